@@ -1,0 +1,105 @@
+# hbmon — plain Makefile. `make` builds into build/, `make check` runs every test twice:
+# with the normal build and with an AddressSanitizer + UndefinedBehaviorSanitizer build.
+
+BUILD   ?= build
+SAN     ?= 0
+PREFIX  ?= /usr/local
+PYTHON  ?= /usr/bin/python3
+
+PKGS    := netsnmp librrd libmicrohttpd libcurl json-c inih
+CFLAGS_PKG := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LIBS_PKG   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm
+
+WARN    := -Wall -Wextra -Wformat=2 -Wimplicit-fallthrough -Wshadow -Wstrict-prototypes -Werror
+CFLAGS  ?= -O2 -g
+ifeq ($(SAN),1)
+CFLAGS  := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+endif
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Icommon $(CFLAGS_PKG) -MMD -MP
+
+COMMON_SRC    := $(wildcard common/*.c)
+PROBE_SRC     := $(wildcard probe/*.c)
+COLLECTOR_SRC := $(wildcard collector/*.c)
+UNIT_SRC      := $(wildcard tests/unit/test_*.c)
+
+COMMON_OBJ    := $(COMMON_SRC:%.c=$(BUILD)/%.o)
+PROBE_LIB_OBJ := $(filter-out $(BUILD)/probe/main.o,$(PROBE_SRC:%.c=$(BUILD)/%.o))
+COLL_LIB_OBJ  := $(filter-out $(BUILD)/collector/main.o,$(COLLECTOR_SRC:%.c=$(BUILD)/%.o))
+UNIT_BIN      := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+DEB_PKGS := build-essential pkg-config libsnmp-dev snmp snmpd snmpsim librrd-dev rrdtool \
+	rrdcached libmicrohttpd-dev libcurl4-openssl-dev libjson-c-dev libinih-dev libcsv-dev \
+	libcmocka-dev python3 python3-pytest python3-aiosmtpd fonts-dejavu-core
+
+.PHONY: all deps check check-asan unit system demo bench install clean lint
+
+all: $(BUILD)/hbmon-probe $(BUILD)/hbmon-collector $(UNIT_BIN)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/hbmon-probe: $(BUILD)/probe/main.o $(PROBE_LIB_OBJ) $(COMMON_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_PKG)
+
+$(BUILD)/hbmon-collector: $(BUILD)/collector/main.o $(COLL_LIB_OBJ) $(COMMON_OBJ)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_PKG)
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(PROBE_LIB_OBJ) $(COLL_LIB_OBJ) $(COMMON_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_PKG) -lcmocka
+
+$(BUILD)/tests/unit/%.o: tests/unit/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Iprobe -Icollector -c $< -o $@
+
+# Installs exactly the Debian packages that are missing (needs root or sudo).
+deps:
+	@missing=""; for p in $(DEB_PKGS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' \
+			|| missing="$$missing $$p"; done; \
+	if [ -z "$$missing" ]; then echo "deps: all Debian packages present"; exit 0; fi; \
+	echo "deps: installing$$missing"; \
+	SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	$$SUDO apt-get update && \
+	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y --no-install-recommends $$missing
+
+unit: all
+	@set -e; export TZ=Asia/Ho_Chi_Minh HBMON_SHARED=$(CURDIR)/../shared; \
+	for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
+
+system: all
+	HBMON_BUILDS="$(BUILDS)" $(PYTHON) -m pytest -q -p no:cacheprovider tests/system
+
+# Normal and sanitizer builds; unit tests of both, then the system tests against both.
+check:
+	$(MAKE) all
+	$(MAKE) all BUILD=build-asan SAN=1
+	$(MAKE) unit
+	$(MAKE) unit BUILD=build-asan SAN=1
+	$(MAKE) system BUILDS="build build-asan"
+
+check-asan:
+	$(MAKE) unit BUILD=build-asan SAN=1
+	$(MAKE) system BUILD=build-asan SAN=1 BUILDS="build-asan"
+
+demo: deps all
+	$(PYTHON) etc/demo/run-demo.py
+
+bench:
+	@echo "bench: no benchmarks yet (see bench/README.md)"
+
+lint:
+	@! grep -nE '\b(sprintf|strcpy|strcat|gets|atoi|atof)\s*\(' common/*.c probe/*.c collector/*.c
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/hbmon/dashboards/i18n
+	install -m 755 $(BUILD)/hbmon-probe $(BUILD)/hbmon-collector $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 dashboards/*.css $(DESTDIR)$(PREFIX)/share/hbmon/dashboards/
+	install -m 644 dashboards/i18n/*.ini $(DESTDIR)$(PREFIX)/share/hbmon/dashboards/i18n/
+
+clean:
+	rm -rf build build-asan
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

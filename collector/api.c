@@ -1,0 +1,170 @@
+#include "api.h"
+
+#include <json-c/json.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "readiness.h"
+#include "texts.h"
+
+static void put_time(json_object *o, const char *k, time_t t)
+{
+	char buf[40];
+	struct tm tm;
+	if (!t || !localtime_r(&t, &tm)) {
+		json_object_object_add(o, k, NULL);
+		return;
+	}
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S%z", &tm);
+	json_object_object_add(o, k, json_object_new_string(buf));
+}
+
+static int emit(struct strbuf *out, json_object *root)
+{
+	size_t len;
+	const char *txt = json_object_to_json_string_length(
+	    root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+	int rc = txt ? strbuf_append(out, txt, len) : -1;
+	json_object_put(root);
+	return rc;
+}
+
+static json_object *target_json(const struct collector *c, enum lang l,
+				const struct site_type *st, const struct target_result *t)
+{
+	json_object *o = json_object_new_object();
+	struct strbuf reason;
+	json_object_object_add(o, "kind", json_object_new_string("class_min_up"));
+	json_object_object_add(o, "class", json_object_new_string(devclass_name(t->cls)));
+	json_object_object_add(o, "need", json_object_new_int(t->need));
+	json_object_object_add(o, "up", json_object_new_int(t->up));
+	json_object_object_add(o, "total", json_object_new_int(t->total));
+	json_object_object_add(o, "met", json_object_new_boolean(t->met));
+	if (strbuf_init(&reason, 4096) == 0) {
+		text_reason(&reason, c->i18n, l, st, t);
+		json_object_object_add(o, "reason", json_object_new_string(reason.data));
+		strbuf_free(&reason);
+	}
+	return o;
+}
+
+static json_object *site_json(const struct collector *c, enum lang l, const struct readiness *r,
+			      size_t s)
+{
+	const struct site_result *sr = &r->sites[s];
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "name", json_object_new_string(c->inv->sites[s].name));
+	json_object_object_add(o, "type", json_object_new_string(c->inv->sites[s].type));
+	json_object_object_add(o, "met", json_object_new_boolean(sr->met));
+	json_object_object_add(o, "score",
+			       json_object_new_double(readiness_score(sr->nmet, sr->ntargets)));
+	json_object *ts = json_object_new_array();
+	for (int k = 0; k < sr->ntargets; k++)
+		json_object_array_add(ts, target_json(c, l, sr->type, &sr->targets[k]));
+	json_object_object_add(o, "targets", ts);
+	return o;
+}
+
+int api_readiness(struct strbuf *out, const struct collector *c, enum lang l)
+{
+	struct readiness r;
+	struct readiness_input in = {c->cfg, c->inv, &c->state, c->now()};
+	if (readiness_eval(&r, &in) < 0)
+		return -1;
+	json_object *root = json_object_new_object();
+	json_object *dist = json_object_new_object();
+	json_object_object_add(dist, "name", json_object_new_string(c->cfg->district));
+	put_time(dist, "at", r.at);
+	json_object_object_add(dist, "communes", json_object_new_int((int)r.ncommunes));
+	json_object_object_add(dist, "communes_met", json_object_new_int(r.ncommunes_met));
+	json_object_object_add(dist, "targets", json_object_new_int(r.ntargets));
+	json_object_object_add(dist, "targets_met", json_object_new_int(r.nmet));
+	json_object_object_add(dist, "score",
+			       json_object_new_double(readiness_score(r.nmet, r.ntargets)));
+	json_object_object_add(root, "district", dist);
+	json_object *communes = json_object_new_array();
+	for (size_t k = 0; k < r.ncommunes; k++) {
+		const struct commune_result *cr = &r.communes[k];
+		json_object *co = json_object_new_object();
+		json_object_object_add(co, "name", json_object_new_string(c->inv->communes[k].name));
+		json_object_object_add(co, "met", json_object_new_boolean(cr->met));
+		json_object_object_add(co, "score",
+				       json_object_new_double(readiness_score(cr->nmet, cr->ntargets)));
+		json_object_object_add(co, "devices", json_object_new_int(cr->devices));
+		json_object_object_add(co, "devices_up", json_object_new_int(cr->devices_up));
+		json_object *sites = json_object_new_array();
+		for (size_t s = 0; s < r.nsites; s++)
+			if (c->inv->sites[s].commune == k)
+				json_object_array_add(sites, site_json(c, l, &r, s));
+		json_object_object_add(co, "sites", sites);
+		json_object_array_add(communes, co);
+	}
+	json_object_object_add(root, "communes", communes);
+	readiness_free(&r);
+	return emit(out, root);
+}
+
+int api_devices(struct strbuf *out, const struct collector *c)
+{
+	time_t now = c->now();
+	json_object *arr = json_object_new_array();
+	for (size_t i = 0; i < c->inv->ndevices; i++) {
+		const struct inv_device *d = &c->inv->devices[i];
+		const struct dev_state *s = &c->state.dev[i];
+		enum dev_status st = state_status(&c->state, i, readiness_polled(d), now,
+						  c->cfg->stale_after);
+		json_object *o = json_object_new_object();
+		json_object_object_add(o, "commune",
+				       json_object_new_string(c->inv->communes[d->commune].name));
+		json_object_object_add(o, "site", json_object_new_string(c->inv->sites[d->site].name));
+		json_object_object_add(o, "device", json_object_new_string(d->name));
+		json_object_object_add(o, "class", json_object_new_string(devclass_name(d->cls)));
+		json_object_object_add(o, "address", json_object_new_string(d->host));
+		json_object_object_add(o, "status", json_object_new_string(status_name(st)));
+		put_time(o, "last_seen", s->last_seen);
+		put_time(o, "last_poll", s->last_poll);
+		put_time(o, "down_since", s->down_since);
+		json_object_object_add(o, "error", json_object_new_string(s->error));
+		json_object_object_add(o, "sys_name", json_object_new_string(s->sys_name));
+		json_object_object_add(o, "sys_descr", json_object_new_string(s->sys_descr));
+		json_object_object_add(o, "sys_objectid", json_object_new_string(s->sys_objectid));
+		if (s->has_uptime)
+			json_object_object_add(o, "uptime_s", json_object_new_int64(s->uptime_ticks / 100));
+		json_object_object_add(o, "interfaces", json_object_new_int64((int64_t)s->nifs));
+		json_object_object_add(o, "interfaces_up", json_object_new_int64((int64_t)s->nifs_up));
+		json_object_array_add(arr, o);
+	}
+	return emit(out, arr);
+}
+
+int api_metrics(struct strbuf *out, const struct collector *c)
+{
+	const struct ingest_stats *in = &c->ingest.st;
+	const struct rrdstore_stats *rs = rrdstore_stats(c->rrd);
+	size_t count[4] = {0};
+	time_t now = c->now();
+	for (size_t i = 0; i < c->inv->ndevices; i++)
+		count[state_status(&c->state, i, readiness_polled(&c->inv->devices[i]), now,
+				   c->cfg->stale_after)]++;
+	strbuf_printf(out,
+		      "# TYPE hbmon_ingest_batches_total counter\nhbmon_ingest_batches_total %llu\n"
+		      "# TYPE hbmon_ingest_batches_refused_total counter\nhbmon_ingest_batches_refused_total %llu\n"
+		      "# TYPE hbmon_ingest_samples_total counter\nhbmon_ingest_samples_total %llu\n"
+		      "# TYPE hbmon_ingest_samples_refused_total counter\n"
+		      "hbmon_ingest_samples_refused_total{reason=\"unknown_device\"} %llu\n"
+		      "hbmon_ingest_samples_refused_total{reason=\"clock\"} %llu\n"
+		      "# TYPE hbmon_rrd_updates_total counter\nhbmon_rrd_updates_total %llu\n"
+		      "# TYPE hbmon_rrd_files_created_total counter\nhbmon_rrd_files_created_total %llu\n"
+		      "# TYPE hbmon_rrd_late_samples_total counter\nhbmon_rrd_late_samples_total %llu\n"
+		      "# TYPE hbmon_rrd_errors_total counter\nhbmon_rrd_errors_total %llu\n",
+		      (unsigned long long)in->batches, (unsigned long long)in->batches_bad,
+		      (unsigned long long)in->samples, (unsigned long long)in->samples_unknown_device,
+		      (unsigned long long)in->samples_bad_time, (unsigned long long)rs->updates,
+		      (unsigned long long)rs->created, (unsigned long long)rs->late,
+		      (unsigned long long)rs->errors);
+	strbuf_puts(out, "# TYPE hbmon_devices gauge\n");
+	for (int s = 0; s < 4; s++)
+		strbuf_printf(out, "hbmon_devices{status=\"%s\"} %zu\n", status_name((enum dev_status)s),
+			      count[s]);
+	return out->overflow ? -1 : 0;
+}

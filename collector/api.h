@@ -1,0 +1,15 @@
+/* The JSON API and the Prometheus /metrics page. */
+#ifndef HBMON_API_H
+#define HBMON_API_H
+
+#include "collector.h"
+#include "strbuf.h"
+
+/* /api/v1/readiness: district, communes, sites, targets (met or missed, reason, score). */
+int api_readiness(struct strbuf *out, const struct collector *c, enum lang l);
+/* /api/v1/devices: every device with its state and identity. */
+int api_devices(struct strbuf *out, const struct collector *c);
+/* /metrics: the collector's own counters, Prometheus text format. */
+int api_metrics(struct strbuf *out, const struct collector *c);
+
+#endif

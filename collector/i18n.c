@@ -1,0 +1,114 @@
+#include "i18n.h"
+
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "strbuf.h"
+
+struct msg {
+	char *key, *text;
+};
+
+struct catalogue {
+	struct msg *m;
+	size_t n, cap;
+	const char *file;
+	int bad;
+};
+
+struct i18n {
+	struct catalogue cat[LANG_COUNT];
+};
+
+static const char *const codes[LANG_COUNT] = {"vi", "en"};
+
+static int on_entry(void *user, const char *section, const char *key, const char *value)
+{
+	struct catalogue *c = user;
+	(void)section;
+	if (!utf8_is_clean(value)) {
+		fprintf(stderr, "%s: %s: not clean UTF-8 text\n", c->file, key);
+		c->bad = 1;
+		return 1;
+	}
+	if (c->n == c->cap) {
+		size_t ncap = c->cap ? c->cap * 2 : 64;
+		struct msg *n = realloc(c->m, ncap * sizeof(*n));
+		if (!n)
+			return 0;
+		c->m = n;
+		c->cap = ncap;
+	}
+	c->m[c->n].key = strdup(key);
+	c->m[c->n].text = strdup(value);
+	if (!c->m[c->n].key || !c->m[c->n].text)
+		return 0;
+	c->n++;
+	return 1;
+}
+
+struct i18n *i18n_load(const char *dir)
+{
+	struct i18n *t = calloc(1, sizeof(*t));
+	if (!t)
+		return NULL;
+	for (int l = 0; l < LANG_COUNT; l++) {
+		char path[4096];
+		snprintf(path, sizeof(path), "%s/i18n/%s.ini", dir, codes[l]);
+		t->cat[l].file = codes[l];
+		int rc = ini_parse(path, on_entry, &t->cat[l]);
+		if (rc != 0 || t->cat[l].bad) {
+			if (rc < 0)
+				fprintf(stderr, "%s: cannot open\n", path);
+			else if (rc > 0)
+				fprintf(stderr, "%s:%d: syntax error\n", path, rc);
+			i18n_free(t);
+			return NULL;
+		}
+	}
+	return t;
+}
+
+void i18n_free(struct i18n *t)
+{
+	if (!t)
+		return;
+	for (int l = 0; l < LANG_COUNT; l++) {
+		for (size_t i = 0; i < t->cat[l].n; i++) {
+			free(t->cat[l].m[i].key);
+			free(t->cat[l].m[i].text);
+		}
+		free(t->cat[l].m);
+	}
+	free(t);
+}
+
+static const char *find(const struct catalogue *c, const char *key)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (strcmp(c->m[i].key, key) == 0)
+			return c->m[i].text;
+	return NULL;
+}
+
+const char *i18n_get(const struct i18n *t, enum lang lang, const char *key)
+{
+	const char *s = find(&t->cat[lang], key);
+	if (!s && lang != LANG_VI)
+		s = find(&t->cat[LANG_VI], key);
+	return s ? s : key;
+}
+
+enum lang lang_parse(const char *s, enum lang def)
+{
+	if (!s)
+		return def;
+	for (int l = 0; l < LANG_COUNT; l++)
+		if (strcmp(s, codes[l]) == 0)
+			return (enum lang)l;
+	return def;
+}
+
+const char *lang_code(enum lang l) { return codes[l]; }

@@ -1,0 +1,19 @@
+/* Message catalogues for user-facing text: dashboards/i18n/<lang>.ini, key = text. */
+#ifndef HBMON_I18N_H
+#define HBMON_I18N_H
+
+#include <stddef.h>
+
+enum lang { LANG_VI, LANG_EN, LANG_COUNT };
+
+struct i18n;
+
+/* Loads vi.ini and en.ini from dir; errors (file:line) go to stderr. NULL if one is missing. */
+struct i18n *i18n_load(const char *dir);
+void i18n_free(struct i18n *t);
+/* The text of key in lang; falls back to Vietnamese, then to the key itself. */
+const char *i18n_get(const struct i18n *t, enum lang lang, const char *key);
+enum lang lang_parse(const char *s, enum lang def);
+const char *lang_code(enum lang l);
+
+#endif

@@ -1,0 +1,235 @@
+#include "pages.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "readiness.h"
+#include "texts.h"
+
+#define T(key) i18n_get(c->i18n, l, key)
+
+static void head(struct strbuf *o, const struct collector *c, enum lang l, const char *title,
+		 int refresh)
+{
+	strbuf_printf(o, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">",
+		      lang_code(l));
+	strbuf_puts(o, "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">");
+	if (refresh)
+		strbuf_printf(o, "<meta http-equiv=\"refresh\" content=\"%d\">", refresh);
+	strbuf_puts(o, "<link rel=\"stylesheet\" href=\"/static/style.css\"><title>");
+	strbuf_html(o, title);
+	strbuf_puts(o, " — ");
+	strbuf_html(o, c->cfg->district);
+	strbuf_puts(o, "</title></head><body>\n");
+}
+
+static void lang_switch(struct strbuf *o, enum lang l, const char *here)
+{
+	enum lang other = l == LANG_VI ? LANG_EN : LANG_VI;
+	strbuf_puts(o, "<nav class=\"lang\"><a href=\"");
+	strbuf_html(o, here);
+	strbuf_printf(o, "%slang=%s\">%s</a></nav>", strchr(here, '?') ? "&amp;" : "?",
+		      lang_code(other), other == LANG_EN ? "English" : "Tiếng Việt");
+}
+
+static void device_link(struct strbuf *o, const struct collector *c, const struct inv_device *d,
+			enum lang l)
+{
+	strbuf_puts(o, "<a href=\"/device/");
+	strbuf_url(o, c->inv->communes[d->commune].path);
+	strbuf_puts(o, "/");
+	strbuf_url(o, d->path);
+	if (l != LANG_VI)
+		strbuf_printf(o, "?lang=%s", lang_code(l));
+	strbuf_puts(o, "\">");
+	strbuf_html(o, d->name);
+	strbuf_puts(o, "</a>");
+}
+
+static void device_row(struct strbuf *o, const struct collector *c, size_t i, enum lang l,
+		       time_t now)
+{
+	const struct inv_device *d = &c->inv->devices[i];
+	const struct dev_state *s = &c->state.dev[i];
+	enum dev_status st = state_status(&c->state, i, readiness_polled(d), now,
+					  c->cfg->stale_after);
+	char seen[32], key[48];
+	text_time(seen, sizeof(seen), s->last_seen);
+	snprintf(key, sizeof(key), "class.%s", devclass_name(d->cls));
+	strbuf_printf(o, "<tr class=\"dev %s\" data-device=\"", status_name(st));
+	strbuf_html(o, d->name);
+	strbuf_puts(o, "\"><td>");
+	device_link(o, c, d, l);
+	strbuf_puts(o, "</td><td>");
+	strbuf_html(o, T(key));
+	strbuf_puts(o, "</td><td>");
+	strbuf_html(o, d->host[0] ? d->host : "—");
+	strbuf_printf(o, "</td><td><span class=\"status %s\">", status_name(st));
+	strbuf_html(o, text_status(c->i18n, l, st));
+	strbuf_puts(o, "</span></td><td>");
+	strbuf_html(o, seen);
+	strbuf_puts(o, "</td></tr>\n");
+}
+
+static void site_block(struct strbuf *o, const struct collector *c, const struct readiness *r,
+		       size_t s, enum lang l, time_t now)
+{
+	const struct inv_site *site = &c->inv->sites[s];
+	const struct site_result *sr = &r->sites[s];
+	strbuf_printf(o, "<div class=\"site %s\"><h3>", sr->met ? "met" : "missed");
+	strbuf_html(o, site->name);
+	strbuf_puts(o, " <small>");
+	if (sr->type)
+		strbuf_html(o, l == LANG_VI ? sr->type->label_vi : sr->type->label_en);
+	strbuf_puts(o, "</small></h3>");
+	if (!sr->met) {
+		strbuf_puts(o, "<ul class=\"reasons\">");
+		for (int k = 0; k < sr->ntargets; k++) {
+			struct strbuf reason;
+			if (sr->targets[k].met || strbuf_init(&reason, 4096) < 0)
+				continue;
+			text_reason(&reason, c->i18n, l, sr->type, &sr->targets[k]);
+			strbuf_puts(o, "<li>");
+			strbuf_html(o, reason.data);
+			strbuf_puts(o, "</li>");
+			strbuf_free(&reason);
+		}
+		strbuf_puts(o, "</ul>");
+	}
+	strbuf_printf(o, "<table><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>\n",
+		      T("col.device"), T("col.class"), T("col.address"), T("col.status"),
+		      T("col.last_seen"));
+	for (size_t i = 0; i < c->inv->ndevices; i++)
+		if (c->inv->devices[i].site == s)
+			device_row(o, c, i, l, now);
+	strbuf_puts(o, "</tbody></table></div>\n");
+}
+
+int page_dashboard(struct strbuf *o, const struct collector *c, enum lang l)
+{
+	struct readiness r;
+	time_t now = c->now();
+	struct readiness_input in = {c->cfg, c->inv, &c->state, now};
+	char when[32];
+	if (readiness_eval(&r, &in) < 0)
+		return -1;
+	head(o, c, l, T("title"), 60);
+	lang_switch(o, l, "/");
+	strbuf_puts(o, "<header><h1>");
+	strbuf_html(o, T("title"));
+	strbuf_puts(o, " — ");
+	strbuf_html(o, c->cfg->district);
+	text_time(when, sizeof(when), now);
+	strbuf_printf(o, "</h1><p class=\"headline\"><strong id=\"communes-met\">%d/%zu</strong> %s · %s %.0f%% · %s</p></header>\n",
+		      r.ncommunes_met, r.ncommunes, T("headline.communes_met"), T("headline.score"),
+		      readiness_score(r.nmet, r.ntargets), when);
+	for (size_t k = 0; k < c->inv->ncommunes; k++) {
+		const struct commune_result *cr = &r.communes[k];
+		strbuf_printf(o, "<section class=\"commune %s\" data-commune=\"", cr->met ? "met" : "missed");
+		strbuf_html(o, c->inv->communes[k].name);
+		strbuf_puts(o, "\"><h2>");
+		strbuf_html(o, c->inv->communes[k].name);
+		strbuf_printf(o, " <span class=\"badge %s\">%s</span> <small>%s %d/%d · %s %d/%d</small></h2>\n",
+			      cr->met ? "met" : "missed", cr->met ? T("target.met") : T("target.missed"),
+			      T("headline.sites_met"), cr->nsites_met, cr->nsites,
+			      T("headline.devices_up"), cr->devices_up, cr->devices);
+		for (size_t s = 0; s < c->inv->nsites; s++)
+			if (c->inv->sites[s].commune == k)
+				site_block(o, c, &r, s, l, now);
+		strbuf_puts(o, "</section>\n");
+	}
+	strbuf_puts(o, "</body></html>\n");
+	readiness_free(&r);
+	return o->overflow ? -1 : 0;
+}
+
+static void ident_row(struct strbuf *o, const char *label, const char *value)
+{
+	strbuf_puts(o, "<tr><th>");
+	strbuf_html(o, label);
+	strbuf_puts(o, "</th><td>");
+	strbuf_html(o, value && *value ? value : "—");
+	strbuf_puts(o, "</td></tr>\n");
+}
+
+static void graph_img(struct strbuf *o, const struct collector *c, const struct inv_device *d,
+		      const char *group, const char *period, const char *alt)
+{
+	strbuf_puts(o, "<figure><img src=\"/graph/");
+	strbuf_url(o, c->inv->communes[d->commune].path);
+	strbuf_puts(o, "/");
+	strbuf_url(o, d->path);
+	strbuf_printf(o, "/%s.png?period=", group);
+	strbuf_url(o, period);
+	strbuf_puts(o, "\" alt=\"");
+	strbuf_html(o, alt);
+	strbuf_puts(o, "\"></figure>\n");
+}
+
+int page_device(struct strbuf *o, const struct collector *c, size_t i, enum lang l,
+		const char *period)
+{
+	const struct inv_device *d = &c->inv->devices[i];
+	const struct dev_state *s = &c->state.dev[i];
+	time_t now = c->now();
+	enum dev_status st = state_status(&c->state, i, readiness_polled(d), now,
+					  c->cfg->stale_after);
+	char buf[96], key[48];
+
+	head(o, c, l, d->name, 60);
+	strbuf_printf(o, "<nav><a href=\"/%s\">← %s</a></nav>", l == LANG_VI ? "" : "?lang=en",
+		      T("nav.back"));
+	strbuf_puts(o, "<header><h1>");
+	strbuf_html(o, d->name);
+	strbuf_printf(o, " <span class=\"status %s\">", status_name(st));
+	strbuf_html(o, text_status(c->i18n, l, st));
+	strbuf_puts(o, "</span></h1></header>\n<table class=\"ident\">\n");
+	ident_row(o, T("col.commune"), c->inv->communes[d->commune].name);
+	ident_row(o, T("col.site"), c->inv->sites[d->site].name);
+	snprintf(key, sizeof(key), "class.%s", devclass_name(d->cls));
+	ident_row(o, T("col.class"), T(key));
+	snprintf(buf, sizeof(buf), "%s:%d", d->host, d->port);
+	ident_row(o, T("col.address"), d->host[0] ? buf : NULL);
+	ident_row(o, "sysName", s->sys_name);
+	ident_row(o, "sysDescr", s->sys_descr);
+	ident_row(o, "sysObjectID", s->sys_objectid);
+	if (s->has_uptime) {
+		unsigned long secs = s->uptime_ticks / 100;
+		snprintf(buf, sizeof(buf), "%lu d %02lu:%02lu", secs / 86400, secs / 3600 % 24,
+			 secs / 60 % 60);
+		ident_row(o, T("col.uptime"), buf);
+	}
+	text_time(buf, sizeof(buf), s->last_seen);
+	ident_row(o, T("col.last_seen"), buf);
+	if (st == DEV_DOWN) {
+		text_time(buf, sizeof(buf), s->down_since);
+		ident_row(o, T("col.down_since"), buf);
+		ident_row(o, T("col.error"), s->error);
+	}
+	snprintf(buf, sizeof(buf), "%zu / %zu", s->nifs_up, s->nifs);
+	ident_row(o, T("col.interfaces_up"), buf);
+	ident_row(o, T("col.contact"), d->contact);
+	strbuf_puts(o, "</table>\n<p class=\"periods\">");
+	static const char *const periods[] = {"hour", "day", "week", "month", "year"};
+	for (size_t k = 0; k < 5; k++) {
+		char pk[32];
+		snprintf(pk, sizeof(pk), "period.%s", periods[k]);
+		strbuf_puts(o, "<a href=\"?period=");
+		strbuf_puts(o, periods[k]);
+		if (l != LANG_VI)
+			strbuf_printf(o, "&amp;lang=%s", lang_code(l));
+		strbuf_puts(o, "\">");
+		strbuf_html(o, T(pk));
+		strbuf_puts(o, "</a> ");
+	}
+	strbuf_puts(o, "</p>\n");
+	if (readiness_polled(d)) {
+		graph_img(o, c, d, "system", period, T("graph.availability"));
+		if (s->main_if) {
+			snprintf(buf, sizeof(buf), "if-%u", s->main_if);
+			graph_img(o, c, d, buf, period, T("graph.traffic"));
+		}
+	}
+	strbuf_puts(o, "</body></html>\n");
+	return o->overflow ? -1 : 0;
+}

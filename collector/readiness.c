@@ -1,0 +1,104 @@
+#include "readiness.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int readiness_polled(const struct inv_device *d) { return d->cred[0] && d->host[0]; }
+
+double readiness_score(int nmet, int ntargets)
+{
+	return ntargets ? 100.0 * nmet / ntargets : 100.0;
+}
+
+static void eval_site(struct site_result *sr, const struct readiness_input *in, const int *up,
+		      const int *total)
+{
+	sr->met = 1;
+	if (!sr->type)
+		return;
+	for (int k = 0; k < sr->type->ntargets; k++) {
+		const struct class_target *ct = &sr->type->targets[k];
+		struct target_result *t = &sr->targets[sr->ntargets++];
+		t->kind = TK_CLASS_MIN_UP;
+		t->cls = ct->cls;
+		t->need = ct->min_up;
+		t->up = up[ct->cls];
+		t->total = total[ct->cls];
+		t->met = t->up >= t->need;
+		sr->nmet += t->met;
+		if (!t->met)
+			sr->met = 0;
+	}
+	(void)in;
+}
+
+int readiness_eval(struct readiness *out, const struct readiness_input *in)
+{
+	const struct inventory *inv = in->inv;
+	memset(out, 0, sizeof(*out));
+	out->at = in->now;
+	out->nsites = inv->nsites;
+	out->ncommunes = inv->ncommunes;
+	out->sites = calloc(inv->nsites ? inv->nsites : 1, sizeof(*out->sites));
+	out->communes = calloc(inv->ncommunes ? inv->ncommunes : 1, sizeof(*out->communes));
+	int(*up)[CLS_COUNT] = calloc(inv->nsites ? inv->nsites : 1, sizeof(*up));
+	int(*total)[CLS_COUNT] = calloc(inv->nsites ? inv->nsites : 1, sizeof(*total));
+	if (!out->sites || !out->communes || !up || !total) {
+		free(up);
+		free(total);
+		readiness_free(out);
+		return -1;
+	}
+	for (size_t i = 0; i < inv->ndevices; i++) {
+		const struct inv_device *d = &inv->devices[i];
+		enum dev_status s = state_status(in->state, i, readiness_polled(d), in->now,
+						 in->cfg->stale_after);
+		total[d->site][d->cls]++;
+		out->communes[d->commune].devices++;
+		if (s == DEV_UP) {
+			up[d->site][d->cls]++;
+			out->communes[d->commune].devices_up++;
+		}
+	}
+	for (size_t c = 0; c < inv->ncommunes; c++) {
+		out->communes[c].commune = c;
+		out->communes[c].met = 1;
+	}
+	for (size_t s = 0; s < inv->nsites; s++) {
+		struct site_result *sr = &out->sites[s];
+		struct commune_result *cr = &out->communes[inv->sites[s].commune];
+		sr->site = s;
+		sr->type = config_site_type(in->cfg, inv->sites[s].type);
+		sr->targets = calloc(CLS_COUNT, sizeof(*sr->targets));
+		if (!sr->targets) {
+			free(up);
+			free(total);
+			readiness_free(out);
+			return -1;
+		}
+		eval_site(sr, in, up[s], total[s]);
+		cr->nsites++;
+		cr->nsites_met += sr->met;
+		cr->ntargets += sr->ntargets;
+		cr->nmet += sr->nmet;
+		if (!sr->met)
+			cr->met = 0;
+	}
+	for (size_t c = 0; c < inv->ncommunes; c++) {
+		out->ncommunes_met += out->communes[c].met;
+		out->ntargets += out->communes[c].ntargets;
+		out->nmet += out->communes[c].nmet;
+	}
+	free(up);
+	free(total);
+	return 0;
+}
+
+void readiness_free(struct readiness *r)
+{
+	for (size_t s = 0; r->sites && s < r->nsites; s++)
+		free(r->sites[s].targets);
+	free(r->sites);
+	free(r->communes);
+	memset(r, 0, sizeof(*r));
+}

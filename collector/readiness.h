@@ -1,0 +1,66 @@
+/*
+ * Readiness: judges every site, commune and the district against the equipment targets of
+ * its site type. Each target is one check with a kind, so new kinds (availability over a
+ * period, LAN presence, reachability) join the same evaluation and the same reports.
+ */
+#ifndef HBMON_READINESS_H
+#define HBMON_READINESS_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "config.h"
+#include "inventory.h"
+#include "state.h"
+
+enum target_kind { TK_CLASS_MIN_UP };
+
+struct target_result {
+	enum target_kind kind;
+	enum dev_class cls;
+	int need;  /* devices that must be up */
+	int up;    /* devices up now */
+	int total; /* devices of the class at the site */
+	int met;
+};
+
+struct site_result {
+	size_t site; /* index in inventory->sites */
+	const struct site_type *type;
+	struct target_result *targets;
+	int ntargets, nmet;
+	int met;
+};
+
+struct commune_result {
+	size_t commune;
+	int nsites, nsites_met;
+	int ntargets, nmet;
+	int met;
+	int devices, devices_up;
+};
+
+struct readiness {
+	time_t at;
+	struct site_result *sites;       /* indexed like inventory->sites */
+	struct commune_result *communes; /* indexed like inventory->communes */
+	size_t nsites, ncommunes;
+	int ncommunes_met;
+	int ntargets, nmet;
+};
+
+struct readiness_input {
+	const struct hbmon_config *cfg;
+	const struct inventory *inv;
+	const struct state *state;
+	time_t now;
+};
+
+int readiness_eval(struct readiness *out, const struct readiness_input *in);
+void readiness_free(struct readiness *r);
+/* Share of targets met, 0..100; 100 when there are none. */
+double readiness_score(int nmet, int ntargets);
+/* 1 if device i is polled (has SNMP credentials and an address). */
+int readiness_polled(const struct inv_device *d);
+
+#endif

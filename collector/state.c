@@ -1,0 +1,82 @@
+#include "state.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int state_init(struct state *st, size_t ndevices)
+{
+	st->n = ndevices;
+	st->dev = calloc(ndevices ? ndevices : 1, sizeof(*st->dev));
+	return st->dev ? 0 : -1;
+}
+
+void state_free(struct state *st)
+{
+	free(st->dev);
+	st->dev = NULL;
+	st->n = 0;
+}
+
+static void pick_main_if(struct dev_state *d, const struct dev_sample *s)
+{
+	d->nifs = s->nifs;
+	d->nifs_up = 0;
+	d->main_if = 0;
+	uint64_t best = 0;
+	for (size_t k = 0; k < s->nifs; k++) {
+		const struct if_sample *f = &s->ifs[k];
+		if ((f->has & IFF_OPER) && f->oper == 1) {
+			d->nifs_up++;
+			/* the busiest up interface that is not loopback (ifType 24) */
+			uint64_t traffic = f->in_octets + f->out_octets;
+			if (f->type != 24 && (!d->main_if || traffic > best)) {
+				d->main_if = f->index;
+				best = traffic;
+			}
+		}
+	}
+	if (!d->main_if && s->nifs)
+		d->main_if = s->ifs[0].index;
+}
+
+void state_apply(struct state *st, size_t i, const struct dev_sample *s)
+{
+	if (i >= st->n)
+		return;
+	struct dev_state *d = &st->dev[i];
+	if (d->has_sample && s->ts < d->last_poll)
+		return;
+	d->has_sample = 1;
+	d->last_poll = s->ts;
+	snprintf(d->error, sizeof(d->error), "%s", s->error);
+	if (!s->up) {
+		if (d->up || !d->down_since)
+			d->down_since = s->ts;
+		d->up = 0;
+		return;
+	}
+	d->up = 1;
+	d->down_since = 0;
+	d->last_seen = s->ts;
+	d->rtt_ms = s->rtt_ms;
+	snprintf(d->sys_descr, sizeof(d->sys_descr), "%s", s->sys_descr);
+	snprintf(d->sys_name, sizeof(d->sys_name), "%s", s->sys_name);
+	snprintf(d->sys_objectid, sizeof(d->sys_objectid), "%s", s->sys_objectid);
+	d->has_uptime = s->has_uptime;
+	d->uptime_ticks = s->uptime_ticks;
+	pick_main_if(d, s);
+}
+
+enum dev_status state_status(const struct state *st, size_t i, int polled, time_t now,
+			     int stale_after)
+{
+	const struct dev_state *d = &st->dev[i];
+	if (!polled)
+		return DEV_NOT_POLLED;
+	if (!d->has_sample)
+		return DEV_UNKNOWN;
+	if (!d->up)
+		return DEV_DOWN;
+	return now - d->last_poll > stale_after ? DEV_DOWN : DEV_UP;
+}

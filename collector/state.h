@@ -1,0 +1,43 @@
+/* Each inventory device's current state, as the latest accepted samples left it. */
+#ifndef HBMON_STATE_H
+#define HBMON_STATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "wire.h"
+
+struct dev_state {
+	int has_sample;
+	int up;            /* the latest poll was answered */
+	time_t last_poll;  /* time of the latest sample */
+	time_t last_seen;  /* time of the latest answered poll; 0 never */
+	time_t down_since; /* first failed poll of the current outage; 0 when up */
+	char error[WIRE_NAME_MAX];
+	char sys_descr[WIRE_TEXT_MAX];
+	char sys_name[WIRE_NAME_MAX];
+	char sys_objectid[WIRE_NAME_MAX];
+	int has_uptime;
+	uint32_t uptime_ticks;
+	int rtt_ms;
+	size_t nifs, nifs_up;
+	uint32_t main_if; /* the interface graphed on the device page; 0 none */
+};
+
+enum dev_status { DEV_UNKNOWN, DEV_UP, DEV_DOWN, DEV_NOT_POLLED };
+
+struct state {
+	struct dev_state *dev; /* indexed like inventory->devices */
+	size_t n;
+};
+
+int state_init(struct state *st, size_t ndevices);
+void state_free(struct state *st);
+/* Applies an accepted sample to device i; older samples than the latest are ignored. */
+void state_apply(struct state *st, size_t i, const struct dev_sample *s);
+/* Up only while the latest poll answered and is fresher than stale_after seconds. */
+enum dev_status state_status(const struct state *st, size_t i, int polled, time_t now,
+			     int stale_after);
+
+#endif

@@ -1,0 +1,33 @@
+#include "texts.h"
+
+#include <stdio.h>
+
+int text_reason(struct strbuf *out, const struct i18n *t, enum lang l,
+		const struct site_type *st, const struct target_result *r)
+{
+	char key[48];
+	snprintf(key, sizeof(key), "class.%s", devclass_name(r->cls));
+	return strbuf_printf(out, "%s: %s %d %s %d %s", l == LANG_VI ? st->label_vi : st->label_en,
+			     i18n_get(t, l, key), r->up, i18n_get(t, l, "word.of"), r->need,
+			     i18n_get(t, l, "word.up"));
+}
+
+const char *status_name(enum dev_status s)
+{
+	static const char *const n[] = {"unknown", "up", "down", "not_polled"};
+	return n[s];
+}
+
+const char *text_status(const struct i18n *t, enum lang l, enum dev_status s)
+{
+	char key[32];
+	snprintf(key, sizeof(key), "status.%s", status_name(s));
+	return i18n_get(t, l, key);
+}
+
+void text_time(char *dst, size_t dstsz, time_t t)
+{
+	struct tm tm;
+	if (!t || !localtime_r(&t, &tm) || strftime(dst, dstsz, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+		snprintf(dst, dstsz, "—");
+}

@@ -1,0 +1,21 @@
+/* User-facing phrases built from the catalogues: reasons, statuses, local times. */
+#ifndef HBMON_TEXTS_H
+#define HBMON_TEXTS_H
+
+#include <time.h>
+
+#include "i18n.h"
+#include "readiness.h"
+#include "state.h"
+#include "strbuf.h"
+
+/* "one-stop office: scanner 0 of 1 up" (or its Vietnamese), unescaped UTF-8. */
+int text_reason(struct strbuf *out, const struct i18n *t, enum lang l,
+		const struct site_type *st, const struct target_result *r);
+const char *text_status(const struct i18n *t, enum lang l, enum dev_status s);
+/* The machine name of a status: "up", "down", "unknown", "not_polled". */
+const char *status_name(enum dev_status s);
+/* Local time (TZ, Asia/Ho_Chi_Minh by default) as "2026-11-25 08:12"; "—" for 0. */
+void text_time(char *dst, size_t dstsz, time_t t);
+
+#endif

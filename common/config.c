@@ -1,0 +1,368 @@
+#include "config.h"
+
+#include <ini.h>
+#include <libgen.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "log.h"
+#include "strbuf.h"
+
+enum opt_type { OPT_STR, OPT_PATH, OPT_INT, OPT_LANG };
+
+/* Each option is described once: where it lives, its type, bounds and default. */
+struct opt {
+	const char *section;
+	const char *key;
+	enum opt_type type;
+	size_t offset;
+	size_t size; /* for strings */
+	long min, max;
+	const char *def;
+};
+
+#define S(f) offsetof(struct hbmon_config, f), sizeof(((struct hbmon_config *)0)->f)
+static const struct opt options[] = {
+	{"general", "district", OPT_STR, S(district), 0, 0, "District"},
+	{"general", "language", OPT_LANG, S(language), 0, 0, "vi"},
+	{"general", "inventory", OPT_PATH, S(inventory), 0, 0, "inventory.csv"},
+	{"general", "credentials", OPT_PATH, S(credentials), 0, 0, "credentials.conf"},
+	{"general", "data_dir", OPT_PATH, S(data_dir), 0, 0, "/var/lib/hbmon"},
+	{"general", "dashboards_dir", OPT_PATH, S(dashboards_dir), 0, 0,
+	 "/usr/local/share/hbmon/dashboards"},
+	{"collector", "listen_address", OPT_STR, S(listen_addr), 0, 0, "127.0.0.1"},
+	{"collector", "listen_port", OPT_INT, S(listen_port), 0, 65535, "8080"},
+	{"collector", "rrd_step", OPT_INT, S(rrd_step), 1, 3600, "60"},
+	{"collector", "stale_after", OPT_INT, S(stale_after), 1, 86400, "300"},
+	{"collector", "ingest_max_body", OPT_INT, S(ingest_max_body), 1024, 256L << 20, "16777216"},
+	{"probe", "name", OPT_STR, S(probe_name), 0, 0, "district"},
+	{"probe", "collector_url", OPT_STR, S(collector_url), 0, 0,
+	 "http://127.0.0.1:8080/api/v1/ingest"},
+	{"probe", "interval", OPT_INT, S(interval), 1, 86400, "60"},
+	{"probe", "timeout_ms", OPT_INT, S(timeout_ms), 50, 60000, "2000"},
+	{"probe", "retries", OPT_INT, S(retries), 0, 10, "1"},
+	{"probe", "max_inflight", OPT_INT, S(max_inflight), 1, 10000, "64"},
+	{"probe", "batch_max", OPT_INT, S(batch_max), 1, 10000, "100"},
+	{"probe", "max_rows", OPT_INT, S(max_rows), 1, 100000, "4096"},
+};
+#undef S
+#define NOPTIONS (sizeof(options) / sizeof(options[0]))
+
+struct loader {
+	struct hbmon_config *cfg;
+	struct errlist *errs;
+	const char *file;
+	FILE *fp;
+	int line;
+	int seen[NOPTIONS];
+	int in_creds; /* parsing the credentials file */
+};
+
+/* Counts lines as inih reads them: the handler then knows which line it is given. */
+static char *line_reader(char *str, int num, void *stream)
+{
+	struct loader *ld = stream;
+	char *r = fgets(str, num, ld->fp);
+	if (r) {
+		ld->line++;
+		size_t n = strlen(r);
+		if (n == (size_t)num - 1 && r[n - 1] != '\n') {
+			errlist_add(ld->errs, "%s:%d: line longer than %d bytes", ld->file, ld->line,
+				    num - 2);
+			int c;
+			while ((c = fgetc(ld->fp)) != EOF && c != '\n')
+				;
+		}
+	}
+	return r;
+}
+
+static void resolve_path(const struct hbmon_config *cfg, char *dst, size_t dstsz,
+			 const char *value)
+{
+	if (value[0] == '/' || !cfg->dir[0])
+		snprintf(dst, dstsz, "%s", value);
+	else
+		snprintf(dst, dstsz, "%s/%s", cfg->dir, value);
+}
+
+static int set_option(struct loader *ld, const struct opt *o, const char *value)
+{
+	char *field = (char *)ld->cfg + o->offset;
+	long v;
+
+	switch (o->type) {
+	case OPT_STR:
+		if (!utf8_is_clean(value) || str_copy(field, o->size, value) < 0)
+			return -1;
+		return 0;
+	case OPT_PATH:
+		resolve_path(ld->cfg, field, o->size, value);
+		return 0;
+	case OPT_LANG:
+		if (strcmp(value, "vi") != 0 && strcmp(value, "en") != 0)
+			return -1;
+		return str_copy(field, o->size, value);
+	case OPT_INT:
+		if (parse_long(value, o->min, o->max, &v) < 0)
+			return -1;
+		if (o->size == sizeof(long))
+			*(long *)(void *)field = v;
+		else
+			*(int *)(void *)field = (int)v;
+		return 0;
+	}
+	return -1;
+}
+
+static const char *opt_expect(const struct opt *o, char *buf, size_t bufsz)
+{
+	switch (o->type) {
+	case OPT_INT:
+		snprintf(buf, bufsz, "an integer from %ld to %ld", o->min, o->max);
+		return buf;
+	case OPT_LANG:
+		return "\"vi\" or \"en\"";
+	default:
+		return "UTF-8 text that fits";
+	}
+}
+
+static struct site_type *site_type_get(struct loader *ld, const char *name)
+{
+	struct hbmon_config *cfg = ld->cfg;
+	for (size_t i = 0; i < cfg->nsite_types; i++)
+		if (strcmp(cfg->site_types[i].name, name) == 0)
+			return &cfg->site_types[i];
+	struct site_type *n = realloc(cfg->site_types, (cfg->nsite_types + 1) * sizeof(*n));
+	if (!n)
+		return NULL;
+	cfg->site_types = n;
+	struct site_type *st = &n[cfg->nsite_types++];
+	memset(st, 0, sizeof(*st));
+	snprintf(st->name, sizeof(st->name), "%s", name);
+	return st;
+}
+
+static void site_type_key(struct loader *ld, const char *tname, const char *key, const char *value)
+{
+	struct site_type *st = site_type_get(ld, tname);
+	if (!st) {
+		errlist_add(ld->errs, "%s:%d: out of memory", ld->file, ld->line);
+		return;
+	}
+	if (strcmp(key, "label_vi") == 0 || strcmp(key, "label_en") == 0) {
+		char *dst = key[6] == 'v' ? st->label_vi : st->label_en;
+		if (!utf8_is_clean(value) || str_copy(dst, CFG_TEXT_MAX, value) < 0)
+			errlist_add(ld->errs, "%s:%d: %s: expected UTF-8 text under %d bytes", ld->file,
+				    ld->line, key, CFG_TEXT_MAX);
+		return;
+	}
+	int cls = devclass_parse(key);
+	long n;
+	if (cls < 0) {
+		errlist_add(ld->errs, "%s:%d: %s: unknown key in site type \"%s\" (a device class or label_vi / label_en)",
+			    ld->file, ld->line, key, tname);
+		return;
+	}
+	if (parse_long(value, 0, 10000, &n) < 0) {
+		errlist_add(ld->errs, "%s:%d: %s: expected a device count from 0 to 10000, got \"%s\"",
+			    ld->file, ld->line, key, value);
+		return;
+	}
+	for (int i = 0; i < st->ntargets; i++)
+		if (st->targets[i].cls == (enum dev_class)cls) {
+			st->targets[i].min_up = (int)n;
+			return;
+		}
+	st->targets[st->ntargets].cls = (enum dev_class)cls;
+	st->targets[st->ntargets].min_up = (int)n;
+	st->ntargets++;
+}
+
+static int valid_name(const char *s)
+{
+	if (!*s || strlen(s) >= CFG_NAME_MAX)
+		return 0;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '-' || *s == '_' || *s == '.'))
+			return 0;
+	return 1;
+}
+
+static void cred_key(struct loader *ld, const char *section, const char *key, const char *value)
+{
+	struct hbmon_config *cfg = ld->cfg;
+	struct snmp_cred *c = NULL;
+	for (size_t i = 0; i < cfg->ncreds; i++)
+		if (strcmp(cfg->creds[i].name, section) == 0)
+			c = &cfg->creds[i];
+	if (!c) {
+		if (!valid_name(section)) {
+			errlist_add(ld->errs, "%s:%d: [%s]: credential names use A-Z a-z 0-9 - _ . (under %d bytes)",
+				    ld->file, ld->line, section, CFG_NAME_MAX);
+			return;
+		}
+		struct snmp_cred *n = realloc(cfg->creds, (cfg->ncreds + 1) * sizeof(*n));
+		if (!n)
+			return;
+		cfg->creds = n;
+		c = &n[cfg->ncreds++];
+		memset(c, 0, sizeof(*c));
+		snprintf(c->name, sizeof(c->name), "%s", section);
+		c->version = 2;
+		c->line = ld->line;
+	}
+	if (strcmp(key, "version") == 0) {
+		if (strcmp(value, "1") == 0)
+			c->version = 1;
+		else if (strcmp(value, "2c") == 0)
+			c->version = 2;
+		else
+			errlist_add(ld->errs, "%s:%d: version: expected 1 or 2c, got \"%s\" (SNMPv3 is not supported yet)",
+				    ld->file, ld->line, value);
+	} else if (strcmp(key, "community") == 0) {
+		if (str_copy(c->community, sizeof(c->community), value) < 0 || !*value)
+			errlist_add(ld->errs, "%s:%d: community: expected 1 to %zu bytes", ld->file,
+				    ld->line, sizeof(c->community) - 1);
+	} else {
+		errlist_add(ld->errs, "%s:%d: %s: unknown key in credential [%s]", ld->file, ld->line,
+			    key, section);
+	}
+}
+
+static int handler(void *user, const char *section, const char *key, const char *value)
+{
+	struct loader *ld = user;
+
+	if (ld->in_creds) {
+		cred_key(ld, section, key, value);
+		return 1;
+	}
+	if (strncmp(section, "site-type ", 10) == 0) {
+		const char *tname = section + 10;
+		if (!valid_name(tname))
+			errlist_add(ld->errs, "%s:%d: [%s]: site type names use A-Z a-z 0-9 - _ .",
+				    ld->file, ld->line, section);
+		else
+			site_type_key(ld, tname, key, value);
+		return 1;
+	}
+	for (size_t i = 0; i < NOPTIONS; i++) {
+		const struct opt *o = &options[i];
+		if (strcmp(o->section, section) != 0 || strcmp(o->key, key) != 0)
+			continue;
+		if (ld->seen[i])
+			errlist_add(ld->errs, "%s:%d: %s: set twice in [%s]", ld->file, ld->line, key,
+				    section);
+		ld->seen[i] = 1;
+		char expect[64];
+		if (set_option(ld, o, value) < 0)
+			errlist_add(ld->errs, "%s:%d: %s: expected %s, got \"%.60s\"", ld->file,
+				    ld->line, key, opt_expect(o, expect, sizeof(expect)), value);
+		return 1;
+	}
+	errlist_add(ld->errs, "%s:%d: %s: unknown option in [%s]", ld->file, ld->line, key, section);
+	return 1;
+}
+
+static int parse_file(struct loader *ld, const char *path)
+{
+	ld->file = path;
+	ld->line = 0;
+	ld->fp = fopen(path, "r");
+	if (!ld->fp) {
+		errlist_add(ld->errs, "%s: cannot open: %m", path);
+		return -1;
+	}
+	int rc = ini_parse_stream(line_reader, ld, handler, ld);
+	fclose(ld->fp);
+	ld->fp = NULL;
+	if (rc > 0)
+		errlist_add(ld->errs, "%s:%d: syntax error (expected [section] or key = value)", path,
+			    rc);
+	return rc == 0 ? 0 : -1;
+}
+
+static void set_defaults(struct loader *ld)
+{
+	for (size_t i = 0; i < NOPTIONS; i++)
+		if (!ld->seen[i] && set_option(ld, &options[i], options[i].def) < 0)
+			fatalx("config", "built-in default of %s is invalid", options[i].key);
+}
+
+static void check_credentials_file(struct loader *ld)
+{
+	struct stat st;
+	if (stat(ld->cfg->credentials, &st) < 0)
+		return; /* parse_file reports it */
+	if (st.st_mode & (S_IROTH | S_IWOTH))
+		errlist_add(ld->errs, "%s: holds SNMP secrets but other users can read it (chmod 600)",
+			    ld->cfg->credentials);
+}
+
+static void check_site_types(struct loader *ld)
+{
+	struct hbmon_config *cfg = ld->cfg;
+	for (size_t i = 0; i < cfg->nsite_types; i++) {
+		struct site_type *st = &cfg->site_types[i];
+		if (!st->label_vi[0])
+			snprintf(st->label_vi, sizeof(st->label_vi), "%s", st->name);
+		if (!st->label_en[0])
+			snprintf(st->label_en, sizeof(st->label_en), "%s", st->label_vi);
+	}
+}
+
+struct hbmon_config *config_load(const char *path, struct errlist *errs)
+{
+	struct loader ld;
+	memset(&ld, 0, sizeof(ld));
+	ld.errs = errs;
+	ld.cfg = calloc(1, sizeof(*ld.cfg));
+	if (!ld.cfg)
+		return NULL;
+	snprintf(ld.cfg->path, sizeof(ld.cfg->path), "%s", path);
+	char tmp[PATH_MAX];
+	snprintf(tmp, sizeof(tmp), "%s", path);
+	snprintf(ld.cfg->dir, sizeof(ld.cfg->dir), "%s", dirname(tmp));
+
+	if (parse_file(&ld, path) < 0 && !ld.cfg->nsite_types && ld.line == 0) {
+		config_free(ld.cfg);
+		return NULL;
+	}
+	set_defaults(&ld);
+	check_site_types(&ld);
+	ld.in_creds = 1;
+	check_credentials_file(&ld);
+	parse_file(&ld, ld.cfg->credentials);
+	return ld.cfg;
+}
+
+void config_free(struct hbmon_config *cfg)
+{
+	if (!cfg)
+		return;
+	free(cfg->site_types);
+	free(cfg->creds);
+	free(cfg);
+}
+
+const struct site_type *config_site_type(const struct hbmon_config *cfg, const char *name)
+{
+	for (size_t i = 0; i < cfg->nsite_types; i++)
+		if (strcmp(cfg->site_types[i].name, name) == 0)
+			return &cfg->site_types[i];
+	return NULL;
+}
+
+const struct snmp_cred *config_cred(const struct hbmon_config *cfg, const char *name)
+{
+	for (size_t i = 0; i < cfg->ncreds; i++)
+		if (strcmp(cfg->creds[i].name, name) == 0)
+			return &cfg->creds[i];
+	return NULL;
+}

@@ -1,0 +1,85 @@
+/*
+ * The main configuration file (INI, parsed by inih), the SNMP credentials file it points to,
+ * and the site types with their equipment targets. Both daemons load the same file and use
+ * the sections that concern them.
+ */
+#ifndef HBMON_CONFIG_H
+#define HBMON_CONFIG_H
+
+#include <limits.h>
+#include <stddef.h>
+
+#include "devclass.h"
+#include "errlist.h"
+
+#define CFG_NAME_MAX 64
+#define CFG_TEXT_MAX 160
+
+struct snmp_cred {
+	char name[CFG_NAME_MAX];
+	int version; /* 1 or 2 (v2c) */
+	char community[CFG_TEXT_MAX];
+	int line;
+};
+
+/* Minimum number of devices of one class that must be up at a site of a type. */
+struct class_target {
+	enum dev_class cls;
+	int min_up;
+};
+
+struct site_type {
+	char name[CFG_NAME_MAX];
+	char label_vi[CFG_TEXT_MAX];
+	char label_en[CFG_TEXT_MAX];
+	struct class_target targets[CLS_COUNT];
+	int ntargets;
+};
+
+struct hbmon_config {
+	char path[PATH_MAX];
+	char dir[PATH_MAX]; /* relative paths in the file are relative to this */
+
+	/* [general] */
+	char district[CFG_TEXT_MAX];
+	char language[8]; /* "vi" or "en" */
+	char inventory[PATH_MAX];
+	char credentials[PATH_MAX];
+	char data_dir[PATH_MAX];
+	char dashboards_dir[PATH_MAX];
+
+	/* [collector] */
+	char listen_addr[64];
+	int listen_port;
+	int rrd_step;       /* seconds between RRD primary data points */
+	int stale_after;    /* seconds without news before a device counts as down */
+	long ingest_max_body;
+
+	/* [probe] */
+	char probe_name[CFG_NAME_MAX];
+	char collector_url[512];
+	int interval; /* seconds between polls of one device */
+	int timeout_ms;
+	int retries;
+	int max_inflight;
+	int batch_max;
+	int max_rows; /* rows accepted per polled table */
+
+	struct site_type *site_types;
+	size_t nsite_types;
+	struct snmp_cred *creds;
+	size_t ncreds;
+};
+
+/*
+ * Loads path (and the credentials file it names). Every problem goes to errs as
+ * "file:line: field: message"; returns NULL only when nothing usable could be read.
+ * The caller checks errlist_count(errs) and frees with config_free.
+ */
+struct hbmon_config *config_load(const char *path, struct errlist *errs);
+void config_free(struct hbmon_config *cfg);
+
+const struct site_type *config_site_type(const struct hbmon_config *cfg, const char *name);
+const struct snmp_cred *config_cred(const struct hbmon_config *cfg, const char *name);
+
+#endif

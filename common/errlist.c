@@ -1,0 +1,41 @@
+#include "errlist.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+void errlist_add(struct errlist *el, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (el->n >= ERRLIST_MAX) {
+		el->dropped++;
+		return;
+	}
+	el->msg[el->n] = strdup(buf);
+	if (!el->msg[el->n]) {
+		el->dropped++;
+		return;
+	}
+	el->n++;
+}
+
+size_t errlist_count(const struct errlist *el) { return el->n + el->dropped; }
+
+void errlist_print(const struct errlist *el, FILE *out)
+{
+	for (size_t i = 0; i < el->n; i++)
+		fprintf(out, "%s\n", el->msg[i]);
+	if (el->dropped)
+		fprintf(out, "... and %zu more errors\n", el->dropped);
+}
+
+void errlist_free(struct errlist *el)
+{
+	for (size_t i = 0; i < el->n; i++)
+		free(el->msg[i]);
+	memset(el, 0, sizeof(*el));
+}

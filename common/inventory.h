@@ -1,0 +1,62 @@
+/*
+ * The district inventory: one CSV row per device (commune, site, site_type, device, class,
+ * address, snmp, contact; optional probe), the way planners keep equipment lists. The header
+ * row names the columns, in any order; other columns are ignored.
+ */
+#ifndef HBMON_INVENTORY_H
+#define HBMON_INVENTORY_H
+
+#include <stddef.h>
+
+#include "config.h"
+#include "devclass.h"
+#include "errlist.h"
+
+#define INV_NAME_MAX 128
+
+struct inv_commune {
+	char name[INV_NAME_MAX];
+	char path[128]; /* name_to_path(name) */
+};
+
+struct inv_site {
+	char name[INV_NAME_MAX];
+	char type[CFG_NAME_MAX];
+	size_t commune;
+};
+
+struct inv_device {
+	char name[INV_NAME_MAX];
+	char path[128]; /* name_to_path(name) */
+	enum dev_class cls;
+	char host[64];   /* numeric address; empty: not polled */
+	int port;        /* SNMP port, 161 unless given */
+	char cred[CFG_NAME_MAX]; /* credential name; empty: no SNMP */
+	char contact[INV_NAME_MAX];
+	char probe[CFG_NAME_MAX]; /* empty: any probe */
+	size_t site;
+	size_t commune;
+	int line;
+};
+
+struct inventory {
+	struct inv_commune *communes;
+	size_t ncommunes;
+	struct inv_site *sites;
+	size_t nsites;
+	struct inv_device *devices;
+	size_t ndevices;
+};
+
+/*
+ * Reads path; site types and credential names are checked against cfg. Every error goes to
+ * errs as "file:line: field: message". Returns NULL if the file cannot be read at all.
+ */
+struct inventory *inventory_load(const char *path, const struct hbmon_config *cfg,
+				 struct errlist *errs);
+void inventory_free(struct inventory *inv);
+
+/* Looks a device up by its commune and device name; returns its index or -1. */
+long inventory_find(const struct inventory *inv, const char *commune, const char *device);
+
+#endif

@@ -1,0 +1,346 @@
+#include "wire.h"
+
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void add_str(json_object *o, const char *k, const char *v)
+{
+	if (v[0])
+		json_object_object_add(o, k, json_object_new_string(v));
+}
+
+static json_object *encode_if(const struct if_sample *f)
+{
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "index", json_object_new_int64(f->index));
+	add_str(o, "descr", f->descr);
+	add_str(o, "name", f->name);
+	add_str(o, "alias", f->alias);
+	if (f->has & IFF_TYPE)
+		json_object_object_add(o, "type", json_object_new_int(f->type));
+	if (f->has & IFF_SPEED)
+		json_object_object_add(o, "speed", json_object_new_uint64(f->speed));
+	if (f->has & IFF_ADMIN)
+		json_object_object_add(o, "admin", json_object_new_int(f->admin));
+	if (f->has & IFF_OPER)
+		json_object_object_add(o, "oper", json_object_new_int(f->oper));
+	if (f->has & IFF_HC)
+		json_object_object_add(o, "hc", json_object_new_boolean(1));
+	static const struct { unsigned bit; const char *key; size_t off; } ctr[] = {
+		{IFF_IN_OCTETS, "in_octets", offsetof(struct if_sample, in_octets)},
+		{IFF_OUT_OCTETS, "out_octets", offsetof(struct if_sample, out_octets)},
+		{IFF_IN_ERRORS, "in_errors", offsetof(struct if_sample, in_errors)},
+		{IFF_OUT_ERRORS, "out_errors", offsetof(struct if_sample, out_errors)},
+	};
+	for (size_t i = 0; i < sizeof(ctr) / sizeof(ctr[0]); i++)
+		if (f->has & ctr[i].bit)
+			json_object_object_add(
+			    o, ctr[i].key,
+			    json_object_new_uint64(*(const uint64_t *)(const void *)((const char *)f + ctr[i].off)));
+	return o;
+}
+
+int wire_encode_sample(struct strbuf *sb, const struct dev_sample *s)
+{
+	json_object *o = json_object_new_object();
+	if (!o)
+		return -1;
+	json_object_object_add(o, "commune", json_object_new_string(s->commune));
+	json_object_object_add(o, "device", json_object_new_string(s->device));
+	json_object_object_add(o, "ts", json_object_new_int64(s->ts));
+	json_object_object_add(o, "up", json_object_new_boolean(s->up));
+	add_str(o, "error", s->error);
+	if (s->rtt_ms >= 0)
+		json_object_object_add(o, "rtt_ms", json_object_new_int(s->rtt_ms));
+	if (s->up) {
+		json_object *sys = json_object_new_object();
+		add_str(sys, "descr", s->sys_descr);
+		add_str(sys, "objectid", s->sys_objectid);
+		add_str(sys, "name", s->sys_name);
+		if (s->has_uptime)
+			json_object_object_add(sys, "uptime", json_object_new_int64(s->uptime_ticks));
+		json_object_object_add(o, "sys", sys);
+		json_object *ifs = json_object_new_array();
+		for (size_t i = 0; i < s->nifs; i++)
+			json_object_array_add(ifs, encode_if(&s->ifs[i]));
+		json_object_object_add(o, "if", ifs);
+	}
+	size_t len;
+	const char *txt = json_object_to_json_string_length(
+	    o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+	int rc = txt ? strbuf_append(sb, txt, len) : -1;
+	json_object_put(o);
+	return rc;
+}
+
+int wire_encode_batch(struct strbuf *out, const char *probe, uint64_t seq, const char *samples,
+		      size_t samples_len)
+{
+	json_object *p = json_object_new_string(probe);
+	const char *ptxt = json_object_to_json_string_ext(p, JSON_C_TO_STRING_PLAIN);
+	int rc = strbuf_printf(out, "{\"version\":%d,\"probe\":%s,\"seq\":%llu,\"samples\":[",
+			       WIRE_VERSION, ptxt, (unsigned long long)seq);
+	json_object_put(p);
+	if (rc == 0)
+		rc = strbuf_append(out, samples, samples_len);
+	if (rc == 0)
+		rc = strbuf_puts(out, "]}");
+	return rc;
+}
+
+/* --- decoding: every field checked, every error names its path --- */
+
+struct dec {
+	char *err;
+	size_t errsz;
+	char path[96];
+};
+
+static int fail(struct dec *d, const char *field, const char *what)
+{
+	snprintf(d->err, d->errsz, "%s%s%s: %s", d->path, d->path[0] && field[0] ? "." : "", field,
+		 what);
+	return -1;
+}
+
+static int get_str(struct dec *d, json_object *o, const char *k, char *dst, size_t dstsz,
+		   int required)
+{
+	json_object *v;
+	dst[0] = '\0';
+	if (!json_object_object_get_ex(o, k, &v) || json_object_is_type(v, json_type_null))
+		return required ? fail(d, k, "missing") : 0;
+	if (!json_object_is_type(v, json_type_string))
+		return fail(d, k, "expected a string");
+	const char *s = json_object_get_string(v);
+	size_t n = (size_t)json_object_get_string_len(v);
+	/* values come from devices: keep them, but as clean, bounded UTF-8 text */
+	utf8_sanitize(dst, dstsz, s, n);
+	if (required && !dst[0])
+		return fail(d, k, "empty");
+	return 0;
+}
+
+static int get_int(struct dec *d, json_object *o, const char *k, int64_t min, int64_t max,
+		   int64_t *out, int required)
+{
+	json_object *v;
+	if (!json_object_object_get_ex(o, k, &v))
+		return required ? fail(d, k, "missing") : 1;
+	if (!json_object_is_type(v, json_type_int))
+		return fail(d, k, "expected an integer");
+	errno = 0;
+	int64_t x = json_object_get_int64(v);
+	/* json-c keeps values above INT64_MAX as unsigned: they are out of range here */
+	if (errno || x < min || x > max || (x == INT64_MAX && json_object_get_uint64(v) != INT64_MAX))
+		return fail(d, k, "out of range");
+	*out = x;
+	return 0;
+}
+
+static int get_u64(struct dec *d, json_object *o, const char *k, uint64_t *out)
+{
+	json_object *v;
+	if (!json_object_object_get_ex(o, k, &v))
+		return 1;
+	if (!json_object_is_type(v, json_type_int))
+		return fail(d, k, "expected an unsigned integer");
+	if (json_object_get_int64(v) < 0)
+		return fail(d, k, "negative");
+	*out = json_object_get_uint64(v);
+	return 0;
+}
+
+static int decode_if(struct dec *d, json_object *o, struct if_sample *f)
+{
+	int64_t v;
+	int rc;
+	if (!json_object_is_type(o, json_type_object))
+		return fail(d, "", "expected an object");
+	if (get_int(d, o, "index", 1, 2147483647, &v, 1) < 0)
+		return -1;
+	f->index = (uint32_t)v;
+	if (get_str(d, o, "descr", f->descr, sizeof(f->descr), 0) < 0 ||
+	    get_str(d, o, "name", f->name, sizeof(f->name), 0) < 0 ||
+	    get_str(d, o, "alias", f->alias, sizeof(f->alias), 0) < 0)
+		return -1;
+	static const struct { const char *k; unsigned bit; int64_t max; size_t off; } ints[] = {
+		{"type", IFF_TYPE, 65535, offsetof(struct if_sample, type)},
+		{"admin", IFF_ADMIN, 3, offsetof(struct if_sample, admin)},
+		{"oper", IFF_OPER, 7, offsetof(struct if_sample, oper)},
+	};
+	for (size_t i = 0; i < sizeof(ints) / sizeof(ints[0]); i++) {
+		if ((rc = get_int(d, o, ints[i].k, 0, ints[i].max, &v, 0)) < 0)
+			return -1;
+		if (rc == 0) {
+			f->has |= ints[i].bit;
+			*(int *)(void *)((char *)f + ints[i].off) = (int)v;
+		}
+	}
+	static const struct { const char *k; unsigned bit; size_t off; } ctrs[] = {
+		{"speed", IFF_SPEED, offsetof(struct if_sample, speed)},
+		{"in_octets", IFF_IN_OCTETS, offsetof(struct if_sample, in_octets)},
+		{"out_octets", IFF_OUT_OCTETS, offsetof(struct if_sample, out_octets)},
+		{"in_errors", IFF_IN_ERRORS, offsetof(struct if_sample, in_errors)},
+		{"out_errors", IFF_OUT_ERRORS, offsetof(struct if_sample, out_errors)},
+	};
+	for (size_t i = 0; i < sizeof(ctrs) / sizeof(ctrs[0]); i++) {
+		if ((rc = get_u64(d, o, ctrs[i].k, (uint64_t *)(void *)((char *)f + ctrs[i].off))) < 0)
+			return -1;
+		if (rc == 0)
+			f->has |= ctrs[i].bit;
+	}
+	json_object *hc;
+	if (json_object_object_get_ex(o, "hc", &hc) && json_object_get_boolean(hc))
+		f->has |= IFF_HC;
+	return 0;
+}
+
+static int decode_sys(struct dec *d, json_object *o, struct dev_sample *s)
+{
+	json_object *sys;
+	int64_t v;
+	if (!json_object_object_get_ex(o, "sys", &sys))
+		return 0;
+	if (!json_object_is_type(sys, json_type_object))
+		return fail(d, "sys", "expected an object");
+	size_t plen = strlen(d->path);
+	snprintf(d->path + plen, sizeof(d->path) - plen, ".sys");
+	if (get_str(d, sys, "descr", s->sys_descr, sizeof(s->sys_descr), 0) < 0 ||
+	    get_str(d, sys, "objectid", s->sys_objectid, sizeof(s->sys_objectid), 0) < 0 ||
+	    get_str(d, sys, "name", s->sys_name, sizeof(s->sys_name), 0) < 0)
+		return -1;
+	int rc = get_int(d, sys, "uptime", 0, UINT32_MAX, &v, 0);
+	if (rc < 0)
+		return -1;
+	if (rc == 0) {
+		s->has_uptime = 1;
+		s->uptime_ticks = (uint32_t)v;
+	}
+	d->path[plen] = '\0';
+	return 0;
+}
+
+static int decode_sample(struct dec *d, json_object *o, struct dev_sample *s)
+{
+	int64_t v;
+	json_object *up, *ifs;
+	if (!json_object_is_type(o, json_type_object))
+		return fail(d, "", "expected an object");
+	if (get_str(d, o, "commune", s->commune, sizeof(s->commune), 1) < 0 ||
+	    get_str(d, o, "device", s->device, sizeof(s->device), 1) < 0 ||
+	    get_str(d, o, "error", s->error, sizeof(s->error), 0) < 0)
+		return -1;
+	/* 2000-01-01 .. 2100-01-01: a wrong clock is an error, not a sample */
+	if (get_int(d, o, "ts", 946684800, 4102444800LL, &v, 1) < 0)
+		return -1;
+	s->ts = v;
+	if (!json_object_object_get_ex(o, "up", &up) || !json_object_is_type(up, json_type_boolean))
+		return fail(d, "up", "expected true or false");
+	s->up = json_object_get_boolean(up);
+	s->rtt_ms = -1;
+	int rc = get_int(d, o, "rtt_ms", 0, 3600000, &v, 0);
+	if (rc < 0)
+		return -1;
+	if (rc == 0)
+		s->rtt_ms = (int)v;
+	if (decode_sys(d, o, s) < 0)
+		return -1;
+	if (!json_object_object_get_ex(o, "if", &ifs))
+		return 0;
+	if (!json_object_is_type(ifs, json_type_array))
+		return fail(d, "if", "expected an array");
+	size_t n = json_object_array_length(ifs);
+	if (n > WIRE_MAX_IFS)
+		return fail(d, "if", "too many interfaces");
+	s->ifs = n ? calloc(n, sizeof(*s->ifs)) : NULL;
+	if (n && !s->ifs)
+		return fail(d, "if", "out of memory");
+	s->nifs = n;
+	size_t plen = strlen(d->path);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(d->path + plen, sizeof(d->path) - plen, ".if[%zu]", i);
+		if (decode_if(d, json_object_array_get_idx(ifs, i), &s->ifs[i]) < 0)
+			return -1;
+	}
+	d->path[plen] = '\0';
+	return 0;
+}
+
+int wire_decode_batch(const char *body, size_t len, struct batch *out, char *err, size_t errsz)
+{
+	struct dec d = {err, errsz, ""};
+	json_object *root = NULL, *samples;
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	json_tokener *tok = json_tokener_new_ex(16);
+	if (!tok) {
+		snprintf(err, errsz, "out of memory");
+		return -1;
+	}
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT | JSON_TOKENER_VALIDATE_UTF8);
+	if (len > 0 && len < (size_t)INT32_MAX)
+		root = json_tokener_parse_ex(tok, body, (int)len);
+	enum json_tokener_error jerr = json_tokener_get_error(tok);
+	if (!root || jerr != json_tokener_success) {
+		snprintf(err, errsz, "not valid JSON at byte %zu: %s", json_tokener_get_parse_end(tok),
+			 len ? json_tokener_error_desc(jerr) : "empty body");
+		goto out;
+	}
+	if (!json_object_is_type(root, json_type_object)) {
+		fail(&d, "body", "expected an object");
+		goto out;
+	}
+	int64_t ver;
+	if (get_int(&d, root, "version", WIRE_VERSION, WIRE_VERSION, &ver, 1) < 0 ||
+	    get_str(&d, root, "probe", out->probe, sizeof(out->probe), 1) < 0 ||
+	    get_u64(&d, root, "seq", &out->seq) < 0)
+		goto out;
+	if (!json_object_object_get_ex(root, "samples", &samples) ||
+	    !json_object_is_type(samples, json_type_array)) {
+		fail(&d, "samples", "expected an array");
+		goto out;
+	}
+	size_t n = json_object_array_length(samples);
+	if (n > WIRE_MAX_SAMPLES) {
+		fail(&d, "samples", "too many samples in one batch");
+		goto out;
+	}
+	out->samples = n ? calloc(n, sizeof(*out->samples)) : NULL;
+	if (n && !out->samples) {
+		snprintf(err, errsz, "out of memory");
+		goto out;
+	}
+	out->nsamples = n;
+	for (size_t i = 0; i < n; i++) {
+		snprintf(d.path, sizeof(d.path), "samples[%zu]", i);
+		if (decode_sample(&d, json_object_array_get_idx(samples, i), &out->samples[i]) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	if (rc < 0)
+		wire_batch_free(out);
+	json_object_put(root);
+	json_tokener_free(tok);
+	return rc;
+}
+
+void dev_sample_free(struct dev_sample *s)
+{
+	free(s->ifs);
+	s->ifs = NULL;
+	s->nifs = 0;
+}
+
+void wire_batch_free(struct batch *b)
+{
+	for (size_t i = 0; i < b->nsamples; i++)
+		dev_sample_free(&b->samples[i]);
+	free(b->samples);
+	memset(b, 0, sizeof(*b));
+}

@@ -1,0 +1,82 @@
+/*
+ * The sample wire format between probe and collector: a JSON batch of timestamped device
+ * samples, posted to the collector's /api/v1/ingest. The probe encodes, the collector decodes
+ * and validates every field (the body is untrusted).
+ */
+#ifndef HBMON_WIRE_H
+#define HBMON_WIRE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "strbuf.h"
+
+#define WIRE_VERSION 1
+#define WIRE_NAME_MAX 128
+#define WIRE_TEXT_MAX 256
+#define WIRE_MAX_SAMPLES 10000
+#define WIRE_MAX_IFS 10000
+
+/* Which optional interface fields a sample carries. */
+enum if_field {
+	IFF_SPEED = 1 << 0,
+	IFF_ADMIN = 1 << 1,
+	IFF_OPER = 1 << 2,
+	IFF_IN_OCTETS = 1 << 3,
+	IFF_OUT_OCTETS = 1 << 4,
+	IFF_IN_ERRORS = 1 << 5,
+	IFF_OUT_ERRORS = 1 << 6,
+	IFF_TYPE = 1 << 7,
+	IFF_HC = 1 << 8, /* octet counters are the 64-bit ifHC ones */
+};
+
+struct if_sample {
+	uint32_t index;
+	unsigned has; /* enum if_field bits */
+	char descr[WIRE_NAME_MAX];
+	char name[64];
+	char alias[WIRE_NAME_MAX];
+	int type;
+	uint64_t speed; /* bits/s */
+	int admin, oper;
+	uint64_t in_octets, out_octets, in_errors, out_errors;
+};
+
+struct dev_sample {
+	char commune[WIRE_NAME_MAX];
+	char device[WIRE_NAME_MAX];
+	int64_t ts; /* Unix seconds when the poll finished */
+	int up;     /* the agent answered */
+	char error[WIRE_NAME_MAX];
+	int rtt_ms; /* -1 unknown */
+	char sys_descr[WIRE_TEXT_MAX];
+	char sys_objectid[WIRE_NAME_MAX];
+	char sys_name[WIRE_NAME_MAX];
+	int has_uptime;
+	uint32_t uptime_ticks; /* sysUpTime, hundredths of a second */
+	struct if_sample *ifs;
+	size_t nifs;
+};
+
+struct batch {
+	char probe[64];
+	uint64_t seq;
+	struct dev_sample *samples;
+	size_t nsamples;
+};
+
+/* Appends one sample as a JSON object (strings must already be clean UTF-8). */
+int wire_encode_sample(struct strbuf *sb, const struct dev_sample *s);
+/* Wraps already-encoded samples (comma-separated objects) into a batch document. */
+int wire_encode_batch(struct strbuf *out, const char *probe, uint64_t seq, const char *samples,
+		      size_t samples_len);
+
+/*
+ * Decodes and validates a batch body. On error returns -1 with a message naming the field
+ * ("samples[2].if[0].speed: expected an unsigned integer") in err; nothing is kept.
+ */
+int wire_decode_batch(const char *body, size_t len, struct batch *out, char *err, size_t errsz);
+void wire_batch_free(struct batch *b);
+void dev_sample_free(struct dev_sample *s);
+
+#endif

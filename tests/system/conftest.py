@@ -1,0 +1,155 @@
+"""Fixtures of the system tests: real daemons, real agents, loopback only."""
+import os
+import shutil
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+
+import pytest
+
+from simfleet import SHARED, SnmpSim
+
+TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+BUILDS = os.environ.get("HBMON_BUILDS", "build").split()
+# sanitizer builds: any report fails the run; net-snmp keeps some allocations until exit
+os.environ.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0:exitcode=86")
+os.environ.setdefault("LSAN_OPTIONS", f"suppressions={TOP}/tests/lsan.supp:print_suppressions=0")
+os.environ.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1:exitcode=87")
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def snmprec(path):
+    """The recording as {oid: (type, value)}."""
+    out = {}
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            parts = line.rstrip("\n").split("|", 2)
+            if len(parts) == 3:
+                out[parts[0]] = (parts[1], parts[2])
+    return out
+
+
+@pytest.fixture(params=BUILDS)
+def bindir(request):
+    d = os.path.join(TOP, request.param)
+    assert os.path.exists(os.path.join(d, "hbmon-collector")), f"run make first ({d})"
+    return d
+
+
+class District:
+    """A configuration on disk: hbmon.conf, credentials.conf, inventory.csv."""
+
+    def __init__(self, root, devices, site_types, extra_creds=None):
+        self.root = root
+        self.port = free_port()
+        self.conf = os.path.join(root, "hbmon.conf")
+        self.data = os.path.join(root, "data")
+        creds = {}
+        rows = ["commune,site,site_type,device,class,address,snmp,contact"]
+        for d in devices:
+            creds[d["snmp"]] = d["community"]
+            rows.append(",".join([d["commune"], d["site"], d["site_type"], d["device"],
+                                  d["class"], d["address"], d["snmp"],
+                                  d.get("contact", "")]))
+        with open(os.path.join(root, "inventory.csv"), "w", encoding="utf-8") as f:
+            f.write("\n".join(rows) + "\n")
+        path = os.path.join(root, "credentials.conf")
+        with open(path, "w", encoding="utf-8") as f:
+            for name, comm in {**creds, **(extra_creds or {})}.items():
+                f.write(f"[{name}]\nversion = 2c\ncommunity = {comm}\n")
+        os.chmod(path, 0o600)
+        with open(self.conf, "w", encoding="utf-8") as f:
+            f.write(f"""[general]
+district = Huyện Thử
+data_dir = {self.data}
+dashboards_dir = {TOP}/dashboards
+[collector]
+listen_port = {self.port}
+rrd_step = 1
+stale_after = 600
+[probe]
+collector_url = http://127.0.0.1:{self.port}/api/v1/ingest
+interval = 2
+timeout_ms = 500
+retries = 1
+""")
+            f.write(site_types)
+
+    def url(self, path):
+        return f"http://127.0.0.1:{self.port}{path}"
+
+
+def http(url, data=None, timeout=10):
+    req = urllib.request.Request(url, data=data, method="POST" if data is not None else "GET")
+    try:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            return r.status, r.headers, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers, e.read()
+
+
+class Daemon:
+    def __init__(self, argv, log):
+        self.argv = argv
+        self.log = log
+        self.proc = subprocess.Popen(argv, stdout=open(log, "ab"), stderr=subprocess.STDOUT)
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def stop(self):
+        """Stops the daemon; returns its exit status (a sanitizer report makes it non-zero)."""
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode
+
+    def output(self):
+        with open(self.log, encoding="utf-8", errors="replace") as f:
+            return f.read()
+
+
+def start_collector(bindir, district):
+    d = Daemon([os.path.join(bindir, "hbmon-collector"), "-c", district.conf],
+               os.path.join(district.root, "collector.log"))
+    deadline = time.time() + 20
+    while time.time() < deadline:
+        try:
+            if http(district.url("/metrics"), timeout=2)[0] == 200:
+                return d
+        except OSError:
+            pass
+        assert d.alive(), d.output()
+        time.sleep(0.1)
+    raise AssertionError("collector did not start: " + d.output())
+
+
+def run_probe_once(bindir, district, timeout=120):
+    r = subprocess.run([os.path.join(bindir, "hbmon-probe"), "-c", district.conf, "--once"],
+                       capture_output=True, text=True, timeout=timeout)
+    assert r.returncode == 0, r.stdout + r.stderr
+    return r
+
+
+@pytest.fixture(scope="session")
+def fleet():
+    """snmpsim serving real and hostile recordings on 127.91.0.x:1161."""
+    eps = [f"127.91.0.{i}:1161" for i in range(1, 9)]
+    sim = SnmpSim(eps, data_dirs=[os.path.join(SHARED, "devices"),
+                                        os.path.join(SHARED, "devices-hostile")])
+    sim.start("pc/linux-desktop")
+    yield {"endpoints": eps, "shared": SHARED}
+    sim.stop()

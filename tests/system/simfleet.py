@@ -1,0 +1,82 @@
+"""Start and stop the simulated devices: snmpsim serving real recordings on loopback addresses.
+
+Used by the system tests and by `make demo`, so both run against the same kind of fleet.
+"""
+import os
+import shutil
+import subprocess
+import tempfile
+import time
+
+SHARED = os.environ.get("HBMON_SHARED") or os.path.abspath(
+    os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared"))
+
+
+def snmpget_ok(endpoint, community, timeout=1):
+    host, port = endpoint.rsplit(":", 1)
+    r = subprocess.run(["snmpget", "-v2c", "-c", community, "-t", str(timeout), "-r", "0",
+                        "-On", f"{host}:{port}", "1.3.6.1.2.1.1.1.0"],
+                       capture_output=True, text=True)
+    return r.returncode == 0 and "No Such" not in r.stdout
+
+
+class SnmpSim:
+    """One snmpsimd process answering on every endpoint given ("127.77.1.1:1161")."""
+
+    def __init__(self, endpoints, data_dirs=None):
+        self.endpoints = list(endpoints)
+        # snmpsimd drops to nobody: its data and cache live where nobody can read them
+        self.workdir = tempfile.mkdtemp(prefix="hbmon-snmpsim-")
+        os.chmod(self.workdir, 0o755)
+        self.data_dirs = data_dirs or [os.path.join(SHARED, "devices")]
+        self.log = os.path.join(self.workdir, "snmpsim.log")
+        self.proc = None
+
+    def start(self, probe_community, timeout=90):
+        cache = os.path.join(self.workdir, "snmpsim-cache")
+        os.makedirs(cache, exist_ok=True)
+        os.chmod(cache, 0o777)
+        data = os.path.join(self.workdir, "snmpsim-data")
+        if not os.path.isdir(data):
+            # one data tree holding every folder: the community is the path below it
+            os.makedirs(data)
+            for d in self.data_dirs:
+                for cls in os.listdir(d):
+                    src = os.path.join(d, cls)
+                    if os.path.isdir(src):
+                        dst = os.path.join(data, cls)
+                        os.makedirs(dst, exist_ok=True)
+                        for f in os.listdir(src):
+                            if f.endswith(".snmprec"):
+                                shutil.copy(os.path.join(src, f), os.path.join(dst, f))
+        for root, dirs, files in os.walk(data):
+            os.chmod(root, 0o755)
+            for f in files:
+                os.chmod(os.path.join(root, f), 0o644)
+        cmd = ["snmpsimd", f"--data-dir={data}", f"--cache-dir={cache}",
+               f"--logging-method=file:{self.log}"]
+        if os.geteuid() == 0:
+            cmd += ["--process-user=nobody", "--process-group=nogroup"]
+        for ep in self.endpoints:
+            cmd.append(f"--agent-udpv4-endpoint={ep}")
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"snmpsimd exited; see {self.log}")
+            if snmpget_ok(self.endpoints[0], probe_community):
+                return self
+            time.sleep(0.5)
+        self.stop()
+        raise RuntimeError(f"snmpsimd did not answer within {timeout} s; see {self.log}")
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+        shutil.rmtree(self.workdir, ignore_errors=True)
