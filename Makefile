@@ -2,6 +2,7 @@
 # with the normal build and with an AddressSanitizer + UndefinedBehaviorSanitizer build.
 
 BUILD   ?= build
+MAKEFLAGS += --no-print-directory
 SAN     ?= 0
 PREFIX  ?= /usr/local
 PYTHON  ?= /usr/bin/python3

@@ -13,12 +13,14 @@
 #include "log.h"
 #include "web.h"
 
-static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t stop_requested, reload_requested;
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	stop_requested = 1;
+	if (sig == SIGHUP)
+		reload_requested = 1;
+	else
+		stop_requested = 1;
 }
 
 static time_t wall_now(void) { return time(NULL); }
@@ -65,9 +67,55 @@ static void cleanup(struct collector *c)
 	config_free(c->cfg);
 }
 
-static int run(struct web *w)
+/*
+ * SIGHUP: re-reads the configuration and the inventory. Anything wrong and the collector keeps
+ * running with what it had; otherwise devices keep their state by commune and name. The
+ * listening socket, data directory and RRD step stay as started.
+ */
+static void reload(struct collector *c)
+{
+	struct errlist errs = {0};
+	struct state st = {0};
+	struct hbmon_config *cfg = config_load(c->cfg->path, &errs);
+	struct inventory *inv = cfg ? inventory_load(cfg->inventory, cfg, &errs) : NULL;
+	if (errlist_count(&errs) || !inv || state_init(&st, inv->ndevices) < 0) {
+		for (size_t i = 0; i < errs.n; i++)
+			log_warnx("config", "%s", errs.msg[i]);
+		log_warnx("config", "reload refused (%zu errors): still running with the previous configuration",
+			  errlist_count(&errs));
+		errlist_free(&errs);
+		inventory_free(inv);
+		config_free(cfg);
+		return;
+	}
+	for (size_t i = 0; i < inv->ndevices; i++) {
+		const struct inv_device *d = &inv->devices[i];
+		long old = inventory_find(c->inv, inv->communes[d->commune].name, d->name);
+		if (old >= 0)
+			st.dev[i] = c->state.dev[old];
+	}
+	memcpy(cfg->listen_addr, c->cfg->listen_addr, sizeof(cfg->listen_addr));
+	cfg->listen_port = c->cfg->listen_port;
+	memcpy(cfg->data_dir, c->cfg->data_dir, sizeof(cfg->data_dir));
+	memcpy(cfg->dashboards_dir, c->cfg->dashboards_dir, sizeof(cfg->dashboards_dir));
+	cfg->rrd_step = c->cfg->rrd_step;
+	state_free(&c->state);
+	inventory_free(c->inv);
+	config_free(c->cfg);
+	c->cfg = cfg;
+	c->inv = inv;
+	c->state = st;
+	c->ingest.inv = inv;
+	log_info("config", "reloaded: %zu communes, %zu devices", inv->ncommunes, inv->ndevices);
+}
+
+static int run(struct collector *c, struct web *w)
 {
 	while (!stop_requested) {
+		if (reload_requested) {
+			reload_requested = 0;
+			reload(c);
+		}
 		fd_set r, wr, e;
 		int maxfd = -1;
 		struct timeval tv = {1, 0};
@@ -117,10 +165,10 @@ int main(int argc, char **argv)
 	setenv("TZ", getenv("TZ") ? getenv("TZ") : "Asia/Ho_Chi_Minh", 1);
 	tzset();
 	log_init("hbmon-collector", 0, verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO);
-	if (load(&c, path, check_only) < 0 || check_only) {
-		int rc = check_only && c.i18n && c.inv ? 0 : 1;
+	int loaded = load(&c, path, check_only);
+	if (loaded < 0 || check_only) {
 		cleanup(&c);
-		return rc;
+		return loaded < 0 ? 1 : 0;
 	}
 	c.now = wall_now;
 	c.started = wall_now();
@@ -143,6 +191,7 @@ int main(int argc, char **argv)
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
 	struct web *w = web_start(&c, err, sizeof(err));
@@ -154,7 +203,7 @@ int main(int argc, char **argv)
 	log_info("collector", "%s: %zu communes, %zu devices; dashboard at http://%s:%d/",
 		 c.cfg->district, c.inv->ncommunes, c.inv->ndevices, c.cfg->listen_addr,
 		 c.cfg->listen_port);
-	int rc = run(w);
+	int rc = run(&c, w);
 	log_info("collector", "stopping: %llu samples accepted, %llu batches refused",
 		 (unsigned long long)c.ingest.st.samples, (unsigned long long)c.ingest.st.batches_bad);
 	web_stop(w);
