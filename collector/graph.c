@@ -35,21 +35,20 @@ static int escape_path(char *dst, size_t dstsz, const char *src)
 struct line {
 	int ds;
 	const char *color;
-	const char *cdef; /* RPN applied to the value, or NULL */
-	const char *legend;
+	const char *cdef; /* RPN applied to the value */
 };
 static const struct line system_lines[] = {
-	{DS_SYS_AVAIL, "2E7D32", "100,*", "Availability %"},
+	{DS_SYS_AVAIL, "2E7D32", "100,*"},
 };
 static const struct line if_lines[] = {
-	{DS_IF_IN_OCTETS, "1565C0", "8,*", "In bit/s"},
-	{DS_IF_OUT_OCTETS, "EF6C00", "8,*", "Out bit/s"},
+	{DS_IF_IN_OCTETS, "1565C0", "8,*"},
+	{DS_IF_OUT_OCTETS, "EF6C00", "8,*"},
 };
 
 int graph_render(const struct graph_request *g, unsigned char **png, size_t *len, char *err,
 		 size_t errsz)
 {
-	char file[4200], width[16], height[16], defs[4][4400], cdefs[4][96], draws[4][160];
+	char file[4200], width[16], height[16], defs[4][4400], cdefs[4][96], draws[4][200];
 	const char *argv[40];
 	int argc = 0;
 	const struct line *lines = g->def == &RRDG_SYSTEM ? system_lines : if_lines;
@@ -86,7 +85,13 @@ int graph_render(const struct graph_request *g, unsigned char **png, size_t *len
 		snprintf(defs[i], sizeof(defs[i]), "DEF:r%zu=%s:%s:AVERAGE", i, file,
 			 g->def->ds[l->ds].name);
 		snprintf(cdefs[i], sizeof(cdefs[i]), "CDEF:v%zu=r%zu,%s", i, i, l->cdef);
-		snprintf(draws[i], sizeof(draws[i]), "LINE1:v%zu#%s:%s", i, l->color, l->legend);
+		/* a legend is text after the last ':' of the LINE argument: keep ':' out of it */
+		char legend[128];
+		snprintf(legend, sizeof(legend), "%s", g->legend[i] ? g->legend[i] : "");
+		for (char *q = legend; *q; q++)
+			if (*q == ':' || *q == '\\')
+				*q = ' ';
+		snprintf(draws[i], sizeof(draws[i]), "LINE1:v%zu#%s:%s", i, l->color, legend);
 		argv[argc++] = defs[i];
 		argv[argc++] = cdefs[i];
 		argv[argc++] = draws[i];

@@ -14,6 +14,7 @@ struct graph_request {
 	enum graph_period period;
 	const char *title; /* UTF-8, already clean */
 	const char *vlabel;
+	const char *legend[2]; /* per line, localised: availability, or in / out */
 	int width, height;
 };
 

@@ -71,6 +71,47 @@ static void device_row(struct strbuf *o, const struct collector *c, size_t i, en
 	strbuf_puts(o, "</td></tr>\n");
 }
 
+static void missing_reasons(struct strbuf *o, const struct collector *c,
+			    const struct readiness *r, size_t k, enum lang l)
+{
+	int first = 1;
+	for (size_t s = 0; s < c->inv->nsites; s++) {
+		const struct site_result *sr = &r->sites[s];
+		if (c->inv->sites[s].commune != k)
+			continue;
+		for (int t = 0; t < sr->ntargets; t++) {
+			struct strbuf reason;
+			if (sr->targets[t].met || strbuf_init(&reason, 4096) < 0)
+				continue;
+			text_reason(&reason, c->i18n, l, sr->type, &sr->targets[t]);
+			strbuf_puts(o, first ? "" : "; ");
+			strbuf_html(o, reason.data);
+			strbuf_free(&reason);
+			first = 0;
+		}
+	}
+}
+
+/* One line per commune, red first glance; the sections below hold the details. */
+static void summary(struct strbuf *o, const struct collector *c, const struct readiness *r,
+		    enum lang l)
+{
+	strbuf_printf(o, "<h2>%s</h2><table class=\"summary\"><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>\n",
+		      T("summary.title"), T("col.commune"), T("col.status"), T("headline.sites_met"),
+		      T("headline.devices_up"), T("summary.missing"));
+	for (size_t k = 0; k < c->inv->ncommunes; k++) {
+		const struct commune_result *cr = &r->communes[k];
+		strbuf_printf(o, "<tr class=\"%s\"><td><a href=\"#c%zu\">", cr->met ? "met" : "missed", k);
+		strbuf_html(o, c->inv->communes[k].name);
+		strbuf_printf(o, "</a></td><td><span class=\"badge %s\">%s</span></td><td>%d/%d</td><td>%d/%d</td><td class=\"reasons\">",
+			      cr->met ? "met" : "missed", cr->met ? T("target.met") : T("target.missed"),
+			      cr->nsites_met, cr->nsites, cr->devices_up, cr->devices);
+		missing_reasons(o, c, r, k, l);
+		strbuf_puts(o, "</td></tr>\n");
+	}
+	strbuf_puts(o, "</tbody></table>\n");
+}
+
 static void site_block(struct strbuf *o, const struct collector *c, const struct readiness *r,
 		       size_t s, enum lang l, time_t now)
 {
@@ -123,9 +164,11 @@ int page_dashboard(struct strbuf *o, const struct collector *c, enum lang l)
 	strbuf_printf(o, "</h1><p class=\"headline\"><strong id=\"communes-met\">%d/%zu</strong> %s · %s %.0f%% · %s</p></header>\n",
 		      r.ncommunes_met, r.ncommunes, T("headline.communes_met"), T("headline.score"),
 		      readiness_score(r.nmet, r.ntargets), when);
+	summary(o, c, &r, l);
 	for (size_t k = 0; k < c->inv->ncommunes; k++) {
 		const struct commune_result *cr = &r.communes[k];
-		strbuf_printf(o, "<section class=\"commune %s\" data-commune=\"", cr->met ? "met" : "missed");
+		strbuf_printf(o, "<section id=\"c%zu\" class=\"commune %s\" data-commune=\"", k,
+			      cr->met ? "met" : "missed");
 		strbuf_html(o, c->inv->communes[k].name);
 		strbuf_puts(o, "\"><h2>");
 		strbuf_html(o, c->inv->communes[k].name);

@@ -153,10 +153,18 @@ static enum MHD_Result handle_graph(struct web *w, struct MHD_Connection *conn, 
 			  group) < 0)
 		return reply_text(conn, MHD_HTTP_NOT_FOUND, "no such graph\n");
 	const char *period = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "period");
-	snprintf(title, sizeof(title), "%s — %s", d->name,
-		 def == &RRDG_SYSTEM ? i18n_get(c->i18n, l, "graph.availability") : group);
+	if (def == &RRDG_SYSTEM)
+		snprintf(title, sizeof(title), "%s — %s", d->name,
+			 i18n_get(c->i18n, l, "graph.availability"));
+	else
+		snprintf(title, sizeof(title), "%s — %s %s", d->name,
+			 i18n_get(c->i18n, l, "graph.traffic_of_if"), group + 3);
 	struct graph_request g = {path, def, graph_period_parse(period, GP_DAY), title,
-				  def == &RRDG_SYSTEM ? "%" : "bit/s", 640, 160};
+				  def == &RRDG_SYSTEM ? "%" : "bit/s",
+				  {def == &RRDG_SYSTEM ? i18n_get(c->i18n, l, "graph.legend.avail")
+						       : i18n_get(c->i18n, l, "graph.legend.in"),
+				   i18n_get(c->i18n, l, "graph.legend.out")},
+				  640, 160};
 	unsigned char *png;
 	size_t len;
 	if (graph_render(&g, &png, &len, err, sizeof(err)) < 0) {

@@ -56,6 +56,9 @@ struct dev_sample {
 	uint32_t uptime_ticks; /* sysUpTime, hundredths of a second */
 	struct if_sample *ifs;
 	size_t nifs;
+	/* probe-side only, not on the wire: values the agent sent that made no sense */
+	unsigned bad_values;
+	char bad_first[WIRE_NAME_MAX];
 };
 
 struct batch {

@@ -26,6 +26,7 @@ struct probe {
 	struct poll_target *targets;
 	double *due; /* per target, CLOCK_MONOTONIC seconds */
 	int *busy;
+	unsigned char *bad_logged; /* per target: bad values already reported once */
 	size_t ntargets;
 	struct poller *poller;
 	struct uplink *uplink;
@@ -81,6 +82,12 @@ static void on_sample(void *ctx, const struct poll_target *t, const struct dev_s
 	pr->polled++;
 	if (s->error[0])
 		log_debug("poll", "%s/%s: %s", s->commune, s->device, s->error);
+	/* a device sending nonsense is named once, not every interval */
+	if (s->bad_values && !pr->bad_logged[t->id]) {
+		log_warnx("poll", "%s/%s (%s): %u bad values ignored, first %s", s->commune,
+			  s->device, t->host, s->bad_values, s->bad_first);
+		pr->bad_logged[t->id] = 1;
+	}
 	if (pr->nbatch == 0)
 		pr->batch_started = mono_now();
 	if ((pr->nbatch && strbuf_puts(&pr->batch, ",") < 0) ||
@@ -101,7 +108,8 @@ static int build_targets(struct probe *pr)
 	pr->targets = calloc(inv->ndevices ? inv->ndevices : 1, sizeof(*pr->targets));
 	pr->due = calloc(inv->ndevices ? inv->ndevices : 1, sizeof(*pr->due));
 	pr->busy = calloc(inv->ndevices ? inv->ndevices : 1, sizeof(*pr->busy));
-	if (!pr->targets || !pr->due || !pr->busy)
+	pr->bad_logged = calloc(inv->ndevices ? inv->ndevices : 1, 1);
+	if (!pr->targets || !pr->due || !pr->busy || !pr->bad_logged)
 		return -1;
 	for (size_t i = 0; i < inv->ndevices; i++) {
 		const struct inv_device *d = &inv->devices[i];
@@ -245,6 +253,8 @@ int main(int argc, char **argv)
 		default: usage(stderr); return 2;
 		}
 	}
+	setenv("TZ", getenv("TZ") ? getenv("TZ") : "Asia/Ho_Chi_Minh", 1);
+	tzset();
 	log_init("hbmon-probe", 0, verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO);
 	if (load(&pr, path, check_only) < 0) {
 		config_free(pr.cfg);
@@ -290,6 +300,7 @@ int main(int argc, char **argv)
 	free(pr.targets);
 	free(pr.due);
 	free(pr.busy);
+	free(pr.bad_logged);
 	inventory_free(pr.inv);
 	config_free(pr.cfg);
 	poller_lib_shutdown("hbmon-probe");

@@ -144,6 +144,8 @@ static void finish(struct job *j, const char *error)
 static void bad_value(struct job *j, const char *object, const char *why)
 {
 	j->p->st.bad_values++;
+	if (j->s.bad_values++ == 0)
+		snprintf(j->s.bad_first, sizeof(j->s.bad_first), "%s: %s", object, why);
 	log_debug("poll", "%s/%s (%s): bad value of %s: %s", j->t.commune, j->t.device, j->t.host,
 		  object, why);
 }

@@ -136,7 +136,10 @@ def test_recordings_reach_rrd_and_dashboard(bindir, district, fleet):
 def test_device_markup_is_shown_as_text(bindir, district):
     collector = start_collector(bindir, district)
     try:
-        run_probe_once(bindir, district)
+        probe = run_probe_once(bindir, district)
+        # nonsense from the impossible printer is named once: device, address, object
+        assert re.search(r"Máy in lạ \(127\.91\.0\.5\): \d+ bad values ignored, first sysObjectID",
+                         probe.stderr), probe.stderr
         html = http(district.url("/"))[2].decode("utf-8")
         link = re.search(r'<a href="(/device/[^"]+)">PC hostile</a>', html).group(1)
         page = http(district.url(link))[2].decode("utf-8")
