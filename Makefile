@@ -67,7 +67,8 @@ deps:
 	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y --no-install-recommends $$missing
 
 unit: all
-	@set -e; export TZ=Asia/Ho_Chi_Minh HBMON_SHARED=$(CURDIR)/../shared; \
+	@set -e; export TZ=Asia/Ho_Chi_Minh HBMON_SHARED=$(CURDIR)/../shared \
+		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0; \
 	for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
 system: all

@@ -27,6 +27,7 @@ struct reader {
 	struct inventory *inv;
 	int line;      /* lines fed so far */
 	int row_line;  /* line where the current row started */
+	int between_rows; /* the last row ended: the next non-blank line starts one */
 	int row;       /* 0 = header */
 	int colpos[C_COUNT]; /* field index of each column, -1 if absent */
 	char *field[MAX_FIELDS];
@@ -301,8 +302,6 @@ static void header_row(struct reader *r)
 static void on_field(void *s, size_t len, void *data)
 {
 	struct reader *r = data;
-	if (r->nfields == 0)
-		r->row_line = r->line;
 	if (r->nfields >= MAX_FIELDS) {
 		r->nfields++;
 		return;
@@ -329,8 +328,6 @@ static void on_row(int c, void *data)
 {
 	struct reader *r = data;
 	(void)c;
-	if (r->nfields == 0)
-		r->row_line = r->line;
 	if (r->nfields > MAX_FIELDS) {
 		errlist_add(r->errs, "%s:%d: row has more than %d fields", r->file, r->row_line,
 			    MAX_FIELDS);
@@ -358,6 +355,7 @@ static void on_row(int c, void *data)
 		free(r->field[i]);
 	r->nfields = 0;
 	r->row++;
+	r->between_rows = 1;
 }
 
 struct inventory *inventory_load(const char *path, const struct hbmon_config *cfg,
@@ -374,6 +372,7 @@ struct inventory *inventory_load(const char *path, const struct hbmon_config *cf
 	r.file = path;
 	r.cfg = cfg;
 	r.errs = errs;
+	r.between_rows = 1;
 	r.inv = calloc(1, sizeof(*r.inv));
 	if (!r.inv || csv_init(&p, CSV_STRICT | CSV_STRICT_FINI) != 0) {
 		fclose(fp);
@@ -385,6 +384,11 @@ struct inventory *inventory_load(const char *path, const struct hbmon_config *cf
 	ssize_t n;
 	while ((n = getline(&line, &cap, fp)) > 0) {
 		r.line++;
+		/* a quoted field may span lines: a row is reported at the line it starts on */
+		if (r.between_rows && strspn(line, " \t\r\n") < (size_t)n) {
+			r.row_line = r.line;
+			r.between_rows = 0;
+		}
 		if (csv_parse(&p, line, (size_t)n, on_field, on_row, &r) != (size_t)n) {
 			errlist_add(errs, "%s:%d: malformed CSV: %s", path, r.line,
 				    csv_strerror(csv_error(&p)));

@@ -150,6 +150,8 @@ static int get_u64(struct dec *d, json_object *o, const char *k, uint64_t *out)
 		return fail(d, k, "expected an unsigned integer");
 	if (json_object_get_int64(v) < 0)
 		return fail(d, k, "negative");
+	/* XXX json-c 0.16 clamps numbers above 2^64-1 to 2^64-1 without an error, so such a
+	 * value is taken as the largest counter; a client could send that value anyway. */
 	*out = json_object_get_uint64(v);
 	return 0;
 }

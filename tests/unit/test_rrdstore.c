@@ -1,0 +1,376 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <dirent.h>
+#include <ftw.h>
+#include <math.h>
+#include <rrd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rrdstore.h"
+
+#define COMMUNE "X%C3%A3%20A"
+#define DEVICE "PC%201"
+
+struct fx {
+	char dir[64];
+	struct rrdstore *rs;
+};
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static int setup(void **state)
+{
+	struct fx *fx = calloc(1, sizeof(*fx));
+	if (!fx)
+		return -1;
+	snprintf(fx->dir, sizeof(fx->dir), "/tmp/hbmon-rrd-XXXXXX");
+	if (!mkdtemp(fx->dir)) {
+		free(fx);
+		return -1;
+	}
+	fx->rs = rrdstore_new(fx->dir, 1);
+	if (!fx->rs)
+		return -1;
+	*state = fx;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *fx = *state;
+	rrdstore_free(fx->rs);
+	nftw(fx->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	free(fx);
+	return 0;
+}
+
+/* The file's last update time and its values as numbers. */
+static time_t last_update(const char *path, double *vals, size_t nvals)
+{
+	time_t last = 0;
+	unsigned long nds = 0;
+	char **names = NULL, **v = NULL;
+	rrd_clear_error();
+	int rc = rrd_lastupdate_r(path, &last, &nds, &names, &v);
+	if (rc != 0)
+		print_message("rrd_lastupdate_r: %s\n", rrd_get_error());
+	assert_int_equal(rc, 0);
+	assert_int_equal(nds, nvals);
+	for (unsigned long i = 0; i < nds; i++) {
+		vals[i] = strcmp(v[i], "U") == 0 ? NAN : strtod(v[i], NULL);
+		free(names[i]);
+		free(v[i]);
+	}
+	free(names);
+	free(v);
+	return last;
+}
+
+struct series {
+	time_t start, end;
+	unsigned long step, nds, rows;
+	rrd_value_t *data;
+};
+
+static void fetch(const char *path, time_t start, time_t end, struct series *s)
+{
+	char **names = NULL;
+	s->start = start;
+	s->end = end;
+	s->step = 1; /* the resolution asked for */
+	rrd_clear_error();
+	int rc = rrd_fetch_r(path, "AVERAGE", &s->start, &s->end, &s->step, &s->nds, &names,
+			     &s->data);
+	if (rc != 0)
+		print_message("rrd_fetch_r: %s\n", rrd_get_error());
+	assert_int_equal(rc, 0);
+	for (unsigned long i = 0; i < s->nds; i++)
+		free(names[i]);
+	free(names);
+	s->rows = (unsigned long)(s->end - s->start) / s->step;
+}
+
+/* The value of data source ds for the step ending at t. */
+static double at(const struct series *s, time_t t, unsigned long ds)
+{
+	assert_true(t > s->start && t <= s->end);
+	unsigned long row = (unsigned long)(t - s->start) / s->step - 1;
+	return s->data[row * s->nds + ds];
+}
+
+static int count_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	assert_non_null(d);
+	int n = 0;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			n++;
+	closedir(d);
+	return n;
+}
+
+static void path_layout(void **state)
+{
+	struct fx *fx = *state;
+	char path[512], want[512];
+	assert_int_equal(rrdstore_path(fx->rs, path, sizeof(path), COMMUNE, DEVICE, "system"), 0);
+	snprintf(want, sizeof(want), "%s/%s/%s/system.rrd", fx->dir, COMMUNE, DEVICE);
+	assert_string_equal(path, want);
+	assert_int_equal(rrdstore_path(fx->rs, path, strlen(want), COMMUNE, DEVICE, "system"), -1);
+	assert_int_equal(rrdstore_path(fx->rs, path, strlen(want) + 1, COMMUNE, DEVICE, "system"),
+			 0);
+	assert_int_equal(rrdstore_step(fx->rs), 1);
+}
+
+static void system_samples_are_stored(void **state)
+{
+	struct fx *fx = *state;
+	char path[512], err[512] = "", v[3][32];
+	const char *vals[3] = {v[0], v[1], v[2]};
+	time_t now = time(NULL);
+	assert_int_equal(rrdstore_path(fx->rs, path, sizeof(path), COMMUNE, DEVICE, "system"), 0);
+
+	for (time_t ts = now - 10; ts <= now; ts++) {
+		snprintf(v[0], sizeof(v[0]), "1");
+		snprintf(v[1], sizeof(v[1]), "%lld", (long long)(1000 + ts - (now - 10)));
+		snprintf(v[2], sizeof(v[2]), "%lld", (long long)(5 + ts - (now - 10)));
+		int rc = rrdstore_update(fx->rs, path, &RRDG_SYSTEM, ts, vals, err, sizeof(err));
+		if (rc != 1)
+			print_message("update: %s\n", err);
+		assert_int_equal(rc, 1);
+	}
+	struct stat sb;
+	assert_int_equal(stat(path, &sb), 0);
+	assert_true(S_ISREG(sb.st_mode));
+	/* only the file: no temporary left behind */
+	char devdir[512];
+	snprintf(devdir, sizeof(devdir), "%s/%s/%s", fx->dir, COMMUNE, DEVICE);
+	assert_int_equal(count_entries(devdir), 1);
+
+	const struct rrdstore_stats *st = rrdstore_stats(fx->rs);
+	assert_int_equal(st->updates, 11);
+	assert_int_equal(st->created, 1);
+	assert_int_equal(st->late, 0);
+	assert_int_equal(st->errors, 0);
+
+	double got[3];
+	assert_int_equal(last_update(path, got, 3), now);
+	assert_float_equal(got[DS_SYS_AVAIL], 1.0, 1e-9);
+	assert_float_equal(got[DS_SYS_UPTIME], 1010.0, 1e-9);
+	assert_float_equal(got[DS_SYS_RTT], 15.0, 1e-9);
+
+	struct series s;
+	fetch(path, now - 10, now, &s);
+	assert_int_equal(s.step, 1);
+	assert_int_equal(s.nds, 3);
+	for (time_t t = now - 9; t <= now; t++) {
+		assert_float_equal(at(&s, t, DS_SYS_AVAIL), 1.0, 1e-9);
+		assert_float_equal(at(&s, t, DS_SYS_UPTIME), (double)(1000 + t - (now - 10)), 1e-6);
+		assert_float_equal(at(&s, t, DS_SYS_RTT), (double)(5 + t - (now - 10)), 1e-6);
+	}
+	free(s.data);
+
+	/* late samples are dropped and counted, never written */
+	assert_int_equal(rrdstore_update(fx->rs, path, &RRDG_SYSTEM, now, vals, err, sizeof(err)), 0);
+	assert_int_equal(st->late, 1);
+	assert_int_equal(rrdstore_update(fx->rs, path, &RRDG_SYSTEM, now - 5, vals, err, sizeof(err)),
+			 0);
+	assert_int_equal(st->late, 2);
+	assert_int_equal(st->updates, 11);
+	assert_int_equal(st->errors, 0);
+	assert_int_equal(last_update(path, got, 3), now);
+	assert_float_equal(got[DS_SYS_UPTIME], 1010.0, 1e-9);
+
+	/* "U" is an unknown value, not an error */
+	const char *unknown[3] = {"0", "U", "U"};
+	assert_int_equal(
+	    rrdstore_update(fx->rs, path, &RRDG_SYSTEM, now + 1, unknown, err, sizeof(err)), 1);
+	assert_int_equal(last_update(path, got, 3), now + 1);
+	assert_float_equal(got[DS_SYS_AVAIL], 0.0, 1e-9);
+	assert_true(isnan(got[DS_SYS_UPTIME]));
+}
+
+static void restart_keeps_the_last_update(void **state)
+{
+	struct fx *fx = *state;
+	char path[512], err[512] = "";
+	const char *vals[3] = {"1", "100", "7"};
+	time_t now = time(NULL);
+	assert_int_equal(rrdstore_path(fx->rs, path, sizeof(path), COMMUNE, DEVICE, "system"), 0);
+	for (time_t ts = now - 10; ts <= now; ts++)
+		assert_int_equal(rrdstore_update(fx->rs, path, &RRDG_SYSTEM, ts, vals, err, sizeof(err)),
+				 1);
+	rrdstore_free(fx->rs);
+
+	/* a new store on the same directory learns the last update from the file */
+	fx->rs = rrdstore_new(fx->dir, 1);
+	assert_non_null(fx->rs);
+	const struct rrdstore_stats *st = rrdstore_stats(fx->rs);
+	assert_int_equal(rrdstore_update(fx->rs, path, &RRDG_SYSTEM, now, vals, err, sizeof(err)), 0);
+	assert_int_equal(st->late, 1);
+	assert_int_equal(rrdstore_update(fx->rs, path, &RRDG_SYSTEM, now - 3, vals, err, sizeof(err)),
+			 0);
+	assert_int_equal(st->late, 2);
+	assert_int_equal(st->errors, 0);
+	const char *newer[3] = {"1", "101", "8"};
+	assert_int_equal(rrdstore_update(fx->rs, path, &RRDG_SYSTEM, now + 1, newer, err, sizeof(err)),
+			 1);
+	assert_int_equal(st->updates, 1);
+	assert_int_equal(st->created, 0);
+	double got[3];
+	assert_int_equal(last_update(path, got, 3), now + 1);
+	assert_float_equal(got[DS_SYS_UPTIME], 101.0, 1e-9);
+	assert_int_equal(rrdstore_update(fx->rs, path, &RRDG_SYSTEM, now + 1, newer, err, sizeof(err)),
+			 0);
+	assert_int_equal(st->late, 3);
+}
+
+static void counter_reset_stores_no_negative_rate(void **state)
+{
+	struct fx *fx = *state;
+	char path[512], err[512] = "", in[32];
+	const char *vals[6] = {in, "U", "0", "0", "1", "1000000000"};
+	const time_t t0 = 1700000000;
+	assert_int_equal(rrdstore_path(fx->rs, path, sizeof(path), COMMUNE, DEVICE, "if-2"), 0);
+	/* 1000 octets/s for 10 s, the agent restarts (counter back to 0), 1000 octets/s again */
+	for (int k = 0; k <= 20; k++) {
+		long long c = k <= 10 ? 1000LL * k : 1000LL * (k - 11);
+		snprintf(in, sizeof(in), "%lld", c);
+		int rc = rrdstore_update(fx->rs, path, &RRDG_IF, t0 + k, vals, err, sizeof(err));
+		if (rc != 1)
+			print_message("update: %s\n", err);
+		assert_int_equal(rc, 1);
+	}
+	struct series s;
+	fetch(path, t0, t0 + 20, &s);
+	assert_int_equal(s.step, 1);
+	assert_int_equal(s.nds, 6);
+	int known = 0;
+	for (unsigned long i = 0; i < s.rows * s.nds; i++)
+		if (!isnan(s.data[i]))
+			assert_true(s.data[i] >= 0);
+	for (time_t t = t0 + 1; t <= t0 + 20; t++) {
+		double r = at(&s, t, DS_IF_IN_OCTETS);
+		if (t == t0 + 11) {
+			assert_true(isnan(r)); /* the reset: unknown, not -10000 */
+			continue;
+		}
+		assert_false(isnan(r));
+		assert_float_equal(r, 1000.0, 1e-6);
+		known++;
+		assert_true(isnan(at(&s, t, DS_IF_OUT_OCTETS)));
+		assert_float_equal(at(&s, t, DS_IF_IN_ERRORS), 0.0, 1e-9);
+		assert_float_equal(at(&s, t, DS_IF_OPER), 1.0, 1e-9);
+		assert_float_equal(at(&s, t, DS_IF_SPEED), 1e9, 1e-3);
+	}
+	assert_int_equal(known, 19);
+	free(s.data);
+
+	/* a 64-bit counter near its top is taken as it is */
+	snprintf(in, sizeof(in), "18446744073709551615");
+	assert_int_equal(rrdstore_update(fx->rs, path, &RRDG_IF, t0 + 21, vals, err, sizeof(err)), 1);
+}
+
+static void files_are_independent(void **state)
+{
+	struct fx *fx = *state;
+	char p1[512], p2[512], err[512] = "";
+	const char *vals[3] = {"1", "1", "1"};
+	assert_int_equal(rrdstore_path(fx->rs, p1, sizeof(p1), COMMUNE, DEVICE, "system"), 0);
+	assert_int_equal(rrdstore_path(fx->rs, p2, sizeof(p2), COMMUNE, "PC%202", "system"), 0);
+	assert_int_equal(rrdstore_update(fx->rs, p1, &RRDG_SYSTEM, 1700000100, vals, err, sizeof(err)),
+			 1);
+	/* an older sample of another device is not late */
+	assert_int_equal(rrdstore_update(fx->rs, p2, &RRDG_SYSTEM, 1700000000, vals, err, sizeof(err)),
+			 1);
+	assert_int_equal(rrdstore_update(fx->rs, p1, &RRDG_SYSTEM, 1700000050, vals, err, sizeof(err)),
+			 0);
+	assert_int_equal(rrdstore_update(fx->rs, p2, &RRDG_SYSTEM, 1700000050, vals, err, sizeof(err)),
+			 1);
+	assert_int_equal(rrdstore_stats(fx->rs)->created, 2);
+	double got[3];
+	assert_int_equal(last_update(p1, got, 3), 1700000100);
+	assert_int_equal(last_update(p2, got, 3), 1700000050);
+}
+
+static void errors_are_reported(void **state)
+{
+	struct fx *fx = *state;
+	char path[512], err[512], file[512];
+	const char *vals[3] = {"1", "1", "1"};
+	const struct rrdstore_stats *st = rrdstore_stats(fx->rs);
+
+	/* a file that is not an RRD */
+	assert_int_equal(rrdstore_path(fx->rs, path, sizeof(path), COMMUNE, DEVICE, "system"), 0);
+	snprintf(file, sizeof(file), "%s/%s", fx->dir, COMMUNE);
+	assert_int_equal(mkdir(file, 0755), 0);
+	snprintf(file, sizeof(file), "%s/%s/%s", fx->dir, COMMUNE, DEVICE);
+	assert_int_equal(mkdir(file, 0755), 0);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("not an rrd file\n", f);
+	fclose(f);
+	err[0] = '\0';
+	assert_int_equal(rrdstore_update(fx->rs, path, &RRDG_SYSTEM, 1700000000, vals, err, sizeof(err)),
+			 -1);
+	print_message("  %s\n", err);
+	assert_non_null(strstr(err, path));
+	assert_int_equal(st->errors, 1);
+
+	/* a directory that cannot be made: the commune "directory" is a file */
+	snprintf(file, sizeof(file), "%s/plainfile", fx->dir);
+	f = fopen(file, "w");
+	assert_non_null(f);
+	fclose(f);
+	assert_int_equal(rrdstore_path(fx->rs, path, sizeof(path), "plainfile", DEVICE, "system"), 0);
+	err[0] = '\0';
+	assert_int_equal(rrdstore_update(fx->rs, path, &RRDG_SYSTEM, 1700000000, vals, err, sizeof(err)),
+			 -1);
+	print_message("  %s\n", err);
+	assert_non_null(strstr(err, path));
+	assert_int_equal(st->errors, 2);
+
+	/* a value librrd refuses: an error, and the sample's time is not used up */
+	assert_int_equal(rrdstore_path(fx->rs, path, sizeof(path), COMMUNE, "PC%202", "system"), 0);
+	const char *bad[3] = {"1", "lots", "1"};
+	err[0] = '\0';
+	assert_int_equal(rrdstore_update(fx->rs, path, &RRDG_SYSTEM, 1700000000, bad, err, sizeof(err)),
+			 -1);
+	print_message("  %s\n", err);
+	assert_non_null(strstr(err, path));
+	assert_int_equal(st->errors, 3);
+	assert_int_equal(rrdstore_update(fx->rs, path, &RRDG_SYSTEM, 1700000000, vals, err, sizeof(err)),
+			 1);
+	assert_int_equal(st->errors, 3);
+}
+
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(path_layout),
+		T(system_samples_are_stored),
+		T(restart_keeps_the_last_update),
+		T(counter_reset_stores_no_negative_rate),
+		T(files_are_independent),
+		T(errors_are_reported),
+	};
+	return cmocka_run_group_tests_name("rrdstore", tests, NULL, NULL);
+}

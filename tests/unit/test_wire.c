@@ -1,0 +1,419 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "strbuf.h"
+#include "wire.h"
+
+#define U64MAX 18446744073709551615ULL
+
+static void fill_up_sample(struct dev_sample *s, struct if_sample *ifs)
+{
+	memset(s, 0, sizeof(*s));
+	memset(ifs, 0, 2 * sizeof(*ifs));
+	snprintf(s->commune, sizeof(s->commune), "Xã Tân Phú");
+	snprintf(s->device, sizeof(s->device), "<b>Máy \"tính\" 1</b> & 'co'\\");
+	s->ts = 1700000000;
+	s->up = 1;
+	s->rtt_ms = 12;
+	snprintf(s->sys_descr, sizeof(s->sys_descr),
+		 "Linux <script>alert(1)</script> — Tiếng Việt / 64-bit");
+	snprintf(s->sys_objectid, sizeof(s->sys_objectid), "1.3.6.1.4.1.8072.3.2.10");
+	snprintf(s->sys_name, sizeof(s->sys_name), "pc-1");
+	s->has_uptime = 1;
+	s->uptime_ticks = 4294967295u;
+
+	ifs[0].index = 1;
+	snprintf(ifs[0].descr, sizeof(ifs[0].descr), "lo");
+	ifs[0].type = 24;
+	ifs[0].admin = 1;
+	ifs[0].oper = 1;
+	ifs[0].in_octets = 1234;
+	ifs[0].out_octets = 1234;
+	ifs[0].has = IFF_TYPE | IFF_ADMIN | IFF_OPER | IFF_IN_OCTETS | IFF_OUT_OCTETS;
+
+	ifs[1].index = 2147483647;
+	snprintf(ifs[1].descr, sizeof(ifs[1].descr), "eth0");
+	snprintf(ifs[1].name, sizeof(ifs[1].name), "Cổng 1");
+	snprintf(ifs[1].alias, sizeof(ifs[1].alias), "uplink <to> \"core\" & more");
+	ifs[1].type = 6;
+	ifs[1].speed = 1000000000;
+	ifs[1].admin = 1;
+	ifs[1].oper = 2;
+	ifs[1].in_octets = U64MAX;
+	ifs[1].out_octets = 0;
+	ifs[1].in_errors = 5;
+	ifs[1].out_errors = 9223372036854775808ULL;
+	ifs[1].has = IFF_TYPE | IFF_SPEED | IFF_ADMIN | IFF_OPER | IFF_IN_OCTETS | IFF_OUT_OCTETS |
+		     IFF_IN_ERRORS | IFF_OUT_ERRORS | IFF_HC;
+	s->ifs = ifs;
+	s->nifs = 2;
+}
+
+static void fill_down_sample(struct dev_sample *s)
+{
+	memset(s, 0, sizeof(*s));
+	snprintf(s->commune, sizeof(s->commune), "Thị trấn Z");
+	snprintf(s->device, sizeof(s->device), "Máy quét");
+	s->ts = 1700000060;
+	s->up = 0;
+	s->rtt_ms = -1;
+	snprintf(s->error, sizeof(s->error), "timeout");
+	/* not sent for a device that did not answer */
+	snprintf(s->sys_name, sizeof(s->sys_name), "stale");
+}
+
+/* Encodes the given samples into a batch document. */
+static char *encode(const struct dev_sample *s, size_t n, const char *probe, uint64_t seq,
+		    size_t *len)
+{
+	struct strbuf samples, batch;
+	assert_int_equal(strbuf_init(&samples, 0), 0);
+	assert_int_equal(strbuf_init(&batch, 0), 0);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			assert_int_equal(strbuf_puts(&samples, ","), 0);
+		assert_int_equal(wire_encode_sample(&samples, &s[i]), 0);
+	}
+	assert_int_equal(wire_encode_batch(&batch, probe, seq, samples.data ? samples.data : "",
+					   samples.len),
+			 0);
+	strbuf_free(&samples);
+	char *out = strbuf_take(&batch, len);
+	strbuf_free(&batch);
+	return out;
+}
+
+static void compare_if(const struct if_sample *a, const struct if_sample *b)
+{
+	assert_int_equal(a->index, b->index);
+	assert_int_equal(a->has, b->has);
+	assert_string_equal(a->descr, b->descr);
+	assert_string_equal(a->name, b->name);
+	assert_string_equal(a->alias, b->alias);
+	if (a->has & IFF_TYPE)
+		assert_int_equal(a->type, b->type);
+	if (a->has & IFF_ADMIN)
+		assert_int_equal(a->admin, b->admin);
+	if (a->has & IFF_OPER)
+		assert_int_equal(a->oper, b->oper);
+	if (a->has & IFF_SPEED)
+		assert_true(a->speed == b->speed);
+	if (a->has & IFF_IN_OCTETS)
+		assert_true(a->in_octets == b->in_octets);
+	if (a->has & IFF_OUT_OCTETS)
+		assert_true(a->out_octets == b->out_octets);
+	if (a->has & IFF_IN_ERRORS)
+		assert_true(a->in_errors == b->in_errors);
+	if (a->has & IFF_OUT_ERRORS)
+		assert_true(a->out_errors == b->out_errors);
+}
+
+static void round_trip(void **state)
+{
+	(void)state;
+	struct dev_sample s[2];
+	struct if_sample ifs[2];
+	fill_up_sample(&s[0], ifs);
+	fill_down_sample(&s[1]);
+	size_t len;
+	char *body = encode(s, 2, "district \"north\" <1>", U64MAX, &len);
+	assert_int_equal(strlen(body), len);
+
+	struct batch b;
+	char err[256] = "";
+	int rc = wire_decode_batch(body, len, &b, err, sizeof(err));
+	if (rc)
+		print_message("decode: %s\n%s\n", err, body);
+	assert_int_equal(rc, 0);
+	assert_string_equal(b.probe, "district \"north\" <1>");
+	assert_true(b.seq == U64MAX);
+	assert_int_equal(b.nsamples, 2);
+
+	const struct dev_sample *d = &b.samples[0];
+	assert_string_equal(d->commune, s[0].commune);
+	assert_string_equal(d->device, s[0].device);
+	assert_int_equal(d->ts, s[0].ts);
+	assert_int_equal(d->up, 1);
+	assert_string_equal(d->error, "");
+	assert_int_equal(d->rtt_ms, 12);
+	assert_string_equal(d->sys_descr, s[0].sys_descr);
+	assert_string_equal(d->sys_objectid, s[0].sys_objectid);
+	assert_string_equal(d->sys_name, "pc-1");
+	assert_int_equal(d->has_uptime, 1);
+	assert_int_equal(d->uptime_ticks, 4294967295u);
+	assert_int_equal(d->nifs, 2);
+	compare_if(&d->ifs[0], &ifs[0]);
+	compare_if(&d->ifs[1], &ifs[1]);
+	assert_true(d->ifs[1].in_octets == U64MAX);
+
+	d = &b.samples[1];
+	assert_string_equal(d->commune, "Thị trấn Z");
+	assert_string_equal(d->device, "Máy quét");
+	assert_int_equal(d->ts, 1700000060);
+	assert_int_equal(d->up, 0);
+	assert_string_equal(d->error, "timeout");
+	assert_int_equal(d->rtt_ms, -1);
+	assert_string_equal(d->sys_name, "");
+	assert_int_equal(d->has_uptime, 0);
+	assert_int_equal(d->nifs, 0);
+	assert_null(d->ifs);
+
+	wire_batch_free(&b);
+	assert_null(b.samples);
+	assert_int_equal(b.nsamples, 0);
+	free(body);
+}
+
+static void empty_batch(void **state)
+{
+	(void)state;
+	size_t len;
+	char *body = encode(NULL, 0, "p", 0, &len);
+	struct batch b;
+	char err[256] = "";
+	assert_int_equal(wire_decode_batch(body, len, &b, err, sizeof(err)), 0);
+	assert_int_equal(b.nsamples, 0);
+	assert_string_equal(b.probe, "p");
+	wire_batch_free(&b);
+	free(body);
+}
+
+/* A batch with two samples whose second one is given in full by s1. */
+static int decode_with(const char *s1, char *err, size_t errsz)
+{
+	char body[4096];
+	snprintf(body, sizeof(body),
+		 "{\"version\":1,\"probe\":\"p\",\"seq\":7,\"samples\":["
+		 "{\"commune\":\"A\",\"device\":\"D\",\"ts\":1700000000,\"up\":false},%s]}",
+		 s1);
+	struct batch b;
+	err[0] = '\0';
+	int rc = wire_decode_batch(body, strlen(body), &b, err, errsz);
+	if (rc == 0) {
+		assert_int_equal(b.nsamples, 2);
+		wire_batch_free(&b);
+	}
+	return rc;
+}
+
+static void expect_sample_error(const char *s1, const char *needle)
+{
+	char err[256];
+	int rc = decode_with(s1, err, sizeof(err));
+	print_message("  %s -> %s\n", s1, rc ? err : "accepted");
+	assert_int_equal(rc, -1);
+	assert_non_null(strstr(err, needle));
+}
+
+static void expect_body_error(const char *body, size_t len, const char *needle)
+{
+	struct batch b;
+	char err[256] = "";
+	int rc = wire_decode_batch(body, len, &b, err, sizeof(err));
+	print_message("  %.60s -> %s\n", body, rc ? err : "accepted");
+	assert_int_equal(rc, -1);
+	assert_non_null(strstr(err, needle));
+	assert_null(b.samples);
+	assert_int_equal(b.nsamples, 0);
+}
+
+#define GOOD "\"commune\":\"A\",\"device\":\"D\",\"ts\":1700000000,\"up\":true"
+
+static void errors_name_the_field(void **state)
+{
+	(void)state;
+	expect_sample_error("{" GOOD ",\"if\":[{\"index\":1,\"speed\":\"fast\"}]}",
+			    "samples[1].if[0].speed");
+	expect_sample_error("{" GOOD ",\"if\":[{\"index\":1},{\"index\":2,\"in_octets\":-1}]}",
+			    "samples[1].if[1].in_octets");
+	expect_sample_error("{" GOOD ",\"if\":[{\"index\":0}]}", "samples[1].if[0].index");
+	expect_sample_error("{" GOOD ",\"if\":[{\"descr\":\"x\"}]}", "samples[1].if[0].index: missing");
+	expect_sample_error("{" GOOD ",\"if\":[{\"index\":1,\"oper\":8}]}", "samples[1].if[0].oper");
+	expect_sample_error("{" GOOD ",\"if\":[{\"index\":1,\"descr\":5}]}", "samples[1].if[0].descr");
+	expect_sample_error("{" GOOD ",\"if\":[5]}", "samples[1].if[0]: expected an object");
+	expect_sample_error("{" GOOD ",\"if\":{}}", "samples[1].if: expected an array");
+	expect_sample_error("{" GOOD ",\"sys\":{\"uptime\":4294967296}}", "samples[1].sys.uptime");
+	expect_sample_error("{" GOOD ",\"sys\":{\"name\":[]}}", "samples[1].sys.name");
+	expect_sample_error("{" GOOD ",\"sys\":\"x\"}", "samples[1].sys");
+	expect_sample_error("{" GOOD ",\"rtt_ms\":-5}", "samples[1].rtt_ms");
+	expect_sample_error("{\"commune\":\"A\",\"device\":\"D\",\"ts\":1700000000}",
+			    "samples[1].up");
+	expect_sample_error("{\"commune\":\"A\",\"device\":\"D\",\"ts\":1700000000,\"up\":1}",
+			    "samples[1].up");
+	expect_sample_error("{\"commune\":\"A\",\"device\":\"D\",\"ts\":0,\"up\":true}",
+			    "samples[1].ts: out of range");
+	expect_sample_error("{\"commune\":\"A\",\"device\":\"D\",\"ts\":4102444801,\"up\":true}",
+			    "samples[1].ts: out of range");
+	expect_sample_error("{\"commune\":\"A\",\"device\":\"D\",\"ts\":1.7e9,\"up\":true}",
+			    "samples[1].ts: expected an integer");
+	expect_sample_error("{\"commune\":\"A\",\"device\":\"D\",\"ts\":\"1700000000\",\"up\":true}",
+			    "samples[1].ts");
+	expect_sample_error("{\"commune\":\"A\",\"device\":\"D\",\"ts\":18446744073709551615,\"up\":true}",
+			    "samples[1].ts: out of range");
+	expect_sample_error("{\"device\":\"D\",\"ts\":1700000000,\"up\":true}",
+			    "samples[1].commune: missing");
+	expect_sample_error("{\"commune\":\"\",\"device\":\"D\",\"ts\":1700000000,\"up\":true}",
+			    "samples[1].commune: empty");
+	expect_sample_error("{\"commune\":\"A\",\"device\":7,\"ts\":1700000000,\"up\":true}",
+			    "samples[1].device");
+	expect_sample_error("[]", "samples[1]: expected an object");
+
+	/* the edges that are allowed */
+	char err[256];
+	assert_int_equal(decode_with("{\"commune\":\"A\",\"device\":\"D\",\"ts\":946684800,\"up\":true}",
+				     err, sizeof(err)),
+			 0);
+	assert_int_equal(decode_with("{\"commune\":\"A\",\"device\":\"D\",\"ts\":4102444800,\"up\":true}",
+				     err, sizeof(err)),
+			 0);
+	assert_int_equal(decode_with("{" GOOD ",\"sys\":{\"uptime\":4294967295},\"if\":[]}", err,
+				     sizeof(err)),
+			 0);
+}
+
+static void u64_counter_not_an_integer(void **state)
+{
+	(void)state;
+	expect_sample_error("{" GOOD ",\"if\":[{\"index\":1,\"in_octets\":1e3}]}",
+			    "samples[1].if[0].in_octets");
+	expect_sample_error("{" GOOD ",\"if\":[{\"index\":1,\"out_errors\":null}]}",
+			    "samples[1].if[0].out_errors");
+}
+
+static void u64_counter_max_is_accepted(void **state)
+{
+	(void)state;
+	/* the largest 64-bit counter is fine */
+	char err[256];
+	assert_int_equal(
+	    decode_with("{" GOOD ",\"if\":[{\"index\":1,\"in_octets\":18446744073709551615}]}",
+			err, sizeof(err)),
+	    0);
+}
+
+static void body_errors(void **state)
+{
+	(void)state;
+	static const char v2[] = "{\"version\":2,\"probe\":\"p\",\"seq\":1,\"samples\":[]}";
+	static const char nover[] = "{\"probe\":\"p\",\"seq\":1,\"samples\":[]}";
+	static const char noprobe[] = "{\"version\":1,\"seq\":1,\"samples\":[]}";
+	static const char negseq[] = "{\"version\":1,\"probe\":\"p\",\"seq\":-1,\"samples\":[]}";
+	static const char nosamples[] = "{\"version\":1,\"probe\":\"p\",\"seq\":1}";
+	static const char objsamples[] = "{\"version\":1,\"probe\":\"p\",\"seq\":1,\"samples\":{}}";
+	static const char arr[] = "[1,2]";
+	static const char notjson[] = "version=1&probe=p";
+	static const char truncated[] = "{\"version\":1,\"probe\":\"p\",\"seq\":1,\"samples\":[";
+	static const char badutf8[] =
+		"{\"version\":1,\"probe\":\"p\",\"seq\":1,\"samples\":[{\"commune\":\"X\xe3 T\xe2n\","
+		"\"device\":\"D\",\"ts\":1700000000,\"up\":false}]}";
+	static const char trailing[] =
+		"{\"version\":1,\"probe\":\"p\",\"seq\":1,\"samples\":[]} {\"x\":1}";
+	static const char single_quotes[] = "{'version':1,'probe':'p','seq':1,'samples':[]}";
+
+	expect_body_error(v2, strlen(v2), "version: out of range");
+	expect_body_error(nover, strlen(nover), "version: missing");
+	expect_body_error(noprobe, strlen(noprobe), "probe: missing");
+	expect_body_error(negseq, strlen(negseq), "seq: negative");
+	expect_body_error(nosamples, strlen(nosamples), "samples: expected an array");
+	expect_body_error(objsamples, strlen(objsamples), "samples: expected an array");
+	expect_body_error(arr, strlen(arr), "body: expected an object");
+	expect_body_error(notjson, strlen(notjson), "not valid JSON");
+	expect_body_error(truncated, strlen(truncated), "not valid JSON");
+	expect_body_error(badutf8, strlen(badutf8), "not valid JSON");
+	expect_body_error(trailing, strlen(trailing), "not valid JSON");
+	expect_body_error(single_quotes, strlen(single_quotes), "not valid JSON");
+	expect_body_error("", 0, "empty body");
+	/* the length given is what counts, not a terminating NUL */
+	expect_body_error(v2, 10, "not valid JSON");
+}
+
+static void decode_error_frees_earlier_samples(void **state)
+{
+	(void)state;
+	/* samples[0] is fully decoded with interfaces before samples[1] fails */
+	static const char body[] =
+		"{\"version\":1,\"probe\":\"p\",\"seq\":1,\"samples\":["
+		"{" GOOD ",\"if\":[{\"index\":1},{\"index\":2}]},"
+		"{" GOOD ",\"if\":[{\"index\":1},{\"index\":2,\"speed\":true}]}]}";
+	expect_body_error(body, strlen(body), "samples[1].if[1].speed");
+}
+
+static void text_is_sanitised(void **state)
+{
+	(void)state;
+	static const char body[] =
+		"{\"version\":1,\"probe\":\"p\\u0007\",\"seq\":1,\"samples\":[{"
+		"\"commune\":\"X\\u00e3 A\\u0001B\",\"device\":\"D\\u0000E\\nF\",\"ts\":1700000000,"
+		"\"up\":true,\"error\":\"\\u001b[31mred\",\"sys\":{\"descr\":\"C1\\u009bx\\u007f\","
+		"\"name\":\"\\ud800lone\"},"
+		"\"if\":[{\"index\":1,\"alias\":\"tab\\there\"}]}]}";
+	struct batch b;
+	char err[256] = "";
+	int rc = wire_decode_batch(body, strlen(body), &b, err, sizeof(err));
+	if (rc)
+		print_message("decode: %s\n", err);
+	assert_int_equal(rc, 0);
+	const struct dev_sample *d = &b.samples[0];
+	assert_string_equal(b.probe, "p\xEF\xBF\xBD");
+	assert_string_equal(d->commune, "Xã A\xEF\xBF\xBD" "B");
+	assert_string_equal(d->device, "D\xEF\xBF\xBD" "E\xEF\xBF\xBD" "F");
+	assert_string_equal(d->error, "\xEF\xBF\xBD[31mred");
+	/* the C1 control U+009B (CSI) and DEL are replaced (one U+FFFD per byte is fine) */
+	assert_true(utf8_is_clean(d->sys_descr));
+	assert_null(strstr(d->sys_descr, "\xC2\x9B"));
+	assert_null(strchr(d->sys_descr, 0x7F));
+	assert_int_equal(strncmp(d->sys_descr, "C1\xEF\xBF\xBD", 5), 0);
+	assert_non_null(strstr(d->sys_descr, "x\xEF\xBF\xBD"));
+	assert_true(utf8_is_clean(d->sys_name));
+	assert_non_null(strstr(d->sys_name, "lone"));
+	assert_string_equal(d->ifs[0].alias, "tab\xEF\xBF\xBDhere");
+	wire_batch_free(&b);
+}
+
+static void long_text_is_cut_on_a_character(void **state)
+{
+	(void)state;
+	/* 200 x "ệ" (600 bytes) in a 128-byte field */
+	char body[2048], name[700];
+	size_t o = 0;
+	for (int i = 0; i < 200; i++) {
+		memcpy(name + o, "ệ", 3);
+		o += 3;
+	}
+	name[o] = '\0';
+	snprintf(body, sizeof(body),
+		 "{\"version\":1,\"probe\":\"p\",\"seq\":1,\"samples\":[{\"commune\":\"%s\","
+		 "\"device\":\"D\",\"ts\":1700000000,\"up\":false}]}",
+		 name);
+	struct batch b;
+	char err[256] = "";
+	assert_int_equal(wire_decode_batch(body, strlen(body), &b, err, sizeof(err)), 0);
+	size_t n = strlen(b.samples[0].commune);
+	assert_true(n < WIRE_NAME_MAX);
+	assert_true(n >= WIRE_NAME_MAX - 3);
+	assert_int_equal(n % 3, 0);
+	assert_true(utf8_is_clean(b.samples[0].commune));
+	wire_batch_free(&b);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(round_trip),
+		cmocka_unit_test(empty_batch),
+		cmocka_unit_test(errors_name_the_field),
+		cmocka_unit_test(u64_counter_not_an_integer),
+		cmocka_unit_test(u64_counter_max_is_accepted),
+		cmocka_unit_test(body_errors),
+		cmocka_unit_test(decode_error_frees_earlier_samples),
+		cmocka_unit_test(text_is_sanitised),
+		cmocka_unit_test(long_text_is_cut_on_a_character),
+	};
+	return cmocka_run_group_tests_name("wire", tests, NULL, NULL);
+}
