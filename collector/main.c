@@ -181,6 +181,9 @@ int main(int argc, char **argv)
 	if (state_init(&c.state, c.inv->ndevices) < 0 ||
 	    !(c.rrd = rrdstore_new(rrddir, c.cfg->rrd_step)))
 		fatalx("collector", "out of memory at start-up");
+	/* a device polled less often than every step must not read as unknown between polls */
+	rrdstore_set_heartbeat(c.rrd, 3 * (c.cfg->interval > c.cfg->rrd_step ? c.cfg->interval
+									       : c.cfg->rrd_step));
 	c.ingest.inv = c.inv;
 	c.ingest.state = &c.state;
 	c.ingest.rrd = c.rrd;

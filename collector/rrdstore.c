@@ -44,6 +44,7 @@ struct lastup {
 struct rrdstore {
 	char *base;
 	int step;
+	int heartbeat;
 	struct lastup *map; /* open addressing, power-of-two size */
 	size_t mapsz, mapn;
 	struct rrdstore_stats st;
@@ -56,6 +57,7 @@ struct rrdstore *rrdstore_new(const char *base, int step)
 		return NULL;
 	rs->base = strdup(base);
 	rs->step = step;
+	rs->heartbeat = step * 3;
 	rs->mapsz = 1024;
 	rs->map = calloc(rs->mapsz, sizeof(*rs->map));
 	if (!rs->base || !rs->map) {
@@ -74,6 +76,12 @@ void rrdstore_free(struct rrdstore *rs)
 	free(rs->map);
 	free(rs->base);
 	free(rs);
+}
+
+void rrdstore_set_heartbeat(struct rrdstore *rs, int seconds)
+{
+	if (seconds >= rs->step)
+		rs->heartbeat = seconds;
 }
 
 const struct rrdstore_stats *rrdstore_stats(const struct rrdstore *rs) { return &rs->st; }
@@ -147,7 +155,7 @@ static int create_file(struct rrdstore *rs, const char *path, const struct rrd_g
 	}
 	for (size_t i = 0; i < def->nds && i < 8; i++) {
 		snprintf(dsbuf[i], sizeof(dsbuf[i]), "DS:%s:%s:%d:%s:%s", def->ds[i].name,
-			 def->ds[i].type, rs->step * 3, def->ds[i].min, def->ds[i].max);
+			 def->ds[i].type, rs->heartbeat, def->ds[i].min, def->ds[i].max);
 		argv[argc++] = dsbuf[i];
 	}
 	for (size_t i = 0; i < NRRA; i++)

@@ -40,6 +40,9 @@ struct rrdstore;
 /* base: the directory that holds the commune directories; step: seconds per data point. */
 struct rrdstore *rrdstore_new(const char *base, int step);
 void rrdstore_free(struct rrdstore *rs);
+/* Seconds a data source may go without an update before it reads unknown, for files created
+ * from now on (default 3 steps). The collector sets 3 polling intervals when that is longer. */
+void rrdstore_set_heartbeat(struct rrdstore *rs, int seconds);
 
 /* Builds the file path of a group; components must come from name_to_path. */
 int rrdstore_path(const struct rrdstore *rs, char *dst, size_t dstsz, const char *commune,
