@@ -1,11 +1,9 @@
 #include "ingest.h"
 
-#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "log.h"
-#include "names.h"
 
 #define MAX_CLOCK_AHEAD 300 /* seconds a probe's clock may run ahead of ours */
 
@@ -86,7 +84,8 @@ long ingest_batch(struct ingest *in, const char *peer, const char *body, size_t 
 		}
 		const struct inv_device *d = &in->inv->devices[idx];
 		const char *cpath = in->inv->communes[d->commune].path;
-		state_apply(in->state, (size_t)idx, s);
+		if (state_apply(in->state, (size_t)idx, s))
+			in->state->dev[idx].received = now;
 		write_system(in, d, cpath, s);
 		write_interfaces(in, d, cpath, s);
 		accepted++;

@@ -29,7 +29,9 @@ static void pick_main_if(struct dev_state *d, const struct dev_sample *s)
 		if ((f->has & IFF_OPER) && f->oper == 1) {
 			d->nifs_up++;
 			/* the busiest up interface that is not loopback (ifType 24) */
-			uint64_t traffic = f->in_octets + f->out_octets;
+			uint64_t traffic = f->in_octets > UINT64_MAX - f->out_octets
+					       ? UINT64_MAX
+					       : f->in_octets + f->out_octets;
 			if (f->type != 24 && (!d->main_if || traffic > best)) {
 				d->main_if = f->index;
 				best = traffic;
@@ -40,13 +42,13 @@ static void pick_main_if(struct dev_state *d, const struct dev_sample *s)
 		d->main_if = s->ifs[0].index;
 }
 
-void state_apply(struct state *st, size_t i, const struct dev_sample *s)
+int state_apply(struct state *st, size_t i, const struct dev_sample *s)
 {
 	if (i >= st->n)
-		return;
+		return 0;
 	struct dev_state *d = &st->dev[i];
 	if (d->has_sample && s->ts < d->last_poll)
-		return;
+		return 0;
 	d->has_sample = 1;
 	d->last_poll = s->ts;
 	snprintf(d->error, sizeof(d->error), "%s", s->error);
@@ -54,7 +56,7 @@ void state_apply(struct state *st, size_t i, const struct dev_sample *s)
 		if (d->up || !d->down_since)
 			d->down_since = s->ts;
 		d->up = 0;
-		return;
+		return 1;
 	}
 	d->up = 1;
 	d->down_since = 0;
@@ -66,6 +68,7 @@ void state_apply(struct state *st, size_t i, const struct dev_sample *s)
 	d->has_uptime = s->has_uptime;
 	d->uptime_ticks = s->uptime_ticks;
 	pick_main_if(d, s);
+	return 1;
 }
 
 enum dev_status state_status(const struct state *st, size_t i, int polled, time_t now,
@@ -78,5 +81,6 @@ enum dev_status state_status(const struct state *st, size_t i, int polled, time_
 		return DEV_UNKNOWN;
 	if (!d->up)
 		return DEV_DOWN;
-	return now - d->last_poll > stale_after ? DEV_DOWN : DEV_UP;
+	time_t heard = d->received ? d->received : d->last_poll;
+	return now - heard > stale_after ? DEV_DOWN : DEV_UP;
 }

@@ -11,7 +11,8 @@
 struct dev_state {
 	int has_sample;
 	int up;            /* the latest poll was answered */
-	time_t last_poll;  /* time of the latest sample */
+	time_t last_poll;  /* time of the latest sample, by the probe's clock */
+	time_t received;   /* when the collector got it, by ours; 0 unknown */
 	time_t last_seen;  /* time of the latest answered poll; 0 never */
 	time_t down_since; /* first failed poll of the current outage; 0 when up */
 	char error[WIRE_NAME_MAX];
@@ -34,9 +35,10 @@ struct state {
 
 int state_init(struct state *st, size_t ndevices);
 void state_free(struct state *st);
-/* Applies an accepted sample to device i; older samples than the latest are ignored. */
-void state_apply(struct state *st, size_t i, const struct dev_sample *s);
-/* Up only while the latest poll answered and is fresher than stale_after seconds. */
+/* Applies an accepted sample to device i; returns 1, or 0 when it is older than the latest. */
+int state_apply(struct state *st, size_t i, const struct dev_sample *s);
+/* Up only while the latest poll answered and is fresher than stale_after seconds, judged by
+ * when it was received (a probe's slow clock must not turn its devices down). */
 enum dev_status state_status(const struct state *st, size_t i, int polled, time_t now,
 			     int stale_after);
 

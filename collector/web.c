@@ -32,8 +32,11 @@ static enum MHD_Result reply(struct MHD_Connection *conn, unsigned code, const c
 			     const char *cache)
 {
 	struct MHD_Response *r = MHD_create_response_from_buffer(len, data, mode);
-	if (!r)
+	if (!r) {
+		if (mode == MHD_RESPMEM_MUST_FREE)
+			free(data);
 		return MHD_NO;
+	}
 	MHD_add_response_header(r, "Content-Type", type);
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(r, "Content-Security-Policy",

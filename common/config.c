@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "log.h"
+#include "wire.h"
 #include "strbuf.h"
 
 enum opt_type { OPT_STR, OPT_PATH, OPT_INT, OPT_LANG };
@@ -44,9 +45,10 @@ static const struct opt options[] = {
 	{"probe", "interval", OPT_INT, S(interval), 1, 86400, "60"},
 	{"probe", "timeout_ms", OPT_INT, S(timeout_ms), 50, 60000, "2000"},
 	{"probe", "retries", OPT_INT, S(retries), 0, 10, "1"},
-	{"probe", "max_inflight", OPT_INT, S(max_inflight), 1, 10000, "64"},
+	/* each device in flight holds a socket; select() sets stop at FD_SETSIZE */
+	{"probe", "max_inflight", OPT_INT, S(max_inflight), 1, 500, "64"},
 	{"probe", "batch_max", OPT_INT, S(batch_max), 1, 10000, "100"},
-	{"probe", "max_rows", OPT_INT, S(max_rows), 1, 100000, "4096"},
+	{"probe", "max_rows", OPT_INT, S(max_rows), 1, WIRE_MAX_IFS, "4096"},
 };
 #undef S
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
@@ -300,7 +302,7 @@ static void check_credentials_file(struct loader *ld)
 	struct stat st;
 	if (stat(ld->cfg->credentials, &st) < 0)
 		return; /* parse_file reports it */
-	if (st.st_mode & (S_IROTH | S_IWOTH))
+	if (st.st_mode & (S_IRGRP | S_IWGRP | S_IROTH | S_IWOTH))
 		errlist_add(ld->errs, "%s: holds SNMP secrets but other users can read it (chmod 600)",
 			    ld->cfg->credentials);
 }

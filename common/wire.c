@@ -318,10 +318,17 @@ int wire_decode_batch(const char *body, size_t len, struct batch *out, char *err
 		goto out;
 	}
 	out->nsamples = n;
+	size_t total_ifs = 0;
 	for (size_t i = 0; i < n; i++) {
 		snprintf(d.path, sizeof(d.path), "samples[%zu]", i);
 		if (decode_sample(&d, json_object_array_get_idx(samples, i), &out->samples[i]) < 0)
 			goto out;
+		/* bounds the memory one batch can claim, whatever its shape */
+		total_ifs += out->samples[i].nifs;
+		if (total_ifs > WIRE_MAX_BATCH_IFS) {
+			fail(&d, "if", "too many interfaces in one batch");
+			goto out;
+		}
 	}
 	rc = 0;
 out:

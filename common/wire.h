@@ -16,6 +16,7 @@
 #define WIRE_TEXT_MAX 256
 #define WIRE_MAX_SAMPLES 10000
 #define WIRE_MAX_IFS 10000
+#define WIRE_MAX_BATCH_IFS 50000
 
 /* Which optional interface fields a sample carries. */
 enum if_field {

@@ -19,6 +19,7 @@
 
 #define FLUSH_MS 1000          /* a partial batch waits at most this long */
 #define UPLINK_MAX_QUEUED 1000 /* batches held while the collector is away */
+#define BATCH_MAX_BYTES (2u << 20)
 
 struct probe {
 	struct hbmon_config *cfg;
@@ -98,7 +99,8 @@ static void on_sample(void *ctx, const struct poll_target *t, const struct dev_s
 			  s->device);
 		return;
 	}
-	if (++pr->nbatch >= (size_t)pr->cfg->batch_max)
+	/* batches stay well under the collector's body limit, whatever the devices' size */
+	if (++pr->nbatch >= (size_t)pr->cfg->batch_max || pr->batch.len >= BATCH_MAX_BYTES)
 		flush_batch(pr);
 }
 

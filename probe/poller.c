@@ -55,6 +55,7 @@ struct job {
 	enum phase phase;
 	int done;
 	int max_reps;
+	int requests; /* walk requests sent: bounded, so no agent can keep a poll going */
 	struct timespec started;
 	/* walk state per column: last OID seen, finished or not */
 	oid cur[IC_COUNT][OID_MAX];
@@ -476,10 +477,19 @@ static int on_response(int op, netsnmp_session *ss, int reqid, netsnmp_pdu *resp
 		/* v1 agents refuse a whole GET for one missing object: drop it and ask again */
 		if (j->phase == PH_SYS && resp->errstat == SNMP_ERR_NOSUCHNAME) {
 			netsnmp_pdu *fixed = snmp_fix_pdu(resp, SNMP_MSG_GET);
-			if (fixed && send_pdu(j, fixed) == 0)
+			if (fixed) {
+				send_pdu(j, fixed); /* on failure the poll is already finished */
 				return 1;
+			}
 		}
-		if (j->phase == PH_SYS) {
+		if (j->phase == PH_IF && resp->errstat == SNMP_ERR_NOSUCHNAME &&
+		    resp->errindex >= 1) {
+			/* v1 reports the end of the MIB as noSuchName: that column is complete */
+			int k = 0;
+			for (int c = 0; c < IC_COUNT; c++)
+				if (!j->col_done[c] && ++k == resp->errindex)
+					j->col_done[c] = 1;
+		} else if (j->phase == PH_SYS) {
 			j->phase = PH_IF;
 		} else {
 			char err[96];
@@ -492,8 +502,17 @@ static int on_response(int op, netsnmp_session *ss, int reqid, netsnmp_pdu *resp
 	} else if (j->phase == PH_SYS) {
 		take_sys(j, resp);
 		j->phase = PH_IF;
+	} else if (!resp->variables) {
+		/* an empty answer moves nothing forward: asking again would loop */
+		for (int c = 0; c < IC_COUNT; c++)
+			j->col_done[c] = 1;
 	} else {
 		walk_response(j, resp);
+	}
+	if (++j->requests > j->p->o.max_rows + 16) {
+		j->p->st.walks_stopped++;
+		finish(j, "interface walk stopped: too many requests");
+		return 1;
 	}
 	netsnmp_pdu *next = next_walk_pdu(j);
 	if (!next) {
