@@ -53,10 +53,11 @@ class District:
         self.port = free_port()
         self.conf = os.path.join(root, "hbmon.conf")
         self.data = os.path.join(root, "data")
-        creds = {}
+        creds, versions = {}, {}
         rows = ["commune,site,site_type,device,class,address,snmp,contact"]
         for d in devices:
             creds[d["snmp"]] = d["community"]
+            versions[d["snmp"]] = d.get("version", "2c")
             rows.append(",".join([d["commune"], d["site"], d["site_type"], d["device"],
                                   d["class"], d["address"], d["snmp"],
                                   d.get("contact", "")]))
@@ -65,7 +66,7 @@ class District:
         path = os.path.join(root, "credentials.conf")
         with open(path, "w", encoding="utf-8") as f:
             for name, comm in {**creds, **(extra_creds or {})}.items():
-                f.write(f"[{name}]\nversion = 2c\ncommunity = {comm}\n")
+                f.write(f"[{name}]\nversion = {versions.get(name, '2c')}\ncommunity = {comm}\n")
         os.chmod(path, 0o600)
         with open(self.conf, "w", encoding="utf-8") as f:
             f.write(f"""[general]

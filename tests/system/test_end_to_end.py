@@ -39,6 +39,9 @@ def devices(eps):
         # nothing answers here: the scanner is down, the office misses its target
         dev("Máy quét", "scanner", "127.92.0.1:1161", "scanner/epson-ds860"),
         dev("Poly X50", "vc", eps[5], "vc/poly-studio-x50", "Phòng họp", "meeting-room"),
+        # SNMPv1: GETNEXT walks, the end of the MIB reported as noSuchName
+        {**dev("PC v1", "pc", eps[6], "pc/windows-xp"), "snmp": "v1-windows-xp",
+         "version": "1"},
     ]
 
 
@@ -72,6 +75,10 @@ def test_recordings_reach_rrd_and_dashboard(bindir, district, fleet):
         assert state["Máy in HP"]["status"] == "up"
         assert state["Máy quét"]["status"] == "down"
         assert state["Máy quét"]["error"] == "timeout"
+        xp = snmprec(os.path.join(fleet["shared"], "devices", "pc", "windows-xp.snmprec"))
+        assert state["PC v1"]["status"] == "up" and state["PC v1"]["error"] == ""
+        assert state["PC v1"]["interfaces"] == sum(
+            1 for o in xp if o.startswith("1.3.6.1.2.1.2.2.1.1."))
 
         rec = snmprec(os.path.join(fleet["shared"], "devices", "printer",
                                    "hp-laserjet-500.snmprec"))
