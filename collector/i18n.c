@@ -33,6 +33,12 @@ static int on_entry(void *user, const char *section, const char *key, const char
 		c->bad = 1;
 		return 1;
 	}
+	/* pages insert catalogue texts as they are: they must hold no markup */
+	if (strpbrk(value, "<>&\"'")) {
+		fprintf(stderr, "%s: %s: texts may not contain < > & \" or '\n", c->file, key);
+		c->bad = 1;
+		return 1;
+	}
 	if (c->n == c->cap) {
 		size_t ncap = c->cap ? c->cap * 2 : 64;
 		struct msg *n = realloc(c->m, ncap * sizeof(*n));
@@ -57,7 +63,8 @@ struct i18n *i18n_load(const char *dir)
 	for (int l = 0; l < LANG_COUNT; l++) {
 		char path[4096];
 		snprintf(path, sizeof(path), "%s/i18n/%s.ini", dir, codes[l]);
-		t->cat[l].file = codes[l];
+		/* XXX errors name the file and key, not the line: inih gives the handler no line */
+		t->cat[l].file = path; /* only used while parsing */
 		int rc = ini_parse(path, on_entry, &t->cat[l]);
 		if (rc != 0 || t->cat[l].bad) {
 			if (rc < 0)
