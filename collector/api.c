@@ -6,6 +6,7 @@
 
 #include "readiness.h"
 #include "texts.h"
+#include "wire.h"
 
 static void put_time(json_object *o, const char *k, time_t t)
 {
@@ -17,16 +18,6 @@ static void put_time(json_object *o, const char *k, time_t t)
 	}
 	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S%z", &tm);
 	json_object_object_add(o, k, json_object_new_string(buf));
-}
-
-static int emit(struct strbuf *out, json_object *root)
-{
-	size_t len;
-	const char *txt = json_object_to_json_string_length(
-	    root, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
-	int rc = txt ? strbuf_append(out, txt, len) : -1;
-	json_object_put(root);
-	return rc;
 }
 
 static json_object *target_json(const struct collector *c, enum lang l,
@@ -101,7 +92,7 @@ int api_readiness(struct strbuf *out, const struct collector *c, enum lang l)
 	}
 	json_object_object_add(root, "communes", communes);
 	readiness_free(&r);
-	return emit(out, root);
+	return json_append_put(out, root);
 }
 
 int api_devices(struct strbuf *out, const struct collector *c)
@@ -134,7 +125,7 @@ int api_devices(struct strbuf *out, const struct collector *c)
 		json_object_object_add(o, "interfaces_up", json_object_new_int64((int64_t)s->nifs_up));
 		json_object_array_add(arr, o);
 	}
-	return emit(out, arr);
+	return json_append_put(out, arr);
 }
 
 int api_metrics(struct strbuf *out, const struct collector *c)

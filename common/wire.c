@@ -68,6 +68,11 @@ int wire_encode_sample(struct strbuf *sb, const struct dev_sample *s)
 			json_object_array_add(ifs, encode_if(&s->ifs[i]));
 		json_object_object_add(o, "if", ifs);
 	}
+	return json_append_put(sb, o);
+}
+
+int json_append_put(struct strbuf *sb, struct json_object *o)
+{
 	size_t len;
 	const char *txt = json_object_to_json_string_length(
 	    o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);

@@ -69,6 +69,10 @@ struct batch {
 	size_t nsamples;
 };
 
+struct json_object;
+/* Appends o serialised as compact JSON and releases it (one reference): 0, or -1. */
+int json_append_put(struct strbuf *sb, struct json_object *o);
+
 /* Appends one sample as a JSON object (strings must already be clean UTF-8). */
 int wire_encode_sample(struct strbuf *sb, const struct dev_sample *s);
 /* Wraps already-encoded samples (comma-separated objects) into a batch document. */
