@@ -9,7 +9,7 @@ PYTHON  ?= /usr/bin/python3
 
 PKGS    := netsnmp librrd libmicrohttpd libcurl json-c inih
 CFLAGS_PKG := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LIBS_PKG   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm
+LIBS_PKG   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm -pthread
 
 WARN    := -Wall -Wextra -Wformat=2 -Wimplicit-fallthrough -Wshadow -Wstrict-prototypes -Werror
 CFLAGS  ?= -O2 -g
@@ -17,7 +17,7 @@ ifeq ($(SAN),1)
 CFLAGS  := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 LDFLAGS += -fsanitize=address,undefined
 endif
-ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Icommon $(CFLAGS_PKG) -MMD -MP
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -pthread $(WARN) $(CFLAGS) -Icommon $(CFLAGS_PKG) -MMD -MP
 
 COMMON_SRC    := $(wildcard common/*.c)
 PROBE_SRC     := $(wildcard probe/*.c)

@@ -5,17 +5,22 @@
 #include <time.h>
 
 #include "config.h"
+#include "gcache.h"
 #include "i18n.h"
 #include "ingest.h"
 #include "inventory.h"
 #include "rrdstore.h"
 #include "state.h"
+#include "worker.h"
 
 struct collector {
 	struct hbmon_config *cfg;
 	struct inventory *inv;
 	struct state state;
-	struct rrdstore *rrd;
+	struct rrdstore *rrd;   /* the writer thread's once started; paths and step are fixed */
+	struct worker *writer;  /* stores ingested batches */
+	struct worker *render;  /* draws graphs, fetches series */
+	struct gcache *gcache;
 	struct ingest ingest;
 	struct i18n *i18n;
 	time_t started;

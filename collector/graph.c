@@ -1,12 +1,18 @@
 #include "graph.h"
 
+#include <math.h>
 #include <rrd.h>
+#include <rrd_client.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
-static const char *const period_names[GP_COUNT] = {"hour", "day", "week", "month", "year"};
-static const char *const period_start[GP_COUNT] = {"-1h", "-1d", "-1w", "-1month", "-1y"};
+static const char *const period_names[GP_COUNT] = {"hour", "day", "week", "month", "year",
+						   "custom"};
+static const int64_t period_secs[GP_COUNT] = {3600, 86400, 7 * 86400, 31 * 86400, 366 * 86400,
+					      86400};
+#define MAX_SPAN (10LL * 366 * 86400)
 
 enum graph_period graph_period_parse(const char *s, enum graph_period def)
 {
@@ -14,6 +20,63 @@ enum graph_period graph_period_parse(const char *s, enum graph_period def)
 		if (strcmp(s, period_names[i]) == 0)
 			return (enum graph_period)i;
 	return def;
+}
+
+const char *graph_period_name(enum graph_period p)
+{
+	return p >= 0 && p < GP_COUNT ? period_names[p] : "day";
+}
+
+/* Unix seconds, or local "YYYY-MM-DD" / "YYYY-MM-DDTHH:MM" (TZ is the district's). */
+static int parse_time(const char *s, int64_t *t)
+{
+	char *end;
+	long long v = strtoll(s, &end, 10);
+	if (*s && !*end && v >= 0 && v < 4102444800LL && strlen(s) > 4) {
+		*t = v;
+		return 0;
+	}
+	struct tm tm;
+	memset(&tm, 0, sizeof(tm));
+	const char *rest = strptime(s, "%Y-%m-%d", &tm);
+	if (!rest)
+		return -1;
+	if (*rest == 'T' || *rest == ' ')
+		rest = strptime(rest + 1, "%H:%M", &tm);
+	if (!rest || *rest || tm.tm_year < 70 || tm.tm_year > 200)
+		return -1;
+	tm.tm_isdst = -1;
+	time_t r = mktime(&tm);
+	if (r == (time_t)-1)
+		return -1;
+	*t = (int64_t)r;
+	return 0;
+}
+
+int graph_range(enum graph_period *p, const char *start, const char *end, int64_t now,
+		int64_t *from, int64_t *to, char *err, size_t errsz)
+{
+	*to = now;
+	if (end && *end) {
+		if (parse_time(end, to) < 0) {
+			snprintf(err, errsz, "end: expected Unix seconds or YYYY-MM-DD[THH:MM]");
+			return -1;
+		}
+		*p = GP_CUSTOM;
+	}
+	*from = *to - period_secs[*p];
+	if (start && *start) {
+		if (parse_time(start, from) < 0) {
+			snprintf(err, errsz, "start: expected Unix seconds or YYYY-MM-DD[THH:MM]");
+			return -1;
+		}
+		*p = GP_CUSTOM;
+	}
+	if (*to <= *from || *to - *from > MAX_SPAN) {
+		snprintf(err, errsz, "end must be after start, by at most 10 years");
+		return -1;
+	}
+	return 0;
 }
 
 /* DEF: arguments are ':'-separated, so a ':' or '\' in the path is escaped with '\'. */
@@ -49,6 +112,7 @@ int graph_render(const struct graph_request *g, unsigned char **png, size_t *len
 		 size_t errsz)
 {
 	char file[4200], width[16], height[16], defs[4][4400], cdefs[4][96], draws[4][200];
+	char start[24], end[24];
 	const char *argv[40];
 	int argc = 0;
 	const struct line *lines = g->def == &RRDG_SYSTEM ? system_lines : if_lines;
@@ -62,12 +126,19 @@ int graph_render(const struct graph_request *g, unsigned char **png, size_t *len
 	snprintf(height, sizeof(height), "%d", g->height);
 	argv[argc++] = "graph";
 	argv[argc++] = "-";
+	snprintf(start, sizeof(start), "%lld", (long long)g->start);
+	snprintf(end, sizeof(end), "%lld", (long long)g->end);
 	argv[argc++] = "--imgformat";
-	argv[argc++] = "PNG";
+	argv[argc++] = g->svg ? "SVG" : "PNG";
 	argv[argc++] = "--start";
-	argv[argc++] = period_start[g->period];
+	argv[argc++] = start;
 	argv[argc++] = "--end";
-	argv[argc++] = "now";
+	argv[argc++] = end;
+	if (g->daemon) {
+		/* rrdcached holds the newest values until flushed: librrd asks it to first */
+		argv[argc++] = "--daemon";
+		argv[argc++] = g->daemon;
+	}
 	argv[argc++] = "--width";
 	argv[argc++] = width;
 	argv[argc++] = "--height";
@@ -117,4 +188,71 @@ int graph_render(const struct graph_request *g, unsigned char **png, size_t *len
 	if (rc < 0)
 		snprintf(err, errsz, "rrd_graph produced no image");
 	return rc;
+}
+
+static void put_value(struct strbuf *out, double v, int csv)
+{
+	if (isnan(v) || isinf(v))
+		strbuf_puts(out, csv ? "" : "null");
+	else
+		strbuf_printf(out, "%.10g", v);
+}
+
+int series_render(const struct series_request *s, struct strbuf *out, char *err, size_t errsz)
+{
+	time_t start = (time_t)s->start, end = (time_t)s->end;
+	unsigned long step = s->resolution > 0 ? (unsigned long)s->resolution : 1, nds = 0;
+	char **names = NULL;
+	rrd_value_t *data = NULL;
+	if (s->daemon && rrdc_flush_if_daemon(s->daemon, s->file) != 0) {
+		snprintf(err, errsz, "rrdcached %s: %s", s->daemon, rrd_get_error());
+		return -1;
+	}
+	rrd_clear_error();
+	if (rrd_fetch_r(s->file, s->cf, &start, &end, &step, &nds, &names, &data) != 0) {
+		snprintf(err, errsz, "rrd_fetch: %s", rrd_get_error());
+		return -1;
+	}
+	size_t rows = step ? (size_t)((end - start) / (time_t)step) : 0;
+	if (s->csv) {
+		strbuf_puts(out, "timestamp,time");
+		for (unsigned long k = 0; k < nds; k++)
+			strbuf_printf(out, ",%s", names[k]);
+		strbuf_puts(out, "\r\n");
+	} else {
+		strbuf_printf(out, "{\"cf\":\"%s\",\"start\":%lld,\"end\":%lld,\"step\":%lu,\"ds\":[",
+			      s->cf, (long long)start, (long long)end, step);
+		for (unsigned long k = 0; k < nds; k++)
+			strbuf_printf(out, "%s\"%s\"", k ? "," : "", names[k]);
+		strbuf_puts(out, "],\"rows\":[");
+	}
+	/* row i holds the values of the interval ending at start + (i+1)*step */
+	for (size_t i = 0; i < rows && !out->overflow; i++) {
+		time_t t = start + (time_t)((i + 1) * step);
+		if (s->csv) {
+			struct tm tm;
+			char when[40];
+			localtime_r(&t, &tm);
+			strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S%z", &tm);
+			strbuf_printf(out, "%lld,%s", (long long)t, when);
+		} else {
+			strbuf_printf(out, "%s[%lld", i ? "," : "", (long long)t);
+		}
+		for (unsigned long k = 0; k < nds; k++) {
+			strbuf_puts(out, ",");
+			put_value(out, data[i * nds + k], s->csv);
+		}
+		strbuf_puts(out, s->csv ? "\r\n" : "]");
+	}
+	if (!s->csv)
+		strbuf_puts(out, "]}\n");
+	for (unsigned long k = 0; k < nds; k++)
+		free(names[k]);
+	free(names);
+	free(data);
+	if (out->overflow) {
+		snprintf(err, errsz, "series too long: ask for a coarser resolution");
+		return -1;
+	}
+	return 0;
 }

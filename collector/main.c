@@ -11,6 +11,8 @@
 
 #include "collector.h"
 #include "log.h"
+#include "render.h"
+#include "rrdcached.h"
 #include "web.h"
 
 static volatile sig_atomic_t stop_requested, reload_requested;
@@ -40,6 +42,13 @@ static int load(struct collector *c, const char *path, int check_only)
 	c->cfg = config_load(path, &errs);
 	if (c->cfg)
 		c->inv = inventory_load(c->cfg->inventory, c->cfg, &errs);
+	if (c->cfg && c->cfg->rrdcached[0]) {
+		char err[300];
+		struct rrdcached *rc = rrdcached_new(c->cfg->rrdcached, 1, err, sizeof(err));
+		if (!rc)
+			errlist_add(&errs, "%s: [collector] rrdcached: %s", c->cfg->path, err);
+		rrdcached_free(rc);
+	}
 	if (c->cfg) {
 		c->i18n = i18n_load(c->cfg->dashboards_dir);
 		if (!c->i18n)
@@ -60,6 +69,7 @@ static int load(struct collector *c, const char *path, int check_only)
 
 static void cleanup(struct collector *c)
 {
+	gcache_free(c->gcache);
 	rrdstore_free(c->rrd);
 	state_free(&c->state);
 	i18n_free(c->i18n);
@@ -99,6 +109,7 @@ static void reload(struct collector *c)
 	memcpy(cfg->data_dir, c->cfg->data_dir, sizeof(cfg->data_dir));
 	memcpy(cfg->dashboards_dir, c->cfg->dashboards_dir, sizeof(cfg->dashboards_dir));
 	cfg->rrd_step = c->cfg->rrd_step;
+	memcpy(cfg->rrdcached, c->cfg->rrdcached, sizeof(cfg->rrdcached));
 	state_free(&c->state);
 	inventory_free(c->inv);
 	config_free(c->cfg);
@@ -123,6 +134,11 @@ static int run(struct collector *c, struct web *w)
 		FD_ZERO(&wr);
 		FD_ZERO(&e);
 		web_fdset(w, &maxfd, &r, &wr, &e, &tv);
+		int wfd = worker_fd(c->writer), rfd = worker_fd(c->render);
+		FD_SET(wfd, &r);
+		FD_SET(rfd, &r);
+		maxfd = wfd > maxfd ? wfd : maxfd;
+		maxfd = rfd > maxfd ? rfd : maxfd;
 		int n = select(maxfd + 1, &r, &wr, &e, &tv);
 		if (n < 0) {
 			if (errno == EINTR)
@@ -130,8 +146,12 @@ static int run(struct collector *c, struct web *w)
 			log_warn("collector", "select");
 			return 1;
 		}
-		/* XXX RRD writes run on this loop; the storage issue moves them to rrdcached or a
-		 * writer thread so a slow disk cannot stall the dashboard. */
+		/* disk writes and rendering run on their threads; finished jobs resume their
+		 * connections, which MHD then answers */
+		if (n > 0 && FD_ISSET(wfd, &r))
+			worker_reap(c->writer);
+		if (n > 0 && FD_ISSET(rfd, &r))
+			worker_reap(c->render);
 		web_dispatch(w, &r, &wr, &e);
 	}
 	return 0;
@@ -184,6 +204,14 @@ int main(int argc, char **argv)
 	/* a device polled less often than every step must not read as unknown between polls */
 	rrdstore_set_heartbeat(c.rrd, 3 * (c.cfg->interval > c.cfg->rrd_step ? c.cfg->interval
 									       : c.cfg->rrd_step));
+	if (c.cfg->rrdcached[0] && rrdstore_use_rrdcached(c.rrd, c.cfg->rrdcached, err, sizeof(err)) < 0)
+		fatalx("collector", "[collector] rrdcached: %s", err);
+	/* from here the store belongs to the writer thread */
+	c.writer = worker_new("writer", ingest_write_jobs, c.rrd, 256);
+	c.render = worker_new("render", render_run, NULL, 16);
+	c.gcache = gcache_new(512, 64u << 20);
+	if (!c.writer || !c.render || !c.gcache)
+		fatalx("collector", "cannot start the writer and render threads");
 	c.ingest.inv = c.inv;
 	c.ingest.state = &c.state;
 	c.ingest.rrd = c.rrd;
@@ -207,6 +235,10 @@ int main(int argc, char **argv)
 		 c.cfg->district, c.inv->ncommunes, c.inv->ndevices, c.cfg->listen_addr,
 		 c.cfg->listen_port);
 	int rc = run(&c, w);
+	/* every accepted batch is stored before exit, and its probe answered if still there */
+	worker_stop(c.writer);
+	worker_stop(c.render);
+	web_drain(w, 2000);
 	log_info("collector", "stopping: %llu samples accepted, %llu batches refused",
 		 (unsigned long long)c.ingest.st.samples, (unsigned long long)c.ingest.st.batches_bad);
 	web_stop(w);

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <rrd.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "rrdcached.h"
 
 static const struct rrd_ds_def system_ds[] = {
 	{"avail", "GAUGE", "0", "1"},
@@ -36,9 +38,12 @@ static const char *const rra_defs[] = {
 };
 #define NRRA (sizeof(rra_defs) / sizeof(rra_defs[0]))
 
+#define LAST_UNKNOWN INT64_MIN /* read it from the file before the next write */
+#define LOG_BURST 10               /* error lines per minute before they are only counted */
+
 struct lastup {
 	char *path;
-	time_t last;
+	int64_t last;
 };
 
 struct rrdstore {
@@ -47,7 +52,15 @@ struct rrdstore {
 	int heartbeat;
 	struct lastup *map; /* open addressing, power-of-two size */
 	size_t mapsz, mapn;
+	struct rrdcached *cached;
+	struct strbuf_lite { char *p; size_t len, cap; } cmd; /* batch being built */
+	struct rrd_update **order;
+	size_t ordercap;
 	struct rrdstore_stats st;
+	char lasterr[512];
+	time_t log_window;
+	unsigned logged, suppressed;
+	uint64_t late_reported;
 };
 
 struct rrdstore *rrdstore_new(const char *base, int step)
@@ -75,6 +88,9 @@ void rrdstore_free(struct rrdstore *rs)
 		free(rs->map[i].path);
 	free(rs->map);
 	free(rs->base);
+	free(rs->cmd.p);
+	free(rs->order);
+	rrdcached_free(rs->cached);
 	free(rs);
 }
 
@@ -82,6 +98,26 @@ void rrdstore_set_heartbeat(struct rrdstore *rs, int seconds)
 {
 	if (seconds >= rs->step)
 		rs->heartbeat = seconds;
+}
+
+int rrdstore_use_rrdcached(struct rrdstore *rs, const char *addr, char *err, size_t errsz)
+{
+	if (!rrdcached_path_ok(rs->base)) {
+		snprintf(err, errsz, "%s: a data directory used with rrdcached cannot hold spaces",
+			 rs->base);
+		return -1;
+	}
+	struct rrdcached *c = rrdcached_new(addr, 30, err, errsz);
+	if (!c)
+		return -1;
+	rrdcached_free(rs->cached);
+	rs->cached = c;
+	return 0;
+}
+
+const char *rrdstore_rrdcached(const struct rrdstore *rs)
+{
+	return rs->cached ? rrdcached_addr(rs->cached) : NULL;
 }
 
 const struct rrdstore_stats *rrdstore_stats(const struct rrdstore *rs) { return &rs->st; }
@@ -92,6 +128,38 @@ int rrdstore_path(const struct rrdstore *rs, char *dst, size_t dstsz, const char
 {
 	int n = snprintf(dst, dstsz, "%s/%s/%s/%s.rrd", rs->base, commune, device, group);
 	return (n < 0 || (size_t)n >= dstsz) ? -1 : 0;
+}
+
+/* Errors are logged up to LOG_BURST a minute, then counted and summed up once a minute. */
+static void report(struct rrdstore *rs, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void report(struct rrdstore *rs, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(rs->lasterr, sizeof(rs->lasterr), fmt, ap);
+	va_end(ap);
+	if (rs->logged++ < LOG_BURST)
+		log_warnx("rrd", "%s", rs->lasterr);
+	else
+		rs->suppressed++;
+}
+
+static void log_window(struct rrdstore *rs)
+{
+	time_t now = time(NULL);
+	if (now - rs->log_window < 60)
+		return;
+	if (rs->suppressed)
+		log_warnx("rrd", "%u more storage errors in the last minute (last: %s)",
+			  rs->suppressed, rs->lasterr);
+	uint64_t late = rs->st.late;
+	if (late != rs->late_reported)
+		log_info("rrd", "%llu samples dropped as late (not newer than their file's last "
+				"update) since the last report",
+			 (unsigned long long)(late - rs->late_reported));
+	rs->late_reported = late;
+	rs->log_window = now;
+	rs->logged = rs->suppressed = 0;
 }
 
 static size_t hash(const char *s)
@@ -141,21 +209,25 @@ static int mkdirs(char *path)
 	return 0;
 }
 
-static int create_file(struct rrdstore *rs, const char *path, const struct rrd_group_def *def,
-		       time_t start, char *err, size_t errsz)
+static void ds_spec(char *dst, size_t dstsz, const struct rrdstore *rs, const struct rrd_ds_def *d)
 {
-	char tmp[4200], dsbuf[8][96];
-	const char *argv[8 + NRRA];
+	snprintf(dst, dstsz, "DS:%s:%s:%d:%s:%s", d->name, d->type, rs->heartbeat, d->min, d->max);
+}
+
+static int create_file(struct rrdstore *rs, const char *path, const struct rrd_group_def *def,
+		       int64_t start)
+{
+	char tmp[4200], dsbuf[RRD_GROUP_MAX_DS][96];
+	const char *argv[RRD_GROUP_MAX_DS + NRRA];
 	int argc = 0;
 
 	snprintf(tmp, sizeof(tmp), "%s", path);
 	if (mkdirs(tmp) < 0) {
-		snprintf(err, errsz, "%s: cannot create directory: %s", path, strerror(errno));
+		report(rs, "%s: cannot create directory: %s", path, strerror(errno));
 		return -1;
 	}
-	for (size_t i = 0; i < def->nds && i < 8; i++) {
-		snprintf(dsbuf[i], sizeof(dsbuf[i]), "DS:%s:%s:%d:%s:%s", def->ds[i].name,
-			 def->ds[i].type, rs->heartbeat, def->ds[i].min, def->ds[i].max);
+	for (size_t i = 0; i < def->nds && i < RRD_GROUP_MAX_DS; i++) {
+		ds_spec(dsbuf[i], sizeof(dsbuf[i]), rs, &def->ds[i]);
 		argv[argc++] = dsbuf[i];
 	}
 	for (size_t i = 0; i < NRRA; i++)
@@ -163,13 +235,13 @@ static int create_file(struct rrdstore *rs, const char *path, const struct rrd_g
 	/* created under a temporary name and renamed: a reader never sees half a file */
 	snprintf(tmp, sizeof(tmp), "%s.tmp%ld", path, (long)getpid());
 	rrd_clear_error();
-	if (rrd_create_r2(tmp, (unsigned long)rs->step, start - 1, 0, NULL, NULL, argc, argv) != 0) {
-		snprintf(err, errsz, "%s: rrd_create: %s", path, rrd_get_error());
+	if (rrd_create_r2(tmp, (unsigned long)rs->step, (time_t)start, 0, NULL, NULL, argc, argv) != 0) {
+		report(rs, "%s: rrd_create: %s", path, rrd_get_error());
 		unlink(tmp);
 		return -1;
 	}
 	if (rename(tmp, path) < 0) {
-		snprintf(err, errsz, "%s: rename: %s", path, strerror(errno));
+		report(rs, "%s: rename: %s", path, strerror(errno));
 		unlink(tmp);
 		return -1;
 	}
@@ -177,67 +249,320 @@ static int create_file(struct rrdstore *rs, const char *path, const struct rrd_g
 	return 0;
 }
 
-/* The file's last update: from memory, else from the file, else create it. */
-static struct lastup *lookup(struct rrdstore *rs, const char *path,
-			     const struct rrd_group_def *def, time_t ts, char *err, size_t errsz)
+/*
+ * A file made by an older hbmon may lack data sources its group has gained since: they are
+ * added in place (rrdtool tune DS:), so its history stays.
+ */
+static int tune_missing(struct rrdstore *rs, const char *path, const struct rrd_group_def *def,
+			char **names, unsigned long nds)
+{
+	char specs[RRD_GROUP_MAX_DS][96];
+	const char *argv[2 + RRD_GROUP_MAX_DS] = {"tune", path};
+	int argc = 2;
+	for (size_t i = 0; i < def->nds && i < RRD_GROUP_MAX_DS; i++) {
+		unsigned long k = 0;
+		while (k < nds && strcmp(names[k], def->ds[i].name) != 0)
+			k++;
+		if (k < nds)
+			continue;
+		ds_spec(specs[i], sizeof(specs[i]), rs, &def->ds[i]);
+		argv[argc++] = specs[i];
+	}
+	if (argc == 2)
+		return 0;
+	rrd_clear_error();
+	if (rrd_tune(argc, (char **)(void *)argv) != 0) {
+		report(rs, "%s: cannot add data sources: %s", path, rrd_get_error());
+		return -1;
+	}
+	log_info("rrd", "%s: %d data source%s added, history kept", path, argc - 2,
+		 argc == 3 ? "" : "s");
+	rs->st.tuned++;
+	return 0;
+}
+
+/* The last update of an existing file (flushed from rrdcached first), or -1. */
+static int read_last(struct rrdstore *rs, const char *path, const struct rrd_group_def *def,
+		     int64_t *last)
+{
+	char err[512];
+	if (rs->cached && rrdcached_flush(rs->cached, path, err, sizeof(err)) < 0) {
+		report(rs, "%s", err);
+		return -2;
+	}
+	time_t t = 0;
+	unsigned long nds = 0;
+	char **names = NULL, **vals = NULL;
+	rrd_clear_error();
+	if (rrd_lastupdate_r(path, &t, &nds, &names, &vals) != 0) {
+		report(rs, "%s: %s", path, rrd_get_error());
+		return -1;
+	}
+	int rc = nds < def->nds ? tune_missing(rs, path, def, names, nds) : 0;
+	for (unsigned long i = 0; i < nds; i++) {
+		free(names[i]);
+		free(vals[i]);
+	}
+	free(names);
+	free(vals);
+	*last = (int64_t)t;
+	return rc;
+}
+
+/*
+ * The entry of a file with its last update known: from memory, else from the file, else the
+ * file is created (start: just before the first sample). Returns -1 on error, -2 when
+ * rrdcached is unreachable.
+ */
+static int lookup(struct rrdstore *rs, const char *path, const struct rrd_group_def *def,
+		  int64_t first_ts, struct lastup **out)
 {
 	struct lastup *e = slot(rs, path);
-	if (e->path)
-		return e;
-	time_t last = 0;
-	struct stat sb;
-	if (stat(path, &sb) == 0) {
-		unsigned long nds;
-		char **names, **vals;
-		rrd_clear_error();
-		if (rrd_lastupdate_r(path, &last, &nds, &names, &vals) != 0) {
-			snprintf(err, errsz, "%s: %s", path, rrd_get_error());
-			return NULL;
-		}
-		for (unsigned long i = 0; i < nds; i++) {
-			free(names[i]);
-			free(vals[i]);
-		}
-		free(names);
-		free(vals);
-	} else if (create_file(rs, path, def, ts, err, errsz) < 0) {
-		return NULL;
-	} else {
-		last = ts - 1;
-	}
-	if ((rs->mapn + 1) * 2 > rs->mapsz) {
-		if (grow_map(rs) < 0) {
-			snprintf(err, errsz, "out of memory");
-			return NULL;
-		}
-		e = slot(rs, path);
-	}
-	e->path = strdup(path);
 	if (!e->path) {
-		snprintf(err, errsz, "out of memory");
-		return NULL;
+		if ((rs->mapn + 1) * 2 > rs->mapsz) {
+			if (grow_map(rs) < 0)
+				return -1;
+			e = slot(rs, path);
+		}
+		e->path = strdup(path);
+		if (!e->path)
+			return -1;
+		e->last = LAST_UNKNOWN;
+		rs->mapn++;
 	}
-	e->last = last;
-	rs->mapn++;
-	return e;
+	if (e->last == LAST_UNKNOWN) {
+		struct stat sb;
+		if (stat(path, &sb) == 0) {
+			int rc = read_last(rs, path, def, &e->last);
+			if (rc < 0)
+				return rc;
+		} else if (create_file(rs, path, def, first_ts - 1) < 0) {
+			return -1;
+		} else {
+			e->last = first_ts - 1;
+		}
+	}
+	*out = e;
+	return 0;
+}
+
+static int cmp_update(const void *a, const void *b)
+{
+	const struct rrd_update *x = *(const struct rrd_update *const *)a;
+	const struct rrd_update *y = *(const struct rrd_update *const *)b;
+	int c = strcmp(x->path, y->path);
+	if (c)
+		return c;
+	return x->ts < y->ts ? -1 : x->ts > y->ts;
+}
+
+static int cmd_append(struct rrdstore *rs, const char *s, size_t n)
+{
+	if (rs->cmd.len + n + 1 > rs->cmd.cap) {
+		size_t cap = rs->cmd.cap ? rs->cmd.cap : 65536;
+		while (cap < rs->cmd.len + n + 1)
+			cap *= 2;
+		char *p = realloc(rs->cmd.p, cap);
+		if (!p)
+			return -1;
+		rs->cmd.p = p;
+		rs->cmd.cap = cap;
+	}
+	memcpy(rs->cmd.p + rs->cmd.len, s, n);
+	rs->cmd.len += n;
+	rs->cmd.p[rs->cmd.len] = '\0';
+	return 0;
+}
+
+/* Formats "ts:vals"; -1 if it would not fit. */
+static int fmt_value(char *dst, size_t dstsz, const struct rrd_update *u)
+{
+	int n = snprintf(dst, dstsz, "%lld:%s", (long long)u->ts, u->vals);
+	return (n < 0 || (size_t)n >= dstsz) ? -1 : n;
+}
+
+/* Direct path: the in-order updates of one file in one rrd_updatex_r call. */
+static void write_direct(struct rrdstore *rs, struct lastup *e, struct rrd_update **g, size_t n)
+{
+	enum { CHUNK = 64 };
+	char vbuf[CHUNK][512];
+	const char *argv[CHUNK];
+	size_t i = 0;
+	while (i < n) {
+		size_t k = 0, first = i;
+		for (; i < n && k < CHUNK; i++) {
+			if (fmt_value(vbuf[k], sizeof(vbuf[k]), g[i]) < 0) {
+				report(rs, "%s: update line too long", e->path);
+				g[i]->result = -1;
+				rs->st.errors++;
+				continue;
+			}
+			argv[k] = vbuf[k];
+			k++;
+		}
+		if (!k)
+			continue;
+		rrd_clear_error();
+		if (rrd_updatex_r(e->path, NULL, 0, (int)k, argv) != 0) {
+			report(rs, "%s: rrd_update: %s", e->path, rrd_get_error());
+			rs->st.errors += k;
+			/* some values may have gone in: read the file again next time */
+			e->last = LAST_UNKNOWN;
+			for (size_t j = first; j < i; j++)
+				if (g[j]->result == 1)
+					g[j]->result = -1;
+			return;
+		}
+		e->last = g[i - 1]->ts;
+		rs->st.updates += k;
+	}
+}
+
+struct pending_file {
+	struct lastup *e;
+	struct rrd_update **g;
+	size_t n;
+};
+
+struct batch_ctx {
+	struct rrdstore *rs;
+	struct pending_file *files;
+};
+
+static void on_batch_error(void *ctx, size_t cmdno, const char *msg)
+{
+	struct batch_ctx *b = ctx;
+	struct rrdstore *rs = b->rs;
+	/* commands are numbered from 1, one per file */
+	if (cmdno < 1)
+		return;
+	struct pending_file *f = &b->files[cmdno - 1];
+	report(rs, "%s: rrdcached: %s", f->e->path, msg);
+	rs->st.errors += f->n;
+	rs->st.updates -= f->n;
+	f->e->last = LAST_UNKNOWN;
+	for (size_t j = 0; j < f->n; j++)
+		f->g[j]->result = -1;
+}
+
+int rrdstore_write(struct rrdstore *rs, struct rrd_update *u, size_t n)
+{
+	char vbuf[512], err[512];
+	int down = 0;
+	if (n > rs->ordercap) {
+		struct rrd_update **o = realloc(rs->order, n * sizeof(*o));
+		if (!o) {
+			for (size_t i = 0; i < n; i++)
+				u[i].result = -2;
+			return -1;
+		}
+		rs->order = o;
+		rs->ordercap = n;
+	}
+	for (size_t i = 0; i < n; i++) {
+		rs->order[i] = &u[i];
+		u[i].result = 1;
+	}
+	qsort(rs->order, n, sizeof(*rs->order), cmp_update);
+
+	struct pending_file *files = NULL;
+	size_t nfiles = 0;
+	if (rs->cached) {
+		files = calloc(n ? n : 1, sizeof(*files));
+		if (!files) {
+			for (size_t i = 0; i < n; i++)
+				u[i].result = -2;
+			return -1;
+		}
+		rs->cmd.len = 0;
+	}
+	for (size_t i = 0; i < n;) {
+		struct rrd_update **g = &rs->order[i];
+		size_t gn = 1;
+		while (i + gn < n && strcmp(g[gn]->path, g[0]->path) == 0)
+			gn++;
+		i += gn;
+		struct lastup *e = NULL;
+		int rc = down ? -2 : lookup(rs, g[0]->path, g[0]->def, g[0]->ts, &e);
+		if (rc < 0) {
+			if (rc == -2)
+				down = 1;
+			else
+				rs->st.errors += gn;
+			for (size_t j = 0; j < gn; j++)
+				g[j]->result = rc == -2 ? -2 : -1;
+			continue;
+		}
+		/* keep the updates newer than the file, one per second */
+		size_t keep = 0;
+		int64_t last = e->last;
+		for (size_t j = 0; j < gn; j++) {
+			if (g[j]->ts <= last) {
+				g[j]->result = 0;
+				rs->st.late++;
+				continue;
+			}
+			last = g[j]->ts;
+			g[keep++] = g[j];
+		}
+		if (!keep)
+			continue;
+		if (!rs->cached) {
+			write_direct(rs, e, g, keep);
+			continue;
+		}
+		if (cmd_append(rs, "UPDATE ", 7) < 0 || cmd_append(rs, e->path, strlen(e->path)) < 0)
+			goto oom;
+		for (size_t j = 0; j < keep; j++) {
+			int len = fmt_value(vbuf + 1, sizeof(vbuf) - 1, g[j]);
+			vbuf[0] = ' ';
+			if (len < 0 || cmd_append(rs, vbuf, (size_t)len + 1) < 0)
+				goto oom;
+		}
+		if (cmd_append(rs, "\n", 1) < 0)
+			goto oom;
+		files[nfiles++] = (struct pending_file){e, g, keep};
+		e->last = last;
+		rs->st.updates += keep;
+	}
+	if (rs->cached && nfiles) {
+		struct batch_ctx bc = {rs, files};
+		rs->st.batches++;
+		if (rrdcached_batch(rs->cached, rs->cmd.p, rs->cmd.len, nfiles, on_batch_error, &bc,
+				    err, sizeof(err)) < 0) {
+			report(rs, "%s", err);
+			down = 1;
+			for (size_t f = 0; f < nfiles; f++) {
+				files[f].e->last = LAST_UNKNOWN;
+				rs->st.updates -= files[f].n;
+				for (size_t j = 0; j < files[f].n; j++)
+					files[f].g[j]->result = -2;
+			}
+		}
+	}
+	free(files);
+	log_window(rs);
+	return down ? -1 : 0;
+oom:
+	report(rs, "out of memory building an rrdcached batch");
+	for (size_t f = 0; f < nfiles; f++) {
+		files[f].e->last = LAST_UNKNOWN;
+		rs->st.updates -= files[f].n;
+	}
+	for (size_t j = 0; j < n; j++)
+		if (u[j].result == 1)
+			u[j].result = -2;
+	free(files);
+	return -1;
 }
 
 int rrdstore_update(struct rrdstore *rs, const char *path, const struct rrd_group_def *def,
 		    time_t ts, const char *const *vals, char *err, size_t errsz)
 {
 	char line[512];
-	struct lastup *e = lookup(rs, path, def, ts, err, errsz);
-	if (!e) {
-		rs->st.errors++;
-		return -1;
-	}
-	if (ts <= e->last) {
-		rs->st.late++;
-		return 0;
-	}
-	size_t off = (size_t)snprintf(line, sizeof(line), "%lld", (long long)ts);
+	size_t off = 0;
 	for (size_t i = 0; i < def->nds; i++) {
-		int n = snprintf(line + off, sizeof(line) - off, ":%s", vals[i]);
+		int n = snprintf(line + off, sizeof(line) - off, "%s%s", i ? ":" : "", vals[i]);
 		if (n < 0 || (size_t)n >= sizeof(line) - off) {
 			snprintf(err, errsz, "%s: update line too long", path);
 			rs->st.errors++;
@@ -245,14 +570,10 @@ int rrdstore_update(struct rrdstore *rs, const char *path, const struct rrd_grou
 		}
 		off += (size_t)n;
 	}
-	const char *argv[1] = {line};
-	rrd_clear_error();
-	if (rrd_updatex_r(path, NULL, 0, 1, argv) != 0) {
-		snprintf(err, errsz, "%s: rrd_update: %s", path, rrd_get_error());
-		rs->st.errors++;
-		return -1;
-	}
-	e->last = ts;
-	rs->st.updates++;
-	return 1;
+	struct rrd_update u = {path, line, def, (int64_t)ts, 0};
+	rs->lasterr[0] = '\0';
+	rrdstore_write(rs, &u, 1);
+	if (u.result < 0)
+		snprintf(err, errsz, "%s", rs->lasterr[0] ? rs->lasterr : "storage unavailable");
+	return u.result < 0 ? -1 : u.result;
 }

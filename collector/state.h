@@ -24,6 +24,7 @@ struct dev_state {
 	int rtt_ms;
 	size_t nifs, nifs_up;
 	uint32_t main_if; /* the interface graphed on the device page; 0 none */
+	uint64_t written; /* bumped each time its samples reach storage: graph cache key */
 };
 
 enum dev_status { DEV_UNKNOWN, DEV_UP, DEV_DOWN, DEV_NOT_POLLED };

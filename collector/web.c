@@ -2,14 +2,18 @@
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "api.h"
+#include "gcache.h"
 #include "graph.h"
 #include "log.h"
 #include "pages.h"
+#include "render.h"
 #include "strbuf.h"
 
 #define PAGE_LIMIT (8u << 20)
@@ -21,15 +25,29 @@ struct web {
 	size_t css_len;
 };
 
-/* Per-request state of a POST body being received. */
-struct upload {
+/*
+ * Per-request state of work handed to a thread: the connection is suspended until the job
+ * comes back (done() on the loop thread resumes it) and the handler is called again.
+ */
+struct req {
+	struct web *w;
+	struct MHD_Connection *conn;
+	int waiting, done;
+	/* POST /api/v1/ingest */
 	struct strbuf body;
-	int too_large;
+	int too_large, is_upload;
+	struct ingest_job job;
+	/* graphs and series */
+	struct render_job *rj;
+	long dev;
+	uint64_t gen;
+	char key[4400];
+	const char *type;
 };
 
-static enum MHD_Result reply(struct MHD_Connection *conn, unsigned code, const char *type,
-			     void *data, size_t len, enum MHD_ResponseMemoryMode mode,
-			     const char *cache)
+static enum MHD_Result reply_hdr(struct MHD_Connection *conn, unsigned code, const char *type,
+				 void *data, size_t len, enum MHD_ResponseMemoryMode mode,
+				 const char *cache, const char *const *extra)
 {
 	struct MHD_Response *r = MHD_create_response_from_buffer(len, data, mode);
 	if (!r) {
@@ -37,6 +55,8 @@ static enum MHD_Result reply(struct MHD_Connection *conn, unsigned code, const c
 			free(data);
 		return MHD_NO;
 	}
+	for (; extra && extra[0]; extra += 2)
+		MHD_add_response_header(r, extra[0], extra[1]);
 	MHD_add_response_header(r, "Content-Type", type);
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
 	MHD_add_response_header(r, "Content-Security-Policy",
@@ -45,6 +65,13 @@ static enum MHD_Result reply(struct MHD_Connection *conn, unsigned code, const c
 	enum MHD_Result ret = MHD_queue_response(conn, code, r);
 	MHD_destroy_response(r);
 	return ret;
+}
+
+static enum MHD_Result reply(struct MHD_Connection *conn, unsigned code, const char *type,
+			     void *data, size_t len, enum MHD_ResponseMemoryMode mode,
+			     const char *cache)
+{
+	return reply_hdr(conn, code, type, data, len, mode, cache, NULL);
 }
 
 static enum MHD_Result reply_text(struct MHD_Connection *conn, unsigned code, const char *msg)
@@ -84,20 +111,58 @@ static void peer_name(struct MHD_Connection *conn, char *dst, size_t dstsz)
 			  (socklen_t)dstsz);
 }
 
-static enum MHD_Result handle_ingest(struct web *w, struct MHD_Connection *conn,
-				     struct upload *up)
+static void on_write_done(struct wjob *j)
+{
+	struct req *rq = ((struct ingest_job *)(void *)j)->owner;
+	struct collector *c = rq->w->c;
+	/* new data reached storage: graphs of these devices must be drawn again */
+	for (size_t i = 0; i < rq->job.ndevs; i++)
+		if (rq->job.devs[i] < c->state.n)
+			c->state.dev[rq->job.devs[i]].written++;
+	rq->done = 1;
+	MHD_resume_connection(rq->conn);
+}
+
+static enum MHD_Result handle_ingest(struct web *w, struct MHD_Connection *conn, struct req *rq)
 {
 	char err[256], peer[64], msg[320];
-	if (up->too_large)
+	static const char *const retry[] = {"Retry-After", "1", NULL};
+	if (rq->done) {
+		if (rq->job.storage_down)
+			return reply_hdr(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain; charset=utf-8",
+					 (void *)"storage unavailable, send again later\n", 39,
+					 MHD_RESPMEM_PERSISTENT, NULL, retry);
+		snprintf(msg, sizeof(msg), "{\"accepted\":%ld}\n", rq->job.accepted);
+		return reply_text(conn, MHD_HTTP_OK, msg);
+	}
+	if (rq->too_large)
 		return reply_text(conn, MHD_HTTP_CONTENT_TOO_LARGE, "batch body too large\n");
+	/* the writer is behind: the probe keeps the batch and sends it again */
+	if (worker_pending(w->c->writer) >= (size_t)w->c->cfg->write_queue_max) {
+		w->c->ingest.st.batches_busy++;
+		return reply_hdr(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain; charset=utf-8",
+				 (void *)"storage busy, send again later\n", 31,
+				 MHD_RESPMEM_PERSISTENT, NULL, retry);
+	}
 	peer_name(conn, peer, sizeof(peer));
-	long n = ingest_batch(&w->c->ingest, peer, up->body.data, up->body.len, err, sizeof(err));
+	long n = ingest_batch(&w->c->ingest, peer, rq->body.data, rq->body.len, &rq->job, err,
+			      sizeof(err));
+	strbuf_free(&rq->body);
 	if (n < 0) {
 		snprintf(msg, sizeof(msg), "bad batch: %s\n", err);
 		return reply_text(conn, MHD_HTTP_BAD_REQUEST, msg);
 	}
-	snprintf(msg, sizeof(msg), "{\"accepted\":%ld}\n", n);
-	return reply_text(conn, MHD_HTTP_OK, msg);
+	if (rq->job.n == 0) {
+		snprintf(msg, sizeof(msg), "{\"accepted\":%ld}\n", n);
+		return reply_text(conn, MHD_HTTP_OK, msg);
+	}
+	rq->job.base.done = on_write_done;
+	rq->job.owner = rq;
+	rq->conn = conn;
+	rq->waiting = 1;
+	MHD_suspend_connection(conn);
+	worker_submit(w->c->writer, &rq->job.base);
+	return MHD_YES;
 }
 
 /* Splits "/<commune>/<device>[/<rest>]" after prefix and finds the device. */
@@ -121,14 +186,21 @@ static long find_device(const struct collector *c, const char *url, const char *
 	return -1;
 }
 
-/* "system.png" or "if-<n>.png" → the group name, anything else refused. */
-static int parse_group(const char *s, char *group, size_t groupsz, const struct rrd_group_def **def)
+/* "system" or "if-<n>", with ext ("png", "svg", or "" for series) → the group; else -1. */
+static int parse_group(const char *s, const char *ext, char *group, size_t groupsz,
+		       const struct rrd_group_def **def)
 {
-	const char *dot = strrchr(s, '.');
-	if (!dot || strcmp(dot, ".png") != 0 || (size_t)(dot - s) >= groupsz)
+	size_t len = strlen(s);
+	if (*ext) {
+		const char *dot = strrchr(s, '.');
+		if (!dot || strcmp(dot + 1, ext) != 0)
+			return -1;
+		len = (size_t)(dot - s);
+	}
+	if (len >= groupsz)
 		return -1;
-	memcpy(group, s, (size_t)(dot - s));
-	group[dot - s] = '\0';
+	memcpy(group, s, len);
+	group[len] = '\0';
 	if (strcmp(group, "system") == 0) {
 		*def = &RRDG_SYSTEM;
 		return 0;
@@ -141,45 +213,173 @@ static int parse_group(const char *s, char *group, size_t groupsz, const struct 
 	return -1;
 }
 
+static const char *arg(struct MHD_Connection *conn, const char *key)
+{
+	return MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, key);
+}
+
+static void on_render_done(struct wjob *j)
+{
+	struct req *rq = ((struct render_job *)(void *)j)->owner;
+	rq->done = 1;
+	MHD_resume_connection(rq->conn);
+}
+
+static enum MHD_Result submit_render(struct web *w, struct MHD_Connection *conn, struct req *rq)
+{
+	rq->rj->base.done = on_render_done;
+	rq->rj->owner = rq;
+	rq->conn = conn;
+	rq->waiting = 1;
+	snprintf(rq->rj->daemon, sizeof(rq->rj->daemon), "%s", w->c->cfg->rrdcached);
+	MHD_suspend_connection(conn);
+	worker_submit(w->c->render, &rq->rj->base);
+	return MHD_YES;
+}
+
+static enum MHD_Result reply_graph(struct web *w, struct MHD_Connection *conn,
+				   const struct gcache_entry *e, const char *type, int hit)
+{
+	char cache[48];
+	const char *inm = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-None-Match");
+	snprintf(cache, sizeof(cache), "max-age=%d", rrdstore_step(w->c->rrd));
+	const char *const hdr[] = {"ETag", e->etag, "X-Hbmon-Cache", hit ? "hit" : "miss", NULL};
+	if (inm && strcmp(inm, e->etag) == 0)
+		return reply_hdr(conn, MHD_HTTP_NOT_MODIFIED, type, (void *)"", 0,
+				 MHD_RESPMEM_PERSISTENT, cache, hdr);
+	return reply_hdr(conn, MHD_HTTP_OK, type, e->body, e->len, MHD_RESPMEM_MUST_COPY, cache,
+			 hdr);
+}
+
+/* A finished graph job: cached, then sent (or a 404 when there is nothing to draw yet). */
+static enum MHD_Result graph_done(struct web *w, struct MHD_Connection *conn, struct req *rq)
+{
+	struct render_job *j = rq->rj;
+	if (!j->ok)
+		return reply_text(conn, MHD_HTTP_NOT_FOUND, "no data for this graph yet\n");
+	const struct gcache_entry *e =
+	    gcache_put(w->c->gcache, rq->key, rq->gen, w->c->now(), j->body, j->len);
+	if (e)
+		return reply_graph(w, conn, e, rq->type, 0);
+	struct gcache_entry tmp = {.body = j->body, .len = j->len};
+	gcache_etag(tmp.etag, sizeof(tmp.etag), j->body, j->len);
+	return reply_graph(w, conn, &tmp, rq->type, 0);
+}
+
 static enum MHD_Result handle_graph(struct web *w, struct MHD_Connection *conn, const char *url,
-				    enum lang l)
+				    enum lang l, struct req *rq)
 {
 	const struct collector *c = w->c;
 	const char *rest;
-	char group[32], path[4096], title[300], err[512];
+	char group[32], err[256];
 	const struct rrd_group_def *def;
+	if (rq->done)
+		return graph_done(w, conn, rq);
 	long i = find_device(c, url, &rest);
-	if (i < 0 || parse_group(rest, group, sizeof(group), &def) < 0)
+	int svg = strlen(rest) > 4 && strcmp(rest + strlen(rest) - 4, ".svg") == 0;
+	if (i < 0 || parse_group(rest, svg ? "svg" : "png", group, sizeof(group), &def) < 0)
 		return reply_text(conn, MHD_HTTP_NOT_FOUND, "no such graph\n");
+	enum graph_period gp = graph_period_parse(arg(conn, "period"), GP_DAY);
+	int64_t from, to;
+	if (graph_range(&gp, arg(conn, "start"), arg(conn, "end"), (int64_t)c->now(), &from, &to,
+			err, sizeof(err)) < 0)
+		return reply_text(conn, MHD_HTTP_BAD_REQUEST, err);
 	const struct inv_device *d = &c->inv->devices[i];
+	char path[4096];
 	if (rrdstore_path(c->rrd, path, sizeof(path), c->inv->communes[d->commune].path, d->path,
 			  group) < 0)
 		return reply_text(conn, MHD_HTTP_NOT_FOUND, "no such graph\n");
-	const char *period = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "period");
+	rq->type = svg ? "image/svg+xml" : "image/png";
+	rq->gen = c->state.dev[i].written;
+	/* a named period is the same graph until its step passes; a custom one is keyed by range */
+	snprintf(rq->key, sizeof(rq->key), "%s|%s|%s|%lld|%lld|%d", path, svg ? "svg" : "png",
+		 graph_period_name(gp), gp == GP_CUSTOM ? (long long)from : 0LL,
+		 gp == GP_CUSTOM ? (long long)to : 0LL, (int)l);
+	const struct gcache_entry *e =
+	    gcache_get(c->gcache, rq->key, rq->gen, c->now(), rrdstore_step(c->rrd));
+	if (e)
+		return reply_graph(w, conn, e, rq->type, 1);
+
+	struct render_job *j = rq->rj = calloc(1, sizeof(*j));
+	if (!j)
+		return MHD_NO;
+	j->kind = RENDER_GRAPH;
+	snprintf(j->file, sizeof(j->file), "%s", path);
+	j->def = def;
+	j->svg = svg;
+	j->start = from;
+	j->end = to;
+	j->width = 640;
+	j->height = 160;
 	if (def == &RRDG_SYSTEM)
-		snprintf(title, sizeof(title), "%s — %s", d->name,
+		snprintf(j->title, sizeof(j->title), "%s — %s", d->name,
 			 i18n_get(c->i18n, l, "graph.availability"));
 	else
-		snprintf(title, sizeof(title), "%s — %s %s", d->name,
+		snprintf(j->title, sizeof(j->title), "%s — %s %s", d->name,
 			 i18n_get(c->i18n, l, "graph.traffic_of_if"), group + 3);
-	struct graph_request g = {path, def, graph_period_parse(period, GP_DAY), title,
-				  def == &RRDG_SYSTEM ? "%" : "bit/s",
-				  {def == &RRDG_SYSTEM ? i18n_get(c->i18n, l, "graph.legend.avail")
-						       : i18n_get(c->i18n, l, "graph.legend.in"),
-				   i18n_get(c->i18n, l, "graph.legend.out")},
-				  640, 160};
-	unsigned char *png;
-	size_t len;
-	if (graph_render(&g, &png, &len, err, sizeof(err)) < 0) {
-		log_debug("web", "graph %s: %s", path, err);
-		return reply_text(conn, MHD_HTTP_NOT_FOUND, "no data for this graph yet\n");
-	}
-	char cache[48];
-	snprintf(cache, sizeof(cache), "max-age=%d", rrdstore_step(c->rrd));
-	return reply(conn, MHD_HTTP_OK, "image/png", png, len, MHD_RESPMEM_MUST_FREE, cache);
+	snprintf(j->vlabel, sizeof(j->vlabel), "%s", def == &RRDG_SYSTEM ? "%" : "bit/s");
+	snprintf(j->legend[0], sizeof(j->legend[0]), "%s",
+		 i18n_get(c->i18n, l, def == &RRDG_SYSTEM ? "graph.legend.avail" : "graph.legend.in"));
+	snprintf(j->legend[1], sizeof(j->legend[1]), "%s", i18n_get(c->i18n, l, "graph.legend.out"));
+	return submit_render(w, conn, rq);
 }
 
-static enum MHD_Result handle_get(struct web *w, struct MHD_Connection *conn, const char *url)
+/* /api/v1/series/<commune>/<device>/<group>?period=&start=&end=&resolution=&cf=&format= */
+static enum MHD_Result handle_series(struct web *w, struct MHD_Connection *conn, const char *url,
+				     struct req *rq)
+{
+	const struct collector *c = w->c;
+	const char *rest, *v;
+	char group[32], err[256], path[4096];
+	const struct rrd_group_def *def;
+	if (rq->done) {
+		struct render_job *j = rq->rj;
+		if (!j->ok)
+			return reply_text(conn, MHD_HTTP_NOT_FOUND, j->err);
+		void *body = j->body;
+		j->body = NULL;
+		static const char *const attach[] = {"Content-Disposition",
+						     "attachment; filename=\"series.csv\"", NULL};
+		return reply_hdr(conn, MHD_HTTP_OK,
+				 j->csv ? "text/csv; charset=utf-8" : "application/json", body, j->len,
+				 MHD_RESPMEM_MUST_FREE, "no-cache", j->csv ? attach : NULL);
+	}
+	long i = find_device(c, url, &rest);
+	if (i < 0 || parse_group(rest, "", group, sizeof(group), &def) < 0)
+		return reply_text(conn, MHD_HTTP_NOT_FOUND, "no such series\n");
+	enum graph_period gp = graph_period_parse(arg(conn, "period"), GP_DAY);
+	int64_t from, to;
+	long res = 0;
+	if (graph_range(&gp, arg(conn, "start"), arg(conn, "end"), (int64_t)c->now(), &from, &to,
+			err, sizeof(err)) < 0)
+		return reply_text(conn, MHD_HTTP_BAD_REQUEST, err);
+	if ((v = arg(conn, "resolution")) && parse_long(v, 1, 86400 * 366, &res) < 0)
+		return reply_text(conn, MHD_HTTP_BAD_REQUEST, "resolution: seconds, 1 to 31622400\n");
+	const char *cf = arg(conn, "cf") ? arg(conn, "cf") : "AVERAGE";
+	if (strcmp(cf, "AVERAGE") != 0 && strcmp(cf, "MIN") != 0 && strcmp(cf, "MAX") != 0)
+		return reply_text(conn, MHD_HTTP_BAD_REQUEST, "cf: AVERAGE, MIN or MAX\n");
+	const char *fmt = arg(conn, "format") ? arg(conn, "format") : "json";
+	if (strcmp(fmt, "json") != 0 && strcmp(fmt, "csv") != 0)
+		return reply_text(conn, MHD_HTTP_BAD_REQUEST, "format: json or csv\n");
+	const struct inv_device *d = &c->inv->devices[i];
+	if (rrdstore_path(c->rrd, path, sizeof(path), c->inv->communes[d->commune].path, d->path,
+			  group) < 0)
+		return reply_text(conn, MHD_HTTP_NOT_FOUND, "no such series\n");
+	struct render_job *j = rq->rj = calloc(1, sizeof(*j));
+	if (!j)
+		return MHD_NO;
+	j->kind = RENDER_SERIES;
+	snprintf(j->file, sizeof(j->file), "%s", path);
+	snprintf(j->cf, sizeof(j->cf), "%s", cf);
+	j->start = from;
+	j->end = to;
+	j->resolution = res;
+	j->csv = strcmp(fmt, "csv") == 0;
+	return submit_render(w, conn, rq);
+}
+
+static enum MHD_Result handle_get(struct web *w, struct MHD_Connection *conn, const char *url,
+				  struct req *rq)
 {
 	struct collector *c = w->c;
 	struct strbuf sb;
@@ -188,7 +388,9 @@ static enum MHD_Result handle_get(struct web *w, struct MHD_Connection *conn, co
 	const char *html = "text/html; charset=utf-8", *json = "application/json";
 
 	if (strncmp(url, "/graph/", 7) == 0)
-		return handle_graph(w, conn, url + 7, l);
+		return handle_graph(w, conn, url + 7, l, rq);
+	if (strncmp(url, "/api/v1/series/", 15) == 0)
+		return handle_series(w, conn, url + 15, rq);
 	if (strcmp(url, "/static/style.css") == 0)
 		return reply(conn, MHD_HTTP_OK, "text/css; charset=utf-8", w->css, w->css_len,
 			     MHD_RESPMEM_PERSISTENT, "max-age=3600");
@@ -222,31 +424,38 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 				  size_t *data_size, void **con_cls)
 {
 	struct web *w = cls;
+	struct req *rq = *con_cls;
 	(void)version;
-	if (strcmp(method, "POST") == 0) {
-		if (strcmp(url, "/api/v1/ingest") != 0)
+	if (!rq) {
+		int post = strcmp(method, "POST") == 0;
+		if (post && strcmp(url, "/api/v1/ingest") != 0)
 			return reply_text(conn, MHD_HTTP_NOT_FOUND, "not found\n");
-		struct upload *up = *con_cls;
-		if (!up) {
-			up = calloc(1, sizeof(*up));
-			if (!up || strbuf_init(&up->body, (size_t)w->c->cfg->ingest_max_body) < 0) {
-				free(up);
+		if (!post && strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+			return reply_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed\n");
+		rq = calloc(1, sizeof(*rq));
+		if (!rq)
+			return MHD_NO;
+		rq->w = w;
+		*con_cls = rq;
+		if (post) {
+			rq->is_upload = 1;
+			if (strbuf_init(&rq->body, (size_t)w->c->cfg->ingest_max_body) < 0)
 				return MHD_NO;
-			}
-			*con_cls = up;
 			return MHD_YES;
 		}
+	}
+	if (rq->waiting && !rq->done)
+		return MHD_YES;
+	if (rq->is_upload) {
 		if (*data_size) {
-			if (!up->too_large && strbuf_append(&up->body, data, *data_size) < 0)
-				up->too_large = 1;
+			if (!rq->too_large && strbuf_append(&rq->body, data, *data_size) < 0)
+				rq->too_large = 1;
 			*data_size = 0;
 			return MHD_YES;
 		}
-		return handle_ingest(w, conn, up);
+		return handle_ingest(w, conn, rq);
 	}
-	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
-		return reply_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed\n");
-	return handle_get(w, conn, url);
+	return handle_get(w, conn, url, rq);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -255,12 +464,16 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	(void)cls;
 	(void)conn;
 	(void)toe;
-	struct upload *up = *con_cls;
-	if (up) {
-		strbuf_free(&up->body);
-		free(up);
-		*con_cls = NULL;
-	}
+	struct req *rq = *con_cls;
+	if (!rq)
+		return;
+	strbuf_free(&rq->body);
+	ingest_job_free(&rq->job);
+	if (rq->rj)
+		free(rq->rj->body);
+	free(rq->rj);
+	free(rq);
+	*con_cls = NULL;
 }
 
 static int load_css(struct web *w, const char *dir)
@@ -304,7 +517,7 @@ struct web *web_start(struct collector *c, char *err, size_t errsz)
 		web_stop(w);
 		return NULL;
 	}
-	w->d = MHD_start_daemon(MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, w,
+	w->d = MHD_start_daemon(MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL, on_request, w,
 				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 				MHD_OPTION_NOTIFY_COMPLETED, on_completed, w,
 				MHD_OPTION_CONNECTION_LIMIT, (unsigned)128,
@@ -348,4 +561,27 @@ void web_fdset(struct web *w, int *maxfd, fd_set *r, fd_set *wr, fd_set *e, stru
 void web_dispatch(struct web *w, fd_set *r, fd_set *wr, fd_set *e)
 {
 	MHD_run_from_select(w->d, r, wr, e);
+}
+
+void web_drain(struct web *w, int ms)
+{
+	struct timespec t0, t;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		fd_set r, wr, e;
+		int maxfd = -1;
+		struct timeval tv = {0, 50000};
+		FD_ZERO(&r);
+		FD_ZERO(&wr);
+		FD_ZERO(&e);
+		web_fdset(w, &maxfd, &r, &wr, &e, &tv);
+		if (select(maxfd + 1, &r, &wr, &e, &tv) >= 0)
+			web_dispatch(w, &r, &wr, &e);
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		const union MHD_DaemonInfo *di =
+		    MHD_get_daemon_info(w->d, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+		if ((di && di->num_connections == 0) ||
+		    (t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 >= ms)
+			return;
+	}
 }

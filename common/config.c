@@ -39,6 +39,10 @@ static const struct opt options[] = {
 	{"collector", "rrd_step", OPT_INT, S(rrd_step), 1, 3600, "60"},
 	{"collector", "stale_after", OPT_INT, S(stale_after), 1, 86400, "300"},
 	{"collector", "ingest_max_body", OPT_INT, S(ingest_max_body), 1024, 256L << 20, "16777216"},
+	/* empty: librrd writes the files itself; else rrdcached's address (unix:/path, host:port) */
+	{"collector", "rrdcached", OPT_STR, S(rrdcached), 0, 0, ""},
+	/* batches waiting for the storage writer before probes are told to come back later */
+	{"collector", "write_queue_max", OPT_INT, S(write_queue_max), 1, 100000, "64"},
 	{"probe", "name", OPT_STR, S(probe_name), 0, 0, "district"},
 	{"probe", "collector_url", OPT_STR, S(collector_url), 0, 0,
 	 "http://127.0.0.1:8080/api/v1/ingest"},

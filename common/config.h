@@ -54,6 +54,8 @@ struct hbmon_config {
 	int rrd_step;       /* seconds between RRD primary data points */
 	int stale_after;    /* seconds without news before a device counts as down */
 	long ingest_max_body;
+	char rrdcached[256];
+	long write_queue_max;
 
 	/* [probe] */
 	char probe_name[CFG_NAME_MAX];

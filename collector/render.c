@@ -1,0 +1,55 @@
+#include "render.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "log.h"
+
+#define SERIES_LIMIT (16u << 20)
+
+static void run_graph(struct render_job *j)
+{
+	struct graph_request g = {j->file,
+				  j->def,
+				  j->start,
+				  j->end,
+				  j->svg,
+				  j->daemon[0] ? j->daemon : NULL,
+				  j->title,
+				  j->vlabel,
+				  {j->legend[0], j->legend[1]},
+				  j->width,
+				  j->height};
+	j->ok = graph_render(&g, &j->body, &j->len, j->err, sizeof(j->err)) == 0;
+}
+
+static void run_series(struct render_job *j)
+{
+	struct strbuf sb;
+	struct series_request s = {j->file, j->daemon[0] ? j->daemon : NULL, j->cf, j->start,
+				   j->end, j->resolution, j->csv};
+	if (strbuf_init(&sb, SERIES_LIMIT) < 0) {
+		snprintf(j->err, sizeof(j->err), "out of memory");
+		return;
+	}
+	if (series_render(&s, &sb, j->err, sizeof(j->err)) < 0) {
+		strbuf_free(&sb);
+		return;
+	}
+	j->body = (unsigned char *)strbuf_take(&sb, &j->len);
+	j->ok = j->body != NULL;
+}
+
+void render_run(void *ctx, struct wjob **jobs, size_t n)
+{
+	(void)ctx;
+	for (size_t i = 0; i < n; i++) {
+		struct render_job *j = (struct render_job *)(void *)jobs[i];
+		if (j->kind == RENDER_GRAPH)
+			run_graph(j);
+		else
+			run_series(j);
+		if (!j->ok)
+			log_debug("render", "%s: %s", j->file, j->err);
+	}
+}

@@ -1,0 +1,42 @@
+/*
+ * Reading jobs for the render thread: a graph (rrd_graph) or a series (rrd_fetch), with
+ * every input copied in, so the thread shares nothing with the event loop while it works.
+ */
+#ifndef HBMON_RENDER_H
+#define HBMON_RENDER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "graph.h"
+#include "worker.h"
+
+enum render_kind { RENDER_GRAPH, RENDER_SERIES };
+
+struct render_job {
+	struct wjob base;
+	enum render_kind kind;
+	char file[4096];
+	char daemon[256]; /* rrdcached address, "" when writing directly */
+	int64_t start, end;
+	/* graph */
+	const struct rrd_group_def *def;
+	int svg, width, height;
+	char title[400], vlabel[32], legend[2][128];
+	/* series */
+	char cf[8];
+	long resolution;
+	int csv;
+	/* result */
+	int ok;
+	unsigned char *body;
+	size_t len;
+	char err[256];
+	/* the caller's */
+	void *owner;
+};
+
+/* worker_run_fn of the render thread (ctx unused). */
+void render_run(void *ctx, struct wjob **jobs, size_t n);
+
+#endif
