@@ -153,6 +153,14 @@ int api_metrics(struct strbuf *out, const struct collector *c)
 		      (unsigned long long)in->samples_bad_time, (unsigned long long)rs->updates,
 		      (unsigned long long)rs->created, (unsigned long long)rs->late,
 		      (unsigned long long)rs->errors);
+	strbuf_printf(out,
+		      "# TYPE hbmon_ingest_busy_total counter\nhbmon_ingest_busy_total %llu\n"
+		      "# TYPE hbmon_write_queue_batches gauge\nhbmon_write_queue_batches %zu\n"
+		      "# TYPE hbmon_rrd_files_tuned_total counter\nhbmon_rrd_files_tuned_total %llu\n"
+		      "# TYPE hbmon_rrdcached_batches_total counter\nhbmon_rrdcached_batches_total %llu\n",
+		      (unsigned long long)in->batches_busy,
+		      c->writer ? worker_pending(c->writer) : (size_t)0,
+		      (unsigned long long)rs->tuned, (unsigned long long)rs->batches);
 	strbuf_puts(out, "# TYPE hbmon_devices gauge\n");
 	for (int s = 0; s < 4; s++)
 		strbuf_printf(out, "hbmon_devices{status=\"%s\"} %zu\n", status_name((enum dev_status)s),

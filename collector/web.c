@@ -295,8 +295,14 @@ static enum MHD_Result handle_graph(struct web *w, struct MHD_Connection *conn, 
 	snprintf(rq->key, sizeof(rq->key), "%s|%s|%s|%lld|%lld|%d", path, svg ? "svg" : "png",
 		 graph_period_name(gp), gp == GP_CUSTOM ? (long long)from : 0LL,
 		 gp == GP_CUSTOM ? (long long)to : 0LL, (int)l);
-	const struct gcache_entry *e =
-	    gcache_get(c->gcache, rq->key, rq->gen, c->now(), rrdstore_step(c->rrd));
+	/* the time axis moves by one pixel every span/width seconds: no sooner is it redrawn */
+	time_t now = c->now();
+	int ttl = (int)((to - from) / 640);
+	if (ttl < rrdstore_step(c->rrd))
+		ttl = rrdstore_step(c->rrd);
+	if (to < now - ttl)
+		ttl = 3600; /* a range in the past changes only with new data (a late replay) */
+	const struct gcache_entry *e = gcache_get(c->gcache, rq->key, rq->gen, now, ttl);
 	if (e)
 		return reply_graph(w, conn, e, rq->type, 1);
 

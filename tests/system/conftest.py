@@ -1,4 +1,5 @@
 """Fixtures of the system tests: real daemons, real agents, loopback only."""
+import json
 import os
 import shutil
 import socket
@@ -48,7 +49,7 @@ def bindir(request):
 class District:
     """A configuration on disk: hbmon.conf, credentials.conf, inventory.csv."""
 
-    def __init__(self, root, devices, site_types, extra_creds=None):
+    def __init__(self, root, devices, site_types, extra_creds=None, collector_extra=""):
         self.root = root
         self.port = free_port()
         self.conf = os.path.join(root, "hbmon.conf")
@@ -77,6 +78,7 @@ dashboards_dir = {TOP}/dashboards
 listen_port = {self.port}
 rrd_step = 1
 stale_after = 600
+{collector_extra}
 [probe]
 collector_url = http://127.0.0.1:{self.port}/api/v1/ingest
 interval = 2
@@ -154,3 +156,27 @@ def fleet():
     sim.start("pc/linux-desktop")
     yield {"endpoints": eps, "shared": SHARED}
     sim.stop()
+
+
+def batch(samples, probe="test", seq=1):
+    """A wire batch body as a probe posts it."""
+    return json.dumps({"version": 1, "probe": probe, "seq": seq,
+                       "samples": samples}).encode()
+
+
+def sample(commune, device, ts, ifs=(), up=True, uptime=None):
+    s = {"commune": commune, "device": device, "ts": ts, "up": up, "rtt_ms": 3}
+    if uptime is not None:
+        s["sys"] = {"uptime": uptime}
+    s["if"] = [dict(f) for f in ifs]
+    return s
+
+
+def metric(district, name):
+    """One value of the collector's /metrics."""
+    st, _, body = http(district.url("/metrics"))
+    assert st == 200
+    for line in body.decode().splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[1])
+    raise AssertionError(f"{name} not in /metrics")

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "rrdcached.h"
 #include "rrdstore.h"
 
 #define COMMUNE "X%C3%A3%20A"
@@ -360,6 +361,116 @@ static void errors_are_reported(void **state)
 	assert_int_equal(st->errors, 3);
 }
 
+/* Updates of several files in any order: each file gets its own in time order, once each. */
+static void batch_write_groups_per_file(void **state)
+{
+	struct fx *fx = *state;
+	char p[3][4096];
+	const char *groups[] = {"if-1", "if-2", "system"};
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(rrdstore_path(fx->rs, p[i], sizeof(p[i]), COMMUNE, DEVICE, groups[i]), 0);
+	time_t t0 = 1700000000;
+	struct rrd_update u[16];
+	size_t n = 0;
+	/* shuffled: ts descending, files interleaved, one duplicate timestamp */
+	for (int k = 4; k >= 0; k--) {
+		u[n++] = (struct rrd_update){p[0], "100:200:0:0:1:1000", &RRDG_IF, t0 + k, 9};
+		u[n++] = (struct rrd_update){p[2], "1:5:3", &RRDG_SYSTEM, t0 + k, 9};
+		u[n++] = (struct rrd_update){p[1], "U:U:U:U:2:U", &RRDG_IF, t0 + k, 9};
+	}
+	u[n++] = (struct rrd_update){p[2], "0:5:3", &RRDG_SYSTEM, t0 + 4, 9};
+	assert_int_equal(rrdstore_write(fx->rs, u, n), 0);
+	int written = 0, late = 0;
+	for (size_t i = 0; i < n; i++) {
+		assert_true(u[i].result == 1 || u[i].result == 0);
+		written += u[i].result == 1;
+		late += u[i].result == 0;
+	}
+	assert_int_equal(written, 15);
+	assert_int_equal(late, 1);
+	double v[6];
+	assert_int_equal(last_update(p[0], v, 6), t0 + 4);
+	assert_int_equal(last_update(p[1], v, 6), t0 + 4);
+	assert_int_equal(v[DS_IF_OPER], 2);
+	assert_int_equal(last_update(p[2], v, 3), t0 + 4);
+	assert_int_equal(rrdstore_stats(fx->rs)->created, 3);
+	assert_int_equal(rrdstore_stats(fx->rs)->updates, 15);
+	assert_int_equal(rrdstore_stats(fx->rs)->late, 1);
+}
+
+/* A file made before its group gained a data source is tuned in place, history kept. */
+static void old_file_gains_new_data_sources(void **state)
+{
+	struct fx *fx = *state;
+	char path[4096], err[256], dir[4200];
+	assert_int_equal(rrdstore_path(fx->rs, path, sizeof(path), COMMUNE, DEVICE, "system"), 0);
+	snprintf(dir, sizeof(dir), "%s/%s", fx->dir, COMMUNE);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	snprintf(dir, sizeof(dir), "%s/%s/%s", fx->dir, COMMUNE, DEVICE);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	/* the older layout: availability and uptime only */
+	const char *old[] = {"DS:avail:GAUGE:3:0:1", "DS:uptime:GAUGE:3:0:U", "RRA:AVERAGE:0.5:1:100"};
+	time_t t0 = 1700000000;
+	assert_int_equal(rrd_create_r2(path, 1, t0 - 1, 0, NULL, NULL, 3, old), 0);
+	const char *two[] = {"1700000000:1:50", "1700000001:1:51"};
+	assert_int_equal(rrd_updatex_r(path, NULL, 0, 2, two), 0);
+	const char *vals[] = {"1", "52", "7"};
+	assert_int_equal(rrdstore_update(fx->rs, path, &RRDG_SYSTEM, t0 + 2, vals, err, sizeof(err)), 1);
+	double v[3];
+	assert_int_equal(last_update(path, v, 3), t0 + 2);
+	assert_true(v[DS_SYS_RTT] == 7);
+	assert_int_equal(rrdstore_stats(fx->rs)->tuned, 1);
+	struct series s;
+	fetch(path, t0 - 1, t0 + 2, &s);
+	assert_true(at(&s, t0 + 1, DS_SYS_UPTIME) == 51); /* history kept */
+	free(s.data);
+}
+
+static void rrdcached_addresses(void **state)
+{
+	(void)state;
+	char err[256];
+	const char *good[] = {"unix:/run/rrdcached.sock", "/run/rrdcached.sock", "localhost",
+			      "127.0.0.1:42217", "[::1]:42217", "[::1]", "cache.example:1"};
+	const char *bad[] = {"", "unix:relative", ":42217", "host:0", "host:70000", "host:x",
+			     "[::1", "[]:1", "[::1]x"};
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		struct rrdcached *c = rrdcached_new(good[i], 1, err, sizeof(err));
+		if (!c)
+			print_message("%s: %s\n", good[i], err);
+		assert_non_null(c);
+		assert_string_equal(rrdcached_addr(c), good[i]);
+		rrdcached_free(c);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		struct rrdcached *c = rrdcached_new(bad[i], 1, err, sizeof(err));
+		if (c)
+			print_message("accepted: %s\n", bad[i]);
+		assert_null(c);
+		assert_non_null(strstr(err, "rrdcached address"));
+	}
+	assert_false(rrdcached_path_ok("/data/a b.rrd"));
+	assert_false(rrdcached_path_ok("/data/a\nb.rrd"));
+	assert_true(rrdcached_path_ok("/data/X%C3%A3/a.rrd"));
+}
+
+/* No daemon there: every update is reported as not stored (to be sent again), none lost. */
+static void rrdcached_down_marks_updates_for_resend(void **state)
+{
+	struct fx *fx = *state;
+	char path[4096], err[256], sock[128];
+	snprintf(sock, sizeof(sock), "unix:%s/no-such.sock", fx->dir);
+	assert_int_equal(rrdstore_use_rrdcached(fx->rs, sock, err, sizeof(err)), 0);
+	assert_int_equal(rrdstore_path(fx->rs, path, sizeof(path), COMMUNE, DEVICE, "system"), 0);
+	struct rrd_update u[2] = {{path, "1:2:3", &RRDG_SYSTEM, 1700000000, 9},
+				  {path, "1:2:3", &RRDG_SYSTEM, 1700000001, 9}};
+	assert_int_equal(rrdstore_write(fx->rs, u, 2), -1);
+	assert_int_equal(u[0].result, -2);
+	assert_int_equal(u[1].result, -2);
+	assert_int_equal(rrdstore_stats(fx->rs)->updates, 0);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -371,6 +482,10 @@ int main(void)
 		T(counter_reset_stores_no_negative_rate),
 		T(files_are_independent),
 		T(errors_are_reported),
+		T(batch_write_groups_per_file),
+		T(old_file_gains_new_data_sources),
+		cmocka_unit_test(rrdcached_addresses),
+		T(rrdcached_down_marks_updates_for_resend),
 	};
 	return cmocka_run_group_tests_name("rrdstore", tests, NULL, NULL);
 }
