@@ -89,8 +89,9 @@ check-asan:
 demo: deps all
 	$(PYTHON) etc/demo/run-demo.py
 
-bench:
-	@echo "bench: no benchmarks yet (see bench/README.md)"
+# Storage benchmark: hbmon ingest vs raw rrd_update_r vs rrdcached BATCH, graphs (bench/README.md)
+bench: all
+	$(PYTHON) bench/run.py
 
 lint:
 	@! grep -nE '\b(sprintf|strcpy|strcat|gets|atoi|atof)\s*\(' common/*.c probe/*.c collector/*.c

@@ -8,6 +8,8 @@ struct gcache {
 	struct gcache_entry *e;
 	size_t n, max, bytes, max_bytes;
 	uint64_t clock;
+	uint64_t drawn;  /* graphs stored since start */
+	time_t born;     /* with drawn, makes ETags unique across restarts */
 };
 
 struct gcache *gcache_new(size_t max_entries, size_t max_bytes)
@@ -21,6 +23,7 @@ struct gcache *gcache_new(size_t max_entries, size_t max_bytes)
 		return NULL;
 	}
 	gc->max = max_entries ? max_entries : 1;
+	gc->born = time(NULL);
 	gc->max_bytes = max_bytes;
 	return gc;
 }
@@ -41,16 +44,6 @@ void gcache_free(struct gcache *gc)
 		drop(gc, 0);
 	free(gc->e);
 	free(gc);
-}
-
-void gcache_etag(char *dst, size_t dstsz, const unsigned char *body, size_t len)
-{
-	uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-	for (size_t i = 0; i < len; i++) {
-		h ^= body[i];
-		h *= 1099511628211ULL;
-	}
-	snprintf(dst, dstsz, "\"%016llx\"", (unsigned long long)h);
 }
 
 static long find(const struct gcache *gc, const char *key)
@@ -105,7 +98,9 @@ const struct gcache_entry *gcache_put(struct gcache *gc, const char *key, uint64
 	e->gen = gen;
 	e->made = made;
 	e->used = ++gc->clock;
-	gcache_etag(e->etag, sizeof(e->etag), body, len);
+	/* one ETag per drawing: hashing an 80 kB SVG would cost more than serving it */
+	snprintf(e->etag, sizeof(e->etag), "\"%llx-%llx\"", (unsigned long long)gc->born,
+		 (unsigned long long)++gc->drawn);
 	gc->bytes += len;
 	gc->n++;
 	return e;

@@ -14,7 +14,7 @@ struct gcache_entry {
 	char *key;
 	unsigned char *body;
 	size_t len;
-	char etag[24]; /* quoted, as the header carries it */
+	char etag[40]; /* quoted, as the header carries it; one per drawing */
 	uint64_t gen;  /* the device's storage generation when drawn */
 	time_t made;
 	uint64_t used;
@@ -30,7 +30,5 @@ const struct gcache_entry *gcache_get(struct gcache *gc, const char *key, uint64
 /* Stores a copy of body; returns the entry (for its ETag) or NULL when it cannot. */
 const struct gcache_entry *gcache_put(struct gcache *gc, const char *key, uint64_t gen,
 				      time_t made, const unsigned char *body, size_t len);
-/* An ETag for any body. */
-void gcache_etag(char *dst, size_t dstsz, const unsigned char *body, size_t len);
 
 #endif

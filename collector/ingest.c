@@ -23,29 +23,34 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
 	return 0;
 }
 
-static size_t put_text(struct ingest_job *j, const char *s, size_t len)
+/* Appends the concatenation of n pieces, NUL-terminated; returns its offset or SIZE_MAX. */
+static size_t put_text(struct ingest_job *j, const char *const *piece, const size_t *len, int n)
 {
-	size_t at = j->tlen;
-	if (grow((void **)&j->text, &j->tcap, j->tlen + len + 1, 1) < 0)
+	size_t at = j->tlen, total = 0;
+	for (int i = 0; i < n; i++)
+		total += len[i];
+	if (grow((void **)&j->text, &j->tcap, j->tlen + total + 1, 1) < 0)
 		return SIZE_MAX;
-	memcpy(j->text + at, s, len);
-	j->text[at + len] = '\0';
-	j->tlen += len + 1;
+	for (int i = 0; i < n; i++) {
+		memcpy(j->text + j->tlen, piece[i], len[i]);
+		j->tlen += len[i];
+	}
+	j->text[j->tlen++] = '\0';
 	return at;
 }
 
-static int add_update(struct ingest_job *j, const struct rrdstore *rs, const char *cpath,
-		      const char *dpath, const char *group, const struct rrd_group_def *def,
-		      int64_t ts, const char *vals)
+/* prefix: "<base>/<commune>/<device>/" of the sample's device (one snprintf per sample, not
+ * per update: a big switch sends hundreds of interfaces) */
+static int add_update(struct ingest_job *j, const char *prefix, size_t plen, const char *group,
+		      const struct rrd_group_def *def, int64_t ts, const char *vals, size_t vlen)
 {
-	char path[4096];
 	size_t ucap = j->cap;
-	if (rrdstore_path(rs, path, sizeof(path), cpath, dpath, group) < 0)
-		return -1;
 	if (grow((void **)&j->u, &ucap, j->n + 1, sizeof(*j->u)) < 0 ||
 	    grow((void **)&j->off, &j->cap, j->n + 1, sizeof(*j->off)) < 0)
 		return -1;
-	size_t p = put_text(j, path, strlen(path)), v = put_text(j, vals, strlen(vals));
+	const char *pp[3] = {prefix, group, ".rrd"};
+	size_t pl[3] = {plen, strlen(group), 4};
+	size_t p = put_text(j, pp, pl, 3), v = put_text(j, &vals, &vlen, 1);
 	if (p == SIZE_MAX || v == SIZE_MAX)
 		return -1;
 	j->off[j->n].path = p;
@@ -55,45 +60,61 @@ static int add_update(struct ingest_job *j, const struct rrdstore *rs, const cha
 	return 0;
 }
 
-static int add_system(struct ingest_job *j, const struct rrdstore *rs, const char *cpath,
-		      const char *dpath, const struct dev_sample *s)
+/* Decimal digits of v at dst (room for 20); returns the length. */
+static size_t put_u64(char *dst, uint64_t v)
 {
-	char vals[64], uptime[24] = "U", rtt[16] = "U";
-	if (s->up && s->has_uptime)
-		snprintf(uptime, sizeof(uptime), "%u", s->uptime_ticks / 100);
-	if (s->up && s->rtt_ms >= 0)
-		snprintf(rtt, sizeof(rtt), "%d", s->rtt_ms);
-	snprintf(vals, sizeof(vals), "%d:%s:%s", s->up ? 1 : 0, uptime, rtt);
-	return add_update(j, rs, cpath, dpath, "system", &RRDG_SYSTEM, s->ts, vals);
+	char tmp[20];
+	size_t n = 0;
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	for (size_t i = 0; i < n; i++)
+		dst[i] = tmp[n - 1 - i];
+	return n;
 }
 
-static size_t fmt_u64(char *dst, size_t n, int have, uint64_t v)
+/* A value, or U when the agent did not give it. */
+static size_t put_val(char *dst, int have, uint64_t v)
 {
-	int len = have ? snprintf(dst, n, "%llu", (unsigned long long)v) : snprintf(dst, n, "U");
-	return len < 0 ? 0 : (size_t)len;
+	if (!have) {
+		*dst = 'U';
+		return 1;
+	}
+	return put_u64(dst, v);
 }
 
-static int add_interfaces(struct ingest_job *j, const struct rrdstore *rs, const char *cpath,
-			  const char *dpath, const struct dev_sample *s)
+static int add_system(struct ingest_job *j, const char *prefix, size_t plen,
+		      const struct dev_sample *s)
 {
-	char vals[160], group[32];
+	char vals[64];
+	size_t o = put_val(vals, 1, s->up ? 1 : 0);
+	vals[o++] = ':';
+	o += put_val(vals + o, s->up && s->has_uptime, s->uptime_ticks / 100);
+	vals[o++] = ':';
+	o += put_val(vals + o, s->up && s->rtt_ms >= 0, (uint64_t)(s->rtt_ms < 0 ? 0 : s->rtt_ms));
+	return add_update(j, prefix, plen, "system", &RRDG_SYSTEM, s->ts, vals, o);
+}
+
+static int add_interfaces(struct ingest_job *j, const char *prefix, size_t plen,
+			  const struct dev_sample *s)
+{
+	char vals[6 * 21], group[16] = "if-";
 	for (size_t k = 0; k < s->nifs; k++) {
 		const struct if_sample *f = &s->ifs[k];
-		size_t o = 0;
-		o += fmt_u64(vals + o, sizeof(vals) - o, f->has & IFF_IN_OCTETS, f->in_octets);
+		size_t o = put_val(vals, f->has & IFF_IN_OCTETS, f->in_octets);
 		vals[o++] = ':';
-		o += fmt_u64(vals + o, sizeof(vals) - o, f->has & IFF_OUT_OCTETS, f->out_octets);
+		o += put_val(vals + o, f->has & IFF_OUT_OCTETS, f->out_octets);
 		vals[o++] = ':';
-		o += fmt_u64(vals + o, sizeof(vals) - o, f->has & IFF_IN_ERRORS, f->in_errors);
+		o += put_val(vals + o, f->has & IFF_IN_ERRORS, f->in_errors);
 		vals[o++] = ':';
-		o += fmt_u64(vals + o, sizeof(vals) - o, f->has & IFF_OUT_ERRORS, f->out_errors);
+		o += put_val(vals + o, f->has & IFF_OUT_ERRORS, f->out_errors);
 		vals[o++] = ':';
-		o += fmt_u64(vals + o, sizeof(vals) - o, (f->has & IFF_OPER) && f->oper >= 1,
-			     (uint64_t)f->oper);
+		o += put_val(vals + o, (f->has & IFF_OPER) && f->oper >= 1, (uint64_t)f->oper);
 		vals[o++] = ':';
-		fmt_u64(vals + o, sizeof(vals) - o, f->has & IFF_SPEED, f->speed);
-		snprintf(group, sizeof(group), "if-%u", f->index);
-		if (add_update(j, rs, cpath, dpath, group, &RRDG_IF, s->ts, vals) < 0)
+		o += put_val(vals + o, f->has & IFF_SPEED, f->speed);
+		group[3 + put_u64(group + 3, f->index)] = '\0';
+		if (add_update(j, prefix, plen, group, &RRDG_IF, s->ts, vals, o) < 0)
 			return -1;
 	}
 	return 0;
@@ -133,9 +154,12 @@ long ingest_batch(struct ingest *in, const char *peer, const char *body, size_t 
 			continue;
 		}
 		const struct inv_device *d = &in->inv->devices[idx];
-		const char *cpath = in->inv->communes[d->commune].path;
-		if (add_system(job, in->rrd, cpath, d->path, s) < 0 ||
-		    add_interfaces(job, in->rrd, cpath, d->path, s) < 0) {
+		char prefix[4096];
+		int plen = snprintf(prefix, sizeof(prefix), "%s/%s/%s/", rrdstore_base(in->rrd),
+				    in->inv->communes[d->commune].path, d->path);
+		if (plen < 0 || (size_t)plen >= sizeof(prefix) - 32 ||
+		    add_system(job, prefix, (size_t)plen, s) < 0 ||
+		    add_interfaces(job, prefix, (size_t)plen, s) < 0) {
 			snprintf(err, errsz, "out of memory");
 			wire_batch_free(&b);
 			return -1;

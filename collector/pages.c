@@ -195,18 +195,34 @@ static void ident_row(struct strbuf *o, const char *label, const char *value)
 	strbuf_puts(o, "</td></tr>\n");
 }
 
-static void graph_img(struct strbuf *o, const struct collector *c, const struct inv_device *d,
-		      const char *group, const char *period, const char *alt)
+static void device_url(struct strbuf *o, const char *prefix, const struct collector *c,
+		       const struct inv_device *d, const char *group)
 {
-	strbuf_puts(o, "<figure><img src=\"/graph/");
+	strbuf_puts(o, prefix);
 	strbuf_url(o, c->inv->communes[d->commune].path);
 	strbuf_puts(o, "/");
 	strbuf_url(o, d->path);
-	strbuf_printf(o, "/%s.png?period=", group);
-	strbuf_url(o, period);
-	strbuf_puts(o, "\" alt=\"");
+	strbuf_printf(o, "/%s", group);
+}
+
+/* The graph, and links to the same period as SVG and as CSV data for planners' sheets. */
+static void graph_img(struct strbuf *o, const struct collector *c, const struct inv_device *d,
+		      const char *group, const char *period, const char *alt, enum lang l)
+{
+	char args[64];
+	snprintf(args, sizeof(args), "?period=%s%s%s", period, l == LANG_VI ? "" : "&amp;lang=",
+		 l == LANG_VI ? "" : lang_code(l));
+	strbuf_puts(o, "<figure>");
+	device_url(o, "<img src=\"/graph/", c, d, group);
+	strbuf_printf(o, ".png%s\" alt=\"", args);
 	strbuf_html(o, alt);
-	strbuf_puts(o, "\"></figure>\n");
+	strbuf_puts(o, "\"><figcaption>");
+	device_url(o, "<a href=\"/graph/", c, d, group);
+	strbuf_printf(o, ".svg%s\">SVG</a> · ", args);
+	device_url(o, "<a href=\"/api/v1/series/", c, d, group);
+	strbuf_printf(o, "?period=%s&amp;format=csv\">", period);
+	strbuf_html(o, T("graph.export_csv"));
+	strbuf_puts(o, "</a></figcaption></figure>\n");
 }
 
 int page_device(struct strbuf *o, const struct collector *c, size_t i, enum lang l,
@@ -267,10 +283,10 @@ int page_device(struct strbuf *o, const struct collector *c, size_t i, enum lang
 	}
 	strbuf_puts(o, "</p>\n");
 	if (readiness_polled(d)) {
-		graph_img(o, c, d, "system", period, T("graph.availability"));
+		graph_img(o, c, d, "system", period, T("graph.availability"), l);
 		if (s->main_if) {
 			snprintf(buf, sizeof(buf), "if-%u", s->main_if);
-			graph_img(o, c, d, buf, period, T("graph.traffic"));
+			graph_img(o, c, d, buf, period, T("graph.traffic"), l);
 		}
 	}
 	strbuf_puts(o, "</body></html>\n");

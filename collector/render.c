@@ -2,6 +2,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "log.h"
 
@@ -45,11 +46,18 @@ void render_run(void *ctx, struct wjob **jobs, size_t n)
 	(void)ctx;
 	for (size_t i = 0; i < n; i++) {
 		struct render_job *j = (struct render_job *)(void *)jobs[i];
+		struct timespec t0, t1;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
 		if (j->kind == RENDER_GRAPH)
 			run_graph(j);
 		else
 			run_series(j);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
 		if (!j->ok)
 			log_debug("render", "%s: %s", j->file, j->err);
+		else
+			log_debug("render", "%s: %zu bytes in %.2f ms", j->file, j->len,
+				  (double)(t1.tv_sec - t0.tv_sec) * 1e3 +
+				      (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
 	}
 }

@@ -121,6 +121,7 @@ const char *rrdstore_rrdcached(const struct rrdstore *rs)
 }
 
 const struct rrdstore_stats *rrdstore_stats(const struct rrdstore *rs) { return &rs->st; }
+const char *rrdstore_base(const struct rrdstore *rs) { return rs->base; }
 int rrdstore_step(const struct rrdstore *rs) { return rs->step; }
 
 int rrdstore_path(const struct rrdstore *rs, char *dst, size_t dstsz, const char *commune,

@@ -85,6 +85,8 @@ int rrdstore_write(struct rrdstore *rs, struct rrd_update *u, size_t n);
 int rrdstore_update(struct rrdstore *rs, const char *path, const struct rrd_group_def *def,
 		    time_t ts, const char *const *vals, char *err, size_t errsz);
 
+/* The directory that holds the commune directories. */
+const char *rrdstore_base(const struct rrdstore *rs);
 const struct rrdstore_stats *rrdstore_stats(const struct rrdstore *rs);
 int rrdstore_step(const struct rrdstore *rs);
 

@@ -171,19 +171,11 @@ static long find_device(const struct collector *c, const char *url, const char *
 	const char *p = url, *slash = strchr(p, '/');
 	if (!slash)
 		return -1;
-	size_t clen = (size_t)(slash - p);
 	const char *dev = slash + 1;
 	const char *end = strchr(dev, '/');
 	size_t dlen = end ? (size_t)(end - dev) : strlen(dev);
 	*rest = end ? end + 1 : "";
-	for (size_t i = 0; i < c->inv->ndevices; i++) {
-		const struct inv_device *d = &c->inv->devices[i];
-		const char *cp = c->inv->communes[d->commune].path;
-		if (strlen(cp) == clen && strncmp(cp, p, clen) == 0 && strlen(d->path) == dlen &&
-		    strncmp(d->path, dev, dlen) == 0)
-			return (long)i;
-	}
-	return -1;
+	return inventory_find_path(c->inv, p, (size_t)(slash - p), dev, dlen);
 }
 
 /* "system" or "if-<n>", with ext ("png", "svg", or "" for series) → the group; else -1. */
@@ -261,9 +253,11 @@ static enum MHD_Result graph_done(struct web *w, struct MHD_Connection *conn, st
 	    gcache_put(w->c->gcache, rq->key, rq->gen, w->c->now(), j->body, j->len);
 	if (e)
 		return reply_graph(w, conn, e, rq->type, 0);
-	struct gcache_entry tmp = {.body = j->body, .len = j->len};
-	gcache_etag(tmp.etag, sizeof(tmp.etag), j->body, j->len);
-	return reply_graph(w, conn, &tmp, rq->type, 0);
+	/* too big to keep: sent once, without an ETag to revalidate */
+	static const char *const hdr[] = {"X-Hbmon-Cache", "miss", NULL};
+	void *body = j->body;
+	j->body = NULL;
+	return reply_hdr(conn, MHD_HTTP_OK, rq->type, body, j->len, MHD_RESPMEM_MUST_FREE, NULL, hdr);
 }
 
 static enum MHD_Result handle_graph(struct web *w, struct MHD_Connection *conn, const char *url,

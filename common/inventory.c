@@ -358,6 +358,46 @@ static void on_row(int c, void *data)
 	r->between_rows = 1;
 }
 
+/* FNV-1a over two strings of given lengths, with a separator between them. */
+static size_t hash2(const char *a, size_t alen, const char *b, size_t blen)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (size_t i = 0; i < alen; i++)
+		h = (h ^ (unsigned char)a[i]) * 1099511628211ULL;
+	h = (h ^ 0xff) * 1099511628211ULL;
+	for (size_t i = 0; i < blen; i++)
+		h = (h ^ (unsigned char)b[i]) * 1099511628211ULL;
+	return (size_t)h;
+}
+
+static void build_index(struct inventory *inv)
+{
+	size_t sz = 16;
+	while (sz < inv->ndevices * 2)
+		sz *= 2;
+	inv->by_name = calloc(sz, sizeof(size_t));
+	inv->by_path = calloc(sz, sizeof(size_t));
+	if (!inv->by_name || !inv->by_path) {
+		free(inv->by_name);
+		free(inv->by_path);
+		inv->by_name = inv->by_path = NULL;
+		return;
+	}
+	inv->idxsz = sz;
+	for (size_t i = 0; i < inv->ndevices; i++) {
+		const struct inv_device *d = &inv->devices[i];
+		const struct inv_commune *c = &inv->communes[d->commune];
+		size_t k = hash2(c->name, strlen(c->name), d->name, strlen(d->name)) & (sz - 1);
+		while (inv->by_name[k])
+			k = (k + 1) & (sz - 1);
+		inv->by_name[k] = i + 1;
+		k = hash2(c->path, strlen(c->path), d->path, strlen(d->path)) & (sz - 1);
+		while (inv->by_path[k])
+			k = (k + 1) & (sz - 1);
+		inv->by_path[k] = i + 1;
+	}
+}
+
 struct inventory *inventory_load(const char *path, const struct hbmon_config *cfg,
 				 struct errlist *errs)
 {
@@ -403,6 +443,7 @@ struct inventory *inventory_load(const char *path, const struct hbmon_config *cf
 	fclose(fp);
 	if (r.row == 0)
 		errlist_add(errs, "%s: empty file (expected a header row)", path);
+	build_index(r.inv);
 	return r.inv;
 }
 
@@ -413,12 +454,49 @@ void inventory_free(struct inventory *inv)
 	free(inv->communes);
 	free(inv->sites);
 	free(inv->devices);
+	free(inv->by_name);
+	free(inv->by_path);
 	free(inv);
+}
+
+static int same(const char *s, const char *p, size_t len)
+{
+	return strlen(s) == len && memcmp(s, p, len) == 0;
+}
+
+long inventory_find_path(const struct inventory *inv, const char *commune, size_t clen,
+			 const char *device, size_t dlen)
+{
+	if (inv->by_path) {
+		size_t k = hash2(commune, clen, device, dlen) & (inv->idxsz - 1);
+		for (; inv->by_path[k]; k = (k + 1) & (inv->idxsz - 1)) {
+			const struct inv_device *d = &inv->devices[inv->by_path[k] - 1];
+			if (same(d->path, device, dlen) &&
+			    same(inv->communes[d->commune].path, commune, clen))
+				return (long)inv->by_path[k] - 1;
+		}
+		return -1;
+	}
+	for (size_t i = 0; i < inv->ndevices; i++) {
+		const struct inv_device *d = &inv->devices[i];
+		if (same(d->path, device, dlen) && same(inv->communes[d->commune].path, commune, clen))
+			return (long)i;
+	}
+	return -1;
 }
 
 long inventory_find(const struct inventory *inv, const char *commune, const char *device)
 {
-	/* XXX linear: fine for a district's few hundred devices; a province wants a hash */
+	if (inv->by_name) {
+		size_t k = hash2(commune, strlen(commune), device, strlen(device)) & (inv->idxsz - 1);
+		for (; inv->by_name[k]; k = (k + 1) & (inv->idxsz - 1)) {
+			const struct inv_device *d = &inv->devices[inv->by_name[k] - 1];
+			if (strcmp(d->name, device) == 0 &&
+			    strcmp(inv->communes[d->commune].name, commune) == 0)
+				return (long)inv->by_name[k] - 1;
+		}
+		return -1;
+	}
 	for (size_t i = 0; i < inv->ndevices; i++) {
 		const struct inv_device *d = &inv->devices[i];
 		if (strcmp(d->name, device) == 0 && strcmp(inv->communes[d->commune].name, commune) == 0)

@@ -46,6 +46,10 @@ struct inventory {
 	size_t nsites;
 	struct inv_device *devices;
 	size_t ndevices;
+	/* hash indexes (device index + 1, 0 empty) by commune and device name, and by their
+	 * path forms; NULL if memory ran out, lookups then scan */
+	size_t *by_name, *by_path;
+	size_t idxsz;
 };
 
 /*
@@ -57,6 +61,9 @@ struct inventory *inventory_load(const char *path, const struct hbmon_config *cf
 void inventory_free(struct inventory *inv);
 
 /* Looks a device up by its commune and device name; returns its index or -1. */
+/* By the path forms (name_to_path) of commune and device, as URLs carry them. */
+long inventory_find_path(const struct inventory *inv, const char *commune, size_t clen,
+			 const char *device, size_t dlen);
 long inventory_find(const struct inventory *inv, const char *commune, const char *device);
 
 #endif

@@ -379,6 +379,40 @@ static void inventory_valid(void **state)
 	assert_int_equal(inventory_find(inv, "Thị trấn Z", "Máy tính 1"), 4);
 	assert_int_equal(inventory_find(inv, "Thị trấn Z", "Máy quét"), -1);
 	assert_int_equal(inventory_find(inv, "Xã Khác", "Máy tính 1"), -1);
+	/* by the path forms URLs carry; lengths bound the compared part */
+	const char *cp = inv->communes[d[4].commune].path;
+	assert_int_equal(inventory_find_path(inv, cp, strlen(cp), d[4].path, strlen(d[4].path)), 4);
+	assert_int_equal(inventory_find_path(inv, cp, strlen(cp), d[4].path, strlen(d[4].path) - 1),
+			 -1);
+	assert_int_equal(inventory_find_path(inv, cp, 0, d[4].path, strlen(d[4].path)), -1);
+}
+
+/* Thousands of devices: every one found by name and by path through the index. */
+static void inventory_index_finds_all(void **state)
+{
+	struct fx *fx = *state;
+	enum { N = 3000 };
+	size_t cap = (size_t)N * 96;
+	char *rows = malloc(cap);
+	assert_non_null(rows);
+	size_t o = 0;
+	for (int i = 0; i < N; i++)
+		o += (size_t)snprintf(rows + o, cap - o,
+				      "Xã %d,UBND,one-stop,Máy %d,pc,10.%d.%d.%d,office,\n", i % 37, i,
+				      i / 65536, (i / 256) % 256, i % 256 + 0);
+	load_inventory(fx, header, rows);
+	free(rows);
+	const struct inventory *inv = fx->invp;
+	assert_int_equal(inv->ndevices, N);
+	for (size_t i = 0; i < inv->ndevices; i++) {
+		const struct inv_device *d = &inv->devices[i];
+		const struct inv_commune *c = &inv->communes[d->commune];
+		assert_int_equal(inventory_find(inv, c->name, d->name), (long)i);
+		assert_int_equal(inventory_find_path(inv, c->path, strlen(c->path), d->path,
+						     strlen(d->path)),
+				 (long)i);
+	}
+	assert_int_equal(inventory_find(inv, "Xã 1", "Máy 0"), -1); /* Máy 0 is in Xã 0 */
 }
 
 static void inventory_header_variants(void **state)
@@ -629,6 +663,7 @@ int main(void)
 		T(config_out_of_range),
 		T(config_more_bad_values),
 		T(inventory_valid),
+		T(inventory_index_finds_all),
 		T(inventory_header_variants),
 		T(inventory_crlf_line_numbers),
 		T(inventory_missing_column),
