@@ -27,8 +27,9 @@ const char *graph_period_name(enum graph_period p)
 	return p >= 0 && p < GP_COUNT ? period_names[p] : "day";
 }
 
-/* Unix seconds, or local "YYYY-MM-DD" / "YYYY-MM-DDTHH:MM" (TZ is the district's). */
-static int parse_time(const char *s, int64_t *t)
+/* Unix seconds, or local "YYYY-MM-DD" / "YYYY-MM-DDTHH:MM" (TZ is the district's); a date
+ * alone means its midnight, or with end_of_day the next one (an end date is included). */
+static int parse_time(const char *s, int64_t *t, int end_of_day)
 {
 	char *end;
 	long long v = strtoll(s, &end, 10);
@@ -41,8 +42,11 @@ static int parse_time(const char *s, int64_t *t)
 	const char *rest = strptime(s, "%Y-%m-%d", &tm);
 	if (!rest)
 		return -1;
+	int date_only = !*rest;
 	if (*rest == 'T' || *rest == ' ')
 		rest = strptime(rest + 1, "%H:%M", &tm);
+	if (date_only && end_of_day)
+		tm.tm_mday++; /* mktime carries into the month */
 	if (!rest || *rest || tm.tm_year < 70 || tm.tm_year > 200)
 		return -1;
 	tm.tm_isdst = -1;
@@ -58,7 +62,7 @@ int graph_range(enum graph_period *p, const char *start, const char *end, int64_
 {
 	*to = now;
 	if (end && *end) {
-		if (parse_time(end, to) < 0) {
+		if (parse_time(end, to, 1) < 0) {
 			snprintf(err, errsz, "end: expected Unix seconds or YYYY-MM-DD[THH:MM]");
 			return -1;
 		}
@@ -66,7 +70,7 @@ int graph_range(enum graph_period *p, const char *start, const char *end, int64_
 	}
 	*from = *to - period_secs[*p];
 	if (start && *start) {
-		if (parse_time(start, from) < 0) {
+		if (parse_time(start, from, 0) < 0) {
 			snprintf(err, errsz, "start: expected Unix seconds or YYYY-MM-DD[THH:MM]");
 			return -1;
 		}

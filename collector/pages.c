@@ -205,28 +205,67 @@ static void device_url(struct strbuf *o, const char *prefix, const struct collec
 	strbuf_printf(o, "/%s", group);
 }
 
-/* The graph, and links to the same period as SVG and as CSV data for planners' sheets. */
-static void graph_img(struct strbuf *o, const struct collector *c, const struct inv_device *d,
-		      const char *group, const char *period, const char *alt, enum lang l)
+/* "?period=…[&start=…][&end=…][&lang=…]" for graph and series links, escaped for HTML. */
+static void range_args(struct strbuf *o, const struct page_range *r, enum lang l, int with_lang)
 {
-	char args[64];
-	snprintf(args, sizeof(args), "?period=%s%s%s", period, l == LANG_VI ? "" : "&amp;lang=",
-		 l == LANG_VI ? "" : lang_code(l));
+	strbuf_puts(o, "?period=");
+	strbuf_url(o, r->period);
+	if (r->start && *r->start) {
+		strbuf_puts(o, "&amp;start=");
+		strbuf_url(o, r->start);
+	}
+	if (r->end && *r->end) {
+		strbuf_puts(o, "&amp;end=");
+		strbuf_url(o, r->end);
+	}
+	if (with_lang && l != LANG_VI)
+		strbuf_printf(o, "&amp;lang=%s", lang_code(l));
+}
+
+/* The graph, and links to the same range as SVG and as CSV data for planners' sheets. */
+static void graph_img(struct strbuf *o, const struct collector *c, const struct inv_device *d,
+		      const char *group, const struct page_range *r, const char *alt, enum lang l)
+{
 	strbuf_puts(o, "<figure>");
 	device_url(o, "<img src=\"/graph/", c, d, group);
-	strbuf_printf(o, ".png%s\" alt=\"", args);
+	strbuf_puts(o, ".png");
+	range_args(o, r, l, 1);
+	strbuf_puts(o, "\" alt=\"");
 	strbuf_html(o, alt);
 	strbuf_puts(o, "\"><figcaption>");
 	device_url(o, "<a href=\"/graph/", c, d, group);
-	strbuf_printf(o, ".svg%s\">SVG</a> · ", args);
+	strbuf_puts(o, ".svg");
+	range_args(o, r, l, 1);
+	strbuf_puts(o, "\">SVG</a> · ");
 	device_url(o, "<a href=\"/api/v1/series/", c, d, group);
-	strbuf_printf(o, "?period=%s&amp;format=csv\">", period);
+	range_args(o, r, l, 0);
+	strbuf_puts(o, "&amp;format=csv\">");
 	strbuf_html(o, T("graph.export_csv"));
 	strbuf_puts(o, "</a></figcaption></figure>\n");
 }
 
+/* Dates from–to for a custom range; plain GET form, no script. */
+static void range_form(struct strbuf *o, const struct collector *c, const struct page_range *r,
+		       enum lang l)
+{
+	strbuf_puts(o, "<form class=\"range\" method=\"get\">");
+	if (l != LANG_VI)
+		strbuf_printf(o, "<input type=\"hidden\" name=\"lang\" value=\"%s\">", lang_code(l));
+	strbuf_puts(o, "<input type=\"hidden\" name=\"period\" value=\"custom\"><label>");
+	strbuf_html(o, T("range.from"));
+	strbuf_puts(o, " <input type=\"date\" name=\"start\" value=\"");
+	strbuf_html(o, r->start ? r->start : "");
+	strbuf_puts(o, "\"></label> <label>");
+	strbuf_html(o, T("range.to"));
+	strbuf_puts(o, " <input type=\"date\" name=\"end\" value=\"");
+	strbuf_html(o, r->end ? r->end : "");
+	strbuf_puts(o, "\"></label> <button type=\"submit\">");
+	strbuf_html(o, T("range.show"));
+	strbuf_puts(o, "</button></form>\n");
+}
+
 int page_device(struct strbuf *o, const struct collector *c, size_t i, enum lang l,
-		const char *period)
+		const struct page_range *r)
 {
 	const struct inv_device *d = &c->inv->devices[i];
 	const struct dev_state *s = &c->state.dev[i];
@@ -282,11 +321,12 @@ int page_device(struct strbuf *o, const struct collector *c, size_t i, enum lang
 		strbuf_puts(o, "</a> ");
 	}
 	strbuf_puts(o, "</p>\n");
+	range_form(o, c, r, l);
 	if (readiness_polled(d)) {
-		graph_img(o, c, d, "system", period, T("graph.availability"), l);
+		graph_img(o, c, d, "system", r, T("graph.availability"), l);
 		if (s->main_if) {
 			snprintf(buf, sizeof(buf), "if-%u", s->main_if);
-			graph_img(o, c, d, buf, period, T("graph.traffic"), l);
+			graph_img(o, c, d, buf, r, T("graph.traffic"), l);
 		}
 	}
 	strbuf_puts(o, "</body></html>\n");

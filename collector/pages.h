@@ -9,8 +9,15 @@
 
 /* The district overview: every commune, its sites and devices, missed targets with reasons. */
 int page_dashboard(struct strbuf *out, const struct collector *c, enum lang l);
-/* One device: identity, state, graphs for the period ("hour", "day", ...). */
+/* The time range of a device page: a period name, and for "custom" the start and end as the
+ * user gave them (already checked by graph_range; either may be NULL). */
+struct page_range {
+	const char *period;
+	const char *start, *end;
+};
+
+/* One device: identity, state, graphs for the range, a form to choose dates. */
 int page_device(struct strbuf *out, const struct collector *c, size_t dev, enum lang l,
-		const char *period);
+		const struct page_range *r);
 
 #endif

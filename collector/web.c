@@ -20,6 +20,7 @@
 
 struct web {
 	struct collector *c;
+	size_t queued_bytes; /* held by batches waiting for the writer */
 	struct MHD_Daemon *d;
 	char *css;
 	size_t css_len;
@@ -31,6 +32,7 @@ struct web {
  */
 struct req {
 	struct web *w;
+	size_t bytes; /* counted in queued_bytes while the writer has the job */
 	struct MHD_Connection *conn;
 	int waiting, done;
 	/* POST /api/v1/ingest */
@@ -119,8 +121,15 @@ static void on_write_done(struct wjob *j)
 	for (size_t i = 0; i < rq->job.ndevs; i++)
 		if (rq->job.devs[i] < c->state.n)
 			c->state.dev[rq->job.devs[i]].written++;
+	rq->w->queued_bytes -= rq->bytes;
+	rq->bytes = 0;
 	rq->done = 1;
 	MHD_resume_connection(rq->conn);
+}
+
+static size_t job_bytes(const struct ingest_job *j)
+{
+	return j->tcap + j->cap * (sizeof(*j->u) + sizeof(*j->off)) + j->ndevs * sizeof(size_t);
 }
 
 static enum MHD_Result handle_ingest(struct web *w, struct MHD_Connection *conn, struct req *rq)
@@ -138,7 +147,8 @@ static enum MHD_Result handle_ingest(struct web *w, struct MHD_Connection *conn,
 	if (rq->too_large)
 		return reply_text(conn, MHD_HTTP_CONTENT_TOO_LARGE, "batch body too large\n");
 	/* the writer is behind: the probe keeps the batch and sends it again */
-	if (worker_pending(w->c->writer) >= (size_t)w->c->cfg->write_queue_max) {
+	if (worker_pending(w->c->writer) >= (size_t)w->c->cfg->write_queue_max ||
+	    w->queued_bytes >= ((size_t)w->c->cfg->write_queue_mb << 20)) {
 		w->c->ingest.st.batches_busy++;
 		return reply_hdr(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain; charset=utf-8",
 				 (void *)"storage busy, send again later\n", 31,
@@ -158,6 +168,8 @@ static enum MHD_Result handle_ingest(struct web *w, struct MHD_Connection *conn,
 	}
 	rq->job.base.done = on_write_done;
 	rq->job.owner = rq;
+	rq->bytes = job_bytes(&rq->job);
+	w->queued_bytes += rq->bytes;
 	rq->conn = conn;
 	rq->waiting = 1;
 	MHD_suspend_connection(conn);
@@ -408,11 +420,18 @@ static enum MHD_Result handle_get(struct web *w, struct MHD_Connection *conn, co
 		const char *rest;
 		long i = find_device(c, url + 8, &rest);
 		if (i >= 0 && !*rest) {
-			const char *period =
-			    MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "period");
-			enum graph_period gp = graph_period_parse(period, GP_DAY);
-			static const char *const names[] = {"hour", "day", "week", "month", "year"};
-			return reply_buf(conn, &sb, page_device(&sb, c, (size_t)i, l, names[gp]), html);
+			enum graph_period gp = graph_period_parse(arg(conn, "period"), GP_DAY);
+			const char *start = arg(conn, "start"), *end = arg(conn, "end");
+			int64_t from, to;
+			char err[128];
+			if (graph_range(&gp, start, end, (int64_t)c->now(), &from, &to, err,
+					sizeof(err)) < 0) {
+				strbuf_free(&sb);
+				return reply_text(conn, MHD_HTTP_BAD_REQUEST, err);
+			}
+			struct page_range pr = {graph_period_name(gp), gp == GP_CUSTOM ? start : NULL,
+						gp == GP_CUSTOM ? end : NULL};
+			return reply_buf(conn, &sb, page_device(&sb, c, (size_t)i, l, &pr), html);
 		}
 	}
 	strbuf_free(&sb);

@@ -43,6 +43,8 @@ static const struct opt options[] = {
 	{"collector", "rrdcached", OPT_STR, S(rrdcached), 0, 0, ""},
 	/* batches waiting for the storage writer before probes are told to come back later */
 	{"collector", "write_queue_max", OPT_INT, S(write_queue_max), 1, 100000, "64"},
+	/* and the memory they may hold, in MiB: a small box must not swap under a backlog */
+	{"collector", "write_queue_mb", OPT_INT, S(write_queue_mb), 1, 65536, "256"},
 	{"probe", "name", OPT_STR, S(probe_name), 0, 0, "district"},
 	{"probe", "collector_url", OPT_STR, S(collector_url), 0, 0,
 	 "http://127.0.0.1:8080/api/v1/ingest"},

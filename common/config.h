@@ -55,7 +55,7 @@ struct hbmon_config {
 	int stale_after;    /* seconds without news before a device counts as down */
 	long ingest_max_body;
 	char rrdcached[256];
-	long write_queue_max;
+	long write_queue_max, write_queue_mb;
 
 	/* [probe] */
 	char probe_name[CFG_NAME_MAX];

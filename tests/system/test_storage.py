@@ -3,6 +3,7 @@
 import glob
 import json
 import os
+import re
 import signal
 import subprocess
 import threading
@@ -292,4 +293,86 @@ def test_graphs_png_svg_cached_with_etag(bindir, tmp_path):
     assert http(dist.url(f"/graph/{c}/{d}/system.gif"))[0] == 404
     assert http(dist.url(f"/api/v1/series/{c}/{d}/system?cf=SUM"))[0] == 400
     assert http(dist.url(f"/api/v1/series/{c}/{d}/if-7"))[0] == 404
+    assert col.stop() == 0, col.output()
+
+
+def test_rrdcached_mode_serves_fresh_series_and_graphs(bindir, tmp_path):
+    """Values still held by rrdcached are flushed before a graph or a series is read."""
+    data = os.path.join(str(tmp_path), "data", "rrd")
+    cached = RrdCached(str(tmp_path), data)
+    try:
+        dist, devs = district(tmp_path, 1, f"rrdcached = unix:{cached.sock}")
+        col = start_collector(bindir, dist)
+        c, d = quote(devs[0]["commune"]), quote(devs[0]["device"])
+        t0 = int(time.time()) - 60
+        for k in range(10):
+            body = batch([sample(devs[0]["commune"], devs[0]["device"], t0 + k,
+                                 ifs(1, k * 1000))])
+            assert http(dist.url("/api/v1/ingest"), body)[0] == 200
+        assert metric(dist, "hbmon_rrdcached_batches_total") >= 10
+        path = rrd_files(dist)[0]
+        assert rrd_last(path) < t0 + 9  # still in rrdcached (-w 3600), not in the file
+        st, _, body = http(dist.url(f"/api/v1/series/{c}/{d}/if-1?start={t0}&end={t0 + 9}"
+                                    "&resolution=1"))
+        assert st == 200, body
+        rows = json.loads(body)["rows"]
+        rates = [r[1] for r in rows if r[1] is not None]
+        assert rates and all(abs(v - 1000) < 1 for v in rates), rows
+        st, hdr, png = http(dist.url(f"/graph/{c}/{d}/if-1.png?period=hour"))
+        assert st == 200 and png.startswith(b"\x89PNG")
+        assert col.stop() == 0, col.output()
+    finally:
+        cached.stop()
+
+
+def test_writer_backlog_answers_503_then_accepts(bindir, tmp_path):
+    """While the writer is busy (here: creating 400 files), a probe is told to come back."""
+    dist, devs = district(tmp_path, 17, "write_queue_max = 1")
+    col = start_collector(bindir, dist)
+    t0 = int(time.time()) - 100
+    big = batch([sample(d["commune"], d["device"], t0, ifs(24, 0)) for d in devs[:16]])
+    res = {}
+    th = threading.Thread(target=lambda: res.update(big=http(dist.url("/api/v1/ingest"), big,
+                                                              timeout=60)[0]))
+    th.start()
+    deadline = time.time() + 10
+    while metric(dist, "hbmon_write_queue_batches") < 1 and time.time() < deadline:
+        time.sleep(0.01)
+    small = batch([sample(devs[16]["commune"], devs[16]["device"], t0, ifs(1, 0))])
+    st, hdr, _ = http(dist.url("/api/v1/ingest"), small)
+    th.join(60)
+    assert res["big"] == 200
+    assert st == 503 and hdr["Retry-After"] == "1"
+    assert metric(dist, "hbmon_ingest_busy_total") == 1
+    assert http(dist.url("/api/v1/ingest"), small)[0] == 200  # sent again: taken
+    assert metric(dist, "hbmon_rrd_updates_total") == 16 * 25 + 2
+    assert col.stop() == 0, col.output()
+
+
+def test_device_page_custom_range_links(bindir, tmp_path):
+    dist, devs = district(tmp_path, 1)
+    col = start_collector(bindir, dist)
+    c, d = quote(devs[0]["commune"]), quote(devs[0]["device"])
+    today = time.strftime("%Y-%m-%d", time.localtime())
+    now = int(time.time())
+    body = batch([sample(devs[0]["commune"], devs[0]["device"], now - 5, ifs(1, 0))])
+    assert http(dist.url("/api/v1/ingest"), body)[0] == 200
+    st, _, page = http(dist.url(f"/device/{c}/{d}?period=custom&start={today}&end={today}"
+                                "&lang=en"))
+    page = page.decode()
+    assert st == 200 and 'name="start" value="' + today + '"' in page
+    img = re.search(r'<img src="([^"]+system\.png[^"]*)"', page).group(1).replace("&amp;", "&")
+    assert f"start={today}" in img and "lang=en" in img
+    st, hdr, png = http(dist.url(img))
+    assert st == 200 and png.startswith(b"\x89PNG")
+    csv = re.search(r'<a href="(/api/v1/series/[^"]+format=csv)"', page).group(1)
+    st, hdr, body = http(dist.url(csv.replace("&amp;", "&")))
+    assert st == 200 and body.startswith(b"timestamp,time,avail,uptime,rtt")
+    # the whole local day, end date included: one-minute rows (the archive that covers a day
+    # with the tests' 1 s step), the first at 00:01 local time
+    rows = body.decode().splitlines()[1:]
+    assert 1439 <= len(rows) <= 1441, len(rows)
+    assert rows[0].split(",")[1] == today + "T00:01:00+0700", rows[0]
+    assert http(dist.url(f"/device/{c}/{d}?period=custom"))[0] == 200
+    assert http(dist.url(f"/device/{c}/{d}?start=2026-02-30x"))[0] == 400
     assert col.stop() == 0, col.output()
