@@ -406,12 +406,14 @@ static void write_direct(struct rrdstore *rs, struct lastup *e, struct rrd_updat
 		rrd_clear_error();
 		if (rrd_updatex_r(e->path, NULL, 0, (int)k, argv) != 0) {
 			report(rs, "%s: rrd_update: %s", e->path, rrd_get_error());
-			rs->st.errors += k;
-			/* some values may have gone in: read the file again next time */
+			/* this chunk and the ones after it are not written; some values of this
+			 * chunk may have gone in: read the file again next time */
 			e->last = LAST_UNKNOWN;
-			for (size_t j = first; j < i; j++)
+			for (size_t j = first; j < n; j++) {
 				if (g[j]->result == 1)
-					g[j]->result = -1;
+					rs->st.errors++;
+				g[j]->result = -1;
+			}
 			return;
 		}
 		e->last = g[i - 1]->ts;
@@ -428,14 +430,15 @@ struct pending_file {
 struct batch_ctx {
 	struct rrdstore *rs;
 	struct pending_file *files;
+	size_t nfiles;
 };
 
 static void on_batch_error(void *ctx, size_t cmdno, const char *msg)
 {
 	struct batch_ctx *b = ctx;
 	struct rrdstore *rs = b->rs;
-	/* commands are numbered from 1, one per file */
-	if (cmdno < 1)
+	/* commands are numbered from 1, one per file; anything else is not ours */
+	if (cmdno < 1 || cmdno > b->nfiles)
 		return;
 	struct pending_file *f = &b->files[cmdno - 1];
 	report(rs, "%s: rrdcached: %s", f->e->path, msg);
@@ -527,7 +530,7 @@ int rrdstore_write(struct rrdstore *rs, struct rrd_update *u, size_t n)
 		rs->st.updates += keep;
 	}
 	if (rs->cached && nfiles) {
-		struct batch_ctx bc = {rs, files};
+		struct batch_ctx bc = {rs, files, nfiles};
 		rs->st.batches++;
 		if (rrdcached_batch(rs->cached, rs->cmd.p, rs->cmd.len, nfiles, on_batch_error, &bc,
 				    err, sizeof(err)) < 0) {

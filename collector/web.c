@@ -127,6 +127,14 @@ static void on_write_done(struct wjob *j)
 	MHD_resume_connection(rq->conn);
 }
 
+/* 503 with Retry-After: the probe keeps the batch and sends it again. */
+static enum MHD_Result reply_busy(struct MHD_Connection *conn, const char *msg)
+{
+	static const char *const retry[] = {"Retry-After", "1", NULL};
+	return reply_hdr(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain; charset=utf-8",
+			 (void *)(uintptr_t)msg, strlen(msg), MHD_RESPMEM_PERSISTENT, NULL, retry);
+}
+
 static size_t job_bytes(const struct ingest_job *j)
 {
 	return j->tcap + j->cap * (sizeof(*j->u) + sizeof(*j->off)) + j->ndevs * sizeof(size_t);
@@ -135,12 +143,9 @@ static size_t job_bytes(const struct ingest_job *j)
 static enum MHD_Result handle_ingest(struct web *w, struct MHD_Connection *conn, struct req *rq)
 {
 	char err[256], peer[64], msg[320];
-	static const char *const retry[] = {"Retry-After", "1", NULL};
 	if (rq->done) {
 		if (rq->job.storage_down)
-			return reply_hdr(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain; charset=utf-8",
-					 (void *)"storage unavailable, send again later\n", 39,
-					 MHD_RESPMEM_PERSISTENT, NULL, retry);
+			return reply_busy(conn, "storage unavailable, send again later\n");
 		snprintf(msg, sizeof(msg), "{\"accepted\":%ld}\n", rq->job.accepted);
 		return reply_text(conn, MHD_HTTP_OK, msg);
 	}
@@ -150,9 +155,7 @@ static enum MHD_Result handle_ingest(struct web *w, struct MHD_Connection *conn,
 	if (worker_pending(w->c->writer) >= (size_t)w->c->cfg->write_queue_max ||
 	    w->queued_bytes >= ((size_t)w->c->cfg->write_queue_mb << 20)) {
 		w->c->ingest.st.batches_busy++;
-		return reply_hdr(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain; charset=utf-8",
-				 (void *)"storage busy, send again later\n", 31,
-				 MHD_RESPMEM_PERSISTENT, NULL, retry);
+		return reply_busy(conn, "storage busy, send again later\n");
 	}
 	peer_name(conn, peer, sizeof(peer));
 	long n = ingest_batch(&w->c->ingest, peer, rq->body.data, rq->body.len, &rq->job, err,
@@ -347,7 +350,7 @@ static enum MHD_Result handle_series(struct web *w, struct MHD_Connection *conn,
 	if (rq->done) {
 		struct render_job *j = rq->rj;
 		if (!j->ok)
-			return reply_text(conn, MHD_HTTP_NOT_FOUND, j->err);
+			return reply_text(conn, MHD_HTTP_NOT_FOUND, "no data for this series yet\n");
 		void *body = j->body;
 		j->body = NULL;
 		static const char *const attach[] = {"Content-Disposition",
