@@ -7,7 +7,7 @@ SAN     ?= 0
 PREFIX  ?= /usr/local
 PYTHON  ?= /usr/bin/python3
 
-PKGS    := netsnmp librrd libmicrohttpd libcurl json-c inih
+PKGS    := netsnmp librrd libmicrohttpd libcurl json-c inih sqlite3
 CFLAGS_PKG := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LIBS_PKG   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm -pthread
 
@@ -31,7 +31,7 @@ UNIT_BIN      := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 DEB_PKGS := build-essential pkg-config libsnmp-dev snmp snmpd snmpsim librrd-dev rrdtool \
 	rrdcached libmicrohttpd-dev libcurl4-openssl-dev libjson-c-dev libinih-dev libcsv-dev \
-	libcmocka-dev python3 python3-pytest python3-aiosmtpd fonts-dejavu-core chromium
+	libcmocka-dev libsqlite3-dev python3 python3-pytest python3-aiosmtpd fonts-dejavu-core chromium
 
 .PHONY: all deps check check-asan unit system demo bench install clean lint
 

@@ -11,6 +11,8 @@
 #include "inventory.h"
 #include "rrdstore.h"
 #include "state.h"
+#include "store.h"
+#include "alerts.h"
 #include "worker.h"
 
 struct collector {
@@ -21,6 +23,9 @@ struct collector {
 	struct worker *writer;  /* stores ingested batches */
 	struct worker *render;  /* draws graphs, fetches series */
 	struct gcache *gcache;
+	struct worker *mailer;  /* sends alert mail */
+	struct store *store;    /* events and the mail outbox (SQLite) */
+	struct alerts *alerts;
 	struct ingest ingest;
 	struct i18n *i18n;
 	time_t started;

@@ -415,6 +415,10 @@ static enum MHD_Result handle_get(struct web *w, struct MHD_Connection *conn, co
 		return reply_buf(conn, &sb, page_dashboard(&sb, c, l), html);
 	if (strcmp(url, "/api/v1/readiness") == 0)
 		return reply_buf(conn, &sb, api_readiness(&sb, c, l), json);
+	if (strcmp(url, "/api/v1/alerts") == 0) {
+		alerts_tick(c->alerts, c, c->now(), 1);
+		return reply_buf(conn, &sb, alerts_json(&sb, c->alerts, c), json);
+	}
 	if (strcmp(url, "/api/v1/devices") == 0)
 		return reply_buf(conn, &sb, api_devices(&sb, c), json);
 	if (strcmp(url, "/metrics") == 0)

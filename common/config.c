@@ -1,4 +1,5 @@
 #include "config.h"
+#include "hours.h"
 
 #include <ini.h>
 #include <libgen.h>
@@ -12,7 +13,7 @@
 #include "wire.h"
 #include "strbuf.h"
 
-enum opt_type { OPT_STR, OPT_PATH, OPT_INT, OPT_LANG };
+enum opt_type { OPT_STR, OPT_PATH, OPT_INT, OPT_LANG, OPT_DAYS, OPT_SPANS, OPT_EMAILS };
 
 /* Each option is described once: where it lives, its type, bounds and default. */
 struct opt {
@@ -55,6 +56,22 @@ static const struct opt options[] = {
 	{"probe", "max_inflight", OPT_INT, S(max_inflight), 1, 500, "64"},
 	{"probe", "batch_max", OPT_INT, S(batch_max), 1, 10000, "100"},
 	{"probe", "max_rows", OPT_INT, S(max_rows), 1, WIRE_MAX_IFS, "4096"},
+	/* alert mail: empty smtp_url = alerts are evaluated and logged, nothing is mailed */
+	{"alerts", "smtp_url", OPT_STR, S(smtp_url), 0, 0, ""},
+	{"alerts", "smtp_starttls", OPT_INT, S(smtp_starttls), 0, 1, "0"},
+	{"alerts", "smtp_user", OPT_STR, S(smtp_user), 0, 0, ""},
+	{"alerts", "smtp_password", OPT_STR, S(smtp_password), 0, 0, ""},
+	{"alerts", "mail_from", OPT_EMAILS, S(mail_from), 0, 0, "hbmon@localhost"},
+	/* district IT, besides each commune's contacts from the inventory; "/en" for English */
+	{"alerts", "recipients", OPT_EMAILS, S(recipients), 0, 0, ""},
+	{"alerts", "pending", OPT_INT, S(alert_pending), 0, 86400, "300"},
+	{"alerts", "recover", OPT_INT, S(alert_recover), 0, 86400, "300"},
+	{"alerts", "digest_interval", OPT_INT, S(digest_interval), 0, 86400, "600"},
+	/* after each working span opens: staff switch their PCs on */
+	{"alerts", "startup_grace", OPT_INT, S(startup_grace), 0, 86400, "1800"},
+	{"working-hours", "days", OPT_DAYS, S(work_days), 0, 0, "mon-fri"},
+	{"working-hours", "hours", OPT_SPANS, S(work_hours), 0, 0, "07:00-11:30,13:30-17:00"},
+	{"working-hours", "holidays", OPT_PATH, S(holidays), 0, 0, ""},
 };
 #undef S
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
@@ -108,8 +125,29 @@ static int set_option(struct loader *ld, const struct opt *o, const char *value)
 			return -1;
 		return 0;
 	case OPT_PATH:
-		resolve_path(ld->cfg, field, o->size, value);
+		if (*value)
+			resolve_path(ld->cfg, field, o->size, value);
+		else
+			*field = '\0';
 		return 0;
+	case OPT_DAYS: {
+		unsigned days;
+		char err[160];
+		if (hours_parse_days(value, &days, err, sizeof(err)) < 0)
+			return -1;
+		return str_copy(field, o->size, value);
+	}
+	case OPT_SPANS: {
+		struct hours h = {0};
+		char err[160];
+		if (hours_parse_spans(value, &h, err, sizeof(err)) < 0)
+			return -1;
+		return str_copy(field, o->size, value);
+	}
+	case OPT_EMAILS:
+		if (config_emails(value, NULL, NULL) < 0)
+			return -1;
+		return str_copy(field, o->size, value);
 	case OPT_LANG:
 		if (strcmp(value, "vi") != 0 && strcmp(value, "en") != 0)
 			return -1;
@@ -126,6 +164,53 @@ static int set_option(struct loader *ld, const struct opt *o, const char *value)
 	return -1;
 }
 
+/* One address: local@domain, conservative characters only (it goes into mail headers). */
+static int email_ok(const char *s, size_t n)
+{
+	const char *at = memchr(s, '@', n);
+	if (!at || at == s || at == s + n - 1 || n > 254)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		char ch = s[i];
+		int ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+			 strchr("._%+-", ch) || (s + i == at);
+		if (!ok || (ch == '@' && s + i != at))
+			return 0;
+	}
+	return 1;
+}
+
+int config_emails(const char *list, config_email_fn fn, void *ctx)
+{
+	const char *s = list;
+	while (*s) {
+		while (*s == ' ' || *s == ',')
+			s++;
+		if (!*s)
+			break;
+		size_t n = strcspn(s, ", ");
+		char addr[256];
+		const char *slash = memchr(s, '/', n);
+		size_t alen = slash ? (size_t)(slash - s) : n;
+		const char *lang = "vi";
+		if (slash) {
+			size_t ln = n - alen - 1;
+			if (ln == 2 && (strncmp(slash + 1, "vi", 2) == 0 || strncmp(slash + 1, "en", 2) == 0))
+				lang = strncmp(slash + 1, "en", 2) == 0 ? "en" : "vi";
+			else
+				return -1;
+		}
+		if (alen >= sizeof(addr) || !email_ok(s, alen))
+			return -1;
+		memcpy(addr, s, alen);
+		addr[alen] = '\0';
+		if (fn)
+			fn(ctx, addr, lang);
+		s += n;
+	}
+	return 0;
+}
+
 static const char *opt_expect(const struct opt *o, char *buf, size_t bufsz)
 {
 	switch (o->type) {
@@ -134,6 +219,12 @@ static const char *opt_expect(const struct opt *o, char *buf, size_t bufsz)
 		return buf;
 	case OPT_LANG:
 		return "\"vi\" or \"en\"";
+	case OPT_DAYS:
+		return "days like mon-fri or mon,tue,sat";
+	case OPT_SPANS:
+		return "spans like 07:00-11:30,13:30-17:00";
+	case OPT_EMAILS:
+		return "addresses like it@huyen.gov.vn, a@b.vn/en";
 	default:
 		return "UTF-8 text that fits";
 	}
@@ -162,6 +253,14 @@ static void site_type_key(struct loader *ld, const char *tname, const char *key,
 		errlist_add(ld->errs, "%s:%d: out of memory", ld->file, ld->line);
 		return;
 	}
+	if (strcmp(key, "hours") == 0) {
+		if (strcmp(value, "working") == 0 || strcmp(value, "always") == 0)
+			st->always = value[0] == 'a';
+		else
+			errlist_add(ld->errs, "%s:%d: hours: expected \"working\" or \"always\", got \"%.60s\"",
+				    ld->file, ld->line, value);
+		return;
+	}
 	if (strcmp(key, "label_vi") == 0 || strcmp(key, "label_en") == 0) {
 		char *dst = key[6] == 'v' ? st->label_vi : st->label_en;
 		if (!utf8_is_clean(value) || str_copy(dst, CFG_TEXT_MAX, value) < 0)
@@ -172,7 +271,7 @@ static void site_type_key(struct loader *ld, const char *tname, const char *key,
 	int cls = devclass_parse(key);
 	long n;
 	if (cls < 0) {
-		errlist_add(ld->errs, "%s:%d: %s: unknown key in site type \"%s\" (a device class or label_vi / label_en)",
+		errlist_add(ld->errs, "%s:%d: %s: unknown key in site type \"%s\" (a device class, hours, label_vi or label_en)",
 			    ld->file, ld->line, key, tname);
 		return;
 	}

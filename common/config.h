@@ -34,6 +34,7 @@ struct site_type {
 	char label_en[CFG_TEXT_MAX];
 	struct class_target targets[CLS_COUNT];
 	int ntargets;
+	int always; /* targets hold at all hours, not only working hours */
 };
 
 struct hbmon_config {
@@ -67,6 +68,18 @@ struct hbmon_config {
 	int batch_max;
 	int max_rows; /* rows accepted per polled table */
 
+	/* [alerts] */
+	char smtp_url[256];
+	int smtp_starttls;
+	char smtp_user[128], smtp_password[128];
+	char mail_from[256];
+	char recipients[1024];
+	int alert_pending, alert_recover, digest_interval, startup_grace;
+
+	/* [working-hours] */
+	char work_days[64], work_hours[128];
+	char holidays[PATH_MAX];
+
 	struct site_type *site_types;
 	size_t nsite_types;
 	struct snmp_cred *creds;
@@ -80,6 +93,11 @@ struct hbmon_config {
  */
 struct hbmon_config *config_load(const char *path, struct errlist *errs);
 void config_free(struct hbmon_config *cfg);
+
+/* Calls fn for each address of a list "a@b.vn, c@d.vn/en" with its language ("vi" default);
+ * -1 (fn perhaps called for the first ones) when an item is not an address. */
+typedef void (*config_email_fn)(void *ctx, const char *addr, const char *lang);
+int config_emails(const char *list, config_email_fn fn, void *ctx);
 
 const struct site_type *config_site_type(const struct hbmon_config *cfg, const char *name);
 const struct snmp_cred *config_cred(const struct hbmon_config *cfg, const char *name);

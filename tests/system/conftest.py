@@ -49,7 +49,8 @@ def bindir(request):
 class District:
     """A configuration on disk: hbmon.conf, credentials.conf, inventory.csv."""
 
-    def __init__(self, root, devices, site_types, extra_creds=None, collector_extra=""):
+    def __init__(self, root, devices, site_types, extra_creds=None, collector_extra="",
+                 extra=""):
         self.root = root
         self.port = free_port()
         self.conf = os.path.join(root, "hbmon.conf")
@@ -85,6 +86,7 @@ interval = 2
 timeout_ms = 500
 retries = 1
 """)
+            f.write(extra)
             f.write(site_types)
 
     def url(self, path):
@@ -101,10 +103,11 @@ def http(url, data=None, timeout=10):
 
 
 class Daemon:
-    def __init__(self, argv, log):
+    def __init__(self, argv, log, env=None):
         self.argv = argv
         self.log = log
-        self.proc = subprocess.Popen(argv, stdout=open(log, "ab"), stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(argv, stdout=open(log, "ab"), stderr=subprocess.STDOUT,
+                                     env={**os.environ, **(env or {})})
 
     def alive(self):
         return self.proc.poll() is None
@@ -125,9 +128,9 @@ class Daemon:
             return f.read()
 
 
-def start_collector(bindir, district):
+def start_collector(bindir, district, env=None):
     d = Daemon([os.path.join(bindir, "hbmon-collector"), "-c", district.conf],
-               os.path.join(district.root, "collector.log"))
+               os.path.join(district.root, "collector.log"), env)
     deadline = time.time() + 20
     while time.time() < deadline:
         try:

@@ -305,6 +305,59 @@ static void config_more_bad_values(void **state)
 	assert_non_null(strstr(fx->el.msg[4], want));
 }
 
+/* Targets' settings: working days and hours, recipients, a site type's hours. */
+static void config_alert_values(void **state)
+{
+	struct fx *fx = *state;
+	char text[sizeof(base_conf) + 512];
+	snprintf(text, sizeof(text),
+		 "%s"                                        /* 1..16 */
+		 "hours = sometimes\n"                       /* 17 (in meeting-room) */
+		 "[working-hours]\n"                         /* 18 */
+		 "days = monday-friday\n"                    /* 19 */
+		 "hours = 07:00-11:30,13:30-12:00\n"          /* 20 */
+		 "[alerts]\n"                                /* 21 */
+		 "recipients = it@huyen.vn, a@b.vn/fr\n"      /* 22 */
+		 "mail_from = hbmon@x.vn>, Bcc <y@z.vn\n"     /* 23 */
+		 "pending = -5\n",                           /* 24 */
+		 base_conf);
+	write_file(fx->conf, text, 0644);
+	fx->cfg = config_load(fx->conf, &fx->el);
+	assert_non_null(fx->cfg);
+	dump(&fx->el);
+	assert_int_equal(errlist_count(&fx->el), 6);
+	const char *want_at[] = {":17: hours: ", ":19: days: ", ":20: hours: ", ":22: recipients: ",
+				 ":23: mail_from: ", ":24: pending: "};
+	for (int i = 0; i < 6; i++) {
+		char want[PATH_MAX + 64];
+		snprintf(want, sizeof(want), "%s%s", fx->conf, want_at[i]);
+		assert_non_null(strstr(fx->el.msg[i], want));
+	}
+}
+
+static void config_alert_defaults_and_lists(void **state)
+{
+	struct fx *fx = *state;
+	char text[sizeof(base_conf) + 256];
+	snprintf(text, sizeof(text), "%s[alerts]\nrecipients = it@huyen.vn, vendor@x.com/en\n",
+		 base_conf);
+	write_file(fx->conf, text, 0644);
+	fx->cfg = config_load(fx->conf, &fx->el);
+	assert_non_null(fx->cfg);
+	assert_int_equal(errlist_count(&fx->el), 0);
+	assert_string_equal(fx->cfg->work_days, "mon-fri");
+	assert_string_equal(fx->cfg->work_hours, "07:00-11:30,13:30-17:00");
+	assert_int_equal(fx->cfg->alert_pending, 300);
+	assert_int_equal(fx->cfg->digest_interval, 600);
+	assert_string_equal(fx->cfg->smtp_url, "");
+	assert_int_equal(config_emails(fx->cfg->recipients, NULL, NULL), 0);
+	assert_int_equal(config_emails("a@b", NULL, NULL), 0);
+	assert_int_equal(config_emails("a@", NULL, NULL), -1);
+	assert_int_equal(config_emails("a b@c", NULL, NULL), -1);
+	assert_int_equal(config_emails("<a@b>", NULL, NULL), -1);
+	assert_int_equal(config_emails("a@b@c", NULL, NULL), -1);
+}
+
 /* --- inventory --- */
 
 static void inventory_valid(void **state)
@@ -662,6 +715,8 @@ int main(void)
 		T(config_unknown_option),
 		T(config_out_of_range),
 		T(config_more_bad_values),
+		T(config_alert_values),
+		T(config_alert_defaults_and_lists),
 		T(inventory_valid),
 		T(inventory_index_finds_all),
 		T(inventory_header_variants),

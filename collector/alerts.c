@@ -1,0 +1,467 @@
+#include "alerts.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "collector.h"
+#include "log.h"
+#include "mailer.h"
+#include "mailmsg.h"
+#include "readiness.h"
+#include "texts.h"
+#include "wire.h"
+
+#include <json-c/json.h>
+
+enum astate { A_OK, A_PENDING, A_FIRING };
+static const char *const astate_name[] = {"ok", "pending", "firing"};
+
+struct alert {
+	enum astate st;
+	time_t since;     /* entered the state */
+	time_t met_since; /* firing and met again since; 0 while missed */
+	int suppressed;   /* missed while the commune's uplink is down */
+	char reason[LANG_COUNT][512];
+};
+
+/* A change waiting for the commune's next digest, in each language. */
+struct change {
+	int firing;
+	time_t at;
+	char text[LANG_COUNT][600];
+};
+
+struct commune_alerts {
+	struct alert uplink;
+	struct change *chg;
+	size_t nchg, capchg;
+	time_t last_mail;
+};
+
+struct alerts {
+	size_t nsites, ncommunes;
+	struct alert (*site)[CLS_COUNT];
+	struct commune_alerts *com;
+	struct hours hours;
+	time_t last_tick;
+	unsigned long serial;
+	struct mail_job *inflight;
+};
+
+struct alerts *alerts_new(const struct collector *c, struct errlist *errs)
+{
+	struct alerts *a = calloc(1, sizeof(*a));
+	if (!a)
+		return NULL;
+	char err[200];
+	a->nsites = c->inv->nsites;
+	a->ncommunes = c->inv->ncommunes;
+	a->site = calloc(a->nsites ? a->nsites : 1, sizeof(*a->site));
+	a->com = calloc(a->ncommunes ? a->ncommunes : 1, sizeof(*a->com));
+	if (!a->site || !a->com ||
+	    hours_parse_days(c->cfg->work_days, &a->hours.days, err, sizeof(err)) < 0 ||
+	    hours_parse_spans(c->cfg->work_hours, &a->hours, err, sizeof(err)) < 0 ||
+	    (c->cfg->holidays[0] && hours_load_holidays(&a->hours, c->cfg->holidays, errs) < 0)) {
+		alerts_free(a);
+		return NULL;
+	}
+	return a;
+}
+
+void alerts_free(struct alerts *a)
+{
+	if (!a)
+		return;
+	for (size_t i = 0; a->com && i < a->ncommunes; i++)
+		free(a->com[i].chg);
+	free(a->com);
+	free(a->site);
+	hours_free(&a->hours);
+	free(a);
+}
+
+static void hhmm(char *dst, size_t n, time_t t)
+{
+	struct tm tm;
+	localtime_r(&t, &tm);
+	strftime(dst, n, "%H:%M", &tm);
+}
+
+/* " — HP MFP (10.12.3.21) down since 09:00; …" for the devices of a class down at a site. */
+static void down_devices(struct strbuf *o, const struct collector *c, const struct i18n *t,
+			 enum lang l, size_t site, int cls, time_t now)
+{
+	int shown = 0;
+	for (size_t i = 0; i < c->inv->ndevices; i++) {
+		const struct inv_device *d = &c->inv->devices[i];
+		if (d->site != site || (cls >= 0 && (int)d->cls != cls))
+			continue;
+		if (state_status(&c->state, i, readiness_polled(d), now, c->cfg->stale_after) == DEV_UP)
+			continue;
+		if (shown++ == 4) {
+			strbuf_puts(o, "; …");
+			break;
+		}
+		strbuf_puts(o, shown == 1 ? " — " : "; ");
+		strbuf_printf(o, "%s", d->name);
+		if (d->host[0])
+			strbuf_printf(o, " (%s)", d->host);
+		time_t since = c->state.dev[i].down_since;
+		if (since) {
+			char hm[8];
+			hhmm(hm, sizeof(hm), since);
+			strbuf_printf(o, " %s %s", i18n_get(t, l, "alert.down_since"), hm);
+		}
+	}
+}
+
+static void add_change(struct commune_alerts *ca, int firing, time_t now,
+		       char text[LANG_COUNT][512])
+{
+	if (ca->nchg == ca->capchg) {
+		size_t cap = ca->capchg ? ca->capchg * 2 : 8;
+		struct change *n = realloc(ca->chg, cap * sizeof(*n));
+		if (!n)
+			return;
+		ca->chg = n;
+		ca->capchg = cap;
+	}
+	struct change *ch = &ca->chg[ca->nchg++];
+	ch->firing = firing;
+	ch->at = now;
+	for (int l = 0; l < LANG_COUNT; l++)
+		snprintf(ch->text[l], sizeof(ch->text[l]), "%s", text[l]);
+}
+
+/*
+ * One step of a state machine. missed < 0: not judged now (outside hours, grace, upstream
+ * down): a pending alert is dropped, a firing one stays as it is.
+ */
+static void step(struct alert *al, int missed, time_t now, const struct collector *c,
+		 struct commune_alerts *ca, const char *commune, const char *what)
+{
+	int pending = c->cfg->alert_pending, recover = c->cfg->alert_recover;
+	if (missed < 0) {
+		if (al->st == A_PENDING)
+			al->st = A_OK;
+		return;
+	}
+	if (missed) {
+		al->met_since = 0;
+		if (al->st == A_OK) {
+			al->st = A_PENDING;
+			al->since = now;
+		}
+		if (al->st == A_PENDING && now - al->since >= pending) {
+			al->st = A_FIRING;
+			al->since = now;
+			add_change(ca, 1, now, al->reason);
+			store_event(c->store, now, commune, what, "firing", al->reason[LANG_VI]);
+			log_info("alerts", "%s: firing: %s", commune, al->reason[LANG_EN]);
+		}
+		return;
+	}
+	if (al->st == A_PENDING) {
+		al->st = A_OK;
+		return;
+	}
+	if (al->st != A_FIRING)
+		return;
+	if (!al->met_since)
+		al->met_since = now;
+	if (now - al->met_since >= recover) {
+		al->st = A_OK;
+		al->since = now;
+		add_change(ca, 0, now, al->reason);
+		store_event(c->store, now, commune, what, "resolved", al->reason[LANG_VI]);
+		log_info("alerts", "%s: resolved: %s", commune, al->reason[LANG_EN]);
+	}
+}
+
+/* The commune's uplink is down when it has polled routers and none is up. */
+static int uplink_down(const struct collector *c, size_t commune, time_t now, size_t *behind)
+{
+	int routers = 0, up = 0;
+	*behind = 0;
+	for (size_t i = 0; i < c->inv->ndevices; i++) {
+		const struct inv_device *d = &c->inv->devices[i];
+		if (d->commune != commune || !readiness_polled(d))
+			continue;
+		int isup = state_status(&c->state, i, 1, now, c->cfg->stale_after) == DEV_UP;
+		if (d->cls == CLS_ROUTER) {
+			routers++;
+			up += isup;
+		} else if (!isup) {
+			(*behind)++;
+		}
+	}
+	return routers > 0 && up == 0;
+}
+
+static void uplink_reason(struct alert *al, const struct collector *c, size_t commune,
+			  size_t behind, time_t now)
+{
+	for (int l = 0; l < LANG_COUNT; l++) {
+		struct strbuf sb;
+		if (strbuf_init(&sb, sizeof(al->reason[l]) - 1) < 0)
+			return;
+		strbuf_puts(&sb, i18n_get(c->i18n, (enum lang)l, "alert.uplink"));
+		for (size_t s = 0; s < c->inv->nsites; s++)
+			if (c->inv->sites[s].commune == commune)
+				down_devices(&sb, c, c->i18n, (enum lang)l, s, CLS_ROUTER, now);
+		strbuf_printf(&sb, "; %zu %s", behind, i18n_get(c->i18n, (enum lang)l, "alert.behind"));
+		snprintf(al->reason[l], sizeof(al->reason[l]), "%s", sb.data ? sb.data : "");
+		strbuf_free(&sb);
+	}
+}
+
+static void target_reason(struct alert *al, const struct collector *c,
+			  const struct site_result *sr, const struct target_result *t, time_t now)
+{
+	for (int l = 0; l < LANG_COUNT; l++) {
+		struct strbuf sb;
+		if (strbuf_init(&sb, sizeof(al->reason[l]) - 1) < 0)
+			return;
+		strbuf_printf(&sb, "%s: ", c->inv->sites[sr->site].name);
+		text_reason(&sb, c->i18n, (enum lang)l, sr->type, t);
+		down_devices(&sb, c, c->i18n, (enum lang)l, sr->site, (int)t->cls, now);
+		snprintf(al->reason[l], sizeof(al->reason[l]), "%s", sb.data ? sb.data : "");
+		strbuf_free(&sb);
+	}
+}
+
+struct rcpt_ctx {
+	const char *addr[64];
+	enum lang lang[64];
+	int n;
+};
+
+static void add_rcpt(void *ctx, const char *addr, const char *lang)
+{
+	struct rcpt_ctx *r = ctx;
+	for (int i = 0; i < r->n; i++)
+		if (strcmp(r->addr[i], addr) == 0)
+			return;
+	if (r->n < 64) {
+		r->addr[r->n] = strdup(addr);
+		if (!r->addr[r->n])
+			return;
+		r->lang[r->n++] = lang_parse(lang, LANG_VI);
+	}
+}
+
+/* The commune's digest, one message per recipient, into the outbox. */
+static void send_digest(struct alerts *a, struct collector *c, size_t commune, time_t now)
+{
+	struct commune_alerts *ca = &a->com[commune];
+	const char *cname = c->inv->communes[commune].name;
+	struct rcpt_ctx r = {.n = 0};
+	for (size_t i = 0; i < c->inv->ndevices; i++)
+		if (c->inv->devices[i].commune == commune && c->inv->devices[i].contact[0])
+			config_emails(c->inv->devices[i].contact, add_rcpt, &r);
+	config_emails(c->cfg->recipients, add_rcpt, &r);
+	int nfiring = ca->uplink.st == A_FIRING;
+	for (size_t s = 0; s < a->nsites; s++)
+		if (c->inv->sites[s].commune == commune)
+			for (int k = 0; k < CLS_COUNT; k++)
+				nfiring += a->site[s][k].st == A_FIRING;
+	for (int i = 0; i < r.n; i++) {
+		enum lang l = r.lang[i];
+		struct strbuf subj, body, msg;
+		char when[32];
+		strbuf_init(&subj, 1024);
+		strbuf_init(&body, 1u << 20);
+		strbuf_init(&msg, 4u << 20);
+		if (nfiring)
+			strbuf_printf(&subj, "[hbmon] %s: %d %s", cname, nfiring,
+				      i18n_get(c->i18n, l, "alert.subject.missed"));
+		else
+			strbuf_printf(&subj, "[hbmon] %s: %s", cname,
+				      i18n_get(c->i18n, l, "alert.subject.ok"));
+		text_time(when, sizeof(when), now);
+		strbuf_printf(&body, "%s — %s, %s — %s\n\n%s:\n",
+			      i18n_get(c->i18n, l, "alert.intro"), c->cfg->district, cname, when,
+			      i18n_get(c->i18n, l, "alert.changes"));
+		for (size_t k = 0; k < ca->nchg; k++) {
+			char hm[8];
+			hhmm(hm, sizeof(hm), ca->chg[k].at);
+			strbuf_printf(&body, "  %s %s — %s\n", hm,
+				      i18n_get(c->i18n, l, ca->chg[k].firing ? "alert.firing"
+									      : "alert.resolved"),
+				      ca->chg[k].text[l]);
+		}
+		if (nfiring) {
+			strbuf_printf(&body, "\n%s:\n", i18n_get(c->i18n, l, "alert.still"));
+			if (ca->uplink.st == A_FIRING)
+				strbuf_printf(&body, "  %s\n", ca->uplink.reason[l]);
+			for (size_t s = 0; s < a->nsites; s++)
+				if (c->inv->sites[s].commune == commune)
+					for (int k = 0; k < CLS_COUNT; k++)
+						if (a->site[s][k].st == A_FIRING)
+							strbuf_printf(&body, "  %s\n", a->site[s][k].reason[l]);
+		} else {
+			strbuf_printf(&body, "\n%s\n", i18n_get(c->i18n, l, "alert.none"));
+		}
+		struct mail_in m = {c->cfg->mail_from, r.addr[i], subj.data ? subj.data : "",
+				    body.data ? body.data : "", now, ++a->serial};
+		if (mailmsg_build(&msg, &m) == 0 && msg.data &&
+		    store_outbox_add(c->store, now, r.addr[i], msg.data) > 0)
+			store_event(c->store, now, cname, r.addr[i], "mail_queued",
+				    subj.data ? subj.data : "");
+		else
+			log_warnx("alerts", "%s: digest for %s could not be queued", cname, r.addr[i]);
+		strbuf_free(&subj);
+		strbuf_free(&body);
+		strbuf_free(&msg);
+	}
+	if (!r.n)
+		log_info("alerts", "%s: %zu changes, no recipient (inventory contact or [alerts] recipients)",
+			 cname, ca->nchg);
+	for (int i = 0; i < r.n; i++)
+		free((void *)(uintptr_t)r.addr[i]);
+	ca->nchg = 0;
+	ca->last_mail = now;
+}
+
+static int take_due(void *ctx, long id, const char *rcpt, const char *data, int attempts)
+{
+	struct mail_job *j = ctx;
+	(void)attempts;
+	struct mail_item *it = &j->item[j->n];
+	it->id = id;
+	snprintf(it->rcpt, sizeof(it->rcpt), "%s", rcpt);
+	it->data = strdup(data);
+	if (it->data)
+		j->n++;
+	return j->n == MAIL_JOB_MAX;
+}
+
+static void on_mail_done(struct wjob *w)
+{
+	struct mail_job *j = (struct mail_job *)(void *)w;
+	struct collector *c = j->owner;
+	time_t now = c->now();
+	for (int k = 0; k < j->n; k++) {
+		const struct mail_item *it = &j->item[k];
+		if (it->ok) {
+			store_outbox_sent(c->store, it->id, now);
+			store_event(c->store, now, NULL, it->rcpt, "mail_sent", NULL);
+		} else {
+			store_outbox_failed(c->store, it->id, now, it->err);
+			store_event(c->store, now, NULL, it->rcpt, "mail_failed", it->err);
+			log_warnx("alerts", "mail to %s not sent (will retry): %s", it->rcpt, it->err);
+		}
+	}
+	c->alerts->inflight = NULL;
+	mail_job_free(j);
+}
+
+static void pump_mail(struct alerts *a, struct collector *c, time_t now)
+{
+	if (a->inflight || !c->cfg->smtp_url[0] || !c->mailer)
+		return;
+	struct mail_job *j = calloc(1, sizeof(*j));
+	if (!j)
+		return;
+	if (store_outbox_due(c->store, now, MAIL_JOB_MAX, take_due, j) <= 0 || !j->n) {
+		mail_job_free(j);
+		return;
+	}
+	snprintf(j->smtp.url, sizeof(j->smtp.url), "%s", c->cfg->smtp_url);
+	j->smtp.starttls = c->cfg->smtp_starttls;
+	snprintf(j->smtp.user, sizeof(j->smtp.user), "%s", c->cfg->smtp_user);
+	snprintf(j->smtp.password, sizeof(j->smtp.password), "%s", c->cfg->smtp_password);
+	snprintf(j->smtp.from, sizeof(j->smtp.from), "%s", c->cfg->mail_from);
+	j->owner = c;
+	j->base.done = on_mail_done;
+	a->inflight = j;
+	worker_submit(c->mailer, &j->base);
+}
+
+void alerts_tick(struct alerts *a, struct collector *c, time_t now, int force)
+{
+	if (now == a->last_tick && !force)
+		return;
+	a->last_tick = now;
+	if (a->nsites != c->inv->nsites || a->ncommunes != c->inv->ncommunes)
+		return; /* the inventory changed under us: the collector makes a new one */
+	struct readiness r;
+	struct readiness_input in = {c->cfg, c->inv, &c->state, now};
+	if (readiness_eval(&r, &in) < 0)
+		return;
+	int working = hours_working(&a->hours, now);
+	int grace = working && now - hours_span_start(&a->hours, now) < c->cfg->startup_grace;
+	int *updown = calloc(a->ncommunes ? a->ncommunes : 1, sizeof(int));
+	for (size_t k = 0; updown && k < a->ncommunes; k++) {
+		struct commune_alerts *ca = &a->com[k];
+		size_t behind;
+		updown[k] = uplink_down(c, k, now, &behind);
+		if (updown[k])
+			uplink_reason(&ca->uplink, c, k, behind, now);
+		step(&ca->uplink, (!working || grace) ? -1 : updown[k], now, c, ca,
+		     c->inv->communes[k].name, "uplink");
+	}
+	for (size_t s = 0; s < r.nsites; s++) {
+		const struct site_result *sr = &r.sites[s];
+		size_t k = c->inv->sites[s].commune;
+		int always = sr->type && sr->type->always;
+		for (int t = 0; t < sr->ntargets; t++) {
+			const struct target_result *tr = &sr->targets[t];
+			struct alert *al = &a->site[s][tr->cls];
+			int judged = always || (working && !grace);
+			al->suppressed = updown && updown[k] && !tr->met;
+			if (!tr->met)
+				target_reason(al, c, sr, tr, now);
+			char what[64];
+			snprintf(what, sizeof(what), "%s", devclass_name(tr->cls));
+			step(al, !judged || al->suppressed ? -1 : !tr->met, now, c, &a->com[k],
+			     c->inv->communes[k].name, what);
+		}
+	}
+	for (size_t k = 0; k < a->ncommunes; k++) {
+		struct commune_alerts *ca = &a->com[k];
+		if (ca->nchg && (!ca->last_mail || now - ca->last_mail >= c->cfg->digest_interval))
+			send_digest(a, c, k, now);
+	}
+	free(updown);
+	readiness_free(&r);
+	pump_mail(a, c, now);
+}
+
+static json_object *alert_obj(const struct alert *al, const char *commune, const char *site,
+			     const char *target)
+{
+	json_object *o = json_object_new_object();
+	json_object_object_add(o, "commune", json_object_new_string(commune));
+	if (site)
+		json_object_object_add(o, "site", json_object_new_string(site));
+	json_object_object_add(o, "target", json_object_new_string(target));
+	json_object_object_add(o, "state", json_object_new_string(astate_name[al->st]));
+	json_object_object_add(o, "suppressed", json_object_new_boolean(al->suppressed));
+	json_object_object_add(o, "since", json_object_new_int64((int64_t)al->since));
+	json_object_object_add(o, "reason", json_object_new_string(al->reason[LANG_VI]));
+	json_object_object_add(o, "reason_en", json_object_new_string(al->reason[LANG_EN]));
+	return o;
+}
+
+int alerts_json(struct strbuf *out, struct alerts *a, const struct collector *c)
+{
+	json_object *root = json_object_new_object(), *arr = json_object_new_array();
+	for (size_t k = 0; k < a->ncommunes && k < c->inv->ncommunes; k++)
+		if (a->com[k].uplink.st != A_OK)
+			json_object_array_add(arr, alert_obj(&a->com[k].uplink, c->inv->communes[k].name,
+							     NULL, "uplink"));
+	for (size_t s = 0; s < a->nsites && s < c->inv->nsites; s++)
+		for (int t = 0; t < CLS_COUNT; t++)
+			if (a->site[s][t].st != A_OK || a->site[s][t].suppressed)
+				json_object_array_add(
+				    arr, alert_obj(&a->site[s][t],
+						   c->inv->communes[c->inv->sites[s].commune].name,
+						   c->inv->sites[s].name, devclass_name((enum dev_class)t)));
+	json_object_object_add(root, "alerts", arr);
+	json_object_object_add(root, "mail_queued",
+			       json_object_new_int64(store_outbox_pending(c->store)));
+	return json_append_put(out, root);
+}

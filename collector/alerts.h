@@ -1,0 +1,31 @@
+/*
+ * Alerts: a state machine per target of every site, and per commune uplink, driven by the
+ * readiness evaluation once a second: ok → pending (for `pending` seconds) → firing →
+ * resolved (after `recover` seconds met again). Targets are judged in working hours only
+ * (unless their site type says always), not in the grace after each opening, and not while
+ * the commune's uplink is down (they are "unreachable, upstream down", one uplink alert
+ * instead). Changes are gathered per commune into one digest per recipient and interval,
+ * queued in the store's outbox and sent by the mail thread.
+ */
+#ifndef HBMON_ALERTS_H
+#define HBMON_ALERTS_H
+
+#include <time.h>
+
+#include "hours.h"
+#include "strbuf.h"
+
+struct collector;
+struct alerts;
+
+/* NULL with err set when the holidays file cannot be read (errors name file and line). */
+struct alerts *alerts_new(const struct collector *c, struct errlist *errs);
+void alerts_free(struct alerts *a);
+
+/* Evaluates at now (once per second of the collector's clock, or again when forced: a reader
+ * wants the latest samples judged) and pumps the mail queue. */
+void alerts_tick(struct alerts *a, struct collector *c, time_t now, int force);
+/* The alert states as JSON (/api/v1/alerts). */
+int alerts_json(struct strbuf *out, struct alerts *a, const struct collector *c);
+
+#endif

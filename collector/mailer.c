@@ -1,0 +1,79 @@
+#include "mailer.h"
+
+#include <curl/curl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct reader {
+	const char *p;
+	size_t left;
+};
+
+static size_t read_cb(char *buf, size_t size, size_t nmemb, void *ud)
+{
+	struct reader *r = ud;
+	size_t n = size * nmemb < r->left ? size * nmemb : r->left;
+	memcpy(buf, r->p, n);
+	r->p += n;
+	r->left -= n;
+	return n;
+}
+
+static void send_one(CURL *c, const struct smtp_settings *s, struct mail_item *it)
+{
+	char from[300], rcpt[300], errbuf[CURL_ERROR_SIZE] = "";
+	struct curl_slist *to = NULL;
+	struct reader r = {it->data, strlen(it->data)};
+	snprintf(from, sizeof(from), "<%s>", s->from);
+	snprintf(rcpt, sizeof(rcpt), "<%s>", it->rcpt);
+	to = curl_slist_append(NULL, rcpt);
+	curl_easy_reset(c);
+	curl_easy_setopt(c, CURLOPT_URL, s->url);
+	curl_easy_setopt(c, CURLOPT_MAIL_FROM, from);
+	curl_easy_setopt(c, CURLOPT_MAIL_RCPT, to);
+	curl_easy_setopt(c, CURLOPT_READFUNCTION, read_cb);
+	curl_easy_setopt(c, CURLOPT_READDATA, &r);
+	curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+	if (s->starttls)
+		curl_easy_setopt(c, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
+	if (s->user[0]) {
+		curl_easy_setopt(c, CURLOPT_USERNAME, s->user);
+		curl_easy_setopt(c, CURLOPT_PASSWORD, s->password);
+	}
+	CURLcode rc = curl_easy_perform(c);
+	it->ok = rc == CURLE_OK;
+	if (!it->ok)
+		snprintf(it->err, sizeof(it->err), "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
+	curl_slist_free_all(to);
+}
+
+void mailer_run(void *ctx, struct wjob **jobs, size_t n)
+{
+	(void)ctx;
+	CURL *c = curl_easy_init();
+	for (size_t i = 0; i < n; i++) {
+		struct mail_job *j = (struct mail_job *)(void *)jobs[i];
+		for (int k = 0; k < j->n; k++) {
+			if (!c) {
+				snprintf(j->item[k].err, sizeof(j->item[k].err), "cannot start libcurl");
+				continue;
+			}
+			send_one(c, &j->smtp, &j->item[k]);
+		}
+	}
+	curl_easy_cleanup(c);
+}
+
+void mail_job_free(struct mail_job *j)
+{
+	if (!j)
+		return;
+	for (int k = 0; k < j->n; k++)
+		free(j->item[k].data);
+	free(j);
+}

@@ -1,0 +1,150 @@
+#include "store.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "log.h"
+
+struct store {
+	sqlite3 *db;
+	sqlite3_stmt *ins_event, *ins_mail, *due, *sent, *failed, *pending;
+};
+
+static const char schema[] =
+    "PRAGMA journal_mode=WAL;"
+    "PRAGMA synchronous=NORMAL;"
+    "CREATE TABLE IF NOT EXISTS events ("
+    " id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, commune TEXT, subject TEXT,"
+    " kind TEXT NOT NULL, text TEXT);"
+    "CREATE INDEX IF NOT EXISTS events_ts ON events(ts);"
+    "CREATE TABLE IF NOT EXISTS outbox ("
+    " id INTEGER PRIMARY KEY, created INTEGER NOT NULL, rcpt TEXT NOT NULL, data TEXT NOT NULL,"
+    " attempts INTEGER NOT NULL DEFAULT 0, next_try INTEGER NOT NULL, sent INTEGER,"
+    " last_error TEXT);"
+    "CREATE INDEX IF NOT EXISTS outbox_due ON outbox(sent, next_try);";
+
+struct store *store_open(const char *path, char *err, size_t errsz)
+{
+	struct store *s = calloc(1, sizeof(*s));
+	if (!s) {
+		snprintf(err, errsz, "out of memory");
+		return NULL;
+	}
+	char *msg = NULL;
+	if (sqlite3_open(path, &s->db) != SQLITE_OK ||
+	    sqlite3_exec(s->db, schema, NULL, NULL, &msg) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db,
+			       "INSERT INTO events(ts, commune, subject, kind, text) VALUES(?,?,?,?,?)",
+			       -1, &s->ins_event, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db,
+			       "INSERT INTO outbox(created, rcpt, data, next_try) VALUES(?,?,?,?)", -1,
+			       &s->ins_mail, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db,
+			       "SELECT id, rcpt, data, attempts FROM outbox WHERE sent IS NULL AND "
+			       "next_try <= ? ORDER BY id LIMIT ?",
+			       -1, &s->due, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db, "UPDATE outbox SET sent = ? WHERE id = ?", -1, &s->sent,
+			       NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db,
+			       "UPDATE outbox SET attempts = attempts + 1, last_error = ?, next_try = "
+			       "? + min(3600, 60 << min(attempts, 6)) WHERE id = ?",
+			       -1, &s->failed, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db, "SELECT count(*) FROM outbox WHERE sent IS NULL", -1,
+			       &s->pending, NULL) != SQLITE_OK) {
+		snprintf(err, errsz, "%s: %s", path, msg ? msg : sqlite3_errmsg(s->db));
+		sqlite3_free(msg);
+		store_close(s);
+		return NULL;
+	}
+	return s;
+}
+
+void store_close(struct store *s)
+{
+	if (!s)
+		return;
+	sqlite3_finalize(s->ins_event);
+	sqlite3_finalize(s->ins_mail);
+	sqlite3_finalize(s->due);
+	sqlite3_finalize(s->sent);
+	sqlite3_finalize(s->failed);
+	sqlite3_finalize(s->pending);
+	sqlite3_close(s->db);
+	free(s);
+}
+
+static int step_done(struct store *s, sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	if (rc != SQLITE_DONE) {
+		log_warnx("store", "%s", sqlite3_errmsg(s->db));
+		return -1;
+	}
+	return 0;
+}
+
+int store_event(struct store *s, time_t ts, const char *commune, const char *subject,
+		const char *kind, const char *text)
+{
+	sqlite3_bind_int64(s->ins_event, 1, (sqlite3_int64)ts);
+	sqlite3_bind_text(s->ins_event, 2, commune, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s->ins_event, 3, subject, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s->ins_event, 4, kind, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s->ins_event, 5, text, -1, SQLITE_TRANSIENT);
+	return step_done(s, s->ins_event);
+}
+
+long store_outbox_add(struct store *s, time_t now, const char *rcpt, const char *data)
+{
+	sqlite3_bind_int64(s->ins_mail, 1, (sqlite3_int64)now);
+	sqlite3_bind_text(s->ins_mail, 2, rcpt, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s->ins_mail, 3, data, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s->ins_mail, 4, (sqlite3_int64)now);
+	if (step_done(s, s->ins_mail) < 0)
+		return -1;
+	return (long)sqlite3_last_insert_rowid(s->db);
+}
+
+int store_outbox_due(struct store *s, time_t now, int limit, store_due_fn fn, void *ctx)
+{
+	sqlite3_bind_int64(s->due, 1, (sqlite3_int64)now);
+	sqlite3_bind_int(s->due, 2, limit);
+	int rc, n = 0;
+	while ((rc = sqlite3_step(s->due)) == SQLITE_ROW) {
+		n++;
+		if (fn(ctx, (long)sqlite3_column_int64(s->due, 0),
+		       (const char *)sqlite3_column_text(s->due, 1),
+		       (const char *)sqlite3_column_text(s->due, 2), sqlite3_column_int(s->due, 3)))
+			break;
+	}
+	sqlite3_reset(s->due);
+	sqlite3_clear_bindings(s->due);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? n : -1;
+}
+
+int store_outbox_sent(struct store *s, long id, time_t now)
+{
+	sqlite3_bind_int64(s->sent, 1, (sqlite3_int64)now);
+	sqlite3_bind_int64(s->sent, 2, id);
+	return step_done(s, s->sent);
+}
+
+int store_outbox_failed(struct store *s, long id, time_t now, const char *err)
+{
+	sqlite3_bind_text(s->failed, 1, err, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s->failed, 2, (sqlite3_int64)now);
+	sqlite3_bind_int64(s->failed, 3, id);
+	return step_done(s, s->failed);
+}
+
+long store_outbox_pending(struct store *s)
+{
+	long n = -1;
+	if (sqlite3_step(s->pending) == SQLITE_ROW)
+		n = (long)sqlite3_column_int64(s->pending, 0);
+	sqlite3_reset(s->pending);
+	return n;
+}

@@ -1,0 +1,31 @@
+/*
+ * The collector's event store and outgoing mail queue, in SQLite (<data_dir>/hbmon.db):
+ * every alert transition and every message sent or failed is an event; a queued message
+ * survives restarts and SMTP outages and is marked sent exactly once. Event loop only.
+ */
+#ifndef HBMON_STORE_H
+#define HBMON_STORE_H
+
+#include <stddef.h>
+#include <time.h>
+
+struct store;
+
+struct store *store_open(const char *path, char *err, size_t errsz);
+void store_close(struct store *s);
+
+/* kind: "firing", "resolved", "suppressed", "mail_sent", "mail_failed", ... */
+int store_event(struct store *s, time_t ts, const char *commune, const char *subject,
+		const char *kind, const char *text);
+
+long store_outbox_add(struct store *s, time_t now, const char *rcpt, const char *data);
+/* Calls fn for up to limit messages due at now (oldest first); fn returns 0 to go on. */
+typedef int (*store_due_fn)(void *ctx, long id, const char *rcpt, const char *data, int attempts);
+int store_outbox_due(struct store *s, time_t now, int limit, store_due_fn fn, void *ctx);
+int store_outbox_sent(struct store *s, long id, time_t now);
+/* Counts the attempt and schedules the next one: 1 min, doubling, at most 1 h apart. */
+int store_outbox_failed(struct store *s, long id, time_t now, const char *err);
+/* Messages not yet sent. */
+long store_outbox_pending(struct store *s);
+
+#endif

@@ -1,0 +1,228 @@
+"""Alerts played over a day in a commune on the collector's injectable clock, with mail
+received by a real SMTP server (aiosmtpd) and read back decoded."""
+import email
+import email.header
+import json
+import os
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from aiosmtpd.controller import Controller
+
+from conftest import District, batch, free_port, http, sample, start_collector
+
+VN = timezone(timedelta(hours=7))
+COMMUNE = "Xã Tân Lập"
+SITE_TYPES = """[site-type one-stop]
+label_vi = Bộ phận một cửa
+label_en = one-stop office
+pc = 2
+scanner = 1
+"""
+DEVICES = [("PC 1", "pc"), ("PC 2", "pc"), ("Máy quét HP", "scanner"), ("Router xã", "router")]
+
+
+class Inbox:
+    def __init__(self):
+        self.msgs = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            self.msgs.append((envelope.rcpt_tos[0], email.message_from_bytes(envelope.content)))
+        return "250 OK"
+
+    def wait(self, n, seconds=10):
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            with self.lock:
+                if len(self.msgs) >= n:
+                    break
+            time.sleep(0.05)
+        time.sleep(0.3)  # and nothing more comes
+        with self.lock:
+            return list(self.msgs)
+
+
+def subject(msg):
+    return str(email.header.make_header(email.header.decode_header(msg["Subject"])))
+
+
+def body(msg):
+    return msg.get_payload(decode=True).decode("utf-8")
+
+
+class Day:
+    """The collector on a clock the test moves, a commune of four devices, an SMTP server."""
+
+    def __init__(self, bindir, tmp_path, smtp_port):
+        self.clock = os.path.join(str(tmp_path), "clock")
+        self.now = int(datetime(2026, 11, 23, 7, 0, tzinfo=VN).timestamp())  # a Monday
+        self.set_clock()
+        holidays = os.path.join(str(tmp_path), "holidays.txt")
+        with open(holidays, "w", encoding="utf-8") as f:
+            f.write("# Vietnamese public holidays\n2026-12-31 test holiday\n")
+        devs = [{"commune": COMMUNE, "site": "Bộ phận một cửa", "site_type": "one-stop",
+                 "device": name, "class": cls, "address": f"127.0.0.{10 + i}:161",
+                 "snmp": "pub", "community": "public", "contact": "canbo@xa.test"}
+                for i, (name, cls) in enumerate(DEVICES)]
+        extra = f"""[alerts]
+smtp_url = smtp://127.0.0.1:{smtp_port}
+mail_from = hbmon@huyen.test
+recipients = it@huyen.test/en
+pending = 300
+recover = 300
+digest_interval = 600
+startup_grace = 1800
+[working-hours]
+holidays = {holidays}
+"""
+        self.dist = District(str(tmp_path), devs, SITE_TYPES, extra=extra)
+        self.col = start_collector(bindir, self.dist, env={"HBMON_CLOCK_FILE": self.clock})
+        self.up = {name: True for name, _ in DEVICES}
+
+    def set_clock(self):
+        with open(self.clock + ".tmp", "w") as f:
+            f.write(str(self.now))
+        os.replace(self.clock + ".tmp", self.clock)
+
+    def minute(self):
+        """One minute passes: every device is polled once, the alerts are evaluated."""
+        self.now += 60
+        self.set_clock()
+        body_ = batch([sample(COMMUNE, name, self.now, up=self.up[name]) for name, _ in DEVICES])
+        assert http(self.dist.url("/api/v1/ingest"), body_)[0] == 200
+        st, _, out = http(self.dist.url("/api/v1/alerts"))
+        assert st == 200
+        return json.loads(out)
+
+    def until(self, hh, mm):
+        end = int(datetime.fromtimestamp(self.now, VN).replace(hour=hh, minute=mm).timestamp())
+        state = None
+        while self.now < end:
+            state = self.minute()
+        return state
+
+
+@pytest.fixture
+def smtp():
+    inbox = Inbox()
+    port = free_port()
+    ctl = Controller(inbox, hostname="127.0.0.1", port=port)
+    ctl.start()
+    yield inbox, ctl, port
+    try:
+        ctl.stop()
+    except Exception:  # stopped by the test
+        pass
+
+
+def test_a_day_in_a_commune(bindir, tmp_path, smtp):
+    inbox, _, port = smtp
+    day = Day(bindir, tmp_path, port)
+    try:
+        # 07:00 the office opens, PCs come on at 07:20: inside the morning grace, no alert
+        day.up["PC 1"] = day.up["PC 2"] = False
+        day.until(7, 20)
+        day.up["PC 1"] = day.up["PC 2"] = True
+        day.until(9, 0)
+        assert inbox.wait(1, 0.5) == []
+
+        # 09:00 the scanner dies: pending for five minutes, then one digest per recipient
+        day.up["Máy quét HP"] = False
+        state = day.until(9, 4)
+        assert [a["state"] for a in state["alerts"]] == ["pending"]
+        assert inbox.wait(1, 0.5) == []
+        day.until(9, 6)
+        msgs = inbox.wait(2)
+        assert len(msgs) == 2, [subject(m) for _, m in msgs]
+        by = dict(msgs)
+        vi, en = by["canbo@xa.test"], by["it@huyen.test"]
+        assert subject(vi) == f"[hbmon] {COMMUNE}: 1 chỉ tiêu chưa đạt"
+        assert subject(en) == f"[hbmon] {COMMUNE}: 1 targets missed"
+        assert "máy quét 0 / 1 hoạt động — Máy quét HP (127.0.0.12) mất kết nối từ 09:01" in body(vi)
+        assert "scanner 0 of 1 up — Máy quét HP (127.0.0.12) down since 09:01" in body(en)
+        assert vi["Date"].endswith("+0700") and vi["From"] == "hbmon@huyen.test"
+
+        # 10:00 it is back: resolved after five minutes met, one recovery message each
+        day.up["Máy quét HP"] = True
+        day.until(10, 10)
+        msgs = inbox.wait(4)
+        assert len(msgs) == 4
+        assert subject(dict(msgs[2:])["canbo@xa.test"]) == \
+            f"[hbmon] {COMMUNE}: đã đạt lại mọi chỉ tiêu"
+        assert "ĐÃ ĐẠT LẠI" in body(dict(msgs[2:])["canbo@xa.test"])
+
+        # 10:10-11:00 a PC flaps every minute: never five minutes down, no mail
+        for k in range(50):
+            day.up["PC 2"] = k % 2 == 0
+            day.minute()
+        day.up["PC 2"] = True
+        day.until(11, 30)
+        assert len(inbox.wait(5, 0.5)) == 4
+
+        # 11:30-13:30 lunch: PCs off, nothing
+        day.up["PC 1"] = day.up["PC 2"] = False
+        day.until(13, 30)
+        day.up["PC 1"] = day.up["PC 2"] = True
+        day.until(14, 30)
+        assert len(inbox.wait(5, 0.5)) == 4
+
+        # 14:30 the uplink router fails and everything behind it goes silent: one alert,
+        # naming the uplink; the site's targets are "upstream down", not mailed
+        for name, _ in DEVICES:
+            day.up[name] = False
+        state = day.until(14, 37)
+        firing = [a for a in state["alerts"] if a["state"] == "firing"]
+        assert [a["target"] for a in firing] == ["uplink"], state
+        assert all(a["suppressed"] for a in state["alerts"] if a["target"] != "uplink")
+        msgs = inbox.wait(6)
+        assert len(msgs) == 6
+        uplink = dict(msgs[4:])["canbo@xa.test"]
+        assert subject(uplink) == f"[hbmon] {COMMUNE}: 1 chỉ tiêu chưa đạt"
+        assert "đường truyền của xã — Router xã (127.0.0.13)" in body(uplink)
+        assert "3 thiết bị phía sau không liên lạc được" in body(uplink)
+
+        # back at 15:00: one recovery message each
+        for name, _ in DEVICES:
+            day.up[name] = True
+        day.until(15, 30)
+        msgs = inbox.wait(8)
+        assert len(msgs) == 8
+        assert subject(dict(msgs[6:])["it@huyen.test"]) == f"[hbmon] {COMMUNE}: all targets met again"
+
+        # 17:30 everyone goes home and switches the PCs off: no mail all evening
+        day.until(17, 30)
+        day.up["PC 1"] = day.up["PC 2"] = False
+        day.until(21, 0)
+        assert len(inbox.wait(9, 0.5)) == 8
+    finally:
+        assert day.col.stop() == 0, day.col.output()
+
+
+def test_smtp_outage_delays_mail_but_loses_none(bindir, tmp_path, smtp):
+    inbox, ctl, port = smtp
+    ctl.stop()  # the mail server is down
+    day = Day(bindir, tmp_path, port)
+    try:
+        day.until(9, 0)
+        day.up["Máy quét HP"] = False
+        state = day.until(10, 0)  # fired at 09:05, an hour of failed attempts since
+        assert state["mail_queued"] == 2
+        assert "not sent (will retry)" in day.col.output()
+        ctl2 = Controller(inbox, hostname="127.0.0.1", port=port)
+        ctl2.start()
+        try:
+            state = day.until(11, 15)  # retries back off to at most an hour
+            msgs = inbox.wait(2)
+            assert len(msgs) == 2, [subject(m) for _, m in msgs]
+            assert sorted(r for r, _ in msgs) == ["canbo@xa.test", "it@huyen.test"]
+            day.until(11, 30)
+            assert len(inbox.wait(3, 0.5)) == 2  # each exactly once
+            assert day.minute()["mail_queued"] == 0
+        finally:
+            ctl2.stop()
+    finally:
+        assert day.col.stop() == 0, day.col.output()
