@@ -1,6 +1,6 @@
 /*
  * loadgen: posts wire-format sample batches to hbmon-collector's /api/v1/ingest, the way a
- * probe would, as fast as the collector accepts them.
+ * probe would, as fast as the collector accepts them or at a set pace (--rate).
  *
  * Devices are numbered 0..N-1: device i is "d%05d" (i+1) in commune "c%03d" (i/per+1). A round
  * sends one sample per device with K interfaces (K+1 RRD file updates), timestamped
@@ -8,6 +8,11 @@
  * A batch of round r is only sent once the same devices' batch of round r-1 was accepted, so
  * no sample reaches the collector before an older one of its device (it would be dropped as
  * late). A 503 answer is retried after a short back-off with the same body.
+ *
+ * --rate N paces the offer at N file updates per second (0, the default: as fast as the
+ * collector accepts): a new batch is only sent while the file updates already sent are at most
+ * N x the seconds elapsed since the start (a resent 503 batch does not count again). A loadgen
+ * that fell behind (slow answers) catches up at full speed until it is back on the line.
  *
  * Stops after the given number of rounds or seconds, whichever comes first, waits for the
  * batches in flight, and prints one JSON object with its counts on stdout.
@@ -86,6 +91,7 @@ static long ndev = 400, per = 20, nifs = 24, bsize = 100, nconns = 2;
 static long long ts0, round0, rounds = 1;
 static long spacing = 1;
 static double seconds = 3600, req_timeout = 300;
+static double rate; /* file updates per second offered; 0 = unlimited */
 
 static void build_batch(struct buf *b, long long round, long slot, uint64_t seq)
 {
@@ -184,10 +190,12 @@ int main(int argc, char **argv)
 		else if (!strcmp(k, "--rounds")) rounds = atoll(v);
 		else if (!strcmp(k, "--seconds")) seconds = atof(v);
 		else if (!strcmp(k, "--timeout")) req_timeout = atof(v);
+		else if (!strcmp(k, "--rate")) rate = atof(v);
 		else die("unknown option (see the comment at the top of loadgen.c)");
 	}
 	if (!url || ndev < 1 || per < 1 || nifs < 0 || bsize < 1 || nconns < 1 ||
-	    nconns > MAX_CONNS || rounds < 1 || spacing < 1 || ts0 <= 0 || seconds <= 0)
+	    nconns > MAX_CONNS || rounds < 1 || spacing < 1 || ts0 <= 0 || seconds <= 0 ||
+	    !(rate >= 0 && rate < 1e12))
 		die("bad or missing options");
 
 	long nslots = (ndev + bsize - 1) / bsize;
@@ -224,6 +232,7 @@ int main(int argc, char **argv)
 
 	unsigned long long samples_sent = 0, samples_acc = 0, batches = 0, n503 = 0, nerr = 0;
 	unsigned long long body_bytes = 0;
+	unsigned long long offered = 0; /* file updates in the batches sent (not counting resends) */
 	static unsigned long long per_sec[MAX_SECONDS];
 	char first_err[300] = "";
 	long long cur_r = round0, max_dispatched = round0 - 1;
@@ -256,7 +265,8 @@ int main(int argc, char **argv)
 				c->started = t;
 				curl_multi_add_handle(m, c->h);
 			}
-			if (!c->busy && !stop && !fatal && done_round[cur_s] == cur_r - 1) {
+			if (!c->busy && !stop && !fatal && done_round[cur_s] == cur_r - 1 &&
+			    (rate <= 0 || (double)offered <= rate * (t - t_start))) {
 				build_batch(&c->body, cur_r, cur_s, seq++);
 				curl_easy_setopt(c->h, CURLOPT_POSTFIELDS, c->body.p);
 				curl_easy_setopt(c->h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)c->body.len);
@@ -269,6 +279,9 @@ int main(int argc, char **argv)
 				curl_multi_add_handle(m, c->h);
 				if (cur_r > max_dispatched)
 					max_dispatched = cur_r;
+				long first = cur_s * bsize;
+				offered += (unsigned long long)((first + bsize > ndev ? ndev : first + bsize) -
+								first) * (unsigned long long)(nifs + 1);
 				if (++cur_s == nslots) {
 					cur_s = 0;
 					cur_r++;
@@ -339,17 +352,38 @@ int main(int argc, char **argv)
 				c->busy = 0;
 			}
 		}
-		/* sleep until a socket is ready or a retry is due */
-		int wait_ms = 100;
+		/* sleep until a socket is ready, a retry is due or the pace allows the next batch */
+		int wait_ms = 100, paced = 0;
 		for (long i = 0; i < nconns; i++)
 			if (conns[i].busy && conns[i].retry_at > 0) {
 				int w = (int)((conns[i].retry_at - now_s()) * 1000) + 1;
 				if (w < wait_ms)
 					wait_ms = w < 0 ? 0 : w;
 			}
+		if (!stop && !fatal) {
+			/* an idle connection whose next batch the round order allows (states updated
+			 * by the answers just read) waits for the pace only (none when unlimited),
+			 * not for another answer: the offer must not fall behind while nothing is in
+			 * flight */
+			int idle = 0;
+			for (long i = 0; i < nconns; i++)
+				idle |= !conns[i].busy;
+			if (idle && done_round[cur_s] == cur_r - 1 && rate <= 0) {
+				wait_ms = 0;
+				paced = 1;
+			} else if (idle && done_round[cur_s] == cur_r - 1) {
+				/* first moment the pace allows the next batch */
+				double w = (t_start + (double)offered / rate - now_s()) * 1000;
+				paced = 1;
+				if (w <= 0)
+					wait_ms = 0;
+				else if (w + 1 < wait_ms)
+					wait_ms = (int)w + 1;
+			}
+		}
 		if (running)
 			curl_multi_poll(m, NULL, 0, wait_ms, NULL);
-		else if (wait_ms > 0 && busy) {
+		else if (wait_ms > 0 && (busy || paced)) {
 			struct timespec ts = {0, (long)wait_ms * 1000000L};
 			nanosleep(&ts, NULL);
 		}
@@ -370,12 +404,13 @@ int main(int argc, char **argv)
 	       "\"samples_sent\":%llu,\"samples_accepted\":%llu,\"file_updates_accepted\":%llu,"
 	       "\"batches\":%llu,\"http_503\":%llu,\"errors\":%llu,\"body_bytes\":%llu,"
 	       "\"batch_ms_median\":%.3f,\"batch_ms_p99\":%.3f,\"cpu_seconds\":%.3f,"
-	       "\"devices\":%ld,\"ifs\":%ld,\"batch\":%ld,\"conns\":%ld,\"first_error\":\"",
+	       "\"devices\":%ld,\"ifs\":%ld,\"batch\":%ld,\"conns\":%ld,\"rate\":%.0f,"
+	       "\"file_updates_offered\":%llu,\"first_error\":\"",
 	       fatal || nerr ? "false" : "true", elapsed, rounds_done, max_dispatched + 1,
 	       samples_sent, samples_acc, samples_acc * (unsigned long long)(nifs + 1), batches,
 	       n503, nerr, body_bytes, nlat ? lat[nlat / 2] * 1000 : 0.0,
 	       nlat ? lat[(size_t)((double)(nlat - 1) * 0.99)] * 1000 : 0.0, cpu, ndev, nifs,
-	       bsize, nconns);
+	       bsize, nconns, rate, offered);
 	json_escape(stdout, first_err);
 	printf("\",\"samples_per_second\":[");
 	for (long sec = 0; sec < MAX_SECONDS && sec < (long)elapsed + 1; sec++)

@@ -5,7 +5,9 @@ Side by side in one run on this machine:
   (a) direct path: hbmon-collector writing RRD files itself (HTTP batch in -> librrd -> file)
       against a bare single-threaded rrd_update_r loop on the same files (the librrd floor);
   (b) rrdcached path: hbmon-collector handing its updates to rrdcached, for a sustained
-      period, against a client feeding rrdcached with the BATCH command (the rrdcached floor);
+      period at the highest rate it takes, then paced at 200,000 file updates/s (its CPU at
+      the goal's rate), against a client feeding rrdcached with the BATCH command (the
+      rrdcached floor);
   (c) graphs: hbmon's /graph/... answers (first request: a render; repeated: its cache)
       against rrd_graph_v called in-process with the same arguments.
 Writes bench/RESULTS.md. Every phase that cannot run is reported as "failed: reason"; the run
@@ -55,6 +57,7 @@ P = dict(
     raw_rounds=20, raw_seconds=60,
     direct_rounds=20, direct_seconds=120,
     sustain_seconds=60, sustain_max_rounds=3000,
+    paced_rate=200_000, paced_seconds=60,   # the goal's rate, offered evenly (loadgen --rate)
     cached_raw_seconds=20, cached_raw_max_rounds=1500,
     flush_seconds=300,
     warmup_seconds=600,
@@ -65,15 +68,19 @@ P = dict(
 if QUICK:
     P.update(direct_devices=16, cached_devices=32, batch=8, raw_rounds=20, raw_seconds=5,
              direct_rounds=20, direct_seconds=20, sustain_seconds=5, sustain_max_rounds=4000,
+             paced_seconds=5,
              cached_raw_seconds=3, cached_raw_max_rounds=3000, flush_seconds=60,
              warmup_seconds=120, graph_devices=5, graph_repeat=10, budget_seconds=180)
 # the lead's knobs for exploring: connections and devices per batch of the load generator
 for _k, _env in (("conns", "BENCH_CONNS"), ("batch", "BENCH_BATCH")):
     if os.environ.get(_env, "").isdigit() and int(os.environ[_env]) > 0:
         P[_k] = min(int(os.environ[_env]), 16 if _k == "conns" else 400)
+# rounds the paced run may use: what its rate and time need, plus a margin (it ends on time)
+P["paced_max_rounds"] = int(P["paced_rate"] * P["paced_seconds"]
+                            / (P["cached_devices"] * (P["ifs"] + 1)) * 1.1) + 10
 # rounds that may be used in all: timestamps are T0 + round * SPACING and must stay in the past
 ROUND_BUDGET = (2 + 2 * P["raw_rounds"] + P["direct_rounds"] + P["sustain_max_rounds"]
-                + P["cached_raw_max_rounds"] + 10)
+                + P["paced_max_rounds"] + P["cached_raw_max_rounds"] + 10)
 IF_FILE_BYTES = 1_135_008      # 6 DS x 23,646 rows x 8 bytes + header, as rrdstore.c creates
 SYS_FILE_BYTES = 567_504
 
@@ -331,15 +338,21 @@ class Rounds:
         self.next = max(self.next, next_round)
 
 
-def loadgen(base, ndev, rclock, nrounds, seconds, conns=None, timeout=300):
+def loadgen(base, ndev, rclock, nrounds, seconds, conns=None, timeout=300, rate=0):
+    """rate: file updates per second offered (0: as fast as the collector takes them)."""
     r0, n = rclock.take(nrounds)
-    res = run_json([os.path.join(BIN, "loadgen"), "--url", base + "/api/v1/ingest",
-                    "--devices", str(ndev), "--per-commune", str(P["per_commune"]),
-                    "--ifs", str(P["ifs"]), "--batch", str(P["batch"]),
-                    "--conns", str(conns or P["conns"]), "--ts0", str(rclock.t0),
-                    "--spacing", str(SPACING), "--round0", str(r0), "--rounds", str(n),
-                    "--seconds", str(seconds), "--timeout", str(timeout)],
-                   timeout=seconds + timeout + 60)
+    try:
+        res = run_json([os.path.join(BIN, "loadgen"), "--url", base + "/api/v1/ingest",
+                        "--devices", str(ndev), "--per-commune", str(P["per_commune"]),
+                        "--ifs", str(P["ifs"]), "--batch", str(P["batch"]),
+                        "--conns", str(conns or P["conns"]), "--ts0", str(rclock.t0),
+                        "--spacing", str(SPACING), "--round0", str(r0), "--rounds", str(n),
+                        "--seconds", str(seconds), "--timeout", str(timeout),
+                        "--rate", str(rate)],
+                       timeout=seconds + timeout + 60)
+    except PhaseFailed:
+        rclock.used(r0 + n)  # some of these rounds may have reached the files: never reuse them
+        raise
     rclock.used(res.get("next_round", r0 + n))
     return res
 
@@ -538,7 +551,7 @@ def phase_rrdcached(R, work, district, rclock):
         except PhaseFailed as e:
             out["hbmon_failed"] = str(e)
         if col.d.alive():
-            out.setdefault("hbmon", {})["collector_hwm_mib"] = proc_hwm_mib(col.d.pid)
+            out.setdefault("hbmon", {}).setdefault("collector_hwm_mib", proc_hwm_mib(col.d.pid))
         col.stop()
         R.pop("_collector", None)
     # the rrdcached floor, on the files that exist (all 20,000 if the collector made them)
@@ -581,24 +594,52 @@ def hbmon_rrdcached(out, col, rcd, sock, n, files, rclock):
     if missing:
         raise PhaseFailed(f"warm-up created {len(files) - len(missing)} of {len(files)} files "
                           f"(first missing: {missing[0]})")
-    secs = P["sustain_seconds"]
-    log(f"rrdcached: hbmon sustained for {secs} s")
+    err = None
+    try:
+        log(f"rrdcached: hbmon sustained for {P['sustain_seconds']} s at the highest rate")
+        sustained_run(out.setdefault("hbmon", {}), col, rcd, sock, n, rclock,
+                      P["sustain_seconds"], P["sustain_max_rounds"])
+    except PhaseFailed as e:
+        err = e
+    # the same collector and files, paced at the goal's rate: its CPU at 200,000 /s
+    if not col.d.alive():
+        out["paced_failed"] = "the collector is not running any more"
+    elif time_left() < P["paced_seconds"] + 30:
+        out["paced_failed"] = "skipped: the run's time budget is spent"
+    else:
+        log(f"rrdcached: hbmon paced at {P['paced_rate']:,} file updates/s for "
+            f"{P['paced_seconds']} s")
+        try:
+            sustained_run(out.setdefault("paced", {}), col, rcd, sock, n, rclock,
+                          P["paced_seconds"], P["paced_max_rounds"], rate=P["paced_rate"])
+        except PhaseFailed as e:
+            out["paced_failed"] = str(e)
+        except OSError as e:  # the collector stopped answering: the BATCH floor still runs
+            out["paced_failed"] = one_line(f"{type(e).__name__}: {e}")
+    if err:
+        raise err
+
+
+def sustained_run(h, col, rcd, sock, n, rclock, secs, max_rounds, rate=0):
+    """Feeds the collector for secs seconds (rate: file updates/s offered, 0 = all it takes)
+    and fills h with what rrdcached received, the lowest 5 s window and the CPU used."""
     s0 = rrdcached_cmd(sock, "stats")
     m0 = col.metrics()
     cpu = CpuMeter({"collector": col.d, "rrdcached": rcd})
-    lg = loadgen(col.base, n, rclock, P["sustain_max_rounds"], secs)
+    lg = loadgen(col.base, n, rclock, max_rounds, secs, rate=rate)
     cpu = cpu.stop()
     m1 = col.metrics()
     s1 = rrdcached_cmd(sock, "stats")
     upd = metric_delta(m0, m1, "hbmon_rrd_updates_total")
     recv = s1.get("UpdatesReceived", 0) - s0.get("UpdatesReceived", 0)
-    h = out["hbmon"] = {
+    h.update({
+        "rate_offered": rate or None,
         "loadgen": lg, "cpu": cpu, "collector_hwm_mib": proc_hwm_mib(col.d.pid),
         "collector_threads": proc_status(col.d.pid, "Threads"),
         "metric_updates": upd, "rrdcached_received": recv,
         "metric_late": metric_delta(m0, m1, "hbmon_rrd_late_samples_total"),
         "metric_errors": metric_delta(m0, m1, "hbmon_rrd_errors_total"),
-    }
+    })
     if not lg.get("ok"):
         raise PhaseFailed(f"loadgen: {lg.get('first_error')}")
     if recv == 0:
@@ -608,6 +649,9 @@ def hbmon_rrdcached(out, col, rcd, sock, n, files, rclock):
     verified = min(recv, lg["file_updates_accepted"])
     h["verified_updates"] = verified
     h["rate"] = verified / lg["seconds"] if lg["seconds"] > 0 else 0
+    # collector CPU seconds (utime+stime) per file update received by rrdcached, in µs
+    if cpu.get("collector") is not None and verified:
+        h["collector_us_per_update"] = cpu["collector"] * cpu["wall_s"] / verified * 1e6
     # the lowest rate over any 5 whole seconds: "sustained"
     ps = lg.get("samples_per_second", [])[: int(lg["seconds"])]
     win = 5 if len(ps) >= 5 else max(1, len(ps))
@@ -692,6 +736,14 @@ def fms(x):
     return f"{x:.3f} ms" if x < 10 else f"{x:.1f} ms"
 
 
+def fcores(x):
+    return "–" if x is None else f"{x:.2f}"
+
+
+def fus(x):
+    return "–" if x is None else f"{x:.2f} µs"
+
+
 def verdict(ok):
     return "**met**" if ok else "**NOT met**"
 
@@ -721,11 +773,11 @@ def report(R, info):
                  f"({fnum(d['files'])} files) | {fnum(h['rate'])} /s | raw rrd_update_r "
                  f"{fnum(d['raw_floor'])} /s (faster of before/after) | {d['ratio']:.2f} | ≥ 0.80 | "
                  f"{verdict(d['ratio'] >= 0.8)} |")
-    # 2. rrdcached
-    if "rrdcached_error" in R and "rate" not in c.get("hbmon", {}):
+    # 2. rrdcached: the highest-rate run, then the collector's CPU in the run paced at 200,000 /s
+    if "rate" not in c.get("hbmon", {}):
         L.append(f"| rrdcached path ≥ 200,000 /s sustained {P['sustain_seconds']} s "
                  f"({fnum(c.get('files'))} files) | – | – | – | ≥ 1.00 | "
-                 f"failed: {R['rrdcached_error']} |")
+                 f"failed: {R.get('rrdcached_error', 'not run')} |")
     else:
         h = c["hbmon"]
         ran = h["loadgen"]["seconds"]
@@ -738,9 +790,29 @@ def report(R, info):
                  f"window: {fnum(minw)} /s) | target 200,000 /s; rrdcached BATCH floor "
                  f"{fnum(c.get('raw', {}).get('rate'))} /s | {h['rate'] / 200_000:.2f} | ≥ 1.00 | "
                  f"{verdict(ok)}{short} |")
-        cpu = h["cpu"].get("collector")
-        L.append(f"| … with the collector under one core | {cpu:.2f} cores | 1 core | "
-                 f"{cpu:.2f} | < 1.00 | {verdict(cpu < 1.0)} |")
+    pc, goal = c.get("paced", {}), P["paced_rate"]
+    label = (f"… with the collector under one core at {fnum(goal)} /s (paced run: "
+             f"{fnum(goal)} /s offered for {P['paced_seconds']} s, same files and collector)")
+    cpu = pc.get("cpu", {}).get("collector")
+    if "rate" not in pc or cpu is None:
+        why = (c.get("paced_failed") or R.get("rrdcached_error") or
+               ("collector CPU not readable" if "rate" in pc else "not run"))
+        L.append(f"| {label} | – | 1 core | – | < 1.00 | failed: {why} |")
+    else:
+        ran = pc["loadgen"]["seconds"]
+        # a paced run that could not carry the offer does not show the CPU at the goal's rate
+        carried = pc["rate"] >= 0.99 * goal and ran >= 0.95 * P["paced_seconds"]
+        short = "" if carried else f" (carried only {fnum(pc['rate'])} /s in {ran:.1f} s)"
+        L.append(f"| {label} | {cpu:.2f} cores (accepted {fnum(pc['rate'])} /s, lowest "
+                 f"{pc.get('window_s')} s window {fnum(pc.get('min_window_rate'))} /s) | 1 core | "
+                 f"{cpu:.2f} | < 1.00 | {verdict(cpu < 1.0 and carried)}{short} |")
+    us_p, us_m = pc.get("collector_us_per_update"), c.get("hbmon", {}).get("collector_us_per_update")
+    budget_us = 1e6 / goal
+    L.append(f"| collector CPU per file update (utime+stime ÷ updates received by rrdcached), "
+             f"both runs | paced at {fnum(goal)} /s: {fus(us_p)}; highest rate "
+             f"({fnum(c.get('hbmon', {}).get('rate'))} /s): {fus(us_m)} | 1 core ÷ {fnum(goal)} /s "
+             f"= {fus(budget_us)} | {f'{us_p / budget_us:.2f}' if us_p is not None else '–'} | "
+             f"< {fus(budget_us)} | information: the row above, per update |")
     # 3. graphs
     if "graphs_error" in R:
         L.append(f"| graphs within 1.2× raw rrd_graph | – | – | – | ≤ 1.20 | "
@@ -816,17 +888,27 @@ def report(R, info):
                      "after it).\n")
         L.append("| run | file updates | seconds | file updates/s | notes |")
         L.append("|---|---|---|---|---|")
-        h = c.get("hbmon", {})
-        if "rate" in h:
+        runs = [(k, lbl, c[k]) for k, lbl in
+                (("hbmon", "sustained at the highest rate"),
+                 ("paced", f"paced at {fnum(P['paced_rate'])} /s offered"))
+                if "rate" in c.get(k, {})]
+        for key, lbl, h in runs:
             lg = h["loadgen"]
-            L.append(f"| hbmon → rrdcached, sustained | {fnum(h['verified_updates'])} (received "
+            offer = (f"{fnum(lg.get('file_updates_offered'))} offered, "
+                     if key == "paced" else "")
+            L.append(f"| hbmon → rrdcached, {lbl} | {fnum(h['verified_updates'])} (received "
                      f"by rrdcached) | {lg['seconds']:.2f} | {fnum(h['rate'])} | "
-                     f"{fnum(c['files'])} files, {lg['rounds_completed']} rounds, "
-                     f"{lg['batches']} batches, {lg['http_503']} × 503; /metrics updates "
-                     f"{fnum(h.get('metric_updates'))}, late {fnum(h.get('metric_late'))}, errors "
-                     f"{fnum(h.get('metric_errors'))} |")
-        elif c.get("hbmon_failed"):
-            L.append(f"| hbmon → rrdcached | – | – | – | failed: {c['hbmon_failed']} |")
+                     f"{fnum(c['files'])} files, {lg['rounds_completed']} rounds, {offer}"
+                     f"{lg['batches']} batches, {lg['http_503']} × 503, lowest "
+                     f"{h.get('window_s')} s window {fnum(h.get('min_window_rate'))} /s; "
+                     f"/metrics updates {fnum(h.get('metric_updates'))}, late "
+                     f"{fnum(h.get('metric_late'))}, errors {fnum(h.get('metric_errors'))} |")
+        if "rate" not in c.get("hbmon", {}) and c.get("hbmon_failed"):
+            L.append(f"| hbmon → rrdcached, sustained at the highest rate | – | – | – | "
+                     f"failed: {c['hbmon_failed']} |")
+        if c.get("paced_failed"):
+            L.append(f"| hbmon → rrdcached, paced at {fnum(P['paced_rate'])} /s offered | – | "
+                     f"– | – | failed: {c['paced_failed']} |")
         raw = c.get("raw")
         if raw:
             L.append(f"| BATCH client → rrdcached | {fnum(raw['updates'])} | {raw['seconds']:.2f} | "
@@ -837,18 +919,25 @@ def report(R, info):
             L.append(f"| FLUSHALL (rrdcached writes what it holds) | {fnum(fl.get('values_written'))} "
                      f"values into {fnum(fl.get('files_written'))} files | {fl.get('seconds', 0):.2f} | "
                      f"{fnum(fl.get('rate'))} | {'ok' if fl.get('ok') else fl.get('first_error')} |")
-        if "rate" in h:
-            cpu = h["cpu"]
-            L.append(f"\nDuring the sustained run: collector {cpu['collector']:.2f} cores "
-                     f"({h.get('collector_threads')} threads, peak RSS "
-                     f"{fnum(h.get('collector_hwm_mib'), 1)} MiB), rrdcached "
-                     f"{cpu.get('rrdcached') or 0:.2f} cores, load generator "
-                     f"{lg['cpu_seconds'] / max(lg['seconds'], 1e-9):.2f} cores. rrdcached peak RSS "
-                     f"{fnum(c.get('rrdcached_hwm_mib'), 1)} MiB. Warm-up took "
-                     f"{c['warmup']['seconds']:.1f} s.")
-            ps = lg.get("samples_per_second", [])
+        if runs:
+            L.append("\nCPU is utime+stime from /proc/PID/stat over the wall time of the run "
+                     "(1.00 = one core); µs per file update is the collector's CPU time divided "
+                     "by the file updates rrdcached received.")
+        for key, lbl, h in runs:
+            lg, cpu = h["loadgen"], h["cpu"]
+            us = h.get("collector_us_per_update")
+            L.append(f"\nDuring the run {lbl}: collector {fcores(cpu.get('collector'))} cores, "
+                     f"{fus(us)} per file update ({h.get('collector_threads')} threads, peak "
+                     f"RSS {fnum(h.get('collector_hwm_mib'), 1)} MiB), rrdcached "
+                     f"{fcores(cpu.get('rrdcached'))} cores, load generator "
+                     f"{lg['cpu_seconds'] / max(lg['seconds'], 1e-9):.2f} cores.")
+        if runs:
+            L.append(f"\nrrdcached peak RSS {fnum(c.get('rrdcached_hwm_mib'), 1)} MiB. Warm-up "
+                     f"took {c['warmup']['seconds']:.1f} s.")
+        for key, lbl, h in runs:
+            ps = h["loadgen"].get("samples_per_second", [])
             if ps:
-                L.append("\nFile updates accepted per second over the run: "
+                L.append(f"\nFile updates accepted per second, {lbl}: "
                          + ", ".join(fnum(x * (P['ifs'] + 1)) for x in ps[:120]) + ".")
         if raw and raw.get("cpu"):
             L.append(f"\nrrdcached during the BATCH run: {raw['cpu'].get('rrdcached') or 0:.2f} cores.")
@@ -905,6 +994,8 @@ def report(R, info):
                  ("devices / interfaces / batch / connections",
                   f"{P['direct_devices']} (direct), {P['cached_devices']} (rrdcached) / "
                   f"{P['ifs']} / {P['batch']} devices / {P['conns']}"),
+                 ("rrdcached runs", f"{P['sustain_seconds']} s at the highest rate, then "
+                  f"{P['paced_seconds']} s paced at {fnum(P['paced_rate'])} file updates/s"),
                  ("run time", f"{time.time() - STARTED:.0f} s")):
         L.append(f"| {k} | {v} |")
     L.append("")
