@@ -47,7 +47,6 @@ struct alerts {
 	struct hours hours;
 	time_t last_tick;
 	unsigned long serial;
-	struct mail_job *inflight;
 };
 
 struct alerts *alerts_new(const struct collector *c, struct errlist *errs)
@@ -258,6 +257,12 @@ static void send_digest(struct alerts *a, struct collector *c, size_t commune, t
 	struct commune_alerts *ca = &a->com[commune];
 	const char *cname = c->inv->communes[commune].name;
 	struct rcpt_ctx r = {.n = 0};
+	if (!c->cfg->smtp_url[0]) {
+		/* no mail server configured: the events are the record, nothing piles up */
+		ca->nchg = 0;
+		ca->last_mail = now;
+		return;
+	}
 	for (size_t i = 0; i < c->inv->ndevices; i++)
 		if (c->inv->devices[i].commune == commune && c->inv->devices[i].contact[0])
 			config_emails(c->inv->devices[i].contact, add_rcpt, &r);
@@ -354,13 +359,15 @@ static void on_mail_done(struct wjob *w)
 			log_warnx("alerts", "mail to %s not sent (will retry): %s", it->rcpt, it->err);
 		}
 	}
-	c->alerts->inflight = NULL;
+	c->mail_inflight = 0;
 	mail_job_free(j);
 }
 
 static void pump_mail(struct alerts *a, struct collector *c, time_t now)
 {
-	if (a->inflight || !c->cfg->smtp_url[0] || !c->mailer)
+	(void)a;
+	/* one job at a time: two would take the same due messages */
+	if (c->mail_inflight || !c->cfg->smtp_url[0] || !c->mailer)
 		return;
 	struct mail_job *j = calloc(1, sizeof(*j));
 	if (!j)
@@ -376,7 +383,7 @@ static void pump_mail(struct alerts *a, struct collector *c, time_t now)
 	snprintf(j->smtp.from, sizeof(j->smtp.from), "%s", c->cfg->mail_from);
 	j->owner = c;
 	j->base.done = on_mail_done;
-	a->inflight = j;
+	c->mail_inflight = 1;
 	worker_submit(c->mailer, &j->base);
 }
 

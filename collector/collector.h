@@ -26,6 +26,7 @@ struct collector {
 	struct worker *mailer;  /* sends alert mail */
 	struct store *store;    /* events and the mail outbox (SQLite) */
 	struct alerts *alerts;
+	int mail_inflight;      /* a mail job is with the mail thread (survives reloads) */
 	struct ingest ingest;
 	struct i18n *i18n;
 	time_t started;
