@@ -69,6 +69,8 @@ struct alerts *alerts_new(const struct collector *c, struct errlist *errs)
 	return a;
 }
 
+const struct hours *alerts_hours(const struct alerts *a) { return &a->hours; }
+
 void alerts_free(struct alerts *a)
 {
 	if (!a)

@@ -25,6 +25,8 @@ void alerts_free(struct alerts *a);
 /* Evaluates at now (once per second of the collector's clock, or again when forced: a reader
  * wants the latest samples judged) and pumps the mail queue. */
 void alerts_tick(struct alerts *a, struct collector *c, time_t now, int force);
+/* The working hours and holidays the alerts judge by. */
+const struct hours *alerts_hours(const struct alerts *a);
 /* The alert states as JSON (/api/v1/alerts). */
 int alerts_json(struct strbuf *out, struct alerts *a, const struct collector *c);
 

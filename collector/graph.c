@@ -8,10 +8,10 @@
 #include <string.h>
 #include <time.h>
 
-static const char *const period_names[GP_COUNT] = {"hour", "day", "week", "month", "year",
-						   "custom"};
-static const int64_t period_secs[GP_COUNT] = {3600, 86400, 7 * 86400, 31 * 86400, 366 * 86400,
-					      86400};
+static const char *const period_names[GP_COUNT] = {"hour",    "day",  "week",  "month",
+						   "quarter", "year", "custom"};
+static const int64_t period_secs[GP_COUNT] = {3600,       86400,       7 * 86400, 31 * 86400,
+					      92 * 86400, 366 * 86400, 86400};
 #define MAX_SPAN (10LL * 366 * 86400)
 
 enum graph_period graph_period_parse(const char *s, enum graph_period def)

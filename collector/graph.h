@@ -10,7 +10,7 @@
 
 #include "strbuf.h"
 
-enum graph_period { GP_HOUR, GP_DAY, GP_WEEK, GP_MONTH, GP_YEAR, GP_CUSTOM, GP_COUNT };
+enum graph_period { GP_HOUR, GP_DAY, GP_WEEK, GP_MONTH, GP_QUARTER, GP_YEAR, GP_CUSTOM, GP_COUNT };
 
 struct graph_request {
 	const char *file;  /* an RRD file made by rrdstore */

@@ -50,8 +50,11 @@ void render_run(void *ctx, struct wjob **jobs, size_t n)
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		if (j->kind == RENDER_GRAPH)
 			run_graph(j);
-		else
+		else if (j->kind == RENDER_SERIES)
 			run_series(j);
+		else
+			j->ok = history_run(j->hist, (char **)&j->body, &j->len, j->err,
+					    sizeof(j->err)) == 0;
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		if (!j->ok)
 			log_debug("render", "%s: %s", j->file, j->err);

@@ -9,9 +9,10 @@
 #include <stdint.h>
 
 #include "graph.h"
+#include "history.h"
 #include "worker.h"
 
-enum render_kind { RENDER_GRAPH, RENDER_SERIES };
+enum render_kind { RENDER_GRAPH, RENDER_SERIES, RENDER_HISTORY };
 
 struct render_job {
 	struct wjob base;
@@ -27,6 +28,8 @@ struct render_job {
 	char cf[8];
 	long resolution;
 	int csv;
+	/* readiness over a period (owned: freed with the job) */
+	struct history *hist;
 	/* result */
 	int ok;
 	unsigned char *body;

@@ -393,6 +393,34 @@ static enum MHD_Result handle_series(struct web *w, struct MHD_Connection *conn,
 	return submit_render(w, conn, rq);
 }
 
+/* /api/v1/readiness?period=day|week|month|quarter|year or from=&to=: from stored series. */
+static enum MHD_Result handle_history(struct web *w, struct MHD_Connection *conn, struct req *rq)
+{
+	const struct collector *c = w->c;
+	char err[256];
+	if (rq->done) {
+		struct render_job *j = rq->rj;
+		if (!j->ok)
+			return reply_text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, j->err);
+		void *body = j->body;
+		j->body = NULL;
+		return reply_hdr(conn, MHD_HTTP_OK, "application/json", body, j->len,
+				 MHD_RESPMEM_MUST_FREE, "no-cache", NULL);
+	}
+	enum graph_period gp = graph_period_parse(arg(conn, "period"), GP_DAY);
+	int64_t from, to;
+	if (graph_range(&gp, arg(conn, "from"), arg(conn, "to"), (int64_t)c->now(), &from, &to, err,
+			sizeof(err)) < 0)
+		return reply_text(conn, MHD_HTTP_BAD_REQUEST, err);
+	struct render_job *j = rq->rj = calloc(1, sizeof(*j));
+	if (!j)
+		return MHD_NO;
+	j->kind = RENDER_HISTORY;
+	if (!(j->hist = history_new(c, alerts_hours(c->alerts), from, to)))
+		return MHD_NO;
+	return submit_render(w, conn, rq);
+}
+
 static enum MHD_Result handle_get(struct web *w, struct MHD_Connection *conn, const char *url,
 				  struct req *rq)
 {
@@ -413,8 +441,13 @@ static enum MHD_Result handle_get(struct web *w, struct MHD_Connection *conn, co
 		return MHD_NO;
 	if (strcmp(url, "/") == 0)
 		return reply_buf(conn, &sb, page_dashboard(&sb, c, l), html);
-	if (strcmp(url, "/api/v1/readiness") == 0)
+	if (strcmp(url, "/api/v1/readiness") == 0) {
+		if (arg(conn, "from") || arg(conn, "to") || arg(conn, "period") || rq->rj) {
+			strbuf_free(&sb);
+			return handle_history(w, conn, rq);
+		}
 		return reply_buf(conn, &sb, api_readiness(&sb, c, l), json);
+	}
 	if (strcmp(url, "/api/v1/alerts") == 0) {
 		alerts_tick(c->alerts, c, c->now(), 1);
 		return reply_buf(conn, &sb, alerts_json(&sb, c->alerts, c), json);
@@ -495,8 +528,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		return;
 	strbuf_free(&rq->body);
 	ingest_job_free(&rq->job);
-	if (rq->rj)
+	if (rq->rj) {
 		free(rq->rj->body);
+		history_free(rq->rj->hist);
+	}
 	free(rq->rj);
 	free(rq);
 	*con_cls = NULL;

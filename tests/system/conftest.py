@@ -50,7 +50,7 @@ class District:
     """A configuration on disk: hbmon.conf, credentials.conf, inventory.csv."""
 
     def __init__(self, root, devices, site_types, extra_creds=None, collector_extra="",
-                 extra=""):
+                 extra="", rrd_step=1, interval=2):
         self.root = root
         self.port = free_port()
         self.conf = os.path.join(root, "hbmon.conf")
@@ -77,12 +77,12 @@ data_dir = {self.data}
 dashboards_dir = {TOP}/dashboards
 [collector]
 listen_port = {self.port}
-rrd_step = 1
+rrd_step = {rrd_step}
 stale_after = 600
 {collector_extra}
 [probe]
 collector_url = http://127.0.0.1:{self.port}/api/v1/ingest
-interval = 2
+interval = {interval}
 timeout_ms = 500
 retries = 1
 """)

@@ -1,0 +1,26 @@
+/*
+ * Readiness over a period, from the stored series rather than the current state: for each
+ * target, the share of the period's working time it was met (devices of its class up, from
+ * each device's availability in system.rrd), and the scores and headline figures built on
+ * them. Built on the event loop as a self-contained request (copies of names, paths, targets
+ * and the calendar), run on the render thread: it reads many files.
+ */
+#ifndef HBMON_HISTORY_H
+#define HBMON_HISTORY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hours.h"
+
+struct collector;
+struct history;
+
+/* NULL when memory runs out. */
+struct history *history_new(const struct collector *c, const struct hours *h, int64_t from,
+			    int64_t to);
+void history_free(struct history *h);
+/* Reads the series and writes the JSON; 0, or -1 with err set. */
+int history_run(struct history *h, char **json, size_t *len, char *err, size_t errsz);
+
+#endif
