@@ -23,6 +23,8 @@ struct alert {
 	time_t since;     /* entered the state */
 	time_t met_since; /* firing and met again since; 0 while missed */
 	int suppressed;   /* missed while the commune's uplink is down */
+	int in_maint;     /* not judged: a maintenance window covers it */
+	char acked_by[64]; /* acknowledged while firing, by whom */
 	char reason[LANG_COUNT][512];
 };
 
@@ -47,6 +49,9 @@ struct alerts {
 	struct hours hours;
 	time_t last_tick;
 	unsigned long serial;
+	long last_ack;
+	/* this tick's maintenance: per commune, per site, per site and class */
+	char *maint_commune, *maint_site, (*maint_cls)[CLS_COUNT];
 };
 
 struct alerts *alerts_new(const struct collector *c, struct errlist *errs)
@@ -59,7 +64,10 @@ struct alerts *alerts_new(const struct collector *c, struct errlist *errs)
 	a->ncommunes = c->inv->ncommunes;
 	a->site = calloc(a->nsites ? a->nsites : 1, sizeof(*a->site));
 	a->com = calloc(a->ncommunes ? a->ncommunes : 1, sizeof(*a->com));
-	if (!a->site || !a->com ||
+	a->maint_commune = calloc(a->ncommunes ? a->ncommunes : 1, 1);
+	a->maint_site = calloc(a->nsites ? a->nsites : 1, 1);
+	a->maint_cls = calloc(a->nsites ? a->nsites : 1, sizeof(*a->maint_cls));
+	if (!a->site || !a->com || !a->maint_commune || !a->maint_site || !a->maint_cls ||
 	    hours_parse_days(c->cfg->work_days, &a->hours.days, err, sizeof(err)) < 0 ||
 	    hours_parse_spans(c->cfg->work_hours, &a->hours, err, sizeof(err)) < 0 ||
 	    (c->cfg->holidays[0] && hours_load_holidays(&a->hours, c->cfg->holidays, errs) < 0)) {
@@ -79,6 +87,9 @@ void alerts_free(struct alerts *a)
 		free(a->com[i].chg);
 	free(a->com);
 	free(a->site);
+	free(a->maint_commune);
+	free(a->maint_site);
+	free(a->maint_cls);
 	hours_free(&a->hours);
 	free(a);
 }
@@ -175,6 +186,7 @@ static void step(struct alert *al, int missed, time_t now, const struct collecto
 	if (now - al->met_since >= recover) {
 		al->st = A_OK;
 		al->since = now;
+		al->acked_by[0] = '\0';
 		add_change(ca, 0, now, al->reason);
 		store_event(c->store, now, commune, what, "resolved", al->reason[LANG_VI]);
 		log_info("alerts", "%s: resolved: %s", commune, al->reason[LANG_EN]);
@@ -295,8 +307,10 @@ static void send_digest(struct alerts *a, struct collector *c, size_t commune, t
 			char hm[8];
 			hhmm(hm, sizeof(hm), ca->chg[k].at);
 			strbuf_printf(&body, "  %s %s — %s\n", hm,
-				      i18n_get(c->i18n, l, ca->chg[k].firing ? "alert.firing"
-									      : "alert.resolved"),
+				      i18n_get(c->i18n, l,
+					       ca->chg[k].firing == 1   ? "alert.firing"
+					       : ca->chg[k].firing == 2 ? "alert.acked"
+									: "alert.resolved"),
 				      ca->chg[k].text[l]);
 		}
 		if (nfiring) {
@@ -389,6 +403,84 @@ static void pump_mail(struct alerts *a, struct collector *c, time_t now)
 	worker_submit(c->mailer, &j->base);
 }
 
+long alerts_find_commune(const struct inventory *inv, const char *name)
+{
+	for (size_t k = 0; k < inv->ncommunes; k++)
+		if (strcmp(inv->communes[k].name, name) == 0)
+			return (long)k;
+	return -1;
+}
+
+long alerts_find_site(const struct inventory *inv, size_t commune, const char *name)
+{
+	for (size_t s = 0; s < inv->nsites; s++)
+		if (inv->sites[s].commune == commune && strcmp(inv->sites[s].name, name) == 0)
+			return (long)s;
+	return -1;
+}
+
+struct maint_ctx {
+	struct alerts *a;
+	const struct collector *c;
+	time_t now;
+};
+
+static void on_maint(void *ctx, const struct maint *m)
+{
+	struct maint_ctx *mc = ctx;
+	const struct inventory *inv = mc->c->inv;
+	if (m->start > mc->now)
+		return;
+	long k = alerts_find_commune(inv, m->commune);
+	if (k < 0)
+		return;
+	if (m->device[0]) {
+		long i = inventory_find(inv, m->commune, m->device);
+		if (i >= 0)
+			mc->a->maint_cls[inv->devices[i].site][inv->devices[i].cls] = 1;
+	} else if (m->site[0]) {
+		long s = alerts_find_site(inv, (size_t)k, m->site);
+		if (s >= 0)
+			mc->a->maint_site[s] = 1;
+	} else {
+		mc->a->maint_commune[k] = 1;
+	}
+}
+
+struct ack_ctx {
+	struct alerts *a;
+	struct collector *c;
+	time_t now;
+};
+
+static void on_ack(void *ctx, const struct ack *ak)
+{
+	struct ack_ctx *x = ctx;
+	const struct inventory *inv = x->c->inv;
+	long k = alerts_find_commune(inv, ak->commune);
+	if (k < 0)
+		return;
+	struct alert *al = NULL;
+	if (strcmp(ak->target, "uplink") == 0) {
+		al = &x->a->com[k].uplink;
+	} else {
+		long s = ak->site[0] ? alerts_find_site(inv, (size_t)k, ak->site) : -1;
+		int cls = devclass_parse(ak->target);
+		if (s >= 0 && cls >= 0)
+			al = &x->a->site[s][cls];
+	}
+	if (!al || al->st != A_FIRING || al->acked_by[0])
+		return;
+	snprintf(al->acked_by, sizeof(al->acked_by), "%s", ak->by);
+	char text[LANG_COUNT][512];
+	for (int l = 0; l < LANG_COUNT; l++)
+		snprintf(text[l], sizeof(text[l]), "%s (%s: %s%s%s)", al->reason[l],
+			 i18n_get(x->c->i18n, (enum lang)l, "alert.acked_by"), ak->by,
+			 ak->note[0] ? " — " : "", ak->note);
+	add_change(&x->a->com[k], 2, x->now, text);
+	store_event(x->c->store, x->now, ak->commune, ak->target, "acknowledged", text[LANG_VI]);
+}
+
 void alerts_tick(struct alerts *a, struct collector *c, time_t now, int force)
 {
 	if (now == a->last_tick && !force)
@@ -400,6 +492,13 @@ void alerts_tick(struct alerts *a, struct collector *c, time_t now, int force)
 	struct readiness_input in = {c->cfg, c->inv, &c->state, now};
 	if (readiness_eval(&r, &in) < 0)
 		return;
+	memset(a->maint_commune, 0, a->ncommunes);
+	memset(a->maint_site, 0, a->nsites);
+	memset(a->maint_cls, 0, a->nsites * sizeof(*a->maint_cls));
+	struct maint_ctx mc = {a, c, now};
+	store_maint_each(c->store, now, on_maint, &mc);
+	struct ack_ctx ac = {a, c, now};
+	a->last_ack = store_acks_after(c->store, a->last_ack, on_ack, &ac);
 	int working = hours_working(&a->hours, now);
 	int grace = working && now - hours_span_start(&a->hours, now) < c->cfg->startup_grace;
 	int *updown = calloc(a->ncommunes ? a->ncommunes : 1, sizeof(int));
@@ -409,8 +508,14 @@ void alerts_tick(struct alerts *a, struct collector *c, time_t now, int force)
 		updown[k] = uplink_down(c, k, now, &behind);
 		if (updown[k])
 			uplink_reason(&ca->uplink, c, k, behind, now);
-		step(&ca->uplink, (!working || grace) ? -1 : updown[k], now, c, ca,
-		     c->inv->communes[k].name, "uplink");
+		int routers_maint = 0;
+		for (size_t s = 0; s < a->nsites; s++)
+			if (c->inv->sites[s].commune == k &&
+			    (a->maint_site[s] || a->maint_cls[s][CLS_ROUTER]))
+				routers_maint = 1;
+		ca->uplink.in_maint = a->maint_commune[k] || routers_maint;
+		step(&ca->uplink, (!working || grace || ca->uplink.in_maint) ? -1 : updown[k], now, c,
+		     ca, c->inv->communes[k].name, "uplink");
 	}
 	for (size_t s = 0; s < r.nsites; s++) {
 		const struct site_result *sr = &r.sites[s];
@@ -419,7 +524,8 @@ void alerts_tick(struct alerts *a, struct collector *c, time_t now, int force)
 		for (int t = 0; t < sr->ntargets; t++) {
 			const struct target_result *tr = &sr->targets[t];
 			struct alert *al = &a->site[s][tr->cls];
-			int judged = always || (working && !grace);
+			al->in_maint = a->maint_commune[k] || a->maint_site[s] || a->maint_cls[s][tr->cls];
+			int judged = (always || (working && !grace)) && !al->in_maint;
 			al->suppressed = updown && updown[k] && !tr->met;
 			if (!tr->met)
 				target_reason(al, c, sr, tr, now);
@@ -449,6 +555,9 @@ static json_object *alert_obj(const struct alert *al, const char *commune, const
 	json_object_object_add(o, "target", json_object_new_string(target));
 	json_object_object_add(o, "state", json_object_new_string(astate_name[al->st]));
 	json_object_object_add(o, "suppressed", json_object_new_boolean(al->suppressed));
+	json_object_object_add(o, "maintenance", json_object_new_boolean(al->in_maint));
+	if (al->acked_by[0])
+		json_object_object_add(o, "acknowledged_by", json_object_new_string(al->acked_by));
 	json_object_object_add(o, "since", json_object_new_int64((int64_t)al->since));
 	json_object_object_add(o, "reason", json_object_new_string(al->reason[LANG_VI]));
 	json_object_object_add(o, "reason_en", json_object_new_string(al->reason[LANG_EN]));
@@ -464,7 +573,7 @@ int alerts_json(struct strbuf *out, struct alerts *a, const struct collector *c)
 							     NULL, "uplink"));
 	for (size_t s = 0; s < a->nsites && s < c->inv->nsites; s++)
 		for (int t = 0; t < CLS_COUNT; t++)
-			if (a->site[s][t].st != A_OK || a->site[s][t].suppressed)
+			if (a->site[s][t].st != A_OK || a->site[s][t].suppressed || a->site[s][t].in_maint)
 				json_object_array_add(
 				    arr, alert_obj(&a->site[s][t],
 						   c->inv->communes[c->inv->sites[s].commune].name,

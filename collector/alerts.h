@@ -25,6 +25,10 @@ void alerts_free(struct alerts *a);
 /* Evaluates at now (once per second of the collector's clock, or again when forced: a reader
  * wants the latest samples judged) and pumps the mail queue. */
 void alerts_tick(struct alerts *a, struct collector *c, time_t now, int force);
+/* Indexes of a commune, and of a site in it, by name; -1 when not in the inventory. */
+struct inventory;
+long alerts_find_commune(const struct inventory *inv, const char *name);
+long alerts_find_site(const struct inventory *inv, size_t commune, const char *name);
 /* The working hours and holidays the alerts judge by. */
 const struct hours *alerts_hours(const struct alerts *a);
 /* The alert states as JSON (/api/v1/alerts). */

@@ -29,7 +29,7 @@ const char *graph_period_name(enum graph_period p)
 
 /* Unix seconds, or local "YYYY-MM-DD" / "YYYY-MM-DDTHH:MM" (TZ is the district's); a date
  * alone means its midnight, or with end_of_day the next one (an end date is included). */
-static int parse_time(const char *s, int64_t *t, int end_of_day)
+int graph_parse_time(const char *s, int64_t *t, int end_of_day)
 {
 	char *end;
 	long long v = strtoll(s, &end, 10);
@@ -62,7 +62,7 @@ int graph_range(enum graph_period *p, const char *start, const char *end, int64_
 {
 	*to = now;
 	if (end && *end) {
-		if (parse_time(end, to, 1) < 0) {
+		if (graph_parse_time(end, to, 1) < 0) {
 			snprintf(err, errsz, "end: expected Unix seconds or YYYY-MM-DD[THH:MM]");
 			return -1;
 		}
@@ -70,7 +70,7 @@ int graph_range(enum graph_period *p, const char *start, const char *end, int64_
 	}
 	*from = *to - period_secs[*p];
 	if (start && *start) {
-		if (parse_time(start, from, 0) < 0) {
+		if (graph_parse_time(start, from, 0) < 0) {
 			snprintf(err, errsz, "start: expected Unix seconds or YYYY-MM-DD[THH:MM]");
 			return -1;
 		}

@@ -36,6 +36,9 @@ const char *graph_period_name(enum graph_period p);
  * seconds or local "YYYY-MM-DD[THH:MM]" (either may be given with any period: it makes it
  * custom). -1 with err set when they do not parse or end is not after start.
  */
+/* Unix seconds or local "YYYY-MM-DD[THH:MM]"; a bare date is its midnight, or the next one
+ * with end_of_day. 0, or -1 when it does not parse. */
+int graph_parse_time(const char *s, int64_t *t, int end_of_day);
 int graph_range(enum graph_period *p, const char *start, const char *end, int64_t now,
 		int64_t *from, int64_t *to, char *err, size_t errsz);
 

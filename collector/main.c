@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "collector.h"
+#include "cli.h"
 #include "log.h"
 #include "mailer.h"
 #include "render.h"
@@ -53,6 +54,7 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: hbmon-collector [-c FILE] [--check-config] [-v]\n"
+		"       hbmon-collector [-c FILE] maint add|list ... | ack ...   (see README)\n"
 		"  -c, --config FILE   main configuration (default /etc/hbmon/hbmon.conf)\n"
 		"      --check-config  validate configuration, inventory and catalogues, then exit\n"
 		"  -v, --verbose       debug logging\n");
@@ -217,7 +219,7 @@ int main(int argc, char **argv)
 	char err[512], rrddir[PATH_MAX + 8];
 	memset(&c, 0, sizeof(c));
 
-	while ((ch = getopt_long(argc, argv, "c:vh", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "+c:vh", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': path = optarg; break;
 		case 'C': check_only = 1; break;
@@ -235,6 +237,18 @@ int main(int argc, char **argv)
 	if (loaded < 0 || check_only) {
 		cleanup(&c);
 		return loaded < 0 ? 1 : 0;
+	}
+	if (optind < argc) {
+		/* maint / ack: written to the store the running collector reads */
+		char dbpath[PATH_MAX + 16];
+		snprintf(dbpath, sizeof(dbpath), "%s/hbmon.db", c.cfg->data_dir);
+		if (mkdir(c.cfg->data_dir, 0755) < 0 && errno != EEXIST)
+			fatalx("collector", "%s: cannot create: %s", c.cfg->data_dir, strerror(errno));
+		if (!(c.store = store_open(dbpath, err, sizeof(err))))
+			fatalx("collector", "event store: %s", err);
+		int rc = cli_main(&c, argc - optind, argv + optind);
+		cleanup(&c);
+		return rc;
 	}
 	c.now = wall_now;
 	if ((clock_file = getenv("HBMON_CLOCK_FILE")) && *clock_file) {

@@ -8,6 +8,7 @@
 
 struct store {
 	sqlite3 *db;
+	sqlite3_stmt *ins_maint, *active_maint, *ins_ack, *new_acks;
 	sqlite3_stmt *ins_event, *ins_mail, *due, *sent, *failed, *pending;
 };
 
@@ -22,7 +23,13 @@ static const char schema[] =
     " id INTEGER PRIMARY KEY, created INTEGER NOT NULL, rcpt TEXT NOT NULL, data TEXT NOT NULL,"
     " attempts INTEGER NOT NULL DEFAULT 0, next_try INTEGER NOT NULL, sent INTEGER,"
     " last_error TEXT);"
-    "CREATE INDEX IF NOT EXISTS outbox_due ON outbox(sent, next_try);";
+    "CREATE INDEX IF NOT EXISTS outbox_due ON outbox(sent, next_try);"
+    "CREATE TABLE IF NOT EXISTS maintenance ("
+    " id INTEGER PRIMARY KEY, commune TEXT NOT NULL, site TEXT, device TEXT,"
+    " starts INTEGER NOT NULL, ends INTEGER NOT NULL, note TEXT, created INTEGER NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS acks ("
+    " id INTEGER PRIMARY KEY, commune TEXT NOT NULL, site TEXT, target TEXT NOT NULL,"
+    " at INTEGER NOT NULL, by TEXT NOT NULL, note TEXT);";
 
 struct store *store_open(const char *path, char *err, size_t errsz)
 {
@@ -33,6 +40,7 @@ struct store *store_open(const char *path, char *err, size_t errsz)
 	}
 	char *msg = NULL;
 	if (sqlite3_open(path, &s->db) != SQLITE_OK ||
+	    sqlite3_busy_timeout(s->db, 2000) != SQLITE_OK ||
 	    sqlite3_exec(s->db, schema, NULL, NULL, &msg) != SQLITE_OK ||
 	    sqlite3_prepare_v2(s->db,
 			       "INSERT INTO events(ts, commune, subject, kind, text) VALUES(?,?,?,?,?)",
@@ -51,7 +59,22 @@ struct store *store_open(const char *path, char *err, size_t errsz)
 			       "? + min(3600, 60 << min(attempts, 6)) WHERE id = ?",
 			       -1, &s->failed, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(s->db, "SELECT count(*) FROM outbox WHERE sent IS NULL", -1,
-			       &s->pending, NULL) != SQLITE_OK) {
+			       &s->pending, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db,
+			       "INSERT INTO maintenance(commune, site, device, starts, ends, note, created)"
+			       " VALUES(?,?,?,?,?,?,?)",
+			       -1, &s->ins_maint, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db,
+			       "SELECT id, commune, site, device, starts, ends, note FROM maintenance "
+			       "WHERE ends > ? ORDER BY starts",
+			       -1, &s->active_maint, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db,
+			       "INSERT INTO acks(commune, site, target, at, by, note) VALUES(?,?,?,?,?,?)",
+			       -1, &s->ins_ack, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db,
+			       "SELECT id, commune, site, target, at, by, note FROM acks WHERE id > ? "
+			       "ORDER BY id",
+			       -1, &s->new_acks, NULL) != SQLITE_OK) {
 		snprintf(err, errsz, "%s: %s", path, msg ? msg : sqlite3_errmsg(s->db));
 		sqlite3_free(msg);
 		store_close(s);
@@ -70,6 +93,10 @@ void store_close(struct store *s)
 	sqlite3_finalize(s->sent);
 	sqlite3_finalize(s->failed);
 	sqlite3_finalize(s->pending);
+	sqlite3_finalize(s->ins_maint);
+	sqlite3_finalize(s->active_maint);
+	sqlite3_finalize(s->ins_ack);
+	sqlite3_finalize(s->new_acks);
 	sqlite3_close(s->db);
 	free(s);
 }
@@ -147,4 +174,80 @@ long store_outbox_pending(struct store *s)
 		n = (long)sqlite3_column_int64(s->pending, 0);
 	sqlite3_reset(s->pending);
 	return n;
+}
+
+static void bind_opt(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v && *v)
+		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+long store_maint_add(struct store *s, const struct maint *m, time_t now)
+{
+	bind_opt(s->ins_maint, 1, m->commune);
+	bind_opt(s->ins_maint, 2, m->site);
+	bind_opt(s->ins_maint, 3, m->device);
+	sqlite3_bind_int64(s->ins_maint, 4, (sqlite3_int64)m->start);
+	sqlite3_bind_int64(s->ins_maint, 5, (sqlite3_int64)m->end);
+	bind_opt(s->ins_maint, 6, m->note);
+	sqlite3_bind_int64(s->ins_maint, 7, (sqlite3_int64)now);
+	if (step_done(s, s->ins_maint) < 0)
+		return -1;
+	return (long)sqlite3_last_insert_rowid(s->db);
+}
+
+static const char *col(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+	return t ? (const char *)t : "";
+}
+
+int store_maint_each(struct store *s, time_t now, store_maint_fn fn, void *ctx)
+{
+	sqlite3_bind_int64(s->active_maint, 1, (sqlite3_int64)now);
+	int rc, n = 0;
+	while ((rc = sqlite3_step(s->active_maint)) == SQLITE_ROW) {
+		struct maint m = {sqlite3_column_int64(s->active_maint, 0), col(s->active_maint, 1),
+				  col(s->active_maint, 2), col(s->active_maint, 3),
+				  (time_t)sqlite3_column_int64(s->active_maint, 4),
+				  (time_t)sqlite3_column_int64(s->active_maint, 5),
+				  col(s->active_maint, 6)};
+		fn(ctx, &m);
+		n++;
+	}
+	sqlite3_reset(s->active_maint);
+	sqlite3_clear_bindings(s->active_maint);
+	return rc == SQLITE_DONE ? n : -1;
+}
+
+long store_ack_add(struct store *s, const struct ack *a)
+{
+	bind_opt(s->ins_ack, 1, a->commune);
+	bind_opt(s->ins_ack, 2, a->site);
+	bind_opt(s->ins_ack, 3, a->target);
+	sqlite3_bind_int64(s->ins_ack, 4, (sqlite3_int64)a->at);
+	bind_opt(s->ins_ack, 5, a->by);
+	bind_opt(s->ins_ack, 6, a->note);
+	if (step_done(s, s->ins_ack) < 0)
+		return -1;
+	return (long)sqlite3_last_insert_rowid(s->db);
+}
+
+long store_acks_after(struct store *s, long after, store_ack_fn fn, void *ctx)
+{
+	sqlite3_bind_int64(s->new_acks, 1, after);
+	long last = after;
+	while (sqlite3_step(s->new_acks) == SQLITE_ROW) {
+		struct ack a = {sqlite3_column_int64(s->new_acks, 0), col(s->new_acks, 1),
+				col(s->new_acks, 2), col(s->new_acks, 3),
+				(time_t)sqlite3_column_int64(s->new_acks, 4), col(s->new_acks, 5),
+				col(s->new_acks, 6)};
+		fn(ctx, &a);
+		last = a.id;
+	}
+	sqlite3_reset(s->new_acks);
+	sqlite3_clear_bindings(s->new_acks);
+	return last;
 }

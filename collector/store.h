@@ -28,4 +28,31 @@ int store_outbox_failed(struct store *s, long id, time_t now, const char *err);
 /* Messages not yet sent. */
 long store_outbox_pending(struct store *s);
 
+/*
+ * Maintenance windows: a commune, a site of it, or one device (site and device "" when wider),
+ * from start to end. Written by the command line or the dashboard, read by the alerts.
+ */
+struct maint {
+	long id;
+	const char *commune, *site, *device;
+	time_t start, end;
+	const char *note;
+};
+long store_maint_add(struct store *s, const struct maint *m, time_t now);
+/* Windows not yet over at now (current and future). Returns how many, or -1. */
+typedef void (*store_maint_fn)(void *ctx, const struct maint *m);
+int store_maint_each(struct store *s, time_t now, store_maint_fn fn, void *ctx);
+
+/* Acknowledgements of a firing alert: target is a device class or "uplink". */
+struct ack {
+	long id;
+	const char *commune, *site, *target;
+	time_t at;
+	const char *by, *note;
+};
+long store_ack_add(struct store *s, const struct ack *a);
+/* Calls fn for acknowledgements with id > after; returns the last id seen. */
+typedef void (*store_ack_fn)(void *ctx, const struct ack *a);
+long store_acks_after(struct store *s, long after, store_ack_fn fn, void *ctx);
+
 #endif

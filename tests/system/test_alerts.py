@@ -4,6 +4,7 @@ import email
 import email.header
 import json
 import os
+import subprocess
 import threading
 import time
 from datetime import datetime, timedelta, timezone
@@ -224,5 +225,55 @@ def test_smtp_outage_delays_mail_but_loses_none(bindir, tmp_path, smtp):
             assert day.minute()["mail_queued"] == 0
         finally:
             ctl2.stop()
+    finally:
+        assert day.col.stop() == 0, day.col.output()
+
+
+def cli(bindir, day, *args):
+    return subprocess.run([os.path.join(bindir, "hbmon-collector"), "-c", day.dist.conf, *args],
+                          capture_output=True, text=True, timeout=30)
+
+
+def test_maintenance_window_and_acknowledgement(bindir, tmp_path, smtp):
+    inbox, _, port = smtp
+    day = Day(bindir, tmp_path, port)
+    try:
+        at = lambda h, m: str(int(datetime(2026, 11, 23, h, m, tzinfo=VN).timestamp()))  # noqa
+        r = cli(bindir, day, "maint", "add", "--commune", COMMUNE, "--site", "Bộ phận một cửa",
+                "--from", at(9, 0), "--to", at(12, 0), "--note", "cắt điện theo lịch")
+        assert r.returncode == 0 and "maintenance window 1" in r.stdout, r.stderr
+        r = cli(bindir, day, "maint", "add", "--commune", COMMUNE, "--site", "Không có",
+                "--from", at(9, 0), "--to", at(12, 0))
+        assert r.returncode == 1 and '--site "Không có": no such site' in r.stderr
+        r = cli(bindir, day, "maint", "add", "--commune", COMMUNE, "--from", at(12, 0),
+                "--to", at(9, 0))
+        assert r.returncode == 1 and "--to:" in r.stderr
+        assert "cắt điện theo lịch" in cli(bindir, day, "maint", "list").stdout
+
+        # the scanner is off during the planned power cut: no alert, no mail
+        day.until(9, 0)
+        day.up["Máy quét HP"] = False
+        state = day.until(11, 30)
+        assert [(a["target"], a["state"], a["maintenance"]) for a in state["alerts"]] == \
+            [("pc", "ok", True), ("scanner", "ok", True)]
+        assert inbox.wait(1, 0.5) == []
+        # still off after the window: judged again once the afternoon grace is over
+        day.until(14, 6)
+        msgs = inbox.wait(2)
+        assert len(msgs) == 2
+
+        # district IT acknowledges it: the next digest says who is on it
+        r = cli(bindir, day, "ack", "--commune", COMMUNE, "--site", "Bộ phận một cửa",
+                "--target", "scanner", "--by", "Anh Tuấn (IT)", "--note", "thay cáp")
+        assert r.returncode == 0, r.stderr
+        state = day.minute()
+        assert state["alerts"][0]["acknowledged_by"] == "Anh Tuấn (IT)"
+        day.until(14, 20)
+        msgs = inbox.wait(4)
+        assert len(msgs) == 4
+        text = body(dict(msgs[2:])["canbo@xa.test"])
+        assert "ĐÃ TIẾP NHẬN" in text and "tiếp nhận bởi: Anh Tuấn (IT) — thay cáp" in text
+        r = cli(bindir, day, "ack", "--commune", COMMUNE, "--target", "printer", "--by", "x")
+        assert r.returncode == 1 and "--target" in r.stderr
     finally:
         assert day.col.stop() == 0, day.col.output()

@@ -1,0 +1,147 @@
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "alerts.h"
+#include "collector.h"
+#include "graph.h"
+#include "texts.h"
+
+struct args {
+	const char *commune, *site, *device, *from, *to, *note, *target, *by;
+};
+
+static int parse_args(int argc, char **argv, int first, struct args *a)
+{
+	memset(a, 0, sizeof(*a));
+	for (int i = first; i < argc; i++) {
+		const char **dst = NULL;
+		if (strcmp(argv[i], "--commune") == 0)
+			dst = &a->commune;
+		else if (strcmp(argv[i], "--site") == 0)
+			dst = &a->site;
+		else if (strcmp(argv[i], "--device") == 0)
+			dst = &a->device;
+		else if (strcmp(argv[i], "--from") == 0)
+			dst = &a->from;
+		else if (strcmp(argv[i], "--to") == 0)
+			dst = &a->to;
+		else if (strcmp(argv[i], "--note") == 0)
+			dst = &a->note;
+		else if (strcmp(argv[i], "--target") == 0)
+			dst = &a->target;
+		else if (strcmp(argv[i], "--by") == 0)
+			dst = &a->by;
+		if (!dst || i + 1 >= argc) {
+			fprintf(stderr, "%s: %s\n", argv[i], dst ? "needs a value" : "unknown argument");
+			return -1;
+		}
+		*dst = argv[++i];
+	}
+	return 0;
+}
+
+/* The commune (and site, device) must be in the inventory. */
+static int check_place(const struct collector *c, const struct args *a)
+{
+	if (!a->commune) {
+		fprintf(stderr, "--commune: required\n");
+		return -1;
+	}
+	long k = alerts_find_commune(c->inv, a->commune);
+	if (k < 0) {
+		fprintf(stderr, "--commune \"%s\": not in %s\n", a->commune, c->cfg->inventory);
+		return -1;
+	}
+	if (a->site && alerts_find_site(c->inv, (size_t)k, a->site) < 0) {
+		fprintf(stderr, "--site \"%s\": no such site in \"%s\"\n", a->site, a->commune);
+		return -1;
+	}
+	if (a->device && inventory_find(c->inv, a->commune, a->device) < 0) {
+		fprintf(stderr, "--device \"%s\": no such device in \"%s\"\n", a->device, a->commune);
+		return -1;
+	}
+	return 0;
+}
+
+static void print_maint(void *ctx, const struct maint *m)
+{
+	char from[32], to[32];
+	(void)ctx;
+	text_time(from, sizeof(from), m->start);
+	text_time(to, sizeof(to), m->end);
+	printf("%ld\t%s\t%s\t%s\t%s\t%s\t%s\n", m->id, from, to, m->commune, m->site, m->device,
+	       m->note);
+}
+
+static int maint(struct collector *c, int argc, char **argv)
+{
+	struct args a;
+	if (argc >= 2 && strcmp(argv[1], "list") == 0) {
+		/* current and future windows, and those of the past week */
+		printf("id\tfrom\tto\tcommune\tsite\tdevice\tnote\n");
+		return store_maint_each(c->store, time(NULL) - 7 * 86400, print_maint, NULL) < 0;
+	}
+	if (argc < 2 || strcmp(argv[1], "add") != 0 || parse_args(argc, argv, 2, &a) < 0) {
+		fprintf(stderr, "usage: hbmon-collector [-c FILE] maint add --commune C [--site S] "
+				"[--device D] --from T --to T [--note TEXT]\n"
+				"       hbmon-collector [-c FILE] maint list\n"
+				"  T: YYYY-MM-DD[THH:MM] local time, or Unix seconds\n");
+		return 2;
+	}
+	int64_t from, to;
+	if (check_place(c, &a) < 0)
+		return 1;
+	if (!a.from || graph_parse_time(a.from, &from, 0) < 0) {
+		fprintf(stderr, "--from: expected YYYY-MM-DD[THH:MM] or Unix seconds\n");
+		return 1;
+	}
+	if (!a.to || graph_parse_time(a.to, &to, 1) < 0 || to <= from) {
+		fprintf(stderr, "--to: expected YYYY-MM-DD[THH:MM] or Unix seconds, after --from\n");
+		return 1;
+	}
+	struct maint m = {0, a.commune, a.site, a.device, (time_t)from, (time_t)to, a.note};
+	long id = store_maint_add(c->store, &m, time(NULL));
+	if (id < 0)
+		return 1;
+	char f[32], t[32];
+	text_time(f, sizeof(f), m.start);
+	text_time(t, sizeof(t), m.end);
+	printf("maintenance window %ld: %s%s%s%s%s, %s → %s\n", id, a.commune, a.site ? " / " : "",
+	       a.site ? a.site : "", a.device ? " / " : "", a.device ? a.device : "", f, t);
+	return 0;
+}
+
+static int ack(struct collector *c, int argc, char **argv)
+{
+	struct args a;
+	if (parse_args(argc, argv, 1, &a) < 0 || !a.target || !a.by) {
+		fprintf(stderr, "usage: hbmon-collector [-c FILE] ack --commune C [--site S] "
+				"--target CLASS|uplink --by NAME [--note TEXT]\n");
+		return 2;
+	}
+	if (check_place(c, &a) < 0)
+		return 1;
+	if (strcmp(a.target, "uplink") != 0 && (devclass_parse(a.target) < 0 || !a.site)) {
+		fprintf(stderr, "--target \"%s\": a device class with --site, or uplink\n", a.target);
+		return 1;
+	}
+	struct ack k = {0, a.commune, a.site, a.target, time(NULL), a.by, a.note};
+	long id = store_ack_add(c->store, &k);
+	if (id < 0)
+		return 1;
+	printf("acknowledgement %ld recorded; the collector applies it to a firing alert\n", id);
+	return 0;
+}
+
+int cli_main(struct collector *c, int argc, char **argv)
+{
+	if (strcmp(argv[0], "maint") == 0)
+		return maint(c, argc, argv);
+	if (strcmp(argv[0], "ack") == 0)
+		return ack(c, argc, argv);
+	fprintf(stderr, "%s: unknown command (maint, ack)\n", argv[0]);
+	return 2;
+}
