@@ -545,6 +545,30 @@ void alerts_tick(struct alerts *a, struct collector *c, time_t now, int force)
 	pump_mail(a, c, now);
 }
 
+static void view(const struct alert *al, const char *commune, const char *site,
+		 const char *target, int lang, alerts_view_fn fn, void *ctx)
+{
+	struct alert_view v = {commune,       site,          target,       astate_name[al->st],
+			       al->since,     al->suppressed, al->in_maint, al->acked_by,
+			       al->reason[lang == LANG_EN ? LANG_EN : LANG_VI]};
+	fn(ctx, &v);
+}
+
+void alerts_each(const struct alerts *a, const struct collector *c, int lang, alerts_view_fn fn,
+		 void *ctx)
+{
+	for (size_t k = 0; k < a->ncommunes && k < c->inv->ncommunes; k++)
+		if (a->com[k].uplink.st != A_OK)
+			view(&a->com[k].uplink, c->inv->communes[k].name, NULL, "uplink", lang, fn, ctx);
+	for (size_t s = 0; s < a->nsites && s < c->inv->nsites; s++)
+		for (int t = 0; t < CLS_COUNT; t++) {
+			const struct alert *al = &a->site[s][t];
+			if (al->st != A_OK || al->suppressed || al->in_maint)
+				view(al, c->inv->communes[c->inv->sites[s].commune].name,
+				     c->inv->sites[s].name, devclass_name((enum dev_class)t), lang, fn, ctx);
+		}
+}
+
 static json_object *alert_obj(const struct alert *al, const char *commune, const char *site,
 			     const char *target)
 {

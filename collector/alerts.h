@@ -29,6 +29,20 @@ void alerts_tick(struct alerts *a, struct collector *c, time_t now, int force);
 struct inventory;
 long alerts_find_commune(const struct inventory *inv, const char *name);
 long alerts_find_site(const struct inventory *inv, size_t commune, const char *name);
+/* One alert as the dashboard shows it (texts in the page's language). */
+struct alert_view {
+	const char *commune, *site; /* site NULL for the uplink */
+	const char *target, *state; /* "scanner" | "uplink"; "pending" | "firing" | "ok" */
+	time_t since;
+	int suppressed, in_maint;
+	const char *acked_by; /* "" when not acknowledged */
+	const char *reason;
+};
+typedef void (*alerts_view_fn)(void *ctx, const struct alert_view *v);
+/* Every alert not ok, or not judged (maintenance, upstream down). lang: 0 vi, 1 en. */
+void alerts_each(const struct alerts *a, const struct collector *c, int lang, alerts_view_fn fn,
+		 void *ctx);
+
 /* The working hours and holidays the alerts judge by. */
 const struct hours *alerts_hours(const struct alerts *a);
 /* The alert states as JSON (/api/v1/alerts). */

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "alerts.h"
 #include "readiness.h"
 #include "texts.h"
 
@@ -146,6 +147,60 @@ static void site_block(struct strbuf *o, const struct collector *c, const struct
 	strbuf_puts(o, "</tbody></table></div>\n");
 }
 
+struct alerts_table {
+	struct strbuf *o;
+	const struct collector *c;
+	enum lang l;
+	int rows;
+};
+
+static void alert_row(void *ctx, const struct alert_view *v)
+{
+	struct alerts_table *t = ctx;
+	struct strbuf *o = t->o;
+	const struct collector *c = t->c;
+	enum lang l = t->l;
+	char key[48], when[32];
+	if (!t->rows++)
+		strbuf_printf(o, "<table class=\"alerts\"><thead><tr><th>%s</th><th>%s</th><th>%s</th>"
+				 "<th>%s</th></tr></thead><tbody>\n",
+			      T("col.status"), T("col.commune"), T("alerts.since"), T("alerts.reason"));
+	const char *state = v->in_maint     ? "maintenance"
+			    : v->suppressed ? "upstream"
+					    : v->state;
+	snprintf(key, sizeof(key), "alerts.state.%s", state);
+	text_time(when, sizeof(when), v->since);
+	strbuf_printf(o, "<tr class=\"%s\"><td><span class=\"badge %s\">", state, state);
+	strbuf_html(o, T(key));
+	strbuf_puts(o, "</span></td><td>");
+	strbuf_html(o, v->commune);
+	strbuf_puts(o, "</td><td>");
+	strbuf_html(o, v->since ? when : "");
+	strbuf_puts(o, "</td><td>");
+	strbuf_html(o, v->reason);
+	if (v->acked_by[0]) {
+		strbuf_puts(o, " <em>(");
+		strbuf_html(o, T("alert.acked_by"));
+		strbuf_puts(o, ": ");
+		strbuf_html(o, v->acked_by);
+		strbuf_puts(o, ")</em>");
+	}
+	strbuf_puts(o, "</td></tr>\n");
+}
+
+/* Alerts pending, firing, in maintenance or upstream down, with their reasons. */
+static void alerts_block(struct strbuf *o, const struct collector *c, enum lang l)
+{
+	struct alerts_table t = {o, c, l, 0};
+	strbuf_printf(o, "<h2 id=\"alerts\">%s</h2>\n", T("alerts.title"));
+	if (c->alerts)
+		alerts_each(c->alerts, c, l, alert_row, &t);
+	if (t.rows)
+		strbuf_puts(o, "</tbody></table>\n");
+	else
+		strbuf_printf(o, "<p class=\"none\">%s</p>\n", T("alerts.none"));
+}
+
 int page_dashboard(struct strbuf *o, const struct collector *c, enum lang l)
 {
 	struct readiness r;
@@ -165,6 +220,7 @@ int page_dashboard(struct strbuf *o, const struct collector *c, enum lang l)
 		      r.ncommunes_met, r.ncommunes, T("headline.communes_met"), T("headline.score"),
 		      readiness_score(r.nmet, r.ntargets), when);
 	summary(o, c, &r, l);
+	alerts_block(o, c, l);
 	for (size_t k = 0; k < c->inv->ncommunes; k++) {
 		const struct commune_result *cr = &r.communes[k];
 		strbuf_printf(o, "<section id=\"c%zu\" class=\"commune %s\" data-commune=\"", k,

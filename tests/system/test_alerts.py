@@ -146,6 +146,12 @@ def test_a_day_in_a_commune(bindir, tmp_path, smtp):
         assert "máy quét 0 / 1 hoạt động — Máy quét HP (127.0.0.12) mất kết nối từ 09:01" in body(vi)
         assert "scanner 0 of 1 up — Máy quét HP (127.0.0.12) down since 09:01" in body(en)
         assert vi["Date"].endswith("+0700") and vi["From"] == "hbmon@huyen.test"
+        # the dashboard lists it, with its reason, in either language
+        page = http(day.dist.url("/"))[2].decode()
+        assert '<span class="badge firing">Đang cảnh báo</span>' in page
+        assert "máy quét 0 / 1 hoạt động — Máy quét HP (127.0.0.12)" in page
+        page = http(day.dist.url("/?lang=en"))[2].decode()
+        assert '<span class="badge firing">Firing</span>' in page
 
         # 10:00 it is back: resolved after five minutes met, one recovery message each
         day.up["Máy quét HP"] = True
@@ -257,6 +263,8 @@ def test_maintenance_window_and_acknowledgement(bindir, tmp_path, smtp):
         assert [(a["target"], a["state"], a["maintenance"]) for a in state["alerts"]] == \
             [("pc", "ok", True), ("scanner", "ok", True)]
         assert inbox.wait(1, 0.5) == []
+        assert '<span class="badge maintenance">Bảo trì</span>' in \
+            http(day.dist.url("/"))[2].decode()
         # still off after the window: judged again once the afternoon grace is over
         day.until(14, 6)
         msgs = inbox.wait(2)
