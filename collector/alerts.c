@@ -37,6 +37,7 @@ struct change {
 
 struct commune_alerts {
 	struct alert uplink;
+	struct alert ct[CFG_MAX_COMMUNE_TARGETS]; /* [commune-targets], in config order */
 	struct change *chg;
 	size_t nchg, capchg;
 	time_t last_mail;
@@ -47,7 +48,7 @@ struct alerts {
 	struct alert (*site)[CLS_COUNT];
 	struct commune_alerts *com;
 	struct hours hours;
-	time_t last_tick;
+	time_t last_tick, first_tick;
 	unsigned long serial;
 	long last_ack;
 	/* this tick's maintenance: per commune, per site, per site and class */
@@ -245,6 +246,33 @@ static void target_reason(struct alert *al, const struct collector *c,
 	}
 }
 
+static void commune_target_reason(struct alert *al, const struct collector *c, size_t commune,
+				  const struct target_result *t, time_t now)
+{
+	for (int l = 0; l < LANG_COUNT; l++) {
+		struct strbuf sb;
+		if (strbuf_init(&sb, sizeof(al->reason[l]) - 1) < 0)
+			return;
+		text_reason(&sb, c->i18n, (enum lang)l, NULL, t);
+		if (t->kind == TK_CLASS_MIN_UP)
+			for (size_t s = 0; s < c->inv->nsites; s++)
+				if (c->inv->sites[s].commune == commune)
+					down_devices(&sb, c, c->i18n, (enum lang)l, s, (int)t->cls, now);
+		snprintf(al->reason[l], sizeof(al->reason[l]), "%s", sb.data ? sb.data : "");
+		strbuf_free(&sb);
+	}
+}
+
+/* "pc" or "site.meeting-room": how a commune-wide target is named in events and the API. */
+static const char *ct_name(const struct collector *c, int t, char *buf, size_t n)
+{
+	const struct commune_target *ct = &c->cfg->commune_targets[t];
+	if (ct->kind == CT_CLASS)
+		return devclass_name(ct->cls);
+	snprintf(buf, n, "site.%s", ct->site_type);
+	return buf;
+}
+
 struct rcpt_ctx {
 	const char *addr[64];
 	enum lang lang[64];
@@ -282,6 +310,8 @@ static void send_digest(struct alerts *a, struct collector *c, size_t commune, t
 			config_emails(c->inv->devices[i].contact, add_rcpt, &r);
 	config_emails(c->cfg->recipients, add_rcpt, &r);
 	int nfiring = ca->uplink.st == A_FIRING;
+	for (int t = 0; t < CFG_MAX_COMMUNE_TARGETS; t++)
+		nfiring += ca->ct[t].st == A_FIRING;
 	for (size_t s = 0; s < a->nsites; s++)
 		if (c->inv->sites[s].commune == commune)
 			for (int k = 0; k < CLS_COUNT; k++)
@@ -317,6 +347,9 @@ static void send_digest(struct alerts *a, struct collector *c, size_t commune, t
 			strbuf_printf(&body, "\n%s:\n", i18n_get(c->i18n, l, "alert.still"));
 			if (ca->uplink.st == A_FIRING)
 				strbuf_printf(&body, "  %s\n", ca->uplink.reason[l]);
+			for (int t = 0; t < CFG_MAX_COMMUNE_TARGETS; t++)
+				if (ca->ct[t].st == A_FIRING)
+					strbuf_printf(&body, "  %s\n", ca->ct[t].reason[l]);
 			for (size_t s = 0; s < a->nsites; s++)
 				if (c->inv->sites[s].commune == commune)
 					for (int k = 0; k < CLS_COUNT; k++)
@@ -500,7 +533,12 @@ void alerts_tick(struct alerts *a, struct collector *c, time_t now, int force)
 	struct ack_ctx ac = {a, c, now};
 	a->last_ack = store_acks_after(c->store, a->last_ack, on_ack, &ac);
 	int working = hours_working(&a->hours, now);
-	int grace = working && now - hours_span_start(&a->hours, now) < c->cfg->startup_grace;
+	/* just started: devices not heard from yet are unknown, not down, for stale_after */
+	if (!a->first_tick)
+		a->first_tick = now;
+	int settling = now - a->first_tick < c->cfg->stale_after;
+	int grace = settling ||
+		    (working && now - hours_span_start(&a->hours, now) < c->cfg->startup_grace);
 	int *updown = calloc(a->ncommunes ? a->ncommunes : 1, sizeof(int));
 	for (size_t k = 0; updown && k < a->ncommunes; k++) {
 		struct commune_alerts *ca = &a->com[k];
@@ -525,7 +563,7 @@ void alerts_tick(struct alerts *a, struct collector *c, time_t now, int force)
 			const struct target_result *tr = &sr->targets[t];
 			struct alert *al = &a->site[s][tr->cls];
 			al->in_maint = a->maint_commune[k] || a->maint_site[s] || a->maint_cls[s][tr->cls];
-			int judged = (always || (working && !grace)) && !al->in_maint;
+			int judged = (always || (working && !grace)) && !settling && !al->in_maint;
 			al->suppressed = updown && updown[k] && !tr->met;
 			if (!tr->met)
 				target_reason(al, c, sr, tr, now);
@@ -533,6 +571,21 @@ void alerts_tick(struct alerts *a, struct collector *c, time_t now, int force)
 			snprintf(what, sizeof(what), "%s", devclass_name(tr->cls));
 			step(al, !judged || al->suppressed ? -1 : !tr->met, now, c, &a->com[k],
 			     c->inv->communes[k].name, what);
+		}
+	}
+	for (size_t k = 0; k < r.ncommunes && k < a->ncommunes; k++) {
+		const struct commune_result *cr = &r.communes[k];
+		for (int t = 0; t < cr->nctargets && t < CFG_MAX_COMMUNE_TARGETS; t++) {
+			const struct target_result *tr = &cr->targets[t];
+			struct alert *al = &a->com[k].ct[t];
+			char what[CFG_NAME_MAX + 8];
+			al->in_maint = a->maint_commune[k];
+			al->suppressed = updown && updown[k] && !tr->met;
+			if (!tr->met)
+				commune_target_reason(al, c, k, tr, now);
+			int judged = working && !grace && !al->in_maint;
+			step(al, !judged || al->suppressed ? -1 : !tr->met, now, c, &a->com[k],
+			     c->inv->communes[k].name, ct_name(c, t, what, sizeof(what)));
 		}
 	}
 	for (size_t k = 0; k < a->ncommunes; k++) {
@@ -557,9 +610,17 @@ static void view(const struct alert *al, const char *commune, const char *site,
 void alerts_each(const struct alerts *a, const struct collector *c, int lang, alerts_view_fn fn,
 		 void *ctx)
 {
-	for (size_t k = 0; k < a->ncommunes && k < c->inv->ncommunes; k++)
+	char buf[CFG_NAME_MAX + 8];
+	for (size_t k = 0; k < a->ncommunes && k < c->inv->ncommunes; k++) {
 		if (a->com[k].uplink.st != A_OK)
 			view(&a->com[k].uplink, c->inv->communes[k].name, NULL, "uplink", lang, fn, ctx);
+		for (int t = 0; t < c->cfg->ncommune_targets; t++) {
+			const struct alert *al = &a->com[k].ct[t];
+			if (al->st != A_OK || al->suppressed || al->in_maint)
+				view(al, c->inv->communes[k].name, NULL,
+				     ct_name(c, t, buf, sizeof(buf)), lang, fn, ctx);
+		}
+	}
 	for (size_t s = 0; s < a->nsites && s < c->inv->nsites; s++)
 		for (int t = 0; t < CLS_COUNT; t++) {
 			const struct alert *al = &a->site[s][t];
@@ -591,10 +652,18 @@ static json_object *alert_obj(const struct alert *al, const char *commune, const
 int alerts_json(struct strbuf *out, struct alerts *a, const struct collector *c)
 {
 	json_object *root = json_object_new_object(), *arr = json_object_new_array();
-	for (size_t k = 0; k < a->ncommunes && k < c->inv->ncommunes; k++)
+	char buf[CFG_NAME_MAX + 8];
+	for (size_t k = 0; k < a->ncommunes && k < c->inv->ncommunes; k++) {
 		if (a->com[k].uplink.st != A_OK)
 			json_object_array_add(arr, alert_obj(&a->com[k].uplink, c->inv->communes[k].name,
 							     NULL, "uplink"));
+		for (int t = 0; t < c->cfg->ncommune_targets; t++) {
+			const struct alert *al = &a->com[k].ct[t];
+			if (al->st != A_OK || al->suppressed || al->in_maint)
+				json_object_array_add(arr, alert_obj(al, c->inv->communes[k].name, NULL,
+								     ct_name(c, t, buf, sizeof(buf))));
+		}
+	}
 	for (size_t s = 0; s < a->nsites && s < c->inv->nsites; s++)
 		for (int t = 0; t < CLS_COUNT; t++)
 			if (a->site[s][t].st != A_OK || a->site[s][t].suppressed || a->site[s][t].in_maint)

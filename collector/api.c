@@ -25,8 +25,14 @@ static json_object *target_json(const struct collector *c, enum lang l,
 {
 	json_object *o = json_object_new_object();
 	struct strbuf reason;
-	json_object_object_add(o, "kind", json_object_new_string("class_min_up"));
-	json_object_object_add(o, "class", json_object_new_string(devclass_name(t->cls)));
+	if (t->kind == TK_SITES_MET) {
+		json_object_object_add(o, "kind", json_object_new_string("sites_met"));
+		json_object_object_add(o, "site_type",
+				       json_object_new_string(t->site_type ? t->site_type->name : ""));
+	} else {
+		json_object_object_add(o, "kind", json_object_new_string("class_min_up"));
+		json_object_object_add(o, "class", json_object_new_string(devclass_name(t->cls)));
+	}
 	json_object_object_add(o, "need", json_object_new_int(t->need));
 	json_object_object_add(o, "up", json_object_new_int(t->up));
 	json_object_object_add(o, "total", json_object_new_int(t->total));
@@ -88,6 +94,10 @@ int api_readiness(struct strbuf *out, const struct collector *c, enum lang l)
 			if (c->inv->sites[s].commune == k)
 				json_object_array_add(sites, site_json(c, l, &r, s));
 		json_object_object_add(co, "sites", sites);
+		json_object *cts = json_object_new_array();
+		for (int t = 0; t < cr->nctargets; t++)
+			json_object_array_add(cts, target_json(c, l, NULL, &cr->targets[t]));
+		json_object_object_add(co, "targets", cts);
 		json_object_array_add(communes, co);
 	}
 	json_object_object_add(root, "communes", communes);

@@ -76,6 +76,17 @@ static void missing_reasons(struct strbuf *o, const struct collector *c,
 			    const struct readiness *r, size_t k, enum lang l)
 {
 	int first = 1;
+	const struct commune_result *cr = &r->communes[k];
+	for (int t = 0; t < cr->nctargets; t++) {
+		struct strbuf reason;
+		if (cr->targets[t].met || strbuf_init(&reason, 4096) < 0)
+			continue;
+		text_reason(&reason, c->i18n, l, NULL, &cr->targets[t]);
+		strbuf_puts(o, first ? "" : "; ");
+		strbuf_html(o, reason.data);
+		strbuf_free(&reason);
+		first = 0;
+	}
 	for (size_t s = 0; s < c->inv->nsites; s++) {
 		const struct site_result *sr = &r->sites[s];
 		if (c->inv->sites[s].commune != k)

@@ -84,6 +84,46 @@ int readiness_eval(struct readiness *out, const struct readiness_input *in)
 		if (!sr->met)
 			cr->met = 0;
 	}
+	/* commune-wide targets: devices up anywhere in it, sites of a type meeting theirs */
+	const struct hbmon_config *cfg = in->cfg;
+	for (size_t k = 0; k < inv->ncommunes && cfg->ncommune_targets; k++) {
+		struct commune_result *cr = &out->communes[k];
+		cr->targets = calloc((size_t)cfg->ncommune_targets, sizeof(*cr->targets));
+		if (!cr->targets) {
+			free(up);
+			free(total);
+			readiness_free(out);
+			return -1;
+		}
+		for (int t = 0; t < cfg->ncommune_targets; t++) {
+			const struct commune_target *ct = &cfg->commune_targets[t];
+			struct target_result *tr = &cr->targets[cr->nctargets++];
+			tr->need = ct->need;
+			if (ct->kind == CT_CLASS) {
+				tr->kind = TK_CLASS_MIN_UP;
+				tr->cls = ct->cls;
+				for (size_t s = 0; s < inv->nsites; s++)
+					if (inv->sites[s].commune == k) {
+						tr->up += up[s][ct->cls];
+						tr->total += total[s][ct->cls];
+					}
+			} else {
+				tr->kind = TK_SITES_MET;
+				tr->site_type = config_site_type(cfg, ct->site_type);
+				for (size_t s = 0; s < inv->nsites; s++)
+					if (inv->sites[s].commune == k && out->sites[s].type == tr->site_type) {
+						tr->total++;
+						tr->up += out->sites[s].met;
+					}
+			}
+			tr->met = tr->up >= tr->need;
+			cr->nctargets_met += tr->met;
+			cr->ntargets++;
+			cr->nmet += tr->met;
+			if (!tr->met)
+				cr->met = 0;
+		}
+	}
 	for (size_t c = 0; c < inv->ncommunes; c++) {
 		out->ncommunes_met += out->communes[c].met;
 		out->ntargets += out->communes[c].ntargets;
@@ -98,6 +138,8 @@ void readiness_free(struct readiness *r)
 {
 	for (size_t s = 0; r->sites && s < r->nsites; s++)
 		free(r->sites[s].targets);
+	for (size_t k = 0; r->communes && k < r->ncommunes; k++)
+		free(r->communes[k].targets);
 	free(r->sites);
 	free(r->communes);
 	memset(r, 0, sizeof(*r));

@@ -13,14 +13,15 @@
 #include "inventory.h"
 #include "state.h"
 
-enum target_kind { TK_CLASS_MIN_UP };
+enum target_kind { TK_CLASS_MIN_UP, TK_SITES_MET };
 
 struct target_result {
 	enum target_kind kind;
 	enum dev_class cls;
-	int need;  /* devices that must be up */
-	int up;    /* devices up now */
-	int total; /* devices of the class at the site */
+	const struct site_type *site_type; /* TK_SITES_MET: the type of sites counted */
+	int need;  /* devices that must be up (sites that must meet their targets) */
+	int up;    /* devices up now (sites meeting their targets) */
+	int total; /* devices of the class at the site (sites of the type) */
 	int met;
 };
 
@@ -34,6 +35,8 @@ struct site_result {
 
 struct commune_result {
 	size_t commune;
+	struct target_result *targets; /* [commune-targets], judged over the whole commune */
+	int nctargets, nctargets_met;
 	int nsites, nsites_met;
 	int ntargets, nmet;
 	int met;

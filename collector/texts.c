@@ -6,6 +6,17 @@ int text_reason(struct strbuf *out, const struct i18n *t, enum lang l,
 		const struct site_type *st, const struct target_result *r)
 {
 	char key[48];
+	if (r->kind == TK_SITES_MET && r->site_type)
+		return strbuf_printf(out, "%s: %s %d %s %d %s", i18n_get(t, l, "commune.whole"),
+				     l == LANG_VI ? r->site_type->label_vi : r->site_type->label_en,
+				     r->up, i18n_get(t, l, "word.of"), r->need,
+				     i18n_get(t, l, "word.sites_met"));
+	if (!st) {
+		snprintf(key, sizeof(key), "class.%s", devclass_name(r->cls));
+		return strbuf_printf(out, "%s: %s %d %s %d %s", i18n_get(t, l, "commune.whole"),
+				     i18n_get(t, l, key), r->up, i18n_get(t, l, "word.of"), r->need,
+				     i18n_get(t, l, "word.up"));
+	}
 	snprintf(key, sizeof(key), "class.%s", devclass_name(r->cls));
 	return strbuf_printf(out, "%s: %s %d %s %d %s", l == LANG_VI ? st->label_vi : st->label_en,
 			     i18n_get(t, l, key), r->up, i18n_get(t, l, "word.of"), r->need,

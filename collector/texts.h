@@ -9,7 +9,9 @@
 #include "state.h"
 #include "strbuf.h"
 
-/* "one-stop office: scanner 0 of 1 up" (or its Vietnamese), unescaped UTF-8. */
+/* "one-stop office: scanner 0 of 1 up" (or its Vietnamese), unescaped UTF-8; st NULL for a
+ * commune-wide target ("whole commune: portal 0 of 1 up", "... online meeting room 0 of 1
+ * meeting their targets"). */
 int text_reason(struct strbuf *out, const struct i18n *t, enum lang l,
 		const struct site_type *st, const struct target_result *r);
 const char *text_status(const struct i18n *t, enum lang l, enum dev_status s);

@@ -290,6 +290,45 @@ static void site_type_key(struct loader *ld, const char *tname, const char *key,
 	st->ntargets++;
 }
 
+/* [commune-targets]: "<class> = N" or "site.<site type> = N". */
+static void commune_target_key(struct loader *ld, const char *key, const char *value)
+{
+	struct hbmon_config *cfg = ld->cfg;
+	long n;
+	if (cfg->ncommune_targets >= CFG_MAX_COMMUNE_TARGETS) {
+		errlist_add(ld->errs, "%s:%d: %s: more than %d commune targets", ld->file, ld->line,
+			    key, CFG_MAX_COMMUNE_TARGETS);
+		return;
+	}
+	struct commune_target *t = &cfg->commune_targets[cfg->ncommune_targets];
+	memset(t, 0, sizeof(*t));
+	t->line = ld->line;
+	if (strncmp(key, "site.", 5) == 0) {
+		t->kind = CT_SITES;
+		if (str_copy(t->site_type, sizeof(t->site_type), key + 5) < 0 || !key[5]) {
+			errlist_add(ld->errs, "%s:%d: %s: expected site.<site type>", ld->file, ld->line,
+				    key);
+			return;
+		}
+	} else {
+		int cls = devclass_parse(key);
+		if (cls < 0) {
+			errlist_add(ld->errs, "%s:%d: %s: unknown key in [commune-targets] (a device class or site.<site type>)",
+				    ld->file, ld->line, key);
+			return;
+		}
+		t->kind = CT_CLASS;
+		t->cls = (enum dev_class)cls;
+	}
+	if (parse_long(value, 0, 10000, &n) < 0) {
+		errlist_add(ld->errs, "%s:%d: %s: expected a count from 0 to 10000, got \"%.60s\"",
+			    ld->file, ld->line, key, value);
+		return;
+	}
+	t->need = (int)n;
+	cfg->ncommune_targets++;
+}
+
 static int valid_name(const char *s)
 {
 	if (!*s || strlen(s) >= CFG_NAME_MAX)
@@ -348,6 +387,10 @@ static int handler(void *user, const char *section, const char *key, const char 
 
 	if (ld->in_creds) {
 		cred_key(ld, section, key, value);
+		return 1;
+	}
+	if (strcmp(section, "commune-targets") == 0) {
+		commune_target_key(ld, key, value);
 		return 1;
 	}
 	if (strncmp(section, "site-type ", 10) == 0) {
@@ -421,6 +464,12 @@ static void check_site_types(struct loader *ld)
 			snprintf(st->label_vi, sizeof(st->label_vi), "%s", st->name);
 		if (!st->label_en[0])
 			snprintf(st->label_en, sizeof(st->label_en), "%s", st->label_vi);
+	}
+	for (int i = 0; i < cfg->ncommune_targets; i++) {
+		const struct commune_target *t = &cfg->commune_targets[i];
+		if (t->kind == CT_SITES && !config_site_type(cfg, t->site_type))
+			errlist_add(ld->errs, "%s:%d: site.%s: no [site-type %s] in this file",
+				    ld->file, t->line, t->site_type, t->site_type);
 	}
 }
 

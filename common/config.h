@@ -37,6 +37,21 @@ struct site_type {
 	int always; /* targets hold at all hours, not only working hours */
 };
 
+/*
+ * A target for a whole commune: devices of a class up anywhere in it ("portal = 1"), or sites
+ * of a type meeting their own targets ("site.meeting-room = 1": an online meeting room).
+ */
+enum commune_target_kind { CT_CLASS, CT_SITES };
+#define CFG_MAX_COMMUNE_TARGETS 32
+
+struct commune_target {
+	enum commune_target_kind kind;
+	enum dev_class cls;           /* CT_CLASS */
+	char site_type[CFG_NAME_MAX]; /* CT_SITES */
+	int need;
+	int line; /* in the config file, for errors found once every section is read */
+};
+
 struct hbmon_config {
 	char path[PATH_MAX];
 	char dir[PATH_MAX]; /* relative paths in the file are relative to this */
@@ -79,6 +94,9 @@ struct hbmon_config {
 	/* [working-hours] */
 	char work_days[64], work_hours[128];
 	char holidays[PATH_MAX];
+
+	struct commune_target commune_targets[CFG_MAX_COMMUNE_TARGETS];
+	int ncommune_targets;
 
 	struct site_type *site_types;
 	size_t nsite_types;
