@@ -9,11 +9,7 @@
 #include "graph.h"
 #include "texts.h"
 
-struct args {
-	const char *commune, *site, *device, *from, *to, *note, *target, *by;
-};
-
-static int parse_args(int argc, char **argv, int first, struct args *a)
+static int parse_args(int argc, char **argv, int first, struct action *a)
 {
 	memset(a, 0, sizeof(*a));
 	for (int i = first; i < argc; i++) {
@@ -43,27 +39,72 @@ static int parse_args(int argc, char **argv, int first, struct args *a)
 	return 0;
 }
 
+static int given(const char *s) { return s && *s; }
+
 /* The commune (and site, device) must be in the inventory. */
-static int check_place(const struct collector *c, const struct args *a)
+static int check_place(const struct collector *c, const struct action *a, char *err, size_t n)
 {
-	if (!a->commune) {
-		fprintf(stderr, "--commune: required\n");
+	if (!given(a->commune)) {
+		snprintf(err, n, "--commune: required");
 		return -1;
 	}
 	long k = alerts_find_commune(c->inv, a->commune);
 	if (k < 0) {
-		fprintf(stderr, "--commune \"%s\": not in %s\n", a->commune, c->cfg->inventory);
+		snprintf(err, n, "--commune \"%s\": not in %s", a->commune, c->cfg->inventory);
 		return -1;
 	}
-	if (a->site && alerts_find_site(c->inv, (size_t)k, a->site) < 0) {
-		fprintf(stderr, "--site \"%s\": no such site in \"%s\"\n", a->site, a->commune);
+	if (given(a->site) && alerts_find_site(c->inv, (size_t)k, a->site) < 0) {
+		snprintf(err, n, "--site \"%s\": no such site in \"%s\"", a->site, a->commune);
 		return -1;
 	}
-	if (a->device && inventory_find(c->inv, a->commune, a->device) < 0) {
-		fprintf(stderr, "--device \"%s\": no such device in \"%s\"\n", a->device, a->commune);
+	if (given(a->device) && inventory_find(c->inv, a->commune, a->device) < 0) {
+		snprintf(err, n, "--device \"%s\": no such device in \"%s\"", a->device, a->commune);
 		return -1;
 	}
 	return 0;
+}
+
+long action_maint_add(struct collector *c, const struct action *a, time_t now, char *err,
+		      size_t errsz)
+{
+	int64_t from, to;
+	if (check_place(c, a, err, errsz) < 0)
+		return -1;
+	if (!given(a->from) || graph_parse_time(a->from, &from, 0) < 0) {
+		snprintf(err, errsz, "--from: expected YYYY-MM-DD[THH:MM] or Unix seconds");
+		return -1;
+	}
+	if (!given(a->to) || graph_parse_time(a->to, &to, 1) < 0 || to <= from) {
+		snprintf(err, errsz, "--to: expected YYYY-MM-DD[THH:MM] or Unix seconds, after --from");
+		return -1;
+	}
+	struct maint m = {0, a->commune, a->site, a->device, (time_t)from, (time_t)to, a->note};
+	long id = store_maint_add(c->store, &m, now);
+	if (id < 0)
+		snprintf(err, errsz, "the event store refused it (see the log)");
+	return id;
+}
+
+long action_ack(struct collector *c, const struct action *a, time_t now, char *err,
+		size_t errsz)
+{
+	if (check_place(c, a, err, errsz) < 0)
+		return -1;
+	if (!given(a->target) || (strcmp(a->target, "uplink") != 0 &&
+				  (devclass_parse(a->target) < 0 || !given(a->site)))) {
+		snprintf(err, errsz, "--target \"%s\": a device class with --site, or uplink",
+			 a->target ? a->target : "");
+		return -1;
+	}
+	if (!given(a->by)) {
+		snprintf(err, errsz, "--by: who takes it on is required");
+		return -1;
+	}
+	struct ack k = {0, a->commune, a->site, a->target, now, a->by, a->note};
+	long id = store_ack_add(c->store, &k);
+	if (id < 0)
+		snprintf(err, errsz, "the event store refused it (see the log)");
+	return id;
 }
 
 static void print_maint(void *ctx, const struct maint *m)
@@ -78,7 +119,8 @@ static void print_maint(void *ctx, const struct maint *m)
 
 static int maint(struct collector *c, int argc, char **argv)
 {
-	struct args a;
+	struct action a;
+	char err[300];
 	if (argc >= 2 && strcmp(argv[1], "list") == 0) {
 		/* current and future windows, and those of the past week */
 		printf("id\tfrom\tto\tcommune\tsite\tdevice\tnote\n");
@@ -91,47 +133,30 @@ static int maint(struct collector *c, int argc, char **argv)
 				"  T: YYYY-MM-DD[THH:MM] local time, or Unix seconds\n");
 		return 2;
 	}
-	int64_t from, to;
-	if (check_place(c, &a) < 0)
-		return 1;
-	if (!a.from || graph_parse_time(a.from, &from, 0) < 0) {
-		fprintf(stderr, "--from: expected YYYY-MM-DD[THH:MM] or Unix seconds\n");
+	long id = action_maint_add(c, &a, time(NULL), err, sizeof(err));
+	if (id < 0) {
+		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
-	if (!a.to || graph_parse_time(a.to, &to, 1) < 0 || to <= from) {
-		fprintf(stderr, "--to: expected YYYY-MM-DD[THH:MM] or Unix seconds, after --from\n");
-		return 1;
-	}
-	struct maint m = {0, a.commune, a.site, a.device, (time_t)from, (time_t)to, a.note};
-	long id = store_maint_add(c->store, &m, time(NULL));
-	if (id < 0)
-		return 1;
-	char f[32], t[32];
-	text_time(f, sizeof(f), m.start);
-	text_time(t, sizeof(t), m.end);
 	printf("maintenance window %ld: %s%s%s%s%s, %s → %s\n", id, a.commune, a.site ? " / " : "",
-	       a.site ? a.site : "", a.device ? " / " : "", a.device ? a.device : "", f, t);
+	       a.site ? a.site : "", a.device ? " / " : "", a.device ? a.device : "", a.from, a.to);
 	return 0;
 }
 
 static int ack(struct collector *c, int argc, char **argv)
 {
-	struct args a;
-	if (parse_args(argc, argv, 1, &a) < 0 || !a.target || !a.by) {
+	struct action a;
+	char err[300];
+	if (parse_args(argc, argv, 1, &a) < 0) {
 		fprintf(stderr, "usage: hbmon-collector [-c FILE] ack --commune C [--site S] "
 				"--target CLASS|uplink --by NAME [--note TEXT]\n");
 		return 2;
 	}
-	if (check_place(c, &a) < 0)
-		return 1;
-	if (strcmp(a.target, "uplink") != 0 && (devclass_parse(a.target) < 0 || !a.site)) {
-		fprintf(stderr, "--target \"%s\": a device class with --site, or uplink\n", a.target);
+	long id = action_ack(c, &a, time(NULL), err, sizeof(err));
+	if (id < 0) {
+		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
-	struct ack k = {0, a.commune, a.site, a.target, time(NULL), a.by, a.note};
-	long id = store_ack_add(c->store, &k);
-	if (id < 0)
-		return 1;
 	printf("acknowledgement %ld recorded; the collector applies it to a firing alert\n", id);
 	return 0;
 }

@@ -195,6 +195,20 @@ static void alert_row(void *ctx, const struct alert_view *v)
 		strbuf_puts(o, ": ");
 		strbuf_html(o, v->acked_by);
 		strbuf_puts(o, ")</em>");
+	} else if (strcmp(v->state, "firing") == 0 && (v->site || strcmp(v->target, "uplink") == 0)) {
+		/* district IT takes it on from here: named in the commune's next digest */
+		strbuf_puts(o, "<form class=\"ack\" method=\"post\" action=\"/api/v1/ack\">"
+			       "<input type=\"hidden\" name=\"commune\" value=\"");
+		strbuf_html(o, v->commune);
+		strbuf_puts(o, "\"><input type=\"hidden\" name=\"site\" value=\"");
+		strbuf_html(o, v->site ? v->site : "");
+		strbuf_puts(o, "\"><input type=\"hidden\" name=\"target\" value=\"");
+		strbuf_html(o, v->target);
+		strbuf_puts(o, "\"><input name=\"by\" required maxlength=\"60\" placeholder=\"");
+		strbuf_html(o, T("alerts.ack_by"));
+		strbuf_puts(o, "\"> <button type=\"submit\">");
+		strbuf_html(o, T("alerts.ack"));
+		strbuf_puts(o, "</button></form>");
 	}
 	strbuf_puts(o, "</td></tr>\n");
 }
@@ -210,6 +224,28 @@ static void alerts_block(struct strbuf *o, const struct collector *c, enum lang 
 		strbuf_puts(o, "</tbody></table>\n");
 	else
 		strbuf_printf(o, "<p class=\"none\">%s</p>\n", T("alerts.none"));
+	/* a planned power cut or repair: no alert for it */
+	strbuf_puts(o, "<details class=\"maint\"><summary>");
+	strbuf_html(o, T("maint.title"));
+	strbuf_puts(o, "</summary><form method=\"post\" action=\"/api/v1/maintenance\"><select "
+		       "name=\"commune\" required>");
+	for (size_t k = 0; k < c->inv->ncommunes; k++) {
+		strbuf_puts(o, "<option>");
+		strbuf_html(o, c->inv->communes[k].name);
+		strbuf_puts(o, "</option>");
+	}
+	strbuf_puts(o, "</select> <input name=\"site\" maxlength=\"120\" placeholder=\"");
+	strbuf_html(o, T("maint.site_optional"));
+	strbuf_puts(o, "\"> <label>");
+	strbuf_html(o, T("range.from"));
+	strbuf_puts(o, " <input type=\"datetime-local\" name=\"from\" required></label> <label>");
+	strbuf_html(o, T("range.to"));
+	strbuf_puts(o, " <input type=\"datetime-local\" name=\"to\" required></label> <input "
+		       "name=\"note\" maxlength=\"200\" placeholder=\"");
+	strbuf_html(o, T("col.note"));
+	strbuf_puts(o, "\"> <button type=\"submit\">");
+	strbuf_html(o, T("maint.add"));
+	strbuf_puts(o, "</button></form></details>\n");
 }
 
 int page_dashboard(struct strbuf *o, const struct collector *c, enum lang l)

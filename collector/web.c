@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "api.h"
+#include "cli.h"
 #include "gcache.h"
 #include "graph.h"
 #include "log.h"
@@ -39,6 +40,10 @@ struct req {
 	struct strbuf body;
 	int too_large, is_upload;
 	struct ingest_job job;
+	/* dashboard forms: acknowledgements, maintenance windows */
+	struct MHD_PostProcessor *pp;
+	char form[8][256]; /* commune site device from to note target by */
+	int is_form, form_bad;
 	/* graphs and series */
 	struct render_job *rj;
 	long dev;
@@ -478,6 +483,64 @@ static enum MHD_Result handle_get(struct web *w, struct MHD_Connection *conn, co
 	return reply_text(conn, MHD_HTTP_NOT_FOUND, "not found\n");
 }
 
+static const char *const form_keys[8] = {"commune", "site",  "device", "from",
+					 "to",      "note",  "target", "by"};
+
+static enum MHD_Result on_form_field(void *cls, enum MHD_ValueKind kind, const char *key,
+				     const char *filename, const char *type, const char *enc,
+				     const char *data, uint64_t off, size_t size)
+{
+	struct req *rq = cls;
+	(void)kind, (void)filename, (void)type, (void)enc;
+	for (int i = 0; i < 8; i++) {
+		if (strcmp(key, form_keys[i]) != 0)
+			continue;
+		size_t have = strlen(rq->form[i]);
+		if (off != have || have + size >= sizeof(rq->form[i]))
+			rq->form_bad = 1; /* too long: refused, not cut */
+		else
+			memcpy(rq->form[i] + have, data, size);
+		return MHD_YES;
+	}
+	return MHD_YES;
+}
+
+/*
+ * A form from the dashboard. Browsers send Origin with a POST: one from another site (a page
+ * elsewhere making the officer's browser post here) is refused.
+ */
+static enum MHD_Result handle_form(struct web *w, struct MHD_Connection *conn, const char *url,
+				   struct req *rq)
+{
+	char err[300], host_origin[300];
+	const char *origin = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
+	const char *host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Host");
+	snprintf(host_origin, sizeof(host_origin), "http://%s", host ? host : "");
+	if (origin && strcmp(origin, host_origin) != 0)
+		return reply_text(conn, MHD_HTTP_FORBIDDEN, "form from another site refused\n");
+	if (rq->form_bad)
+		return reply_text(conn, MHD_HTTP_BAD_REQUEST, "a field is too long\n");
+	for (int i = 0; i < 8; i++)
+		if (!utf8_is_clean(rq->form[i]))
+			return reply_text(conn, MHD_HTTP_BAD_REQUEST, "fields must be UTF-8 text\n");
+	struct action a = {rq->form[0], rq->form[1], rq->form[2], rq->form[3],
+			   rq->form[4], rq->form[5], rq->form[6], rq->form[7]};
+	time_t now = w->c->now();
+	long id = strcmp(url, "/api/v1/ack") == 0 ? action_ack(w->c, &a, now, err, sizeof(err))
+						  : action_maint_add(w->c, &a, now, err, sizeof(err));
+	if (id < 0) {
+		/* the form's names, not the command line's */
+		char msg[320];
+		snprintf(msg, sizeof(msg), "%s\n", strncmp(err, "--", 2) == 0 ? err + 2 : err);
+		return reply_text(conn, MHD_HTTP_BAD_REQUEST, msg);
+	}
+	if (strcmp(url, "/api/v1/ack") == 0)
+		alerts_tick(w->c->alerts, w->c, now, 1); /* shown at once on the page it goes back to */
+	static const char *const back[] = {"Location", "/#alerts", NULL};
+	return reply_hdr(conn, MHD_HTTP_SEE_OTHER, "text/plain; charset=utf-8", (void *)"", 0,
+			 MHD_RESPMEM_PERSISTENT, NULL, back);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
 				  const char *method, const char *version, const char *data,
 				  size_t *data_size, void **con_cls)
@@ -487,7 +550,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	(void)version;
 	if (!rq) {
 		int post = strcmp(method, "POST") == 0;
-		if (post && strcmp(url, "/api/v1/ingest") != 0)
+		int form = post && (strcmp(url, "/api/v1/ack") == 0 ||
+				    strcmp(url, "/api/v1/maintenance") == 0);
+		if (post && !form && strcmp(url, "/api/v1/ingest") != 0)
 			return reply_text(conn, MHD_HTTP_NOT_FOUND, "not found\n");
 		if (!post && strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
 			return reply_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed\n");
@@ -496,6 +561,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			return MHD_NO;
 		rq->w = w;
 		*con_cls = rq;
+		if (form) {
+			rq->is_form = 1;
+			rq->pp = MHD_create_post_processor(conn, 4096, on_form_field, rq);
+			if (!rq->pp)
+				return reply_text(conn, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
+						  "expected a form (application/x-www-form-urlencoded)\n");
+			return MHD_YES;
+		}
 		if (post) {
 			rq->is_upload = 1;
 			if (strbuf_init(&rq->body, (size_t)w->c->cfg->ingest_max_body) < 0)
@@ -505,6 +578,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 	if (rq->waiting && !rq->done)
 		return MHD_YES;
+	if (rq->is_form) {
+		if (*data_size) {
+			if (MHD_post_process(rq->pp, data, *data_size) != MHD_YES)
+				rq->form_bad = 1;
+			*data_size = 0;
+			return MHD_YES;
+		}
+		return handle_form(w, conn, url, rq);
+	}
 	if (rq->is_upload) {
 		if (*data_size) {
 			if (!rq->too_large && strbuf_append(&rq->body, data, *data_size) < 0)
@@ -528,6 +610,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		return;
 	strbuf_free(&rq->body);
 	ingest_job_free(&rq->job);
+	if (rq->pp)
+		MHD_destroy_post_processor(rq->pp);
 	if (rq->rj) {
 		free(rq->rj->body);
 		history_free(rq->rj->hist);

@@ -285,3 +285,51 @@ def test_maintenance_window_and_acknowledgement(bindir, tmp_path, smtp):
         assert r.returncode == 1 and "--target" in r.stderr
     finally:
         assert day.col.stop() == 0, day.col.output()
+
+
+def post_form(day, path, fields, origin=None):
+    from http.client import HTTPConnection
+    from urllib.parse import urlencode
+    conn = HTTPConnection("127.0.0.1", day.dist.port, timeout=10)
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    if origin:
+        headers["Origin"] = origin
+    conn.request("POST", path, urlencode(fields).encode(), headers)
+    r = conn.getresponse()
+    return r.status, r.getheader("Location"), r.read().decode()
+
+
+def test_dashboard_forms_acknowledge_and_plan_maintenance(bindir, tmp_path, smtp):
+    inbox, _, port = smtp
+    day = Day(bindir, tmp_path, port)
+    try:
+        day.until(9, 0)
+        day.up["Máy quét HP"] = False
+        day.until(9, 6)
+        page = http(day.dist.url("/"))[2].decode()
+        assert 'action="/api/v1/ack"' in page and 'name="target" value="scanner"' in page
+        me = f"http://127.0.0.1:{day.dist.port}"
+        form = {"commune": COMMUNE, "site": "Bộ phận một cửa", "target": "scanner",
+                "by": "Chị Lan (IT)"}
+        # a page on another site cannot make an officer's browser do it
+        assert post_form(day, "/api/v1/ack", form, "http://evil.example")[0] == 403
+        st, loc, _ = post_form(day, "/api/v1/ack", form, me)
+        assert (st, loc) == (303, "/#alerts")
+        state = json.loads(http(day.dist.url("/api/v1/alerts"))[2])
+        assert state["alerts"][0]["acknowledged_by"] == "Chị Lan (IT)"
+        assert "tiếp nhận bởi: Chị Lan (IT)" in http(day.dist.url("/"))[2].decode()
+        st, _, msg = post_form(day, "/api/v1/ack", {**form, "commune": "Xã Khác"}, me)
+        assert st == 400 and 'commune "Xã Khác": not in' in msg
+        st, _, msg = post_form(day, "/api/v1/ack", {**form, "by": "x" * 300}, me)
+        assert st == 400 and "too long" in msg
+        # a maintenance window from the form, as the browser sends datetime-local values
+        st, loc, _ = post_form(day, "/api/v1/maintenance",
+                               {"commune": COMMUNE, "site": "", "from": "2026-11-24T07:00",
+                                "to": "2026-11-24T11:30", "note": "thay UPS"}, me)
+        assert (st, loc) == (303, "/#alerts")
+        assert "thay UPS" in cli(bindir, day, "maint", "list").stdout
+        st, _, msg = post_form(day, "/api/v1/maintenance",
+                               {"commune": COMMUNE, "from": "2026-11-24T07:00", "to": "soon"}, me)
+        assert st == 400 and msg.startswith("to:")
+    finally:
+        assert day.col.stop() == 0, day.col.output()
