@@ -48,6 +48,8 @@ struct alerts {
 	struct alert (*site)[CLS_COUNT];
 	struct commune_alerts *com;
 	struct hours hours;
+	struct hours *type_hours; /* per site type (cfg order): its own or the district's */
+	size_t ntypes;
 	time_t last_tick, first_tick;
 	unsigned long serial;
 	long last_ack;
@@ -75,7 +77,31 @@ struct alerts *alerts_new(const struct collector *c, struct errlist *errs)
 		alerts_free(a);
 		return NULL;
 	}
+	a->ntypes = c->cfg->nsite_types;
+	a->type_hours = calloc(a->ntypes ? a->ntypes : 1, sizeof(*a->type_hours));
+	if (!a->type_hours) {
+		alerts_free(a);
+		return NULL;
+	}
+	for (size_t i = 0; i < a->ntypes; i++) {
+		const struct site_type *st = &c->cfg->site_types[i];
+		if (hours_override(&a->type_hours[i], &a->hours, st->work_days, st->work_hours, err,
+				   sizeof(err)) < 0) {
+			errlist_add(errs, "[site-type %s]: %s", st->name, err);
+			alerts_free(a);
+			return NULL;
+		}
+	}
 	return a;
+}
+
+/* The calendar of a site: its type's own hours, or the district's. */
+static const struct hours *site_hours(const struct alerts *a, const struct collector *c,
+				      const struct site_type *st)
+{
+	if (st && st >= c->cfg->site_types && (size_t)(st - c->cfg->site_types) < a->ntypes)
+		return &a->type_hours[st - c->cfg->site_types];
+	return &a->hours;
 }
 
 const struct hours *alerts_hours(const struct alerts *a) { return &a->hours; }
@@ -91,6 +117,7 @@ void alerts_free(struct alerts *a)
 	free(a->maint_commune);
 	free(a->maint_site);
 	free(a->maint_cls);
+	free(a->type_hours); /* they share a->hours' holidays */
 	hours_free(&a->hours);
 	free(a);
 }
@@ -238,7 +265,11 @@ static void target_reason(struct alert *al, const struct collector *c,
 		struct strbuf sb;
 		if (strbuf_init(&sb, sizeof(al->reason[l]) - 1) < 0)
 			return;
-		strbuf_printf(&sb, "%s: ", c->inv->sites[sr->site].name);
+		/* the site's name, unless the type's label already says it */
+		const char *name = c->inv->sites[sr->site].name;
+		if (!sr->type || (strcmp(name, sr->type->label_vi) != 0 &&
+				  strcmp(name, sr->type->label_en) != 0))
+			strbuf_printf(&sb, "%s: ", name);
 		text_reason(&sb, c->i18n, (enum lang)l, sr->type, t);
 		down_devices(&sb, c, c->i18n, (enum lang)l, sr->site, (int)t->cls, now);
 		snprintf(al->reason[l], sizeof(al->reason[l]), "%s", sb.data ? sb.data : "");
@@ -559,11 +590,15 @@ void alerts_tick(struct alerts *a, struct collector *c, time_t now, int force)
 		const struct site_result *sr = &r.sites[s];
 		size_t k = c->inv->sites[s].commune;
 		int always = sr->type && sr->type->always;
+		const struct hours *sh = site_hours(a, c, sr->type);
+		int s_working = hours_working(sh, now);
+		int s_grace = settling || (s_working && now - hours_span_start(sh, now) <
+								c->cfg->startup_grace);
 		for (int t = 0; t < sr->ntargets; t++) {
 			const struct target_result *tr = &sr->targets[t];
 			struct alert *al = &a->site[s][tr->cls];
 			al->in_maint = a->maint_commune[k] || a->maint_site[s] || a->maint_cls[s][tr->cls];
-			int judged = (always || (working && !grace)) && !settling && !al->in_maint;
+			int judged = (always || (s_working && !s_grace)) && !settling && !al->in_maint;
 			al->suppressed = updown && updown[k] && !tr->met;
 			if (!tr->met)
 				target_reason(al, c, sr, tr, now);

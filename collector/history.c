@@ -25,6 +25,7 @@ struct hsite {
 	char *name, *type;
 	size_t commune;
 	int always;
+	int cal; /* index into history.cal: its type's working hours; -1: the district's */
 	int ntargets;
 	int cls[CLS_COUNT], need[CLS_COUNT];
 };
@@ -37,6 +38,8 @@ struct history {
 	char daemon[256];
 	char *district;
 	size_t ndev, nsites, ncommunes;
+	struct hours *cal; /* site types' own calendars (sharing hours' holidays) */
+	size_t ncal;
 	struct hdev *dev;
 	struct hsite *site;
 	char **commune;
@@ -84,10 +87,25 @@ struct history *history_new(const struct collector *c, const struct hours *hrs, 
 	for (size_t k = 0; k < h->ncommunes; k++)
 		if (!(h->commune[k] = dupstr(c->inv->communes[k].name)))
 			goto oom;
+	h->cal = calloc(c->cfg->nsite_types ? c->cfg->nsite_types : 1, sizeof(*h->cal));
+	if (!h->cal)
+		goto oom;
 	for (size_t s = 0; s < h->nsites; s++) {
 		const struct inv_site *is = &c->inv->sites[s];
 		const struct site_type *st = config_site_type(c->cfg, is->type);
 		struct hsite *hs = &h->site[s];
+		char err[160];
+		hs->cal = -1;
+		if (st && (st->work_days[0] || st->work_hours[0])) {
+			/* one calendar per type, built when a site first needs it */
+			size_t ti = (size_t)(st - c->cfg->site_types);
+			if (h->cal[ti].nspan || hours_override(&h->cal[ti], &h->hours, st->work_days,
+								st->work_hours, err, sizeof(err)) == 0) {
+				hs->cal = (int)ti;
+				if (ti + 1 > h->ncal)
+					h->ncal = ti + 1;
+			}
+		}
 		hs->name = dupstr(is->name);
 		hs->type = dupstr(is->type);
 		if (!hs->name || !hs->type)
@@ -131,6 +149,7 @@ void history_free(struct history *h)
 		free(h->commune[k]);
 	free(h->dev);
 	free(h->site);
+	free(h->cal); /* shares h->hours' holidays */
 	free(h->commune);
 	free(h->district);
 	hours_free(&h->hours);
@@ -179,13 +198,13 @@ static void availability(const struct history *h, const char *file, double *up)
 }
 
 /* Working seconds in each step (minute by minute, in local time). */
-static void working_weights(const struct history *h, double *w)
+static void working_weights(const struct history *h, const struct hours *cal, double *w)
 {
 	for (size_t i = 0; i < h->nsteps; i++) {
 		w[i] = 0;
 		for (int64_t t = h->from + (int64_t)i * h->step; t < h->from + (int64_t)(i + 1) * h->step;
 		     t += 60)
-			if (hours_working(&h->hours, (time_t)t))
+			if (hours_working(cal, (time_t)t))
 				w[i] += 60;
 	}
 }
@@ -214,14 +233,27 @@ int history_run(struct history *h, char **json, size_t *len, char *err, size_t e
 		snprintf(err, errsz, "period too long for the memory available");
 		return -1;
 	}
-	working_weights(h, work);
+	working_weights(h, &h->hours, work);
+	/* the site types with hours of their own: their weights, after the district's */
+	double *cal_work = calloc((h->ncal ? h->ncal : 1) * (n ? n : 1), sizeof(double));
+	if (!cal_work) {
+		free(work);
+		free(up);
+		free(count);
+		snprintf(err, errsz, "period too long for the memory available");
+		return -1;
+	}
+	for (size_t k = 0; k < h->ncal; k++)
+		if (h->cal[k].nspan)
+			working_weights(h, &h->cal[k], cal_work + k * n);
 	for (size_t d = 0; d < h->ndev; d++) {
 		const struct hdev *hd = &h->dev[d];
 		const struct hsite *hs = &h->site[hd->site];
+		const double *sw = hs->cal >= 0 ? cal_work + (size_t)hs->cal * n : work;
 		availability(h, hd->file, up);
 		double *cnt = count + (hd->site * CLS_COUNT + (size_t)hd->cls) * n;
 		for (size_t i = 0; i < n; i++) {
-			double wt = hs->always ? (double)h->step : work[i];
+			double wt = hs->always ? (double)h->step : sw[i];
 			cnt[i] += up[i];
 			cls_up[hd->cls] += up[i] * wt;
 			cls_time[hd->cls] += wt;
@@ -244,13 +276,14 @@ int history_run(struct history *h, char **json, size_t *len, char *err, size_t e
 			if (hs->commune != k)
 				continue;
 			json_object *so = json_object_new_object(), *ts = json_object_new_array();
+			const double *sw = hs->cal >= 0 ? cal_work + (size_t)hs->cal * n : work;
 			int smet = 1;
 			double ssum = 0;
 			for (int t = 0; t < hs->ntargets; t++) {
 				const double *cnt = count + (s * CLS_COUNT + (size_t)hs->cls[t]) * n;
 				double total = 0, met = 0;
 				for (size_t i = 0; i < n; i++) {
-					double wt = hs->always ? (double)h->step : work[i];
+					double wt = hs->always ? (double)h->step : sw[i];
 					total += wt;
 					if (cnt[i] + 1e-9 >= hs->need[t])
 						met += wt;
@@ -319,6 +352,7 @@ int history_run(struct history *h, char **json, size_t *len, char *err, size_t e
 		snprintf(err, errsz, "out of memory");
 	}
 	json_object_put(root);
+	free(cal_work);
 	free(work);
 	free(up);
 	free(count);

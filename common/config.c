@@ -253,6 +253,20 @@ static void site_type_key(struct loader *ld, const char *tname, const char *key,
 		errlist_add(ld->errs, "%s:%d: out of memory", ld->file, ld->line);
 		return;
 	}
+	if (strcmp(key, "work_days") == 0 || strcmp(key, "work_hours") == 0) {
+		char err[160];
+		unsigned days;
+		struct hours h = {0};
+		int days_key = key[5] == 'd';
+		int rc = days_key ? hours_parse_days(value, &days, err, sizeof(err))
+				  : hours_parse_spans(value, &h, err, sizeof(err));
+		char *dst = days_key ? st->work_days : st->work_hours;
+		size_t n = days_key ? sizeof(st->work_days) : sizeof(st->work_hours);
+		if (rc < 0 || str_copy(dst, n, value) < 0)
+			errlist_add(ld->errs, "%s:%d: %s: %s", ld->file, ld->line, key,
+				    rc < 0 ? err : "too long");
+		return;
+	}
 	if (strcmp(key, "hours") == 0) {
 		if (strcmp(value, "working") == 0 || strcmp(value, "always") == 0)
 			st->always = value[0] == 'a';
@@ -271,7 +285,7 @@ static void site_type_key(struct loader *ld, const char *tname, const char *key,
 	int cls = devclass_parse(key);
 	long n;
 	if (cls < 0) {
-		errlist_add(ld->errs, "%s:%d: %s: unknown key in site type \"%s\" (a device class, hours, label_vi or label_en)",
+		errlist_add(ld->errs, "%s:%d: %s: unknown key in site type \"%s\" (a device class, hours, work_days, work_hours, label_vi or label_en)",
 			    ld->file, ld->line, key, tname);
 		return;
 	}

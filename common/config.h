@@ -35,6 +35,7 @@ struct site_type {
 	struct class_target targets[CLS_COUNT];
 	int ntargets;
 	int always; /* targets hold at all hours, not only working hours */
+	char work_days[64], work_hours[128]; /* this type's own working hours; "" = the district's */
 };
 
 /*

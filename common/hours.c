@@ -178,3 +178,14 @@ time_t hours_span_start(const struct hours *h, time_t t)
 	int mins = tm.tm_hour * 60 + tm.tm_min;
 	return t - tm.tm_sec - (time_t)(mins - h->span[i].from) * 60;
 }
+
+int hours_override(struct hours *dst, const struct hours *base, const char *days,
+		   const char *spans, char *err, size_t errsz)
+{
+	*dst = *base;
+	if (days && *days && hours_parse_days(days, &dst->days, err, errsz) < 0)
+		return -1;
+	if (spans && *spans && hours_parse_spans(spans, dst, err, errsz) < 0)
+		return -1;
+	return 0;
+}

@@ -30,6 +30,12 @@ int hours_parse_spans(const char *s, struct hours *h, char *err, size_t errsz);
 /* Reads a holidays file; every bad line goes to errs as "file:line: ...". */
 int hours_load_holidays(struct hours *h, const char *path, struct errlist *errs);
 void hours_free(struct hours *h);
+/*
+ * dst: base's calendar with its own days and/or spans where given ("" keeps base's). Shares
+ * base's holidays: free only base. 0, or -1 with err.
+ */
+int hours_override(struct hours *dst, const struct hours *base, const char *days,
+		   const char *spans, char *err, size_t errsz);
 
 /* 1 if t falls within working hours. */
 int hours_working(const struct hours *h, time_t t);

@@ -15,11 +15,17 @@ scanner = 1
 label_vi = Mạng
 hours = always
 router = 1
+[site-type kiosk]
+label_vi = Ki-ốt tra cứu
+work_days = mon-sat
+work_hours = 07:00-17:00
+kiosk = 1
 """
 DEVICES = [("Xã A", "Một cửa", "one-stop", "PC 1", "pc"),
            ("Xã A", "Một cửa", "one-stop", "PC 2", "pc"),
            ("Xã A", "Một cửa", "one-stop", "Máy quét", "scanner"),
            ("Xã A", "Mạng", "network", "Router", "router"),
+           ("Xã A", "Sảnh", "kiosk", "Ki-ốt", "kiosk"),
            ("Xã B", "Một cửa", "one-stop", "PC 1", "pc"),
            ("Xã B", "Một cửa", "one-stop", "PC 2", "pc"),
            ("Xã B", "Một cửa", "one-stop", "Máy quét", "scanner")]
@@ -36,6 +42,8 @@ DOWN = {
     ("Xã A", "PC 2"): [(t(21, 13), t(21, 17))],
     ("Xã A", "Router"): [(t(10, 2), t(10, 5))],       # at night, but routers count always
     ("Xã B", "PC 1"): [(t(20, 0), t(21, 0))],         # on the holiday: does not count
+    # the kiosk's own hours: Saturdays and lunchtime count, Sundays do not
+    ("Xã A", "Ki-ốt"): [(t(3, 9), t(3, 10)), (t(6, 12), t(6, 13)), (t(4, 9), t(4, 15))],
 }
 FROM, TO = t(1, 0), t(31, 0) + 86400
 STEP = 300
@@ -45,18 +53,25 @@ def up(commune, device, ts):
     return not any(a < ts <= b for a, b in DOWN.get((commune, device), []))
 
 
-def working(ts):
+def working(ts, site_type):
     d = datetime.fromtimestamp(ts, VN)
-    if d.weekday() >= 5 or d.date() == HOLIDAY.date():
-        return False
     m = d.hour * 60 + d.minute
+    if site_type == "network":
+        return True
+    if d.date() == HOLIDAY.date():
+        return False
+    if site_type == "kiosk":  # mon-sat 07:00-17:00
+        return d.weekday() < 6 and 7 * 60 <= m < 17 * 60
+    if d.weekday() >= 5:
+        return False
     return 7 * 60 <= m < 11 * 60 + 30 or 13 * 60 + 30 <= m < 17 * 60
 
 
 def expected():
     """Per commune and target, the share of the month it was met, minute by minute."""
     out = {}
-    needs = {"one-stop": {"pc": 2, "scanner": 1}, "network": {"router": 1}}
+    needs = {"one-stop": {"pc": 2, "scanner": 1}, "network": {"router": 1},
+             "kiosk": {"kiosk": 1}}
     for commune in ("Xã A", "Xã B"):
         for site_type, targets in needs.items():
             for cls, need in targets.items():
@@ -65,7 +80,7 @@ def expected():
                     continue
                 total = met = 0
                 for m in range(FROM, TO, 60):
-                    if site_type != "network" and not working(m):
+                    if not working(m, site_type):
                         continue
                     total += 1
                     # the minute (m, m+60] is inside one 5-min sample interval

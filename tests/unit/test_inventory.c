@@ -335,6 +335,30 @@ static void config_alert_values(void **state)
 	}
 }
 
+static void config_site_type_hours(void **state)
+{
+	struct fx *fx = *state;
+	char text[sizeof(base_conf) + 256];
+	snprintf(text, sizeof(text), "%s" /* 1..16, ends in [site-type meeting-room] */
+		 "work_days = mon-sat\n"     /* 17 */
+		 "work_hours = 07:00-17:00\n" /* 18 */
+		 "work_days = someday\n"     /* 19 */
+		 "work_hours = 17:00-07:00\n", /* 20 */
+		 base_conf);
+	write_file(fx->conf, text, 0644);
+	fx->cfg = config_load(fx->conf, &fx->el);
+	assert_non_null(fx->cfg);
+	assert_int_equal(errlist_count(&fx->el), 2);
+	char want[PATH_MAX + 64];
+	snprintf(want, sizeof(want), "%s:19: work_days: ", fx->conf);
+	assert_non_null(strstr(fx->el.msg[0], want));
+	snprintf(want, sizeof(want), "%s:20: work_hours: ", fx->conf);
+	assert_non_null(strstr(fx->el.msg[1], want));
+	const struct site_type *st = config_site_type(fx->cfg, "meeting-room");
+	assert_string_equal(st->work_days, "mon-sat");
+	assert_string_equal(st->work_hours, "07:00-17:00");
+}
+
 static void config_alert_defaults_and_lists(void **state)
 {
 	struct fx *fx = *state;
@@ -717,6 +741,7 @@ int main(void)
 		T(config_more_bad_values),
 		T(config_alert_values),
 		T(config_alert_defaults_and_lists),
+		T(config_site_type_hours),
 		T(inventory_valid),
 		T(inventory_index_finds_all),
 		T(inventory_header_variants),
