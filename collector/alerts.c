@@ -106,6 +106,38 @@ static const struct hours *site_hours(const struct alerts *a, const struct colle
 
 const struct hours *alerts_hours(const struct alerts *a) { return &a->hours; }
 
+void alerts_carry(struct alerts *dst, const struct inventory *dinv, struct alerts *src,
+		  const struct inventory *sinv)
+{
+	if (!src)
+		return;
+	dst->last_tick = src->last_tick;
+	dst->first_tick = src->first_tick;
+	dst->serial = src->serial;
+	dst->last_ack = src->last_ack;
+	for (size_t k = 0; k < dst->ncommunes && k < dinv->ncommunes; k++) {
+		long o = alerts_find_commune(sinv, dinv->communes[k].name);
+		if (o < 0 || (size_t)o >= src->ncommunes)
+			continue;
+		struct commune_alerts *d = &dst->com[k], *s = &src->com[o];
+		d->uplink = s->uplink;
+		memcpy(d->ct, s->ct, sizeof(d->ct)); /* by position: commune targets kept in order */
+		free(d->chg);
+		d->chg = s->chg;
+		d->nchg = s->nchg;
+		d->capchg = s->capchg;
+		d->last_mail = s->last_mail;
+		s->chg = NULL;
+		s->nchg = s->capchg = 0;
+	}
+	for (size_t i = 0; i < dst->nsites && i < dinv->nsites; i++) {
+		long k = alerts_find_commune(sinv, dinv->communes[dinv->sites[i].commune].name);
+		long o = k < 0 ? -1 : alerts_find_site(sinv, (size_t)k, dinv->sites[i].name);
+		if (o >= 0 && (size_t)o < src->nsites)
+			memcpy(dst->site[i], src->site[o], sizeof(dst->site[i]));
+	}
+}
+
 void alerts_free(struct alerts *a)
 {
 	if (!a)
@@ -347,6 +379,7 @@ static void send_digest(struct alerts *a, struct collector *c, size_t commune, t
 		if (c->inv->sites[s].commune == commune)
 			for (int k = 0; k < CLS_COUNT; k++)
 				nfiring += a->site[s][k].st == A_FIRING;
+	int queued = 0;
 	for (int i = 0; i < r.n; i++) {
 		enum lang l = r.lang[i];
 		struct strbuf subj, body, msg;
@@ -392,10 +425,11 @@ static void send_digest(struct alerts *a, struct collector *c, size_t commune, t
 		struct mail_in m = {c->cfg->mail_from, r.addr[i], subj.data ? subj.data : "",
 				    body.data ? body.data : "", now, ++a->serial};
 		if (mailmsg_build(&msg, &m) == 0 && msg.data &&
-		    store_outbox_add(c->store, now, r.addr[i], msg.data) > 0)
+		    store_outbox_add(c->store, now, r.addr[i], msg.data) > 0) {
+			queued++;
 			store_event(c->store, now, cname, r.addr[i], "mail_queued",
 				    subj.data ? subj.data : "");
-		else
+		} else
 			log_warnx("alerts", "%s: digest for %s could not be queued", cname, r.addr[i]);
 		strbuf_free(&subj);
 		strbuf_free(&body);
@@ -406,6 +440,8 @@ static void send_digest(struct alerts *a, struct collector *c, size_t commune, t
 			 cname, ca->nchg);
 	for (int i = 0; i < r.n; i++)
 		free((void *)(uintptr_t)r.addr[i]);
+	if (r.n && !queued)
+		return; /* the store refused them all: the changes wait for the next try */
 	ca->nchg = 0;
 	ca->last_mail = now;
 }
@@ -600,7 +636,8 @@ void alerts_tick(struct alerts *a, struct collector *c, time_t now, int force)
 			al->in_maint = a->maint_commune[k] || a->maint_site[s] || a->maint_cls[s][tr->cls];
 			int judged = (always || (s_working && !s_grace)) && !settling && !al->in_maint;
 			al->suppressed = updown && updown[k] && !tr->met;
-			if (!tr->met)
+			/* reasons cost a scan of the devices: only for what is judged or shown */
+			if (!tr->met && (judged || al->st != A_OK || al->suppressed || al->in_maint))
 				target_reason(al, c, sr, tr, now);
 			char what[64];
 			snprintf(what, sizeof(what), "%s", devclass_name(tr->cls));

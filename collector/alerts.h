@@ -21,6 +21,14 @@ struct alerts;
 /* NULL with err set when the holidays file cannot be read (errors name file and line). */
 struct alerts *alerts_new(const struct collector *c, struct errlist *errs);
 void alerts_free(struct alerts *a);
+/*
+ * After a reload: takes over src's states, pending digest changes and mail times for the
+ * communes and sites still in the inventory (matched by name), so nothing firing is mailed
+ * twice and nothing waiting for a digest is lost.
+ */
+struct inventory;
+void alerts_carry(struct alerts *dst, const struct inventory *dinv, struct alerts *src,
+		  const struct inventory *sinv);
 
 /* Evaluates at now (once per second of the collector's clock, or again when forced: a reader
  * wants the latest samples judged) and pumps the mail queue. */

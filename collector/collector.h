@@ -27,6 +27,7 @@ struct collector {
 	struct store *store;    /* events and the mail outbox (SQLite) */
 	struct alerts *alerts;
 	int mail_inflight;      /* a mail job is with the mail thread (survives reloads) */
+	int stopping;           /* new requests are refused; the threads finish their work */
 	struct ingest ingest;
 	struct i18n *i18n;
 	time_t started;

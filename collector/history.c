@@ -31,7 +31,8 @@ struct hsite {
 };
 
 struct history {
-	int64_t from, to;
+	int64_t lo, hi; /* what is judged: the period asked for, up to now */
+	int64_t from, to; /* the step grid around it */
 	long step;
 	size_t nsteps;
 	struct hours hours;
@@ -50,8 +51,17 @@ static char *dupstr(const char *s)
 	return strdup(s ? s : "");
 }
 
+/* Seconds to add to a Unix time to get its local wall-clock seconds (no DST in Vietnam). */
+static int64_t local_offset(int64_t t)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+	localtime_r(&tt, &tm);
+	return (int64_t)tm.tm_gmtoff;
+}
+
 struct history *history_new(const struct collector *c, const struct hours *hrs, int64_t from,
-			    int64_t to)
+			    int64_t to, int64_t now)
 {
 	struct history *h = calloc(1, sizeof(*h));
 	if (!h)
@@ -59,8 +69,14 @@ struct history *history_new(const struct collector *c, const struct hours *hrs, 
 	int64_t span = to - from;
 	/* the archives kept: 5 min for two weeks, 1 h for three months, 1 day beyond */
 	h->step = span <= 14 * 86400 ? 300 : span <= 93 * 86400 ? 3600 : 86400;
-	h->from = from - (from % h->step);
-	h->to = to + (h->step - to % h->step) % h->step;
+	h->lo = from;
+	h->hi = to < now ? to : now; /* time still to come is not judged */
+	if (h->hi < h->lo)
+		h->hi = h->lo;
+	/* steps on local boundaries: a day step is a local day */
+	int64_t off = local_offset(from);
+	h->from = from - ((from + off) % h->step + h->step) % h->step;
+	h->to = to + (h->step - ((to + off) % h->step + h->step) % h->step) % h->step;
 	h->nsteps = (size_t)((h->to - h->from) / h->step);
 	h->hours = *hrs;
 	h->hours.holidays = NULL;
@@ -197,15 +213,43 @@ static void availability(const struct history *h, const char *file, double *up)
 	free(data);
 }
 
-/* Working seconds in each step (minute by minute, in local time). */
+/* Adds the seconds of [a, b) that fall in the judged window to the steps they cover. */
+static void add_span(const struct history *h, double *w, int64_t a, int64_t b)
+{
+	if (a < h->lo)
+		a = h->lo;
+	if (b > h->hi)
+		b = h->hi;
+	while (a < b) {
+		size_t i = (size_t)((a - h->from) / h->step);
+		int64_t end = h->from + (int64_t)(i + 1) * h->step;
+		int64_t until = b < end ? b : end;
+		w[i] += (double)(until - a);
+		a = until;
+	}
+}
+
+/* Working seconds in each step: each local day's working spans, if the day works. */
 static void working_weights(const struct history *h, const struct hours *cal, double *w)
 {
-	for (size_t i = 0; i < h->nsteps; i++) {
-		w[i] = 0;
-		for (int64_t t = h->from + (int64_t)i * h->step; t < h->from + (int64_t)(i + 1) * h->step;
-		     t += 60)
-			if (hours_working(cal, (time_t)t))
-				w[i] += 60;
+	memset(w, 0, h->nsteps * sizeof(*w));
+	struct tm tm;
+	time_t day = (time_t)h->lo;
+	localtime_r(&day, &tm);
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	for (int guard = 0; guard < 4000; guard++) {
+		time_t midnight = mktime(&tm);
+		if (midnight == (time_t)-1 || (int64_t)midnight >= h->hi)
+			break;
+		for (int k = 0; k < cal->nspan; k++) {
+			int64_t a = (int64_t)midnight + cal->span[k].from * 60;
+			int64_t b = (int64_t)midnight + cal->span[k].to * 60;
+			if (hours_working(cal, (time_t)a)) /* the day works and is no holiday */
+				add_span(h, w, a, b);
+		}
+		tm.tm_mday++; /* mktime carries into months and years */
+		tm.tm_isdst = -1;
 	}
 }
 
@@ -234,9 +278,20 @@ int history_run(struct history *h, char **json, size_t *len, char *err, size_t e
 		return -1;
 	}
 	working_weights(h, &h->hours, work);
+	/* sites judged at all hours: the whole judged window */
+	double *all = calloc(n ? n : 1, sizeof(double));
+	if (!all) {
+		free(work);
+		free(up);
+		free(count);
+		snprintf(err, errsz, "out of memory");
+		return -1;
+	}
+	add_span(h, all, h->lo, h->hi);
 	/* the site types with hours of their own: their weights, after the district's */
 	double *cal_work = calloc((h->ncal ? h->ncal : 1) * (n ? n : 1), sizeof(double));
 	if (!cal_work) {
+		free(all);
 		free(work);
 		free(up);
 		free(count);
@@ -249,21 +304,29 @@ int history_run(struct history *h, char **json, size_t *len, char *err, size_t e
 	for (size_t d = 0; d < h->ndev; d++) {
 		const struct hdev *hd = &h->dev[d];
 		const struct hsite *hs = &h->site[hd->site];
-		const double *sw = hs->cal >= 0 ? cal_work + (size_t)hs->cal * n : work;
+		const double *sw = hs->always ? all : hs->cal >= 0 ? cal_work + (size_t)hs->cal * n : work;
 		availability(h, hd->file, up);
 		double *cnt = count + (hd->site * CLS_COUNT + (size_t)hd->cls) * n;
 		for (size_t i = 0; i < n; i++) {
-			double wt = hs->always ? (double)h->step : sw[i];
-			cnt[i] += up[i];
-			cls_up[hd->cls] += up[i] * wt;
+			double wt = sw[i], u = up[i];
+			/*
+			 * up is the share of the whole step; a step only partly in working time (an
+			 * hour over lunch, a day) is judged on that part: a PC on exactly while the
+			 * office is open counts as up. (Up only outside it would count too: coarse
+			 * archives cannot tell.)
+			 */
+			if (!hs->always && wt > 0 && wt < (double)h->step)
+				u = u * (double)h->step / wt > 1 ? 1 : u * (double)h->step / wt;
+			cnt[i] += u;
+			cls_up[hd->cls] += u * wt;
 			cls_time[hd->cls] += wt;
 		}
 	}
 	json_object *root = json_object_new_object(), *dist = json_object_new_object();
 	json_object *communes = json_object_new_array();
 	json_object_object_add(dist, "name", json_object_new_string(h->district));
-	put_time(dist, "from", h->from);
-	put_time(dist, "to", h->to);
+	put_time(dist, "from", h->lo);
+	put_time(dist, "to", h->hi);
 	json_object_object_add(dist, "resolution_s", json_object_new_int64(h->step));
 	int communes_met = 0, ntargets = 0, nmet = 0;
 	double share_sum = 0;
@@ -276,14 +339,14 @@ int history_run(struct history *h, char **json, size_t *len, char *err, size_t e
 			if (hs->commune != k)
 				continue;
 			json_object *so = json_object_new_object(), *ts = json_object_new_array();
-			const double *sw = hs->cal >= 0 ? cal_work + (size_t)hs->cal * n : work;
+			const double *sw = hs->always ? all : hs->cal >= 0 ? cal_work + (size_t)hs->cal * n : work;
 			int smet = 1;
 			double ssum = 0;
 			for (int t = 0; t < hs->ntargets; t++) {
 				const double *cnt = count + (s * CLS_COUNT + (size_t)hs->cls[t]) * n;
 				double total = 0, met = 0;
 				for (size_t i = 0; i < n; i++) {
-					double wt = hs->always ? (double)h->step : sw[i];
+					double wt = sw[i];
 					total += wt;
 					if (cnt[i] + 1e-9 >= hs->need[t])
 						met += wt;
@@ -353,6 +416,7 @@ int history_run(struct history *h, char **json, size_t *len, char *err, size_t e
 	}
 	json_object_put(root);
 	free(cal_work);
+	free(all);
 	free(work);
 	free(up);
 	free(count);

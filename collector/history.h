@@ -16,9 +16,9 @@
 struct collector;
 struct history;
 
-/* NULL when memory runs out. */
+/* [from, to) judged up to now (time to come is not). NULL when memory runs out. */
 struct history *history_new(const struct collector *c, const struct hours *h, int64_t from,
-			    int64_t to);
+			    int64_t to, int64_t now);
 void history_free(struct history *h);
 /* Reads the series and writes the JSON; 0, or -1 with err set. */
 int history_run(struct history *h, char **json, size_t *len, char *err, size_t errsz);

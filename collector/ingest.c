@@ -138,6 +138,7 @@ long ingest_batch(struct ingest *in, const char *peer, const char *body, size_t 
 		return -1;
 	}
 	time_t now = in->now();
+	job->inv = in->inv;
 	for (size_t i = 0; i < b.nsamples; i++) {
 		const struct dev_sample *s = &b.samples[i];
 		long idx = inventory_find(in->inv, s->commune, s->device);

@@ -38,7 +38,8 @@ struct ingest_job {
 	size_t n, cap;
 	char *text;
 	size_t tlen, tcap;
-	size_t *devs; /* devices whose samples are in the job */
+	size_t *devs; /* devices whose samples are in the job, in inv */
+	const struct inventory *inv;
 	size_t ndevs;
 	long accepted;
 	int storage_down; /* set by the writer: some updates could not be stored, resend */

@@ -20,7 +20,8 @@ static size_t read_cb(char *buf, size_t size, size_t nmemb, void *ud)
 	return n;
 }
 
-static void send_one(CURL *c, const struct smtp_settings *s, struct mail_item *it)
+/* Returns 1 when the server could not be reached: the job's other messages wait too. */
+static int send_one(CURL *c, const struct smtp_settings *s, struct mail_item *it)
 {
 	char from[300], rcpt[300], errbuf[CURL_ERROR_SIZE] = "";
 	struct curl_slist *to = NULL;
@@ -50,6 +51,8 @@ static void send_one(CURL *c, const struct smtp_settings *s, struct mail_item *i
 	if (!it->ok)
 		snprintf(it->err, sizeof(it->err), "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
 	curl_slist_free_all(to);
+	return rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
+	       rc == CURLE_OPERATION_TIMEDOUT;
 }
 
 void mailer_run(void *ctx, struct wjob **jobs, size_t n)
@@ -58,12 +61,15 @@ void mailer_run(void *ctx, struct wjob **jobs, size_t n)
 	CURL *c = curl_easy_init();
 	for (size_t i = 0; i < n; i++) {
 		struct mail_job *j = (struct mail_job *)(void *)jobs[i];
+		int unreachable = 0;
 		for (int k = 0; k < j->n; k++) {
-			if (!c) {
-				snprintf(j->item[k].err, sizeof(j->item[k].err), "cannot start libcurl");
+			if (!c || unreachable) {
+				/* no point in waiting for each: they are all retried later */
+				snprintf(j->item[k].err, sizeof(j->item[k].err), "%s",
+					 !c ? "cannot start libcurl" : j->item[k - 1].err);
 				continue;
 			}
-			send_one(c, &j->smtp, &j->item[k]);
+			unreachable = send_one(c, &j->smtp, &j->item[k]);
 		}
 	}
 	curl_easy_cleanup(c);

@@ -119,12 +119,24 @@ static void reload(struct collector *c)
 	struct state st = {0};
 	struct hbmon_config *cfg = config_load(c->cfg->path, &errs);
 	struct inventory *inv = cfg ? inventory_load(cfg->inventory, cfg, &errs) : NULL;
-	if (errlist_count(&errs) || !inv || state_init(&st, inv->ndevices) < 0) {
+	struct alerts *na = NULL;
+	if (!errlist_count(&errs) && inv) {
+		/* the alerts of the new configuration, carrying the running states over by name */
+		struct collector next = *c;
+		next.cfg = cfg;
+		next.inv = inv;
+		if ((na = alerts_new(&next, &errs)))
+			alerts_carry(na, inv, c->alerts, c->inv);
+		else if (!errlist_count(&errs))
+			errlist_add(&errs, "alerts: out of memory");
+	}
+	if (errlist_count(&errs) || !inv || !na || state_init(&st, inv->ndevices) < 0) {
 		for (size_t i = 0; i < errs.n; i++)
 			log_warnx("config", "%s", errs.msg[i]);
 		log_warnx("config", "reload refused (%zu errors): still running with the previous configuration",
 			  errlist_count(&errs));
 		errlist_free(&errs);
+		alerts_free(na);
 		inventory_free(inv);
 		config_free(cfg);
 		return;
@@ -148,18 +160,47 @@ static void reload(struct collector *c)
 	c->inv = inv;
 	c->state = st;
 	c->ingest.inv = inv;
-	/* XXX alert states are kept by site index: a new inventory starts them again (an alert
-	 * still firing is mailed once more after its pending time) */
-	struct errlist aerr = {0};
-	struct alerts *na = alerts_new(c, &aerr);
-	if (na) {
-		alerts_free(c->alerts);
-		c->alerts = na;
-	} else {
-		log_warnx("config", "alerts kept as they were: working hours or holidays invalid");
-	}
-	errlist_free(&aerr);
+	alerts_free(c->alerts);
+	c->alerts = na;
 	log_info("config", "reloaded: %zu communes, %zu devices", inv->ncommunes, inv->ndevices);
+}
+
+/* One turn of the event loop: at most ms milliseconds waiting. -1 on a select error. */
+static int loop_once(struct collector *c, struct web *w, int ms)
+{
+	fd_set r, wr, e;
+	int maxfd = -1;
+	struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+	FD_ZERO(&r);
+	FD_ZERO(&wr);
+	FD_ZERO(&e);
+	web_fdset(w, &maxfd, &r, &wr, &e, &tv);
+	int wfd = worker_fd(c->writer), rfd = worker_fd(c->render), mfd = worker_fd(c->mailer);
+	FD_SET(wfd, &r);
+	FD_SET(rfd, &r);
+	FD_SET(mfd, &r);
+	maxfd = wfd > maxfd ? wfd : maxfd;
+	maxfd = rfd > maxfd ? rfd : maxfd;
+	maxfd = mfd > maxfd ? mfd : maxfd;
+	int n = select(maxfd + 1, &r, &wr, &e, &tv);
+	if (n < 0) {
+		if (errno == EINTR)
+			return 0;
+		log_warn("collector", "select");
+		return -1;
+	}
+	/* disk writes and rendering run on their threads; finished jobs resume their
+	 * connections, which MHD then answers */
+	if (n > 0 && FD_ISSET(wfd, &r))
+		worker_reap(c->writer);
+	if (n > 0 && FD_ISSET(rfd, &r))
+		worker_reap(c->render);
+	if (n > 0 && FD_ISSET(mfd, &r))
+		worker_reap(c->mailer);
+	web_dispatch(w, &r, &wr, &e);
+	if (!c->stopping)
+		alerts_tick(c->alerts, c, c->now(), 0);
+	return 0;
 }
 
 static int run(struct collector *c, struct web *w)
@@ -169,39 +210,33 @@ static int run(struct collector *c, struct web *w)
 			reload_requested = 0;
 			reload(c);
 		}
-		fd_set r, wr, e;
-		int maxfd = -1;
-		struct timeval tv = {1, 0};
-		FD_ZERO(&r);
-		FD_ZERO(&wr);
-		FD_ZERO(&e);
-		web_fdset(w, &maxfd, &r, &wr, &e, &tv);
-		int wfd = worker_fd(c->writer), rfd = worker_fd(c->render), mfd = worker_fd(c->mailer);
-		FD_SET(wfd, &r);
-		FD_SET(rfd, &r);
-		FD_SET(mfd, &r);
-		maxfd = wfd > maxfd ? wfd : maxfd;
-		maxfd = rfd > maxfd ? rfd : maxfd;
-		maxfd = mfd > maxfd ? mfd : maxfd;
-		int n = select(maxfd + 1, &r, &wr, &e, &tv);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			log_warn("collector", "select");
+		if (loop_once(c, w, 1000) < 0)
 			return 1;
-		}
-		/* disk writes and rendering run on their threads; finished jobs resume their
-		 * connections, which MHD then answers */
-		if (n > 0 && FD_ISSET(wfd, &r))
-			worker_reap(c->writer);
-		if (n > 0 && FD_ISSET(rfd, &r))
-			worker_reap(c->render);
-		if (n > 0 && FD_ISSET(mfd, &r))
-			worker_reap(c->mailer);
-		web_dispatch(w, &r, &wr, &e);
-		alerts_tick(c->alerts, c, c->now(), 0);
 	}
 	return 0;
+}
+
+/*
+ * Stopping: new requests get 503 while the loop keeps running until every accepted batch is
+ * stored and its probe answered (10 s at most); only then do the threads stop, so no
+ * connection is left suspended and nothing touches a stopped thread.
+ */
+static void shutdown_gracefully(struct collector *c, struct web *w)
+{
+	struct timespec t0, t;
+	c->stopping = 1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		if (loop_once(c, w, 50) < 0)
+			break;
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	} while ((worker_pending(c->writer) || worker_pending(c->render) || c->mail_inflight) &&
+		 t.tv_sec - t0.tv_sec < 10);
+	worker_stop(c->writer);
+	worker_stop(c->render);
+	worker_stop(c->mailer);
+	c->writer = c->render = c->mailer = NULL;
+	web_drain(w, 1000);
 }
 
 int main(int argc, char **argv)
@@ -308,11 +343,7 @@ int main(int argc, char **argv)
 		 c.cfg->district, c.inv->ncommunes, c.inv->ndevices, c.cfg->listen_addr,
 		 c.cfg->listen_port);
 	int rc = run(&c, w);
-	/* every accepted batch is stored before exit, and its probe answered if still there */
-	worker_stop(c.writer);
-	worker_stop(c.render);
-	worker_stop(c.mailer);
-	web_drain(w, 2000);
+	shutdown_gracefully(&c, w);
 	log_info("collector", "stopping: %llu samples accepted, %llu batches refused",
 		 (unsigned long long)c.ingest.st.samples, (unsigned long long)c.ingest.st.batches_bad);
 	web_stop(w);

@@ -40,6 +40,7 @@ static const char *const rra_defs[] = {
 
 #define LAST_UNKNOWN INT64_MIN /* read it from the file before the next write */
 #define LOG_BURST 10               /* error lines per minute before they are only counted */
+#define RRDCACHED_LINE_MAX 4000    /* bytes of one UPDATE line (rrdcached reads 8 KiB at most) */
 
 struct lastup {
 	char *path;
@@ -515,19 +516,28 @@ int rrdstore_write(struct rrdstore *rs, struct rrd_update *u, size_t n)
 			write_direct(rs, e, g, keep);
 			continue;
 		}
-		if (cmd_append(rs, "UPDATE ", 7) < 0 || cmd_append(rs, e->path, strlen(e->path)) < 0)
-			goto oom;
-		for (size_t j = 0; j < keep; j++) {
-			int len = fmt_value(vbuf + 1, sizeof(vbuf) - 1, g[j]);
-			vbuf[0] = ' ';
-			if (len < 0 || cmd_append(rs, vbuf, (size_t)len + 1) < 0)
+		/* rrdcached reads commands into an 8 KiB buffer and drops a client whose line does
+		 * not fit: a long backlog for one file goes in several UPDATE lines */
+		for (size_t j = 0; j < keep;) {
+			size_t first = j, linelen = 0;
+			if (cmd_append(rs, "UPDATE ", 7) < 0 ||
+			    cmd_append(rs, e->path, strlen(e->path)) < 0)
 				goto oom;
+			linelen = 7 + strlen(e->path);
+			while (j < keep && (j == first || linelen < RRDCACHED_LINE_MAX)) {
+				int len = fmt_value(vbuf + 1, sizeof(vbuf) - 1, g[j]);
+				vbuf[0] = ' ';
+				if (len < 0 || cmd_append(rs, vbuf, (size_t)len + 1) < 0)
+					goto oom;
+				linelen += (size_t)len + 1;
+				j++;
+			}
+			if (cmd_append(rs, "\n", 1) < 0)
+				goto oom;
+			files[nfiles++] = (struct pending_file){e, g + first, j - first};
+			rs->st.updates += j - first;
 		}
-		if (cmd_append(rs, "\n", 1) < 0)
-			goto oom;
-		files[nfiles++] = (struct pending_file){e, g, keep};
 		e->last = last;
-		rs->st.updates += keep;
 	}
 	if (rs->cached && nfiles) {
 		struct batch_ctx bc = {rs, files, nfiles};

@@ -18,6 +18,7 @@
 #include "strbuf.h"
 
 #define PAGE_LIMIT (8u << 20)
+#define RENDER_QUEUE_MAX 16
 
 struct web {
 	struct collector *c;
@@ -123,7 +124,7 @@ static void on_write_done(struct wjob *j)
 	struct req *rq = ((struct ingest_job *)(void *)j)->owner;
 	struct collector *c = rq->w->c;
 	/* new data reached storage: graphs of these devices must be drawn again */
-	for (size_t i = 0; i < rq->job.ndevs; i++)
+	for (size_t i = 0; rq->job.inv == c->inv && i < rq->job.ndevs; i++)
 		if (rq->job.devs[i] < c->state.n)
 			c->state.dev[rq->job.devs[i]].written++;
 	rq->w->queued_bytes -= rq->bytes;
@@ -156,6 +157,8 @@ static enum MHD_Result handle_ingest(struct web *w, struct MHD_Connection *conn,
 	}
 	if (rq->too_large)
 		return reply_text(conn, MHD_HTTP_CONTENT_TOO_LARGE, "batch body too large\n");
+	if (w->c->stopping || !w->c->writer)
+		return reply_busy(conn, "stopping, send again later\n");
 	/* the writer is behind: the probe keeps the batch and sends it again */
 	if (worker_pending(w->c->writer) >= (size_t)w->c->cfg->write_queue_max ||
 	    w->queued_bytes >= ((size_t)w->c->cfg->write_queue_mb << 20)) {
@@ -239,6 +242,11 @@ static void on_render_done(struct wjob *j)
 
 static enum MHD_Result submit_render(struct web *w, struct MHD_Connection *conn, struct req *rq)
 {
+	if (w->c->stopping || !w->c->render)
+		return reply_busy(conn, "stopping, ask again later\n");
+	/* readers share one thread: a queue of long reports must not starve the graphs */
+	if (worker_pending(w->c->render) >= RENDER_QUEUE_MAX)
+		return reply_busy(conn, "busy drawing, ask again later\n");
 	rq->rj->base.done = on_render_done;
 	rq->rj->owner = rq;
 	rq->conn = conn;
@@ -421,7 +429,7 @@ static enum MHD_Result handle_history(struct web *w, struct MHD_Connection *conn
 	if (!j)
 		return MHD_NO;
 	j->kind = RENDER_HISTORY;
-	if (!(j->hist = history_new(c, alerts_hours(c->alerts), from, to)))
+	if (!(j->hist = history_new(c, alerts_hours(c->alerts), from, to, (int64_t)c->now())))
 		return MHD_NO;
 	return submit_render(w, conn, rq);
 }
@@ -548,6 +556,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	struct web *w = cls;
 	struct req *rq = *con_cls;
 	(void)version;
+	if (!rq && w->c->stopping) {
+		static const char *const close[] = {"Connection", "close", "Retry-After", "5", NULL};
+		return reply_hdr(conn, MHD_HTTP_SERVICE_UNAVAILABLE, "text/plain; charset=utf-8",
+				 (void *)"stopping\n", 9, MHD_RESPMEM_PERSISTENT, NULL, close);
+	}
 	if (!rq) {
 		int post = strcmp(method, "POST") == 0;
 		int form = post && (strcmp(url, "/api/v1/ack") == 0 ||

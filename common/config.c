@@ -13,7 +13,7 @@
 #include "wire.h"
 #include "strbuf.h"
 
-enum opt_type { OPT_STR, OPT_PATH, OPT_INT, OPT_LANG, OPT_DAYS, OPT_SPANS, OPT_EMAILS };
+enum opt_type { OPT_STR, OPT_PATH, OPT_INT, OPT_LANG, OPT_DAYS, OPT_SPANS, OPT_EMAILS, OPT_EMAIL };
 
 /* Each option is described once: where it lives, its type, bounds and default. */
 struct opt {
@@ -61,7 +61,7 @@ static const struct opt options[] = {
 	{"alerts", "smtp_starttls", OPT_INT, S(smtp_starttls), 0, 1, "0"},
 	{"alerts", "smtp_user", OPT_STR, S(smtp_user), 0, 0, ""},
 	{"alerts", "smtp_password", OPT_STR, S(smtp_password), 0, 0, ""},
-	{"alerts", "mail_from", OPT_EMAILS, S(mail_from), 0, 0, "hbmon@localhost"},
+	{"alerts", "mail_from", OPT_EMAIL, S(mail_from), 0, 0, "hbmon@localhost"},
 	/* district IT, besides each commune's contacts from the inventory; "/en" for English */
 	{"alerts", "recipients", OPT_EMAILS, S(recipients), 0, 0, ""},
 	{"alerts", "pending", OPT_INT, S(alert_pending), 0, 86400, "300"},
@@ -148,6 +148,10 @@ static int set_option(struct loader *ld, const struct opt *o, const char *value)
 		if (config_emails(value, NULL, NULL) < 0)
 			return -1;
 		return str_copy(field, o->size, value);
+	case OPT_EMAIL: /* exactly one bare address: it goes into From and MAIL FROM */
+		if (strpbrk(value, ", /") || config_emails(value, NULL, NULL) < 0 || !strchr(value, '@'))
+			return -1;
+		return str_copy(field, o->size, value);
 	case OPT_LANG:
 		if (strcmp(value, "vi") != 0 && strcmp(value, "en") != 0)
 			return -1;
@@ -225,6 +229,8 @@ static const char *opt_expect(const struct opt *o, char *buf, size_t bufsz)
 		return "spans like 07:00-11:30,13:30-17:00";
 	case OPT_EMAILS:
 		return "addresses like it@huyen.gov.vn, a@b.vn/en";
+	case OPT_EMAIL:
+		return "one address like hbmon@huyen.gov.vn";
 	default:
 		return "UTF-8 text that fits";
 	}

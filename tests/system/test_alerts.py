@@ -4,6 +4,7 @@ import email
 import email.header
 import json
 import os
+import signal
 import subprocess
 import threading
 import time
@@ -152,6 +153,15 @@ def test_a_day_in_a_commune(bindir, tmp_path, smtp):
         assert "máy quét 0 / 1 hoạt động — Máy quét HP (127.0.0.12)" in page
         page = http(day.dist.url("/?lang=en"))[2].decode()
         assert '<span class="badge firing">Firing</span>' in page
+        # a reload (SIGHUP) keeps the alert firing: not mailed a second time
+        day.col.proc.send_signal(signal.SIGHUP)
+        deadline = time.time() + 10
+        while "reloaded" not in day.col.output() and time.time() < deadline:
+            time.sleep(0.05)
+        assert "reloaded" in day.col.output()
+        state = day.until(9, 20)
+        assert [a["state"] for a in state["alerts"]] == ["firing"]
+        assert len(inbox.wait(3, 0.5)) == 2
 
         # 10:00 it is back: resolved after five minutes met, one recovery message each
         day.up["Máy quét HP"] = True

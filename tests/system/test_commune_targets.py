@@ -38,7 +38,8 @@ def test_portal_and_meeting_room_in_every_commune(bindir, tmp_path):
                     extra="[alerts]\npending = 60\nstartup_grace = 0\n")
     col = start_collector(bindir, dist, env={"HBMON_CLOCK_FILE": clock})
     try:
-        for _ in range(12):  # after the 600 s the collector waits for news: Xã B's portal down
+        # the collector waits stale_after (600 s) for news before judging, then pending (60 s)
+        for _ in range(15):
             now += 60
             with open(clock, "w") as f:
                 f.write(str(now))

@@ -304,7 +304,7 @@ def test_rrdcached_mode_serves_fresh_series_and_graphs(bindir, tmp_path):
         dist, devs = district(tmp_path, 1, f"rrdcached = unix:{cached.sock}")
         col = start_collector(bindir, dist)
         c, d = quote(devs[0]["commune"]), quote(devs[0]["device"])
-        t0 = int(time.time()) - 60
+        t0 = int(time.time()) - 600
         for k in range(10):
             body = batch([sample(devs[0]["commune"], devs[0]["device"], t0 + k,
                                  ifs(1, k * 1000))])
@@ -312,7 +312,19 @@ def test_rrdcached_mode_serves_fresh_series_and_graphs(bindir, tmp_path):
         assert metric(dist, "hbmon_rrdcached_batches_total") >= 10
         path = rrd_files(dist)[0]
         assert rrd_last(path) < t0 + 9  # still in rrdcached (-w 3600), not in the file
-        st, _, body = http(dist.url(f"/api/v1/series/{c}/{d}/if-1?start={t0}&end={t0 + 9}"
+        # a probe's backlog: 400 samples of one file in one batch, more than one command line
+        # of rrdcached holds (8 KiB): split, all taken
+        backlog = batch([sample(devs[0]["commune"], devs[0]["device"], t0 - 500 + k,
+                                ifs(1, k * 1000)) for k in range(400)])
+        before = metric(dist, "hbmon_rrd_late_samples_total")
+        assert http(dist.url("/api/v1/ingest"), backlog)[0] == 200
+        assert metric(dist, "hbmon_rrd_late_samples_total") == before + 800  # older: late
+        newer = batch([sample(devs[0]["commune"], devs[0]["device"], t0 + 10 + k,
+                              ifs(1, (10 + k) * 1000)) for k in range(400)])
+        assert http(dist.url("/api/v1/ingest"), newer)[0] == 200
+        assert metric(dist, "hbmon_rrd_errors_total") == 0
+        assert metric(dist, "hbmon_rrd_updates_total") == 2 * 410
+        st, _, body = http(dist.url(f"/api/v1/series/{c}/{d}/if-1?start={t0}&end={t0 + 409}"
                                     "&resolution=1"))
         assert st == 200, body
         rows = json.loads(body)["rows"]
