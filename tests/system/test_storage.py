@@ -388,3 +388,20 @@ def test_device_page_custom_range_links(bindir, tmp_path):
     assert http(dist.url(f"/device/{c}/{d}?period=custom"))[0] == 200
     assert http(dist.url(f"/device/{c}/{d}?start=2026-02-30x"))[0] == 400
     assert col.stop() == 0, col.output()
+
+
+def test_sigterm_under_load_stores_what_it_acknowledged(bindir, tmp_path):
+    """A stop while probes keep posting: clean exit, every acknowledged batch on disk."""
+    dist, devs = district(tmp_path, 24)
+    col = start_collector(bindir, dist)
+    t0 = int(time.time()) - 3600
+    p = Poster(dist, devs, t0, nifs=8)
+    p.start()
+    deadline = time.time() + 30
+    while p.acked < 10 and time.time() < deadline:
+        time.sleep(0.05)
+    assert p.acked >= 10
+    assert col.stop() == 0, col.output()  # SIGTERM, with posts still arriving
+    p.stop = True
+    p.join(15)
+    check_files(dist, t0 + p.acked, 24 * 9)
