@@ -177,3 +177,61 @@ int api_metrics(struct strbuf *out, const struct collector *c)
 			      count[s]);
 	return out->overflow ? -1 : 0;
 }
+
+static const char *jstr(json_object *o, const char *k)
+{
+	json_object *v;
+	return json_object_object_get_ex(o, k, &v) && json_object_is_type(v, json_type_string)
+		   ? json_object_get_string(v)
+		   : "";
+}
+
+static double jnum(json_object *o, const char *k)
+{
+	json_object *v;
+	return json_object_object_get_ex(o, k, &v) ? json_object_get_double(v) : 0;
+}
+
+/* A CSV field: quoted, quotes doubled (names are UTF-8 text from the inventory). */
+static void csv_field(struct strbuf *out, const char *s)
+{
+	strbuf_puts(out, "\"");
+	for (; *s; s++)
+		strbuf_append(out, *s == '"' ? "\"\"" : s, *s == '"' ? 2 : 1);
+	strbuf_puts(out, "\"");
+}
+
+int api_readiness_csv(struct strbuf *out, json_object *root)
+{
+	json_object *dist, *communes;
+	if (!json_object_object_get_ex(root, "district", &dist) ||
+	    !json_object_object_get_ex(root, "communes", &communes))
+		return -1;
+	strbuf_puts(out, "from,to,commune,site,site_type,target,need,met_share_pct,met\r\n");
+	for (size_t k = 0; k < json_object_array_length(communes); k++) {
+		json_object *co = json_object_array_get_idx(communes, k), *sites;
+		if (!json_object_object_get_ex(co, "sites", &sites))
+			continue;
+		for (size_t s = 0; s < json_object_array_length(sites); s++) {
+			json_object *so = json_object_array_get_idx(sites, s), *ts;
+			if (!json_object_object_get_ex(so, "targets", &ts))
+				continue;
+			for (size_t t = 0; t < json_object_array_length(ts); t++) {
+				json_object *to = json_object_array_get_idx(ts, t), *met;
+				strbuf_printf(out, "%s,%s,", jstr(dist, "from"), jstr(dist, "to"));
+				csv_field(out, jstr(co, "name"));
+				strbuf_puts(out, ",");
+				csv_field(out, jstr(so, "name"));
+				strbuf_puts(out, ",");
+				csv_field(out, jstr(so, "type"));
+				strbuf_printf(out, ",%s,%d,%.3f,%s\r\n", jstr(to, "class"),
+					      (int)jnum(to, "need"), 100.0 * jnum(to, "met_share"),
+					      json_object_object_get_ex(to, "met", &met) &&
+						      json_object_get_boolean(met)
+						  ? "yes"
+						  : "no");
+			}
+		}
+	}
+	return out->overflow ? -1 : 0;
+}

@@ -12,4 +12,8 @@ int api_devices(struct strbuf *out, const struct collector *c);
 /* /metrics: the collector's own counters, Prometheus text format. */
 int api_metrics(struct strbuf *out, const struct collector *c);
 
+/* The period readiness JSON (history) as CSV: one row per target, for planners' sheets. */
+struct json_object;
+int api_readiness_csv(struct strbuf *out, struct json_object *root);
+
 #endif

@@ -327,6 +327,8 @@ int history_run(struct history *h, char **json, size_t *len, char *err, size_t e
 	json_object_object_add(dist, "name", json_object_new_string(h->district));
 	put_time(dist, "from", h->lo);
 	put_time(dist, "to", h->hi);
+	json_object_object_add(dist, "from_ts", json_object_new_int64(h->lo));
+	json_object_object_add(dist, "to_ts", json_object_new_int64(h->hi));
 	json_object_object_add(dist, "resolution_s", json_object_new_int64(h->step));
 	int communes_met = 0, ntargets = 0, nmet = 0;
 	double share_sum = 0;

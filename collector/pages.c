@@ -1,5 +1,6 @@
 #include "pages.h"
 
+#include <json-c/json.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -266,6 +267,10 @@ int page_dashboard(struct strbuf *o, const struct collector *c, enum lang l)
 	strbuf_printf(o, "</h1><p class=\"headline\"><strong id=\"communes-met\">%d/%zu</strong> %s · %s %.0f%% · %s</p></header>\n",
 		      r.ncommunes_met, r.ncommunes, T("headline.communes_met"), T("headline.score"),
 		      readiness_score(r.nmet, r.ntargets), when);
+	strbuf_printf(o, "<p class=\"periods\"><a href=\"/report?period=month%s\">",
+		      l == LANG_VI ? "" : "&amp;lang=en");
+	strbuf_html(o, T("report.link"));
+	strbuf_puts(o, "</a></p>\n");
 	summary(o, c, &r, l);
 	alerts_block(o, c, l);
 	for (size_t k = 0; k < c->inv->ncommunes; k++) {
@@ -433,5 +438,127 @@ int page_device(struct strbuf *o, const struct collector *c, size_t i, enum lang
 		}
 	}
 	strbuf_puts(o, "</body></html>\n");
+	return o->overflow ? -1 : 0;
+}
+
+static const char *jstr(json_object *o, const char *k)
+{
+	json_object *v;
+	return json_object_object_get_ex(o, k, &v) && json_object_is_type(v, json_type_string)
+		   ? json_object_get_string(v)
+		   : "";
+}
+
+static double jnum(json_object *o, const char *k)
+{
+	json_object *v;
+	return json_object_object_get_ex(o, k, &v) ? json_object_get_double(v) : 0;
+}
+
+static int jbool(json_object *o, const char *k)
+{
+	json_object *v;
+	return json_object_object_get_ex(o, k, &v) && json_object_get_boolean(v);
+}
+
+/* A commune's targets missed over the period: "one-stop: scanner 90.5 %". */
+static void report_missed(struct strbuf *o, const struct collector *c, enum lang l,
+			  json_object *co)
+{
+	json_object *sites;
+	int first = 1;
+	if (!json_object_object_get_ex(co, "sites", &sites))
+		return;
+	for (size_t s = 0; s < json_object_array_length(sites); s++) {
+		json_object *so = json_object_array_get_idx(sites, s), *ts;
+		if (!json_object_object_get_ex(so, "targets", &ts))
+			continue;
+		for (size_t t = 0; t < json_object_array_length(ts); t++) {
+			json_object *to = json_object_array_get_idx(ts, t);
+			char key[48];
+			if (jbool(to, "met"))
+				continue;
+			snprintf(key, sizeof(key), "class.%s", jstr(to, "class"));
+			strbuf_puts(o, first ? "" : "; ");
+			strbuf_html(o, jstr(so, "name"));
+			strbuf_puts(o, ": ");
+			strbuf_html(o, T(key));
+			strbuf_printf(o, " %.1f %%", 100.0 * jnum(to, "met_share"));
+			first = 0;
+		}
+	}
+}
+
+int page_report(struct strbuf *o, const struct collector *c, enum lang l, json_object *root)
+{
+	json_object *dist, *communes, *avail;
+	if (!json_object_object_get_ex(root, "district", &dist) ||
+	    !json_object_object_get_ex(root, "communes", &communes))
+		return -1;
+	head(o, c, l, T("report.title"), 0);
+	strbuf_printf(o, "<nav><a href=\"/%s\">← %s</a></nav><header><h1>", l == LANG_VI ? "" : "?lang=en",
+		      T("nav.back"));
+	strbuf_html(o, T("report.title"));
+	strbuf_puts(o, " — ");
+	strbuf_html(o, c->cfg->district);
+	strbuf_puts(o, "</h1><p>");
+	strbuf_html(o, jstr(dist, "from"));
+	strbuf_puts(o, " → ");
+	strbuf_html(o, jstr(dist, "to"));
+	strbuf_printf(o, "</p><p class=\"headline\"><strong id=\"communes-met\">%d/%d</strong> %s · %s %.1f%%</p>",
+		      (int)jnum(dist, "communes_met"), (int)jnum(dist, "communes"),
+		      T("report.communes_met"), T("headline.score"), jnum(dist, "score"));
+	if (json_object_object_get_ex(dist, "class_availability", &avail)) {
+		strbuf_printf(o, "<p class=\"availability\">%s: ", T("report.availability"));
+		int first = 1;
+		json_object_object_foreach(avail, cls, v)
+		{
+			char key[48];
+			snprintf(key, sizeof(key), "class.%s", cls);
+			strbuf_puts(o, first ? "" : " · ");
+			strbuf_html(o, T(key));
+			strbuf_printf(o, " %.1f %%", json_object_get_double(v));
+			first = 0;
+		}
+		strbuf_puts(o, "</p>");
+	}
+	strbuf_puts(o, "</header>\n<p class=\"periods\">");
+	static const char *const periods[] = {"day", "week", "month", "quarter", "year"};
+	for (size_t k = 0; k < 5; k++) {
+		char pk[32];
+		snprintf(pk, sizeof(pk), "period.%s", periods[k]);
+		strbuf_printf(o, "<a href=\"/report?period=%s%s\">", periods[k],
+			      l == LANG_VI ? "" : "&amp;lang=en");
+		strbuf_html(o, T(pk));
+		strbuf_puts(o, "</a> ");
+	}
+	strbuf_printf(o, "<a href=\"/api/v1/readiness?from=%lld&amp;to=%lld&amp;format=csv\">",
+		      (long long)jnum(dist, "from_ts"), (long long)jnum(dist, "to_ts"));
+	strbuf_html(o, T("graph.export_csv"));
+	strbuf_puts(o, "</a></p>\n<form class=\"range\" method=\"get\" action=\"/report\">");
+	if (l != LANG_VI)
+		strbuf_puts(o, "<input type=\"hidden\" name=\"lang\" value=\"en\">");
+	strbuf_puts(o, "<label>");
+	strbuf_html(o, T("range.from"));
+	strbuf_puts(o, " <input type=\"date\" name=\"from\" required></label> <label>");
+	strbuf_html(o, T("range.to"));
+	strbuf_puts(o, " <input type=\"date\" name=\"to\" required></label> <button type=\"submit\">");
+	strbuf_html(o, T("range.show"));
+	strbuf_printf(o, "</button></form>\n<table class=\"summary\"><thead><tr><th>%s</th><th>%s</th>"
+			 "<th>%s</th><th>%s</th></tr></thead><tbody>\n",
+		      T("col.commune"), T("col.status"), T("headline.score"), T("report.missed"));
+	for (size_t k = 0; k < json_object_array_length(communes); k++) {
+		json_object *co = json_object_array_get_idx(communes, k);
+		int met = jbool(co, "met");
+		strbuf_printf(o, "<tr class=\"%s\"><td>", met ? "met" : "missed");
+		strbuf_html(o, jstr(co, "name"));
+		strbuf_printf(o, "</td><td><span class=\"badge %s\">%s</span></td><td>%.1f %%</td>"
+				 "<td class=\"reasons\">",
+			      met ? "met" : "missed", met ? T("target.met") : T("target.missed"),
+			      jnum(co, "score"));
+		report_missed(o, c, l, co);
+		strbuf_puts(o, "</td></tr>\n");
+	}
+	strbuf_puts(o, "</tbody></table></body></html>\n");
 	return o->overflow ? -1 : 0;
 }

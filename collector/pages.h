@@ -20,4 +20,9 @@ struct page_range {
 int page_device(struct strbuf *out, const struct collector *c, size_t dev, enum lang l,
 		const struct page_range *r);
 
+/* Readiness over a period (the history JSON) as a page: communes, scores, targets missed. */
+struct json_object;
+int page_report(struct strbuf *out, const struct collector *c, enum lang l,
+		struct json_object *root);
+
 #endif

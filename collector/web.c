@@ -1,6 +1,7 @@
 #include "web.h"
 
 #include <arpa/inet.h>
+#include <json-c/json.h>
 #include <microhttpd.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -407,18 +408,41 @@ static enum MHD_Result handle_series(struct web *w, struct MHD_Connection *conn,
 }
 
 /* /api/v1/readiness?period=day|week|month|quarter|year or from=&to=: from stored series. */
-static enum MHD_Result handle_history(struct web *w, struct MHD_Connection *conn, struct req *rq)
+static enum MHD_Result handle_history(struct web *w, struct MHD_Connection *conn, struct req *rq,
+				     int html, enum lang l)
 {
 	const struct collector *c = w->c;
 	char err[256];
 	if (rq->done) {
 		struct render_job *j = rq->rj;
+		const char *fmt = arg(conn, "format");
 		if (!j->ok)
 			return reply_text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, j->err);
-		void *body = j->body;
-		j->body = NULL;
-		return reply_hdr(conn, MHD_HTTP_OK, "application/json", body, j->len,
-				 MHD_RESPMEM_MUST_FREE, "no-cache", NULL);
+		if (!html && (!fmt || strcmp(fmt, "csv") != 0)) {
+			void *body = j->body;
+			j->body = NULL;
+			return reply_hdr(conn, MHD_HTTP_OK, "application/json", body, j->len,
+					 MHD_RESPMEM_MUST_FREE, "no-cache", NULL);
+		}
+		/* the same figures as a page or a sheet, made from the JSON the thread wrote */
+		struct strbuf sb;
+		if (strbuf_init(&sb, PAGE_LIMIT) < 0)
+			return MHD_NO;
+		json_object *root = json_tokener_parse((const char *)j->body);
+		int rc = root ? (html ? page_report(&sb, c, l, root) : api_readiness_csv(&sb, root)) : -1;
+		json_object_put(root);
+		static const char *const attach[] = {"Content-Disposition",
+						     "attachment; filename=\"readiness.csv\"", NULL};
+		if (html)
+			return reply_buf(conn, &sb, rc, "text/html; charset=utf-8");
+		if (rc < 0 || sb.overflow) {
+			strbuf_free(&sb);
+			return reply_text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "report too large\n");
+		}
+		size_t len;
+		char *data = strbuf_take(&sb, &len);
+		return reply_hdr(conn, MHD_HTTP_OK, "text/csv; charset=utf-8", data, len,
+				 MHD_RESPMEM_MUST_FREE, "no-cache", attach);
 	}
 	enum graph_period gp = graph_period_parse(arg(conn, "period"), GP_DAY);
 	int64_t from, to;
@@ -457,9 +481,13 @@ static enum MHD_Result handle_get(struct web *w, struct MHD_Connection *conn, co
 	if (strcmp(url, "/api/v1/readiness") == 0) {
 		if (arg(conn, "from") || arg(conn, "to") || arg(conn, "period") || rq->rj) {
 			strbuf_free(&sb);
-			return handle_history(w, conn, rq);
+			return handle_history(w, conn, rq, 0, l);
 		}
 		return reply_buf(conn, &sb, api_readiness(&sb, c, l), json);
+	}
+	if (strcmp(url, "/report") == 0) {
+		strbuf_free(&sb);
+		return handle_history(w, conn, rq, 1, l);
 	}
 	if (strcmp(url, "/api/v1/alerts") == 0) {
 		alerts_tick(c->alerts, c, c->now(), 1);

@@ -129,6 +129,21 @@ def test_month_of_history_matches_independent_figures(bindir, tmp_path):
         assert abs(b["score"] - 100.0) < 1e-9
         pcs = got["district"]["class_availability"]["pc"]
         assert 99.0 < pcs < 100.0, pcs  # 4 h of one PC of four, in working time
+        # the same figures as a sheet for planners, and as a page
+        st, hdr, csv = http(dist.url(f"/api/v1/readiness?from={FROM}&to={TO}&format=csv"),
+                            timeout=120)
+        assert st == 200 and hdr["Content-Type"].startswith("text/csv")
+        rows = csv.decode().splitlines()
+        assert rows[0] == "from,to,commune,site,site_type,target,need,met_share_pct,met"
+        assert len(rows) == 1 + len(want)
+        scanner = next(r for r in rows if '"Xã A"' in r and ",scanner," in r).split(",")
+        assert abs(float(scanner[7]) - 100 * want[("Xã A", "scanner")]) < 0.001
+        assert scanner[8] == "no"
+        st, _, page = http(dist.url(f"/report?from={FROM}&to={TO}"), timeout=120)
+        page = page.decode()
+        assert st == 200 and '<strong id="communes-met">1/2</strong>' in page
+        assert "Một cửa: máy quét 90.5 %" in page, page[-1500:]
+        assert f"from={FROM}&amp;to={TO}&amp;format=csv" in page
         # a period given by name, and a bad one
         assert http(dist.url("/api/v1/readiness?period=quarter"))[0] == 200
         assert http(dist.url("/api/v1/readiness?from=2026-10-31&to=2026-10-01"))[0] == 400
