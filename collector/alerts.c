@@ -50,6 +50,7 @@ struct alerts {
 	struct hours hours;
 	struct hours *type_hours; /* per site type (cfg order): its own or the district's */
 	size_t ntypes;
+	int nct; /* commune targets in the configuration it was built for */
 	time_t last_tick, first_tick;
 	unsigned long serial;
 	long last_ack;
@@ -78,6 +79,7 @@ struct alerts *alerts_new(const struct collector *c, struct errlist *errs)
 		return NULL;
 	}
 	a->ntypes = c->cfg->nsite_types;
+	a->nct = c->cfg->ncommune_targets;
 	a->type_hours = calloc(a->ntypes ? a->ntypes : 1, sizeof(*a->type_hours));
 	if (!a->type_hours) {
 		alerts_free(a);
@@ -121,7 +123,8 @@ void alerts_carry(struct alerts *dst, const struct inventory *dinv, struct alert
 			continue;
 		struct commune_alerts *d = &dst->com[k], *s = &src->com[o];
 		d->uplink = s->uplink;
-		memcpy(d->ct, s->ct, sizeof(d->ct)); /* by position: commune targets kept in order */
+		if (dst->nct == src->nct) /* by position: the same list of commune targets */
+			memcpy(d->ct, s->ct, sizeof(d->ct));
 		free(d->chg);
 		d->chg = s->chg;
 		d->nchg = s->nchg;
