@@ -28,6 +28,8 @@
 #include <sys/resource.h>
 #include <time.h>
 
+#include "benchutil.h"
+
 #define MAX_CONNS 16
 #define MAX_SECONDS 4000 /* per-second accepted counts kept for this many seconds */
 #define MAX_RETRIES 100000 /* per batch: a collector that never stops answering 503 ends the run */
@@ -76,13 +78,6 @@ static void put_u64(struct buf *b, uint64_t v)
 	buf_reserve(b, (size_t)(24 - i));
 	memcpy(b->p + b->len, tmp + i, (size_t)(24 - i));
 	b->len += (size_t)(24 - i);
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* options */
@@ -153,25 +148,6 @@ static size_t on_body(char *p, size_t sz, size_t n, void *ud)
 	c->resplen += k;
 	c->resp[c->resplen] = '\0';
 	return len;
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
-static void json_escape(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(f, "\\u%04x", ch);
-		else
-			fputc(ch, f);
-	}
 }
 
 int main(int argc, char **argv)

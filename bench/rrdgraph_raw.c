@@ -17,37 +17,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "benchutil.h"
+
 #define MAX_GRAPHS 10000
 
 struct spec {
 	char *path, *kind, *title, *vlabel, *legend[2];
 };
-
-static double now_s(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void json_escape(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(f, "\\u%04x", ch);
-		else
-			fputc(ch, f);
-	}
-}
-
-static int cmp_d(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
 
 /* As graph.c: ':' and '\' in the path are escaped, a legend keeps no ':' or '\'. */
 static void escape_path(char *dst, size_t dstsz, const char *src)

@@ -390,15 +390,7 @@ def phase_direct(R, work, district, rclock):
     col = Collector(district, "collector-direct")
     R["_collector"] = col
     log(f"direct: warm-up round, creating {len(files)} files")
-    t = time.monotonic()
-    wu = loadgen(col.base, n, rclock, 1, P["warmup_seconds"])
-    out["warmup"] = {"seconds": time.monotonic() - t, "loadgen": wu}
-    if not wu.get("ok"):
-        raise PhaseFailed(f"warm-up round: {wu.get('first_error')}")
-    missing = check_files(files)
-    if missing:
-        raise PhaseFailed(f"warm-up created {len(files) - len(missing)} of {len(files)} files "
-                          f"(first missing: {missing[0]})")
+    warm_up(out, col, n, files, rclock)
     log("direct: raw rrd_update_r (before)")
     out["raw_before"] = rrd_raw(listfile, rclock, P["raw_rounds"], P["raw_seconds"])
     log("direct: hbmon ingest")
@@ -583,8 +575,8 @@ def phase_rrdcached(R, work, district, rclock):
         raise PhaseFailed(out["hbmon_failed"])
 
 
-def hbmon_rrdcached(out, col, rcd, sock, n, files, rclock):
-    log(f"rrdcached: warm-up round ({len(files)} files, the missing ones are created)")
+def warm_up(out, col, n, files, rclock):
+    """One untimed round that creates the files; every one must then exist."""
     t = time.monotonic()
     wu = loadgen(col.base, n, rclock, 1, P["warmup_seconds"])
     out["warmup"] = {"seconds": time.monotonic() - t, "loadgen": wu}
@@ -594,6 +586,11 @@ def hbmon_rrdcached(out, col, rcd, sock, n, files, rclock):
     if missing:
         raise PhaseFailed(f"warm-up created {len(files) - len(missing)} of {len(files)} files "
                           f"(first missing: {missing[0]})")
+
+
+def hbmon_rrdcached(out, col, rcd, sock, n, files, rclock):
+    log(f"rrdcached: warm-up round ({len(files)} files, the missing ones are created)")
+    warm_up(out, col, n, files, rclock)
     err = None
     try:
         log(f"rrdcached: hbmon sustained for {P['sustain_seconds']} s at the highest rate")
@@ -711,7 +708,8 @@ def build_helpers():
     errors = {}
     for h in HELPERS:
         src, exe = os.path.join(BENCH, h + ".c"), os.path.join(BIN, h)
-        if os.path.exists(exe) and os.path.getmtime(exe) >= os.path.getmtime(src):
+        newest = max(os.path.getmtime(src), os.path.getmtime(os.path.join(BENCH, "benchutil.h")))
+        if os.path.exists(exe) and os.path.getmtime(exe) >= newest:
             continue
         r = subprocess.run([os.environ.get("CC", "cc"), "-O2", "-std=c11", "-Wall", "-Wextra",
                             "-o", exe, src] + flags, capture_output=True, text=True, timeout=120)

@@ -574,12 +574,15 @@ static void on_ack(void *ctx, const struct ack *ak)
 	}
 	if (!al || al->st != A_FIRING || al->acked_by[0])
 		return;
-	snprintf(al->acked_by, sizeof(al->acked_by), "%s", ak->by);
-	char text[LANG_COUNT][512];
-	for (int l = 0; l < LANG_COUNT; l++)
-		snprintf(text[l], sizeof(text[l]), "%s (%s: %s%s%s)", al->reason[l],
-			 i18n_get(x->c->i18n, (enum lang)l, "alert.acked_by"), ak->by,
+	/* name and note come from a form or the command line: cut on a character, made valid */
+	utf8_sanitize(al->acked_by, sizeof(al->acked_by), ak->by, strlen(ak->by));
+	char text[LANG_COUNT][512], tmp[1400];
+	for (int l = 0; l < LANG_COUNT; l++) {
+		snprintf(tmp, sizeof(tmp), "%s (%s: %s%s%s)", al->reason[l],
+			 i18n_get(x->c->i18n, (enum lang)l, "alert.acked_by"), al->acked_by,
 			 ak->note[0] ? " — " : "", ak->note);
+		utf8_sanitize(text[l], sizeof(text[l]), tmp, strlen(tmp));
+	}
 	add_change(&x->a->com[k], 2, x->now, text);
 	store_event(x->c->store, x->now, ak->commune, ak->target, "acknowledged", text[LANG_VI]);
 }

@@ -178,20 +178,6 @@ int api_metrics(struct strbuf *out, const struct collector *c)
 	return out->overflow ? -1 : 0;
 }
 
-static const char *jstr(json_object *o, const char *k)
-{
-	json_object *v;
-	return json_object_object_get_ex(o, k, &v) && json_object_is_type(v, json_type_string)
-		   ? json_object_get_string(v)
-		   : "";
-}
-
-static double jnum(json_object *o, const char *k)
-{
-	json_object *v;
-	return json_object_object_get_ex(o, k, &v) ? json_object_get_double(v) : 0;
-}
-
 /* A CSV field: quoted, quotes doubled (names are UTF-8 text from the inventory). */
 static void csv_field(struct strbuf *out, const char *s)
 {
@@ -217,19 +203,16 @@ int api_readiness_csv(struct strbuf *out, json_object *root)
 			if (!json_object_object_get_ex(so, "targets", &ts))
 				continue;
 			for (size_t t = 0; t < json_object_array_length(ts); t++) {
-				json_object *to = json_object_array_get_idx(ts, t), *met;
-				strbuf_printf(out, "%s,%s,", jstr(dist, "from"), jstr(dist, "to"));
-				csv_field(out, jstr(co, "name"));
+				json_object *to = json_object_array_get_idx(ts, t);
+				strbuf_printf(out, "%s,%s,", json_member_str(dist, "from"), json_member_str(dist, "to"));
+				csv_field(out, json_member_str(co, "name"));
 				strbuf_puts(out, ",");
-				csv_field(out, jstr(so, "name"));
+				csv_field(out, json_member_str(so, "name"));
 				strbuf_puts(out, ",");
-				csv_field(out, jstr(so, "type"));
-				strbuf_printf(out, ",%s,%d,%.3f,%s\r\n", jstr(to, "class"),
-					      (int)jnum(to, "need"), 100.0 * jnum(to, "met_share"),
-					      json_object_object_get_ex(to, "met", &met) &&
-						      json_object_get_boolean(met)
-						  ? "yes"
-						  : "no");
+				csv_field(out, json_member_str(so, "type"));
+				strbuf_printf(out, ",%s,%d,%.3f,%s\r\n", json_member_str(to, "class"),
+					      (int)json_member_num(to, "need"), 100.0 * json_member_num(to, "met_share"),
+					      json_member_bool(to, "met") ? "yes" : "no");
 			}
 		}
 	}

@@ -7,6 +7,7 @@
 #include "alerts.h"
 #include "readiness.h"
 #include "texts.h"
+#include "wire.h"
 
 #define T(key) i18n_get(c->i18n, l, key)
 
@@ -330,6 +331,20 @@ static void range_args(struct strbuf *o, const struct page_range *r, enum lang l
 		strbuf_printf(o, "&amp;lang=%s", lang_code(l));
 }
 
+/* "<a href=PAGE?period=P[&lang=en]>label</a>" for each period. */
+static void period_links(struct strbuf *o, const struct collector *c, enum lang l,
+			 const char *page, const char *const *periods, size_t n)
+{
+	for (size_t k = 0; k < n; k++) {
+		char pk[32];
+		snprintf(pk, sizeof(pk), "period.%s", periods[k]);
+		strbuf_printf(o, "<a href=\"%s?period=%s%s\">", page, periods[k],
+			      l == LANG_VI ? "" : "&amp;lang=en");
+		strbuf_html(o, T(pk));
+		strbuf_puts(o, "</a> ");
+	}
+}
+
 /* The graph, and links to the same range as SVG and as CSV data for planners' sheets. */
 static void graph_img(struct strbuf *o, const struct collector *c, const struct inv_device *d,
 		      const char *group, const struct page_range *r, const char *alt, enum lang l)
@@ -417,17 +432,7 @@ int page_device(struct strbuf *o, const struct collector *c, size_t i, enum lang
 	ident_row(o, T("col.contact"), d->contact);
 	strbuf_puts(o, "</table>\n<p class=\"periods\">");
 	static const char *const periods[] = {"hour", "day", "week", "month", "year"};
-	for (size_t k = 0; k < 5; k++) {
-		char pk[32];
-		snprintf(pk, sizeof(pk), "period.%s", periods[k]);
-		strbuf_puts(o, "<a href=\"?period=");
-		strbuf_puts(o, periods[k]);
-		if (l != LANG_VI)
-			strbuf_printf(o, "&amp;lang=%s", lang_code(l));
-		strbuf_puts(o, "\">");
-		strbuf_html(o, T(pk));
-		strbuf_puts(o, "</a> ");
-	}
+	period_links(o, c, l, "", periods, 5);
 	strbuf_puts(o, "</p>\n");
 	range_form(o, c, r, l);
 	if (readiness_polled(d)) {
@@ -439,26 +444,6 @@ int page_device(struct strbuf *o, const struct collector *c, size_t i, enum lang
 	}
 	strbuf_puts(o, "</body></html>\n");
 	return o->overflow ? -1 : 0;
-}
-
-static const char *jstr(json_object *o, const char *k)
-{
-	json_object *v;
-	return json_object_object_get_ex(o, k, &v) && json_object_is_type(v, json_type_string)
-		   ? json_object_get_string(v)
-		   : "";
-}
-
-static double jnum(json_object *o, const char *k)
-{
-	json_object *v;
-	return json_object_object_get_ex(o, k, &v) ? json_object_get_double(v) : 0;
-}
-
-static int jbool(json_object *o, const char *k)
-{
-	json_object *v;
-	return json_object_object_get_ex(o, k, &v) && json_object_get_boolean(v);
 }
 
 /* A commune's targets missed over the period: "one-stop: scanner 90.5 %". */
@@ -476,14 +461,14 @@ static void report_missed(struct strbuf *o, const struct collector *c, enum lang
 		for (size_t t = 0; t < json_object_array_length(ts); t++) {
 			json_object *to = json_object_array_get_idx(ts, t);
 			char key[48];
-			if (jbool(to, "met"))
+			if (json_member_bool(to, "met"))
 				continue;
-			snprintf(key, sizeof(key), "class.%s", jstr(to, "class"));
+			snprintf(key, sizeof(key), "class.%s", json_member_str(to, "class"));
 			strbuf_puts(o, first ? "" : "; ");
-			strbuf_html(o, jstr(so, "name"));
+			strbuf_html(o, json_member_str(so, "name"));
 			strbuf_puts(o, ": ");
 			strbuf_html(o, T(key));
-			strbuf_printf(o, " %.1f %%", 100.0 * jnum(to, "met_share"));
+			strbuf_printf(o, " %.1f %%", 100.0 * json_member_num(to, "met_share"));
 			first = 0;
 		}
 	}
@@ -502,12 +487,12 @@ int page_report(struct strbuf *o, const struct collector *c, enum lang l, json_o
 	strbuf_puts(o, " — ");
 	strbuf_html(o, c->cfg->district);
 	strbuf_puts(o, "</h1><p>");
-	strbuf_html(o, jstr(dist, "from"));
+	strbuf_html(o, json_member_str(dist, "from"));
 	strbuf_puts(o, " → ");
-	strbuf_html(o, jstr(dist, "to"));
+	strbuf_html(o, json_member_str(dist, "to"));
 	strbuf_printf(o, "</p><p class=\"headline\"><strong id=\"communes-met\">%d/%d</strong> %s · %s %.1f%%</p>",
-		      (int)jnum(dist, "communes_met"), (int)jnum(dist, "communes"),
-		      T("report.communes_met"), T("headline.score"), jnum(dist, "score"));
+		      (int)json_member_num(dist, "communes_met"), (int)json_member_num(dist, "communes"),
+		      T("report.communes_met"), T("headline.score"), json_member_num(dist, "score"));
 	if (json_object_object_get_ex(dist, "class_availability", &avail)) {
 		strbuf_printf(o, "<p class=\"availability\">%s: ", T("report.availability"));
 		int first = 1;
@@ -524,16 +509,9 @@ int page_report(struct strbuf *o, const struct collector *c, enum lang l, json_o
 	}
 	strbuf_puts(o, "</header>\n<p class=\"periods\">");
 	static const char *const periods[] = {"day", "week", "month", "quarter", "year"};
-	for (size_t k = 0; k < 5; k++) {
-		char pk[32];
-		snprintf(pk, sizeof(pk), "period.%s", periods[k]);
-		strbuf_printf(o, "<a href=\"/report?period=%s%s\">", periods[k],
-			      l == LANG_VI ? "" : "&amp;lang=en");
-		strbuf_html(o, T(pk));
-		strbuf_puts(o, "</a> ");
-	}
+	period_links(o, c, l, "/report", periods, 5);
 	strbuf_printf(o, "<a href=\"/api/v1/readiness?from=%lld&amp;to=%lld&amp;format=csv\">",
-		      (long long)jnum(dist, "from_ts"), (long long)jnum(dist, "to_ts"));
+		      (long long)json_member_num(dist, "from_ts"), (long long)json_member_num(dist, "to_ts"));
 	strbuf_html(o, T("graph.export_csv"));
 	strbuf_puts(o, "</a></p>\n<form class=\"range\" method=\"get\" action=\"/report\">");
 	if (l != LANG_VI)
@@ -549,13 +527,13 @@ int page_report(struct strbuf *o, const struct collector *c, enum lang l, json_o
 		      T("col.commune"), T("col.status"), T("headline.score"), T("report.missed"));
 	for (size_t k = 0; k < json_object_array_length(communes); k++) {
 		json_object *co = json_object_array_get_idx(communes, k);
-		int met = jbool(co, "met");
+		int met = json_member_bool(co, "met");
 		strbuf_printf(o, "<tr class=\"%s\"><td>", met ? "met" : "missed");
-		strbuf_html(o, jstr(co, "name"));
+		strbuf_html(o, json_member_str(co, "name"));
 		strbuf_printf(o, "</td><td><span class=\"badge %s\">%s</span></td><td>%.1f %%</td>"
 				 "<td class=\"reasons\">",
 			      met ? "met" : "missed", met ? T("target.met") : T("target.missed"),
-			      jnum(co, "score"));
+			      json_member_num(co, "score"));
 		report_missed(o, c, l, co);
 		strbuf_puts(o, "</td></tr>\n");
 	}

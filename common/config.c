@@ -186,13 +186,9 @@ static int email_ok(const char *s, size_t n)
 
 int config_emails(const char *list, config_email_fn fn, void *ctx)
 {
-	const char *s = list;
-	while (*s) {
-		while (*s == ' ' || *s == ',')
-			s++;
-		if (!*s)
-			break;
-		size_t n = strcspn(s, ", ");
+	const char *rest = list, *s;
+	size_t n;
+	while ((s = list_next(&rest, &n))) {
 		char addr[256];
 		const char *slash = memchr(s, '/', n);
 		size_t alen = slash ? (size_t)(slash - s) : n;
@@ -210,7 +206,6 @@ int config_emails(const char *list, config_email_fn fn, void *ctx)
 		addr[alen] = '\0';
 		if (fn)
 			fn(ctx, addr, lang);
-		s += n;
 	}
 	return 0;
 }

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "strbuf.h"
+
 static const char *const day_names[7] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
 
 static int day_index(const char *s, size_t len)
@@ -17,12 +19,9 @@ static int day_index(const char *s, size_t len)
 int hours_parse_days(const char *s, unsigned *days, char *err, size_t errsz)
 {
 	*days = 0;
-	while (*s) {
-		while (*s == ' ' || *s == ',')
-			s++;
-		if (!*s)
-			break;
-		size_t n = strcspn(s, ", ");
+	const char *rest = s;
+	size_t n;
+	while ((s = list_next(&rest, &n))) {
 		const char *dash = memchr(s, '-', n);
 		int a = day_index(s, dash ? (size_t)(dash - s) : n);
 		int b = dash ? day_index(dash + 1, n - (size_t)(dash - s) - 1) : a;
@@ -35,7 +34,6 @@ int hours_parse_days(const char *s, unsigned *days, char *err, size_t errsz)
 			if (d == b)
 				break;
 		}
-		s += n;
 	}
 	if (!*days) {
 		snprintf(err, errsz, "no working day given");
@@ -58,12 +56,9 @@ static int parse_hm(const char *s, int *minutes)
 int hours_parse_spans(const char *s, struct hours *h, char *err, size_t errsz)
 {
 	h->nspan = 0;
-	while (*s) {
-		while (*s == ' ' || *s == ',')
-			s++;
-		if (!*s)
-			break;
-		size_t n = strcspn(s, ", ");
+	const char *rest = s;
+	size_t n;
+	while ((s = list_next(&rest, &n))) {
 		char a[8] = "", b[8] = "";
 		const char *dash = memchr(s, '-', n);
 		int from, to;
@@ -83,7 +78,6 @@ int hours_parse_spans(const char *s, struct hours *h, char *err, size_t errsz)
 		h->span[h->nspan].from = from;
 		h->span[h->nspan].to = to;
 		h->nspan++;
-		s += n;
 	}
 	if (!h->nspan) {
 		snprintf(err, errsz, "no working hours given");

@@ -239,3 +239,15 @@ int parse_u64(const char *s, unsigned long long *out)
 	*out = v;
 	return 0;
 }
+
+const char *list_next(const char **rest, size_t *len)
+{
+	const char *s = *rest;
+	while (*s == ' ' || *s == ',')
+		s++;
+	if (!*s)
+		return NULL;
+	*len = strcspn(s, ", ");
+	*rest = s + *len;
+	return s;
+}

@@ -36,6 +36,9 @@ int utf8_is_clean(const char *s);
 
 /* Bounded copy that always terminates; returns -1 if truncated. */
 int str_copy(char *dst, size_t dstsz, const char *src);
+/* The next item of a list separated by commas and spaces ("mon,tue, fri"): returns it with
+ * its length in *len and moves *rest past it; NULL at the end. */
+const char *list_next(const char **rest, size_t *len);
 /* Overflow-checked decimal parsing of the whole string; returns 0 or -1. */
 int parse_long(const char *s, long min, long max, long *out);
 int parse_u64(const char *s, unsigned long long *out);

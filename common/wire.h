@@ -72,6 +72,10 @@ struct batch {
 struct json_object;
 /* Appends o serialised as compact JSON and releases it (one reference): 0, or -1. */
 int json_append_put(struct strbuf *sb, struct json_object *o);
+/* A member of an object as a string ("" if missing or not one), number (0), boolean (0). */
+const char *json_member_str(struct json_object *o, const char *key);
+double json_member_num(struct json_object *o, const char *key);
+int json_member_bool(struct json_object *o, const char *key);
 
 /* Appends one sample as a JSON object (strings must already be clean UTF-8). */
 int wire_encode_sample(struct strbuf *sb, const struct dev_sample *s);

@@ -47,6 +47,14 @@ class Poster(threading.Thread):
         self.acked = -1  # last round acknowledged with 200
         self.stop = False
 
+    def start_and_wait(self, rounds, col):
+        """Starts posting and returns once `rounds` rounds are acknowledged (30 s at most)."""
+        self.start()
+        deadline = time.time() + 30
+        while self.acked < rounds and time.time() < deadline:
+            time.sleep(0.05)
+        assert self.acked >= rounds, col.output()
+
     def run(self):
         conn = HTTPConnection("127.0.0.1", self.dist.port, timeout=10)
         deadline = time.time() + self.max_seconds
@@ -102,11 +110,7 @@ def test_kill9_direct_keeps_acknowledged_data(bindir, tmp_path):
     col = start_collector(bindir, dist)
     t0 = int(time.time()) - 3600
     p = Poster(dist, devs, t0, nifs=8)
-    p.start()
-    deadline = time.time() + 30
-    while p.acked < 15 and time.time() < deadline:
-        time.sleep(0.05)
-    assert p.acked >= 15, col.output()
+    p.start_and_wait(15, col)
     col.proc.send_signal(signal.SIGKILL)  # in the middle of writes
     col.proc.wait()
     p.stop = True
@@ -160,11 +164,7 @@ def test_kill9_rrdcached_mode_journal_replays(bindir, tmp_path):
         col = start_collector(bindir, dist)
         t0 = int(time.time()) - 3600
         p = Poster(dist, devs, t0, nifs=8)
-        p.start()
-        deadline = time.time() + 30
-        while p.acked < 15 and time.time() < deadline:
-            time.sleep(0.05)
-        assert p.acked >= 15, col.output()
+        p.start_and_wait(15, col)
         assert metric(dist, "hbmon_rrd_errors_total") == 0
         col.proc.send_signal(signal.SIGKILL)
         col.proc.wait()
@@ -396,11 +396,7 @@ def test_sigterm_under_load_stores_what_it_acknowledged(bindir, tmp_path):
     col = start_collector(bindir, dist)
     t0 = int(time.time()) - 3600
     p = Poster(dist, devs, t0, nifs=8)
-    p.start()
-    deadline = time.time() + 30
-    while p.acked < 10 and time.time() < deadline:
-        time.sleep(0.05)
-    assert p.acked >= 10
+    p.start_and_wait(10, col)
     assert col.stop() == 0, col.output()  # SIGTERM, with posts still arriving
     p.stop = True
     p.join(15)
