@@ -17,7 +17,8 @@ ifeq ($(SAN),1)
 CFLAGS  := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 LDFLAGS += -fsanitize=address,undefined
 endif
-ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -pthread $(WARN) $(CFLAGS) -Icommon $(CFLAGS_PKG) -MMD -MP
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -pthread $(WARN) $(CFLAGS) -Icommon $(CFLAGS_PKG) -MMD -MP \
+	-DHBMON_PROFILES_DIR='"$(PREFIX)/share/hbmon/profiles"'
 
 COMMON_SRC    := $(wildcard common/*.c)
 PROBE_SRC     := $(wildcard probe/*.c)
@@ -101,6 +102,8 @@ install: all
 	install -m 755 $(BUILD)/hbmon-probe $(BUILD)/hbmon-collector $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 dashboards/*.css $(DESTDIR)$(PREFIX)/share/hbmon/dashboards/
 	install -m 644 dashboards/i18n/*.ini $(DESTDIR)$(PREFIX)/share/hbmon/dashboards/i18n/
+	install -d $(DESTDIR)$(PREFIX)/share/hbmon/profiles
+	install -m 644 profiles/*.conf profiles/README.md $(DESTDIR)$(PREFIX)/share/hbmon/profiles/
 
 clean:
 	rm -rf build build-asan

@@ -120,6 +120,19 @@ static int add_interfaces(struct ingest_job *j, const char *prefix, size_t plen,
 	return 0;
 }
 
+/* The inventory left the class empty: the probe's classification decides which targets the
+ * device counts for (until the next reload, then again from the next sample). */
+static void learn_class(struct inv_device *d, const struct dev_sample *s)
+{
+	if (!d->cls_auto || !s->up || !s->cls[0])
+		return;
+	int c = devclass_parse(s->cls);
+	if (c >= 0 && (enum dev_class)c != d->cls) {
+		log_info("ingest", "%s: class %s, as the probe detected it", d->name, s->cls);
+		d->cls = (enum dev_class)c;
+	}
+}
+
 long ingest_batch(struct ingest *in, const char *peer, const char *body, size_t len,
 		  struct ingest_job *job, char *err, size_t errsz)
 {
@@ -167,6 +180,7 @@ long ingest_batch(struct ingest *in, const char *peer, const char *body, size_t 
 		}
 		if (state_apply(in->state, (size_t)idx, s))
 			in->state->dev[idx].received = now;
+		learn_class(&in->inv->devices[idx], s);
 		job->devs[job->ndevs++] = (size_t)idx;
 		accepted++;
 	}

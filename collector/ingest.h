@@ -23,7 +23,7 @@ struct ingest_stats {
 };
 
 struct ingest {
-	const struct inventory *inv;
+	struct inventory *inv; /* writable: a device without a class takes the probe's */
 	struct state *state;
 	struct rrdstore *rrd; /* only for paths here; the writer thread owns the rest */
 	time_t (*now)(void);  /* injectable clock */

@@ -1,14 +1,15 @@
 #include "config.h"
 #include "hours.h"
 
-#include <ini.h>
 #include <libgen.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
+#include "inifile.h"
 #include "log.h"
 #include "wire.h"
 #include "strbuf.h"
@@ -55,6 +56,7 @@ static const struct opt options[] = {
 	/* each device in flight holds a socket; select() sets stop at FD_SETSIZE */
 	{"probe", "max_inflight", OPT_INT, S(max_inflight), 1, 500, "64"},
 	{"probe", "batch_max", OPT_INT, S(batch_max), 1, 10000, "100"},
+	{"probe", "profiles", OPT_PATH, S(profiles), 0, 0, ""},
 	{"probe", "max_rows", OPT_INT, S(max_rows), 1, WIRE_MAX_IFS, "4096"},
 	/* alert mail: empty smtp_url = alerts are evaluated and logged, nothing is mailed */
 	{"alerts", "smtp_url", OPT_STR, S(smtp_url), 0, 0, ""},
@@ -79,31 +81,10 @@ static const struct opt options[] = {
 struct loader {
 	struct hbmon_config *cfg;
 	struct errlist *errs;
-	const char *file;
-	FILE *fp;
-	int line;
+	struct ini_file ini; /* the file being read, and the line */
 	int seen[NOPTIONS];
 	int in_creds; /* parsing the credentials file */
 };
-
-/* Counts lines as inih reads them: the handler then knows which line it is given. */
-static char *line_reader(char *str, int num, void *stream)
-{
-	struct loader *ld = stream;
-	char *r = fgets(str, num, ld->fp);
-	if (r) {
-		ld->line++;
-		size_t n = strlen(r);
-		if (n == (size_t)num - 1 && r[n - 1] != '\n') {
-			errlist_add(ld->errs, "%s:%d: line longer than %d bytes", ld->file, ld->line,
-				    num - 2);
-			int c;
-			while ((c = fgetc(ld->fp)) != EOF && c != '\n')
-				;
-		}
-	}
-	return r;
-}
 
 static void resolve_path(const struct hbmon_config *cfg, char *dst, size_t dstsz,
 			 const char *value)
@@ -251,7 +232,7 @@ static void site_type_key(struct loader *ld, const char *tname, const char *key,
 {
 	struct site_type *st = site_type_get(ld, tname);
 	if (!st) {
-		errlist_add(ld->errs, "%s:%d: out of memory", ld->file, ld->line);
+		errlist_add(ld->errs, "%s:%d: out of memory", ld->ini.path, ld->ini.line);
 		return;
 	}
 	if (strcmp(key, "work_days") == 0 || strcmp(key, "work_hours") == 0) {
@@ -264,7 +245,7 @@ static void site_type_key(struct loader *ld, const char *tname, const char *key,
 		char *dst = days_key ? st->work_days : st->work_hours;
 		size_t n = days_key ? sizeof(st->work_days) : sizeof(st->work_hours);
 		if (rc < 0 || str_copy(dst, n, value) < 0)
-			errlist_add(ld->errs, "%s:%d: %s: %s", ld->file, ld->line, key,
+			errlist_add(ld->errs, "%s:%d: %s: %s", ld->ini.path, ld->ini.line, key,
 				    rc < 0 ? err : "too long");
 		return;
 	}
@@ -273,26 +254,26 @@ static void site_type_key(struct loader *ld, const char *tname, const char *key,
 			st->always = value[0] == 'a';
 		else
 			errlist_add(ld->errs, "%s:%d: hours: expected \"working\" or \"always\", got \"%.60s\"",
-				    ld->file, ld->line, value);
+				    ld->ini.path, ld->ini.line, value);
 		return;
 	}
 	if (strcmp(key, "label_vi") == 0 || strcmp(key, "label_en") == 0) {
 		char *dst = key[6] == 'v' ? st->label_vi : st->label_en;
 		if (!utf8_is_clean(value) || str_copy(dst, CFG_TEXT_MAX, value) < 0)
-			errlist_add(ld->errs, "%s:%d: %s: expected UTF-8 text under %d bytes", ld->file,
-				    ld->line, key, CFG_TEXT_MAX);
+			errlist_add(ld->errs, "%s:%d: %s: expected UTF-8 text under %d bytes", ld->ini.path,
+				    ld->ini.line, key, CFG_TEXT_MAX);
 		return;
 	}
 	int cls = devclass_parse(key);
 	long n;
 	if (cls < 0) {
 		errlist_add(ld->errs, "%s:%d: %s: unknown key in site type \"%s\" (a device class, hours, work_days, work_hours, label_vi or label_en)",
-			    ld->file, ld->line, key, tname);
+			    ld->ini.path, ld->ini.line, key, tname);
 		return;
 	}
 	if (parse_long(value, 0, 10000, &n) < 0) {
 		errlist_add(ld->errs, "%s:%d: %s: expected a device count from 0 to 10000, got \"%s\"",
-			    ld->file, ld->line, key, value);
+			    ld->ini.path, ld->ini.line, key, value);
 		return;
 	}
 	for (int i = 0; i < st->ntargets; i++)
@@ -311,17 +292,17 @@ static void commune_target_key(struct loader *ld, const char *key, const char *v
 	struct hbmon_config *cfg = ld->cfg;
 	long n;
 	if (cfg->ncommune_targets >= CFG_MAX_COMMUNE_TARGETS) {
-		errlist_add(ld->errs, "%s:%d: %s: more than %d commune targets", ld->file, ld->line,
+		errlist_add(ld->errs, "%s:%d: %s: more than %d commune targets", ld->ini.path, ld->ini.line,
 			    key, CFG_MAX_COMMUNE_TARGETS);
 		return;
 	}
 	struct commune_target *t = &cfg->commune_targets[cfg->ncommune_targets];
 	memset(t, 0, sizeof(*t));
-	t->line = ld->line;
+	t->line = ld->ini.line;
 	if (strncmp(key, "site.", 5) == 0) {
 		t->kind = CT_SITES;
 		if (str_copy(t->site_type, sizeof(t->site_type), key + 5) < 0 || !key[5]) {
-			errlist_add(ld->errs, "%s:%d: %s: expected site.<site type>", ld->file, ld->line,
+			errlist_add(ld->errs, "%s:%d: %s: expected site.<site type>", ld->ini.path, ld->ini.line,
 				    key);
 			return;
 		}
@@ -329,7 +310,7 @@ static void commune_target_key(struct loader *ld, const char *key, const char *v
 		int cls = devclass_parse(key);
 		if (cls < 0) {
 			errlist_add(ld->errs, "%s:%d: %s: unknown key in [commune-targets] (a device class or site.<site type>)",
-				    ld->file, ld->line, key);
+				    ld->ini.path, ld->ini.line, key);
 			return;
 		}
 		t->kind = CT_CLASS;
@@ -337,7 +318,7 @@ static void commune_target_key(struct loader *ld, const char *key, const char *v
 	}
 	if (parse_long(value, 0, 10000, &n) < 0) {
 		errlist_add(ld->errs, "%s:%d: %s: expected a count from 0 to 10000, got \"%.60s\"",
-			    ld->file, ld->line, key, value);
+			    ld->ini.path, ld->ini.line, key, value);
 		return;
 	}
 	t->need = (int)n;
@@ -365,7 +346,7 @@ static void cred_key(struct loader *ld, const char *section, const char *key, co
 	if (!c) {
 		if (!valid_name(section)) {
 			errlist_add(ld->errs, "%s:%d: [%s]: credential names use A-Z a-z 0-9 - _ . (under %d bytes)",
-				    ld->file, ld->line, section, CFG_NAME_MAX);
+				    ld->ini.path, ld->ini.line, section, CFG_NAME_MAX);
 			return;
 		}
 		struct snmp_cred *n = realloc(cfg->creds, (cfg->ncreds + 1) * sizeof(*n));
@@ -376,24 +357,93 @@ static void cred_key(struct loader *ld, const char *section, const char *key, co
 		memset(c, 0, sizeof(*c));
 		snprintf(c->name, sizeof(c->name), "%s", section);
 		c->version = 2;
-		c->line = ld->line;
+		c->line = ld->ini.line;
 	}
-	if (strcmp(key, "version") == 0) {
-		if (strcmp(value, "1") == 0)
-			c->version = 1;
-		else if (strcmp(value, "2c") == 0)
-			c->version = 2;
+	const char *why = NULL;
+	if (config_cred_word(c, key, value, &why) == 0)
+		return;
+	if (why) {
+		errlist_add(ld->errs, "%s:%d: %s: expected %s, got \"%.60s\"", ld->ini.path,
+			    ld->ini.line, key, why, value);
+		return;
+	}
+	char *dst = strcmp(key, "community") == 0   ? c->community
+		    : strcmp(key, "user") == 0	    ? c->user
+		    : strcmp(key, "auth_password") == 0 ? c->auth_pass
+		    : strcmp(key, "priv_password") == 0 ? c->priv_pass
+							: NULL;
+	if (!dst) {
+		errlist_add(ld->errs, "%s:%d: %s: unknown key in credential [%s]", ld->ini.path,
+			    ld->ini.line, key, section);
+		return;
+	}
+	size_t cap = dst == c->community ? sizeof(c->community) : sizeof(c->user);
+	if (str_copy(dst, cap, value) < 0 || !*value)
+		errlist_add(ld->errs, "%s:%d: %s: expected 1 to %zu bytes", ld->ini.path, ld->ini.line,
+			    key, cap - 1);
+}
+
+int config_cred_word(struct snmp_cred *c, const char *key, const char *value, const char **why)
+{
+	static const struct {
+		const char *key, *word;
+		int val;
+	} words[] = {
+		{"version", "1", 1},
+		{"version", "2c", 2},
+		{"version", "3", 3},
+		{"level", "noAuthNoPriv", V3_NOAUTH},
+		{"level", "authNoPriv", V3_AUTHNOPRIV},
+		{"level", "authPriv", V3_AUTHPRIV},
+		{"auth_protocol", "SHA", V3_AUTH_SHA},
+		{"auth_protocol", "SHA-256", V3_AUTH_SHA256},
+		{"auth_protocol", "SHA-512", V3_AUTH_SHA512},
+		{"priv_protocol", "AES", V3_PRIV_AES128},
+		{"priv_protocol", "AES-128", V3_PRIV_AES128},
+	};
+	static const char *const expect[] = {"version", "1, 2c or 3", "level",
+					     "noAuthNoPriv, authNoPriv or authPriv", "auth_protocol",
+					     "SHA, SHA-256 or SHA-512", "priv_protocol", "AES (AES-128)"};
+	int known = 0;
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		if (strcmp(words[i].key, key) != 0)
+			continue;
+		known = 1;
+		if (strcasecmp(words[i].word, value) != 0)
+			continue;
+		if (strcmp(key, "version") == 0)
+			c->version = words[i].val;
+		else if (strcmp(key, "level") == 0)
+			c->level = (enum v3_level)words[i].val;
+		else if (strcmp(key, "auth_protocol") == 0)
+			c->auth_proto = (enum v3_auth)words[i].val;
 		else
-			errlist_add(ld->errs, "%s:%d: version: expected 1 or 2c, got \"%s\" (SNMPv3 is not supported yet)",
-				    ld->file, ld->line, value);
-	} else if (strcmp(key, "community") == 0) {
-		if (str_copy(c->community, sizeof(c->community), value) < 0 || !*value)
-			errlist_add(ld->errs, "%s:%d: community: expected 1 to %zu bytes", ld->file,
-				    ld->line, sizeof(c->community) - 1);
-	} else {
-		errlist_add(ld->errs, "%s:%d: %s: unknown key in credential [%s]", ld->file, ld->line,
-			    key, section);
+			c->priv_proto = (enum v3_priv)words[i].val;
+		return 0;
 	}
+	*why = NULL;
+	for (size_t i = 0; known && i < sizeof(expect) / sizeof(expect[0]); i += 2)
+		if (strcmp(expect[i], key) == 0)
+			*why = expect[i + 1];
+	return -1;
+}
+
+int config_cred_check(const struct snmp_cred *c, const char **why)
+{
+	/* USM turns passwords into keys; RFC 3414 and net-snmp want at least 8 characters */
+	if (c->version != 3) {
+		*why = c->community[0] ? NULL : "no community";
+		return c->community[0] ? 0 : -1;
+	}
+	if (!c->user[0])
+		*why = "SNMPv3 needs a user";
+	else if (c->level >= V3_AUTHNOPRIV && strlen(c->auth_pass) < 8)
+		*why = "this level needs an auth_password of at least 8 characters";
+	else if (c->level == V3_AUTHPRIV && strlen(c->priv_pass) < 8)
+		*why = "authPriv needs a priv_password of at least 8 characters";
+	else
+		return 0;
+	return -1;
 }
 
 static int handler(void *user, const char *section, const char *key, const char *value)
@@ -412,7 +462,7 @@ static int handler(void *user, const char *section, const char *key, const char 
 		const char *tname = section + 10;
 		if (!valid_name(tname))
 			errlist_add(ld->errs, "%s:%d: [%s]: site type names use A-Z a-z 0-9 - _ .",
-				    ld->file, ld->line, section);
+				    ld->ini.path, ld->ini.line, section);
 		else
 			site_type_key(ld, tname, key, value);
 		return 1;
@@ -422,35 +472,22 @@ static int handler(void *user, const char *section, const char *key, const char 
 		if (strcmp(o->section, section) != 0 || strcmp(o->key, key) != 0)
 			continue;
 		if (ld->seen[i])
-			errlist_add(ld->errs, "%s:%d: %s: set twice in [%s]", ld->file, ld->line, key,
+			errlist_add(ld->errs, "%s:%d: %s: set twice in [%s]", ld->ini.path, ld->ini.line, key,
 				    section);
 		ld->seen[i] = 1;
 		char expect[64];
 		if (set_option(ld, o, value) < 0)
-			errlist_add(ld->errs, "%s:%d: %s: expected %s, got \"%.60s\"", ld->file,
-				    ld->line, key, opt_expect(o, expect, sizeof(expect)), value);
+			errlist_add(ld->errs, "%s:%d: %s: expected %s, got \"%.60s\"", ld->ini.path,
+				    ld->ini.line, key, opt_expect(o, expect, sizeof(expect)), value);
 		return 1;
 	}
-	errlist_add(ld->errs, "%s:%d: %s: unknown option in [%s]", ld->file, ld->line, key, section);
+	errlist_add(ld->errs, "%s:%d: %s: unknown option in [%s]", ld->ini.path, ld->ini.line, key, section);
 	return 1;
 }
 
 static int parse_file(struct loader *ld, const char *path)
 {
-	ld->file = path;
-	ld->line = 0;
-	ld->fp = fopen(path, "r");
-	if (!ld->fp) {
-		errlist_add(ld->errs, "%s: cannot open: %m", path);
-		return -1;
-	}
-	int rc = ini_parse_stream(line_reader, ld, handler, ld);
-	fclose(ld->fp);
-	ld->fp = NULL;
-	if (rc > 0)
-		errlist_add(ld->errs, "%s:%d: syntax error (expected [section] or key = value)", path,
-			    rc);
-	return rc == 0 ? 0 : -1;
+	return ini_file_parse(&ld->ini, path, ld->errs, handler, ld);
 }
 
 static void set_defaults(struct loader *ld)
@@ -484,7 +521,7 @@ static void check_site_types(struct loader *ld)
 		const struct commune_target *t = &cfg->commune_targets[i];
 		if (t->kind == CT_SITES && !config_site_type(cfg, t->site_type))
 			errlist_add(ld->errs, "%s:%d: site.%s: no [site-type %s] in this file",
-				    ld->file, t->line, t->site_type, t->site_type);
+				    ld->ini.path, t->line, t->site_type, t->site_type);
 	}
 }
 
@@ -501,7 +538,7 @@ struct hbmon_config *config_load(const char *path, struct errlist *errs)
 	snprintf(tmp, sizeof(tmp), "%s", path);
 	snprintf(ld.cfg->dir, sizeof(ld.cfg->dir), "%s", dirname(tmp));
 
-	if (parse_file(&ld, path) < 0 && !ld.cfg->nsite_types && ld.line == 0) {
+	if (parse_file(&ld, path) < 0 && !ld.cfg->nsite_types && ld.ini.line == 0) {
 		config_free(ld.cfg);
 		return NULL;
 	}
@@ -510,6 +547,12 @@ struct hbmon_config *config_load(const char *path, struct errlist *errs)
 	ld.in_creds = 1;
 	check_credentials_file(&ld);
 	parse_file(&ld, ld.cfg->credentials);
+	for (size_t i = 0; i < ld.cfg->ncreds; i++) {
+		const char *why;
+		if (config_cred_check(&ld.cfg->creds[i], &why) < 0)
+			errlist_add(errs, "%s:%d: [%s]: %s", ld.cfg->credentials, ld.cfg->creds[i].line,
+				    ld.cfg->creds[i].name, why);
+	}
 	return ld.cfg;
 }
 

@@ -15,12 +15,30 @@
 #define CFG_NAME_MAX 64
 #define CFG_TEXT_MAX 160
 
+enum v3_level { V3_NOAUTH, V3_AUTHNOPRIV, V3_AUTHPRIV };
+enum v3_auth { V3_AUTH_SHA, V3_AUTH_SHA256, V3_AUTH_SHA512 };
+enum v3_priv { V3_PRIV_AES128 };
+
 struct snmp_cred {
 	char name[CFG_NAME_MAX];
-	int version; /* 1 or 2 (v2c) */
+	int version; /* 1, 2 (v2c) or 3 */
 	char community[CFG_TEXT_MAX];
+	/* SNMPv3 USM */
+	char user[CFG_NAME_MAX];
+	enum v3_level level;
+	enum v3_auth auth_proto;
+	char auth_pass[CFG_NAME_MAX];
+	enum v3_priv priv_proto;
+	char priv_pass[CFG_NAME_MAX];
 	int line;
 };
+
+/* Sets a credential field from net-snmp-style words ("3", "authPriv", "SHA-256", "AES"):
+ * 0, or -1 with what was expected in why. key is version, level, auth_protocol or
+ * priv_protocol. */
+int config_cred_word(struct snmp_cred *c, const char *key, const char *value, const char **why);
+/* Checks a complete credential (user and passwords present for its level): 0, or -1 + why. */
+int config_cred_check(const struct snmp_cred *c, const char **why);
 
 /* Minimum number of devices of one class that must be up at a site of a type. */
 struct class_target {
@@ -83,6 +101,7 @@ struct hbmon_config {
 	int max_inflight;
 	int batch_max;
 	int max_rows; /* rows accepted per polled table */
+	char profiles[PATH_MAX]; /* device-class profiles; "" = the installed ones */
 
 	/* [alerts] */
 	char smtp_url[256];

@@ -105,7 +105,7 @@ static int text_field(struct reader *r, enum col c, char *dst, size_t dstsz, int
 }
 
 /* Accepts a.b.c.d, a.b.c.d:port, an IPv6 address, or [IPv6]:port. */
-static int parse_address(const char *s, char *host, size_t hostsz, int *port)
+int inventory_parse_address(const char *s, char *host, size_t hostsz, int *port)
 {
 	char buf[80];
 	unsigned char tmp[16];
@@ -229,7 +229,13 @@ static void device_row(struct reader *r)
 	bad |= text_field(r, C_CONTACT, d.contact, sizeof(d.contact), 0);
 	bad |= text_field(r, C_SNMP, d.cred, sizeof(d.cred), 0);
 	bad |= text_field(r, C_PROBE, d.probe, sizeof(d.probe), 0);
-	if (text_field(r, C_CLASS, cls, sizeof(cls), 1) == 0) {
+	if (text_field(r, C_CLASS, cls, sizeof(cls), 0) < 0) {
+		bad = -1;
+	} else if (!cls[0]) {
+		/* no class: the probe tells it from the device's answers */
+		d.cls = CLS_OTHER;
+		d.cls_auto = 1;
+	} else {
 		int c = devclass_parse(cls);
 		if (c < 0) {
 			errlist_add(r->errs, "%s:%d: class: unknown device class \"%s\"", r->file,
@@ -237,12 +243,10 @@ static void device_row(struct reader *r)
 			bad = -1;
 		}
 		d.cls = (enum dev_class)c;
-	} else {
-		bad = -1;
 	}
 	const char *addr = get(r, C_ADDRESS);
 	d.port = 161;
-	if (*addr && parse_address(addr, d.host, sizeof(d.host), &d.port) < 0) {
+	if (*addr && inventory_parse_address(addr, d.host, sizeof(d.host), &d.port) < 0) {
 		char shown[64];
 		utf8_sanitize(shown, sizeof(shown), addr, strlen(addr));
 		errlist_add(r->errs, "%s:%d: address: \"%s\" is not an IPv4 or IPv6 address (optionally :port)",

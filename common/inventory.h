@@ -29,6 +29,7 @@ struct inv_device {
 	char name[INV_NAME_MAX];
 	char path[128]; /* name_to_path(name) */
 	enum dev_class cls;
+	int cls_auto; /* the inventory left the class empty: the probe classifies the device */
 	char host[64];   /* numeric address; empty: not polled */
 	int port;        /* SNMP port, 161 unless given */
 	char cred[CFG_NAME_MAX]; /* credential name; empty: no SNMP */
@@ -65,5 +66,8 @@ void inventory_free(struct inventory *inv);
 long inventory_find_path(const struct inventory *inv, const char *commune, size_t clen,
 			 const char *device, size_t dlen);
 long inventory_find(const struct inventory *inv, const char *commune, const char *device);
+
+/* Parses HOST, HOST:PORT or [IPv6]:PORT (port 161 when absent): 0, or -1. */
+int inventory_parse_address(const char *s, char *host, size_t hostsz, int *port);
 
 #endif

@@ -34,12 +34,40 @@ static json_object *encode_if(const struct if_sample *f)
 		{IFF_OUT_OCTETS, "out_octets", offsetof(struct if_sample, out_octets)},
 		{IFF_IN_ERRORS, "in_errors", offsetof(struct if_sample, in_errors)},
 		{IFF_OUT_ERRORS, "out_errors", offsetof(struct if_sample, out_errors)},
+		{IFF_IN_DISCARDS, "in_discards", offsetof(struct if_sample, in_discards)},
+		{IFF_OUT_DISCARDS, "out_discards", offsetof(struct if_sample, out_discards)},
 	};
 	for (size_t i = 0; i < sizeof(ctr) / sizeof(ctr[0]); i++)
 		if (f->has & ctr[i].bit)
 			json_object_object_add(
 			    o, ctr[i].key,
 			    json_object_new_uint64(*(const uint64_t *)(const void *)((const char *)f + ctr[i].off)));
+	return o;
+}
+
+/* {"g":group,"i":index,"l":label,"v":{gauges},"c":{counters},"s":{texts}} */
+static json_object *encode_row(const struct group_row *r)
+{
+	json_object *o = json_object_new_object(), *v = NULL, *c = NULL, *t = NULL;
+	json_object_object_add(o, "g", json_object_new_string(r->group));
+	add_str(o, "i", r->index);
+	add_str(o, "l", r->label);
+	for (size_t i = 0; i < r->nvals; i++) {
+		const struct metric_val *m = &r->vals[i];
+		json_object **dst = m->kind == MV_GAUGE ? &v : m->kind == MV_COUNTER ? &c : &t;
+		if (!*dst)
+			*dst = json_object_new_object();
+		json_object_object_add(*dst, m->name,
+				       m->kind == MV_GAUGE ? json_object_new_double(m->gauge)
+				       : m->kind == MV_COUNTER ? json_object_new_uint64(m->counter)
+							       : json_object_new_string(m->text));
+	}
+	if (v)
+		json_object_object_add(o, "v", v);
+	if (c)
+		json_object_object_add(o, "c", c);
+	if (t)
+		json_object_object_add(o, "s", t);
 	return o;
 }
 
@@ -67,6 +95,13 @@ int wire_encode_sample(struct strbuf *sb, const struct dev_sample *s)
 		for (size_t i = 0; i < s->nifs; i++)
 			json_object_array_add(ifs, encode_if(&s->ifs[i]));
 		json_object_object_add(o, "if", ifs);
+		add_str(o, "class", s->cls);
+		if (s->nrows) {
+			json_object *rows = json_object_new_array();
+			for (size_t i = 0; i < s->nrows; i++)
+				json_object_array_add(rows, encode_row(&s->rows[i]));
+			json_object_object_add(o, "groups", rows);
+		}
 	}
 	return json_append_put(sb, o);
 }
@@ -193,6 +228,8 @@ static int decode_if(struct dec *d, json_object *o, struct if_sample *f)
 		{"out_octets", IFF_OUT_OCTETS, offsetof(struct if_sample, out_octets)},
 		{"in_errors", IFF_IN_ERRORS, offsetof(struct if_sample, in_errors)},
 		{"out_errors", IFF_OUT_ERRORS, offsetof(struct if_sample, out_errors)},
+		{"in_discards", IFF_IN_DISCARDS, offsetof(struct if_sample, in_discards)},
+		{"out_discards", IFF_OUT_DISCARDS, offsetof(struct if_sample, out_discards)},
 	};
 	for (size_t i = 0; i < sizeof(ctrs) / sizeof(ctrs[0]); i++) {
 		if ((rc = get_u64(d, o, ctrs[i].k, (uint64_t *)(void *)((char *)f + ctrs[i].off))) < 0)
@@ -231,6 +268,118 @@ static int decode_sys(struct dec *d, json_object *o, struct dev_sample *s)
 	return 0;
 }
 
+int wire_valid_metric(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n >= WIRE_METRIC_MAX || s[0] < 'a' || s[0] > 'z')
+		return 0;
+	for (size_t i = 1; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+			return 0;
+	return 1;
+}
+
+static int valid_index(const char *s)
+{
+	/* an OID suffix: digits and single dots, no leading or trailing dot */
+	if (!s[0])
+		return 1;
+	if (s[0] == '.' || s[strlen(s) - 1] == '.')
+		return 0;
+	for (const char *p = s; *p; p++)
+		if (!((*p >= '0' && *p <= '9') || (*p == '.' && p[1] != '.')))
+			return 0;
+	return 1;
+}
+
+static int decode_vals(struct dec *d, json_object *r, const char *k, enum mv_kind kind,
+		       struct group_row *row)
+{
+	json_object *o;
+	if (!json_object_object_get_ex(r, k, &o))
+		return 0;
+	if (!json_object_is_type(o, json_type_object))
+		return fail(d, k, "expected an object");
+	json_object_object_foreach(o, name, v) {
+		if (row->nvals >= WIRE_MAX_VALS)
+			return fail(d, k, "too many values in one row");
+		struct metric_val *m = &row->vals[row->nvals];
+		if (!wire_valid_metric(name))
+			return fail(d, k, "value names are [a-z][a-z0-9_]*, under 20 bytes");
+		for (size_t i = 0; i < row->nvals; i++)
+			if (strcmp(row->vals[i].name, name) == 0)
+				return fail(d, k, "a value name appears twice in one row");
+		snprintf(m->name, sizeof(m->name), "%s", name);
+		m->kind = kind;
+		if (kind == MV_GAUGE) {
+			if (!json_object_is_type(v, json_type_int) &&
+			    !json_object_is_type(v, json_type_double))
+				return fail(d, name, "expected a number");
+			m->gauge = json_object_get_double(v);
+			if (m->gauge != m->gauge || m->gauge > 1e300 || m->gauge < -1e300)
+				return fail(d, name, "not a finite number");
+		} else if (kind == MV_COUNTER) {
+			if (get_u64(d, o, name, &m->counter) < 0)
+				return -1;
+		} else if (get_str(d, o, name, m->text, sizeof(m->text), 0) < 0) {
+			return -1;
+		}
+		row->nvals++;
+	}
+	return 0;
+}
+
+static int decode_row(struct dec *d, json_object *o, struct group_row *r)
+{
+	if (!json_object_is_type(o, json_type_object))
+		return fail(d, "", "expected an object");
+	if (get_str(d, o, "g", r->group, sizeof(r->group), 1) < 0 ||
+	    get_str(d, o, "i", r->index, sizeof(r->index), 0) < 0 ||
+	    get_str(d, o, "l", r->label, sizeof(r->label), 0) < 0)
+		return -1;
+	if (!wire_valid_metric(r->group))
+		return fail(d, "g", "group names are [a-z][a-z0-9_]*, under 20 bytes");
+	if (!valid_index(r->index))
+		return fail(d, "i", "expected an OID suffix (digits and dots)");
+	r->vals = calloc(WIRE_MAX_VALS, sizeof(*r->vals));
+	if (!r->vals)
+		return fail(d, "", "out of memory");
+	if (decode_vals(d, o, "v", MV_GAUGE, r) < 0 || decode_vals(d, o, "c", MV_COUNTER, r) < 0 ||
+	    decode_vals(d, o, "s", MV_TEXT, r) < 0)
+		return -1;
+	return 0;
+}
+
+static int decode_rows(struct dec *d, json_object *o, struct dev_sample *s)
+{
+	json_object *rows;
+	if (get_str(d, o, "class", s->cls, sizeof(s->cls), 0) < 0)
+		return -1;
+	if (!json_object_object_get_ex(o, "groups", &rows))
+		return 0;
+	if (!json_object_is_type(rows, json_type_array))
+		return fail(d, "groups", "expected an array");
+	size_t n = json_object_array_length(rows);
+	if (n > WIRE_MAX_ROWS)
+		return fail(d, "groups", "too many rows");
+	s->rows = n ? calloc(n, sizeof(*s->rows)) : NULL;
+	if (n && !s->rows)
+		return fail(d, "groups", "out of memory");
+	size_t plen = strlen(d->path);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(d->path + plen, sizeof(d->path) - plen, ".groups[%zu]", i);
+		s->nrows = i + 1;
+		if (decode_row(d, json_object_array_get_idx(rows, i), &s->rows[i]) < 0)
+			return -1;
+		for (size_t k = 0; k < i; k++)
+			if (strcmp(s->rows[k].group, s->rows[i].group) == 0 &&
+			    strcmp(s->rows[k].index, s->rows[i].index) == 0)
+				return fail(d, "i", "the same group row appears twice");
+	}
+	d->path[plen] = '\0';
+	return 0;
+}
+
 static int decode_sample(struct dec *d, json_object *o, struct dev_sample *s)
 {
 	int64_t v;
@@ -254,7 +403,7 @@ static int decode_sample(struct dec *d, json_object *o, struct dev_sample *s)
 		return -1;
 	if (rc == 0)
 		s->rtt_ms = (int)v;
-	if (decode_sys(d, o, s) < 0)
+	if (decode_sys(d, o, s) < 0 || decode_rows(d, o, s) < 0)
 		return -1;
 	if (!json_object_object_get_ex(o, "if", &ifs))
 		return 0;
@@ -349,6 +498,11 @@ void dev_sample_free(struct dev_sample *s)
 	free(s->ifs);
 	s->ifs = NULL;
 	s->nifs = 0;
+	for (size_t i = 0; i < s->nrows; i++)
+		free(s->rows[i].vals);
+	free(s->rows);
+	s->rows = NULL;
+	s->nrows = 0;
 }
 
 void wire_batch_free(struct batch *b)

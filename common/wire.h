@@ -29,6 +29,8 @@ enum if_field {
 	IFF_OUT_ERRORS = 1 << 6,
 	IFF_TYPE = 1 << 7,
 	IFF_HC = 1 << 8, /* octet counters are the 64-bit ifHC ones */
+	IFF_IN_DISCARDS = 1 << 9,
+	IFF_OUT_DISCARDS = 1 << 10,
 };
 
 struct if_sample {
@@ -40,7 +42,32 @@ struct if_sample {
 	int type;
 	uint64_t speed; /* bits/s */
 	int admin, oper;
-	uint64_t in_octets, out_octets, in_errors, out_errors;
+	uint64_t in_octets, out_octets, in_errors, out_errors, in_discards, out_discards;
+};
+
+#define WIRE_METRIC_MAX 20 /* metric and group names: [a-z][a-z0-9_]*, RRD DS names */
+#define WIRE_INDEX_MAX 64
+#define WIRE_MAX_ROWS 4096 /* group rows per sample */
+#define WIRE_MAX_VALS 32   /* values per row */
+
+/* A value a profile polled: a level (gauge), a counter (stored as a rate) or a text. */
+enum mv_kind { MV_GAUGE, MV_COUNTER, MV_TEXT };
+
+struct metric_val {
+	char name[WIRE_METRIC_MAX];
+	enum mv_kind kind;
+	double gauge;
+	uint64_t counter;
+	char text[WIRE_NAME_MAX];
+};
+
+/* One instance of a profile's group: a scalar group (index "") or a table row. */
+struct group_row {
+	char group[WIRE_METRIC_MAX];
+	char index[WIRE_INDEX_MAX]; /* the row's OID suffix, dotted decimal */
+	char label[WIRE_NAME_MAX];
+	struct metric_val *vals;
+	size_t nvals;
 };
 
 struct dev_sample {
@@ -57,6 +84,9 @@ struct dev_sample {
 	uint32_t uptime_ticks; /* sysUpTime, hundredths of a second */
 	struct if_sample *ifs;
 	size_t nifs;
+	char cls[32]; /* the profile used (inventory class or detected) */
+	struct group_row *rows;
+	size_t nrows;
 	/* probe-side only, not on the wire: values the agent sent that made no sense */
 	unsigned bad_values;
 	char bad_first[WIRE_NAME_MAX];
@@ -90,5 +120,7 @@ int wire_encode_batch(struct strbuf *out, const char *probe, uint64_t seq, const
 int wire_decode_batch(const char *body, size_t len, struct batch *out, char *err, size_t errsz);
 void wire_batch_free(struct batch *b);
 void dev_sample_free(struct dev_sample *s);
+/* [a-z][a-z0-9_]*, under WIRE_METRIC_MAX bytes */
+int wire_valid_metric(const char *s);
 
 #endif

@@ -2,6 +2,10 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <getopt.h>
+#include <json-c/json.h>
+#include <libgen.h>
+#include <limits.h>
+#include <unistd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +17,7 @@
 #include "inventory.h"
 #include "log.h"
 #include "poller.h"
+#include "profile.h"
 #include "strbuf.h"
 #include "uplink.h"
 #include "wire.h"
@@ -20,11 +25,18 @@
 #define FLUSH_MS 1000          /* a partial batch waits at most this long */
 #define UPLINK_MAX_QUEUED 1000 /* batches held while the collector is away */
 #define BATCH_MAX_BYTES (2u << 20)
+#define BACKOFF_MAX 2 /* intervals between polls of a device that stopped answering, at most */
+#ifndef HBMON_PROFILES_DIR
+#define HBMON_PROFILES_DIR "/usr/share/hbmon/profiles"
+#endif
 
 struct probe {
 	struct hbmon_config *cfg;
 	struct inventory *inv;
+	struct profiles *profiles;
 	struct poll_target *targets;
+	struct poll_memory *mem;
+	unsigned *fails; /* consecutive polls without an answer */
 	double *due; /* per target, CLOCK_MONOTONIC seconds */
 	int *busy;
 	unsigned char *bad_logged; /* per target: bad values already reported once */
@@ -79,8 +91,26 @@ static void on_sample(void *ctx, const struct poll_target *t, const struct dev_s
 {
 	struct probe *pr = ctx;
 	size_t mark = pr->batch.len;
+	struct poll_target *tt = &pr->targets[t->id];
 	pr->busy[t->id] = 0;
 	pr->polled++;
+	/* a classified device keeps its class: the rules are not run at every poll */
+	if (!tt->prof && s->up && s->cls[0])
+		tt->prof = profiles_find(pr->profiles, s->cls);
+	if (s->up) {
+		pr->fails[t->id] = 0;
+		tt->retries = -1;
+	} else {
+		/* a silent device costs one timeout, not timeout x retries, and is asked less often,
+		 * but never less than every BACKOFF_MAX intervals */
+		unsigned f = ++pr->fails[t->id];
+		tt->retries = 0;
+		double skip = f >= 2 ? (f - 1 < 8 ? (double)(1u << (f - 1)) : 256.0) : 1.0;
+		if (skip > BACKOFF_MAX)
+			skip = BACKOFF_MAX;
+		if (!pr->once)
+			pr->due[t->id] += (skip - 1.0) * pr->cfg->interval;
+	}
 	if (s->error[0])
 		log_debug("poll", "%s/%s: %s", s->commune, s->device, s->error);
 	/* a device sending nonsense is named once, not every interval */
@@ -111,7 +141,9 @@ static int build_targets(struct probe *pr)
 	pr->due = calloc(inv->ndevices ? inv->ndevices : 1, sizeof(*pr->due));
 	pr->busy = calloc(inv->ndevices ? inv->ndevices : 1, sizeof(*pr->busy));
 	pr->bad_logged = calloc(inv->ndevices ? inv->ndevices : 1, 1);
-	if (!pr->targets || !pr->due || !pr->busy || !pr->bad_logged)
+	pr->mem = calloc(inv->ndevices ? inv->ndevices : 1, sizeof(*pr->mem));
+	pr->fails = calloc(inv->ndevices ? inv->ndevices : 1, sizeof(*pr->fails));
+	if (!pr->targets || !pr->due || !pr->busy || !pr->bad_logged || !pr->mem || !pr->fails)
 		return -1;
 	for (size_t i = 0; i < inv->ndevices; i++) {
 		const struct inv_device *d = &inv->devices[i];
@@ -125,6 +157,9 @@ static int build_targets(struct probe *pr)
 		t->host = d->host;
 		t->port = d->port;
 		t->cred = config_cred(pr->cfg, d->cred);
+		t->prof = d->cls_auto ? NULL : profiles_find(pr->profiles, devclass_name(d->cls));
+		t->mem = &pr->mem[pr->ntargets];
+		t->retries = -1;
 		t->id = pr->ntargets;
 		pr->ntargets++;
 	}
@@ -143,7 +178,9 @@ static double start_due(struct probe *pr)
 	for (size_t i = 0; i < pr->ntargets; i++) {
 		if (pr->busy[i])
 			continue;
-		if (pr->due[i] <= now && poller_inflight(pr->poller) < pr->cfg->max_inflight) {
+		/* the window counts devices that answer; silent ones wait aside (bounded, for fds) */
+		if (pr->due[i] <= now && poller_active(pr->poller) < pr->cfg->max_inflight &&
+		    poller_inflight(pr->poller) < 4 * pr->cfg->max_inflight) {
 			pr->busy[i] = 1;
 			pr->due[i] = pr->once ? 1e18 : pr->due[i] + pr->cfg->interval;
 			if (pr->due[i] < now) /* fell behind: do not try to catch up in a burst */
@@ -206,10 +243,44 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: hbmon-probe [-c FILE] [--check-config] [--once] [-v]\n"
+		"       hbmon-probe poll HOST[:PORT] [-v 1|2c|3] [-c COMMUNITY | -u USER -l LEVEL\n"
+		"                        -a PROTO -A PASS -x PROTO -X PASS] [-t SECONDS] [-r RETRIES]\n"
+		"                        [--class CLASS] [--profiles DIR]\n"
 		"  -c, --config FILE   main configuration (default /etc/hbmon/hbmon.conf)\n"
-		"      --check-config  validate configuration and inventory, then exit\n"
+		"      --check-config  validate configuration, inventory and profiles, then exit\n"
 		"      --once          poll every device once, deliver the samples, exit\n"
-		"  -v, --verbose       debug logging\n");
+		"  -v, --verbose       debug logging\n"
+		"  poll                poll one device with its profile and print what was found as\n"
+		"                      JSON (net-snmp's option letters; exit 0 if it answered)\n");
+}
+
+/* The profiles folder: the configured one, else the source tree's next to a build's binary,
+ * else the installed one. */
+static void profiles_dir(const char *configured, char *out, size_t outsz)
+{
+	char exe[PATH_MAX], cand[PATH_MAX + 32];
+	if (configured && configured[0]) {
+		snprintf(out, outsz, "%s", configured);
+		return;
+	}
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		snprintf(cand, sizeof(cand), "%s/../profiles/classify.conf", dirname(exe));
+		if (access(cand, R_OK) == 0) {
+			cand[strlen(cand) - strlen("/classify.conf")] = '\0';
+			snprintf(out, outsz, "%s", cand);
+			return;
+		}
+	}
+	snprintf(out, outsz, "%s", HBMON_PROFILES_DIR);
+}
+
+static struct profiles *load_profiles(const char *configured, struct errlist *errs)
+{
+	char dir[PATH_MAX];
+	profiles_dir(configured, dir, sizeof(dir));
+	return profiles_load(dir, errs);
 }
 
 static int load(struct probe *pr, const char *path, int check_only)
@@ -218,16 +289,161 @@ static int load(struct probe *pr, const char *path, int check_only)
 	pr->cfg = config_load(path, &errs);
 	if (pr->cfg)
 		pr->inv = inventory_load(pr->cfg->inventory, pr->cfg, &errs);
+	if (pr->cfg)
+		pr->profiles = load_profiles(pr->cfg->profiles, &errs);
 	int nerr = (int)errlist_count(&errs);
 	if (nerr) {
 		errlist_print(&errs, stderr);
 		fprintf(stderr, "%d configuration error%s\n", nerr, nerr == 1 ? "" : "s");
 	} else if (check_only) {
-		printf("configuration OK: %zu communes, %zu sites, %zu devices\n",
-		       pr->inv->ncommunes, pr->inv->nsites, pr->inv->ndevices);
+		printf("configuration OK: %zu communes, %zu sites, %zu devices, %zu profiles, %zu "
+		       "classification rules\n", pr->inv->ncommunes, pr->inv->nsites,
+		       pr->inv->ndevices, pr->profiles->np, pr->profiles->nrules);
 	}
 	errlist_free(&errs);
 	return nerr ? -1 : 0;
+}
+
+static void on_poll_sample(void *ctx, const struct poll_target *t, const struct dev_sample *s)
+{
+	struct strbuf *out = ctx;
+	(void)t;
+	struct strbuf enc;
+	if (strbuf_init(&enc, 0) < 0 || wire_encode_sample(&enc, s) < 0) {
+		strbuf_free(&enc);
+		return;
+	}
+	json_object *o = json_tokener_parse(enc.data);
+	strbuf_free(&enc);
+	if (!o)
+		return;
+	json_object_object_del(o, "commune");
+	json_object_object_del(o, "device");
+	json_object_object_add(o, "host", json_object_new_string(t->host));
+	json_object_object_add(o, "port", json_object_new_int(t->port));
+	json_object_object_add(o, "version", json_object_new_string(
+		t->cred->version == 1 ? "1" : t->cred->version == 2 ? "2c" : "3"));
+	json_object_object_add(o, "classified", json_object_new_boolean(t->prof == NULL));
+	if (s->bad_values) {
+		json_object_object_add(o, "bad_values", json_object_new_int((int)s->bad_values));
+		json_object_object_add(o, "bad_first", json_object_new_string(s->bad_first));
+	}
+	const char *txt = json_object_to_json_string_ext(
+	    o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
+	strbuf_puts(out, txt);
+	strbuf_puts(out, "\n");
+	json_object_put(o);
+}
+
+/* hbmon-probe poll HOST[:PORT] ...: one device, its profile, JSON on stdout. */
+static int poll_command(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"class", required_argument, NULL, 'K'},
+		{"profiles", required_argument, NULL, 'P'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct snmp_cred cred;
+	memset(&cred, 0, sizeof(cred));
+	snprintf(cred.name, sizeof(cred.name), "command-line");
+	cred.version = 2;
+	snprintf(cred.community, sizeof(cred.community), "public");
+	const char *cls = NULL, *pdir = NULL, *why = NULL;
+	double timeout = 2;
+	int retries = 1, c;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "v:c:u:l:a:A:x:X:t:r:h", longopts, NULL)) != -1) {
+		const char *key = NULL;
+		char *dst = NULL;
+		switch (c) {
+		case 'v': key = "version"; break;
+		case 'l': key = "level"; break;
+		case 'a': key = "auth_protocol"; break;
+		case 'x': key = "priv_protocol"; break;
+		case 'c': dst = cred.community; break;
+		case 'u': dst = cred.user; break;
+		case 'A': dst = cred.auth_pass; break;
+		case 'X': dst = cred.priv_pass; break;
+		case 't': timeout = atof(optarg); break;
+		case 'r': retries = atoi(optarg); break;
+		case 'K': cls = optarg; break;
+		case 'P': pdir = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+		if (key && config_cred_word(&cred, key, optarg, &why) < 0) {
+			fprintf(stderr, "hbmon-probe poll: -%c: expected %s, got \"%s\"\n", c, why,
+				optarg);
+			return 2;
+		}
+		if (dst && str_copy(dst, CFG_NAME_MAX, optarg) < 0) {
+			fprintf(stderr, "hbmon-probe poll: -%c: too long\n", c);
+			return 2;
+		}
+	}
+	if (optind != argc - 1 || timeout <= 0 || timeout > 60 || retries < 0 || retries > 10) {
+		usage(stderr);
+		return 2;
+	}
+	if (config_cred_check(&cred, &why) < 0) {
+		fprintf(stderr, "hbmon-probe poll: %s\n", why);
+		return 2;
+	}
+	char host[256];
+	int port = 161;
+	if (inventory_parse_address(argv[optind], host, sizeof(host), &port) < 0) {
+		fprintf(stderr, "hbmon-probe poll: %s: expected HOST, HOST:PORT or [IPv6]:PORT\n",
+			argv[optind]);
+		return 2;
+	}
+	struct errlist errs = {0};
+	struct profiles *ps = load_profiles(pdir, &errs);
+	if (!ps || errlist_count(&errs)) {
+		errlist_print(&errs, stderr);
+		errlist_free(&errs);
+		profiles_free(ps);
+		return 1;
+	}
+	errlist_free(&errs);
+	const struct profile *prof = NULL;
+	if (cls && (!(prof = profiles_find(ps, cls)) || strcmp(prof->name, cls) != 0)) {
+		fprintf(stderr, "hbmon-probe poll: no profile for class %s\n", cls);
+		profiles_free(ps);
+		return 2;
+	}
+
+	poller_lib_init("hbmon-probe");
+	struct strbuf out;
+	struct poll_memory mem;
+	memset(&mem, 0, sizeof(mem));
+	strbuf_init(&out, 0);
+	struct poller_opts po = {(int)(timeout * 1000), retries, WIRE_MAX_IFS, 0, ps};
+	struct poller *p = poller_new(&po, on_poll_sample, &out);
+	struct poll_target t = {"-", argv[optind], host, port, &cred, prof, &mem, -1, 0};
+	if (!p)
+		fatalx("probe", "out of memory");
+	poller_start(p, &t);
+	while (poller_inflight(p) > 0 && !stop_requested) {
+		fd_set r;
+		int maxfd = -1;
+		struct timeval tv = {1, 0};
+		FD_ZERO(&r);
+		poller_fdset(p, &maxfd, &r, &tv);
+		if (poller_inflight(p) == 0)
+			break;
+		int n = select(maxfd + 1, &r, NULL, NULL, &tv);
+		if (n < 0 && errno != EINTR)
+			break;
+		poller_dispatch(p, &r, n);
+	}
+	int up = poller_stats(p)->answered > 0;
+	fputs(out.data ? out.data : "", stdout);
+	strbuf_free(&out);
+	poller_free(p);
+	profiles_free(ps);
+	poller_lib_shutdown("hbmon-probe");
+	return up ? 0 : 1;
 }
 
 int main(int argc, char **argv)
@@ -245,6 +461,13 @@ int main(int argc, char **argv)
 	struct probe pr;
 	memset(&pr, 0, sizeof(pr));
 
+	setenv("TZ", getenv("TZ") ? getenv("TZ") : "Asia/Ho_Chi_Minh", 1);
+	tzset();
+	if (argc >= 2 && strcmp(argv[1], "poll") == 0) {
+		log_init("hbmon-probe", 0, getenv("HBMON_DEBUG") ? LOG_LVL_DEBUG : LOG_LVL_WARN);
+		return poll_command(argc - 1, argv + 1);
+	}
+
 	while ((c = getopt_long(argc, argv, "c:vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': path = optarg; break;
@@ -255,18 +478,13 @@ int main(int argc, char **argv)
 		default: usage(stderr); return 2;
 		}
 	}
-	setenv("TZ", getenv("TZ") ? getenv("TZ") : "Asia/Ho_Chi_Minh", 1);
-	tzset();
 	log_init("hbmon-probe", 0, verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO);
-	if (load(&pr, path, check_only) < 0) {
+	int loaded = load(&pr, path, check_only);
+	if (loaded < 0 || check_only) {
 		config_free(pr.cfg);
 		inventory_free(pr.inv);
-		return 1;
-	}
-	if (check_only) {
-		config_free(pr.cfg);
-		inventory_free(pr.inv);
-		return 0;
+		profiles_free(pr.profiles);
+		return loaded < 0 ? 1 : 0;
 	}
 
 	struct sigaction sa;
@@ -278,7 +496,8 @@ int main(int argc, char **argv)
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	poller_lib_init("hbmon-probe");
-	struct poller_opts po = {pr.cfg->timeout_ms, pr.cfg->retries, pr.cfg->max_rows};
+	struct poller_opts po = {pr.cfg->timeout_ms, pr.cfg->retries, pr.cfg->max_rows, 0,
+				 pr.profiles};
 	pr.poller = poller_new(&po, on_sample, &pr);
 	pr.uplink = uplink_new(pr.cfg->collector_url, UPLINK_MAX_QUEUED);
 	if (!pr.poller || !pr.uplink || strbuf_init(&pr.batch, 0) < 0 || build_targets(&pr) < 0)
@@ -303,6 +522,9 @@ int main(int argc, char **argv)
 	free(pr.due);
 	free(pr.busy);
 	free(pr.bad_logged);
+	free(pr.mem);
+	free(pr.fails);
+	profiles_free(pr.profiles);
 	inventory_free(pr.inv);
 	config_free(pr.cfg);
 	poller_lib_shutdown("hbmon-probe");

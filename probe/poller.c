@@ -10,61 +10,95 @@
 #include "log.h"
 #include "strbuf.h"
 
-#define MAX_REPS_START 8
 #define OID_MAX 64
+#define GET_CHUNK 32       /* objects per GET: small enough for any agent's message size */
+#define WALK_BUDGET 512    /* varbinds asked per GETBULK at most (columns x repetitions) */
+#define MAX_WCOLS (IFR_COUNT + 64)
+#define MAX_V3_KEYS 64
 
-static const oid sys_oids[][9] = {
-	{1, 3, 6, 1, 2, 1, 1, 1, 0}, /* sysDescr */
-	{1, 3, 6, 1, 2, 1, 1, 2, 0}, /* sysObjectID */
-	{1, 3, 6, 1, 2, 1, 1, 5, 0}, /* sysName */
-	{1, 3, 6, 1, 2, 1, 1, 3, 0}, /* sysUpTime */
+static const oid sys_base[][8] = {
+	{1, 3, 6, 1, 2, 1, 1, 1}, /* sysDescr */
+	{1, 3, 6, 1, 2, 1, 1, 2}, /* sysObjectID */
+	{1, 3, 6, 1, 2, 1, 1, 5}, /* sysName */
+	{1, 3, 6, 1, 2, 1, 1, 3}, /* sysUpTime */
 };
 enum { SV_DESCR, SV_OBJECTID, SV_NAME, SV_UPTIME, SV_COUNT };
+static const char *const sys_names[SV_COUNT] = {"sysDescr", "sysObjectID", "sysName",
+						"sysUpTime"};
 
-/* The interface columns walked on every device: ifTable (1.3.6.1.2.1.2.2.1) and ifXTable. */
-enum ifcol { IC_DESCR, IC_TYPE, IC_SPEED, IC_ADMIN, IC_OPER, IC_IN_OCT, IC_IN_ERR, IC_OUT_OCT,
-	     IC_OUT_ERR, IC_NAME, IC_HC_IN, IC_HC_OUT, IC_HIGH_SPEED, IC_ALIAS, IC_COUNT };
-static const struct {
-	oid base[11];
+enum phase { PH_DISCOVER, PH_SYS, PH_SCALARS, PH_WALK };
+
+/* One object asked with GET / GETNEXT (system group, classification tests, scalars). */
+struct item {
+	const unsigned long *sub;
 	size_t len;
-	const char *name;
-} ifcols[IC_COUNT] = {
-	{{1, 3, 6, 1, 2, 1, 2, 2, 1, 2}, 10, "ifDescr"},
-	{{1, 3, 6, 1, 2, 1, 2, 2, 1, 3}, 10, "ifType"},
-	{{1, 3, 6, 1, 2, 1, 2, 2, 1, 5}, 10, "ifSpeed"},
-	{{1, 3, 6, 1, 2, 1, 2, 2, 1, 7}, 10, "ifAdminStatus"},
-	{{1, 3, 6, 1, 2, 1, 2, 2, 1, 8}, 10, "ifOperStatus"},
-	{{1, 3, 6, 1, 2, 1, 2, 2, 1, 10}, 10, "ifInOctets"},
-	{{1, 3, 6, 1, 2, 1, 2, 2, 1, 14}, 10, "ifInErrors"},
-	{{1, 3, 6, 1, 2, 1, 2, 2, 1, 16}, 10, "ifOutOctets"},
-	{{1, 3, 6, 1, 2, 1, 2, 2, 1, 20}, 10, "ifOutErrors"},
-	{{1, 3, 6, 1, 2, 1, 31, 1, 1, 1, 1}, 11, "ifName"},
-	{{1, 3, 6, 1, 2, 1, 31, 1, 1, 1, 6}, 11, "ifHCInOctets"},
-	{{1, 3, 6, 1, 2, 1, 31, 1, 1, 1, 10}, 11, "ifHCOutOctets"},
-	{{1, 3, 6, 1, 2, 1, 31, 1, 1, 1, 15}, 11, "ifHighSpeed"},
-	{{1, 3, 6, 1, 2, 1, 31, 1, 1, 1, 18}, 11, "ifAlias"},
+	int kind; /* IT_SYS, IT_HAS, IT_SCALAR */
+	int a, b; /* sys index / has slot / (group state, metric) */
+	int done;
+};
+enum { IT_SYS, IT_HAS, IT_SCALAR };
+
+/* One walked column: an interface role or a table metric. */
+struct wcol {
+	const struct prof_oid *base;
+	int role;      /* enum if_role, or -1 */
+	int gs, metric; /* table column: group state and metric */
+	oid cur[OID_MAX];
+	size_t curlen;
+	int done;
 };
 
-enum phase { PH_SYS, PH_IF };
+struct grow {
+	oid idx[PROF_OID_MAX];
+	size_t idxlen;
+	struct metric_val *vals; /* one per profile metric */
+	uint32_t set;            /* bit per metric */
+};
+
+struct gstate {
+	const struct prof_group *g;
+	struct grow *rows;
+	size_t nrows, cap;
+	int stopped; /* row limit reached */
+};
 
 struct job {
+	/* net-snmp 5.9 takes an async callback's magic for its synch_state when a report
+	 * arrives and clears its first int ("waiting"): this field takes that write */
+	int netsnmp_scratch;
 	struct poller *p;
 	struct poll_target t;
+	const struct profile *prof;
 	netsnmp_session *ss;
-	struct job *next; /* in-flight list */
+	struct job *next;
 	enum phase phase;
-	int done;
+	int done, parked;
 	int max_reps;
-	int requests; /* walk requests sent: bounded, so no agent can keep a poll going */
-	struct timespec started;
-	/* walk state per column: last OID seen, finished or not */
-	oid cur[IC_COUNT][OID_MAX];
-	size_t curlen[IC_COUNT];
-	int col_done[IC_COUNT];
+	int requests;
+	int reqid; /* of the request in flight: answers to earlier ones are stale */
+	int probe_reqid; /* of the SNMPv3 engine-ID probe */
+	struct timespec started, last;
+	struct item *items;
+	size_t nitems;
+	int chunk[GET_CHUNK];
+	int nchunk;
+	unsigned char has[32];
+	struct gstate *gs;
+	size_t ngs;
+	struct wcol *cols;
+	size_t ncols;
 	struct dev_sample s;
 	size_t ifcap;
 	unsigned char *hc_flags; /* per row: bit0 HC in seen, bit1 HC out seen, bit2 high speed */
-	uint64_t *high_speed;
+	struct poll_memory own_mem; /* when the caller keeps none */
+};
+
+/* USM keys of one credential: generated once, passwords are slow to hash on purpose */
+struct v3keys {
+	const struct snmp_cred *cred;
+	u_char auth[USM_AUTH_KU_LEN], priv[USM_PRIV_KU_LEN];
+	size_t auth_len, priv_len;
+	int ok;
 };
 
 struct poller {
@@ -72,8 +106,10 @@ struct poller {
 	poll_done_fn cb;
 	void *ctx;
 	struct job *jobs;
-	int inflight;
+	int inflight, parked;
 	struct poller_stats st;
+	struct v3keys keys[MAX_V3_KEYS];
+	size_t nkeys;
 };
 
 void poller_lib_init(const char *appname)
@@ -96,6 +132,8 @@ struct poller *poller_new(const struct poller_opts *o, poll_done_fn cb, void *ct
 	if (!p)
 		return NULL;
 	p->o = *o;
+	if (p->o.park_ms <= 0)
+		p->o.park_ms = 500;
 	p->cb = cb;
 	p->ctx = ctx;
 	return p;
@@ -105,9 +143,16 @@ static void job_free(struct job *j)
 {
 	if (j->ss)
 		snmp_close(j->ss);
-	free(j->s.ifs);
+	for (size_t g = 0; g < j->ngs; g++) {
+		for (size_t r = 0; r < j->gs[g].nrows; r++)
+			free(j->gs[g].rows[r].vals);
+		free(j->gs[g].rows);
+	}
+	free(j->gs);
+	free(j->cols);
+	free(j->items);
+	dev_sample_free(&j->s);
 	free(j->hc_flags);
-	free(j->high_speed);
 	free(j);
 }
 
@@ -124,23 +169,8 @@ void poller_free(struct poller *p)
 }
 
 int poller_inflight(const struct poller *p) { return p->inflight; }
+int poller_active(const struct poller *p) { return p->inflight - p->parked; }
 const struct poller_stats *poller_stats(const struct poller *p) { return &p->st; }
-
-static void finish(struct job *j, const char *error)
-{
-	struct timespec now;
-	if (j->done)
-		return;
-	j->done = 1;
-	clock_gettime(CLOCK_REALTIME, &now);
-	j->s.ts = now.tv_sec;
-	if (error) {
-		snprintf(j->s.error, sizeof(j->s.error), "%s", error);
-		if (!j->s.up)
-			j->s.nifs = 0;
-	}
-	j->p->cb(j->p->ctx, &j->t, &j->s);
-}
 
 static void bad_value(struct job *j, const char *object, const char *why)
 {
@@ -153,7 +183,11 @@ static void bad_value(struct job *j, const char *object, const char *why)
 
 static void copy_string(char *dst, size_t dstsz, const netsnmp_variable_list *v)
 {
-	utf8_sanitize(dst, dstsz, (const char *)v->val.string, v->val_len);
+	/* many agents count a C string's terminating NUL (or padding) in the length */
+	size_t n = v->val_len;
+	while (n > 0 && v->val.string[n - 1] == '\0')
+		n--;
+	utf8_sanitize(dst, dstsz, (const char *)v->val.string, n);
 }
 
 static void format_oid(char *dst, size_t dstsz, const oid *o, size_t len)
@@ -176,48 +210,22 @@ static int is_exception(const netsnmp_variable_list *v)
 	       v->type == SNMP_ENDOFMIBVIEW;
 }
 
-static void take_sys(struct job *j, const netsnmp_pdu *resp)
+static int oid_has_prefix(const oid *name, size_t len, const unsigned long *pre, size_t plen)
 {
-	for (const netsnmp_variable_list *v = resp->variables; v; v = v->next_variable) {
-		if (is_exception(v))
-			continue;
-		for (int k = 0; k < SV_COUNT; k++) {
-			if (snmp_oid_compare(v->name, v->name_length, sys_oids[k], 9) != 0)
-				continue;
-			switch (k) {
-			case SV_DESCR:
-			case SV_NAME:
-				if (v->type != ASN_OCTET_STR) {
-					bad_value(j, k == SV_DESCR ? "sysDescr" : "sysName", "not a string");
-					break;
-				}
-				if (k == SV_DESCR)
-					copy_string(j->s.sys_descr, sizeof(j->s.sys_descr), v);
-				else
-					copy_string(j->s.sys_name, sizeof(j->s.sys_name), v);
-				break;
-			case SV_OBJECTID:
-				if (v->type != ASN_OBJECT_ID)
-					bad_value(j, "sysObjectID", "not an OID");
-				else
-					format_oid(j->s.sys_objectid, sizeof(j->s.sys_objectid),
-						   v->val.objid, v->val_len / sizeof(oid));
-				break;
-			case SV_UPTIME:
-				if (v->type != ASN_TIMETICKS) {
-					bad_value(j, "sysUpTime", "not TimeTicks");
-				} else {
-					j->s.has_uptime = 1;
-					j->s.uptime_ticks = (uint32_t)*v->val.integer;
-				}
-				break;
-			}
-		}
-	}
+	if (len < plen)
+		return 0;
+	for (size_t i = 0; i < plen; i++)
+		if (name[i] != pre[i])
+			return 0;
+	return 1;
 }
 
-/* Finds or inserts the row for ifIndex idx (rows kept sorted). NULL when the cap is hit. */
-static struct if_sample *row(struct job *j, uint32_t idx, size_t *pos)
+/* --- the sample being assembled --- */
+
+static void finish(struct job *j, const char *error);
+
+/* Rows of the interface table, kept sorted by ifIndex. NULL when the cap is hit. */
+static struct if_sample *if_row(struct job *j, uint32_t idx, size_t *pos)
 {
 	size_t lo = 0, hi = j->s.nifs;
 	while (lo < hi) {
@@ -242,146 +250,536 @@ static struct if_sample *row(struct job *j, uint32_t idx, size_t *pos)
 		if (!f)
 			return NULL;
 		j->hc_flags = f;
-		uint64_t *h = realloc(j->high_speed, ncap * sizeof(*h));
-		if (!h)
-			return NULL;
-		j->high_speed = h;
 		j->ifcap = ncap;
 	}
 	size_t tail = j->s.nifs - lo;
 	memmove(&j->s.ifs[lo + 1], &j->s.ifs[lo], tail * sizeof(j->s.ifs[0]));
 	memmove(&j->hc_flags[lo + 1], &j->hc_flags[lo], tail);
-	memmove(&j->high_speed[lo + 1], &j->high_speed[lo], tail * sizeof(uint64_t));
 	memset(&j->s.ifs[lo], 0, sizeof(j->s.ifs[0]));
 	j->s.ifs[lo].index = idx;
 	j->hc_flags[lo] = 0;
-	j->high_speed[lo] = 0;
 	j->s.nifs++;
 	return &j->s.ifs[lo];
 }
 
-static int int_value(struct job *j, const netsnmp_variable_list *v, enum ifcol c, long min,
+/* An integer-like value in [min, max]; counters and gauges are unsigned 32-bit on the wire. */
+static int int_value(struct job *j, const netsnmp_variable_list *v, const char *name, long min,
 		     long max, long *out)
 {
 	if (v->type != ASN_INTEGER && v->type != ASN_GAUGE && v->type != ASN_COUNTER &&
-	    v->type != ASN_UNSIGNED) {
-		bad_value(j, ifcols[c].name, "wrong type");
+	    v->type != ASN_UNSIGNED && v->type != ASN_TIMETICKS) {
+		bad_value(j, name, "wrong type");
 		return -1;
 	}
 	long x = *v->val.integer;
 	if (v->type != ASN_INTEGER)
 		x = (long)(unsigned long)(uint32_t)x;
 	if (x < min || x > max) {
-		bad_value(j, ifcols[c].name, "out of range");
+		bad_value(j, name, "out of range");
 		return -1;
 	}
 	*out = x;
 	return 0;
 }
 
-static void take_if_value(struct job *j, enum ifcol c, uint32_t idx,
-			  const netsnmp_variable_list *v)
+static uint64_t c64(const netsnmp_variable_list *v)
+{
+	return ((uint64_t)v->val.counter64->high << 32) | v->val.counter64->low;
+}
+
+static void take_if_value(struct job *j, int role, uint32_t idx, const netsnmp_variable_list *v)
 {
 	size_t pos;
-	struct if_sample *f = row(j, idx, &pos);
+	struct if_sample *f = if_row(j, idx, &pos);
+	const char *name = j->prof->ifmib[role] ? j->prof->ifmib[role] : if_role_names[role];
 	long x;
 	if (!f)
 		return;
-	switch (c) {
-	case IC_DESCR:
-	case IC_NAME:
-	case IC_ALIAS:
-		if (v->type != ASN_OCTET_STR) {
-			bad_value(j, ifcols[c].name, "not a string");
-		} else if (c == IC_DESCR) {
+	switch (role) {
+	case IFR_DESCR:
+	case IFR_NAME:
+	case IFR_ALIAS:
+		if (v->type != ASN_OCTET_STR)
+			bad_value(j, name, "not a string");
+		else if (role == IFR_DESCR)
 			copy_string(f->descr, sizeof(f->descr), v);
-		} else if (c == IC_NAME) {
+		else if (role == IFR_NAME)
 			copy_string(f->name, sizeof(f->name), v);
-		} else {
+		else
 			copy_string(f->alias, sizeof(f->alias), v);
-		}
 		break;
-	case IC_TYPE:
-		if (int_value(j, v, c, 1, 65535, &x) == 0) {
+	case IFR_TYPE:
+		if (int_value(j, v, name, 1, 65535, &x) == 0) {
 			f->type = (int)x;
 			f->has |= IFF_TYPE;
 		}
 		break;
-	case IC_ADMIN:
-	case IC_OPER:
-		if (int_value(j, v, c, 1, c == IC_ADMIN ? 3 : 7, &x) == 0) {
-			*(c == IC_ADMIN ? &f->admin : &f->oper) = (int)x;
-			f->has |= c == IC_ADMIN ? IFF_ADMIN : IFF_OPER;
+	case IFR_ADMIN:
+	case IFR_OPER:
+		if (int_value(j, v, name, 1, role == IFR_ADMIN ? 3 : 7, &x) == 0) {
+			*(role == IFR_ADMIN ? &f->admin : &f->oper) = (int)x;
+			f->has |= role == IFR_ADMIN ? IFF_ADMIN : IFF_OPER;
 		}
 		break;
-	case IC_SPEED:
-		if (int_value(j, v, c, 0, 4294967295L, &x) == 0 && !(j->hc_flags[pos] & 4)) {
+	case IFR_SPEED:
+		if (int_value(j, v, name, 0, 4294967295L, &x) == 0 && !(j->hc_flags[pos] & 4)) {
 			f->speed = (uint64_t)x;
 			f->has |= IFF_SPEED;
 		}
 		break;
-	case IC_HIGH_SPEED:
+	case IFR_HIGH_SPEED:
 		/* ifHighSpeed (Mb/s) wins when ifSpeed saturates at 2^32-1 (RFC 2863) */
-		if (int_value(j, v, c, 0, 4294967295L, &x) == 0 && x > 0 &&
+		if (int_value(j, v, name, 0, 4294967295L, &x) == 0 && x > 0 &&
 		    (!(f->has & IFF_SPEED) || f->speed >= 4294967295ULL)) {
 			f->speed = (uint64_t)x * 1000000ULL;
 			f->has |= IFF_SPEED;
 			j->hc_flags[pos] |= 4;
 		}
 		break;
-	case IC_IN_OCT:
-	case IC_OUT_OCT:
-	case IC_IN_ERR:
-	case IC_OUT_ERR: {
-		int hc_seen = j->hc_flags[pos] & (c == IC_IN_OCT ? 1 : 2);
-		if (int_value(j, v, c, 0, 4294967295L, &x) < 0)
+	case IFR_IN_OCTETS:
+	case IFR_OUT_OCTETS:
+		/* the 32-bit counter only when no 64-bit one came for this row */
+		if (j->hc_flags[pos] & (role == IFR_IN_OCTETS ? 1 : 2))
 			break;
-		uint64_t *dst = c == IC_IN_OCT ? &f->in_octets : c == IC_OUT_OCT ? &f->out_octets
-				: c == IC_IN_ERR ? &f->in_errors : &f->out_errors;
-		unsigned bit = c == IC_IN_OCT ? IFF_IN_OCTETS : c == IC_OUT_OCT ? IFF_OUT_OCTETS
-			       : c == IC_IN_ERR ? IFF_IN_ERRORS : IFF_OUT_ERRORS;
-		if ((c == IC_IN_OCT || c == IC_OUT_OCT) && hc_seen)
+		/* fall through */
+	case IFR_IN_ERRORS:
+	case IFR_OUT_ERRORS:
+	case IFR_IN_DISCARDS:
+	case IFR_OUT_DISCARDS: {
+		if (int_value(j, v, name, 0, 4294967295L, &x) < 0)
 			break;
-		*dst = (uint64_t)x;
-		f->has |= bit;
+		static const struct { int role; unsigned bit; size_t off; } dst[] = {
+			{IFR_IN_OCTETS, IFF_IN_OCTETS, offsetof(struct if_sample, in_octets)},
+			{IFR_OUT_OCTETS, IFF_OUT_OCTETS, offsetof(struct if_sample, out_octets)},
+			{IFR_IN_ERRORS, IFF_IN_ERRORS, offsetof(struct if_sample, in_errors)},
+			{IFR_OUT_ERRORS, IFF_OUT_ERRORS, offsetof(struct if_sample, out_errors)},
+			{IFR_IN_DISCARDS, IFF_IN_DISCARDS, offsetof(struct if_sample, in_discards)},
+			{IFR_OUT_DISCARDS, IFF_OUT_DISCARDS, offsetof(struct if_sample, out_discards)},
+		};
+		for (size_t k = 0; k < sizeof(dst) / sizeof(dst[0]); k++)
+			if (dst[k].role == role) {
+				*(uint64_t *)(void *)((char *)f + dst[k].off) = (uint64_t)x;
+				f->has |= dst[k].bit;
+			}
 		break;
 	}
-	case IC_HC_IN:
-	case IC_HC_OUT:
+	case IFR_HC_IN_OCTETS:
+	case IFR_HC_OUT_OCTETS:
 		if (v->type != ASN_COUNTER64) {
-			bad_value(j, ifcols[c].name, "not a Counter64");
+			bad_value(j, name, "not a Counter64");
 			break;
 		}
-		{
-			uint64_t val = ((uint64_t)v->val.counter64->high << 32) | v->val.counter64->low;
-			if (c == IC_HC_IN) {
-				f->in_octets = val;
-				f->has |= IFF_IN_OCTETS;
-				j->hc_flags[pos] |= 1;
-			} else {
-				f->out_octets = val;
-				f->has |= IFF_OUT_OCTETS;
-				j->hc_flags[pos] |= 2;
-			}
-			/* both directions 64-bit: the stored rate may use the full range */
-			if ((j->hc_flags[pos] & 3) == 3)
-				f->has |= IFF_HC;
+		if (role == IFR_HC_IN_OCTETS) {
+			f->in_octets = c64(v);
+			f->has |= IFF_IN_OCTETS;
+			j->hc_flags[pos] |= 1;
+		} else {
+			f->out_octets = c64(v);
+			f->has |= IFF_OUT_OCTETS;
+			j->hc_flags[pos] |= 2;
 		}
+		/* both directions 64-bit: the stored rate may use the full range */
+		if ((j->hc_flags[pos] & 3) == 3)
+			f->has |= IFF_HC;
 		break;
-	case IC_COUNT:
+	default:
 		break;
 	}
 }
 
-static int send_pdu(struct job *j, netsnmp_pdu *pdu);
+/* Converts an agent's value to a profile metric's kind; -1 (counted, named) when it does not fit. */
+static int take_metric(struct job *j, const struct prof_metric *m, const netsnmp_variable_list *v,
+		       struct metric_val *out)
+{
+	memset(out, 0, sizeof(*out));
+	snprintf(out->name, sizeof(out->name), "%s", m->name);
+	switch (m->type) {
+	case PM_GAUGE:
+	case PM_ENUM:
+		out->kind = MV_GAUGE;
+		if (v->type == ASN_INTEGER) {
+			out->gauge = (double)*v->val.integer;
+		} else if (v->type == ASN_GAUGE || v->type == ASN_COUNTER || v->type == ASN_UNSIGNED) {
+			out->gauge = (double)(uint32_t)*v->val.integer;
+		} else if (v->type == ASN_COUNTER64) {
+			out->gauge = (double)c64(v);
+		} else {
+			bad_value(j, m->mib, "not a number");
+			return -1;
+		}
+		return 0;
+	case PM_TICKS:
+		if (v->type != ASN_TIMETICKS) {
+			bad_value(j, m->mib, "not TimeTicks");
+			return -1;
+		}
+		out->kind = MV_GAUGE;
+		out->gauge = (double)(uint32_t)*v->val.integer / 100.0;
+		return 0;
+	case PM_COUNTER:
+		out->kind = MV_COUNTER;
+		if (v->type == ASN_COUNTER64) {
+			out->counter = c64(v);
+		} else if (v->type == ASN_COUNTER || v->type == ASN_GAUGE ||
+			   v->type == ASN_UNSIGNED) {
+			out->counter = (uint32_t)*v->val.integer;
+		} else {
+			bad_value(j, m->mib, "not a counter");
+			return -1;
+		}
+		return 0;
+	case PM_STRING:
+		if (v->type != ASN_OCTET_STR) {
+			bad_value(j, m->mib, "not a string");
+			return -1;
+		}
+		out->kind = MV_TEXT;
+		copy_string(out->text, sizeof(out->text), v);
+		return 0;
+	case PM_OID:
+		if (v->type != ASN_OBJECT_ID) {
+			bad_value(j, m->mib, "not an OID");
+			return -1;
+		}
+		out->kind = MV_TEXT;
+		format_oid(out->text, sizeof(out->text), v->val.objid, v->val_len / sizeof(oid));
+		return 0;
+	case PM_PERCENT:
+	case PM_PRODUCT:
+		break;
+	}
+	return -1;
+}
 
-/* Builds the next walk request from the columns not finished; 0 when the walk is over. */
+/* The row of group state gs with index idx (rows come in index order: search from the end). */
+static struct grow *g_row(struct job *j, struct gstate *gs, const oid *idx, size_t idxlen)
+{
+	for (size_t k = gs->nrows; k-- > 0;) {
+		int c = snmp_oid_compare(gs->rows[k].idx, gs->rows[k].idxlen, idx, idxlen);
+		if (c == 0)
+			return &gs->rows[k];
+		if (c < 0)
+			break;
+	}
+	int limit = gs->g->max_rows ? gs->g->max_rows : j->p->o.max_rows;
+	if (gs->nrows >= (size_t)limit || idxlen > PROF_OID_MAX) {
+		if (!gs->stopped) {
+			gs->stopped = 1;
+			j->p->st.walks_stopped++;
+			log_warnx("poll", "%s/%s (%s): table %s longer than %d rows; rest ignored",
+				  j->t.commune, j->t.device, j->t.host, gs->g->name, limit);
+		}
+		return NULL;
+	}
+	if (gs->nrows == gs->cap) {
+		size_t ncap = gs->cap ? gs->cap * 2 : 8;
+		struct grow *n = realloc(gs->rows, ncap * sizeof(*n));
+		if (!n)
+			return NULL;
+		gs->rows = n;
+		gs->cap = ncap;
+	}
+	/* keep the rows sorted: an agent may answer columns in any row order */
+	size_t pos = gs->nrows;
+	while (pos > 0 && snmp_oid_compare(gs->rows[pos - 1].idx, gs->rows[pos - 1].idxlen, idx,
+					   idxlen) > 0)
+		pos--;
+	struct metric_val *vals = calloc(gs->g->nm, sizeof(*vals));
+	if (!vals)
+		return NULL;
+	memmove(&gs->rows[pos + 1], &gs->rows[pos], (gs->nrows - pos) * sizeof(gs->rows[0]));
+	struct grow *r = &gs->rows[pos];
+	memset(r, 0, sizeof(*r));
+	if (idxlen)
+		memcpy(r->idx, idx, idxlen * sizeof(oid));
+	r->idxlen = idxlen;
+	r->vals = vals;
+	gs->nrows++;
+	return r;
+}
+
+static void metric_text(const struct metric_val *v, char *buf, size_t sz)
+{
+	if (v->kind == MV_TEXT)
+		snprintf(buf, sz, "%s", v->text);
+	else if (v->kind == MV_COUNTER)
+		snprintf(buf, sz, "%llu", (unsigned long long)v->counter);
+	else
+		snprintf(buf, sz, "%.0f", v->gauge);
+}
+
+static double metric_num(const struct metric_val *v)
+{
+	return v->kind == MV_COUNTER ? (double)v->counter : v->gauge;
+}
+
+/* Turns the groups' rows into the sample's: derived metrics, row filters, labels. */
+static void assemble_rows(struct job *j)
+{
+	size_t total = 0;
+	for (size_t g = 0; g < j->ngs; g++)
+		total += j->gs[g].nrows;
+	if (!total)
+		return;
+	if (total > WIRE_MAX_ROWS)
+		total = WIRE_MAX_ROWS;
+	j->s.rows = calloc(total, sizeof(*j->s.rows));
+	if (!j->s.rows)
+		return;
+	for (size_t g = 0; g < j->ngs; g++) {
+		const struct prof_group *pg = j->gs[g].g;
+		for (size_t r = 0; r < j->gs[g].nrows && j->s.nrows < total; r++) {
+			struct grow *row = &j->gs[g].rows[r];
+			for (size_t m = 0; m < pg->nm; m++) {
+				const struct prof_metric *pm = &pg->m[m];
+				if (pm->type != PM_PERCENT && pm->type != PM_PRODUCT)
+					continue;
+				uint32_t need = (1u << pm->a) | (1u << pm->b);
+				if ((row->set & need) != need)
+					continue;
+				double a = metric_num(&row->vals[pm->a]), b = metric_num(&row->vals[pm->b]);
+				struct metric_val *out = &row->vals[m];
+				memset(out, 0, sizeof(*out));
+				snprintf(out->name, sizeof(out->name), "%s", pm->name);
+				out->kind = MV_GAUGE;
+				if (pm->type == PM_PRODUCT) {
+					out->gauge = a * b;
+				} else {
+					/* Printer-MIB: -1 other, -2 unknown, -3 "some remains": no percent */
+					if (a < 0 || b <= 0)
+						continue;
+					if (a > b) {
+						bad_value(j, pg->m[pm->a].mib, "above its maximum");
+						a = b;
+					}
+					out->gauge = 100.0 * a / b;
+				}
+				row->set |= 1u << m;
+			}
+			if (pg->keep >= 0) {
+				char buf[WIRE_NAME_MAX];
+				int keep = 0;
+				if (row->set & (1u << pg->keep)) {
+					metric_text(&row->vals[pg->keep], buf, sizeof(buf));
+					for (size_t k = 0; k < pg->nkeep && !keep; k++)
+						keep = strcmp(buf, pg->keep_values[k]) == 0;
+				}
+				if (!keep)
+					continue;
+			}
+			if (!row->set)
+				continue;
+			struct group_row *out = &j->s.rows[j->s.nrows];
+			memset(out, 0, sizeof(*out));
+			snprintf(out->group, sizeof(out->group), "%s", pg->name);
+			format_oid(out->index, sizeof(out->index), row->idx, row->idxlen);
+			if (pg->label >= 0 && (row->set & (1u << pg->label)))
+				snprintf(out->label, sizeof(out->label), "%s", row->vals[pg->label].text);
+			/* the row's values move to the sample: compact them in place */
+			for (size_t m = 0; m < pg->nm; m++)
+				if (row->set & (1u << m))
+					row->vals[out->nvals++] = row->vals[m];
+			out->vals = row->vals;
+			row->vals = NULL;
+			j->s.nrows++;
+		}
+	}
+}
+
+static void finish(struct job *j, const char *error)
+{
+	struct timespec now;
+	if (j->done)
+		return;
+	j->done = 1;
+	clock_gettime(CLOCK_REALTIME, &now);
+	j->s.ts = now.tv_sec;
+	if (error) {
+		snprintf(j->s.error, sizeof(j->s.error), "%s", error);
+		if (!j->s.up)
+			j->s.nifs = 0;
+	}
+	if (j->s.up)
+		assemble_rows(j);
+	if (j->prof)
+		snprintf(j->s.cls, sizeof(j->s.cls), "%s", j->prof->name);
+	j->p->cb(j->p->ctx, &j->t, &j->s);
+}
+
+/* --- requests --- */
+
+static int send_pdu(struct job *j, netsnmp_pdu *pdu)
+{
+	j->p->st.requests++;
+	if ((j->reqid = snmp_send(j->ss, pdu)) == 0) {
+		snmp_free_pdu(pdu);
+		j->p->st.errors++;
+		finish(j, "cannot send request");
+		return -1;
+	}
+	return 0;
+}
+
+static int add_item(struct job *j, const unsigned long *sub, size_t len, int kind, int a, int b)
+{
+	struct item *n = realloc(j->items, (j->nitems + 1) * sizeof(*n));
+	if (!n)
+		return -1;
+	j->items = n;
+	n[j->nitems++] = (struct item){sub, len, kind, a, b, 0};
+	return 0;
+}
+
+/* The next GET (scalars) or GETNEXT (system group) of up to GET_CHUNK pending items; NULL when
+ * none is left. */
+static netsnmp_pdu *next_item_pdu(struct job *j, int command)
+{
+	netsnmp_pdu *pdu = NULL;
+	oid name[OID_MAX];
+	j->nchunk = 0;
+	for (size_t i = 0; i < j->nitems && j->nchunk < GET_CHUNK; i++) {
+		struct item *it = &j->items[i];
+		if (it->done || (command == SNMP_MSG_GET) != (it->kind == IT_SCALAR))
+			continue;
+		if (!pdu && !(pdu = snmp_pdu_create(command)))
+			return NULL;
+		for (size_t k = 0; k < it->len; k++)
+			name[k] = it->sub[k];
+		snmp_add_null_var(pdu, name, it->len);
+		j->chunk[j->nchunk++] = (int)i;
+	}
+	return pdu;
+}
+
+static void take_sys(struct job *j, int k, const netsnmp_variable_list *v)
+{
+	/* GETNEXT of the object: only its .0 instance is the value asked for */
+	if (v->name_length != 9 || !oid_has_prefix(v->name, v->name_length, (const unsigned long *)sys_base[k], 8) ||
+	    v->name[8] != 0)
+		return;
+	switch (k) {
+	case SV_DESCR:
+	case SV_NAME:
+		if (v->type != ASN_OCTET_STR)
+			bad_value(j, sys_names[k], "not a string");
+		else if (k == SV_DESCR)
+			copy_string(j->s.sys_descr, sizeof(j->s.sys_descr), v);
+		else
+			copy_string(j->s.sys_name, sizeof(j->s.sys_name), v);
+		break;
+	case SV_OBJECTID:
+		if (v->type != ASN_OBJECT_ID)
+			bad_value(j, "sysObjectID", "not an OID");
+		else
+			format_oid(j->s.sys_objectid, sizeof(j->s.sys_objectid), v->val.objid,
+				   v->val_len / sizeof(oid));
+		break;
+	case SV_UPTIME:
+		if (v->type != ASN_TIMETICKS) {
+			bad_value(j, "sysUpTime", "not TimeTicks");
+		} else {
+			j->s.has_uptime = 1;
+			j->s.uptime_ticks = (uint32_t)*v->val.integer;
+		}
+		break;
+	}
+}
+
+/* Matches an answer's varbinds to the chunk asked, in order. */
+static void take_items(struct job *j, const netsnmp_pdu *resp)
+{
+	int k = 0;
+	for (const netsnmp_variable_list *v = resp->variables; v && k < j->nchunk;
+	     v = v->next_variable, k++) {
+		struct item *it = &j->items[j->chunk[k]];
+		j->p->st.varbinds++;
+		if (is_exception(v))
+			continue;
+		if (it->kind == IT_SYS) {
+			take_sys(j, it->a, v);
+		} else if (it->kind == IT_HAS) {
+			if (v->name_length > it->len && oid_has_prefix(v->name, v->name_length, it->sub, it->len))
+				j->has[it->a] = 1;
+		} else {
+			struct gstate *gs = &j->gs[it->a];
+			if (snmp_oid_compare(v->name, v->name_length, (const oid *)it->sub, it->len) != 0)
+				continue; /* not the instance asked: ignore */
+			struct grow *row = g_row(j, gs, NULL, 0);
+			if (row && take_metric(j, &gs->g->m[it->b], v, &row->vals[it->b]) == 0)
+				row->set |= 1u << it->b;
+		}
+	}
+	for (int i = 0; i < j->nchunk; i++)
+		j->items[j->chunk[i]].done = 1;
+}
+
+/* Chooses the profile and lays out the scalars and columns it asks for. */
+static int plan(struct job *j)
+{
+	const struct profiles *ps = j->p->o.profiles;
+	const struct profile *pr = j->t.prof;
+	if (!pr && ps) {
+		const struct class_rule *r =
+		    profiles_classify(ps, j->s.sys_objectid, j->s.sys_descr, j->has);
+		pr = profiles_find(ps, r ? r->cls : "generic");
+		if (r)
+			log_debug("poll", "%s/%s: class %s by %s", j->t.commune, j->t.device, r->cls,
+				  r->where);
+	}
+	j->prof = pr;
+	if (!pr)
+		return 0; /* no profiles at all: the system group is the whole poll */
+	j->gs = calloc(pr->ngroups ? pr->ngroups : 1, sizeof(*j->gs));
+	j->cols = calloc(MAX_WCOLS, sizeof(*j->cols));
+	if (!j->gs || !j->cols)
+		return -1;
+	j->ngs = pr->ngroups;
+	for (int r = 0; r < IFR_COUNT; r++) {
+		if (!pr->ifcol[r].len)
+			continue;
+		struct wcol *c = &j->cols[j->ncols++];
+		c->base = &pr->ifcol[r];
+		c->role = r;
+	}
+	for (size_t g = 0; g < pr->ngroups; g++) {
+		const struct prof_group *pg = pr->groups[g];
+		j->gs[g].g = pg;
+		for (size_t m = 0; m < pg->nm; m++) {
+			const struct prof_metric *pm = &pg->m[m];
+			if (pm->type == PM_PERCENT || pm->type == PM_PRODUCT)
+				continue;
+			if (!pg->table) {
+				if (add_item(j, pm->oid.sub, pm->oid.len, IT_SCALAR, (int)g, (int)m) < 0)
+					return -1;
+			} else if (j->ncols < MAX_WCOLS) {
+				struct wcol *c = &j->cols[j->ncols++];
+				c->base = &pm->oid;
+				c->role = -1;
+				c->gs = (int)g;
+				c->metric = (int)m;
+			}
+		}
+	}
+	for (size_t c = 0; c < j->ncols; c++) {
+		for (size_t k = 0; k < j->cols[c].base->len; k++)
+			j->cols[c].cur[k] = j->cols[c].base->sub[k];
+		j->cols[c].curlen = j->cols[c].base->len;
+	}
+	int reps = j->t.mem->max_reps ? j->t.mem->max_reps : pr->max_reps;
+	/* many columns at once: fewer repetitions, so one answer stays a sensible size */
+	if (j->ncols && reps * (int)j->ncols > WALK_BUDGET)
+		reps = WALK_BUDGET / (int)j->ncols;
+	j->max_reps = reps < 1 ? 1 : reps;
+	return 0;
+}
+
+/* The next GETBULK (GETNEXT for v1) over the columns not finished; NULL when the walk is over. */
 static netsnmp_pdu *next_walk_pdu(struct job *j)
 {
 	int v1 = j->t.cred->version == 1;
 	netsnmp_pdu *pdu = NULL;
-	for (int c = 0; c < IC_COUNT; c++) {
-		if (j->col_done[c])
+	for (size_t c = 0; c < j->ncols; c++) {
+		if (j->cols[c].done)
 			continue;
 		if (!pdu) {
 			pdu = snmp_pdu_create(v1 ? SNMP_MSG_GETNEXT : SNMP_MSG_GETBULK);
@@ -392,219 +790,480 @@ static netsnmp_pdu *next_walk_pdu(struct job *j)
 				pdu->max_repetitions = j->max_reps;
 			}
 		}
-		snmp_add_null_var(pdu, j->cur[c], j->curlen[c]);
+		snmp_add_null_var(pdu, j->cols[c].cur, j->cols[c].curlen);
 	}
 	return pdu;
 }
 
+static const char *col_name(const struct job *j, const struct wcol *c)
+{
+	if (c->role >= 0)
+		return j->prof->ifmib[c->role] ? j->prof->ifmib[c->role] : if_role_names[c->role];
+	return j->gs[c->gs].g->m[c->metric].mib;
+}
+
 static void walk_response(struct job *j, netsnmp_pdu *resp)
 {
-	int active[IC_COUNT], nactive = 0;
-	for (int c = 0; c < IC_COUNT; c++)
-		if (!j->col_done[c])
-			active[nactive++] = c;
+	int active[MAX_WCOLS], nactive = 0;
+	for (size_t c = 0; c < j->ncols; c++)
+		if (!j->cols[c].done)
+			active[nactive++] = (int)c;
 	if (nactive == 0)
 		return;
 	int k = 0;
 	for (netsnmp_variable_list *v = resp->variables; v; v = v->next_variable, k++) {
-		int c = active[k % nactive];
-		if (j->col_done[c])
+		struct wcol *c = &j->cols[active[k % nactive]];
+		j->p->st.varbinds++;
+		if (c->done)
 			continue;
-		const size_t bl = ifcols[c].len;
+		const size_t bl = c->base->len;
 		if (v->type == SNMP_ENDOFMIBVIEW || v->name_length <= bl ||
-		    snmp_oid_compare(v->name, bl, ifcols[c].base, bl) != 0) {
-			j->col_done[c] = 1;
+		    !oid_has_prefix(v->name, v->name_length, c->base->sub, bl)) {
+			c->done = 1;
 			continue;
 		}
-		if (snmp_oid_compare(v->name, v->name_length, j->cur[c], j->curlen[c]) <= 0 ||
+		if (snmp_oid_compare(v->name, v->name_length, c->cur, c->curlen) <= 0 ||
 		    v->name_length > OID_MAX) {
 			log_warnx("poll", "%s/%s (%s): %s walk returned a non-increasing OID; stopped",
-				  j->t.commune, j->t.device, j->t.host, ifcols[c].name);
+				  j->t.commune, j->t.device, j->t.host, col_name(j, c));
 			j->p->st.walks_stopped++;
-			j->col_done[c] = 1;
+			c->done = 1;
 			continue;
 		}
-		memcpy(j->cur[c], v->name, v->name_length * sizeof(oid));
-		j->curlen[c] = v->name_length;
-		if (v->name_length != bl + 1 || v->name[bl] == 0 || v->name[bl] > 2147483647) {
-			bad_value(j, ifcols[c].name, "index is not an ifIndex");
-			continue;
-		}
-		uint32_t idx = (uint32_t)v->name[bl];
-		size_t pos;
+		memcpy(c->cur, v->name, v->name_length * sizeof(oid));
+		c->curlen = v->name_length;
 		if (is_exception(v))
 			continue;
-		if (j->s.nifs >= (size_t)j->p->o.max_rows && !row(j, idx, &pos) ) {
-			log_warnx("poll", "%s/%s (%s): interface table longer than %d rows; rest ignored",
-				  j->t.commune, j->t.device, j->t.host, j->p->o.max_rows);
-			j->p->st.walks_stopped++;
-			for (int d = 0; d < IC_COUNT; d++)
-				j->col_done[d] = 1;
-			break;
+		if (c->role >= 0) {
+			if (v->name_length != bl + 1 || v->name[bl] == 0 || v->name[bl] > 2147483647) {
+				bad_value(j, col_name(j, c), "index is not an ifIndex");
+				continue;
+			}
+			size_t pos;
+			uint32_t idx = (uint32_t)v->name[bl];
+			if (!if_row(j, idx, &pos)) {
+				log_warnx("poll", "%s/%s (%s): interface table longer than %d rows; rest "
+					  "ignored", j->t.commune, j->t.device, j->t.host,
+					  j->p->o.max_rows);
+				j->p->st.walks_stopped++;
+				for (size_t d = 0; d < j->ncols; d++)
+					if (j->cols[d].role >= 0)
+						j->cols[d].done = 1;
+				continue;
+			}
+			take_if_value(j, c->role, idx, v);
+		} else {
+			struct gstate *gs = &j->gs[c->gs];
+			struct grow *row = g_row(j, gs, v->name + bl, v->name_length - bl);
+			if (!row) {
+				for (size_t d = 0; d < j->ncols; d++)
+					if (j->cols[d].role < 0 && j->cols[d].gs == c->gs)
+						j->cols[d].done = 1;
+				continue;
+			}
+			if (take_metric(j, &gs->g->m[c->metric], v, &row->vals[c->metric]) == 0)
+				row->set |= 1u << c->metric;
 		}
-		take_if_value(j, (enum ifcol)c, idx, v);
 	}
+}
+
+/* Sends the next request of the poll, moving through the phases; finishes when all is done. */
+static void advance(struct job *j)
+{
+	netsnmp_pdu *next;
+	if (j->phase == PH_SYS) {
+		if ((next = next_item_pdu(j, SNMP_MSG_GETNEXT))) {
+			send_pdu(j, next);
+			return;
+		}
+		if (plan(j) < 0) {
+			finish(j, "out of memory");
+			return;
+		}
+		j->phase = PH_SCALARS;
+	}
+	if (j->phase == PH_SCALARS) {
+		if ((next = next_item_pdu(j, SNMP_MSG_GET))) {
+			send_pdu(j, next);
+			return;
+		}
+		j->phase = PH_WALK;
+	}
+	if (++j->requests > j->p->o.max_rows + 64) {
+		j->p->st.walks_stopped++;
+		finish(j, "walk stopped: too many requests");
+		return;
+	}
+	if (!(next = next_walk_pdu(j))) {
+		finish(j, NULL);
+		return;
+	}
+	send_pdu(j, next);
+}
+
+static const char *v3_report_text(int type)
+{
+	switch (type) {
+	case SNMPERR_UNKNOWN_USER_NAME: return "SNMPv3: unknown user name";
+	case SNMPERR_AUTHENTICATION_FAILURE: return "SNMPv3: authentication failed (wrong auth password or protocol)";
+	case SNMPERR_DECRYPTION_ERR: return "SNMPv3: decryption failed (wrong priv password or protocol)";
+	case SNMPERR_UNSUPPORTED_SEC_LEVEL: return "SNMPv3: security level not supported for this user";
+	case SNMPERR_UNKNOWN_ENG_ID: return "SNMPv3: unknown engine ID";
+	default: return "SNMPv3: the agent refused the request (report)";
+	}
+}
+
+/* The answer to the engine-ID probe (a report): keep the agent's engine ID, localise the
+ * keys for it, then poll for real on the same session. */
+static void discovered(struct job *j, netsnmp_session *ss, netsnmp_pdu *resp)
+{
+	size_t n = resp->securityEngineIDLen;
+	if (!n || n > sizeof(j->t.mem->engine_id)) {
+		j->p->st.v3_errors++;
+		finish(j, "SNMPv3: the agent gave no usable engine ID");
+		return;
+	}
+	memcpy(j->t.mem->engine_id, resp->securityEngineID, n);
+	j->t.mem->engine_id_len = n;
+	if (!ss->securityEngineIDLen) {
+		u_char *sec = malloc(n), *ctx = ss->contextEngineIDLen ? NULL : malloc(n);
+		if (!sec || (!ss->contextEngineIDLen && !ctx)) {
+			free(sec);
+			free(ctx);
+			finish(j, "out of memory");
+			return;
+		}
+		memcpy(sec, resp->securityEngineID, n);
+		ss->securityEngineID = sec;
+		ss->securityEngineIDLen = n;
+		if (ctx) {
+			memcpy(ctx, resp->securityEngineID, n);
+			ss->contextEngineID = ctx;
+			ss->contextEngineIDLen = n;
+		}
+	}
+	if (create_user_from_session(ss) != SNMPERR_SUCCESS) {
+		j->p->st.v3_errors++;
+		finish(j, "SNMPv3: cannot set up the user for this agent");
+		return;
+	}
+	j->phase = PH_SYS;
+	advance(j);
+}
+
+/* An agent refusing our USM credentials answers with an unauthenticated report that net-snmp
+ * does not pass on: the poll times out, and the session's last error says why. */
+static int v3_refused(struct job *j)
+{
+	if (j->t.cred->version != 3 || !j->ss)
+		return 0;
+	int e = j->ss->s_snmp_errno;
+	if (e != SNMPERR_UNKNOWN_USER_NAME && e != SNMPERR_AUTHENTICATION_FAILURE &&
+	    e != SNMPERR_DECRYPTION_ERR && e != SNMPERR_UNSUPPORTED_SEC_LEVEL &&
+	    e != SNMPERR_UNKNOWN_ENG_ID)
+		return 0;
+	j->p->st.v3_errors++;
+	finish(j, v3_report_text(e));
+	return 1;
 }
 
 static int on_response(int op, netsnmp_session *ss, int reqid, netsnmp_pdu *resp, void *magic)
 {
 	struct job *j = magic;
-	(void)ss;
-	(void)reqid;
+	/* net-snmp may resend the engine-ID probe once the engine is known: its late report
+	 * (unknown user "") belongs to no request of ours any more. A report about a request
+	 * the agent could not read (wrong keys) carries no request id: it is ours. */
 	if (j->done)
 		return 1;
+	if (reqid != j->reqid &&
+	    (!resp || resp->command != SNMP_MSG_REPORT || reqid == j->probe_reqid))
+		return 1;
+	clock_gettime(CLOCK_MONOTONIC, &j->last);
 	if (op == NETSNMP_CALLBACK_OP_TIMED_OUT) {
+		if (v3_refused(j))
+			return 1;
 		j->p->st.timeouts++;
-		finish(j, j->s.up ? "timeout during interface walk" : "timeout");
+		/* an agent that cannot decrypt a request drops it without a word */
+		finish(j, j->s.up ? "timeout during walk"
+		       : j->t.cred->version == 3 && j->t.cred->level == V3_AUTHPRIV
+			   ? "timeout (SNMPv3: a wrong priv password looks the same)"
+			   : "timeout");
+		return 1;
+	}
+	if (op == NETSNMP_CALLBACK_OP_RESEND || op == NETSNMP_CALLBACK_OP_CONNECT)
+		return 1; /* net-snmp telling us what it does: nothing to decide */
+	/* the engine-ID probe is answered by a report, which net-snmp hands over as a security
+	 * error (an unknown engine) */
+	if (j->phase == PH_DISCOVER && resp &&
+	    (op == NETSNMP_CALLBACK_OP_SEC_ERROR || op == NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE)) {
+		discovered(j, ss, resp);
+		return 1;
+	}
+	if (op == NETSNMP_CALLBACK_OP_SEC_ERROR) {
+		int type = resp && resp->command == SNMP_MSG_REPORT ? snmpv3_get_report_type(resp)
+								      : ss->s_snmp_errno;
+		if (type == SNMPERR_NOT_IN_TIME_WINDOW)
+			return 1; /* net-snmp syncs the clock and sends again */
+		char rep[96] = "";
+		if (resp && resp->variables)
+			format_oid(rep, sizeof(rep), resp->variables->name, resp->variables->name_length);
+		log_debug("poll", "%s/%s (%s): SNMPv3 report %s (%d) in phase %d", j->t.commune,
+			  j->t.device, j->t.host, rep, type, j->phase);
+		j->p->st.v3_errors++;
+		finish(j, v3_report_text(type));
 		return 1;
 	}
 	if (op != NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE) {
 		j->p->st.errors++;
-		finish(j, "transport error");
+		log_debug("poll", "%s/%s (%s): net-snmp callback op %d, %s", j->t.commune, j->t.device,
+			  j->t.host, op, snmp_api_errstring(ss->s_snmp_errno));
+		finish(j, op == NETSNMP_CALLBACK_OP_SEND_FAILED ? "cannot send request"
+							       : "transport error");
 		return 1;
 	}
-	if (j->phase == PH_SYS && !j->s.up) {
-		struct timespec now;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		j->s.rtt_ms = (int)((now.tv_sec - j->started.tv_sec) * 1000 +
-				    (now.tv_nsec - j->started.tv_nsec) / 1000000);
+	if (resp->command == SNMP_MSG_REPORT) {
+		int type = snmpv3_get_report_type(resp);
+		if (type == SNMPERR_NOT_IN_TIME_WINDOW)
+			return 1; /* net-snmp syncs the clock and sends again */
+		char rep[96] = "";
+		if (resp && resp->variables)
+			format_oid(rep, sizeof(rep), resp->variables->name, resp->variables->name_length);
+		log_debug("poll", "%s/%s (%s): SNMPv3 report %s (%d) in phase %d", j->t.commune,
+			  j->t.device, j->t.host, rep, type, j->phase);
+		j->p->st.v3_errors++;
+		finish(j, v3_report_text(type));
+		return 1;
+	}
+	if (!j->s.up) {
+		j->s.rtt_ms = (int)((j->last.tv_sec - j->started.tv_sec) * 1000 +
+				    (j->last.tv_nsec - j->started.tv_nsec) / 1000000);
 		j->s.up = 1;
 		j->p->st.answered++;
-	}
-	if (resp->errstat == SNMP_ERR_TOOBIG && j->phase == PH_IF && j->max_reps > 1) {
-		j->max_reps /= 2;
-	} else if (resp->errstat != SNMP_ERR_NOERROR) {
-		/* v1 agents refuse a whole GET for one missing object: drop it and ask again */
-		if (j->phase == PH_SYS && resp->errstat == SNMP_ERR_NOSUCHNAME) {
-			netsnmp_pdu *fixed = snmp_fix_pdu(resp, SNMP_MSG_GET);
-			if (fixed) {
-				send_pdu(j, fixed); /* on failure the poll is already finished */
-				return 1;
-			}
+		if (j->parked) {
+			j->parked = 0;
+			j->p->parked--;
 		}
-		if (j->phase == PH_IF && resp->errstat == SNMP_ERR_NOSUCHNAME &&
-		    resp->errindex >= 1) {
-			/* v1 reports the end of the MIB as noSuchName: that column is complete */
-			int k = 0;
-			for (int c = 0; c < IC_COUNT; c++)
-				if (!j->col_done[c] && ++k == resp->errindex)
-					j->col_done[c] = 1;
-		} else if (j->phase == PH_SYS) {
-			j->phase = PH_IF;
+	}
+	if (resp->errstat == SNMP_ERR_TOOBIG && j->phase == PH_WALK && j->max_reps > 1) {
+		j->max_reps /= 2;
+		j->t.mem->max_reps = j->max_reps;
+	} else if (resp->errstat == SNMP_ERR_NOSUCHNAME && resp->errindex >= 1 &&
+		   j->phase != PH_WALK) {
+		/* v1 refuses a whole request for one missing object: drop it and ask again */
+		if (resp->errindex <= j->nchunk)
+			j->items[j->chunk[resp->errindex - 1]].done = 1;
+		else
+			for (int i = 0; i < j->nchunk; i++)
+				j->items[j->chunk[i]].done = 1;
+	} else if (resp->errstat == SNMP_ERR_NOSUCHNAME && resp->errindex >= 1) {
+		/* v1 reports the end of the MIB as noSuchName: that column is complete */
+		int k = 0;
+		for (size_t c = 0; c < j->ncols; c++)
+			if (!j->cols[c].done && ++k == resp->errindex)
+				j->cols[c].done = 1;
+		if (resp->errindex > k)
+			for (size_t c = 0; c < j->ncols; c++)
+				j->cols[c].done = 1;
+	} else if (resp->errstat != SNMP_ERR_NOERROR) {
+		if (j->phase != PH_WALK) {
+			/* an agent that refuses the system group or a scalar: go on without them */
+			for (int i = 0; i < j->nchunk; i++)
+				j->items[j->chunk[i]].done = 1;
 		} else {
 			char err[96];
-			snprintf(err, sizeof(err), "agent error %ld (%s) during interface walk",
-				 resp->errstat, snmp_errstring((int)resp->errstat));
+			snprintf(err, sizeof(err), "agent error %ld (%s) during walk", resp->errstat,
+				 snmp_errstring((int)resp->errstat));
 			j->p->st.errors++;
 			finish(j, err);
 			return 1;
 		}
-	} else if (j->phase == PH_SYS) {
-		take_sys(j, resp);
-		j->phase = PH_IF;
+	} else if (j->phase != PH_WALK) {
+		take_items(j, resp);
 	} else if (!resp->variables) {
 		/* an empty answer moves nothing forward: asking again would loop */
-		for (int c = 0; c < IC_COUNT; c++)
-			j->col_done[c] = 1;
+		for (size_t c = 0; c < j->ncols; c++)
+			j->cols[c].done = 1;
 	} else {
 		walk_response(j, resp);
 	}
-	if (++j->requests > j->p->o.max_rows + 16) {
-		j->p->st.walks_stopped++;
-		finish(j, "interface walk stopped: too many requests");
-		return 1;
-	}
-	netsnmp_pdu *next = next_walk_pdu(j);
-	if (!next) {
-		finish(j, NULL);
-		return 1;
-	}
-	send_pdu(j, next);
+	advance(j);
 	return 1;
 }
 
-static int send_pdu(struct job *j, netsnmp_pdu *pdu)
+static const struct v3keys *v3_keys(struct poller *p, const struct snmp_cred *c)
 {
-	if (snmp_send(j->ss, pdu) == 0) {
-		snmp_free_pdu(pdu);
-		j->p->st.errors++;
-		finish(j, "cannot send request");
-		return -1;
-	}
-	return 0;
-}
-
-static struct job *job_new(struct poller *p, const struct poll_target *t)
-{
-	struct job *j = calloc(1, sizeof(*j));
-	if (!j)
-		return NULL;
-	j->p = p;
-	j->t = *t;
-	j->max_reps = MAX_REPS_START;
-	j->s.rtt_ms = -1;
-	snprintf(j->s.commune, sizeof(j->s.commune), "%s", t->commune);
-	snprintf(j->s.device, sizeof(j->s.device), "%s", t->device);
-	for (int c = 0; c < IC_COUNT; c++) {
-		memcpy(j->cur[c], ifcols[c].base, ifcols[c].len * sizeof(oid));
-		j->curlen[c] = ifcols[c].len;
-	}
-	return j;
+	for (size_t i = 0; i < p->nkeys; i++)
+		if (p->keys[i].cred == c)
+			return &p->keys[i];
+	struct v3keys *k = p->nkeys < MAX_V3_KEYS ? &p->keys[p->nkeys++] : &p->keys[0];
+	memset(k, 0, sizeof(*k));
+	k->cred = c;
+	const oid *proto = c->auth_proto == V3_AUTH_SHA256   ? usmHMAC192SHA256AuthProtocol
+			   : c->auth_proto == V3_AUTH_SHA512 ? usmHMAC384SHA512AuthProtocol
+							     : usmHMACSHA1AuthProtocol;
+	k->auth_len = sizeof(k->auth);
+	k->priv_len = sizeof(k->priv);
+	k->ok = 1;
+	if (c->level >= V3_AUTHNOPRIV &&
+	    generate_Ku(proto, USM_AUTH_PROTO_SHA_LEN, (const u_char *)c->auth_pass,
+			strlen(c->auth_pass), k->auth, &k->auth_len) != SNMPERR_SUCCESS)
+		k->ok = 0;
+	if (c->level == V3_AUTHPRIV &&
+	    generate_Ku(proto, USM_AUTH_PROTO_SHA_LEN, (const u_char *)c->priv_pass,
+			strlen(c->priv_pass), k->priv, &k->priv_len) != SNMPERR_SUCCESS)
+		k->ok = 0;
+	return k;
 }
 
 static int open_session(struct job *j)
 {
 	netsnmp_session sess;
 	char peer[96];
+	const struct snmp_cred *c = j->t.cred;
 	int v6 = strchr(j->t.host, ':') != NULL;
 	snprintf(peer, sizeof(peer), v6 ? "udp6:[%s]:%d" : "udp:%s:%d", j->t.host, j->t.port);
 	snmp_sess_init(&sess);
 	sess.peername = peer;
-	sess.version = j->t.cred->version == 1 ? SNMP_VERSION_1 : SNMP_VERSION_2c;
-	sess.community = (u_char *)j->t.cred->community;
-	sess.community_len = strlen(j->t.cred->community);
 	sess.timeout = (long)j->p->o.timeout_ms * 1000L;
-	sess.retries = j->p->o.retries;
+	sess.retries = j->t.retries >= 0 ? j->t.retries : j->p->o.retries;
 	sess.callback = on_response;
 	sess.callback_magic = j;
+	if (c->version != 3) {
+		sess.version = c->version == 1 ? SNMP_VERSION_1 : SNMP_VERSION_2c;
+		sess.community = (u_char *)c->community;
+		sess.community_len = strlen(c->community);
+		j->ss = snmp_open(&sess);
+		return j->ss ? 0 : -1;
+	}
+	/* SNMPv3: net-snmp's own engine-ID probe waits synchronously; ours goes through the
+	 * event loop (PH_DISCOVER) and the engine ID is kept for the next polls */
+	const struct v3keys *k = v3_keys(j->p, c);
+	if (!k->ok)
+		return -1;
+	sess.version = SNMP_VERSION_3;
+	sess.flags |= SNMP_FLAGS_DONT_PROBE;
+	sess.securityModel = SNMP_SEC_MODEL_USM;
+	sess.securityName = (char *)c->user;
+	sess.securityNameLen = strlen(c->user);
+	sess.securityLevel = c->level == V3_AUTHPRIV	   ? SNMP_SEC_LEVEL_AUTHPRIV
+			     : c->level == V3_AUTHNOPRIV ? SNMP_SEC_LEVEL_AUTHNOPRIV
+							 : SNMP_SEC_LEVEL_NOAUTH;
+	sess.securityAuthProto = (oid *)(c->auth_proto == V3_AUTH_SHA256 ? usmHMAC192SHA256AuthProtocol
+					 : c->auth_proto == V3_AUTH_SHA512 ? usmHMAC384SHA512AuthProtocol
+									   : usmHMACSHA1AuthProtocol);
+	sess.securityAuthProtoLen = USM_AUTH_PROTO_SHA_LEN;
+	memcpy(sess.securityAuthKey, k->auth, k->auth_len);
+	sess.securityAuthKeyLen = k->auth_len;
+	sess.securityPrivProto = usmAESPrivProtocol;
+	sess.securityPrivProtoLen = USM_PRIV_PROTO_AES_LEN;
+	memcpy(sess.securityPrivKey, k->priv, k->priv_len);
+	sess.securityPrivKeyLen = k->priv_len;
+	if (j->t.mem->engine_id_len) {
+		sess.securityEngineID = j->t.mem->engine_id;
+		sess.securityEngineIDLen = j->t.mem->engine_id_len;
+		sess.contextEngineID = j->t.mem->engine_id;
+		sess.contextEngineIDLen = j->t.mem->engine_id_len;
+	}
 	j->ss = snmp_open(&sess);
-	return j->ss ? 0 : -1;
+	if (!j->ss)
+		return -1;
+	if (j->ss->securityEngineIDLen && create_user_from_session(j->ss) != SNMPERR_SUCCESS)
+		return -1;
+	return 0;
+}
+
+/* The request that makes an SNMPv3 agent report its engine ID (RFC 3414 4): no user, no auth. */
+static netsnmp_pdu *discovery_pdu(void)
+{
+	netsnmp_pdu *pdu = snmp_pdu_create(SNMP_MSG_GET);
+	if (!pdu)
+		return NULL;
+	pdu->version = SNMP_VERSION_3;
+	pdu->securityModel = SNMP_SEC_MODEL_USM;
+	pdu->securityLevel = SNMP_SEC_LEVEL_NOAUTH;
+	pdu->securityName = strdup("");
+	pdu->securityNameLen = 0;
+	if (!pdu->securityName) {
+		snmp_free_pdu(pdu);
+		return NULL;
+	}
+	return pdu;
 }
 
 int poller_start(struct poller *p, const struct poll_target *t)
 {
-	struct job *j = job_new(p, t);
+	struct job *j = calloc(1, sizeof(*j));
 	if (!j)
 		return -1;
+	j->p = p;
+	j->t = *t;
+	if (!j->t.mem)
+		j->t.mem = &j->own_mem;
+	j->s.rtt_ms = -1;
+	snprintf(j->s.commune, sizeof(j->s.commune), "%s", t->commune);
+	snprintf(j->s.device, sizeof(j->s.device), "%s", t->device);
 	p->st.polls++;
 	j->next = p->jobs;
 	p->jobs = j;
 	p->inflight++;
+	clock_gettime(CLOCK_MONOTONIC, &j->started);
+	j->last = j->started;
+	for (int k = 0; k < SV_COUNT; k++)
+		if (add_item(j, (const unsigned long *)sys_base[k], 8, IT_SYS, k, 0) < 0)
+			goto nomem;
+	/* classification tests ride in the first request: no extra round trip */
+	if (!t->prof && p->o.profiles)
+		for (size_t h = 0; h < p->o.profiles->nhas && h < sizeof(j->has); h++)
+			if (add_item(j, p->o.profiles->has[h].sub, p->o.profiles->has[h].len, IT_HAS,
+				     (int)h, 0) < 0)
+				goto nomem;
 	if (open_session(j) < 0) {
 		p->st.errors++;
-		finish(j, "cannot open SNMP session");
+		finish(j, t->cred->version == 3 ? "cannot open SNMPv3 session (credentials?)"
+						: "cannot open SNMP session");
 		return -1;
 	}
-	netsnmp_pdu *pdu = snmp_pdu_create(SNMP_MSG_GET);
-	if (!pdu) {
-		finish(j, "out of memory");
-		return -1;
+	if (t->cred->version == 3 && !j->ss->securityEngineIDLen) {
+		j->phase = PH_DISCOVER;
+		netsnmp_pdu *pdu = discovery_pdu();
+		if (!pdu)
+			goto nomem;
+		int rc = send_pdu(j, pdu);
+		j->probe_reqid = j->reqid;
+		return rc;
 	}
-	for (int k = 0; k < SV_COUNT; k++)
-		snmp_add_null_var(pdu, sys_oids[k], 9);
-	clock_gettime(CLOCK_MONOTONIC, &j->started);
-	return send_pdu(j, pdu);
+	j->phase = PH_SYS;
+	advance(j);
+	return j->done && j->s.error[0] ? -1 : 0;
+nomem:
+	finish(j, "out of memory");
+	return -1;
 }
 
-/* Finished jobs are closed here, outside net-snmp's callbacks. */
+/* Finished jobs are closed here, outside net-snmp's callbacks; silent ones are parked, and a
+ * poll net-snmp forgot (a report it swallowed) is ended. */
 static void reap(struct poller *p)
 {
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	long stall_ms = (long)p->o.timeout_ms * (p->o.retries + 2) + 1000;
 	struct job **pp = &p->jobs;
 	while (*pp) {
 		struct job *j = *pp;
+		long idle = (now.tv_sec - j->last.tv_sec) * 1000 + (now.tv_nsec - j->last.tv_nsec) / 1000000;
+		if (!j->done && idle > stall_ms && !v3_refused(j)) {
+			p->st.timeouts++;
+			finish(j, j->s.up ? "no answer during walk" : "no answer");
+		}
+		if (!j->done && !j->parked && !j->s.up && idle > p->o.park_ms) {
+			j->parked = 1;
+			p->parked++;
+		}
 		if (j->done) {
 			*pp = j->next;
 			p->inflight--;
+			if (j->parked)
+				p->parked--;
 			job_free(j);
 		} else {
 			pp = &j->next;
@@ -623,6 +1282,12 @@ void poller_fdset(struct poller *p, int *maxfd, fd_set *rfds, struct timeval *tv
 		*maxfd = n - 1;
 	if (!block && timercmp(&snmp_tv, tv, <))
 		*tv = snmp_tv;
+	/* parking and stalls are checked on time, not only when something arrives */
+	if (p->inflight > p->parked) {
+		struct timeval park = {0, (suseconds_t)p->o.park_ms * 500};
+		if (timercmp(&park, tv, <))
+			*tv = park;
+	}
 }
 
 void poller_dispatch(struct poller *p, fd_set *rfds, int nready)

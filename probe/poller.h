@@ -1,7 +1,9 @@
 /*
- * The SNMP engine: asynchronous net-snmp sessions, one in flight per device, a bounded number
- * of devices in flight. Each poll reads the system group and walks the IF-MIB interface
- * columns with GETBULK (GETNEXT for v1), then hands a complete dev_sample to the caller.
+ * The SNMP engine: asynchronous net-snmp sessions, one poll in flight per device, a bounded
+ * window of devices in flight. A poll reads the system group (and, for a device of unknown
+ * class, the objects the classification rules test), then the profile's scalars with GET, then
+ * walks the profile's tables and interface columns together with GETBULK (GETNEXT for v1), and
+ * hands a complete dev_sample to the caller.
  */
 #ifndef HBMON_POLLER_H
 #define HBMON_POLLER_H
@@ -10,7 +12,15 @@
 #include <sys/select.h>
 
 #include "config.h"
+#include "profile.h"
 #include "wire.h"
+
+/* What the engine remembers of a device between polls (owned by the caller, zeroed at start). */
+struct poll_memory {
+	int max_reps;           /* GETBULK size that worked; 0: the profile's */
+	unsigned char engine_id[32]; /* SNMPv3 authoritative engine, once discovered */
+	size_t engine_id_len;
+};
 
 struct poll_target {
 	const char *commune;
@@ -18,17 +28,23 @@ struct poll_target {
 	const char *host;
 	int port;
 	const struct snmp_cred *cred;
-	size_t id; /* the caller's, handed back with the sample */
+	const struct profile *prof; /* NULL: classify with the rules, then use that class's */
+	struct poll_memory *mem;
+	int retries; /* -1: the engine's default (a device that stopped answering gets fewer) */
+	size_t id;   /* the caller's, handed back with the sample */
 };
 
 struct poller_opts {
 	int timeout_ms;
 	int retries;
-	int max_rows; /* rows kept per table; a longer walk is stopped and reported */
+	int max_rows;   /* rows kept per table; a longer walk is stopped and reported */
+	int park_ms;    /* a device silent this long stops counting against the window */
+	const struct profiles *profiles;
 };
 
 struct poller_stats {
-	uint64_t polls, answered, timeouts, errors, bad_values, walks_stopped;
+	uint64_t polls, answered, timeouts, errors, bad_values, walks_stopped, requests, varbinds;
+	uint64_t v3_errors;
 };
 
 /* Called once per finished poll; the sample is only valid during the call. */
@@ -42,9 +58,11 @@ void poller_lib_shutdown(const char *appname);
 struct poller *poller_new(const struct poller_opts *o, poll_done_fn cb, void *ctx);
 void poller_free(struct poller *p);
 
-/* Starts polling t (its strings must outlive the poll). Returns 0, or -1 with the sample
- * reported as failed through the callback. */
+/* Starts polling t (its strings and memory must outlive the poll). Returns 0, or -1 with the
+ * sample reported as failed through the callback. */
 int poller_start(struct poller *p, const struct poll_target *t);
+/* Polls exchanging with their device (the window), and all polls including parked ones. */
+int poller_active(const struct poller *p);
 int poller_inflight(const struct poller *p);
 const struct poller_stats *poller_stats(const struct poller *p);
 

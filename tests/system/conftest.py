@@ -58,7 +58,7 @@ class District:
         creds, versions = {}, {}
         rows = ["commune,site,site_type,device,class,address,snmp,contact"]
         for d in devices:
-            creds[d["snmp"]] = d["community"]
+            creds[d["snmp"]] = d.get("community") or d.get("cred")
             versions[d["snmp"]] = d.get("version", "2c")
             rows.append(",".join([d["commune"], d["site"], d["site_type"], d["device"],
                                   d["class"], d["address"], d["snmp"],
@@ -68,7 +68,11 @@ class District:
         path = os.path.join(root, "credentials.conf")
         with open(path, "w", encoding="utf-8") as f:
             for name, comm in {**creds, **(extra_creds or {})}.items():
-                f.write(f"[{name}]\nversion = {versions.get(name, '2c')}\ncommunity = {comm}\n")
+                if isinstance(comm, dict):  # SNMPv3 and other full credentials
+                    f.write(f"[{name}]\n" + "".join(f"{k} = {v}\n" for k, v in comm.items()))
+                else:
+                    f.write(f"[{name}]\nversion = {versions.get(name, '2c')}\n"
+                            f"community = {comm}\n")
         os.chmod(path, 0o600)
         with open(self.conf, "w", encoding="utf-8") as f:
             f.write(f"""[general]

@@ -233,7 +233,7 @@ static void credentials_bad_values(void **state)
 	struct fx *fx = *state;
 	write_file(fx->creds,
 		   "[office]\n"
-		   "version = 3\n"
+		   "version = 4\n"
 		   "community = x\n"
 		   "colour = blue\n"
 		   "[bad name!]\n"
@@ -244,12 +244,56 @@ static void credentials_bad_values(void **state)
 	dump(&fx->el);
 	assert_int_equal(errlist_count(&fx->el), 3);
 	char want[PATH_MAX + 128];
-	snprintf(want, sizeof(want), "%s:2: version: ", fx->creds);
+	snprintf(want, sizeof(want), "%s:2: version: expected 1, 2c or 3", fx->creds);
 	assert_non_null(strstr(fx->el.msg[0], want));
 	snprintf(want, sizeof(want), "%s:4: colour: ", fx->creds);
 	assert_non_null(strstr(fx->el.msg[1], want));
 	snprintf(want, sizeof(want), "%s:6: [bad name!]: ", fx->creds);
 	assert_non_null(strstr(fx->el.msg[2], want));
+}
+
+/* SNMPv3 credentials: every field checked, each error on its line, incomplete users named. */
+static void credentials_v3(void **state)
+{
+	struct fx *fx = *state;
+	write_file(fx->creds,
+		   "[good]\n"
+		   "version = 3\n"
+		   "user = hbmon\n"
+		   "level = authPriv\n"
+		   "auth_protocol = SHA-256\n"
+		   "auth_password = authpass123\n"
+		   "priv_protocol = AES\n"
+		   "priv_password = privpass123\n"
+		   "[weak]\n"
+		   "version = 3\n"
+		   "user = x\n"
+		   "level = authPriv\n"
+		   "auth_password = short\n"
+		   "priv_protocol = DES\n"
+		   "[nouser]\n"
+		   "version = 3\n"
+		   "level = noauth\n",
+		   0600);
+	fx->cfg = config_load(fx->conf, &fx->el);
+	assert_non_null(fx->cfg);
+	dump(&fx->el);
+	assert_int_equal(errlist_count(&fx->el), 4);
+	char want[PATH_MAX + 128];
+	snprintf(want, sizeof(want), "%s:14: priv_protocol: expected AES", fx->creds);
+	assert_non_null(strstr(fx->el.msg[0], want));
+	snprintf(want, sizeof(want), "%s:17: level: expected noAuthNoPriv", fx->creds);
+	assert_non_null(strstr(fx->el.msg[1], want));
+	snprintf(want, sizeof(want), "%s:10: [weak]: this level needs an auth_password", fx->creds);
+	assert_non_null(strstr(fx->el.msg[2], want));
+	snprintf(want, sizeof(want), "%s:16: [nouser]: SNMPv3 needs a user", fx->creds);
+	assert_non_null(strstr(fx->el.msg[3], want));
+	const struct snmp_cred *c = config_cred(fx->cfg, "good");
+	assert_non_null(c);
+	assert_int_equal(c->version, 3);
+	assert_int_equal(c->level, V3_AUTHPRIV);
+	assert_int_equal(c->auth_proto, V3_AUTH_SHA256);
+	assert_string_equal(c->priv_pass, "privpass123");
 }
 
 static void config_unknown_option(void **state)
@@ -736,6 +780,7 @@ int main(void)
 		T(credentials_readable_by_others),
 		T(credentials_missing),
 		T(credentials_bad_values),
+		T(credentials_v3),
 		T(config_unknown_option),
 		T(config_out_of_range),
 		T(config_more_bad_values),

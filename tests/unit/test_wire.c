@@ -376,6 +376,73 @@ static void text_is_sanitised(void **state)
 	wire_batch_free(&b);
 }
 
+/* Profile groups: gauges, counters and texts of table rows travel intact; names, indexes and
+ * duplicates are checked. */
+static void group_rows(void **state)
+{
+	(void)state;
+	struct dev_sample s;
+	struct if_sample ifs[2];
+	fill_up_sample(&s, ifs);
+	struct metric_val v[4] = {
+		{"level", MV_GAUGE, 42.5, 0, ""},
+		{"errors", MV_COUNTER, 0, UINT64_MAX, ""},
+		{"descr", MV_TEXT, 0, 0, "Black Cartridge \"507A\""},
+		{"max", MV_GAUGE, -2, 0, ""},
+	};
+	struct group_row rows[2] = {
+		{"supply", "1.1", "Black", v, 4},
+		{"host", "", "", v, 1},
+	};
+	snprintf(s.cls, sizeof(s.cls), "printer");
+	s.rows = rows;
+	s.nrows = 2;
+	size_t len;
+	char *body = encode(&s, 1, "p", 1, &len);
+	struct batch b;
+	char err[256] = "";
+	assert_int_equal(wire_decode_batch(body, len, &b, err, sizeof(err)), 0);
+	free(body);
+	const struct dev_sample *d = &b.samples[0];
+	assert_string_equal(d->cls, "printer");
+	assert_int_equal(d->nrows, 2);
+	assert_string_equal(d->rows[0].group, "supply");
+	assert_string_equal(d->rows[0].index, "1.1");
+	assert_string_equal(d->rows[0].label, "Black");
+	assert_int_equal(d->rows[0].nvals, 4);
+	for (size_t i = 0; i < 4; i++) {
+		const struct metric_val *m = NULL;
+		for (size_t k = 0; k < 4; k++)
+			if (strcmp(d->rows[0].vals[k].name, v[i].name) == 0)
+				m = &d->rows[0].vals[k];
+		assert_non_null(m);
+		assert_int_equal(m->kind, v[i].kind);
+		assert_true(m->gauge == v[i].gauge && m->counter == v[i].counter);
+		assert_string_equal(m->text, v[i].text);
+	}
+	assert_string_equal(d->rows[1].index, "");
+	wire_batch_free(&b);
+
+	expect_sample_error("{" GOOD ",\"groups\":[{\"g\":\"Supply\"}]}", "groups[0].g");
+	expect_sample_error("{" GOOD ",\"groups\":[{\"g\":\"s\",\"i\":\"1..2\"}]}",
+			    "groups[0].i");
+	expect_sample_error("{" GOOD ",\"groups\":[{\"g\":\"s\",\"i\":\"../x\"}]}",
+			    "groups[0].i");
+	expect_sample_error("{" GOOD ",\"groups\":[{\"g\":\"s\",\"i\":\"1\"},{\"g\":\"s\",\"i\":\"1\"}]}",
+			    "groups[1].i: the same group row appears twice");
+	expect_sample_error("{" GOOD ",\"groups\":[{\"g\":\"s\",\"v\":{\"x\":\"1\"}}]}",
+			    "groups[0].x: expected a number");
+	expect_sample_error("{" GOOD ",\"groups\":[{\"g\":\"s\",\"c\":{\"x\":-1}}]}",
+			    "groups[0].x: negative");
+	expect_sample_error("{" GOOD ",\"groups\":[{\"g\":\"s\",\"v\":{\"x\":1},\"c\":{\"x\":1}}]}",
+			    "appears twice in one row");
+	expect_sample_error("{" GOOD ",\"groups\":[{\"g\":\"s\",\"v\":{\"BAD\":1}}]}",
+			    "value names are");
+	expect_sample_error("{" GOOD ",\"groups\":{}}", "groups: expected an array");
+	expect_sample_error("{" GOOD ",\"groups\":[{\"g\":\"s\",\"v\":{\"x\":1e999}}]}",
+			    "");
+}
+
 static void long_text_is_cut_on_a_character(void **state)
 {
 	(void)state;
@@ -414,6 +481,7 @@ int main(void)
 		cmocka_unit_test(decode_error_frees_earlier_samples),
 		cmocka_unit_test(text_is_sanitised),
 		cmocka_unit_test(long_text_is_cut_on_a_character),
+		cmocka_unit_test(group_rows),
 	};
 	return cmocka_run_group_tests_name("wire", tests, NULL, NULL);
 }
