@@ -164,6 +164,12 @@ int api_metrics(struct strbuf *out, const struct collector *c)
 		      (unsigned long long)rs->created, (unsigned long long)rs->late,
 		      (unsigned long long)rs->errors);
 	strbuf_printf(out,
+		      "# TYPE hbmon_profile_rows_not_stored_total counter\n"
+		      "hbmon_profile_rows_not_stored_total{reason=\"rows_per_sample\"} %llu\n"
+		      "hbmon_profile_rows_not_stored_total{reason=\"layout_limit\"} %llu\n",
+		      (unsigned long long)in->group_rows_capped,
+		      (unsigned long long)(c->ingest.groups ? groupdefs_dropped(c->ingest.groups) : 0));
+	strbuf_printf(out,
 		      "# TYPE hbmon_ingest_busy_total counter\nhbmon_ingest_busy_total %llu\n"
 		      "# TYPE hbmon_write_queue_batches gauge\nhbmon_write_queue_batches %zu\n"
 		      "# TYPE hbmon_rrd_files_tuned_total counter\nhbmon_rrd_files_tuned_total %llu\n"

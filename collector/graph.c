@@ -119,8 +119,10 @@ int graph_render(const struct graph_request *g, unsigned char **png, size_t *len
 	char start[24], end[24];
 	const char *argv[40];
 	int argc = 0;
-	const struct line *lines = g->def == &RRDG_SYSTEM ? system_lines : if_lines;
-	size_t nlines = g->def == &RRDG_SYSTEM ? 1 : 2;
+	static const struct line metric_line[] = {{0, "6A1B9A", "1,*"}};
+	const struct line *lines = !g->def ? metric_line
+				   : g->def == &RRDG_SYSTEM ? system_lines : if_lines;
+	size_t nlines = g->def == &RRDG_IF ? 2 : 1;
 
 	if (escape_path(file, sizeof(file), g->file) < 0) {
 		snprintf(err, errsz, "path too long");
@@ -151,14 +153,16 @@ int graph_render(const struct graph_request *g, unsigned char **png, size_t *len
 	argv[argc++] = g->title;
 	argv[argc++] = "--vertical-label";
 	argv[argc++] = g->vlabel;
-	argv[argc++] = "--lower-limit";
-	argv[argc++] = "0";
+	if (g->def) { /* a profile metric may be negative (a temperature) */
+		argv[argc++] = "--lower-limit";
+		argv[argc++] = "0";
+	}
 	argv[argc++] = "--font";
 	argv[argc++] = "DEFAULT:8:DejaVu Sans";
 	for (size_t i = 0; i < nlines; i++) {
 		const struct line *l = &lines[i];
 		snprintf(defs[i], sizeof(defs[i]), "DEF:r%zu=%s:%s:AVERAGE", i, file,
-			 g->def->ds[l->ds].name);
+			 g->def ? g->def->ds[l->ds].name : g->ds);
 		snprintf(cdefs[i], sizeof(cdefs[i]), "CDEF:v%zu=r%zu,%s", i, i, l->cdef);
 		/* a legend is text after the last ':' of the LINE argument: keep ':' out of it */
 		char legend[128];

@@ -22,6 +22,7 @@ struct graph_request {
 	const char *vlabel;
 	const char *legend[2]; /* per line, localised: availability, or in / out */
 	int width, height;
+	const char *ds; /* def NULL: the one data source drawn from a profile group's file */
 };
 
 /* Renders the image; *img is malloc'd (caller frees). Returns 0, or -1 with err set. */

@@ -7,6 +7,7 @@
 #include "log.h"
 
 #define MAX_CLOCK_AHEAD 300 /* seconds a probe's clock may run ahead of ours */
+#define MAX_GROUP_FILES 64  /* profile-group rows stored per sample: one file each */
 
 static int grow(void **p, size_t *cap, size_t need, size_t elem)
 {
@@ -133,6 +134,34 @@ static void learn_class(struct inv_device *d, const struct dev_sample *s)
 	}
 }
 
+/* One file per profile-group row: "<group>.rrd" for scalars, "<group>-<index>.rrd" for rows. */
+static int add_groups(struct ingest *in, struct ingest_job *j, const char *prefix, size_t plen,
+		      const struct dev_sample *s)
+{
+	char vals[RRD_GROUP_MAX_DS * 24], group[WIRE_METRIC_MAX + WIRE_INDEX_MAX + 2];
+	size_t stored = 0;
+	if (!in->groups)
+		return 0;
+	for (size_t k = 0; k < s->nrows; k++) {
+		const struct group_row *r = &s->rows[k];
+		if (r->nostore)
+			continue;
+		const struct rrd_group_def *def = groupdefs_for_row(in->groups, r);
+		if (!def)
+			continue;
+		if (stored == MAX_GROUP_FILES) {
+			in->st.group_rows_capped++;
+			continue;
+		}
+		int n = groupdefs_values(def, r, vals, sizeof(vals));
+		snprintf(group, sizeof(group), "%s%s%s", r->group, r->index[0] ? "-" : "", r->index);
+		if (n < 0 || add_update(j, prefix, plen, group, def, s->ts, vals, (size_t)n) < 0)
+			return -1;
+		stored++;
+	}
+	return 0;
+}
+
 long ingest_batch(struct ingest *in, const char *peer, const char *body, size_t len,
 		  struct ingest_job *job, char *err, size_t errsz)
 {
@@ -173,7 +202,8 @@ long ingest_batch(struct ingest *in, const char *peer, const char *body, size_t 
 				    in->inv->communes[d->commune].path, d->path);
 		if (plen < 0 || (size_t)plen >= sizeof(prefix) - 32 ||
 		    add_system(job, prefix, (size_t)plen, s) < 0 ||
-		    add_interfaces(job, prefix, (size_t)plen, s) < 0) {
+		    add_interfaces(job, prefix, (size_t)plen, s) < 0 ||
+		    add_groups(in, job, prefix, (size_t)plen, s) < 0) {
 			snprintf(err, errsz, "out of memory");
 			wire_batch_free(&b);
 			return -1;

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "groupdefs.h"
 #include "inventory.h"
 #include "rrdstore.h"
 #include "state.h"
@@ -19,7 +20,7 @@
 
 struct ingest_stats {
 	uint64_t batches, batches_bad, samples, samples_unknown_device, samples_bad_time,
-	    batches_busy;
+	    batches_busy, group_rows_capped;
 };
 
 struct ingest {
@@ -27,6 +28,7 @@ struct ingest {
 	struct state *state;
 	struct rrdstore *rrd; /* only for paths here; the writer thread owns the rest */
 	time_t (*now)(void);  /* injectable clock */
+	struct groupdefs *groups; /* RRD layouts of profile groups */
 	struct ingest_stats st;
 };
 

@@ -101,6 +101,8 @@ static void cleanup(struct collector *c)
 	alerts_free(c->alerts);
 	store_close(c->store);
 	gcache_free(c->gcache);
+	groupdefs_free(c->ingest.groups); /* after the writer: its updates pointed at these */
+	c->ingest.groups = NULL;
 	rrdstore_free(c->rrd);
 	state_free(&c->state);
 	i18n_free(c->i18n);
@@ -144,8 +146,14 @@ static void reload(struct collector *c)
 	for (size_t i = 0; i < inv->ndevices; i++) {
 		const struct inv_device *d = &inv->devices[i];
 		long old = inventory_find(c->inv, inv->communes[d->commune].name, d->name);
-		if (old >= 0)
-			st.dev[i] = c->state.dev[old];
+		if (old < 0)
+			continue;
+		st.dev[i] = c->state.dev[old];
+		c->state.dev[old].groups = NULL; /* moved */
+		/* a device left without a class keeps the one its probe detected */
+		int cls = devclass_parse(st.dev[i].cls);
+		if (inv->devices[i].cls_auto && cls >= 0)
+			inv->devices[i].cls = (enum dev_class)cls;
 	}
 	memcpy(cfg->listen_addr, c->cfg->listen_addr, sizeof(cfg->listen_addr));
 	cfg->listen_port = c->cfg->listen_port;
@@ -324,6 +332,9 @@ int main(int argc, char **argv)
 	c.ingest.state = &c.state;
 	c.ingest.rrd = c.rrd;
 	c.ingest.now = c.now;
+	c.ingest.groups = groupdefs_new();
+	if (!c.ingest.groups)
+		fatalx("collector", "out of memory");
 
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));

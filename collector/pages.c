@@ -387,6 +387,83 @@ static void range_form(struct strbuf *o, const struct collector *c, const struct
 	strbuf_puts(o, "</button></form>\n");
 }
 
+/* One value of a profile group: a number links to its graph over the page's range. */
+static void measure_value(struct strbuf *o, const struct collector *c,
+			  const struct inv_device *d, const char *file, const char *name,
+			  json_object *v, const struct page_range *r, enum lang l)
+{
+	strbuf_puts(o, "<span class=\"mv\">");
+	if (json_object_is_type(v, json_type_string)) {
+		strbuf_html(o, name);
+		strbuf_puts(o, ": ");
+		strbuf_html(o, json_object_get_string(v));
+	} else {
+		device_url(o, "<a href=\"/graph/", c, d, file);
+		strbuf_puts(o, ".png");
+		range_args(o, r, l, 1);
+		strbuf_puts(o, "&amp;ds=");
+		strbuf_url(o, name);
+		strbuf_puts(o, "\">");
+		strbuf_html(o, name);
+		strbuf_printf(o, "</a>: %.6g", json_object_get_double(v));
+	}
+	strbuf_puts(o, "</span> ");
+}
+
+/* What the device's profile polled (toner, disks, battery …), from its latest answer. */
+static void measurements(struct strbuf *o, const struct collector *c, const struct inv_device *d,
+			 const struct dev_state *s, const struct page_range *r, enum lang l)
+{
+	json_object *rows = s->groups ? json_tokener_parse(s->groups) : NULL;
+	if (!rows || !json_object_is_type(rows, json_type_array) ||
+	    !json_object_array_length(rows)) {
+		json_object_put(rows);
+		return;
+	}
+	strbuf_puts(o, "<h2>");
+	strbuf_html(o, T("measure.title"));
+	strbuf_puts(o, "</h2>\n<table class=\"measures\"><tr><th>");
+	strbuf_html(o, T("measure.group"));
+	strbuf_puts(o, "</th><th>");
+	strbuf_html(o, T("measure.row"));
+	strbuf_puts(o, "</th><th>");
+	strbuf_html(o, T("measure.values"));
+	strbuf_puts(o, "</th></tr>\n");
+	for (size_t k = 0; k < json_object_array_length(rows); k++) {
+		json_object *row = json_object_array_get_idx(rows, k), *part;
+		const char *g = json_member_str(row, "g"), *idx = json_member_str(row, "i");
+		char key[WIRE_METRIC_MAX + 8], file[WIRE_METRIC_MAX + WIRE_INDEX_MAX + 2];
+		snprintf(key, sizeof(key), "group.%s", g);
+		snprintf(file, sizeof(file), "%s%s%s", g, idx[0] ? "-" : "", idx);
+		strbuf_puts(o, "<tr><td>");
+		strbuf_html(o, T(key));
+		strbuf_puts(o, "</td><td>");
+		strbuf_html(o, json_member_str(row, "l")[0] ? json_member_str(row, "l") : idx);
+		strbuf_puts(o, "</td><td>");
+		/* rows the probe marks rrd=false (alerts) have no graph: numbers shown plain */
+		int stored = !json_object_object_get_ex(row, "rrd", &part) ||
+			     json_object_get_boolean(part);
+		static const char *const parts[] = {"v", "c", "s"};
+		for (size_t p = 0; p < 3; p++) {
+			if (!json_object_object_get_ex(row, parts[p], &part) ||
+			    !json_object_is_type(part, json_type_object))
+				continue;
+			json_object_object_foreach(part, name, v) {
+				if (!stored && !json_object_is_type(v, json_type_string)) {
+					strbuf_puts(o, "<span class=\"mv\">");
+					strbuf_html(o, name);
+					strbuf_printf(o, ": %.6g</span> ", json_object_get_double(v));
+				} else {
+					measure_value(o, c, d, file, name, v, r, l);
+				}
+			}
+		}
+		strbuf_puts(o, "</td></tr>\n");
+	}
+	strbuf_puts(o, "</table>\n");
+	json_object_put(rows);
+}
+
 int page_device(struct strbuf *o, const struct collector *c, size_t i, enum lang l,
 		const struct page_range *r)
 {
@@ -441,6 +518,7 @@ int page_device(struct strbuf *o, const struct collector *c, size_t i, enum lang
 			snprintf(buf, sizeof(buf), "if-%u", s->main_if);
 			graph_img(o, c, d, buf, r, T("graph.traffic"), l);
 		}
+		measurements(o, c, d, s, r, l);
 	}
 	strbuf_puts(o, "</body></html>\n");
 	return o->overflow ? -1 : 0;

@@ -20,7 +20,8 @@ static void run_graph(struct render_job *j)
 				  j->vlabel,
 				  {j->legend[0], j->legend[1]},
 				  j->width,
-				  j->height};
+				  j->height,
+				  j->ds};
 	j->ok = graph_render(&g, &j->body, &j->len, j->err, sizeof(j->err)) == 0;
 }
 

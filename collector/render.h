@@ -6,6 +6,8 @@
 #define HBMON_RENDER_H
 
 #include <stddef.h>
+
+#include "wire.h"
 #include <stdint.h>
 
 #include "graph.h"
@@ -21,7 +23,8 @@ struct render_job {
 	char daemon[256]; /* rrdcached address, "" when writing directly */
 	int64_t start, end;
 	/* graph */
-	const struct rrd_group_def *def;
+	const struct rrd_group_def *def; /* NULL: a profile group's file, data source ds */
+	char ds[WIRE_METRIC_MAX];
 	int svg, width, height;
 	char title[400], vlabel[32], legend[2][128];
 	/* series */

@@ -17,14 +17,14 @@ static const struct rrd_ds_def system_ds[] = {
 	{"uptime", "GAUGE", "0", "U"},
 	{"rtt", "GAUGE", "0", "U"},
 };
-const struct rrd_group_def RRDG_SYSTEM = {"system", system_ds, 3};
+const struct rrd_group_def RRDG_SYSTEM = {"system", system_ds, 3, 0};
 
 static const struct rrd_ds_def if_ds[] = {
 	{"in_octets", "DERIVE", "0", "U"},  {"out_octets", "DERIVE", "0", "U"},
 	{"in_errors", "DERIVE", "0", "U"},  {"out_errors", "DERIVE", "0", "U"},
 	{"oper", "GAUGE", "1", "7"},        {"speed", "GAUGE", "0", "U"},
 };
-const struct rrd_group_def RRDG_IF = {"interface", if_ds, 6};
+const struct rrd_group_def RRDG_IF = {"interface", if_ds, 6, 0};
 
 /*
  * Archives, in steps: every step for 2 days, 5 steps for 2 weeks, 60 for 3 months, 1440 for
@@ -45,6 +45,7 @@ static const char *const rra_defs[] = {
 struct lastup {
 	char *path;
 	int64_t last;
+	char *dsorder; /* dynamic groups: the file's data sources, "a:b:c"; NULL unknown */
 };
 
 struct rrdstore {
@@ -85,8 +86,10 @@ void rrdstore_free(struct rrdstore *rs)
 {
 	if (!rs)
 		return;
-	for (size_t i = 0; rs->map && i < rs->mapsz; i++)
+	for (size_t i = 0; rs->map && i < rs->mapsz; i++) {
 		free(rs->map[i].path);
+		free(rs->map[i].dsorder);
+	}
 	free(rs->map);
 	free(rs->base);
 	free(rs->cmd.p);
@@ -284,9 +287,53 @@ static int tune_missing(struct rrdstore *rs, const char *path, const struct rrd_
 }
 
 /* The last update of an existing file (flushed from rrdcached first), or -1. */
-static int read_last(struct rrdstore *rs, const char *path, const struct rrd_group_def *def,
+/* "a:b:c": the file's data-source names, then the ones tune_missing appends. */
+static char *ds_order(char **names, unsigned long nds, const struct rrd_group_def *def)
+{
+	size_t len = 1;
+	for (unsigned long i = 0; i < nds; i++)
+		len += strlen(names[i]) + 1;
+	for (size_t i = 0; i < def->nds; i++)
+		len += strlen(def->ds[i].name) + 1;
+	char *o = malloc(len), *p = o;
+	if (!o)
+		return NULL;
+	*p = '\0';
+	for (unsigned long i = 0; i < nds; i++)
+		p += sprintf(p, "%s%s", p == o ? "" : ":", names[i]);
+	for (size_t i = 0; i < def->nds; i++) {
+		unsigned long k = 0;
+		while (k < nds && strcmp(names[k], def->ds[i].name) != 0)
+			k++;
+		if (k == nds)
+			p += sprintf(p, "%s%s", p == o ? "" : ":", def->ds[i].name);
+	}
+	return o;
+}
+
+/* Whether every data source of def is in the order "a:b:c". */
+static int order_has_all(const char *order, const struct rrd_group_def *def)
+{
+	for (size_t i = 0; i < def->nds; i++) {
+		size_t n = strlen(def->ds[i].name);
+		const char *p = order;
+		int found = 0;
+		while (p && *p && !found) {
+			const char *end = strchr(p, ':');
+			size_t len = end ? (size_t)(end - p) : strlen(p);
+			found = len == n && strncmp(p, def->ds[i].name, n) == 0;
+			p = end ? end + 1 : NULL;
+		}
+		if (!found)
+			return 0;
+	}
+	return 1;
+}
+
+static int read_last(struct rrdstore *rs, struct lastup *e, const struct rrd_group_def *def,
 		     int64_t *last)
 {
+	const char *path = e->path;
 	char err[512];
 	if (rs->cached && rrdcached_flush(rs->cached, path, err, sizeof(err)) < 0) {
 		report(rs, "%s", err);
@@ -300,7 +347,11 @@ static int read_last(struct rrdstore *rs, const char *path, const struct rrd_gro
 		report(rs, "%s: %s", path, rrd_get_error());
 		return -1;
 	}
-	int rc = nds < def->nds ? tune_missing(rs, path, def, names, nds) : 0;
+	int rc = nds < def->nds || def->dynamic ? tune_missing(rs, path, def, names, nds) : 0;
+	if (def->dynamic && rc == 0) {
+		free(e->dsorder);
+		e->dsorder = ds_order(names, nds, def);
+	}
 	for (unsigned long i = 0; i < nds; i++) {
 		free(names[i]);
 		free(vals[i]);
@@ -330,18 +381,26 @@ static int lookup(struct rrdstore *rs, const char *path, const struct rrd_group_
 		if (!e->path)
 			return -1;
 		e->last = LAST_UNKNOWN;
+		e->dsorder = NULL;
 		rs->mapn++;
 	}
+	/* a profile group that gained a metric: the file gains the data source first */
+	if (def->dynamic && e->last != LAST_UNKNOWN && !order_has_all(e->dsorder, def))
+		e->last = LAST_UNKNOWN;
 	if (e->last == LAST_UNKNOWN) {
 		struct stat sb;
 		if (stat(path, &sb) == 0) {
-			int rc = read_last(rs, path, def, &e->last);
+			int rc = read_last(rs, e, def, &e->last);
 			if (rc < 0)
 				return rc;
 		} else if (create_file(rs, path, def, first_ts - 1) < 0) {
 			return -1;
 		} else {
 			e->last = first_ts - 1;
+			if (def->dynamic) {
+				free(e->dsorder);
+				e->dsorder = ds_order(NULL, 0, def);
+			}
 		}
 	}
 	*out = e;
@@ -376,11 +435,48 @@ static int cmd_append(struct rrdstore *rs, const char *s, size_t n)
 	return 0;
 }
 
-/* Formats "ts:vals"; -1 if it would not fit. */
-static int fmt_value(char *dst, size_t dstsz, const struct rrd_update *u)
+/* The value of data source name in an update of a dynamic group ("U" when it has none). */
+static void value_of(const struct rrd_update *u, const char *name, size_t nlen, const char **v,
+		     size_t *vlen)
 {
-	int n = snprintf(dst, dstsz, "%lld:%s", (long long)u->ts, u->vals);
-	return (n < 0 || (size_t)n >= dstsz) ? -1 : n;
+	const char *p = u->vals;
+	for (size_t i = 0; i < u->def->nds && p; i++) {
+		const char *end = strchr(p, ':');
+		if (strlen(u->def->ds[i].name) == nlen && strncmp(u->def->ds[i].name, name, nlen) == 0) {
+			*v = p;
+			*vlen = end ? (size_t)(end - p) : strlen(p);
+			return;
+		}
+		p = end ? end + 1 : NULL;
+	}
+	*v = "U";
+	*vlen = 1;
+}
+
+/* Formats "ts:vals" in the file's data-source order; -1 if it would not fit. */
+static int fmt_value(char *dst, size_t dstsz, const struct rrd_update *u, const struct lastup *e)
+{
+	int n = snprintf(dst, dstsz, "%lld", (long long)u->ts);
+	if (n < 0 || (size_t)n >= dstsz)
+		return -1;
+	size_t off = (size_t)n;
+	if (!u->def->dynamic || !e->dsorder) {
+		n = snprintf(dst + off, dstsz - off, ":%s", u->vals);
+		return (n < 0 || (size_t)n >= dstsz - off) ? -1 : (int)off + n;
+	}
+	for (const char *p = e->dsorder; p && *p;) {
+		const char *end = strchr(p, ':'), *v;
+		size_t len = end ? (size_t)(end - p) : strlen(p), vlen;
+		value_of(u, p, len, &v, &vlen);
+		if (off + vlen + 2 > dstsz)
+			return -1;
+		dst[off++] = ':';
+		memcpy(dst + off, v, vlen);
+		off += vlen;
+		p = end ? end + 1 : NULL;
+	}
+	dst[off] = '\0';
+	return (int)off;
 }
 
 /* Direct path: the in-order updates of one file in one rrd_updatex_r call. */
@@ -393,7 +489,7 @@ static void write_direct(struct rrdstore *rs, struct lastup *e, struct rrd_updat
 	while (i < n) {
 		size_t k = 0, first = i;
 		for (; i < n && k < CHUNK; i++) {
-			if (fmt_value(vbuf[k], sizeof(vbuf[k]), g[i]) < 0) {
+			if (fmt_value(vbuf[k], sizeof(vbuf[k]), g[i], e) < 0) {
 				report(rs, "%s: update line too long", e->path);
 				g[i]->result = -1;
 				rs->st.errors++;
@@ -525,7 +621,7 @@ int rrdstore_write(struct rrdstore *rs, struct rrd_update *u, size_t n)
 				goto oom;
 			linelen = 7 + strlen(e->path);
 			while (j < keep && (j == first || linelen < RRDCACHED_LINE_MAX)) {
-				int len = fmt_value(vbuf + 1, sizeof(vbuf) - 1, g[j]);
+				int len = fmt_value(vbuf + 1, sizeof(vbuf) - 1, g[j], e);
 				vbuf[0] = ' ';
 				if (len < 0 || cmd_append(rs, vbuf, (size_t)len + 1) < 0)
 					goto oom;

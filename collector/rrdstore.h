@@ -20,12 +20,15 @@ struct rrd_ds_def {
 	const char *min, *max;
 };
 
-#define RRD_GROUP_MAX_DS 8
+#define RRD_GROUP_MAX_DS 16
 
 struct rrd_group_def {
 	const char *title;
 	const struct rrd_ds_def *ds;
 	size_t nds;
+	/* a profile group's: its data sources grow as the probe sends new metrics, and a file's
+	 * order may differ from this one (values are placed by name) */
+	int dynamic;
 };
 
 /* The system group: availability (1/0), sysUpTime in seconds, response time in ms. */

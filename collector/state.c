@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "strbuf.h"
+
 int state_init(struct state *st, size_t ndevices)
 {
 	st->n = ndevices;
@@ -13,6 +15,8 @@ int state_init(struct state *st, size_t ndevices)
 
 void state_free(struct state *st)
 {
+	for (size_t i = 0; st->dev && i < st->n; i++)
+		free(st->dev[i].groups);
 	free(st->dev);
 	st->dev = NULL;
 	st->n = 0;
@@ -68,6 +72,16 @@ int state_apply(struct state *st, size_t i, const struct dev_sample *s)
 	d->has_uptime = s->has_uptime;
 	d->uptime_ticks = s->uptime_ticks;
 	pick_main_if(d, s);
+	snprintf(d->cls, sizeof(d->cls), "%s", s->cls);
+	/* kept as compact JSON: a few KB per device, read only by the device page and the API */
+	struct strbuf sb;
+	free(d->groups);
+	d->groups = NULL;
+	if (s->nrows && strbuf_init(&sb, 0) == 0) {
+		if (wire_encode_rows(&sb, s->rows, s->nrows) == 0)
+			d->groups = strbuf_take(&sb, NULL);
+		strbuf_free(&sb);
+	}
 	return 1;
 }
 

@@ -25,6 +25,8 @@ struct dev_state {
 	size_t nifs, nifs_up;
 	uint32_t main_if; /* the interface graphed on the device page; 0 none */
 	uint64_t written; /* bumped each time its samples reach storage: graph cache key */
+	char *groups;     /* the latest answer's profile groups, as JSON (wire "groups"); NULL */
+	char cls[32];     /* the profile the probe used */
 };
 
 enum dev_status { DEV_UNKNOWN, DEV_UP, DEV_DOWN, DEV_NOT_POLLED };

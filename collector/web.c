@@ -226,7 +226,23 @@ static int parse_group(const char *s, const char *ext, char *group, size_t group
 		*def = &RRDG_IF;
 		return 0;
 	}
-	return -1;
+	/* a profile group's file: "<group>" or "<group>-<row index>" */
+	char name[WIRE_METRIC_MAX];
+	const char *dash = strchr(group, '-');
+	size_t nl = dash ? (size_t)(dash - group) : strlen(group);
+	if (nl >= sizeof(name))
+		return -1;
+	memcpy(name, group, nl);
+	name[nl] = '\0';
+	if (!wire_valid_metric(name) || strcmp(name, "system") == 0)
+		return -1;
+	for (const char *p = dash ? dash + 1 : ""; *p; p++)
+		if (!((*p >= '0' && *p <= '9') || (*p == '.' && p[1] && p[1] != '.' && p > dash + 1)))
+			return -1;
+	if (dash && !dash[1])
+		return -1;
+	*def = NULL;
+	return 0;
 }
 
 static const char *arg(struct MHD_Connection *conn, const char *key)
@@ -294,7 +310,7 @@ static enum MHD_Result handle_graph(struct web *w, struct MHD_Connection *conn, 
 {
 	const struct collector *c = w->c;
 	const char *rest;
-	char group[32], err[256];
+	char group[WIRE_METRIC_MAX + WIRE_INDEX_MAX + 2], err[256];
 	const struct rrd_group_def *def;
 	if (rq->done)
 		return graph_done(w, conn, rq);
@@ -302,6 +318,10 @@ static enum MHD_Result handle_graph(struct web *w, struct MHD_Connection *conn, 
 	int svg = strlen(rest) > 4 && strcmp(rest + strlen(rest) - 4, ".svg") == 0;
 	if (i < 0 || parse_group(rest, svg ? "svg" : "png", group, sizeof(group), &def) < 0)
 		return reply_text(conn, MHD_HTTP_NOT_FOUND, "no such graph\n");
+	const char *ds = arg(conn, "ds");
+	if (!def && (!ds || !wire_valid_metric(ds)))
+		return reply_text(conn, MHD_HTTP_BAD_REQUEST,
+				  "ds: the metric to draw, [a-z][a-z0-9_]* (e.g. ?ds=percent)\n");
 	enum graph_period gp = graph_period_parse(arg(conn, "period"), GP_DAY);
 	int64_t from, to;
 	if (graph_range(&gp, arg(conn, "start"), arg(conn, "end"), (int64_t)c->now(), &from, &to,
@@ -315,9 +335,9 @@ static enum MHD_Result handle_graph(struct web *w, struct MHD_Connection *conn, 
 	rq->type = svg ? "image/svg+xml" : "image/png";
 	rq->gen = c->state.dev[i].written;
 	/* a named period is the same graph until its step passes; a custom one is keyed by range */
-	snprintf(rq->key, sizeof(rq->key), "%s|%s|%s|%lld|%lld|%d", path, svg ? "svg" : "png",
+	snprintf(rq->key, sizeof(rq->key), "%s|%s|%s|%lld|%lld|%d|%s", path, svg ? "svg" : "png",
 		 graph_period_name(gp), gp == GP_CUSTOM ? (long long)from : 0LL,
-		 gp == GP_CUSTOM ? (long long)to : 0LL, (int)l);
+		 gp == GP_CUSTOM ? (long long)to : 0LL, (int)l, def ? "" : ds);
 	/* the time axis moves by one pixel every span/width seconds: no sooner is it redrawn */
 	time_t now = c->now();
 	int ttl = (int)((to - from) / 640);
@@ -340,6 +360,16 @@ static enum MHD_Result handle_graph(struct web *w, struct MHD_Connection *conn, 
 	j->end = to;
 	j->width = 640;
 	j->height = 160;
+	if (!def) {
+		char key[WIRE_METRIC_MAX + 8];
+		snprintf(key, sizeof(key), "group.%.*s", (int)strcspn(group, "-"), group);
+		snprintf(j->title, sizeof(j->title), "%s — %s %s · %s", d->name,
+			 i18n_get(c->i18n, l, key), strchr(group, '-') ? strchr(group, '-') + 1 : "",
+			 ds);
+		snprintf(j->ds, sizeof(j->ds), "%s", ds);
+		snprintf(j->legend[0], sizeof(j->legend[0]), "%s", ds);
+		return submit_render(w, conn, rq);
+	}
 	if (def == &RRDG_SYSTEM)
 		snprintf(j->title, sizeof(j->title), "%s — %s", d->name,
 			 i18n_get(c->i18n, l, "graph.availability"));
@@ -359,7 +389,7 @@ static enum MHD_Result handle_series(struct web *w, struct MHD_Connection *conn,
 {
 	const struct collector *c = w->c;
 	const char *rest, *v;
-	char group[32], err[256], path[4096];
+	char group[WIRE_METRIC_MAX + WIRE_INDEX_MAX + 2], err[256], path[4096];
 	const struct rrd_group_def *def;
 	if (rq->done) {
 		struct render_job *j = rq->rj;

@@ -52,6 +52,8 @@ static json_object *encode_row(const struct group_row *r)
 	json_object_object_add(o, "g", json_object_new_string(r->group));
 	add_str(o, "i", r->index);
 	add_str(o, "l", r->label);
+	if (r->nostore)
+		json_object_object_add(o, "rrd", json_object_new_boolean(0));
 	for (size_t i = 0; i < r->nvals; i++) {
 		const struct metric_val *m = &r->vals[i];
 		json_object **dst = m->kind == MV_GAUGE ? &v : m->kind == MV_COUNTER ? &c : &t;
@@ -69,6 +71,16 @@ static json_object *encode_row(const struct group_row *r)
 	if (t)
 		json_object_object_add(o, "s", t);
 	return o;
+}
+
+int wire_encode_rows(struct strbuf *sb, const struct group_row *rows, size_t n)
+{
+	json_object *a = json_object_new_array();
+	if (!a)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		json_object_array_add(a, encode_row(&rows[i]));
+	return json_append_put(sb, a);
 }
 
 int wire_encode_sample(struct strbuf *sb, const struct dev_sample *s)
@@ -339,8 +351,17 @@ static int decode_row(struct dec *d, json_object *o, struct group_row *r)
 		return -1;
 	if (!wire_valid_metric(r->group))
 		return fail(d, "g", "group names are [a-z][a-z0-9_]*, under 20 bytes");
+	/* their files would be the built-in groups' (system.rrd, if-N.rrd) */
+	if (strcmp(r->group, "system") == 0 || strcmp(r->group, "if") == 0)
+		return fail(d, "g", "system and if are reserved group names");
 	if (!valid_index(r->index))
 		return fail(d, "i", "expected an OID suffix (digits and dots)");
+	json_object *st;
+	if (json_object_object_get_ex(o, "rrd", &st)) {
+		if (!json_object_is_type(st, json_type_boolean))
+			return fail(d, "rrd", "expected true or false");
+		r->nostore = !json_object_get_boolean(st);
+	}
 	r->vals = calloc(WIRE_MAX_VALS, sizeof(*r->vals));
 	if (!r->vals)
 		return fail(d, "", "out of memory");

@@ -572,6 +572,7 @@ static void assemble_rows(struct job *j)
 			struct group_row *out = &j->s.rows[j->s.nrows];
 			memset(out, 0, sizeof(*out));
 			snprintf(out->group, sizeof(out->group), "%s", pg->name);
+			out->nostore = pg->nostore;
 			format_oid(out->index, sizeof(out->index), row->idx, row->idxlen);
 			if (pg->label >= 0 && (row->set & (1u << pg->label)))
 				snprintf(out->label, sizeof(out->label), "%s", row->vals[pg->label].text);

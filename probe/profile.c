@@ -244,6 +244,17 @@ static void table_option(struct reader *r, const char *key, const char *value)
 	}
 }
 
+/* rrd = no: shown, not stored (rows that come and go, such as alerts, would each make a file) */
+static void group_rrd(struct reader *r, const char *value)
+{
+	if (strcmp(value, "yes") == 0)
+		r->cur->nostore = 0;
+	else if (strcmp(value, "no") == 0)
+		r->cur->nostore = 1;
+	else
+		err_at(r, "rrd: expected yes or no, got \"%.40s\"", value);
+}
+
 static void interface_key(struct reader *r, const char *key, const char *value)
 {
 	char buf[256], *w[3];
@@ -389,8 +400,10 @@ static void begin_section(struct reader *r, const char *section)
 	}
 	const char *name = section + (table ? 6 : 8);
 	struct prof_file *f = r->f;
-	if (!valid_ident(name) || f->ngroups >= MAX_GROUPS) {
-		err_at(r, "[%s]: group names are [a-z][a-z0-9_]*, under 20 bytes", section);
+	if (!valid_ident(name) || f->ngroups >= MAX_GROUPS || !strcmp(name, "system") ||
+	    !strcmp(name, "if")) {
+		err_at(r, "[%s]: group names are [a-z][a-z0-9_]*, under 20 bytes, not system or if",
+		       section);
 		r->skip_section = 1;
 		return;
 	}
@@ -428,6 +441,8 @@ static int handler(void *ctx, const char *section, const char *key, const char *
 		profile_key(r, key, value);
 	else if (r->in_interfaces)
 		interface_key(r, key, value);
+	else if (!strcmp(key, "rrd"))
+		group_rrd(r, value);
 	else if (!r->cur->table && (!strcmp(key, "label") || !strcmp(key, "keep") ||
 				    !strcmp(key, "max_rows")))
 		err_at(r, "%s: only tables take this option [%s]", key, section);

@@ -45,6 +45,7 @@ struct prof_group {
 	char **keep_values;
 	size_t nkeep;
 	int max_rows;  /* 0: the probe's */
+	int nostore;   /* rrd = no: sent for display, not stored */
 	char where[96]; /* file:line of the section, for messages */
 };
 

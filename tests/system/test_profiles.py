@@ -159,6 +159,10 @@ class Profile:
         if key in grp["metrics"]:
             self.err(f"{where}: metric {key!r} twice in [{kind} {group}]")
             return
+        if key == "rrd":  # any group: stored (yes, default) or only shown (no)
+            if value not in ("yes", "no"):
+                self.err(f"{where}: rrd = yes or no")
+            return
         m = DERIVED_RE.match(value)
         if m:
             grp["metrics"][key] = ("derived", m.group(1), m.group(2), m.group(3), where)

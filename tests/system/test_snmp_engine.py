@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from conftest import District, free_port, http, start_collector, run_probe_once
+from conftest import District, free_port, http, metric, start_collector, run_probe_once
 from recordings import EXPECTED, HOSTILE
 
 SIM = "127.91.0.1:1161"
@@ -202,5 +202,68 @@ def test_snmpv3_fleet_with_wrong_credentials(bindir, snmpd_v3, fleet, tmp_path):
         assert devs["Chết"]["status"] == "down" and "timeout" in devs["Chết"]["error"]
         # an empty inventory class is filled in from the probe's classification
         assert devs["PC v3"]["class"] == "pc" and devs["Máy in"]["class"] == "printer"
+    finally:
+        assert col.stop() == 0, col.output()
+
+
+def test_profile_metrics_stored_graphed_and_shown(bindir, fleet, tmp_path):
+    """Toner, disks and UPS battery reach storage (one file per row, data sources named by
+    metric), the series API, a graph per metric and the device page; alert rows that come
+    and go are shown but make no files."""
+    from test_storage import quote  # names as the URLs carry them (their directory names)
+    common = {"commune": "Xã B", "site": "Một cửa", "site_type": "one-stop", "contact": ""}
+    devices = [
+        dict(common, device="Máy in", **{"class": "printer"}, address="127.91.0.1:1161",
+             snmp="p", community="printer/hp-laserjet-500"),
+        dict(common, device="Máy tính", **{"class": ""}, address="127.91.0.2:1161",
+             snmp="pc", community="pc/windows-xp"),
+        dict(common, device="UPS", **{"class": "ups"}, address="127.91.0.3:1161",
+             snmp="u", community="ups/eaton-powerxpert"),
+    ]
+    d = District(str(tmp_path), devices, "[site-type one-stop]\nprinter = 1\n")
+    col = start_collector(bindir, d)
+    try:
+        run_probe_once(bindir, d)
+        time.sleep(1.2)
+        run_probe_once(bindir, d)
+        files = {}
+        for root, _, names in os.walk(d.data):
+            for n in names:
+                files.setdefault(os.path.basename(root), set()).add(n)
+        printer = next(v for k, v in files.items() if "supply-1.1.rrd" in v)
+        assert {"supply-1.1.rrd", "supply-1.6.rrd", "tray-1.1.rrd", "host.rrd"} <= printer
+        assert not any(n.startswith("alert") for v in files.values() for n in v)
+        assert any("storage-1.rrd" in v or any(n.startswith("storage-") for n in v)
+                   for v in files.values())
+        assert any("battery.rrd" in v for v in files.values())
+
+        c, dev = quote("Xã B"), quote("Máy in")
+        st, _, body = http(d.url(f"/api/v1/series/{c}/{dev}/supply-1.1?start={int(time.time()) - 120}"
+                                f"&end={int(time.time())}&resolution=1"))
+        assert st == 200, body
+        series = json.loads(body)
+        assert {"level", "max", "percent"} <= set(series["ds"])
+        k = series["ds"].index("level")
+        assert any(r[1 + k] == 78 for r in series["rows"]), series["rows"][-3:]
+
+        st, hdr, png = http(d.url(f"/graph/{c}/{dev}/supply-1.1.png?ds=percent"))
+        assert st == 200 and png[:8] == b"\x89PNG\r\n\x1a\n"
+        assert http(d.url(f"/graph/{c}/{dev}/supply-1.1.png"))[0] == 400
+        assert http(d.url(f"/graph/{c}/{dev}/supply-1.1.png?ds=nothere"))[0] == 404
+        assert http(d.url(f"/graph/{c}/{dev}/supply-..%2F1.png?ds=level"))[0] == 404
+        assert http(d.url(f"/graph/{c}/{dev}/system-1.png?ds=avail"))[0] == 404
+
+        st, _, page = http(d.url(f"/device/{c}/{dev}"))
+        html = page.decode()
+        assert st == 200 and "Vật tư in (mực, trống)" in html and "Black Cartridge" in html
+        assert "supply-1.1.png?period=day&amp;ds=percent" in html
+        assert "Sleep mode on" in html  # the printer's alert, shown
+        st, _, page = http(d.url(f"/device/{c}/{dev}?lang=en"))
+        assert "Supplies (toner, drum)" in page.decode()
+
+        st, _, body = http(d.url("/api/v1/devices"))
+        devs = {x["device"]: x for x in json.loads(body)}
+        assert devs["Máy tính"]["class"] == "pc"
+        assert metric(d, "hbmon_rrd_errors_total") == 0
     finally:
         assert col.stop() == 0, col.output()

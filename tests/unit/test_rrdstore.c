@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "rrdcached.h"
+#include "groupdefs.h"
 #include "rrdstore.h"
 
 #define COMMUNE "X%C3%A3%20A"
@@ -426,6 +427,92 @@ static void old_file_gains_new_data_sources(void **state)
 	free(s.data);
 }
 
+/* The names of a file's data sources, in file order. */
+static void ds_names(const char *path, char *out, size_t outsz)
+{
+	time_t last;
+	unsigned long nds = 0;
+	char **names = NULL, **v = NULL;
+	assert_int_equal(rrd_lastupdate_r(path, &last, &nds, &names, &v), 0);
+	out[0] = '\0';
+	for (unsigned long i = 0; i < nds; i++) {
+		snprintf(out + strlen(out), outsz - strlen(out), "%s%s", i ? ":" : "", names[i]);
+		free(names[i]);
+		free(v[i]);
+	}
+	free(names);
+	free(v);
+}
+
+/* Profile groups: layouts learnt from the rows, a metric arriving later is added to the file
+ * in place, and values always land in their own data source, whatever order the file has
+ * (after a restart the collector may learn the metrics in another order). */
+static void profile_group_layouts(void **state)
+{
+	struct fx *fx = *state;
+	char path[4096], order[256];
+	assert_int_equal(rrdstore_path(fx->rs, path, sizeof(path), COMMUNE, DEVICE, "supply-1.1"), 0);
+	struct groupdefs *gd = groupdefs_new();
+	struct metric_val v1[2] = {{"level", MV_GAUGE, 40, 0, ""}, {"max", MV_GAUGE, 100, 0, ""}};
+	struct group_row r1 = {"supply", "1.1", "Black", 0, v1, 2};
+	const struct rrd_group_def *d1 = groupdefs_for_row(gd, &r1);
+	assert_non_null(d1);
+	assert_true(d1->dynamic);
+	assert_ptr_equal(groupdefs_for_row(gd, &r1), d1); /* nothing new: the same layout */
+	char vals[256];
+	assert_true(groupdefs_values(d1, &r1, vals, sizeof(vals)) > 0);
+	assert_string_equal(vals, "40:100");
+	time_t t0 = 1700000000;
+	struct rrd_update u = {path, vals, d1, t0, 0};
+	assert_int_equal(rrdstore_write(fx->rs, &u, 1), 0);
+	assert_int_equal(u.result, 1);
+
+	/* a percent and an error counter appear: a new layout, the file gains them */
+	struct metric_val v2[4] = {{"percent", MV_GAUGE, 39, 0, ""},
+				   {"level", MV_GAUGE, 39, 0, ""},
+				   {"errors", MV_COUNTER, 0, 12, ""},
+				   {"descr", MV_TEXT, 0, 0, "Black"}};
+	struct group_row r2 = {"supply", "1.1", "Black", 0, v2, 4};
+	const struct rrd_group_def *d2 = groupdefs_for_row(gd, &r2);
+	assert_true(d2 != d1 && d2->nds == 4 && d1->nds == 2); /* the old one is left intact */
+	assert_true(groupdefs_values(d2, &r2, vals, sizeof(vals)) > 0);
+	assert_string_equal(vals, "39:U:39:12"); /* level, max (absent), percent, errors */
+	u = (struct rrd_update){path, vals, d2, t0 + 1, 0};
+	assert_int_equal(rrdstore_write(fx->rs, &u, 1), 0);
+	assert_int_equal(u.result, 1);
+	ds_names(path, order, sizeof(order));
+	assert_string_equal(order, "level:max:percent:errors");
+	double v[4];
+	assert_int_equal(last_update(path, v, 4), t0 + 1);
+	assert_true(v[0] == 39 && isnan(v[1]) && v[2] == 39);
+
+	/* restart: a new registry learns percent first; values still go by name */
+	rrdstore_free(fx->rs);
+	fx->rs = rrdstore_new(fx->dir, 1);
+	struct groupdefs *gd2 = groupdefs_new();
+	struct metric_val v3[3] = {{"percent", MV_GAUGE, 38, 0, ""},
+				   {"max", MV_GAUGE, 100, 0, ""},
+				   {"level", MV_GAUGE, 38, 0, ""}};
+	struct group_row r3 = {"supply", "1.1", "Black", 0, v3, 3};
+	const struct rrd_group_def *d3 = groupdefs_for_row(gd2, &r3);
+	assert_true(groupdefs_values(d3, &r3, vals, sizeof(vals)) > 0);
+	assert_string_equal(vals, "38:100:38"); /* percent, max, level */
+	/* an older layout's update still queued in the same batch is placed by name too */
+	char old_vals[64] = "37:100";
+	struct rrd_update us[2] = {{path, vals, d3, t0 + 3, 0}, {path, old_vals, d1, t0 + 2, 0}};
+	assert_int_equal(rrdstore_write(fx->rs, us, 2), 0);
+	assert_int_equal(us[0].result, 1);
+	assert_int_equal(us[1].result, 1);
+	assert_int_equal(last_update(path, v, 4), t0 + 3);
+	assert_true(v[0] == 38 && v[1] == 100 && v[2] == 38 && isnan(v[3]));
+	struct series s;
+	fetch(path, t0 - 1, t0 + 3, &s);
+	assert_true(at(&s, t0 + 2, 0) == 37 && at(&s, t0 + 2, 1) == 100); /* level, max */
+	free(s.data);
+	groupdefs_free(gd);
+	groupdefs_free(gd2);
+}
+
 static void rrdcached_addresses(void **state)
 {
 	(void)state;
@@ -484,6 +571,7 @@ int main(void)
 		T(errors_are_reported),
 		T(batch_write_groups_per_file),
 		T(old_file_gains_new_data_sources),
+		T(profile_group_layouts),
 		cmocka_unit_test(rrdcached_addresses),
 		T(rrdcached_down_marks_updates_for_resend),
 	};

@@ -391,8 +391,8 @@ static void group_rows(void **state)
 		{"max", MV_GAUGE, -2, 0, ""},
 	};
 	struct group_row rows[2] = {
-		{"supply", "1.1", "Black", v, 4},
-		{"host", "", "", v, 1},
+		{"supply", "1.1", "Black", 0, v, 4},
+		{"host", "", "", 1, v, 1},
 	};
 	snprintf(s.cls, sizeof(s.cls), "printer");
 	s.rows = rows;
@@ -421,6 +421,8 @@ static void group_rows(void **state)
 		assert_string_equal(m->text, v[i].text);
 	}
 	assert_string_equal(d->rows[1].index, "");
+	assert_int_equal(d->rows[0].nostore, 0);
+	assert_int_equal(d->rows[1].nostore, 1);
 	wire_batch_free(&b);
 
 	expect_sample_error("{" GOOD ",\"groups\":[{\"g\":\"Supply\"}]}", "groups[0].g");
