@@ -32,9 +32,10 @@ UNIT_BIN      := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
 DEB_PKGS := build-essential pkg-config libsnmp-dev snmp snmpd snmpsim librrd-dev rrdtool \
 	rrdcached libmicrohttpd-dev libcurl4-openssl-dev libjson-c-dev libinih-dev libcsv-dev \
-	libcmocka-dev libsqlite3-dev python3 python3-pytest python3-aiosmtpd fonts-dejavu-core chromium
+	libcmocka-dev libsqlite3-dev python3 python3-pytest python3-aiosmtpd fonts-dejavu-core chromium \
+	iproute2 collectd-core prometheus-snmp-exporter
 
-.PHONY: all deps check check-asan unit system demo bench install clean lint
+.PHONY: all deps check check-asan unit system demo bench bench-snmp install clean lint
 
 all: $(BUILD)/hbmon-probe $(BUILD)/hbmon-collector $(UNIT_BIN)
 
@@ -91,8 +92,14 @@ demo: deps all
 	$(PYTHON) etc/demo/run-demo.py
 
 # Storage benchmark: hbmon ingest vs raw rrd_update_r vs rrdcached BATCH, graphs (bench/README.md)
+# Storage and graphs (bench/run.py, ~6 min), then SNMP polling side by side with collectd,
+# snmp_exporter and a bare net-snmp loop (bench/snmp/run.py, ~11 min, root: a network namespace).
 bench: all
 	$(PYTHON) bench/run.py
+	$(PYTHON) bench/snmp/run.py
+
+bench-snmp: all
+	$(PYTHON) bench/snmp/run.py
 
 lint:
 	@! grep -nE '\b(sprintf|strcpy|strcat|gets|atoi|atof)\s*\(' common/*.c probe/*.c collector/*.c

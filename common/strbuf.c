@@ -107,6 +107,34 @@ int strbuf_html(struct strbuf *sb, const char *s)
 	return strbuf_append(sb, run, (size_t)(s - run));
 }
 
+int strbuf_json(struct strbuf *sb, const char *s)
+{
+	static const char hex[] = "0123456789abcdef";
+	const char *run = s;
+	if (strbuf_append(sb, "\"", 1) < 0)
+		return -1;
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		char rep[7] = "\\";
+		size_t n = 2;
+		if (c == '"' || c == '\\')
+			rep[1] = (char)c;
+		else if (c < 0x20) {
+			memcpy(rep, "\\u00", 4);
+			rep[4] = hex[c >> 4];
+			rep[5] = hex[c & 15];
+			n = 6;
+		} else
+			continue;
+		if (strbuf_append(sb, run, (size_t)(s - run)) < 0 || strbuf_append(sb, rep, n) < 0)
+			return -1;
+		run = s + 1;
+	}
+	if (strbuf_append(sb, run, (size_t)(s - run)) < 0)
+		return -1;
+	return strbuf_append(sb, "\"", 1);
+}
+
 int strbuf_url(struct strbuf *sb, const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";

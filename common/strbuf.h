@@ -22,6 +22,8 @@ int strbuf_puts(struct strbuf *sb, const char *s);
 int strbuf_printf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Appends s with & < > " ' escaped for HTML text and attribute values. */
 int strbuf_html(struct strbuf *sb, const char *s);
+/* Appends s as a JSON string literal (quotes, backslashes and controls escaped; s is UTF-8). */
+int strbuf_json(struct strbuf *sb, const char *s);
 /* Appends s percent-encoded for a URL path segment or query value. */
 int strbuf_url(struct strbuf *sb, const char *s);
 

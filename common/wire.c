@@ -1,34 +1,104 @@
 #include "wire.h"
 
 #include <errno.h>
+#include <math.h>
+#include <stdarg.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static void add_str(json_object *o, const char *k, const char *v)
+/*
+ * Encoding writes JSON straight into the buffer: a probe encodes every answer of the fleet, and
+ * building json-c objects for it cost as much CPU as parsing the SNMP answers. Decoding (the
+ * collector's side, untrusted input) stays with json-c.
+ */
+struct jw {
+	struct strbuf *sb;
+	int first; /* no member written yet in the object being written */
+	int err;
+};
+
+static void jw_key(struct jw *w, const char *k)
 {
-	if (v[0])
-		json_object_object_add(o, k, json_object_new_string(v));
+	if (strbuf_puts(w->sb, w->first ? "\"" : ",\"") < 0 || strbuf_puts(w->sb, k) < 0 ||
+	    strbuf_puts(w->sb, "\":") < 0)
+		w->err = 1;
+	w->first = 0;
 }
 
-static json_object *encode_if(const struct if_sample *f)
+static void jw_str(struct jw *w, const char *k, const char *v)
 {
-	json_object *o = json_object_new_object();
-	json_object_object_add(o, "index", json_object_new_int64(f->index));
-	add_str(o, "descr", f->descr);
-	add_str(o, "name", f->name);
-	add_str(o, "alias", f->alias);
+	if (!v[0])
+		return;
+	jw_key(w, k);
+	if (strbuf_json(w->sb, v) < 0)
+		w->err = 1;
+}
+
+static void jw_raw(struct jw *w, const char *k, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static void jw_raw(struct jw *w, const char *k, const char *fmt, ...)
+{
+	char buf[64];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	jw_key(w, k);
+	if (n < 0 || (size_t)n >= sizeof(buf) || strbuf_append(w->sb, buf, (size_t)n) < 0)
+		w->err = 1;
+}
+
+/* An unsigned integer member, without printf: the probe writes hundreds per device. */
+static void jw_u64(struct jw *w, const char *k, uint64_t v)
+{
+	char tmp[24];
+	size_t n = sizeof(tmp);
+	do {
+		tmp[--n] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	jw_key(w, k);
+	if (strbuf_append(w->sb, tmp + n, sizeof(tmp) - n) < 0)
+		w->err = 1;
+}
+
+static void jw_open(struct jw *w, const char *k, const char *bracket)
+{
+	if (k)
+		jw_key(w, k);
+	else if (!w->first && strbuf_puts(w->sb, ",") < 0)
+		w->err = 1;
+	if (strbuf_puts(w->sb, bracket) < 0)
+		w->err = 1;
+	w->first = 1;
+}
+
+static void jw_close(struct jw *w, const char *bracket)
+{
+	if (strbuf_puts(w->sb, bracket) < 0)
+		w->err = 1;
+	w->first = 0;
+}
+
+static void encode_if(struct jw *w, const struct if_sample *f)
+{
+	jw_open(w, NULL, "{");
+	jw_u64(w, "index", f->index);
+	jw_str(w, "descr", f->descr);
+	jw_str(w, "name", f->name);
+	jw_str(w, "alias", f->alias);
 	if (f->has & IFF_TYPE)
-		json_object_object_add(o, "type", json_object_new_int(f->type));
+		jw_raw(w, "type", "%d", f->type);
 	if (f->has & IFF_SPEED)
-		json_object_object_add(o, "speed", json_object_new_uint64(f->speed));
+		jw_u64(w, "speed", f->speed);
 	if (f->has & IFF_ADMIN)
-		json_object_object_add(o, "admin", json_object_new_int(f->admin));
+		jw_raw(w, "admin", "%d", f->admin);
 	if (f->has & IFF_OPER)
-		json_object_object_add(o, "oper", json_object_new_int(f->oper));
+		jw_u64(w, "oper", (uint64_t)f->oper);
 	if (f->has & IFF_HC)
-		json_object_object_add(o, "hc", json_object_new_boolean(1));
+		jw_raw(w, "hc", "true");
 	static const struct { unsigned bit; const char *key; size_t off; } ctr[] = {
 		{IFF_IN_OCTETS, "in_octets", offsetof(struct if_sample, in_octets)},
 		{IFF_OUT_OCTETS, "out_octets", offsetof(struct if_sample, out_octets)},
@@ -39,83 +109,99 @@ static json_object *encode_if(const struct if_sample *f)
 	};
 	for (size_t i = 0; i < sizeof(ctr) / sizeof(ctr[0]); i++)
 		if (f->has & ctr[i].bit)
-			json_object_object_add(
-			    o, ctr[i].key,
-			    json_object_new_uint64(*(const uint64_t *)(const void *)((const char *)f + ctr[i].off)));
-	return o;
+			jw_u64(w, ctr[i].key,
+			       *(const uint64_t *)(const void *)((const char *)f + ctr[i].off));
+	jw_close(w, "}");
 }
 
 /* {"g":group,"i":index,"l":label,"v":{gauges},"c":{counters},"s":{texts}} */
-static json_object *encode_row(const struct group_row *r)
+static void encode_row(struct jw *w, const struct group_row *r)
 {
-	json_object *o = json_object_new_object(), *v = NULL, *c = NULL, *t = NULL;
-	json_object_object_add(o, "g", json_object_new_string(r->group));
-	add_str(o, "i", r->index);
-	add_str(o, "l", r->label);
+	jw_open(w, NULL, "{");
+	jw_str(w, "g", r->group);
+	jw_str(w, "i", r->index);
+	jw_str(w, "l", r->label);
 	if (r->nostore)
-		json_object_object_add(o, "rrd", json_object_new_boolean(0));
-	for (size_t i = 0; i < r->nvals; i++) {
-		const struct metric_val *m = &r->vals[i];
-		json_object **dst = m->kind == MV_GAUGE ? &v : m->kind == MV_COUNTER ? &c : &t;
-		if (!*dst)
-			*dst = json_object_new_object();
-		json_object_object_add(*dst, m->name,
-				       m->kind == MV_GAUGE ? json_object_new_double(m->gauge)
-				       : m->kind == MV_COUNTER ? json_object_new_uint64(m->counter)
-							       : json_object_new_string(m->text));
+		jw_raw(w, "rrd", "false");
+	static const char *const part[] = {"v", "c", "s"};
+	for (int kind = MV_GAUGE; kind <= MV_TEXT; kind++) {
+		int open = 0;
+		for (size_t i = 0; i < r->nvals; i++) {
+			const struct metric_val *m = &r->vals[i];
+			/* JSON has no infinity or NaN: such a value is left out */
+			if ((int)m->kind != kind || (kind == MV_GAUGE && !isfinite(m->gauge)))
+				continue;
+			if (!open) {
+				jw_open(w, part[kind], "{");
+				open = 1;
+			}
+			if (kind == MV_GAUGE && m->gauge >= 0 && m->gauge < 1e15 &&
+			    m->gauge == (double)(uint64_t)m->gauge)
+				jw_u64(w, m->name, (uint64_t)m->gauge); /* most levels are integers */
+			else if (kind == MV_GAUGE)
+				jw_raw(w, m->name, "%.17g", m->gauge);
+			else if (kind == MV_COUNTER)
+				jw_u64(w, m->name, m->counter);
+			else {
+				jw_key(w, m->name);
+				if (strbuf_json(w->sb, m->text) < 0)
+					w->err = 1;
+			}
+		}
+		if (open)
+			jw_close(w, "}");
 	}
-	if (v)
-		json_object_object_add(o, "v", v);
-	if (c)
-		json_object_object_add(o, "c", c);
-	if (t)
-		json_object_object_add(o, "s", t);
-	return o;
+	jw_close(w, "}");
 }
 
 int wire_encode_rows(struct strbuf *sb, const struct group_row *rows, size_t n)
 {
-	json_object *a = json_object_new_array();
-	if (!a)
-		return -1;
+	struct jw w = {sb, 1, 0};
+	jw_open(&w, NULL, "[");
 	for (size_t i = 0; i < n; i++)
-		json_object_array_add(a, encode_row(&rows[i]));
-	return json_append_put(sb, a);
+		encode_row(&w, &rows[i]);
+	jw_close(&w, "]");
+	return w.err ? -1 : 0;
 }
 
 int wire_encode_sample(struct strbuf *sb, const struct dev_sample *s)
 {
-	json_object *o = json_object_new_object();
-	if (!o)
-		return -1;
-	json_object_object_add(o, "commune", json_object_new_string(s->commune));
-	json_object_object_add(o, "device", json_object_new_string(s->device));
-	json_object_object_add(o, "ts", json_object_new_int64(s->ts));
-	json_object_object_add(o, "up", json_object_new_boolean(s->up));
-	add_str(o, "error", s->error);
+	struct jw w = {sb, 1, 0};
+	jw_open(&w, NULL, "{");
+	w.first = 1;
+	jw_key(&w, "commune");
+	if (strbuf_json(sb, s->commune) < 0)
+		w.err = 1;
+	jw_key(&w, "device");
+	if (strbuf_json(sb, s->device) < 0)
+		w.err = 1;
+	jw_raw(&w, "ts", "%lld", (long long)s->ts);
+	jw_raw(&w, "up", "%s", s->up ? "true" : "false");
+	jw_str(&w, "error", s->error);
 	if (s->rtt_ms >= 0)
-		json_object_object_add(o, "rtt_ms", json_object_new_int(s->rtt_ms));
+		jw_raw(&w, "rtt_ms", "%d", s->rtt_ms);
 	if (s->up) {
-		json_object *sys = json_object_new_object();
-		add_str(sys, "descr", s->sys_descr);
-		add_str(sys, "objectid", s->sys_objectid);
-		add_str(sys, "name", s->sys_name);
+		jw_open(&w, "sys", "{");
+		jw_str(&w, "descr", s->sys_descr);
+		jw_str(&w, "objectid", s->sys_objectid);
+		jw_str(&w, "name", s->sys_name);
 		if (s->has_uptime)
-			json_object_object_add(sys, "uptime", json_object_new_int64(s->uptime_ticks));
-		json_object_object_add(o, "sys", sys);
-		json_object *ifs = json_object_new_array();
+			jw_raw(&w, "uptime", "%u", s->uptime_ticks);
+		jw_close(&w, "}");
+		jw_open(&w, "if", "[");
 		for (size_t i = 0; i < s->nifs; i++)
-			json_object_array_add(ifs, encode_if(&s->ifs[i]));
-		json_object_object_add(o, "if", ifs);
-		add_str(o, "class", s->cls);
+			encode_if(&w, &s->ifs[i]);
+		jw_close(&w, "]");
+		jw_str(&w, "class", s->cls);
 		if (s->nrows) {
-			json_object *rows = json_object_new_array();
+			jw_open(&w, "groups", "[");
 			for (size_t i = 0; i < s->nrows; i++)
-				json_object_array_add(rows, encode_row(&s->rows[i]));
-			json_object_object_add(o, "groups", rows);
+				encode_row(&w, &s->rows[i]);
+			jw_close(&w, "]");
 		}
 	}
-	return json_append_put(sb, o);
+	jw_close(&w, "}");
+	return w.err ? -1 : 0;
 }
 
 int json_append_put(struct strbuf *sb, struct json_object *o)

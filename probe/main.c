@@ -18,6 +18,7 @@
 #include "log.h"
 #include "poller.h"
 #include "profile.h"
+#include "schedule.h"
 #include "strbuf.h"
 #include "uplink.h"
 #include "wire.h"
@@ -37,8 +38,8 @@ struct probe {
 	struct poll_target *targets;
 	struct poll_memory *mem;
 	unsigned *fails; /* consecutive polls without an answer */
-	double *due; /* per target, CLOCK_MONOTONIC seconds */
-	int *busy;
+	double *due; /* per target: its next poll, CLOCK_MONOTONIC seconds */
+	struct schedule sched; /* targets not being polled, by due time */
 	unsigned char *bad_logged; /* per target: bad values already reported once */
 	size_t ntargets;
 	struct poller *poller;
@@ -92,7 +93,6 @@ static void on_sample(void *ctx, const struct poll_target *t, const struct dev_s
 	struct probe *pr = ctx;
 	size_t mark = pr->batch.len;
 	struct poll_target *tt = &pr->targets[t->id];
-	pr->busy[t->id] = 0;
 	pr->polled++;
 	/* a classified device keeps its class: the rules are not run at every poll */
 	if (!tt->prof && s->up && s->cls[0])
@@ -108,9 +108,10 @@ static void on_sample(void *ctx, const struct poll_target *t, const struct dev_s
 		double skip = f >= 2 ? (f - 1 < 8 ? (double)(1u << (f - 1)) : 256.0) : 1.0;
 		if (skip > BACKOFF_MAX)
 			skip = BACKOFF_MAX;
-		if (!pr->once)
-			pr->due[t->id] += (skip - 1.0) * pr->cfg->interval;
+		pr->due[t->id] += (skip - 1.0) * pr->cfg->interval;
 	}
+	if (!pr->once)
+		schedule_push(&pr->sched, t->id, pr->due[t->id]);
 	if (s->error[0])
 		log_debug("poll", "%s/%s: %s", s->commune, s->device, s->error);
 	/* a device sending nonsense is named once, not every interval */
@@ -139,11 +140,11 @@ static int build_targets(struct probe *pr)
 	const struct inventory *inv = pr->inv;
 	pr->targets = calloc(inv->ndevices ? inv->ndevices : 1, sizeof(*pr->targets));
 	pr->due = calloc(inv->ndevices ? inv->ndevices : 1, sizeof(*pr->due));
-	pr->busy = calloc(inv->ndevices ? inv->ndevices : 1, sizeof(*pr->busy));
 	pr->bad_logged = calloc(inv->ndevices ? inv->ndevices : 1, 1);
 	pr->mem = calloc(inv->ndevices ? inv->ndevices : 1, sizeof(*pr->mem));
 	pr->fails = calloc(inv->ndevices ? inv->ndevices : 1, sizeof(*pr->fails));
-	if (!pr->targets || !pr->due || !pr->busy || !pr->bad_logged || !pr->mem || !pr->fails)
+	if (!pr->targets || !pr->due || !pr->bad_logged || !pr->mem || !pr->fails ||
+	    schedule_init(&pr->sched, inv->ndevices) < 0)
 		return -1;
 	for (size_t i = 0; i < inv->ndevices; i++) {
 		const struct inv_device *d = &inv->devices[i];
@@ -165,32 +166,33 @@ static int build_targets(struct probe *pr)
 	}
 	/* spread first polls over one interval so a large fleet does not burst */
 	double now = mono_now();
-	for (size_t i = 0; i < pr->ntargets; i++)
+	for (size_t i = 0; i < pr->ntargets; i++) {
 		pr->due[i] = pr->once ? now
 				      : now + (double)pr->cfg->interval * (double)i / (double)pr->ntargets;
+		schedule_push(&pr->sched, i, pr->due[i]);
+	}
 	return 0;
 }
 
 /* Starts every due poll the in-flight window allows; returns seconds to the next due one. */
 static double start_due(struct probe *pr)
 {
-	double now = mono_now(), next = 1e9;
-	for (size_t i = 0; i < pr->ntargets; i++) {
-		if (pr->busy[i])
-			continue;
+	double now = mono_now(), due;
+	size_t i;
+	while (schedule_peek(&pr->sched, &i, &due) == 0) {
+		if (due > now)
+			return due - now;
 		/* the window counts devices that answer; silent ones wait aside (bounded, for fds) */
-		if (pr->due[i] <= now && poller_active(pr->poller) < pr->cfg->max_inflight &&
-		    poller_inflight(pr->poller) < 4 * pr->cfg->max_inflight) {
-			pr->busy[i] = 1;
-			pr->due[i] = pr->once ? 1e18 : pr->due[i] + pr->cfg->interval;
-			if (pr->due[i] < now) /* fell behind: do not try to catch up in a burst */
-				pr->due[i] = now + pr->cfg->interval;
-			poller_start(pr->poller, &pr->targets[i]);
-		}
-		if (pr->due[i] - now < next)
-			next = pr->due[i] - now;
+		if (poller_active(pr->poller) >= pr->cfg->max_inflight ||
+		    poller_inflight(pr->poller) >= 4 * pr->cfg->max_inflight)
+			return 1;
+		schedule_pop(&pr->sched);
+		pr->due[i] = due + pr->cfg->interval;
+		if (pr->due[i] < now) /* fell behind: do not try to catch up in a burst */
+			pr->due[i] = now + pr->cfg->interval;
+		poller_start(pr->poller, &pr->targets[i]);
 	}
-	return next < 0 ? 0 : next;
+	return 1e9;
 }
 
 static int run(struct probe *pr)
@@ -509,10 +511,13 @@ int main(int argc, char **argv)
 
 	const struct poller_stats *ps = poller_stats(pr.poller);
 	const struct uplink_stats *us = uplink_stats(pr.uplink);
-	log_info("probe", "stopping: %llu polls, %llu answered, %llu timeouts, %llu bad values; "
+	log_info("probe", "stopping: %llu polls, %llu answered, %llu timeouts, %llu SNMPv3 errors, "
+		 "%llu bad values, %llu requests, %llu varbinds; "
 		 "%llu batches sent, %llu rejected, %llu dropped",
 		 (unsigned long long)ps->polls, (unsigned long long)ps->answered,
-		 (unsigned long long)ps->timeouts, (unsigned long long)ps->bad_values,
+		 (unsigned long long)ps->timeouts, (unsigned long long)ps->v3_errors,
+		 (unsigned long long)ps->bad_values, (unsigned long long)ps->requests,
+		 (unsigned long long)ps->varbinds,
 		 (unsigned long long)us->sent, (unsigned long long)us->rejected,
 		 (unsigned long long)us->dropped);
 	poller_free(pr.poller);
@@ -520,7 +525,7 @@ int main(int argc, char **argv)
 	strbuf_free(&pr.batch);
 	free(pr.targets);
 	free(pr.due);
-	free(pr.busy);
+	schedule_free(&pr.sched);
 	free(pr.bad_logged);
 	free(pr.mem);
 	free(pr.fails);

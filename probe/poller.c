@@ -107,6 +107,9 @@ struct poller {
 	void *ctx;
 	struct job *jobs;
 	int inflight, parked;
+	int finished;                  /* jobs done and not yet reaped */
+	double rtt_avg_ms;             /* of first answers, smoothed: sets when a poll is parked */
+	struct timespec last_scan, last_timeout;
 	struct poller_stats st;
 	struct v3keys keys[MAX_V3_KEYS];
 	size_t nkeys;
@@ -132,8 +135,7 @@ struct poller *poller_new(const struct poller_opts *o, poll_done_fn cb, void *ct
 	if (!p)
 		return NULL;
 	p->o = *o;
-	if (p->o.park_ms <= 0)
-		p->o.park_ms = 500;
+	p->rtt_avg_ms = 20;
 	p->cb = cb;
 	p->ctx = ctx;
 	return p;
@@ -391,8 +393,11 @@ static void take_if_value(struct job *j, int role, uint32_t idx, const netsnmp_v
 static int take_metric(struct job *j, const struct prof_metric *m, const netsnmp_variable_list *v,
 		       struct metric_val *out)
 {
-	memset(out, 0, sizeof(*out));
-	snprintf(out->name, sizeof(out->name), "%s", m->name);
+	/* names are checked at load to fit; the text is set only for texts */
+	memcpy(out->name, m->name, sizeof(out->name));
+	out->gauge = 0;
+	out->counter = 0;
+	out->text[0] = '\0';
 	switch (m->type) {
 	case PM_GAUGE:
 	case PM_ENUM:
@@ -593,6 +598,7 @@ static void finish(struct job *j, const char *error)
 	if (j->done)
 		return;
 	j->done = 1;
+	j->p->finished++;
 	clock_gettime(CLOCK_REALTIME, &now);
 	j->s.ts = now.tv_sec;
 	if (error) {
@@ -1040,6 +1046,7 @@ static int on_response(int op, netsnmp_session *ss, int reqid, netsnmp_pdu *resp
 				    (j->last.tv_nsec - j->started.tv_nsec) / 1000000);
 		j->s.up = 1;
 		j->p->st.answered++;
+		j->p->rtt_avg_ms += (j->s.rtt_ms - j->p->rtt_avg_ms) / 8;
 		if (j->parked) {
 			j->parked = 0;
 			j->p->parked--;
@@ -1243,11 +1250,24 @@ nomem:
 
 /* Finished jobs are closed here, outside net-snmp's callbacks; silent ones are parked, and a
  * poll net-snmp forgot (a report it swallowed) is ended. */
+static long ms_since(const struct timespec *now, const struct timespec *then)
+{
+	return (now->tv_sec - then->tv_sec) * 1000 + (now->tv_nsec - then->tv_nsec) / 1000000;
+}
+
 static void reap(struct poller *p)
 {
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
+	/* the list is walked when a poll ended, and for parking and stalls every 50 ms: not at
+	 * every answer of a large fleet */
+	if (!p->finished && ms_since(&now, &p->last_scan) < 50)
+		return;
+	p->last_scan = now;
+	p->finished = 0;
 	long stall_ms = (long)p->o.timeout_ms * (p->o.retries + 2) + 1000;
+	/* silent for several times what answers take here: most likely dead, wait aside */
+	long park_ms = p->o.park_ms > 0 ? p->o.park_ms : (long)(4 * p->rtt_avg_ms) + 50;
 	struct job **pp = &p->jobs;
 	while (*pp) {
 		struct job *j = *pp;
@@ -1256,7 +1276,7 @@ static void reap(struct poller *p)
 			p->st.timeouts++;
 			finish(j, j->s.up ? "no answer during walk" : "no answer");
 		}
-		if (!j->done && !j->parked && !j->s.up && idle > p->o.park_ms) {
+		if (!j->done && !j->parked && !j->s.up && idle > park_ms) {
 			j->parked = 1;
 			p->parked++;
 		}
@@ -1285,7 +1305,8 @@ void poller_fdset(struct poller *p, int *maxfd, fd_set *rfds, struct timeval *tv
 		*tv = snmp_tv;
 	/* parking and stalls are checked on time, not only when something arrives */
 	if (p->inflight > p->parked) {
-		struct timeval park = {0, (suseconds_t)p->o.park_ms * 500};
+		long ms = p->o.park_ms > 0 ? p->o.park_ms : (long)(4 * p->rtt_avg_ms) + 50;
+		struct timeval park = {ms / 2000, (suseconds_t)(ms % 2000) * 500};
 		if (timercmp(&park, tv, <))
 			*tv = park;
 	}
@@ -1293,8 +1314,15 @@ void poller_fdset(struct poller *p, int *maxfd, fd_set *rfds, struct timeval *tv
 
 void poller_dispatch(struct poller *p, fd_set *rfds, int nready)
 {
+	struct timespec now;
 	if (nready > 0)
 		snmp_read(rfds);
-	snmp_timeout();
+	/* net-snmp's retransmission check walks every session: when select timed out, or every
+	 * 10 ms while answers keep it busy */
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (nready <= 0 || ms_since(&now, &p->last_timeout) >= 10) {
+		p->last_timeout = now;
+		snmp_timeout();
+	}
 	reap(p);
 }

@@ -38,7 +38,8 @@ struct poller_opts {
 	int timeout_ms;
 	int retries;
 	int max_rows;   /* rows kept per table; a longer walk is stopped and reported */
-	int park_ms;    /* a device silent this long stops counting against the window */
+	int park_ms;    /* a device silent this long stops counting against the window; 0: four
+			 * times the usual response time, plus 50 ms */
 	const struct profiles *profiles;
 };
 

@@ -62,6 +62,19 @@ static void url_encoding(void **state)
 	strbuf_free(&sb);
 }
 
+static void json_strings(void **state)
+{
+	(void)state;
+	struct strbuf sb;
+	assert_int_equal(strbuf_init(&sb, 0), 0);
+	assert_int_equal(strbuf_json(&sb, "Máy in \"HP\" \\ <b>\x01\n"), 0);
+	assert_string_equal(sb.data, "\"Máy in \\\"HP\\\" \\\\ <b>\\u0001\\u000a\"");
+	sb.len = 0;
+	assert_int_equal(strbuf_json(&sb, ""), 0);
+	assert_string_equal(sb.data, "\"\"");
+	strbuf_free(&sb);
+}
+
 static void numbers_are_checked(void **state)
 {
 	(void)state;
@@ -82,6 +95,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(html_escapes_markup),
+		cmocka_unit_test(json_strings),
 		cmocka_unit_test(limit_is_enforced),
 		cmocka_unit_test(utf8_keeps_vietnamese_and_marks_bad_bytes),
 		cmocka_unit_test(utf8_truncates_on_character_boundary),
