@@ -179,9 +179,12 @@ static double start_due(struct probe *pr)
 {
 	double now = mono_now(), due;
 	size_t i;
+	/* polls due within the next moment start together: their answers then share the loop's
+	 * wake-ups instead of waking it one by one (each device still comes once an interval) */
+	double slack = pr->cfg->interval >= 10 ? 1.0 : pr->cfg->interval / 10.0;
 	while (schedule_peek(&pr->sched, &i, &due) == 0) {
-		if (due > now)
-			return due - now;
+		if (due > now + slack)
+			return due - now; /* then all due in the following moment go at once */
 		/* the window counts devices that answer; silent ones wait aside (bounded, for fds) */
 		if (poller_active(pr->poller) >= pr->cfg->max_inflight ||
 		    poller_inflight(pr->poller) >= 4 * pr->cfg->max_inflight)

@@ -578,11 +578,11 @@ batch_max = 100
 
 
 def hbmon_mode(work):
-    """How this hbmon-probe is told to poll the job: the class `bench` and its profile; else,
-    while inventory classes are a fixed list, bench.conf as the profile of class `other`; else
-    (no profile support) its fixed IF-MIB columns. Returns ((profiles dir, class), text)."""
+    """How this hbmon-probe is told to poll the job: bench.conf as the profile of the inventory
+    class `other` (the inventory's classes are the fixed list targets count); else (a binary
+    without profiles) its fixed IF-MIB columns. Returns ((profiles dir, class), text)."""
     why = ""
-    for cls in ("bench", "other"):
+    for cls in ("other",):
         prof = hbmon_profiles_dir(work, cls)
         conf = hbmon_write(os.path.join(work, f"hbmon-check-{cls}"), targets()[:2], 1, 60,
                            (prof, cls))
