@@ -43,9 +43,12 @@ struct commune_alerts {
 	time_t last_mail;
 };
 
+#define SITE_ALERTS (CLS_COUNT + CFG_MAX_METRIC_TARGETS)
+
 struct alerts {
 	size_t nsites, ncommunes;
-	struct alert (*site)[CLS_COUNT];
+	/* per site: one alert per class target, then one per value target of its type */
+	struct alert (*site)[SITE_ALERTS];
 	struct commune_alerts *com;
 	struct hours hours;
 	struct hours *type_hours; /* per site type (cfg order): its own or the district's */
@@ -380,7 +383,7 @@ static void send_digest(struct alerts *a, struct collector *c, size_t commune, t
 		nfiring += ca->ct[t].st == A_FIRING;
 	for (size_t s = 0; s < a->nsites; s++)
 		if (c->inv->sites[s].commune == commune)
-			for (int k = 0; k < CLS_COUNT; k++)
+			for (int k = 0; k < SITE_ALERTS; k++)
 				nfiring += a->site[s][k].st == A_FIRING;
 	int queued = 0;
 	for (int i = 0; i < r.n; i++) {
@@ -419,7 +422,7 @@ static void send_digest(struct alerts *a, struct collector *c, size_t commune, t
 					strbuf_printf(&body, "  %s\n", ca->ct[t].reason[l]);
 			for (size_t s = 0; s < a->nsites; s++)
 				if (c->inv->sites[s].commune == commune)
-					for (int k = 0; k < CLS_COUNT; k++)
+					for (int k = 0; k < SITE_ALERTS; k++)
 						if (a->site[s][k].st == A_FIRING)
 							strbuf_printf(&body, "  %s\n", a->site[s][k].reason[l]);
 		} else {
@@ -587,6 +590,21 @@ static void on_ack(void *ctx, const struct ack *ak)
 	store_event(x->c->store, x->now, ak->commune, ak->target, "acknowledged", text[LANG_VI]);
 }
 
+/* "scanner", or a value target's "printer.supply.percent". */
+static const char *site_target_name(const struct collector *c, size_t s, int t, char *buf,
+				    size_t bufsz)
+{
+	if (t < CLS_COUNT)
+		return devclass_name((enum dev_class)t);
+	const struct site_type *st = config_site_type(c->cfg, c->inv->sites[s].type);
+	int m = t - CLS_COUNT;
+	if (!st || m >= st->nmtargets)
+		return "value";
+	const struct metric_target *mt = &st->mtargets[m];
+	snprintf(buf, bufsz, "%s.%s.%s", devclass_name(mt->cls), mt->group, mt->metric);
+	return buf;
+}
+
 void alerts_tick(struct alerts *a, struct collector *c, time_t now, int force)
 {
 	if (now == a->last_tick && !force)
@@ -638,7 +656,8 @@ void alerts_tick(struct alerts *a, struct collector *c, time_t now, int force)
 								c->cfg->startup_grace);
 		for (int t = 0; t < sr->ntargets; t++) {
 			const struct target_result *tr = &sr->targets[t];
-			struct alert *al = &a->site[s][tr->cls];
+			int slot = tr->kind == TK_METRIC ? CLS_COUNT + tr->mt_index : (int)tr->cls;
+			struct alert *al = &a->site[s][slot];
 			al->in_maint = a->maint_commune[k] || a->maint_site[s] || a->maint_cls[s][tr->cls];
 			int judged = (always || (s_working && !s_grace)) && !settling && !al->in_maint;
 			al->suppressed = updown && updown[k] && !tr->met;
@@ -646,7 +665,7 @@ void alerts_tick(struct alerts *a, struct collector *c, time_t now, int force)
 			if (!tr->met && (judged || al->st != A_OK || al->suppressed || al->in_maint))
 				target_reason(al, c, sr, tr, now);
 			char what[64];
-			snprintf(what, sizeof(what), "%s", devclass_name(tr->cls));
+			site_target_name(c, s, slot, what, sizeof(what));
 			step(al, !judged || al->suppressed ? -1 : !tr->met, now, c, &a->com[k],
 			     c->inv->communes[k].name, what);
 		}
@@ -700,11 +719,12 @@ void alerts_each(const struct alerts *a, const struct collector *c, int lang, al
 		}
 	}
 	for (size_t s = 0; s < a->nsites && s < c->inv->nsites; s++)
-		for (int t = 0; t < CLS_COUNT; t++) {
+		for (int t = 0; t < SITE_ALERTS; t++) {
 			const struct alert *al = &a->site[s][t];
 			if (al->st != A_OK || al->suppressed || al->in_maint)
 				view(al, c->inv->communes[c->inv->sites[s].commune].name,
-				     c->inv->sites[s].name, devclass_name((enum dev_class)t), lang, fn, ctx);
+				     c->inv->sites[s].name, site_target_name(c, s, t, buf, sizeof(buf)),
+				     lang, fn, ctx);
 		}
 }
 
@@ -743,12 +763,13 @@ int alerts_json(struct strbuf *out, struct alerts *a, const struct collector *c)
 		}
 	}
 	for (size_t s = 0; s < a->nsites && s < c->inv->nsites; s++)
-		for (int t = 0; t < CLS_COUNT; t++)
+		for (int t = 0; t < SITE_ALERTS; t++)
 			if (a->site[s][t].st != A_OK || a->site[s][t].suppressed || a->site[s][t].in_maint)
 				json_object_array_add(
 				    arr, alert_obj(&a->site[s][t],
 						   c->inv->communes[c->inv->sites[s].commune].name,
-						   c->inv->sites[s].name, devclass_name((enum dev_class)t)));
+						   c->inv->sites[s].name,
+						   site_target_name(c, s, t, buf, sizeof(buf))));
 	json_object_object_add(root, "alerts", arr);
 	json_object_object_add(root, "mail_queued",
 			       json_object_new_int64(store_outbox_pending(c->store)));

@@ -29,6 +29,18 @@ static json_object *target_json(const struct collector *c, enum lang l,
 		json_object_object_add(o, "kind", json_object_new_string("sites_met"));
 		json_object_object_add(o, "site_type",
 				       json_object_new_string(t->site_type ? t->site_type->name : ""));
+	} else if (t->kind == TK_METRIC && t->mt) {
+		static const char *const ops[] = {">=", "<=", "=="};
+		json_object_object_add(o, "kind", json_object_new_string("metric"));
+		json_object_object_add(o, "class", json_object_new_string(devclass_name(t->cls)));
+		json_object_object_add(o, "group", json_object_new_string(t->mt->group));
+		json_object_object_add(o, "metric", json_object_new_string(t->mt->metric));
+		json_object_object_add(o, "op", json_object_new_string(ops[t->mt->op]));
+		json_object_object_add(o, "bound", json_object_new_double(t->mt->value));
+		if (!t->met && t->worst_where[0]) {
+			json_object_object_add(o, "worst", json_object_new_double(t->worst));
+			json_object_object_add(o, "worst_at", json_object_new_string(t->worst_where));
+		}
 	} else {
 		json_object_object_add(o, "kind", json_object_new_string("class_min_up"));
 		json_object_object_add(o, "class", json_object_new_string(devclass_name(t->cls)));

@@ -1,13 +1,77 @@
 #include "readiness.h"
 
+#include <json-c/json.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "wire.h"
 
 int readiness_polled(const struct inv_device *d) { return d->cred[0] && d->host[0]; }
 
 double readiness_score(int nmet, int ntargets)
 {
 	return ntargets ? 100.0 * nmet / ntargets : 100.0;
+}
+
+/* Rows of one device checked against one value target: counted in t, the worst kept. */
+static void check_rows(struct target_result *t, const struct metric_target *mt,
+		       json_object *rows, const char *device)
+{
+	for (size_t k = 0; k < json_object_array_length(rows); k++) {
+		json_object *row = json_object_array_get_idx(rows, k), *vals, *v;
+		if (strcmp(json_member_str(row, "g"), mt->group) != 0 ||
+		    !json_object_object_get_ex(row, "v", &vals) ||
+		    !json_object_object_get_ex(vals, mt->metric, &v))
+			continue;
+		double x = json_object_get_double(v);
+		int ok = mt->op == MT_GE ? x >= mt->value : mt->op == MT_LE ? x <= mt->value
+								    : x == mt->value;
+		t->total++;
+		t->up += ok;
+		int worse = !ok && (t->worst_where[0] == '\0' ||
+				    (mt->op == MT_GE && x < t->worst) ||
+				    (mt->op == MT_LE && x > t->worst));
+		if (worse) {
+			const char *label = json_member_str(row, "l");
+			t->worst = x;
+			snprintf(t->worst_where, sizeof(t->worst_where), "%s%s%s", device,
+				 label[0] ? " — " : "", label);
+		}
+	}
+}
+
+/* Value targets of a site: every row its answering devices of the class report. */
+static void eval_metrics(struct site_result *sr, const struct readiness_input *in)
+{
+	const struct site_type *st = sr->type;
+	for (int m = 0; m < st->nmtargets; m++) {
+		const struct metric_target *mt = &st->mtargets[m];
+		struct target_result *t = &sr->targets[sr->ntargets++];
+		t->kind = TK_METRIC;
+		t->cls = mt->cls;
+		t->mt = mt;
+		t->mt_index = m;
+		for (size_t i = 0; i < in->inv->ndevices; i++) {
+			const struct inv_device *d = &in->inv->devices[i];
+			const struct dev_state *ds = &in->state->dev[i];
+			if (d->site != sr->site || d->cls != mt->cls || !ds->groups ||
+			    state_status(in->state, i, readiness_polled(d), in->now,
+					 in->cfg->stale_after) != DEV_UP)
+				continue;
+			json_object *rows = json_tokener_parse(ds->groups);
+			if (rows && json_object_is_type(rows, json_type_array))
+				check_rows(t, mt, rows, d->name);
+			json_object_put(rows);
+		}
+		/* nothing reported (no such device up, or no such value): the class target speaks
+		 * for reachability; this one has nothing to judge */
+		t->need = t->total;
+		t->met = t->up == t->total;
+		sr->nmet += t->met;
+		if (!t->met)
+			sr->met = 0;
+	}
 }
 
 static void eval_site(struct site_result *sr, const struct readiness_input *in, const int *up,
@@ -29,7 +93,7 @@ static void eval_site(struct site_result *sr, const struct readiness_input *in, 
 		if (!t->met)
 			sr->met = 0;
 	}
-	(void)in;
+	eval_metrics(sr, in);
 }
 
 int readiness_eval(struct readiness *out, const struct readiness_input *in)
@@ -69,7 +133,7 @@ int readiness_eval(struct readiness *out, const struct readiness_input *in)
 		struct commune_result *cr = &out->communes[inv->sites[s].commune];
 		sr->site = s;
 		sr->type = config_site_type(in->cfg, inv->sites[s].type);
-		sr->targets = calloc(CLS_COUNT, sizeof(*sr->targets));
+		sr->targets = calloc(CLS_COUNT + CFG_MAX_METRIC_TARGETS, sizeof(*sr->targets));
 		if (!sr->targets) {
 			free(up);
 			free(total);

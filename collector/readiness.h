@@ -13,7 +13,7 @@
 #include "inventory.h"
 #include "state.h"
 
-enum target_kind { TK_CLASS_MIN_UP, TK_SITES_MET };
+enum target_kind { TK_CLASS_MIN_UP, TK_SITES_MET, TK_METRIC };
 
 struct target_result {
 	enum target_kind kind;
@@ -23,6 +23,11 @@ struct target_result {
 	int up;    /* devices up now (sites meeting their targets) */
 	int total; /* devices of the class at the site (sites of the type) */
 	int met;
+	/* TK_METRIC: up = rows within the bound, total = rows seen; the one furthest out */
+	const struct metric_target *mt;
+	int mt_index; /* in its site type */
+	double worst;
+	char worst_where[192]; /* "device — row label" */
 };
 
 struct site_result {

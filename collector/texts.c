@@ -6,6 +6,19 @@ int text_reason(struct strbuf *out, const struct i18n *t, enum lang l,
 		const struct site_type *st, const struct target_result *r)
 {
 	char key[48];
+	if (r->kind == TK_METRIC && r->mt) {
+		static const char *const ops[] = {"≥", "≤", "="};
+		char gkey[48];
+		snprintf(key, sizeof(key), "class.%s", devclass_name(r->cls));
+		snprintf(gkey, sizeof(gkey), "group.%s", r->mt->group);
+		int rc = strbuf_printf(out, "%s: %s %s %s %s %g: %d %s %d", st ? (l == LANG_VI ? st->label_vi : st->label_en) : "",
+				       i18n_get(t, l, key), i18n_get(t, l, gkey), r->mt->metric,
+				       ops[r->mt->op], r->mt->value, r->up, i18n_get(t, l, "word.of"),
+				       r->total);
+		if (!r->met && r->worst_where[0])
+			rc |= strbuf_printf(out, " (%s: %g)", r->worst_where, r->worst);
+		return rc;
+	}
 	if (r->kind == TK_SITES_MET && r->site_type)
 		return strbuf_printf(out, "%s: %s %d %s %d %s", i18n_get(t, l, "commune.whole"),
 				     l == LANG_VI ? r->site_type->label_vi : r->site_type->label_en,

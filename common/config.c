@@ -228,6 +228,40 @@ static struct site_type *site_type_get(struct loader *ld, const char *name)
 	return st;
 }
 
+/* "<class>.<group>.<metric> = >= N" (or <= N, == N) */
+static void metric_target_key(struct loader *ld, struct site_type *st, const char *key,
+			      const char *value)
+{
+	/* group and metric names are at most 19 bytes: a longer one stops the scan and fails */
+	char cls[32], group[20], metric[20], op[3], tail;
+	double v;
+	if (sscanf(key, "%31[a-z].%19[a-z0-9_].%19[a-z0-9_]%c", cls, group, metric, &tail) != 3 ||
+	    devclass_parse(cls) < 0 || !wire_valid_metric(group) || !wire_valid_metric(metric)) {
+		errlist_add(ld->errs, "%s:%d: %s: expected <class>.<group>.<metric> (a device class, "
+			    "then a profile group and metric, e.g. printer.supply.percent)",
+			    ld->ini.path, ld->ini.line, key);
+		return;
+	}
+	if (sscanf(value, " %2[<>=] %lf %c", op, &v, &tail) != 2 ||
+	    (strcmp(op, ">=") != 0 && strcmp(op, "<=") != 0 && strcmp(op, "==") != 0) || v != v) {
+		errlist_add(ld->errs, "%s:%d: %s: expected \">= N\", \"<= N\" or \"== N\", got \"%.60s\"",
+			    ld->ini.path, ld->ini.line, key, value);
+		return;
+	}
+	if (st->nmtargets == CFG_MAX_METRIC_TARGETS) {
+		errlist_add(ld->errs, "%s:%d: %s: more than %d value targets in one site type",
+			    ld->ini.path, ld->ini.line, key, CFG_MAX_METRIC_TARGETS);
+		return;
+	}
+	struct metric_target *mt = &st->mtargets[st->nmtargets++];
+	mt->cls = (enum dev_class)devclass_parse(cls);
+	snprintf(mt->group, sizeof(mt->group), "%s", group);
+	snprintf(mt->metric, sizeof(mt->metric), "%s", metric);
+	mt->op = op[0] == '>' ? MT_GE : op[0] == '<' ? MT_LE : MT_EQ;
+	mt->value = v;
+	mt->line = ld->ini.line;
+}
+
 static void site_type_key(struct loader *ld, const char *tname, const char *key, const char *value)
 {
 	struct site_type *st = site_type_get(ld, tname);
@@ -264,10 +298,14 @@ static void site_type_key(struct loader *ld, const char *tname, const char *key,
 				    ld->ini.line, key, CFG_TEXT_MAX);
 		return;
 	}
+	if (strchr(key, '.')) {
+		metric_target_key(ld, st, key, value);
+		return;
+	}
 	int cls = devclass_parse(key);
 	long n;
 	if (cls < 0) {
-		errlist_add(ld->errs, "%s:%d: %s: unknown key in site type \"%s\" (a device class, hours, work_days, work_hours, label_vi or label_en)",
+		errlist_add(ld->errs, "%s:%d: %s: unknown key in site type \"%s\" (a device class, class.group.metric, hours, work_days, work_hours, label_vi or label_en)",
 			    ld->ini.path, ld->ini.line, key, tname);
 		return;
 	}

@@ -46,8 +46,23 @@ struct class_target {
 	int min_up;
 };
 
+/* A bound on a value the devices' profiles report: "printer.supply.percent = >= 10" holds when
+ * every such row of every printer of the site that answers is at least 10. */
+enum mt_op { MT_GE, MT_LE, MT_EQ };
+#define CFG_MAX_METRIC_TARGETS 8 /* per site type */
+
+struct metric_target {
+	enum dev_class cls;
+	char group[20], metric[20];
+	enum mt_op op;
+	double value;
+	int line;
+};
+
 struct site_type {
 	char name[CFG_NAME_MAX];
+	struct metric_target mtargets[CFG_MAX_METRIC_TARGETS];
+	int nmtargets;
 	char label_vi[CFG_TEXT_MAX];
 	char label_en[CFG_TEXT_MAX];
 	struct class_target targets[CLS_COUNT];

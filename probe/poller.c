@@ -39,10 +39,13 @@ struct item {
 enum { IT_SYS, IT_HAS, IT_SCALAR };
 
 /* One walked column: an interface role or a table metric. */
+#define COL_SHARE 4 /* groups reading one column (e.g. hrStorage as memory and as disks) */
+
 struct wcol {
 	const struct prof_oid *base;
 	int role;      /* enum if_role, or -1 */
 	int gs, metric; /* table column: group state and metric */
+	int nmore, more_gs[COL_SHARE], more_metric[COL_SHARE]; /* other groups fed by it */
 	oid cur[OID_MAX];
 	size_t curlen;
 	int done;
@@ -758,12 +761,25 @@ static int plan(struct job *j)
 			if (!pg->table) {
 				if (add_item(j, pm->oid.sub, pm->oid.len, IT_SCALAR, (int)g, (int)m) < 0)
 					return -1;
-			} else if (j->ncols < MAX_WCOLS) {
-				struct wcol *c = &j->cols[j->ncols++];
-				c->base = &pm->oid;
-				c->role = -1;
-				c->gs = (int)g;
-				c->metric = (int)m;
+			} else {
+				/* a column another group walks already is read once and fed to both */
+				struct wcol *same = NULL;
+				for (size_t k = 0; k < j->ncols && !same; k++)
+					if (j->cols[k].role < 0 && j->cols[k].nmore < COL_SHARE &&
+					    j->cols[k].base->len == pm->oid.len &&
+					    !memcmp(j->cols[k].base->sub, pm->oid.sub,
+						    pm->oid.len * sizeof(pm->oid.sub[0])))
+						same = &j->cols[k];
+				if (same) {
+					same->more_gs[same->nmore] = (int)g;
+					same->more_metric[same->nmore++] = (int)m;
+				} else if (j->ncols < MAX_WCOLS) {
+					struct wcol *c = &j->cols[j->ncols++];
+					c->base = &pm->oid;
+					c->role = -1;
+					c->gs = (int)g;
+					c->metric = (int)m;
+				}
 			}
 		}
 	}
@@ -860,16 +876,18 @@ static void walk_response(struct job *j, netsnmp_pdu *resp)
 			}
 			take_if_value(j, c->role, idx, v);
 		} else {
-			struct gstate *gs = &j->gs[c->gs];
-			struct grow *row = g_row(j, gs, v->name + bl, v->name_length - bl);
-			if (!row) {
-				for (size_t d = 0; d < j->ncols; d++)
-					if (j->cols[d].role < 0 && j->cols[d].gs == c->gs)
-						j->cols[d].done = 1;
-				continue;
+			int full = 1; /* every group this column feeds is at its row limit */
+			for (int u = -1; u < c->nmore; u++) {
+				int gi = u < 0 ? c->gs : c->more_gs[u];
+				int mi = u < 0 ? c->metric : c->more_metric[u];
+				struct gstate *gs = &j->gs[gi];
+				struct grow *row = g_row(j, gs, v->name + bl, v->name_length - bl);
+				if (row && take_metric(j, &gs->g->m[mi], v, &row->vals[mi]) == 0)
+					row->set |= 1u << mi;
+				full &= gs->stopped;
 			}
-			if (take_metric(j, &gs->g->m[c->metric], v, &row->vals[c->metric]) == 0)
-				row->set |= 1u << c->metric;
+			if (full)
+				c->done = 1;
 		}
 	}
 }
@@ -974,6 +992,21 @@ static int v3_refused(struct job *j)
 	return 1;
 }
 
+/* An SNMPv3 report: a clock out of the window is net-snmp's to fix (it sends again); any other
+ * ends the poll with what the agent said. */
+static void v3_report(struct job *j, int type, const netsnmp_pdu *resp)
+{
+	if (type == SNMPERR_NOT_IN_TIME_WINDOW)
+		return;
+	char rep[96] = "";
+	if (resp && resp->variables)
+		format_oid(rep, sizeof(rep), resp->variables->name, resp->variables->name_length);
+	log_debug("poll", "%s/%s (%s): SNMPv3 report %s (%d) in phase %d", j->t.commune,
+		  j->t.device, j->t.host, rep, type, j->phase);
+	j->p->st.v3_errors++;
+	finish(j, v3_report_text(type));
+}
+
 static int on_response(int op, netsnmp_session *ss, int reqid, netsnmp_pdu *resp, void *magic)
 {
 	struct job *j = magic;
@@ -1007,17 +1040,8 @@ static int on_response(int op, netsnmp_session *ss, int reqid, netsnmp_pdu *resp
 		return 1;
 	}
 	if (op == NETSNMP_CALLBACK_OP_SEC_ERROR) {
-		int type = resp && resp->command == SNMP_MSG_REPORT ? snmpv3_get_report_type(resp)
-								      : ss->s_snmp_errno;
-		if (type == SNMPERR_NOT_IN_TIME_WINDOW)
-			return 1; /* net-snmp syncs the clock and sends again */
-		char rep[96] = "";
-		if (resp && resp->variables)
-			format_oid(rep, sizeof(rep), resp->variables->name, resp->variables->name_length);
-		log_debug("poll", "%s/%s (%s): SNMPv3 report %s (%d) in phase %d", j->t.commune,
-			  j->t.device, j->t.host, rep, type, j->phase);
-		j->p->st.v3_errors++;
-		finish(j, v3_report_text(type));
+		v3_report(j, resp && resp->command == SNMP_MSG_REPORT ? snmpv3_get_report_type(resp)
+								      : ss->s_snmp_errno, resp);
 		return 1;
 	}
 	if (op != NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE) {
@@ -1029,16 +1053,7 @@ static int on_response(int op, netsnmp_session *ss, int reqid, netsnmp_pdu *resp
 		return 1;
 	}
 	if (resp->command == SNMP_MSG_REPORT) {
-		int type = snmpv3_get_report_type(resp);
-		if (type == SNMPERR_NOT_IN_TIME_WINDOW)
-			return 1; /* net-snmp syncs the clock and sends again */
-		char rep[96] = "";
-		if (resp && resp->variables)
-			format_oid(rep, sizeof(rep), resp->variables->name, resp->variables->name_length);
-		log_debug("poll", "%s/%s (%s): SNMPv3 report %s (%d) in phase %d", j->t.commune,
-			  j->t.device, j->t.host, rep, type, j->phase);
-		j->p->st.v3_errors++;
-		finish(j, v3_report_text(type));
+		v3_report(j, snmpv3_get_report_type(resp), resp);
 		return 1;
 	}
 	if (!j->s.up) {

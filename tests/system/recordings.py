@@ -45,33 +45,33 @@ EXPECTED = {
     "pc/linux-desktop": {
         "class": "pc",
         "interfaces": 4,
-        "groups": ["host", "load", "storage", "ucd_cpu"],
+        "groups": ["disk", "host", "load", "memory", "ucd_cpu"],
         "metrics": [
             "host.uptime", "host.users", "host.processes", "host.mem_kb", "load.load100",
-            "storage.units", "storage.size", "storage.used", "storage.size_bytes",
-            "storage.used_bytes", "storage.used_pct", "ucd_cpu.user", "ucd_cpu.system",
+            "disk.units", "memory.units", "disk.size", "memory.size", "disk.used", "memory.used", "disk.size_bytes", "memory.size_bytes",
+            "disk.used_bytes", "memory.used_bytes", "disk.used_pct", "memory.used_pct", "ucd_cpu.user", "ucd_cpu.system",
             "ucd_cpu.idle"
         ],
     },
     "pc/linux-slackware": {
         "class": "pc",
         "interfaces": 2,
-        "groups": ["cpu", "host", "load", "storage", "ucd_cpu"],
+        "groups": ["cpu", "disk", "host", "load", "memory", "ucd_cpu"],
         "metrics": [
             "cpu.load", "host.uptime", "host.users", "host.processes", "host.mem_kb",
-            "load.load100", "storage.units", "storage.size", "storage.used", "storage.size_bytes",
-            "storage.used_bytes", "storage.used_pct", "ucd_cpu.user", "ucd_cpu.system",
+            "load.load100", "disk.units", "memory.units", "disk.size", "memory.size", "disk.used", "memory.used", "disk.size_bytes", "memory.size_bytes",
+            "disk.used_bytes", "memory.used_bytes", "disk.used_pct", "memory.used_pct", "ucd_cpu.user", "ucd_cpu.system",
             "ucd_cpu.idle"
         ],
     },
     "pc/windows-xp": {
         "class": "pc",
         "interfaces": 3,
-        "groups": ["cpu", "host", "storage"],
+        "groups": ["cpu", "disk", "host", "memory"],
         "metrics": [
             "cpu.load", "host.uptime", "host.users", "host.processes", "host.mem_kb",
-            "storage.units", "storage.size", "storage.used", "storage.size_bytes",
-            "storage.used_bytes", "storage.used_pct"
+            "disk.units", "memory.units", "disk.size", "memory.size", "disk.used", "memory.used", "disk.size_bytes", "memory.size_bytes",
+            "disk.used_bytes", "memory.used_bytes", "disk.used_pct", "memory.used_pct"
         ],
     },
     "printer/brother-nc7700w": {

@@ -156,7 +156,7 @@ def test_snmpv3_users(bindir, snmpd_v3):
         assert rc == 0 and out["up"], (user, out.get("error"))
         assert out["version"] == "3" and out["sys"]["uptime"] > 0
         assert out["class"] == "pc"  # net-snmp on Linux
-        assert any(g["g"] == "storage" for g in out["groups"])
+        assert any(g["g"] == "disk" for g in out["groups"])
 
 
 @pytest.mark.parametrize("args,why", [
@@ -233,8 +233,8 @@ def test_profile_metrics_stored_graphed_and_shown(bindir, fleet, tmp_path):
         printer = next(v for k, v in files.items() if "supply-1.1.rrd" in v)
         assert {"supply-1.1.rrd", "supply-1.6.rrd", "tray-1.1.rrd", "host.rrd"} <= printer
         assert not any(n.startswith("alert") for v in files.values() for n in v)
-        assert any("storage-1.rrd" in v or any(n.startswith("storage-") for n in v)
-                   for v in files.values())
+        assert any(any(n.startswith("disk-") for n in v) for v in files.values())
+        assert any(any(n.startswith("memory-") for n in v) for v in files.values())
         assert any("battery.rrd" in v for v in files.values())
 
         c, dev = quote("Xã B"), quote("Máy in")
@@ -265,5 +265,52 @@ def test_profile_metrics_stored_graphed_and_shown(bindir, fleet, tmp_path):
         devs = {x["device"]: x for x in json.loads(body)}
         assert devs["Máy tính"]["class"] == "pc"
         assert metric(d, "hbmon_rrd_errors_total") == 0
+    finally:
+        assert col.stop() == 0, col.output()
+
+
+def test_value_targets_toner_disk_registration(bindir, fleet, tmp_path):
+    """Targets on what the profiles poll: a toner floor, a disk fill ceiling and a VC's SIP
+    registration, judged on the devices' answers, each missed one naming the device and the
+    row furthest out."""
+    common = {"commune": "Xã C", "contact": ""}
+    devices = [
+        dict(common, site="Một cửa", site_type="one-stop", device="Máy in HP",
+             **{"class": "printer"}, address="127.91.0.4:1161", snmp="p",
+             community="printer/hp-laserjet-500"),
+        dict(common, site="Một cửa", site_type="one-stop", device="Máy tính XP",
+             **{"class": "pc"}, address="127.91.0.5:1161", snmp="x", community="pc/windows-xp"),
+        dict(common, site="Phòng họp", site_type="meeting-room", device="Poly X50",
+             **{"class": "vc"}, address="127.91.0.6:1161", snmp="v",
+             community="vc/poly-studio-x50"),
+        dict(common, site="Văn phòng", site_type="office", device="Máy in 2",
+             **{"class": "printer"}, address="127.91.0.7:1161", snmp="p2",
+             community="printer/hp-laserjet-500"),
+    ]
+    types = ("[site-type one-stop]\nprinter = 1\nprinter.supply.percent = >= 25\n"
+             "pc.disk.used_pct = <= 90\n"
+             "[site-type meeting-room]\nvc = 1\nvc.poly_sip_reg.status = == 2\n"
+             "[site-type office]\nprinter.supply.percent = >= 20\n")
+    d = District(str(tmp_path), devices, types)
+    col = start_collector(bindir, d)
+    try:
+        run_probe_once(bindir, d)
+        ready = json.loads(http(d.url("/api/v1/readiness"))[2])
+        sites = {s["name"]: s for c in ready["communes"] for s in c["sites"]}
+        metric = {(s, t["class"], t["group"]): t for s, v in sites.items()
+                  for t in v["targets"] if t["kind"] == "metric"}
+        toner = metric[("Một cửa", "printer", "supply")]
+        # supplies with a percent: 78, 90, 21, 60, 28 (the collection unit has none)
+        assert (toner["met"], toner["up"], toner["total"]) == (False, 4, 5), toner
+        assert toner["worst"] == 21 and toner["worst_at"].startswith("Máy in HP — Magenta")
+        assert "Vật tư in (mực, trống) percent ≥ 25: 4 / 5" in toner["reason"], toner["reason"]
+        disk = metric[("Một cửa", "pc", "disk")]
+        assert not disk["met"] and disk["worst"] > 96 and "C:" in disk["worst_at"], disk
+        sip = metric[("Phòng họp", "vc", "poly_sip_reg")]
+        assert not sip["met"] and sip["worst"] == 3, sip  # failed(3), as recorded
+        assert metric[("Văn phòng", "printer", "supply")]["met"] is True  # 21 >= 20
+        assert sites["Văn phòng"]["met"] is True and sites["Một cửa"]["met"] is False
+        st, _, page = http(d.url("/?lang=en"))
+        assert st == 200 and "Supplies (toner, drum) percent ≥ 25: 4 of 5" in page.decode()
     finally:
         assert col.stop() == 0, col.output()

@@ -403,6 +403,42 @@ static void config_site_type_hours(void **state)
 	assert_string_equal(st->work_hours, "07:00-17:00");
 }
 
+/* Value targets on profile metrics: toner floor, disk ceiling, registration status. */
+static void config_value_targets(void **state)
+{
+	struct fx *fx = *state;
+	char text[sizeof(base_conf) + 512];
+	snprintf(text, sizeof(text), "%s" /* 1..16, ends in [site-type meeting-room] */
+		 "printer.supply.percent = >= 10\n"   /* 17 */
+		 "pc.disk.used_pct = <= 90.5\n"       /* 18 */
+		 "vc.poly_sip_reg.status = == 2\n"    /* 19 */
+		 "printer.supply = >= 10\n"           /* 20 */
+		 "toaster.crumbs.level = >= 1\n"      /* 21 */
+		 "pc.disk.used_pct = > 90\n"          /* 22 */
+		 "pc.disk.used_pct = <= lots\n"       /* 23 */
+		 "pc.Disk.used_pct = <= 1\n",         /* 24 */
+		 base_conf);
+	write_file(fx->conf, text, 0644);
+	fx->cfg = config_load(fx->conf, &fx->el);
+	assert_non_null(fx->cfg);
+	dump(&fx->el);
+	assert_int_equal(errlist_count(&fx->el), 5);
+	static const int lines[] = {20, 21, 22, 23, 24};
+	for (int i = 0; i < 5; i++) {
+		char want[PATH_MAX + 64];
+		snprintf(want, sizeof(want), "%s:%d: ", fx->conf, lines[i]);
+		assert_non_null(strstr(fx->el.msg[i], want));
+	}
+	const struct site_type *st = config_site_type(fx->cfg, "meeting-room");
+	assert_int_equal(st->nmtargets, 3);
+	assert_int_equal(st->mtargets[0].cls, CLS_PRINTER);
+	assert_string_equal(st->mtargets[0].group, "supply");
+	assert_int_equal(st->mtargets[0].op, MT_GE);
+	assert_true(st->mtargets[1].value == 90.5 && st->mtargets[1].op == MT_LE);
+	assert_true(st->mtargets[2].value == 2 && st->mtargets[2].op == MT_EQ);
+	assert_int_equal(st->mtargets[2].line, 19);
+}
+
 static void config_alert_defaults_and_lists(void **state)
 {
 	struct fx *fx = *state;
@@ -781,6 +817,7 @@ int main(void)
 		T(credentials_missing),
 		T(credentials_bad_values),
 		T(credentials_v3),
+		T(config_value_targets),
 		T(config_unknown_option),
 		T(config_out_of_range),
 		T(config_more_bad_values),
