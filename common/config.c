@@ -57,6 +57,7 @@ static const struct opt options[] = {
 	{"probe", "max_inflight", OPT_INT, S(max_inflight), 1, 500, "64"},
 	{"probe", "batch_max", OPT_INT, S(batch_max), 1, 10000, "100"},
 	{"probe", "profiles", OPT_PATH, S(profiles), 0, 0, ""},
+	{"probe", "mib_dirs", OPT_STR, S(mib_dirs), 0, 0, ""},
 	{"probe", "max_rows", OPT_INT, S(max_rows), 1, WIRE_MAX_IFS, "4096"},
 	/* alert mail: empty smtp_url = alerts are evaluated and logged, nothing is mailed */
 	{"alerts", "smtp_url", OPT_STR, S(smtp_url), 0, 0, ""},

@@ -117,6 +117,7 @@ struct hbmon_config {
 	int batch_max;
 	int max_rows; /* rows accepted per polled table */
 	char profiles[PATH_MAX]; /* device-class profiles; "" = the installed ones */
+	char mib_dirs[1024];     /* MIB folders the profiles' names are checked against */
 
 	/* [alerts] */
 	char smtp_url[256];

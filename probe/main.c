@@ -16,6 +16,7 @@
 #include "config.h"
 #include "inventory.h"
 #include "log.h"
+#include "mibcheck.h"
 #include "poller.h"
 #include "profile.h"
 #include "schedule.h"
@@ -288,6 +289,25 @@ static struct profiles *load_profiles(const char *configured, struct errlist *er
 	return profiles_load(dir, errs);
 }
 
+/* The profiles' MIB names against the MIB files there are: the project's mibs/ beside the
+ * profiles, the system's net-snmp folders, or [probe] mib_dirs ("none": no check). */
+static void check_mib_names(const struct profiles *ps, const char *configured,
+			    struct errlist *errs)
+{
+	char dirs[4096];
+	if (strcmp(configured, "none") == 0)
+		return;
+	if (configured[0])
+		snprintf(dirs, sizeof(dirs), "%s", configured);
+	else
+		snprintf(dirs, sizeof(dirs), "%s/../mibs:/usr/share/snmp/mibs:"
+			 "/usr/share/snmp/mibs/iana:/usr/share/snmp/mibs/ietf", ps->dir);
+	int unknown = 0, found = mibcheck_profiles(ps, dirs, &unknown, errs);
+	if (found >= 0)
+		log_info("probe", "profiles: %d MIB names checked against the MIB files in %s (%d "
+			 "not in them)", found, dirs, unknown);
+}
+
 static int load(struct probe *pr, const char *path, int check_only)
 {
 	struct errlist errs = {0};
@@ -296,6 +316,8 @@ static int load(struct probe *pr, const char *path, int check_only)
 		pr->inv = inventory_load(pr->cfg->inventory, pr->cfg, &errs);
 	if (pr->cfg)
 		pr->profiles = load_profiles(pr->cfg->profiles, &errs);
+	if (pr->profiles && !errlist_count(&errs))
+		check_mib_names(pr->profiles, pr->cfg->mib_dirs, &errs);
 	int nerr = (int)errlist_count(&errs);
 	if (nerr) {
 		errlist_print(&errs, stderr);

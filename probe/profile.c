@@ -34,6 +34,7 @@ struct prof_file {
 	char path[512];
 	struct profile own; /* groups below, not own.groups */
 	char ifmib[IFR_COUNT][64];
+	char ifwhere[IFR_COUNT][96];
 	struct prof_group *groups;
 	size_t ngroups;
 	char includes[MAX_INCLUDES][PROF_CLASS_MAX];
@@ -149,6 +150,7 @@ static void metric_key(struct reader *r, const char *key, const char *value)
 	struct prof_metric m;
 	memset(&m, 0, sizeof(m));
 	snprintf(m.name, sizeof(m.name), "%s", key);
+	snprintf(m.where, sizeof(m.where), "%.80s:%d", r->ini.path, r->ini.line);
 	m.a = m.b = -1;
 	snprintf(buf, sizeof(buf), "%s", value);
 	const char *paren = strchr(buf, '(');
@@ -274,6 +276,8 @@ static void interface_key(struct reader *r, const char *key, const char *value)
 		return;
 	}
 	snprintf(r->f->ifmib[role], sizeof(r->f->ifmib[role]), "%s", w[0]);
+	snprintf(r->f->ifwhere[role], sizeof(r->f->ifwhere[role]), "%.80s:%d", r->ini.path,
+		 r->ini.line);
 }
 
 static void profile_key(struct reader *r, const char *key, const char *value)
@@ -510,6 +514,7 @@ static void merge(struct profiles *ps, struct profile *p, struct prof_file *f, i
 		if (f->own.ifcol[c].len && !p->ifcol[c].len) {
 			p->ifcol[c] = f->own.ifcol[c];
 			p->ifmib[c] = f->ifmib[c];
+			p->ifwhere[c] = f->ifwhere[c];
 		}
 	for (size_t g = 0; g < f->ngroups; g++) {
 		int dup = 0;

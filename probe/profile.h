@@ -33,6 +33,7 @@ struct prof_metric {
 	struct prof_oid oid; /* column (tables) or instance (scalars); empty when derived */
 	enum pm_type type;
 	int a, b; /* operands of a derived metric: indexes in the group */
+	char where[96]; /* file:line, for messages */
 };
 
 struct prof_group {
@@ -54,6 +55,7 @@ struct profile {
 	int max_reps;
 	struct prof_oid ifcol[IFR_COUNT]; /* len 0: not polled */
 	const char *ifmib[IFR_COUNT];     /* MIB names, for messages */
+	const char *ifwhere[IFR_COUNT];   /* file:line of each */
 	const struct prof_group **groups; /* its own and its includes' (owned by profiles) */
 	size_t ngroups;
 };

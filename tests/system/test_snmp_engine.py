@@ -314,3 +314,28 @@ def test_value_targets_toner_disk_registration(bindir, fleet, tmp_path):
         assert st == 200 and "Supplies (toner, drum) percent ≥ 25: 4 of 5" in page.decode()
     finally:
         assert col.stop() == 0, col.output()
+
+
+def test_check_config_checks_mib_names(bindir, tmp_path):
+    """Where MIB files are present, --check-config checks every profile's MIB name against
+    its numeric OID: a wrong number is an error naming file and line."""
+    import shutil
+    from simfleet import SHARED
+    prof = tmp_path / "profiles"
+    shutil.copytree(os.path.join(os.path.dirname(__file__), "..", "..", "profiles"), prof)
+    dev = [{"commune": "Xã D", "site": "S", "site_type": "one-stop", "device": "PC",
+            "class": "pc", "address": "127.0.93.9:161", "snmp": "c", "community": "public"}]
+    extra = f"profiles = {prof}\nmib_dirs = {SHARED}/mibs\n"
+    d = District(str(tmp_path), dev, "[site-type one-stop]\npc = 1\n", extra=extra)
+    exe = os.path.join(bindir, "hbmon-probe")
+    r = subprocess.run([exe, "-c", d.conf, "--check-config"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert "129 MIB names checked" in r.stderr or "MIB names checked" in r.stderr, r.stderr
+    text = (prof / "pc.conf").read_text()
+    (prof / "pc.conf").write_text(text.replace("hrStorageUsed 1.3.6.1.2.1.25.2.3.1.6",
+                                               "hrStorageUsed 1.3.6.1.2.1.25.2.3.1.7", 1))
+    line = next(i for i, l in enumerate(text.splitlines(), 1) if "hrStorageUsed" in l)
+    r = subprocess.run([exe, "-c", d.conf, "--check-config"], capture_output=True, text=True)
+    assert r.returncode == 1
+    assert (f"pc.conf:{line}: hrStorageUsed is 1.3.6.1.2.1.25.2.3.1.6 in the MIB files, "
+            f"not 1.3.6.1.2.1.25.2.3.1.7") in r.stderr, r.stderr
