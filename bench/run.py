@@ -19,10 +19,8 @@ BENCH_CONNS / BENCH_BATCH (load generator connections, default 2, and devices pe
 default 100).
 Standard library only; all traffic on 127.0.0.1 and unix sockets.
 """
-import datetime
 import json
 import os
-import platform
 import re
 import shutil
 import signal
@@ -34,6 +32,9 @@ import time
 import traceback
 import urllib.error
 import urllib.request
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+from benchinfo import base_info, cmd  # noqa: E402
 
 BENCH = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(BENCH)
@@ -661,36 +662,19 @@ def sustained_run(h, col, rcd, sock, n, rclock, secs, max_rounds, rate=0):
 # --------------------------------------------------------------------------- machine, build
 
 def machine_info(work_parent):
-    info = {"date": datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
-            "nproc": os.cpu_count(), "kernel": platform.release()}
-    try:
-        with open("/proc/cpuinfo") as f:
-            m = re.search(r"^model name\s*:\s*(.*)$", f.read(), re.M)
-            info["cpu"] = m.group(1).strip() if m else "?"
-    except OSError:
-        info["cpu"] = "?"
+    info = base_info(TOP)
     try:
         with open("/proc/meminfo") as f:
             m = re.search(r"^MemTotal:\s*(\d+)", f.read(), re.M)
             info["mem_gib"] = int(m.group(1)) / 1024 / 1024 if m else None
     except OSError:
         info["mem_gib"] = None
-
-    def cmd(argv):
-        try:
-            return subprocess.run(argv, capture_output=True, text=True, timeout=10).stdout.strip()
-        except (OSError, subprocess.TimeoutExpired):
-            return ""
     info["librrd"] = cmd(["pkg-config", "--modversion", "librrd"]) or "?"
     info["rrdcached"] = (cmd(["dpkg-query", "-W", "-f=${Version}", "rrdcached"]) or "?")
     info["libcurl"] = cmd(["pkg-config", "--modversion", "libcurl"]) or "?"
     info["libmicrohttpd"] = cmd(["pkg-config", "--modversion", "libmicrohttpd"]) or "?"
     fs = " ".join(cmd(["findmnt", "-n", "-o", "FSTYPE,SOURCE", "-T", work_parent]).split())
     info["work_fs"] = f"{work_parent} ({fs})" if fs else work_parent
-    info["commit"] = cmd(["git", "-C", TOP, "rev-parse", "--short", "HEAD"]) or "?"
-    dirty = cmd(["git", "-C", TOP, "status", "--porcelain", "--untracked-files=no"])
-    if dirty:
-        info["commit"] += " (with uncommitted changes)"
     return info
 
 

@@ -29,12 +29,9 @@ BENCH_COLLECTD_BULK (collectd BulkSize; default the same max-repetitions as the 
 0 = GETNEXT, collectd's own default), BENCH_NETNS (namespace name).
 Standard library only.
 """
-import datetime
 import http.server
 import json
 import os
-import platform
-import re
 import shutil
 import signal
 import socket
@@ -51,8 +48,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+sys.path.insert(1, os.path.dirname(HERE))
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 import fleet  # noqa: E402
+from benchinfo import base_info, cmd  # noqa: E402
 
 TOP = os.path.dirname(os.path.dirname(HERE))
 BUILD = os.path.join(TOP, "build")
@@ -963,20 +962,7 @@ def phase_exporter(R, work, fl, key, label, cycles, counts, per_dev):
 # --------------------------------------------------------------------------- report
 
 def machine_info():
-    info = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-            "nproc": os.cpu_count(), "kernel": platform.release()}
-    try:
-        with open("/proc/cpuinfo") as f:
-            m = re.search(r"^model name\s*:\s*(.*)$", f.read(), re.M)
-            info["cpu"] = m.group(1).strip() if m else "?"
-    except OSError:
-        info["cpu"] = "?"
-
-    def cmd(argv):
-        try:
-            return subprocess.run(argv, capture_output=True, text=True, timeout=10).stdout.strip()
-        except (OSError, subprocess.TimeoutExpired):
-            return ""
+    info = base_info(TOP, utc=True)
     for pkg in ("snmpd", "libsnmp40", "collectd-core", "prometheus-snmp-exporter"):
         info[pkg] = cmd(["dpkg-query", "-W", "-f=${Version}", pkg]) or "?"
     try:
@@ -984,9 +970,6 @@ def machine_info():
             info["loadavg_start"] = f.read().split()[0]
     except OSError:
         pass
-    info["commit"] = cmd(["git", "-C", TOP, "rev-parse", "--short", "HEAD"]) or "?"
-    if cmd(["git", "-C", TOP, "status", "--porcelain", "--untracked-files=no"]):
-        info["commit"] += " (with uncommitted changes)"
     return info
 
 
