@@ -559,6 +559,21 @@ struct ack_ctx {
 	time_t now;
 };
 
+/* "scanner", or a value target's "printer.supply.percent". */
+static const char *site_target_name(const struct collector *c, size_t s, int t, char *buf,
+				    size_t bufsz)
+{
+	if (t < CLS_COUNT)
+		return devclass_name((enum dev_class)t);
+	const struct site_type *st = config_site_type(c->cfg, c->inv->sites[s].type);
+	int m = t - CLS_COUNT;
+	if (!st || m >= st->nmtargets)
+		return "value";
+	const struct metric_target *mt = &st->mtargets[m];
+	snprintf(buf, bufsz, "%s.%s.%s", devclass_name(mt->cls), mt->group, mt->metric);
+	return buf;
+}
+
 static void on_ack(void *ctx, const struct ack *ak)
 {
 	struct ack_ctx *x = ctx;
@@ -571,9 +586,12 @@ static void on_ack(void *ctx, const struct ack *ak)
 		al = &x->a->com[k].uplink;
 	} else {
 		long s = ak->site[0] ? alerts_find_site(inv, (size_t)k, ak->site) : -1;
-		int cls = devclass_parse(ak->target);
-		if (s >= 0 && cls >= 0)
-			al = &x->a->site[s][cls];
+		/* a class, or a value target by the name the alert shows */
+		for (int t = 0; s >= 0 && t < SITE_ALERTS && !al; t++) {
+			char buf[64];
+			if (strcmp(site_target_name(x->c, (size_t)s, t, buf, sizeof(buf)), ak->target) == 0)
+				al = &x->a->site[s][t];
+		}
 	}
 	if (!al || al->st != A_FIRING || al->acked_by[0])
 		return;
@@ -588,21 +606,6 @@ static void on_ack(void *ctx, const struct ack *ak)
 	}
 	add_change(&x->a->com[k], 2, x->now, text);
 	store_event(x->c->store, x->now, ak->commune, ak->target, "acknowledged", text[LANG_VI]);
-}
-
-/* "scanner", or a value target's "printer.supply.percent". */
-static const char *site_target_name(const struct collector *c, size_t s, int t, char *buf,
-				    size_t bufsz)
-{
-	if (t < CLS_COUNT)
-		return devclass_name((enum dev_class)t);
-	const struct site_type *st = config_site_type(c->cfg, c->inv->sites[s].type);
-	int m = t - CLS_COUNT;
-	if (!st || m >= st->nmtargets)
-		return "value";
-	const struct metric_target *mt = &st->mtargets[m];
-	snprintf(buf, bufsz, "%s.%s.%s", devclass_name(mt->cls), mt->group, mt->metric);
-	return buf;
 }
 
 void alerts_tick(struct alerts *a, struct collector *c, time_t now, int force)

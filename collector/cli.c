@@ -85,15 +85,25 @@ long action_maint_add(struct collector *c, const struct action *a, time_t now, c
 	return id;
 }
 
+/* "scanner", or a value target "printer.supply.percent" */
+static int site_target(const char *t)
+{
+	char cls[32], group[20], metric[20], tail;
+	if (devclass_parse(t) >= 0)
+		return 1;
+	return sscanf(t, "%31[a-z].%19[a-z0-9_].%19[a-z0-9_]%c", cls, group, metric, &tail) == 3 &&
+	       devclass_parse(cls) >= 0;
+}
+
 long action_ack(struct collector *c, const struct action *a, time_t now, char *err,
 		size_t errsz)
 {
 	if (check_place(c, a, err, errsz) < 0)
 		return -1;
 	if (!given(a->target) || (strcmp(a->target, "uplink") != 0 &&
-				  (devclass_parse(a->target) < 0 || !given(a->site)))) {
-		snprintf(err, errsz, "--target \"%s\": a device class with --site, or uplink",
-			 a->target ? a->target : "");
+				  (!site_target(a->target) || !given(a->site)))) {
+		snprintf(err, errsz, "--target \"%s\": a device class or a value target "
+			 "(printer.supply.percent) with --site, or uplink", a->target ? a->target : "");
 		return -1;
 	}
 	if (!given(a->by)) {
@@ -149,7 +159,7 @@ static int ack(struct collector *c, int argc, char **argv)
 	char err[300];
 	if (parse_args(argc, argv, 1, &a) < 0) {
 		fprintf(stderr, "usage: hbmon-collector [-c FILE] ack --commune C [--site S] "
-				"--target CLASS|uplink --by NAME [--note TEXT]\n");
+				"--target CLASS|CLASS.GROUP.METRIC|uplink --by NAME [--note TEXT]\n");
 		return 2;
 	}
 	long id = action_ack(c, &a, time(NULL), err, sizeof(err));
