@@ -391,7 +391,7 @@ static int valid_index(const char *s)
 }
 
 static int decode_vals(struct dec *d, json_object *r, const char *k, enum mv_kind kind,
-		       struct group_row *row)
+		       struct group_row *row, size_t cap)
 {
 	json_object *o;
 	if (!json_object_object_get_ex(r, k, &o))
@@ -399,7 +399,7 @@ static int decode_vals(struct dec *d, json_object *r, const char *k, enum mv_kin
 	if (!json_object_is_type(o, json_type_object))
 		return fail(d, k, "expected an object");
 	json_object_object_foreach(o, name, v) {
-		if (row->nvals >= WIRE_MAX_VALS)
+		if (row->nvals >= cap)
 			return fail(d, k, "too many values in one row");
 		struct metric_val *m = &row->vals[row->nvals];
 		if (!wire_valid_metric(name))
@@ -448,11 +448,23 @@ static int decode_row(struct dec *d, json_object *o, struct group_row *r)
 			return fail(d, "rrd", "expected true or false");
 		r->nostore = !json_object_get_boolean(st);
 	}
-	r->vals = calloc(WIRE_MAX_VALS, sizeof(*r->vals));
+	/* room for the values this row has, no more: a body of many tiny rows stays small */
+	size_t nv = 0;
+	static const char *const parts[] = {"v", "c", "s"};
+	for (size_t p = 0; p < 3; p++) {
+		json_object *part;
+		if (json_object_object_get_ex(o, parts[p], &part) &&
+		    json_object_is_type(part, json_type_object))
+			nv += (size_t)json_object_object_length(part);
+	}
+	if (nv > WIRE_MAX_VALS)
+		return fail(d, "", "too many values in one row");
+	r->vals = calloc(nv ? nv : 1, sizeof(*r->vals));
 	if (!r->vals)
 		return fail(d, "", "out of memory");
-	if (decode_vals(d, o, "v", MV_GAUGE, r) < 0 || decode_vals(d, o, "c", MV_COUNTER, r) < 0 ||
-	    decode_vals(d, o, "s", MV_TEXT, r) < 0)
+	if (decode_vals(d, o, "v", MV_GAUGE, r, nv) < 0 ||
+	    decode_vals(d, o, "c", MV_COUNTER, r, nv) < 0 ||
+	    decode_vals(d, o, "s", MV_TEXT, r, nv) < 0)
 		return -1;
 	return 0;
 }
@@ -579,7 +591,7 @@ int wire_decode_batch(const char *body, size_t len, struct batch *out, char *err
 		goto out;
 	}
 	out->nsamples = n;
-	size_t total_ifs = 0;
+	size_t total_ifs = 0, total_rows = 0, total_vals = 0;
 	for (size_t i = 0; i < n; i++) {
 		snprintf(d.path, sizeof(d.path), "samples[%zu]", i);
 		if (decode_sample(&d, json_object_array_get_idx(samples, i), &out->samples[i]) < 0)
@@ -588,6 +600,13 @@ int wire_decode_batch(const char *body, size_t len, struct batch *out, char *err
 		total_ifs += out->samples[i].nifs;
 		if (total_ifs > WIRE_MAX_BATCH_IFS) {
 			fail(&d, "if", "too many interfaces in one batch");
+			goto out;
+		}
+		total_rows += out->samples[i].nrows;
+		for (size_t r = 0; r < out->samples[i].nrows; r++)
+			total_vals += out->samples[i].rows[r].nvals;
+		if (total_rows > WIRE_MAX_BATCH_ROWS || total_vals > WIRE_MAX_BATCH_VALS) {
+			fail(&d, "groups", "too many group rows or values in one batch");
 			goto out;
 		}
 	}

@@ -49,6 +49,8 @@ struct if_sample {
 #define WIRE_INDEX_MAX 64
 #define WIRE_MAX_ROWS 4096 /* group rows per sample */
 #define WIRE_MAX_VALS 32   /* values per row */
+#define WIRE_MAX_BATCH_ROWS 50000   /* bound the memory one batch can claim, with */
+#define WIRE_MAX_BATCH_VALS 200000  /* WIRE_MAX_BATCH_IFS */
 
 /* A value a profile polled: a level (gauge), a counter (stored as a rate) or a text. */
 enum mv_kind { MV_GAUGE, MV_COUNTER, MV_TEXT };

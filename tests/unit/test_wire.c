@@ -441,6 +441,33 @@ static void group_rows(void **state)
 	expect_sample_error("{" GOOD ",\"groups\":[{\"g\":\"s\",\"v\":{\"BAD\":1}}]}",
 			    "value names are");
 	expect_sample_error("{" GOOD ",\"groups\":{}}", "groups: expected an array");
+	/* 33 values in one row; then many small rows adding up past the batch's bound */
+	struct strbuf sb;
+	assert_int_equal(strbuf_init(&sb, 0), 0);
+	strbuf_puts(&sb, "{" GOOD ",\"groups\":[{\"g\":\"s\",\"v\":{");
+	for (int i = 0; i < 33; i++)
+		strbuf_printf(&sb, "%s\"m%d\":1", i ? "," : "", i);
+	strbuf_puts(&sb, "}}]}");
+	expect_sample_error(sb.data, "too many values in one row");
+	sb.len = 0;
+	strbuf_puts(&sb, "{" GOOD ",\"groups\":[");
+	for (int i = 0; i < WIRE_MAX_ROWS; i++)
+		strbuf_printf(&sb, "%s{\"g\":\"s\",\"i\":\"%d\",\"v\":{\"a\":1,\"b\":2,\"c\":3,"
+			      "\"d\":4,\"e\":5,\"f\":6,\"g\":7,\"h\":8,\"j\":9,\"k\":10,\"l\":11,\"m\":12,"
+			      "\"n\":13,\"o\":14,\"p\":15,\"q\":16,\"r\":17,\"s\":18,\"t\":19,\"u\":20,"
+			      "\"w\":21,\"x\":22,\"y\":23,\"z\":24,\"aa\":25,\"ab\":26,\"ac\":27,\"ad\":28,"
+			      "\"ae\":29,\"af\":30,\"ag\":31,\"ah\":32}}", i ? "," : "", i);
+	strbuf_puts(&sb, "]}");
+	/* one sample of 4096 rows x 32 values is within a row's and a sample's bounds but not
+	 * within a batch's (131072 values), when two such samples come together */
+	size_t one = sb.len;
+	char *two = malloc(2 * one + 64);
+	assert_non_null(two);
+	int n = snprintf(two, 2 * one + 64, "{\"version\":1,\"probe\":\"p\",\"samples\":[%s,%s]}",
+			 sb.data, sb.data);
+	expect_body_error(two, (size_t)n, "too many group rows or values in one batch");
+	free(two);
+	strbuf_free(&sb);
 	expect_sample_error("{" GOOD ",\"groups\":[{\"g\":\"s\",\"v\":{\"x\":1e999}}]}",
 			    "");
 }
