@@ -41,31 +41,42 @@ static void check_rows(struct target_result *t, const struct metric_target *mt,
 	}
 }
 
-/* Value targets of a site: every row its answering devices of the class report. */
+/* Value targets of a site: every row its answering devices of the class report. Each device's
+ * latest answer is parsed once for all the site's targets. */
 static void eval_metrics(struct site_result *sr, const struct readiness_input *in)
 {
 	const struct site_type *st = sr->type;
+	struct target_result *first = &sr->targets[sr->ntargets];
+	if (!st->nmtargets)
+		return;
 	for (int m = 0; m < st->nmtargets; m++) {
-		const struct metric_target *mt = &st->mtargets[m];
 		struct target_result *t = &sr->targets[sr->ntargets++];
 		t->kind = TK_METRIC;
-		t->cls = mt->cls;
-		t->mt = mt;
+		t->cls = st->mtargets[m].cls;
+		t->mt = &st->mtargets[m];
 		t->mt_index = m;
-		for (size_t i = 0; i < in->inv->ndevices; i++) {
-			const struct inv_device *d = &in->inv->devices[i];
-			const struct dev_state *ds = &in->state->dev[i];
-			if (d->site != sr->site || d->cls != mt->cls || !ds->groups ||
-			    state_status(in->state, i, readiness_polled(d), in->now,
-					 in->cfg->stale_after) != DEV_UP)
-				continue;
-			json_object *rows = json_tokener_parse(ds->groups);
-			if (rows && json_object_is_type(rows, json_type_array))
-				check_rows(t, mt, rows, d->name);
-			json_object_put(rows);
-		}
-		/* nothing reported (no such device up, or no such value): the class target speaks
-		 * for reachability; this one has nothing to judge */
+	}
+	for (size_t i = 0; i < in->inv->ndevices; i++) {
+		const struct inv_device *d = &in->inv->devices[i];
+		const struct dev_state *ds = &in->state->dev[i];
+		int wanted = 0;
+		for (int m = 0; m < st->nmtargets && !wanted; m++)
+			wanted = st->mtargets[m].cls == d->cls;
+		if (d->site != sr->site || !wanted || !ds->groups ||
+		    state_status(in->state, i, readiness_polled(d), in->now, in->cfg->stale_after) !=
+			DEV_UP)
+			continue;
+		json_object *rows = json_tokener_parse(ds->groups);
+		if (rows && json_object_is_type(rows, json_type_array))
+			for (int m = 0; m < st->nmtargets; m++)
+				if (st->mtargets[m].cls == d->cls)
+					check_rows(&first[m], &st->mtargets[m], rows, d->name);
+		json_object_put(rows);
+	}
+	/* nothing reported (no such device up, or no such value): the class target speaks for
+	 * reachability; this one has nothing to judge */
+	for (int m = 0; m < st->nmtargets; m++) {
+		struct target_result *t = &first[m];
 		t->need = t->total;
 		t->met = t->up == t->total;
 		sr->nmet += t->met;

@@ -11,6 +11,7 @@
 
 #include "log.h"
 #include "rrdcached.h"
+#include "strbuf.h"
 
 static const struct rrd_ds_def system_ds[] = {
 	{"avail", "GAUGE", "0", "1"},
@@ -286,29 +287,30 @@ static int tune_missing(struct rrdstore *rs, const char *path, const struct rrd_
 	return 0;
 }
 
-/* The last update of an existing file (flushed from rrdcached first), or -1. */
-/* "a:b:c": the file's data-source names, then the ones tune_missing appends. */
+/* "a:b:c": the file's data-source names, then the ones tune_missing appends. NULL: no memory. */
 static char *ds_order(char **names, unsigned long nds, const struct rrd_group_def *def)
 {
-	size_t len = 1;
-	for (unsigned long i = 0; i < nds; i++)
-		len += strlen(names[i]) + 1;
-	for (size_t i = 0; i < def->nds; i++)
-		len += strlen(def->ds[i].name) + 1;
-	char *o = malloc(len), *p = o;
-	if (!o)
+	struct strbuf sb;
+	if (strbuf_init(&sb, 0) < 0)
 		return NULL;
-	*p = '\0';
-	for (unsigned long i = 0; i < nds; i++)
-		p += sprintf(p, "%s%s", p == o ? "" : ":", names[i]);
+	for (unsigned long i = 0; i < nds; i++) {
+		if (sb.len)
+			strbuf_puts(&sb, ":");
+		strbuf_puts(&sb, names[i]);
+	}
 	for (size_t i = 0; i < def->nds; i++) {
 		unsigned long k = 0;
 		while (k < nds && strcmp(names[k], def->ds[i].name) != 0)
 			k++;
-		if (k == nds)
-			p += sprintf(p, "%s%s", p == o ? "" : ":", def->ds[i].name);
+		if (k < nds)
+			continue;
+		if (sb.len)
+			strbuf_puts(&sb, ":");
+		strbuf_puts(&sb, def->ds[i].name);
 	}
-	return o;
+	char *o = sb.overflow ? NULL : strbuf_take(&sb, NULL);
+	strbuf_free(&sb);
+	return o ? o : strdup("");
 }
 
 /* Whether every data source of def is in the order "a:b:c". */
@@ -330,6 +332,7 @@ static int order_has_all(const char *order, const struct rrd_group_def *def)
 	return 1;
 }
 
+/* The last update of an existing file (flushed from rrdcached first), or -1. */
 static int read_last(struct rrdstore *rs, struct lastup *e, const struct rrd_group_def *def,
 		     int64_t *last)
 {

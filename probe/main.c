@@ -362,6 +362,18 @@ static void on_poll_sample(void *ctx, const struct poll_target *t, const struct 
 	json_object_put(o);
 }
 
+/* -t: seconds as net-snmp takes them (0.5 allowed), over 0 and at most 60. */
+static int parse_seconds(const char *s, double *out)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || end == s || *end || !(v > 0 && v <= 60))
+		return 0;
+	*out = v;
+	return 1;
+}
+
 /* hbmon-probe poll HOST[:PORT] ...: one device, its profile, JSON on stdout. */
 static int poll_command(int argc, char **argv)
 {
@@ -378,7 +390,8 @@ static int poll_command(int argc, char **argv)
 	snprintf(cred.community, sizeof(cred.community), "public");
 	const char *cls = NULL, *pdir = NULL, *why = NULL;
 	double timeout = 2;
-	int retries = 1, c;
+	long retries = 1;
+	int c, timeout_ok = 1, retries_ok = 1;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "v:c:u:l:a:A:x:X:t:r:h", longopts, NULL)) != -1) {
 		const char *key = NULL;
@@ -392,8 +405,8 @@ static int poll_command(int argc, char **argv)
 		case 'u': dst = cred.user; break;
 		case 'A': dst = cred.auth_pass; break;
 		case 'X': dst = cred.priv_pass; break;
-		case 't': timeout = atof(optarg); break;
-		case 'r': retries = atoi(optarg); break;
+		case 't': timeout_ok = parse_seconds(optarg, &timeout); break;
+		case 'r': retries_ok = parse_long(optarg, 0, 10, &retries) == 0; break;
 		case 'K': cls = optarg; break;
 		case 'P': pdir = optarg; break;
 		case 'h': usage(stdout); return 0;
@@ -409,7 +422,7 @@ static int poll_command(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind != argc - 1 || timeout <= 0 || timeout > 60 || retries < 0 || retries > 10) {
+	if (optind != argc - 1 || !timeout_ok || !retries_ok) {
 		usage(stderr);
 		return 2;
 	}
@@ -445,11 +458,12 @@ static int poll_command(int argc, char **argv)
 	struct poll_memory mem;
 	memset(&mem, 0, sizeof(mem));
 	strbuf_init(&out, 0);
-	struct poller_opts po = {(int)(timeout * 1000), retries, WIRE_MAX_IFS, 0, ps};
+	struct poller_opts po = {(int)(timeout * 1000), (int)retries, WIRE_MAX_IFS, 0, ps};
 	struct poller *p = poller_new(&po, on_poll_sample, &out);
 	struct poll_target t = {"-", argv[optind], host, port, &cred, prof, &mem, -1, 0};
 	if (!p)
 		fatalx("probe", "out of memory");
+	poller_prepare(p, &cred);
 	poller_start(p, &t);
 	while (poller_inflight(p) > 0 && !stop_requested) {
 		fd_set r;
@@ -529,6 +543,8 @@ int main(int argc, char **argv)
 	pr.uplink = uplink_new(pr.cfg->collector_url, UPLINK_MAX_QUEUED);
 	if (!pr.poller || !pr.uplink || strbuf_init(&pr.batch, 0) < 0 || build_targets(&pr) < 0)
 		fatalx("probe", "out of memory at start-up");
+	for (size_t i = 0; i < pr.cfg->ncreds; i++)
+		poller_prepare(pr.poller, &pr.cfg->creds[i]);
 	log_info("probe", "%s: polling %zu devices every %d s, posting to %s", pr.cfg->probe_name,
 		 pr.ntargets, pr.cfg->interval, pr.cfg->collector_url);
 

@@ -1138,6 +1138,12 @@ static const struct v3keys *v3_keys(struct poller *p, const struct snmp_cred *c)
 	return k;
 }
 
+void poller_prepare(struct poller *p, const struct snmp_cred *c)
+{
+	if (c && c->version == 3)
+		v3_keys(p, c);
+}
+
 static int open_session(struct job *j)
 {
 	netsnmp_session sess;

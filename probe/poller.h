@@ -59,6 +59,10 @@ void poller_lib_shutdown(const char *appname);
 struct poller *poller_new(const struct poller_opts *o, poll_done_fn cb, void *ctx);
 void poller_free(struct poller *p);
 
+/* Turns an SNMPv3 credential's passwords into keys now (a deliberately slow hash): done at
+ * start-up, not in the event loop at the first poll. Other versions: nothing to do. */
+void poller_prepare(struct poller *p, const struct snmp_cred *c);
+
 /* Starts polling t (its strings and memory must outlive the poll). Returns 0, or -1 with the
  * sample reported as failed through the callback. */
 int poller_start(struct poller *p, const struct poll_target *t);

@@ -5,10 +5,12 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "errlist.h"
@@ -42,17 +44,22 @@ static int setup(void **state)
 	return 0;
 }
 
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
 static int teardown(void **state)
 {
 	struct fx *fx = *state;
-	char cmd[128];
 	profiles_free(fx->ps);
 	errlist_free(&fx->el);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", fx->dir);
-	if (system(cmd) != 0)
-		return -1;
+	int rc = nftw(fx->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 	free(fx);
-	return 0;
+	return rc;
 }
 
 static void dump(const struct errlist *el)
@@ -204,8 +211,8 @@ static void oid_parsing(void **state)
 	assert_int_equal(prof_oid_parse(&o, "1.3.4294967296"), -1);
 	assert_int_equal(prof_oid_parse(&o, "1.3.-1"), -1);
 	char longoid[256] = "1";
-	for (int i = 0; i < 45; i++)
-		strcat(longoid, ".1");
+	for (size_t i = 0, n = 1; i < 45; i++, n += 2)
+		snprintf(longoid + n, sizeof(longoid) - n, ".1");
 	assert_int_equal(prof_oid_parse(&o, longoid), -1);
 }
 
