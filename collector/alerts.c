@@ -584,6 +584,13 @@ static void on_ack(void *ctx, const struct ack *ak)
 	struct alert *al = NULL;
 	if (strcmp(ak->target, "uplink") == 0) {
 		al = &x->a->com[k].uplink;
+	} else if (!ak->site[0]) {
+		/* a commune-wide target, by the name alerts give it */
+		for (int t = 0; t < x->a->nct && t < x->c->cfg->ncommune_targets && !al; t++) {
+			char buf[CFG_NAME_MAX + 8];
+			if (strcmp(ct_name(x->c, t, buf, sizeof(buf)), ak->target) == 0)
+				al = &x->a->com[k].ct[t];
+		}
 	} else {
 		long s = ak->site[0] ? alerts_find_site(inv, (size_t)k, ak->site) : -1;
 		/* a class, or a value target by the name the alert shows */

@@ -205,6 +205,24 @@ static void csv_field(struct strbuf *out, const char *s)
 	strbuf_puts(out, "\"");
 }
 
+/* One row of the period sheet. */
+static void csv_row(struct strbuf *out, json_object *dist, json_object *co, json_object *so,
+		    json_object *to)
+{
+	strbuf_printf(out, "%s,%s,", json_member_str(dist, "from"), json_member_str(dist, "to"));
+	csv_field(out, json_member_str(co, "name"));
+	strbuf_puts(out, ",");
+	csv_field(out, so ? json_member_str(so, "name") : "");
+	strbuf_puts(out, ",");
+	csv_field(out, so ? json_member_str(so, "type") : "");
+	strbuf_puts(out, ",");
+	csv_field(out, json_member_str(to, "target"));
+	strbuf_printf(out, ",%d,%.3f,%s\r\n", (int)json_member_num(to, "need"),
+		      100.0 * json_member_num(to, "met_share"),
+		      json_member_bool(to, "met") ? "yes" : "no");
+}
+
+/* Site targets, then the commune-wide ones (site and site_type empty). */
 int api_readiness_csv(struct strbuf *out, json_object *root)
 {
 	json_object *dist, *communes;
@@ -213,26 +231,17 @@ int api_readiness_csv(struct strbuf *out, json_object *root)
 		return -1;
 	strbuf_puts(out, "from,to,commune,site,site_type,target,need,met_share_pct,met\r\n");
 	for (size_t k = 0; k < json_object_array_length(communes); k++) {
-		json_object *co = json_object_array_get_idx(communes, k), *sites;
-		if (!json_object_object_get_ex(co, "sites", &sites))
-			continue;
-		for (size_t s = 0; s < json_object_array_length(sites); s++) {
-			json_object *so = json_object_array_get_idx(sites, s), *ts;
-			if (!json_object_object_get_ex(so, "targets", &ts))
-				continue;
-			for (size_t t = 0; t < json_object_array_length(ts); t++) {
-				json_object *to = json_object_array_get_idx(ts, t);
-				strbuf_printf(out, "%s,%s,", json_member_str(dist, "from"), json_member_str(dist, "to"));
-				csv_field(out, json_member_str(co, "name"));
-				strbuf_puts(out, ",");
-				csv_field(out, json_member_str(so, "name"));
-				strbuf_puts(out, ",");
-				csv_field(out, json_member_str(so, "type"));
-				strbuf_printf(out, ",%s,%d,%.3f,%s\r\n", json_member_str(to, "class"),
-					      (int)json_member_num(to, "need"), 100.0 * json_member_num(to, "met_share"),
-					      json_member_bool(to, "met") ? "yes" : "no");
+		json_object *co = json_object_array_get_idx(communes, k), *sites, *ts;
+		if (json_object_object_get_ex(co, "sites", &sites))
+			for (size_t s = 0; s < json_object_array_length(sites); s++) {
+				json_object *so = json_object_array_get_idx(sites, s);
+				if (json_object_object_get_ex(so, "targets", &ts))
+					for (size_t t = 0; t < json_object_array_length(ts); t++)
+						csv_row(out, dist, co, so, json_object_array_get_idx(ts, t));
 			}
-		}
+		if (json_object_object_get_ex(co, "targets", &ts))
+			for (size_t t = 0; t < json_object_array_length(ts); t++)
+				csv_row(out, dist, co, NULL, json_object_array_get_idx(ts, t));
 	}
 	return out->overflow ? -1 : 0;
 }

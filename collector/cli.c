@@ -95,15 +95,30 @@ static int site_target(const char *t)
 	       devclass_parse(cls) >= 0;
 }
 
+/* A [commune-targets] entry by the name alerts give it: "portal", "site.meeting-room". */
+static int commune_target(const struct collector *c, const char *t)
+{
+	for (int k = 0; k < c->cfg->ncommune_targets; k++) {
+		const struct commune_target *ct = &c->cfg->commune_targets[k];
+		if (ct->kind == CT_CLASS ? strcmp(devclass_name(ct->cls), t) == 0
+					 : strncmp(t, "site.", 5) == 0 && strcmp(t + 5, ct->site_type) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 long action_ack(struct collector *c, const struct action *a, time_t now, char *err,
 		size_t errsz)
 {
 	if (check_place(c, a, err, errsz) < 0)
 		return -1;
-	if (!given(a->target) || (strcmp(a->target, "uplink") != 0 &&
-				  (!site_target(a->target) || !given(a->site)))) {
+	int ok = given(a->target) &&
+		 (strcmp(a->target, "uplink") == 0 ||
+		  (given(a->site) ? site_target(a->target) : commune_target(c, a->target)));
+	if (!ok) {
 		snprintf(err, errsz, "--target \"%s\": a device class or a value target "
-			 "(printer.supply.percent) with --site, or uplink", a->target ? a->target : "");
+			 "(printer.supply.percent) with --site; uplink, or a [commune-targets] name "
+			 "(portal, site.meeting-room) without", a->target ? a->target : "");
 		return -1;
 	}
 	if (!given(a->by)) {
@@ -159,7 +174,7 @@ static int ack(struct collector *c, int argc, char **argv)
 	char err[300];
 	if (parse_args(argc, argv, 1, &a) < 0) {
 		fprintf(stderr, "usage: hbmon-collector [-c FILE] ack --commune C [--site S] "
-				"--target CLASS|CLASS.GROUP.METRIC|uplink --by NAME [--note TEXT]\n");
+				"--target CLASS|CLASS.GROUP.METRIC|uplink|COMMUNE-TARGET --by NAME [--note TEXT]\n");
 		return 2;
 	}
 	long id = action_ack(c, &a, time(NULL), err, sizeof(err));

@@ -1,8 +1,9 @@
 /*
  * Readiness over a period, from the stored series rather than the current state: for each
  * target, the share of the period's working time it was met (devices of its class up, from
- * each device's availability in system.rrd), and the scores and headline figures built on
- * them. Built on the event loop as a self-contained request (copies of names, paths, targets
+ * each device's availability in system.rrd; every stored row of a value target's group within
+ * bounds; commune-wide targets from the same steps), and the scores and headline figures
+ * built on them. Built on the event loop as a self-contained request (copies of names, paths, targets
  * and the calendar), run on the render thread: it reads many files.
  */
 #ifndef HBMON_HISTORY_H

@@ -197,7 +197,7 @@ static void alert_row(void *ctx, const struct alert_view *v)
 		strbuf_puts(o, ": ");
 		strbuf_html(o, v->acked_by);
 		strbuf_puts(o, ")</em>");
-	} else if (strcmp(v->state, "firing") == 0 && (v->site || strcmp(v->target, "uplink") == 0)) {
+	} else if (strcmp(v->state, "firing") == 0) {
 		/* district IT takes it on from here: named in the commune's next digest */
 		strbuf_puts(o, "<form class=\"ack\" method=\"post\" action=\"/api/v1/ack\">"
 			       "<input type=\"hidden\" name=\"commune\" value=\"");
@@ -524,32 +524,64 @@ int page_device(struct strbuf *o, const struct collector *c, size_t i, enum lang
 	return o->overflow ? -1 : 0;
 }
 
-/* A commune's targets missed over the period: "one-stop: scanner 90.5 %". */
+/* A target missed over the period, in the page's words: "máy quét 90.5 %". */
+static void report_target(struct strbuf *o, const struct collector *c, enum lang l,
+			  json_object *to)
+{
+	const char *kind = json_member_str(to, "kind");
+	char key[48];
+	if (strcmp(kind, "class_min_up") == 0) {
+		snprintf(key, sizeof(key), "class.%s", json_member_str(to, "class"));
+		strbuf_html(o, T(key));
+	} else if (strcmp(kind, "sites_met") == 0) {
+		const struct site_type *st = config_site_type(c->cfg, json_member_str(to, "site_type"));
+		const char *label = st ? (l == LANG_EN ? st->label_en : st->label_vi) : "";
+		strbuf_html(o, label[0] ? label : json_member_str(to, "site_type"));
+	} else {
+		strbuf_html(o, json_member_str(to, "target"));
+		if (json_member_str(to, "worst_at")[0]) {
+			strbuf_puts(o, " (");
+			strbuf_html(o, json_member_str(to, "worst_at"));
+			strbuf_printf(o, ": %g)", json_member_num(to, "worst"));
+		}
+	}
+	strbuf_printf(o, " %.1f %%", 100.0 * json_member_num(to, "met_share"));
+}
+
+/* A commune's targets missed over the period: "one-stop: scanner 90.5 %", then its
+ * commune-wide ones. */
 static void report_missed(struct strbuf *o, const struct collector *c, enum lang l,
 			  json_object *co)
 {
-	json_object *sites;
+	json_object *sites, *ts;
 	int first = 1;
-	if (!json_object_object_get_ex(co, "sites", &sites))
-		return;
-	for (size_t s = 0; s < json_object_array_length(sites); s++) {
-		json_object *so = json_object_array_get_idx(sites, s), *ts;
-		if (!json_object_object_get_ex(so, "targets", &ts))
-			continue;
+	if (json_object_object_get_ex(co, "sites", &sites))
+		for (size_t s = 0; s < json_object_array_length(sites); s++) {
+			json_object *so = json_object_array_get_idx(sites, s);
+			if (!json_object_object_get_ex(so, "targets", &ts))
+				continue;
+			for (size_t t = 0; t < json_object_array_length(ts); t++) {
+				json_object *to = json_object_array_get_idx(ts, t);
+				if (json_member_bool(to, "met"))
+					continue;
+				strbuf_puts(o, first ? "" : "; ");
+				strbuf_html(o, json_member_str(so, "name"));
+				strbuf_puts(o, ": ");
+				report_target(o, c, l, to);
+				first = 0;
+			}
+		}
+	if (json_object_object_get_ex(co, "targets", &ts))
 		for (size_t t = 0; t < json_object_array_length(ts); t++) {
 			json_object *to = json_object_array_get_idx(ts, t);
-			char key[48];
 			if (json_member_bool(to, "met"))
 				continue;
-			snprintf(key, sizeof(key), "class.%s", json_member_str(to, "class"));
 			strbuf_puts(o, first ? "" : "; ");
-			strbuf_html(o, json_member_str(so, "name"));
+			strbuf_html(o, T("report.commune_wide"));
 			strbuf_puts(o, ": ");
-			strbuf_html(o, T(key));
-			strbuf_printf(o, " %.1f %%", 100.0 * json_member_num(to, "met_share"));
+			report_target(o, c, l, to);
 			first = 0;
 		}
-	}
 }
 
 int page_report(struct strbuf *o, const struct collector *c, enum lang l, json_object *root)

@@ -11,6 +11,7 @@ SITE_TYPES = """[site-type one-stop]
 label_vi = Bộ phận một cửa
 pc = 2
 scanner = 1
+printer.supply.percent = >= 10
 [site-type network]
 label_vi = Mạng
 hours = always
@@ -20,12 +21,16 @@ label_vi = Ki-ốt tra cứu
 work_days = mon-sat
 work_hours = 07:00-17:00
 kiosk = 1
+[commune-targets]
+pc = 2
+site.one-stop = 1
 """
 DEVICES = [("Xã A", "Một cửa", "one-stop", "PC 1", "pc"),
            ("Xã A", "Một cửa", "one-stop", "PC 2", "pc"),
            ("Xã A", "Một cửa", "one-stop", "Máy quét", "scanner"),
            ("Xã A", "Mạng", "network", "Router", "router"),
            ("Xã A", "Sảnh", "kiosk", "Ki-ốt", "kiosk"),
+           ("Xã A", "Một cửa", "one-stop", "Máy in", "printer"),
            ("Xã B", "Một cửa", "one-stop", "PC 1", "pc"),
            ("Xã B", "Một cửa", "one-stop", "PC 2", "pc"),
            ("Xã B", "Một cửa", "one-stop", "Máy quét", "scanner")]
@@ -45,12 +50,26 @@ DOWN = {
     # the kiosk's own hours: Saturdays and lunchtime count, Sundays do not
     ("Xã A", "Ki-ốt"): [(t(3, 9), t(3, 10)), (t(6, 12), t(6, 13)), (t(4, 9), t(4, 15))],
 }
+# The black toner runs out (5 %) from the 12th 14:00 until a new cartridge on the 14th 09:00
+LOW_TONER = (t(12, 14), t(14, 9))
 FROM, TO = t(1, 0), t(31, 0) + 86400
 STEP = 300
 
 
 def up(commune, device, ts):
     return not any(a < ts <= b for a, b in DOWN.get((commune, device), []))
+
+
+def toner(ts):
+    """The black cartridge's percent for the 5 minutes (ts - 300, ts]."""
+    return 5 if LOW_TONER[0] < ts <= LOW_TONER[1] else 50
+
+
+def with_supplies(s, ts):
+    # the waste toner box has no percent: never judged
+    s["groups"] = [{"g": "supply", "i": "1.1", "l": "Black Cartridge", "v": {"percent": toner(ts)}},
+                   {"g": "supply", "i": "1.2", "l": "Waste Toner", "v": {"level": -3}}]
+    return s
 
 
 def working(ts, site_type):
@@ -67,26 +86,42 @@ def working(ts, site_type):
     return 7 * 60 <= m < 11 * 60 + 30 or 13 * 60 + 30 <= m < 17 * 60
 
 
+def share(commune, site_type, ok):
+    """The share of the month's working minutes (of site_type's calendar) where ok(ts) holds;
+    the minute (m, m+60] is inside one 5-min sample interval, judged at its end."""
+    total = met = 0
+    for m in range(FROM, TO, 60):
+        if working(m, site_type):
+            total += 1
+            met += bool(ok(m + 60))
+    return met / total
+
+
 def expected():
     """Per commune and target, the share of the month it was met, minute by minute."""
     out = {}
     needs = {"one-stop": {"pc": 2, "scanner": 1}, "network": {"router": 1},
              "kiosk": {"kiosk": 1}}
+
+    def enough(commune, cls, need):
+        devs = [d[3] for d in DEVICES if d[0] == commune and d[4] == cls]
+        return lambda ts: sum(up(commune, d, ts) for d in devs) >= need
+
     for commune in ("Xã A", "Xã B"):
         for site_type, targets in needs.items():
             for cls, need in targets.items():
-                devs = [d[3] for d in DEVICES if d[0] == commune and d[4] == cls]
-                if not devs:
-                    continue
-                total = met = 0
-                for m in range(FROM, TO, 60):
-                    if not working(m, site_type):
-                        continue
-                    total += 1
-                    # the minute (m, m+60] is inside one 5-min sample interval
-                    ts = m + 60
-                    met += sum(up(commune, d, ts) for d in devs) >= need
-                out[(commune, cls)] = met / total
+                if any(d[0] == commune and d[4] == cls for d in DEVICES):
+                    out[(commune, cls)] = share(commune, site_type, enough(commune, cls, need))
+        has_printer = any(d[0] == commune and d[4] == "printer" for d in DEVICES)
+        toner_ok = (lambda ts: toner(ts) >= 10) if has_printer else (lambda ts: True)
+        out[(commune, "printer.supply.percent >= 10")] = share(commune, "one-stop", toner_ok)
+        # commune-wide, in the district's hours: two PCs up anywhere, the one-stop office
+        # meeting all its own targets
+        out[(commune, "commune pc")] = share(commune, "one-stop", enough(commune, "pc", 2))
+        out[(commune, "commune site.one-stop")] = share(
+            commune, "one-stop",
+            lambda ts, c=commune: enough(c, "pc", 2)(ts) and enough(c, "scanner", 1)(ts)
+            and toner_ok(ts))
     return out
 
 
@@ -103,8 +138,9 @@ def test_month_of_history_matches_independent_figures(bindir, tmp_path):
     try:
         samples = []
         for ts in range(FROM - 86400, TO + STEP, STEP):
-            for c, _, _, d, _ in DEVICES:
-                samples.append(sample(c, d, ts, up=up(c, d, ts)))
+            for c, _, _, d, cls in DEVICES:
+                s = sample(c, d, ts, up=up(c, d, ts))
+                samples.append(with_supplies(s, ts) if cls == "printer" else s)
         for i in range(0, len(samples), 5000):
             st, _, out = http(dist.url("/api/v1/ingest"), batch(samples[i:i + 5000]), timeout=120)
             assert st == 200, out
@@ -116,13 +152,23 @@ def test_month_of_history_matches_independent_figures(bindir, tmp_path):
         for co in got["communes"]:
             for site in co["sites"]:
                 for tg in site["targets"]:
-                    seen[(co["name"], tg["class"])] = tg["met_share"]
-                    assert abs(tg["met_share"] - want[(co["name"], tg["class"])]) < 1e-9, \
-                        (co["name"], tg, want[(co["name"], tg["class"])])
+                    seen[(co["name"], tg["target"])] = tg["met_share"]
+            for tg in co["targets"]:
+                seen[(co["name"], "commune " + tg["target"])] = tg["met_share"]
         assert set(seen) == set(want)
+        for key, got_share in seen.items():
+            assert abs(got_share - want[key]) < 1e-9, (key, got_share, want[key])
+        a, b = got["communes"]
+        toner_target = a["sites"][0]["targets"][2]
+        assert toner_target["kind"] == "metric" and not toner_target["met"]
+        assert (toner_target["worst"], toner_target["worst_at"]) == (5, "Máy in — supply-1.1")
+        # PC 2's afternoon off, the scanner and the toner make the office miss in Xã A: the
+        # commune-wide targets counting them miss too
+        assert [(tg["target"], tg["met"]) for tg in a["targets"]] == \
+            [("pc", False), ("site.one-stop", False)]
+        assert [tg["met"] for tg in b["targets"]] == [True, True]
         # the scanner's outages make Xã A miss its one-stop office over the month; Xã B's PC
         # was down only on the holiday: fully met
-        a, b = got["communes"]
         assert (a["met"], b["met"]) == (False, True)
         assert got["district"]["communes_met"] == 1
         assert got["district"]["resolution_s"] == 3600
@@ -136,13 +182,15 @@ def test_month_of_history_matches_independent_figures(bindir, tmp_path):
         rows = csv.decode().splitlines()
         assert rows[0] == "from,to,commune,site,site_type,target,need,met_share_pct,met"
         assert len(rows) == 1 + len(want)
-        scanner = next(r for r in rows if '"Xã A"' in r and ",scanner," in r).split(",")
+        scanner = next(r for r in rows if '"Xã A"' in r and ",\"scanner\"," in r).split(",")
         assert abs(float(scanner[7]) - 100 * want[("Xã A", "scanner")]) < 0.001
         assert scanner[8] == "no"
         st, _, page = http(dist.url(f"/report?from={FROM}&to={TO}"), timeout=120)
         page = page.decode()
         assert st == 200 and '<strong id="communes-met">1/2</strong>' in page
         assert "Một cửa: máy quét 90.5 %" in page, page[-1500:]
+        assert "printer.supply.percent &gt;= 10 (Máy in — supply-1.1: 5)" in page
+        assert "Toàn xã: Bộ phận một cửa" in page
         assert f"from={FROM}&amp;to={TO}&amp;format=csv" in page
         # a period given by name, and a bad one
         assert http(dist.url("/api/v1/readiness?period=quarter"))[0] == 200
