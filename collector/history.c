@@ -598,6 +598,19 @@ int history_run(struct history *h, char **json, size_t *len, char *err, size_t e
 		for (int t = 0; t < h->nct; t++) {
 			const struct commune_target *ctg = &h->ct[t];
 			char name[CFG_NAME_MAX + 8];
+			int need = ctg->need;
+			if (need == CT_NEED_ALL) { /* every device of the class, site of the type, listed */
+				need = 0;
+				if (ctg->kind == CT_CLASS) {
+					for (size_t d = 0; d < h->ndev; d++)
+						need += h->site[h->dev[d].site].commune == k &&
+							h->dev[d].cls == (int)ctg->cls;
+				} else {
+					for (size_t s = 0; s < h->nsites; s++)
+						need += h->site[s].commune == k &&
+							strcmp(h->site[s].type, ctg->site_type) == 0;
+				}
+			}
 			for (size_t i = 0; i < n; i++) {
 				double have = 0;
 				for (size_t s = 0; s < h->nsites; s++) {
@@ -608,17 +621,17 @@ int history_run(struct history *h, char **json, size_t *len, char *err, size_t e
 					else if (strcmp(h->site[s].type, ctg->site_type) == 0)
 						have += r.site_ok[s * n + i];
 				}
-				r.ok[i] = have + 1e-9 >= ctg->need;
+				r.ok[i] = have + 1e-9 >= need;
 			}
 			double share = met_share(h, r.work, r.ok, &hours);
 			json_object *to;
 			if (ctg->kind == CT_CLASS) {
 				const char *cls = devclass_name(ctg->cls);
-				to = target_json("class_min_up", cls, ctg->need, share, hours);
+				to = target_json("class_min_up", cls, need, share, hours);
 				json_object_object_add(to, "class", json_object_new_string(cls));
 			} else {
 				snprintf(name, sizeof(name), "site.%s", ctg->site_type);
-				to = target_json("sites_met", name, ctg->need, share, hours);
+				to = target_json("sites_met", name, need, share, hours);
 				json_object_object_add(to, "site_type", json_object_new_string(ctg->site_type));
 			}
 			json_object_array_add(cts, to);

@@ -7,7 +7,11 @@
 
 #include "wire.h"
 
-int readiness_polled(const struct inv_device *d) { return d->cred[0] && d->host[0]; }
+/* With an address, a probe checks it: by SNMP with a credential, by ICMP echo (IPv4) without. */
+int readiness_polled(const struct inv_device *d)
+{
+	return d->host[0] && (d->cred[0] || !strchr(d->host, ':'));
+}
 
 double readiness_score(int nmet, int ntargets)
 {
@@ -191,6 +195,8 @@ int readiness_eval(struct readiness *out, const struct readiness_input *in)
 						tr->up += out->sites[s].met;
 					}
 			}
+			if (ct->need == CT_NEED_ALL)
+				tr->need = tr->total;
 			tr->met = tr->up >= tr->need;
 			cr->nctargets_met += tr->met;
 			cr->ntargets++;

@@ -59,6 +59,8 @@ static const struct opt options[] = {
 	{"probe", "profiles", OPT_PATH, S(profiles), 0, 0, ""},
 	{"probe", "mib_dirs", OPT_STR, S(mib_dirs), 0, 0, ""},
 	{"probe", "max_rows", OPT_INT, S(max_rows), 1, WIRE_MAX_IFS, "4096"},
+	{"probe", "ping_count", OPT_INT, S(ping_count), 1, 10, "3"},
+	{"probe", "ping_snmp", OPT_INT, S(ping_snmp), 0, 1, "1"},
 	/* alert mail: empty smtp_url = alerts are evaluated and logged, nothing is mailed */
 	{"alerts", "smtp_url", OPT_STR, S(smtp_url), 0, 0, ""},
 	{"alerts", "smtp_starttls", OPT_INT, S(smtp_starttls), 0, 1, "0"},
@@ -325,7 +327,7 @@ static void site_type_key(struct loader *ld, const char *tname, const char *key,
 	st->ntargets++;
 }
 
-/* [commune-targets]: "<class> = N" or "site.<site type> = N". */
+/* [commune-targets]: "<class> = N|all" or "site.<site type> = N|all". */
 static void commune_target_key(struct loader *ld, const char *key, const char *value)
 {
 	struct hbmon_config *cfg = ld->cfg;
@@ -355,8 +357,10 @@ static void commune_target_key(struct loader *ld, const char *key, const char *v
 		t->kind = CT_CLASS;
 		t->cls = (enum dev_class)cls;
 	}
-	if (parse_long(value, 0, 10000, &n) < 0) {
-		errlist_add(ld->errs, "%s:%d: %s: expected a count from 0 to 10000, got \"%.60s\"",
+	if (strcmp(value, "all") == 0) {
+		n = CT_NEED_ALL; /* every one the inventory lists: each official's PC */
+	} else if (parse_long(value, 0, 10000, &n) < 0) {
+		errlist_add(ld->errs, "%s:%d: %s: expected a count from 0 to 10000 or all, got \"%.60s\"",
 			    ld->ini.path, ld->ini.line, key, value);
 		return;
 	}

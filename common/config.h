@@ -76,13 +76,14 @@ struct site_type {
  * of a type meeting their own targets ("site.meeting-room = 1": an online meeting room).
  */
 enum commune_target_kind { CT_CLASS, CT_SITES };
+#define CT_NEED_ALL (-1) /* "pc = all": every device of the class (site of the type) listed */
 #define CFG_MAX_COMMUNE_TARGETS 32
 
 struct commune_target {
 	enum commune_target_kind kind;
 	enum dev_class cls;           /* CT_CLASS */
 	char site_type[CFG_NAME_MAX]; /* CT_SITES */
-	int need;
+	int need; /* or CT_NEED_ALL */
 	int line; /* in the config file, for errors found once every section is read */
 };
 
@@ -116,6 +117,8 @@ struct hbmon_config {
 	int max_inflight;
 	int batch_max;
 	int max_rows; /* rows accepted per polled table */
+	int ping_count; /* ICMP echoes per check */
+	int ping_snmp;  /* devices polled with SNMP are pinged too (LAN latency and loss) */
 	char profiles[PATH_MAX]; /* device-class profiles; "" = the installed ones */
 	char mib_dirs[1024];     /* MIB folders the profiles' names are checked against */
 

@@ -17,6 +17,7 @@
 #include "inventory.h"
 #include "log.h"
 #include "mibcheck.h"
+#include "ping.h"
 #include "poller.h"
 #include "profile.h"
 #include "schedule.h"
@@ -28,6 +29,7 @@
 #define UPLINK_MAX_QUEUED 1000 /* batches held while the collector is away */
 #define BATCH_MAX_BYTES (2u << 20)
 #define BACKOFF_MAX 2 /* intervals between polls of a device that stopped answering, at most */
+#define PING_GAP_MS 100 /* between the echoes of one check */
 #ifndef HBMON_PROFILES_DIR
 #define HBMON_PROFILES_DIR "/usr/share/hbmon/profiles"
 #endif
@@ -43,6 +45,13 @@ struct probe {
 	struct schedule sched; /* targets not being polled, by due time */
 	unsigned char *bad_logged; /* per target: bad values already reported once */
 	size_t ntargets;
+	/* ICMP checks: every device with an address and no SNMP, and (ping_snmp) the others
+	 * before their SNMP poll; the result rides in the sample as the "icmp" group */
+	struct pinger *pinger;
+	char ping_off[160];         /* why there is no pinger */
+	unsigned char *icmp_only;   /* per target: no SNMP credential */
+	unsigned char *pinged;      /* per target: checked, its SNMP poll comes next */
+	struct ping_result *ping;   /* per target: the last check, for its sample */
 	struct poller *poller;
 	struct uplink *uplink;
 	struct strbuf batch; /* comma-separated encoded samples */
@@ -89,10 +98,12 @@ static void flush_batch(struct probe *pr)
 	pr->nbatch = 0;
 }
 
+static void add_to_batch(struct probe *pr, const struct poll_target *t,
+			 const struct dev_sample *s);
+
 static void on_sample(void *ctx, const struct poll_target *t, const struct dev_sample *s)
 {
 	struct probe *pr = ctx;
-	size_t mark = pr->batch.len;
 	struct poll_target *tt = &pr->targets[t->id];
 	pr->polled++;
 	/* a classified device keeps its class: the rules are not run at every poll */
@@ -121,10 +132,57 @@ static void on_sample(void *ctx, const struct poll_target *t, const struct dev_s
 			  s->device, t->host, s->bad_values, s->bad_first);
 		pr->bad_logged[t->id] = 1;
 	}
+	add_to_batch(pr, t, s);
+}
+
+/* The check's row: round-trip times of the echoes answered, the share lost. */
+static size_t icmp_row(const struct ping_result *r, struct group_row *row, struct metric_val *v)
+{
+	size_t n = 0;
+	memset(row, 0, sizeof(*row));
+	snprintf(row->group, sizeof(row->group), "icmp");
+	if (r->received) {
+		v[n] = (struct metric_val){.name = "rtt_ms", .kind = MV_GAUGE, .gauge = r->rtt_avg_ms};
+		n++;
+		v[n] = (struct metric_val){.name = "rtt_max_ms", .kind = MV_GAUGE, .gauge = r->rtt_max_ms};
+		n++;
+	}
+	v[n] = (struct metric_val){.name = "loss_pct", .kind = MV_GAUGE,
+				   .gauge = r->sent ? 100.0 * (r->sent - r->received) / r->sent : 100.0};
+	n++;
+	row->vals = v;
+	row->nvals = n;
+	return n;
+}
+
+/* Encodes s into the batch, with the device's ICMP check as one more group row. */
+static void add_to_batch(struct probe *pr, const struct poll_target *t, const struct dev_sample *s)
+{
+	size_t mark = pr->batch.len;
+	struct dev_sample with = *s;
+	struct group_row *rows = NULL;
+	struct metric_val vals[3];
+	if (pr->ping[t->id].sent && s->nrows < WIRE_MAX_ROWS) {
+		rows = malloc((s->nrows + 1) * sizeof(*rows));
+		if (rows) {
+			if (s->nrows)
+				memcpy(rows, s->rows, s->nrows * sizeof(*rows));
+			icmp_row(&pr->ping[t->id], &rows[s->nrows], vals);
+			with.rows = rows;
+			with.nrows = s->nrows + 1;
+		}
+		/* an agent silent while the host answers: say so, it narrows the fault down */
+		if (!s->up && pr->ping[t->id].received && t->cred)
+			snprintf(with.error, sizeof(with.error), "%.90s (the host answers ping)",
+				 s->error);
+	}
+	pr->ping[t->id].sent = 0;
 	if (pr->nbatch == 0)
 		pr->batch_started = mono_now();
-	if ((pr->nbatch && strbuf_puts(&pr->batch, ",") < 0) ||
-	    wire_encode_sample(&pr->batch, s) < 0) {
+	int bad = (pr->nbatch && strbuf_puts(&pr->batch, ",") < 0) ||
+		  wire_encode_sample(&pr->batch, &with) < 0;
+	free(rows);
+	if (bad) {
 		pr->batch.len = mark;
 		pr->batch.overflow = 0;
 		log_warnx("probe", "%s/%s: sample could not be encoded; dropped", s->commune,
@@ -144,13 +202,21 @@ static int build_targets(struct probe *pr)
 	pr->bad_logged = calloc(inv->ndevices ? inv->ndevices : 1, 1);
 	pr->mem = calloc(inv->ndevices ? inv->ndevices : 1, sizeof(*pr->mem));
 	pr->fails = calloc(inv->ndevices ? inv->ndevices : 1, sizeof(*pr->fails));
+	pr->icmp_only = calloc(inv->ndevices ? inv->ndevices : 1, 1);
+	pr->pinged = calloc(inv->ndevices ? inv->ndevices : 1, 1);
+	pr->ping = calloc(inv->ndevices ? inv->ndevices : 1, sizeof(*pr->ping));
 	if (!pr->targets || !pr->due || !pr->bad_logged || !pr->mem || !pr->fails ||
-	    schedule_init(&pr->sched, inv->ndevices) < 0)
+	    !pr->icmp_only || !pr->pinged || !pr->ping || schedule_init(&pr->sched, inv->ndevices) < 0)
 		return -1;
 	for (size_t i = 0; i < inv->ndevices; i++) {
 		const struct inv_device *d = &inv->devices[i];
-		if (!d->cred[0] || !d->host[0])
+		if (!d->host[0]) /* listed equipment, not on the network */
 			continue;
+		if (!d->cred[0] && strchr(d->host, ':')) {
+			log_warnx("probe", "%s: line %d: \"%s\" has no SNMP credential and an IPv6 address: "
+				  "ICMP checks are IPv4 only; not checked", pr->cfg->inventory, d->line, d->name);
+			continue;
+		}
 		if (d->probe[0] && strcmp(d->probe, pr->cfg->probe_name) != 0)
 			continue;
 		struct poll_target *t = &pr->targets[pr->ntargets];
@@ -158,7 +224,8 @@ static int build_targets(struct probe *pr)
 		t->device = d->name;
 		t->host = d->host;
 		t->port = d->port;
-		t->cred = config_cred(pr->cfg, d->cred);
+		t->cred = d->cred[0] ? config_cred(pr->cfg, d->cred) : NULL;
+		pr->icmp_only[pr->ntargets] = !t->cred;
 		t->prof = d->cls_auto ? NULL : profiles_find(pr->profiles, devclass_name(d->cls));
 		t->mem = &pr->mem[pr->ntargets];
 		t->retries = -1;
@@ -173,6 +240,51 @@ static int build_targets(struct probe *pr)
 		schedule_push(&pr->sched, i, pr->due[i]);
 	}
 	return 0;
+}
+
+/* A device without SNMP: its sample is the ICMP check alone. */
+static void icmp_sample(struct probe *pr, size_t id, const struct ping_result *r)
+{
+	struct poll_target *t = &pr->targets[id];
+	struct dev_sample s;
+	memset(&s, 0, sizeof(s));
+	snprintf(s.commune, sizeof(s.commune), "%s", t->commune);
+	snprintf(s.device, sizeof(s.device), "%s", t->device);
+	s.ts = (int64_t)time(NULL);
+	s.up = r->received > 0;
+	s.rtt_ms = s.up ? (int)(r->rtt_avg_ms + 0.5) : -1;
+	if (r->error[0] && !s.up)
+		snprintf(s.error, sizeof(s.error), "%.95s", r->error);
+	else if (!s.up)
+		snprintf(s.error, sizeof(s.error), "no answer to %d ICMP echo requests", r->sent);
+	pr->polled++;
+	if (!pr->once)
+		schedule_push(&pr->sched, id, pr->due[id]);
+	add_to_batch(pr, t, &s);
+}
+
+static void on_ping(void *ctx, size_t id, const struct ping_result *r)
+{
+	struct probe *pr = ctx;
+	pr->ping[id] = *r; /* nothing sent (an IPv6 address): no row, the SNMP poll alone */
+	if (pr->icmp_only[id]) {
+		icmp_sample(pr, id, &pr->ping[id]);
+		return;
+	}
+	/* the SNMP poll follows at once, within the window */
+	pr->pinged[id] = 1;
+	schedule_push(&pr->sched, id, mono_now());
+}
+
+static void start_ping(struct probe *pr, size_t i)
+{
+	if (pr->pinger) {
+		pinger_start(pr->pinger, pr->targets[i].host, i);
+		return;
+	}
+	struct ping_result r = {0};
+	snprintf(r.error, sizeof(r.error), "%.90s", pr->ping_off);
+	icmp_sample(pr, i, &r);
 }
 
 /* Starts every due poll the in-flight window allows; returns seconds to the next due one. */
@@ -191,10 +303,18 @@ static double start_due(struct probe *pr)
 		    poller_inflight(pr->poller) >= 4 * pr->cfg->max_inflight)
 			return 1;
 		schedule_pop(&pr->sched);
+		if (pr->pinged[i]) { /* checked by ICMP a moment ago: now SNMP */
+			pr->pinged[i] = 0;
+			poller_start(pr->poller, &pr->targets[i]);
+			continue;
+		}
 		pr->due[i] = due + pr->cfg->interval;
 		if (pr->due[i] < now) /* fell behind: do not try to catch up in a burst */
 			pr->due[i] = now + pr->cfg->interval;
-		poller_start(pr->poller, &pr->targets[i]);
+		if (pr->icmp_only[i] || (pr->pinger && pr->cfg->ping_snmp))
+			start_ping(pr, i);
+		else
+			poller_start(pr->poller, &pr->targets[i]);
 	}
 	return 1e9;
 }
@@ -232,6 +352,8 @@ static int run(struct probe *pr)
 			wait = 1;
 		struct timeval tv = {(time_t)wait, (suseconds_t)((wait - (double)(time_t)wait) * 1e6)};
 		poller_fdset(pr->poller, &maxfd, &r, &tv);
+		if (pr->pinger)
+			pinger_fdset(pr->pinger, &maxfd, &r, &tv);
 		uplink_fdset(pr->uplink, &maxfd, &r, &w, &e, &tv);
 		int n = select(maxfd + 1, &r, &w, &e, &tv);
 		if (n < 0 && errno != EINTR) {
@@ -239,6 +361,8 @@ static int run(struct probe *pr)
 			return 1;
 		}
 		poller_dispatch(pr->poller, &r, n);
+		if (pr->pinger)
+			pinger_dispatch(pr->pinger, &r);
 		uplink_dispatch(pr->uplink);
 	}
 	flush_batch(pr);
@@ -545,6 +669,16 @@ int main(int argc, char **argv)
 		fatalx("probe", "out of memory at start-up");
 	for (size_t i = 0; i < pr.cfg->ncreds; i++)
 		poller_prepare(pr.poller, &pr.cfg->creds[i]);
+	size_t nicmp = 0;
+	for (size_t i = 0; i < pr.ntargets; i++)
+		nicmp += pr.icmp_only[i];
+	if (nicmp || pr.cfg->ping_snmp) {
+		pr.pinger = pinger_new(pr.cfg->ping_count, PING_GAP_MS, pr.cfg->timeout_ms, on_ping,
+				       &pr, pr.ping_off, sizeof(pr.ping_off));
+		if (!pr.pinger)
+			log_warnx("probe", "ICMP checks off: %s; the %zu devices without SNMP are "
+				  "reported down", pr.ping_off, nicmp);
+	}
 	log_info("probe", "%s: polling %zu devices every %d s, posting to %s", pr.cfg->probe_name,
 		 pr.ntargets, pr.cfg->interval, pr.cfg->collector_url);
 
@@ -562,7 +696,11 @@ int main(int argc, char **argv)
 		 (unsigned long long)us->sent, (unsigned long long)us->rejected,
 		 (unsigned long long)us->dropped);
 	poller_free(pr.poller);
+	pinger_free(pr.pinger);
 	uplink_free(pr.uplink);
+	free(pr.icmp_only);
+	free(pr.pinged);
+	free(pr.ping);
 	strbuf_free(&pr.batch);
 	free(pr.targets);
 	free(pr.due);

@@ -404,9 +404,10 @@ static void begin_section(struct reader *r, const char *section)
 	}
 	const char *name = section + (table ? 6 : 8);
 	struct prof_file *f = r->f;
+	/* system, if: the collector's own files; icmp: the probe's ping row */
 	if (!valid_ident(name) || f->ngroups >= MAX_GROUPS || !strcmp(name, "system") ||
-	    !strcmp(name, "if")) {
-		err_at(r, "[%s]: group names are [a-z][a-z0-9_]*, under 20 bytes, not system or if",
+	    !strcmp(name, "if") || !strcmp(name, "icmp")) {
+		err_at(r, "[%s]: group names are [a-z][a-z0-9_]*, under 20 bytes, not system, if or icmp",
 		       section);
 		r->skip_section = 1;
 		return;

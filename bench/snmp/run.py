@@ -569,6 +569,8 @@ timeout_ms = {P['timeout_ms']}
 retries = {P['retries']}
 max_inflight = {window or P['window']}
 batch_max = 100
+; SNMP against SNMP: the peers send no ICMP echoes
+ping_snmp = 0
 """)
         if profiles:
             f.write(f"profiles = {profiles}\n")

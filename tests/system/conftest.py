@@ -58,8 +58,9 @@ class District:
         creds, versions = {}, {}
         rows = ["commune,site,site_type,device,class,address,snmp,contact"]
         for d in devices:
-            creds[d["snmp"]] = d.get("community") or d.get("cred")
-            versions[d["snmp"]] = d.get("version", "2c")
+            if d["snmp"]:  # none: checked by ICMP echo only
+                creds[d["snmp"]] = d.get("community") or d.get("cred")
+                versions[d["snmp"]] = d.get("version", "2c")
             rows.append(",".join([d["commune"], d["site"], d["site_type"], d["device"],
                                   d["class"], d["address"], d["snmp"],
                                   d.get("contact", "")]))

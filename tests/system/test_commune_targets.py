@@ -10,6 +10,7 @@ VN = timezone(timedelta(hours=7))
 CONFIG = """[commune-targets]
 portal = 1
 site.meeting-room = 1
+pc = all
 [site-type one-stop]
 label_vi = Bộ phận một cửa
 label_en = one-stop office
@@ -53,7 +54,9 @@ def test_portal_and_meeting_room_in_every_commune(bindir, tmp_path):
         reasons = [t["reason"] for t in b["targets"] if not t["met"]]
         assert reasons == ["toàn xã: cổng thông tin 0 / 1 hoạt động",
                            "toàn xã: Phòng họp trực tuyến 0 / 1 đạt chỉ tiêu"], reasons
-        assert [t["kind"] for t in a["targets"]] == ["class_min_up", "sites_met"]
+        assert [t["kind"] for t in a["targets"]] == ["class_min_up", "sites_met", "class_min_up"]
+        # every official's PC: all those listed, one in each commune here
+        assert [(t["need"], t["up"], t["met"]) for t in b["targets"]][2] == (1, 1, True)
         assert ready["district"]["communes_met"] == 1
         firing = sorted((x["commune"], x["target"]) for x in alerts["alerts"]
                         if x["state"] == "firing")
@@ -90,7 +93,8 @@ def post_form(dist, path, fields, origin):
 def test_commune_target_naming_an_unknown_site_type_is_refused(bindir, tmp_path):
     devs = [{"commune": "Xã A", "site": "S", "site_type": "one-stop", "device": "PC",
              "class": "pc", "address": "127.0.0.40:161", "snmp": "pub", "community": "public"}]
-    dist = District(str(tmp_path), devs, CONFIG + "[commune-targets]\nsite.nope = 1\nlaptop = 2\n")
+    dist = District(str(tmp_path), devs, CONFIG + "[commune-targets]\nsite.nope = 1\nlaptop = 2\n"
+                                                "scanner = every\n")
     import subprocess
     r = subprocess.run([os.path.join(bindir, "hbmon-collector"), "-c", dist.conf,
                         "--check-config"], capture_output=True, text=True, timeout=30)
@@ -99,4 +103,6 @@ def test_commune_target_naming_an_unknown_site_type_is_refused(bindir, tmp_path)
     nope = lines.index("site.nope = 1") + 1
     assert f"{dist.conf}:{nope}: site.nope: no [site-type nope]" in r.stderr, r.stderr
     assert f"{dist.conf}:{nope + 1}: laptop: unknown key in [commune-targets]" in r.stderr
+    assert (f'{dist.conf}:{nope + 2}: scanner: expected a count from 0 to 10000 or all, '
+            f'got "every"') in r.stderr, r.stderr
     time.sleep(0)

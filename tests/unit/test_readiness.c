@@ -298,13 +298,14 @@ static void score(void **state)
 	assert_float_equal(readiness_score(5, 5), 100.0, 1e-9);
 }
 
-static void polled_needs_address_and_credential(void **state)
+/* With an address a device is checked: by SNMP, or by ICMP echo without a credential. */
+static void checked_when_it_has_an_address(void **state)
 {
 	struct fx *fx = *state;
 	struct inv_device d = fx->devices[D_A_PC1];
 	assert_true(readiness_polled(&d));
 	d.cred[0] = '\0';
-	assert_false(readiness_polled(&d));
+	assert_true(readiness_polled(&d));
 	d = fx->devices[D_A_PC1];
 	d.host[0] = '\0';
 	assert_false(readiness_polled(&d));
@@ -517,7 +518,7 @@ int main(void)
 		T(zero_target_and_unknown_type),
 		T(empty_inventory),
 		T(score),
-		T(polled_needs_address_and_credential),
+		T(checked_when_it_has_an_address),
 		T(state_status_rules),
 		T(state_keeps_the_latest),
 		T(state_picks_main_interface),
