@@ -7,10 +7,11 @@
 
 #include "wire.h"
 
-/* With an address, a probe checks it: by SNMP with a credential, by ICMP echo (IPv4) without. */
+/* A probe checks it: by SNMP with a credential, its web page with a url, by ICMP echo (IPv4)
+ * with an address and neither. */
 int readiness_polled(const struct inv_device *d)
 {
-	return d->host[0] && (d->cred[0] || !strchr(d->host, ':'));
+	return d->url[0] || (d->host[0] && (d->cred[0] || !strchr(d->host, ':')));
 }
 
 double readiness_score(int nmet, int ntargets)

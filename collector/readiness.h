@@ -68,7 +68,7 @@ int readiness_eval(struct readiness *out, const struct readiness_input *in);
 void readiness_free(struct readiness *r);
 /* Share of targets met, 0..100; 100 when there are none. */
 double readiness_score(int nmet, int ntargets);
-/* 1 if a probe checks the device: an address and SNMP, or an IPv4 address for ICMP echo. */
+/* 1 if a probe checks the device: a url, an address and SNMP, or an IPv4 address for ICMP. */
 int readiness_polled(const struct inv_device *d);
 
 #endif

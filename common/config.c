@@ -61,6 +61,7 @@ static const struct opt options[] = {
 	{"probe", "max_rows", OPT_INT, S(max_rows), 1, WIRE_MAX_IFS, "4096"},
 	{"probe", "ping_count", OPT_INT, S(ping_count), 1, 10, "3"},
 	{"probe", "ping_snmp", OPT_INT, S(ping_snmp), 0, 1, "1"},
+	{"probe", "http_timeout_ms", OPT_INT, S(http_timeout_ms), 100, 120000, "10000"},
 	/* alert mail: empty smtp_url = alerts are evaluated and logged, nothing is mailed */
 	{"alerts", "smtp_url", OPT_STR, S(smtp_url), 0, 0, ""},
 	{"alerts", "smtp_starttls", OPT_INT, S(smtp_starttls), 0, 1, "0"},

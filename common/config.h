@@ -119,6 +119,7 @@ struct hbmon_config {
 	int max_rows; /* rows accepted per polled table */
 	int ping_count; /* ICMP echoes per check */
 	int ping_snmp;  /* devices polled with SNMP are pinged too (LAN latency and loss) */
+	int http_timeout_ms; /* a portal's page, redirects included */
 	char profiles[PATH_MAX]; /* device-class profiles; "" = the installed ones */
 	char mib_dirs[1024];     /* MIB folders the profiles' names are checked against */
 

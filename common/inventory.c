@@ -12,9 +12,10 @@
 #include "strbuf.h"
 
 enum col { C_COMMUNE, C_SITE, C_SITE_TYPE, C_DEVICE, C_CLASS, C_ADDRESS, C_SNMP, C_CONTACT,
-	   C_PROBE, C_COUNT };
+	   C_PROBE, C_URL, C_COUNT };
 static const char *const col_names[C_COUNT] = {
 	"commune", "site", "site_type", "device", "class", "address", "snmp", "contact", "probe",
+	"url",
 };
 #define REQUIRED_COLS C_PROBE /* columns before this one must be in the header */
 #define MAX_FIELDS 64
@@ -214,6 +215,19 @@ static int check_unique(struct reader *r, const struct inv_device *d)
 	return 0;
 }
 
+/* A web page the probe may fetch: http(s), a host, no blanks, quotes or controls. */
+static int url_ok(const char *u)
+{
+	size_t skip = strncmp(u, "https://", 8) == 0 ? 8 : strncmp(u, "http://", 7) == 0 ? 7 : 0;
+	if (!skip || !u[skip] || u[skip] == '/')
+		return 0;
+	for (const unsigned char *p = (const unsigned char *)u; *p; p++)
+		if (*p <= ' ' || *p == '"' || *p == '\'' || *p == '<' || *p == '>' || *p == '\\' ||
+		    *p == 0x7f)
+			return 0;
+	return 1;
+}
+
 static void device_row(struct reader *r)
 {
 	struct inv_device d;
@@ -229,6 +243,13 @@ static void device_row(struct reader *r)
 	bad |= text_field(r, C_CONTACT, d.contact, sizeof(d.contact), 0);
 	bad |= text_field(r, C_SNMP, d.cred, sizeof(d.cred), 0);
 	bad |= text_field(r, C_PROBE, d.probe, sizeof(d.probe), 0);
+	if (text_field(r, C_URL, d.url, sizeof(d.url), 0) < 0) {
+		bad = -1;
+	} else if (d.url[0] && !url_ok(d.url)) {
+		errlist_add(r->errs, "%s:%d: url: expected http://… or https://…, without spaces or "
+			    "quotes", r->file, r->row_line);
+		bad = -1;
+	}
 	if (text_field(r, C_CLASS, cls, sizeof(cls), 0) < 0) {
 		bad = -1;
 	} else if (!cls[0]) {

@@ -1,6 +1,6 @@
 /*
  * The district inventory: one CSV row per device (commune, site, site_type, device, class,
- * address, snmp, contact; optional probe), the way planners keep equipment lists. The header
+ * address, snmp, contact; optional probe, url), the way planners keep equipment lists. The header
  * row names the columns, in any order; other columns are ignored.
  */
 #ifndef HBMON_INVENTORY_H
@@ -35,6 +35,7 @@ struct inv_device {
 	char cred[CFG_NAME_MAX]; /* credential name; empty: no SNMP */
 	char contact[INV_NAME_MAX];
 	char probe[CFG_NAME_MAX]; /* empty: any probe */
+	char url[256];            /* a web page to fetch (a portal); empty: none */
 	size_t site;
 	size_t commune;
 	int line;

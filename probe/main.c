@@ -23,6 +23,7 @@
 #include "schedule.h"
 #include "strbuf.h"
 #include "uplink.h"
+#include "webcheck.h"
 #include "wire.h"
 
 #define FLUSH_MS 1000          /* a partial batch waits at most this long */
@@ -45,13 +46,20 @@ struct probe {
 	struct schedule sched; /* targets not being polled, by due time */
 	unsigned char *bad_logged; /* per target: bad values already reported once */
 	size_t ntargets;
-	/* ICMP checks: every device with an address and no SNMP, and (ping_snmp) the others
-	 * before their SNMP poll; the result rides in the sample as the "icmp" group */
+	/*
+	 * A device's round: an ICMP check (every device with an IPv4 address and no SNMP, and
+	 * with ping_snmp the others), then its web page if it has a url, then its SNMP poll. The
+	 * checks ride in the sample as the "icmp" and "http" groups; without SNMP they make the
+	 * sample.
+	 */
 	struct pinger *pinger;
 	char ping_off[160];         /* why there is no pinger */
-	unsigned char *icmp_only;   /* per target: no SNMP credential */
-	unsigned char *pinged;      /* per target: checked, its SNMP poll comes next */
-	struct ping_result *ping;   /* per target: the last check, for its sample */
+	struct webcheck *web;
+	const char **url;           /* per target: the inventory's url, or NULL */
+	unsigned char *snmp_next;   /* per target: checked, its SNMP poll comes next */
+	struct ping_result *ping;   /* per target: this round's ICMP check (sent 0: none) */
+	struct web_result *page;    /* per target: this round's web check */
+	unsigned char *fetched;     /* per target: page holds this round's */
 	struct poller *poller;
 	struct uplink *uplink;
 	struct strbuf batch; /* comma-separated encoded samples */
@@ -155,28 +163,44 @@ static size_t icmp_row(const struct ping_result *r, struct group_row *row, struc
 	return n;
 }
 
-/* Encodes s into the batch, with the device's ICMP check as one more group row. */
+/* The web page's row: its status, how long it took, whether it was served. */
+static void http_row(const struct web_result *r, struct group_row *row, struct metric_val *v)
+{
+	size_t n = 0;
+	memset(row, 0, sizeof(*row));
+	snprintf(row->group, sizeof(row->group), "http");
+	v[n++] = (struct metric_val){.name = "ok", .kind = MV_GAUGE, .gauge = r->ok};
+	if (r->status) {
+		v[n++] = (struct metric_val){.name = "status", .kind = MV_GAUGE, .gauge = (double)r->status};
+		v[n++] = (struct metric_val){.name = "time_ms", .kind = MV_GAUGE, .gauge = r->time_ms};
+	}
+	row->vals = v;
+	row->nvals = n;
+}
+
+/* Encodes s into the batch, with the device's ICMP and web checks as group rows. */
 static void add_to_batch(struct probe *pr, const struct poll_target *t, const struct dev_sample *s)
 {
-	size_t mark = pr->batch.len;
+	size_t mark = pr->batch.len, id = t->id;
 	struct dev_sample with = *s;
 	struct group_row *rows = NULL;
-	struct metric_val vals[3];
-	if (pr->ping[t->id].sent && s->nrows < WIRE_MAX_ROWS) {
-		rows = malloc((s->nrows + 1) * sizeof(*rows));
-		if (rows) {
-			if (s->nrows)
-				memcpy(rows, s->rows, s->nrows * sizeof(*rows));
-			icmp_row(&pr->ping[t->id], &rows[s->nrows], vals);
-			with.rows = rows;
-			with.nrows = s->nrows + 1;
-		}
-		/* an agent silent while the host answers: say so, it narrows the fault down */
-		if (!s->up && pr->ping[t->id].received && t->cred)
-			snprintf(with.error, sizeof(with.error), "%.90s (the host answers ping)",
-				 s->error);
+	struct metric_val ivals[3], hvals[3];
+	int extra = (pr->ping[id].sent != 0) + pr->fetched[id];
+	if (extra && s->nrows + (size_t)extra <= WIRE_MAX_ROWS &&
+	    (rows = malloc((s->nrows + (size_t)extra) * sizeof(*rows)))) {
+		if (s->nrows)
+			memcpy(rows, s->rows, s->nrows * sizeof(*rows));
+		with.rows = rows;
+		if (pr->ping[id].sent)
+			icmp_row(&pr->ping[id], &rows[with.nrows++], ivals);
+		if (pr->fetched[id])
+			http_row(&pr->page[id], &rows[with.nrows++], hvals);
 	}
-	pr->ping[t->id].sent = 0;
+	/* an agent silent while the host answers: say so, it narrows the fault down */
+	if (!s->up && pr->ping[id].sent && pr->ping[id].received && t->cred)
+		snprintf(with.error, sizeof(with.error), "%.90s (the host answers ping)", s->error);
+	pr->ping[id].sent = 0;
+	pr->fetched[id] = 0;
 	if (pr->nbatch == 0)
 		pr->batch_started = mono_now();
 	int bad = (pr->nbatch && strbuf_puts(&pr->batch, ",") < 0) ||
@@ -202,17 +226,21 @@ static int build_targets(struct probe *pr)
 	pr->bad_logged = calloc(inv->ndevices ? inv->ndevices : 1, 1);
 	pr->mem = calloc(inv->ndevices ? inv->ndevices : 1, sizeof(*pr->mem));
 	pr->fails = calloc(inv->ndevices ? inv->ndevices : 1, sizeof(*pr->fails));
-	pr->icmp_only = calloc(inv->ndevices ? inv->ndevices : 1, 1);
-	pr->pinged = calloc(inv->ndevices ? inv->ndevices : 1, 1);
-	pr->ping = calloc(inv->ndevices ? inv->ndevices : 1, sizeof(*pr->ping));
-	if (!pr->targets || !pr->due || !pr->bad_logged || !pr->mem || !pr->fails ||
-	    !pr->icmp_only || !pr->pinged || !pr->ping || schedule_init(&pr->sched, inv->ndevices) < 0)
+	size_t n1 = inv->ndevices ? inv->ndevices : 1;
+	pr->url = calloc(n1, sizeof(*pr->url));
+	pr->snmp_next = calloc(n1, 1);
+	pr->ping = calloc(n1, sizeof(*pr->ping));
+	pr->page = calloc(n1, sizeof(*pr->page));
+	pr->fetched = calloc(n1, 1);
+	if (!pr->targets || !pr->due || !pr->bad_logged || !pr->mem || !pr->fails || !pr->url ||
+	    !pr->snmp_next || !pr->ping || !pr->page || !pr->fetched ||
+	    schedule_init(&pr->sched, inv->ndevices) < 0)
 		return -1;
 	for (size_t i = 0; i < inv->ndevices; i++) {
 		const struct inv_device *d = &inv->devices[i];
-		if (!d->host[0]) /* listed equipment, not on the network */
+		if (!d->host[0] && !d->url[0]) /* listed equipment, not on the network */
 			continue;
-		if (!d->cred[0] && strchr(d->host, ':')) {
+		if (!d->cred[0] && !d->url[0] && strchr(d->host, ':')) {
 			log_warnx("probe", "%s: line %d: \"%s\" has no SNMP credential and an IPv6 address: "
 				  "ICMP checks are IPv4 only; not checked", pr->cfg->inventory, d->line, d->name);
 			continue;
@@ -225,7 +253,7 @@ static int build_targets(struct probe *pr)
 		t->host = d->host;
 		t->port = d->port;
 		t->cred = d->cred[0] ? config_cred(pr->cfg, d->cred) : NULL;
-		pr->icmp_only[pr->ntargets] = !t->cred;
+		pr->url[pr->ntargets] = d->url[0] ? d->url : NULL;
 		t->prof = d->cls_auto ? NULL : profiles_find(pr->profiles, devclass_name(d->cls));
 		t->mem = &pr->mem[pr->ntargets];
 		t->retries = -1;
@@ -242,49 +270,75 @@ static int build_targets(struct probe *pr)
 	return 0;
 }
 
-/* A device without SNMP: its sample is the ICMP check alone. */
-static void icmp_sample(struct probe *pr, size_t id, const struct ping_result *r)
+/* A device without SNMP: its sample is its checks alone, the web page's when it has one. */
+static void check_sample(struct probe *pr, size_t id)
 {
 	struct poll_target *t = &pr->targets[id];
+	const struct ping_result *pg = &pr->ping[id];
+	const struct web_result *wr = &pr->page[id];
 	struct dev_sample s;
 	memset(&s, 0, sizeof(s));
 	snprintf(s.commune, sizeof(s.commune), "%s", t->commune);
 	snprintf(s.device, sizeof(s.device), "%s", t->device);
 	s.ts = (int64_t)time(NULL);
-	s.up = r->received > 0;
-	s.rtt_ms = s.up ? (int)(r->rtt_avg_ms + 0.5) : -1;
-	if (r->error[0] && !s.up)
-		snprintf(s.error, sizeof(s.error), "%.95s", r->error);
-	else if (!s.up)
-		snprintf(s.error, sizeof(s.error), "no answer to %d ICMP echo requests", r->sent);
+	s.rtt_ms = -1;
+	if (pr->url[id]) {
+		s.up = wr->ok;
+		if (wr->ok)
+			s.rtt_ms = (int)(wr->time_ms + 0.5);
+		else
+			snprintf(s.error, sizeof(s.error), "%.120s", wr->error);
+	} else {
+		s.up = pg->received > 0;
+		if (s.up)
+			s.rtt_ms = (int)(pg->rtt_avg_ms + 0.5);
+		else if (pg->error[0] || !pg->sent)
+			snprintf(s.error, sizeof(s.error), "%.95s", pg->error[0] ? pg->error : pr->ping_off);
+		else
+			snprintf(s.error, sizeof(s.error), "no answer to %d ICMP echo requests", pg->sent);
+	}
 	pr->polled++;
 	if (!pr->once)
 		schedule_push(&pr->sched, id, pr->due[id]);
 	add_to_batch(pr, t, &s);
 }
 
+/* The device's next step once `done` (0 nothing, 1 the ICMP check, 2 the web page) is. */
+static void next_step(struct probe *pr, size_t i, int done)
+{
+	const struct poll_target *t = &pr->targets[i];
+	int pingable = t->host[0] && !strchr(t->host, ':');
+	if (done < 1 && pingable && pr->pinger && (!t->cred || pr->cfg->ping_snmp)) {
+		pinger_start(pr->pinger, t->host, i);
+		return;
+	}
+	if (done < 2 && pr->url[i]) {
+		webcheck_start(pr->web, pr->url[i], i);
+		return;
+	}
+	if (!t->cred) {
+		check_sample(pr, i);
+	} else if (done == 0) {
+		poller_start(pr->poller, &pr->targets[i]);
+	} else { /* the SNMP poll follows at once, within the window */
+		pr->snmp_next[i] = 1;
+		schedule_push(&pr->sched, i, mono_now());
+	}
+}
+
 static void on_ping(void *ctx, size_t id, const struct ping_result *r)
 {
 	struct probe *pr = ctx;
-	pr->ping[id] = *r; /* nothing sent (an IPv6 address): no row, the SNMP poll alone */
-	if (pr->icmp_only[id]) {
-		icmp_sample(pr, id, &pr->ping[id]);
-		return;
-	}
-	/* the SNMP poll follows at once, within the window */
-	pr->pinged[id] = 1;
-	schedule_push(&pr->sched, id, mono_now());
+	pr->ping[id] = *r; /* nothing sent (an IPv6 address): no row */
+	next_step(pr, id, 1);
 }
 
-static void start_ping(struct probe *pr, size_t i)
+static void on_page(void *ctx, size_t id, const struct web_result *r)
 {
-	if (pr->pinger) {
-		pinger_start(pr->pinger, pr->targets[i].host, i);
-		return;
-	}
-	struct ping_result r = {0};
-	snprintf(r.error, sizeof(r.error), "%.90s", pr->ping_off);
-	icmp_sample(pr, i, &r);
+	struct probe *pr = ctx;
+	pr->page[id] = *r;
+	pr->fetched[id] = 1;
+	next_step(pr, id, 2);
 }
 
 /* Starts every due poll the in-flight window allows; returns seconds to the next due one. */
@@ -303,18 +357,17 @@ static double start_due(struct probe *pr)
 		    poller_inflight(pr->poller) >= 4 * pr->cfg->max_inflight)
 			return 1;
 		schedule_pop(&pr->sched);
-		if (pr->pinged[i]) { /* checked by ICMP a moment ago: now SNMP */
-			pr->pinged[i] = 0;
+		if (pr->snmp_next[i]) { /* checked a moment ago: now SNMP */
+			pr->snmp_next[i] = 0;
 			poller_start(pr->poller, &pr->targets[i]);
 			continue;
 		}
 		pr->due[i] = due + pr->cfg->interval;
 		if (pr->due[i] < now) /* fell behind: do not try to catch up in a burst */
 			pr->due[i] = now + pr->cfg->interval;
-		if (pr->icmp_only[i] || (pr->pinger && pr->cfg->ping_snmp))
-			start_ping(pr, i);
-		else
-			poller_start(pr->poller, &pr->targets[i]);
+		pr->ping[i].sent = 0;
+		pr->fetched[i] = 0;
+		next_step(pr, i, 0);
 	}
 	return 1e9;
 }
@@ -354,6 +407,8 @@ static int run(struct probe *pr)
 		poller_fdset(pr->poller, &maxfd, &r, &tv);
 		if (pr->pinger)
 			pinger_fdset(pr->pinger, &maxfd, &r, &tv);
+		if (pr->web)
+			webcheck_fdset(pr->web, &maxfd, &r, &w, &e, &tv);
 		uplink_fdset(pr->uplink, &maxfd, &r, &w, &e, &tv);
 		int n = select(maxfd + 1, &r, &w, &e, &tv);
 		if (n < 0 && errno != EINTR) {
@@ -363,6 +418,8 @@ static int run(struct probe *pr)
 		poller_dispatch(pr->poller, &r, n);
 		if (pr->pinger)
 			pinger_dispatch(pr->pinger, &r);
+		if (pr->web)
+			webcheck_dispatch(pr->web);
 		uplink_dispatch(pr->uplink);
 	}
 	flush_batch(pr);
@@ -669,9 +726,13 @@ int main(int argc, char **argv)
 		fatalx("probe", "out of memory at start-up");
 	for (size_t i = 0; i < pr.cfg->ncreds; i++)
 		poller_prepare(pr.poller, &pr.cfg->creds[i]);
-	size_t nicmp = 0;
-	for (size_t i = 0; i < pr.ntargets; i++)
-		nicmp += pr.icmp_only[i];
+	size_t nicmp = 0, nweb = 0;
+	for (size_t i = 0; i < pr.ntargets; i++) {
+		nicmp += !pr.targets[i].cred && !pr.url[i];
+		nweb += pr.url[i] != NULL;
+	}
+	if (nweb && !(pr.web = webcheck_new(pr.cfg->http_timeout_ms, on_page, &pr)))
+		fatalx("probe", "out of memory at start-up");
 	if (nicmp || pr.cfg->ping_snmp) {
 		pr.pinger = pinger_new(pr.cfg->ping_count, PING_GAP_MS, pr.cfg->timeout_ms, on_ping,
 				       &pr, pr.ping_off, sizeof(pr.ping_off));
@@ -697,10 +758,13 @@ int main(int argc, char **argv)
 		 (unsigned long long)us->dropped);
 	poller_free(pr.poller);
 	pinger_free(pr.pinger);
+	webcheck_free(pr.web);
 	uplink_free(pr.uplink);
-	free(pr.icmp_only);
-	free(pr.pinged);
+	free(pr.url);
+	free(pr.snmp_next);
 	free(pr.ping);
+	free(pr.page);
+	free(pr.fetched);
 	strbuf_free(&pr.batch);
 	free(pr.targets);
 	free(pr.due);

@@ -404,10 +404,11 @@ static void begin_section(struct reader *r, const char *section)
 	}
 	const char *name = section + (table ? 6 : 8);
 	struct prof_file *f = r->f;
-	/* system, if: the collector's own files; icmp: the probe's ping row */
+	/* system, if: the collector's own files; icmp, http: the probe's checks */
 	if (!valid_ident(name) || f->ngroups >= MAX_GROUPS || !strcmp(name, "system") ||
-	    !strcmp(name, "if") || !strcmp(name, "icmp")) {
-		err_at(r, "[%s]: group names are [a-z][a-z0-9_]*, under 20 bytes, not system, if or icmp",
+	    !strcmp(name, "if") || !strcmp(name, "icmp") || !strcmp(name, "http")) {
+		err_at(r, "[%s]: group names are [a-z][a-z0-9_]*, under 20 bytes, not system, if, "
+		       "icmp or http",
 		       section);
 		r->skip_section = 1;
 		return;

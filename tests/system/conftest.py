@@ -56,14 +56,15 @@ class District:
         self.conf = os.path.join(root, "hbmon.conf")
         self.data = os.path.join(root, "data")
         creds, versions = {}, {}
-        rows = ["commune,site,site_type,device,class,address,snmp,contact"]
+        urls = any(d.get("url") for d in devices)
+        rows = ["commune,site,site_type,device,class,address,snmp,contact" + (",url" if urls else "")]
         for d in devices:
-            if d["snmp"]:  # none: checked by ICMP echo only
+            if d["snmp"]:  # none: checked by ICMP echo (or its url) only
                 creds[d["snmp"]] = d.get("community") or d.get("cred")
                 versions[d["snmp"]] = d.get("version", "2c")
             rows.append(",".join([d["commune"], d["site"], d["site_type"], d["device"],
                                   d["class"], d["address"], d["snmp"],
-                                  d.get("contact", "")]))
+                                  d.get("contact", "")] + ([d.get("url", "")] if urls else [])))
         with open(os.path.join(root, "inventory.csv"), "w", encoding="utf-8") as f:
             f.write("\n".join(rows) + "\n")
         path = os.path.join(root, "credentials.conf")

@@ -1,13 +1,16 @@
-"""ICMP echo checks. Devices without SNMP (attendance terminals, kiosks) are up or down by
+"""ICMP echo and web checks. Devices without SNMP (attendance terminals, kiosks) are up or down by
 ping; devices polled with SNMP carry their round-trip time and loss as the "icmp" group, which
 value targets bound (LAN latency and loss). The hosts live in a network namespace of the
 test's own, behind a veth pair: 10.231.7.1 here; 10.231.7.2 and .4 there; .3 nobody (its ARP
 request goes unanswered: a dead host)."""
 import json
 import os
+import socket
 import subprocess
 import tempfile
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -137,4 +140,63 @@ def test_devices_without_snmp_and_lan_loss(bindir, tmp_path, lan):
         assert "Router" in loss["reason"]
     finally:
         echo(True)
+        assert col.stop() == 0, col.output()
+
+
+class Portal(BaseHTTPRequestHandler):
+    """A commune's web portal: / is served, /moved redirects to it, /down fails."""
+
+    def do_GET(self):
+        if self.path == "/moved":
+            self.send_response(302)
+            self.send_header("Location", "/")
+            self.end_headers()
+            return
+        code = 503 if self.path == "/down" else 200
+        body = "<html><body>Cổng thông tin điện tử xã</body></html>".encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_portals_by_their_web_page(bindir, tmp_path):
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), Portal)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    web = f"http://127.0.0.1:{srv.server_address[1]}"
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))  # bound, never listening: connections are refused
+    common = {"site": "UBND", "site_type": "office", "class": "portal", "address": "",
+              "snmp": ""}
+    devs = [dict(common, commune="Xã A", device="Cổng TTĐT", url=f"{web}/moved"),
+            dict(common, commune="Xã B", device="Cổng TTĐT", url=f"{web}/down"),
+            dict(common, commune="Xã B", device="Cổng cũ",
+                 url=f"http://127.0.0.1:{closed.getsockname()[1]}/")]
+    dist = District(str(tmp_path), devs, "[site-type office]\nlabel_vi = UBND\n"
+                    "[commune-targets]\nportal = 1\n")
+    col = start_collector(bindir, dist)
+    try:
+        run_probe_once(bindir, dist)
+        st, _, out = http(dist.url("/api/v1/devices"))
+        d = {(x["commune"], x["device"]): x for x in json.loads(out)}
+        assert d[("Xã A", "Cổng TTĐT")]["status"] == "up"  # after the redirect
+        assert d[("Xã B", "Cổng TTĐT")]["status"] == "down"
+        assert d[("Xã B", "Cổng TTĐT")]["error"] == "HTTP 503"
+        assert d[("Xã B", "Cổng cũ")]["status"] == "down"
+        assert "onnect" in d[("Xã B", "Cổng cũ")]["error"], d[("Xã B", "Cổng cũ")]
+        ready = json.loads(http(dist.url("/api/v1/readiness"))[2])
+        assert [c["met"] for c in ready["communes"]] == [True, False]
+        assert ready["communes"][1]["targets"][0]["reason"].startswith("toàn xã: cổng thông tin 0 / 1")
+        # the page's status and time, stored and shown like any measurement
+        f = os.path.join(dist.data, "rrd", "X%C3%A3%20A", "C%E1%BB%95ng%20TT%C4%90T", "http.rrd")
+        assert os.path.exists(f)
+        page = http(dist.url("/device/X%25C3%25A3%2520A/C%25E1%25BB%2595ng%2520TT%25C4%2590T"))[2]
+        assert "Trang web" in page.decode()
+    finally:
+        closed.close()
+        srv.shutdown()
         assert col.stop() == 0, col.output()

@@ -727,6 +727,26 @@ static void inventory_bad_contact(void **state)
 	expect_one_error(fx, fx->inv, 2, "contact: ", NULL);
 }
 
+/* A portal is checked by its page: the url column, optional, http(s) only. */
+static void inventory_url(void **state)
+{
+	struct fx *fx = *state;
+	static const char hdr[] = "commune,site,site_type,device,class,address,snmp,contact,url\n";
+	load_inventory(fx, hdr,
+		       "Xã A,Một cửa,one-stop,Cổng TTĐT,portal,,,,https://tanphu.example.gov.vn/\n"
+		       "Xã A,Một cửa,one-stop,PC 1,pc,192.0.2.1,office,,\n"
+		       "Xã A,Một cửa,one-stop,Cổng cũ,portal,,,,ftp://tanphu.example.gov.vn/\n"
+		       "Xã A,Một cửa,one-stop,Cổng lạ,portal,,,,\"http://a.vn/<script>\"\n");
+	dump(&fx->el);
+	assert_int_equal(errlist_count(&fx->el), 2);
+	assert_non_null(strstr(fx->el.msg[0], ":4: url: expected http://"));
+	assert_non_null(strstr(fx->el.msg[1], ":5: url: "));
+	assert_int_equal(fx->invp->ndevices, 2);
+	assert_string_equal(fx->invp->devices[0].url, "https://tanphu.example.gov.vn/");
+	assert_string_equal(fx->invp->devices[0].host, "");
+	assert_string_equal(fx->invp->devices[1].url, "");
+}
+
 static void inventory_too_few_fields(void **state)
 {
 	struct fx *fx = *state;
@@ -840,6 +860,7 @@ int main(void)
 		T(inventory_unknown_credential),
 		T(inventory_credential_without_address),
 		T(inventory_bad_contact),
+		T(inventory_url),
 		T(inventory_too_few_fields),
 		T(inventory_empty_required_field),
 		T(inventory_multiline_field_keeps_line_numbers),
