@@ -488,6 +488,8 @@ int page_device(struct strbuf *o, const struct collector *c, size_t i, enum lang
 	ident_row(o, T("col.class"), T(key));
 	snprintf(buf, sizeof(buf), "%s:%d", d->host, d->port);
 	ident_row(o, T("col.address"), d->host[0] ? buf : NULL);
+	if (d->url[0])
+		ident_row(o, T("col.url"), d->url);
 	ident_row(o, "sysName", s->sys_name);
 	ident_row(o, "sysDescr", s->sys_descr);
 	ident_row(o, "sysObjectID", s->sys_objectid);

@@ -2,15 +2,18 @@
 """make demo: a simulated district on this machine.
 
 Serves the real device recordings of ../shared/devices/ with snmpsim on the inventory's
-127.77.x.x addresses (127.78.x.x are left silent: devices switched off or unplugged), starts
-hbmon-collector and hbmon-probe with etc/demo/hbmon.conf, and stops everything on Ctrl-C.
+127.77.x.x addresses (127.78.x.x are left silent: devices switched off or unplugged) and the
+communes' web portals on 127.0.0.1:8081 (/xa-loi/ answers 503), starts hbmon-collector and
+hbmon-probe with etc/demo/hbmon.conf, and stops everything on Ctrl-C.
 """
 import csv
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(TOP, "tests", "system"))
@@ -20,17 +23,37 @@ CONF = os.path.join(TOP, "etc", "demo", "hbmon.conf")
 DATA = os.path.join(TOP, "demo-data")
 
 
+class Portal(BaseHTTPRequestHandler):
+    """A commune's web portal; the one at /xa-loi/ is broken."""
+
+    def do_GET(self):
+        code = 503 if self.path.startswith("/xa-loi") else 200
+        body = "<html><body>Cổng thông tin điện tử</body></html>".encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
 def main():
     os.chmod(os.path.join(TOP, "etc", "demo", "credentials.conf"), 0o600)
     os.makedirs(DATA, exist_ok=True)
     with open(os.path.join(TOP, "etc", "demo", "inventory.csv"), encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
-    endpoints = sorted({r["address"] for r in rows if r["address"].startswith("127.77.")})
+    endpoints = sorted({r["address"] for r in rows
+                        if r["address"].startswith("127.77.") and r["snmp"]})
     with open(os.path.join(TOP, "etc", "demo", "credentials.conf"), encoding="utf-8") as f:
         first_comm = next(l.split("=", 1)[1].strip() for l in f if l.startswith("community"))
-    first_ep = next(r["address"] for r in rows if r["address"].startswith("127.77."))
+    first_ep = endpoints[0]
     print(f"demo: starting snmpsim on {len(endpoints)} loopback addresses "
-          f"({len(rows) - len(endpoints)} devices left silent)...", flush=True)
+          f"({sum(1 for r in rows if r['address'].startswith('127.78.'))} devices left "
+          "silent)...", flush=True)
+    portals = ThreadingHTTPServer(("127.0.0.1", 8081), Portal)
+    threading.Thread(target=portals.serve_forever, daemon=True).start()
     sim = SnmpSim(endpoints)
     sim.endpoints.sort(key=lambda e: e != first_ep)
     procs = []
@@ -65,6 +88,7 @@ def main():
             except subprocess.TimeoutExpired:
                 p.kill()
         sim.stop()
+        portals.shutdown()
 
 
 if __name__ == "__main__":

@@ -155,4 +155,4 @@ def test_demo_configuration_is_valid(bindir, tmp_path):
         r = subprocess.run([os.path.join(bindir, prog), "-c", str(tmp_path / "hbmon.conf"),
                             "--check-config"], capture_output=True, text=True)
         assert r.returncode == 0, r.stderr
-        assert "configuration OK: 10 communes, 20 sites, 100 devices" in r.stdout
+        assert "configuration OK: 10 communes, 20 sites, 120 devices" in r.stdout

@@ -195,7 +195,7 @@ def test_portals_by_their_web_page(bindir, tmp_path):
         f = os.path.join(dist.data, "rrd", "X%C3%A3%20A", "C%E1%BB%95ng%20TT%C4%90T", "http.rrd")
         assert os.path.exists(f)
         page = http(dist.url("/device/X%25C3%25A3%2520A/C%25E1%25BB%2595ng%2520TT%25C4%2590T"))[2]
-        assert "Trang web" in page.decode()
+        assert "Trang web: đạt" in page.decode() and f"{web}/moved" in page.decode()
     finally:
         closed.close()
         srv.shutdown()
