@@ -733,6 +733,10 @@ int main(int argc, char **argv)
 	}
 	if (nweb && !(pr.web = webcheck_new(pr.cfg->http_timeout_ms, on_page, &pr)))
 		fatalx("probe", "out of memory at start-up");
+	/* a libcurl resolving names in the caller's thread would stop the loop at every portal */
+	if (nweb && !(curl_version_info(CURLVERSION_NOW)->features & CURL_VERSION_ASYNCHDNS))
+		log_warnx("probe", "this libcurl resolves names synchronously: portal checks by "
+			  "host name can stall polling; use addresses in their urls");
 	if (nicmp || pr.cfg->ping_snmp) {
 		pr.pinger = pinger_new(pr.cfg->ping_count, PING_GAP_MS, pr.cfg->timeout_ms, on_ping,
 				       &pr, pr.ping_off, sizeof(pr.ping_off));

@@ -35,7 +35,7 @@ def ascii_slug(s):
 
 
 def portal_slug(k):
-    return f"xa{k + 1}" if k != PORTAL_DOWN else "xa-loi"
+    return f"xa{k + 1}" if k != PORTAL_DOWN else f"down-xa{k + 1}"
 
 
 def cred(rec):

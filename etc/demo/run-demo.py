@@ -3,7 +3,7 @@
 
 Serves the real device recordings of ../shared/devices/ with snmpsim on the inventory's
 127.77.x.x addresses (127.78.x.x are left silent: devices switched off or unplugged) and the
-communes' web portals on 127.0.0.1:8081 (/xa-loi/ answers 503), starts hbmon-collector and
+communes' web portals on 127.0.0.1:8081 (/down-… answers 503), starts hbmon-collector and
 hbmon-probe with etc/demo/hbmon.conf, and stops everything on Ctrl-C.
 """
 import csv
@@ -11,32 +11,14 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 sys.path.insert(0, os.path.join(TOP, "tests", "system"))
-from simfleet import SnmpSim  # noqa: E402
+from simfleet import SnmpSim, start_portals  # noqa: E402
 
 CONF = os.path.join(TOP, "etc", "demo", "hbmon.conf")
 DATA = os.path.join(TOP, "demo-data")
-
-
-class Portal(BaseHTTPRequestHandler):
-    """A commune's web portal; the one at /xa-loi/ is broken."""
-
-    def do_GET(self):
-        code = 503 if self.path.startswith("/xa-loi") else 200
-        body = "<html><body>Cổng thông tin điện tử</body></html>".encode()
-        self.send_response(code)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
 
 
 def main():
@@ -52,8 +34,7 @@ def main():
     print(f"demo: starting snmpsim on {len(endpoints)} loopback addresses "
           f"({sum(1 for r in rows if r['address'].startswith('127.78.'))} devices left "
           "silent)...", flush=True)
-    portals = ThreadingHTTPServer(("127.0.0.1", 8081), Portal)
-    threading.Thread(target=portals.serve_forever, daemon=True).start()
+    portals = start_portals(8081)
     sim = SnmpSim(endpoints)
     sim.endpoints.sort(key=lambda e: e != first_ep)
     procs = []

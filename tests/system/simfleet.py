@@ -1,4 +1,5 @@
-"""Start and stop the simulated devices: snmpsim serving real recordings on loopback addresses.
+"""Start and stop the simulated devices: snmpsim serving real recordings on loopback addresses,
+and communes' web portals.
 
 Used by the system tests and by `make demo`, so both run against the same kind of fleet.
 """
@@ -6,7 +7,9 @@ import os
 import shutil
 import subprocess
 import tempfile
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 SHARED = os.environ.get("HBMON_SHARED") or os.path.abspath(
     os.path.join(os.path.dirname(__file__), "..", "..", "..", "shared"))
@@ -80,3 +83,30 @@ class SnmpSim:
                 self.proc.wait()
         self.proc = None
         shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+class _Portal(BaseHTTPRequestHandler):
+    def do_GET(self):
+        if self.path.startswith("/moved"):
+            self.send_response(302)
+            self.send_header("Location", "/")
+            self.end_headers()
+            return
+        code = 503 if self.path.startswith("/down") else 200
+        body = "<html><body>Cổng thông tin điện tử xã</body></html>".encode()
+        self.send_response(code)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def start_portals(port=0):
+    """Communes' web portals on 127.0.0.1:port (0: any free one): every page is served, except
+    /down… (503) and /moved… (a redirect to /). Returns the server; .shutdown() stops it."""
+    srv = ThreadingHTTPServer(("127.0.0.1", port), _Portal)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    return srv

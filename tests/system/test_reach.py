@@ -8,13 +8,12 @@ import os
 import socket
 import subprocess
 import tempfile
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from conftest import District, http, run_probe_once, start_collector
+from simfleet import start_portals
 
 NS = f"hbmon-reach-{os.getpid()}"
 VETH = f"hbr{os.getpid() % 100000}"
@@ -143,30 +142,8 @@ def test_devices_without_snmp_and_lan_loss(bindir, tmp_path, lan):
         assert col.stop() == 0, col.output()
 
 
-class Portal(BaseHTTPRequestHandler):
-    """A commune's web portal: / is served, /moved redirects to it, /down fails."""
-
-    def do_GET(self):
-        if self.path == "/moved":
-            self.send_response(302)
-            self.send_header("Location", "/")
-            self.end_headers()
-            return
-        code = 503 if self.path == "/down" else 200
-        body = "<html><body>Cổng thông tin điện tử xã</body></html>".encode()
-        self.send_response(code)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
 def test_portals_by_their_web_page(bindir, tmp_path):
-    srv = ThreadingHTTPServer(("127.0.0.1", 0), Portal)
-    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    srv = start_portals()
     web = f"http://127.0.0.1:{srv.server_address[1]}"
     closed = socket.socket()
     closed.bind(("127.0.0.1", 0))  # bound, never listening: connections are refused
