@@ -7,6 +7,8 @@ SAN     ?= 0
 PREFIX  ?= /usr/local
 PYTHON  ?= /usr/bin/python3
 
+# Flags are read when make starts: targets that may install packages first (`check`, `demo`)
+# run `make deps` and then build in a fresh make, which reads the newly installed .pc files.
 PKGS    := netsnmp librrd libmicrohttpd libcurl json-c inih sqlite3
 CFLAGS_PKG := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LIBS_PKG   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm -pthread
@@ -18,7 +20,8 @@ CFLAGS  := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sani
 LDFLAGS += -fsanitize=address,undefined
 endif
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -pthread $(WARN) $(CFLAGS) -Icommon $(CFLAGS_PKG) -MMD -MP \
-	-DHBMON_PROFILES_DIR='"$(PREFIX)/share/hbmon/profiles"'
+	-DHBMON_PROFILES_DIR='"$(PREFIX)/share/hbmon/profiles"' \
+	-DHBMON_DASHBOARDS_DIR='"$(PREFIX)/share/hbmon/dashboards"'
 
 COMMON_SRC    := $(wildcard common/*.c)
 PROBE_SRC     := $(wildcard probe/*.c)
@@ -33,13 +36,20 @@ UNIT_BIN      := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 DEB_PKGS := build-essential pkg-config libsnmp-dev snmp snmpd snmpsim librrd-dev rrdtool \
 	rrdcached libmicrohttpd-dev libcurl4-openssl-dev libjson-c-dev libinih-dev libcsv-dev \
 	libcmocka-dev libsqlite3-dev python3 python3-pytest python3-aiosmtpd fonts-dejavu-core chromium \
-	iproute2 collectd-core prometheus-snmp-exporter
+	iproute2 faketime collectd-core prometheus-snmp-exporter
 
-.PHONY: all deps check check-asan unit system demo bench bench-snmp install clean lint
+.PHONY: all deps check check-asan unit system demo bench bench-snmp install clean lint \
+	check-future fresh-check pkgs-present
 
 all: $(BUILD)/hbmon-probe $(BUILD)/hbmon-collector $(UNIT_BIN)
 
-$(BUILD)/%.o: %.c
+# Without the -dev packages every compile would fail on a missing header: say what to run.
+pkgs-present:
+	@pkg-config --exists $(PKGS) 2>/dev/null || { pkg-config --print-errors --exists $(PKGS); \
+		echo "missing libraries: run 'make deps' (or 'make check' / 'make demo', which run it)"; \
+		exit 1; }
+
+$(BUILD)/%.o: %.c | pkgs-present
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
@@ -53,7 +63,7 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(PROBE_LIB_OBJ) $(COLL_LIB_OBJ) $(COM
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_PKG) -lcmocka
 
-$(BUILD)/tests/unit/%.o: tests/unit/%.c
+$(BUILD)/tests/unit/%.o: tests/unit/%.c | pkgs-present
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Iprobe -Icollector -c $< -o $@
 
@@ -78,6 +88,7 @@ system: all
 
 # Normal and sanitizer builds; unit tests of both, then the system tests against both.
 check:
+	$(MAKE) deps
 	$(MAKE) all
 	$(MAKE) all BUILD=build-asan SAN=1
 	$(MAKE) unit
@@ -85,11 +96,32 @@ check:
 	$(MAKE) system BUILDS="build build-asan"
 
 check-asan:
+	$(MAKE) deps
 	$(MAKE) unit BUILD=build-asan SAN=1
 	$(MAKE) system BUILD=build-asan SAN=1 BUILDS="build-asan"
 
-demo: deps all
+# The unit and system tests of both builds again with every test process's clock moved a year
+# and five years ahead (libfaketime): no test may depend on today's date.
+FUTURE ?= +365d +1825d
+check-future:
+	$(MAKE) deps
+	$(MAKE) all
+	$(MAKE) all BUILD=build-asan SAN=1
+	@set -e; for off in $(FUTURE); do echo "== clock moved $$off"; \
+		ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=86:verify_asan_link_order=0 \
+		faketime -f "$$off" $(MAKE) unit system BUILDS="build build-asan"; \
+		ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=86:verify_asan_link_order=0 \
+		faketime -f "$$off" $(MAKE) unit BUILD=build-asan SAN=1; done
+
+demo:
+	$(MAKE) deps
+	$(MAKE) all
 	$(PYTHON) etc/demo/run-demo.py
+
+# Both README commands on a new minimal Debian 12 root (debootstrap + chroot; root, network,
+# ~30 min). Not part of `make check`.
+fresh-check:
+	bash tests/fresh/fresh-check.sh
 
 # Storage benchmark: hbmon ingest vs raw rrd_update_r vs rrdcached BATCH, graphs (bench/README.md)
 # Storage and graphs (bench/run.py, ~6 min), then SNMP polling side by side with collectd,

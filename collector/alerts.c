@@ -674,8 +674,8 @@ void alerts_tick(struct alerts *a, struct collector *c, time_t now, int force)
 			/* reasons cost a scan of the devices: only for what is judged or shown */
 			if (!tr->met && (judged || al->st != A_OK || al->suppressed || al->in_maint))
 				target_reason(al, c, sr, tr, now);
-			char what[64];
-			site_target_name(c, s, slot, what, sizeof(what));
+			char buf[64];
+			const char *what = site_target_name(c, s, slot, buf, sizeof(buf));
 			step(al, !judged || al->suppressed ? -1 : !tr->met, now, c, &a->com[k],
 			     c->inv->communes[k].name, what);
 		}

@@ -149,7 +149,7 @@ static int maint(struct collector *c, int argc, char **argv)
 	if (argc >= 2 && strcmp(argv[1], "list") == 0) {
 		/* current and future windows, and those of the past week */
 		printf("id\tfrom\tto\tcommune\tsite\tdevice\tnote\n");
-		return store_maint_each(c->store, time(NULL) - 7 * 86400, print_maint, NULL) < 0;
+		return store_maint_each(c->store, c->now() - 7 * 86400, print_maint, NULL) < 0;
 	}
 	if (argc < 2 || strcmp(argv[1], "add") != 0 || parse_args(argc, argv, 2, &a) < 0) {
 		fprintf(stderr, "usage: hbmon-collector [-c FILE] maint add --commune C [--site S] "
@@ -158,7 +158,7 @@ static int maint(struct collector *c, int argc, char **argv)
 				"  T: YYYY-MM-DD[THH:MM] local time, or Unix seconds\n");
 		return 2;
 	}
-	long id = action_maint_add(c, &a, time(NULL), err, sizeof(err));
+	long id = action_maint_add(c, &a, c->now(), err, sizeof(err));
 	if (id < 0) {
 		fprintf(stderr, "%s\n", err);
 		return 1;
@@ -177,7 +177,7 @@ static int ack(struct collector *c, int argc, char **argv)
 				"--target CLASS|CLASS.GROUP.METRIC|uplink|COMMUNE-TARGET --by NAME [--note TEXT]\n");
 		return 2;
 	}
-	long id = action_ack(c, &a, time(NULL), err, sizeof(err));
+	long id = action_ack(c, &a, c->now(), err, sizeof(err));
 	if (id < 0) {
 		fprintf(stderr, "%s\n", err);
 		return 1;

@@ -30,8 +30,7 @@ struct collector {
 	int stopping;           /* new requests are refused; the threads finish their work */
 	struct ingest ingest;
 	struct i18n *i18n;
-	time_t started;
-	time_t (*now)(void);
+	time_t (*now)(void);    /* clock_now: the injectable clock */
 };
 
 #endif

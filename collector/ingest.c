@@ -256,7 +256,8 @@ void ingest_write_jobs(void *ctx, struct wjob **jobs, size_t n)
 	size_t o = 0;
 	for (size_t i = 0; i < n; i++) {
 		struct ingest_job *j = (struct ingest_job *)(void *)jobs[i];
-		memcpy(all + o, j->u, j->n * sizeof(*all));
+		if (j->n) /* a batch of refused samples has no updates (and no array) */
+			memcpy(all + o, j->u, j->n * sizeof(*all));
 		o += j->n;
 	}
 	rrdstore_write(rs, all, total);

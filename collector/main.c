@@ -12,10 +12,14 @@
 
 #include "collector.h"
 #include "cli.h"
+#include "datadir.h"
+#include "import.h"
+#include "clock.h"
 #include "log.h"
 #include "mailer.h"
 #include "render.h"
 #include "rrdcached.h"
+#include "siteinit.h"
 #include "web.h"
 
 static volatile sig_atomic_t stop_requested, reload_requested;
@@ -28,38 +32,13 @@ static void on_signal(int sig)
 		stop_requested = 1;
 }
 
-static time_t wall_now(void) { return time(NULL); }
-
-/*
- * Tests play a day in a few seconds: with HBMON_CLOCK_FILE set, the collector's clock is the
- * Unix time written in that file (the wall clock if it cannot be read).
- */
-static const char *clock_file;
-static time_t file_now(void)
-{
-	/* a file caught between truncation and write keeps the last time read: jumping to the
-	 * real clock for one tick would start alerts in the test's future */
-	static time_t last;
-	char buf[32];
-	FILE *f = fopen(clock_file, "r");
-	if (!f)
-		return last ? last : time(NULL);
-	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	long long v;
-	char *end;
-	v = strtoll(buf, &end, 10);
-	if (end != buf)
-		last = (time_t)v;
-	return last ? last : time(NULL);
-}
-
 static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: hbmon-collector [-c FILE] [--check-config] [-v]\n"
 		"       hbmon-collector [-c FILE] maint add|list ... | ack ...   (see README)\n"
+		"       hbmon-collector [-c FILE] import FILE...   (past batches, one a line)\n"
+		"       hbmon-collector init [--district NAME] [--force] DIR   (a new site's files)\n"
 		"  -c, --config FILE   main configuration (default /etc/hbmon/hbmon.conf)\n"
 		"      --check-config  validate configuration, inventory and catalogues, then exit\n"
 		"  -v, --verbose       debug logging\n");
@@ -264,7 +243,8 @@ int main(int argc, char **argv)
 	const char *path = "/etc/hbmon/hbmon.conf";
 	int check_only = 0, verbose = 0, ch;
 	struct collector c;
-	char err[512], rrddir[PATH_MAX + 8];
+	char err[512];
+	const char *clock_file;
 	memset(&c, 0, sizeof(c));
 
 	while ((ch = getopt_long(argc, argv, "+c:vh", longopts, NULL)) != -1) {
@@ -281,10 +261,21 @@ int main(int argc, char **argv)
 	tzset();
 	log_init("hbmon-collector", 0, verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
+	/* before anything reads the time: commands and the daemon share one clock */
+	if ((clock_file = clock_init()))
+		log_warnx("collector", "clock read from %s (tests only)", clock_file);
+	c.now = clock_now;
+	if (optind < argc && strcmp(argv[optind], "init") == 0) /* before any configuration */
+		return siteinit_main(argc - optind, argv + optind, clock_now());
 	int loaded = load(&c, path, check_only);
 	if (loaded < 0 || check_only) {
 		cleanup(&c);
 		return loaded < 0 ? 1 : 0;
+	}
+	if (optind < argc && strcmp(argv[optind], "import") == 0) {
+		int rc = import_main(&c, argc - optind, argv + optind);
+		cleanup(&c);
+		return rc;
 	}
 	if (optind < argc) {
 		/* maint / ack: written to the store the running collector reads */
@@ -298,26 +289,8 @@ int main(int argc, char **argv)
 		cleanup(&c);
 		return rc;
 	}
-	c.now = wall_now;
-	if ((clock_file = getenv("HBMON_CLOCK_FILE")) && *clock_file) {
-		c.now = file_now;
-		log_warnx("collector", "clock read from %s (tests only)", clock_file);
-	}
-	c.started = wall_now();
-	snprintf(rrddir, sizeof(rrddir), "%s/rrd", c.cfg->data_dir);
-	if (mkdir(c.cfg->data_dir, 0755) < 0 && errno != EEXIST)
-		fatalx("collector", "%s: cannot create data directory: %s", c.cfg->data_dir,
-		       strerror(errno));
-	if (mkdir(rrddir, 0755) < 0 && errno != EEXIST)
-		fatalx("collector", "%s: cannot create: %s", rrddir, strerror(errno));
-	if (state_init(&c.state, c.inv->ndevices) < 0 ||
-	    !(c.rrd = rrdstore_new(rrddir, c.cfg->rrd_step)))
-		fatalx("collector", "out of memory at start-up");
-	/* a device polled less often than every step must not read as unknown between polls */
-	rrdstore_set_heartbeat(c.rrd, 3 * (c.cfg->interval > c.cfg->rrd_step ? c.cfg->interval
-									       : c.cfg->rrd_step));
-	if (c.cfg->rrdcached[0] && rrdstore_use_rrdcached(c.rrd, c.cfg->rrdcached, err, sizeof(err)) < 0)
-		fatalx("collector", "[collector] rrdcached: %s", err);
+	if (datadir_open(&c, err, sizeof(err)) < 0)
+		fatalx("collector", "%s", err);
 	/* from here the store belongs to the writer thread */
 	c.writer = worker_new("writer", ingest_write_jobs, c.rrd, 256);
 	c.render = worker_new("render", render_run, NULL, 16);
@@ -325,21 +298,10 @@ int main(int argc, char **argv)
 	c.mailer = worker_new("mailer", mailer_run, NULL, 1);
 	if (!c.writer || !c.render || !c.gcache || !c.mailer)
 		fatalx("collector", "cannot start the writer, render and mail threads");
-	char dbpath[PATH_MAX + 16];
-	snprintf(dbpath, sizeof(dbpath), "%s/hbmon.db", c.cfg->data_dir);
-	if (!(c.store = store_open(dbpath, err, sizeof(err))))
-		fatalx("collector", "event store: %s", err);
 	struct errlist aerr = {0};
 	if (!(c.alerts = alerts_new(&c, &aerr)))
 		fatalx("collector", "alerts: %s", aerr.n ? aerr.msg[0] : "out of memory");
 	errlist_free(&aerr);
-	c.ingest.inv = c.inv;
-	c.ingest.state = &c.state;
-	c.ingest.rrd = c.rrd;
-	c.ingest.now = c.now;
-	c.ingest.groups = groupdefs_new();
-	if (!c.ingest.groups)
-		fatalx("collector", "out of memory");
 
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));

@@ -567,7 +567,8 @@ int rrdstore_write(struct rrdstore *rs, struct rrd_update *u, size_t n)
 		rs->order[i] = &u[i];
 		u[i].result = 1;
 	}
-	qsort(rs->order, n, sizeof(*rs->order), cmp_update);
+	if (n > 1)
+		qsort(rs->order, n, sizeof(*rs->order), cmp_update);
 
 	struct pending_file *files = NULL;
 	size_t nfiles = 0;

@@ -13,6 +13,7 @@
 #include <sys/select.h>
 #include <time.h>
 
+#include "clock.h"
 #include "config.h"
 #include "inventory.h"
 #include "log.h"
@@ -280,7 +281,7 @@ static void check_sample(struct probe *pr, size_t id)
 	memset(&s, 0, sizeof(s));
 	snprintf(s.commune, sizeof(s.commune), "%s", t->commune);
 	snprintf(s.device, sizeof(s.device), "%s", t->device);
-	s.ts = (int64_t)time(NULL);
+	s.ts = (int64_t)clock_now();
 	s.rtt_ms = -1;
 	if (pr->url[id]) {
 		s.up = wr->ok;
@@ -685,6 +686,7 @@ int main(int argc, char **argv)
 
 	setenv("TZ", getenv("TZ") ? getenv("TZ") : "Asia/Ho_Chi_Minh", 1);
 	tzset();
+	clock_init(); /* samples are dated by the same clock as the collector's */
 	if (argc >= 2 && strcmp(argv[1], "poll") == 0) {
 		log_init("hbmon-probe", 0, getenv("HBMON_DEBUG") ? LOG_LVL_DEBUG : LOG_LVL_WARN);
 		return poll_command(argc - 1, argv + 1);

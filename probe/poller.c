@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "log.h"
 #include "strbuf.h"
 
@@ -597,13 +598,11 @@ static void assemble_rows(struct job *j)
 
 static void finish(struct job *j, const char *error)
 {
-	struct timespec now;
 	if (j->done)
 		return;
 	j->done = 1;
 	j->p->finished++;
-	clock_gettime(CLOCK_REALTIME, &now);
-	j->s.ts = now.tv_sec;
+	j->s.ts = clock_now();
 	if (error) {
 		snprintf(j->s.error, sizeof(j->s.error), "%s", error);
 		if (!j->s.up)

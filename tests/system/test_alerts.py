@@ -246,8 +246,10 @@ def test_smtp_outage_delays_mail_but_loses_none(bindir, tmp_path, smtp):
 
 
 def cli(bindir, day, *args):
+    """The command line on the day's clock, as the running collector reads it."""
     return subprocess.run([os.path.join(bindir, "hbmon-collector"), "-c", day.dist.conf, *args],
-                          capture_output=True, text=True, timeout=30)
+                          capture_output=True, text=True, timeout=30,
+                          env=dict(os.environ, HBMON_CLOCK_FILE=day.clock))
 
 
 def test_maintenance_window_and_acknowledgement(bindir, tmp_path, smtp):

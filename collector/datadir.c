@@ -1,0 +1,75 @@
+#include "datadir.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "collector.h"
+
+/*
+ * Two writers of one directory would interleave RRD updates out of time order and lose them:
+ * the lock is held until the process exits (the descriptor is never closed).
+ */
+static int lock_dir(const char *dir, char *err, size_t errsz)
+{
+	char path[PATH_MAX + 16];
+	snprintf(path, sizeof(path), "%s/hbmon.lock", dir);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		snprintf(err, errsz, "%s: another hbmon-collector uses this data directory%s", dir,
+			 errno == EWOULDBLOCK ? " (stop it first)" : "");
+		close(fd);
+		return -1;
+	}
+	return 0;
+}
+
+static int make_dir(const char *dir, char *err, size_t errsz)
+{
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
+		snprintf(err, errsz, "%s: cannot create: %s", dir, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int datadir_open(struct collector *c, char *err, size_t errsz)
+{
+	char rrddir[PATH_MAX + 8], dbpath[PATH_MAX + 16], why[300];
+	const struct hbmon_config *cfg = c->cfg;
+	snprintf(rrddir, sizeof(rrddir), "%s/rrd", cfg->data_dir);
+	snprintf(dbpath, sizeof(dbpath), "%s/hbmon.db", cfg->data_dir);
+	if (make_dir(cfg->data_dir, err, errsz) < 0 || lock_dir(cfg->data_dir, err, errsz) < 0 ||
+	    make_dir(rrddir, err, errsz) < 0)
+		return -1;
+	if (state_init(&c->state, c->inv->ndevices) < 0 ||
+	    !(c->rrd = rrdstore_new(rrddir, cfg->rrd_step)) || !(c->ingest.groups = groupdefs_new())) {
+		snprintf(err, errsz, "out of memory");
+		return -1;
+	}
+	/* a device polled less often than every step must not read as unknown between polls */
+	rrdstore_set_heartbeat(c->rrd, 3 * (cfg->interval > cfg->rrd_step ? cfg->interval
+									 : cfg->rrd_step));
+	if (cfg->rrdcached[0] && rrdstore_use_rrdcached(c->rrd, cfg->rrdcached, why, sizeof(why)) < 0) {
+		snprintf(err, errsz, "[collector] rrdcached: %s", why);
+		return -1;
+	}
+	if (!(c->store = store_open(dbpath, why, sizeof(why)))) {
+		snprintf(err, errsz, "event store: %s", why);
+		return -1;
+	}
+	c->ingest.inv = c->inv;
+	c->ingest.state = &c->state;
+	c->ingest.rrd = c->rrd;
+	c->ingest.now = c->now;
+	return 0;
+}
