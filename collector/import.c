@@ -1,6 +1,7 @@
 #include "import.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,14 +11,14 @@
 #include "collector.h"
 #include "datadir.h"
 #include "log.h"
+#include "worker.h"
 
-#define FLUSH_UPDATES 200000 /* RRD updates held before a write: one librrd call per file */
-#define MAX_HELD_JOBS 4096
+#define MAX_QUEUED 256 /* batches parsed ahead of the writer thread (memory bound) */
 
 struct import {
 	struct collector *c;
-	struct wjob *held[MAX_HELD_JOBS]; /* ingested, not yet written */
-	size_t nheld, held_updates;
+	struct worker *writer; /* librrd writes there while the next batches are parsed */
+	int storage_down;
 	unsigned long long batches, refused, samples, written, late, bad;
 };
 
@@ -25,25 +26,31 @@ struct import {
 static time_t import_time;
 static time_t import_now(void) { return import_time; }
 
-/* Writes what is held: each file's values in one call, in time order. -1: storage down. */
-static int flush(struct import *im)
+/* A batch stored (the writer merged it with its neighbours: one librrd call per file). */
+static void on_written(struct wjob *w)
 {
-	int down = 0;
-	if (im->nheld)
-		ingest_write_jobs(im->c->rrd, im->held, im->nheld);
-	for (size_t i = 0; i < im->nheld; i++) {
-		struct ingest_job *j = (struct ingest_job *)(void *)im->held[i];
-		for (size_t k = 0; k < j->n; k++) {
-			im->written += j->u[k].result == 1;
-			im->late += j->u[k].result == 0;
-			im->bad += j->u[k].result == -1;
-		}
-		down |= j->storage_down;
-		ingest_job_free(j);
-		free(j);
+	struct ingest_job *j = (struct ingest_job *)(void *)w;
+	struct import *im = j->owner;
+	for (size_t k = 0; k < j->n; k++) {
+		im->written += j->u[k].result == 1;
+		im->late += j->u[k].result == 0;
+		im->bad += j->u[k].result == -1;
 	}
-	im->nheld = im->held_updates = 0;
-	return down ? -1 : 0;
+	im->storage_down |= j->storage_down;
+	ingest_job_free(j);
+	free(j);
+}
+
+/* Waits until the writer has at most `most` batches to go. -1: storage down. */
+static int drain(struct import *im, size_t most)
+{
+	while (worker_pending(im->writer) > most) {
+		struct pollfd p = {worker_fd(im->writer), POLLIN, 0};
+		if (poll(&p, 1, 1000) < 0 && errno != EINTR)
+			return -1;
+		worker_reap(im->writer);
+	}
+	return im->storage_down ? -1 : 0;
 }
 
 /* One batch: ingested as if posted now, then the alerts judge it at its own time. */
@@ -70,11 +77,11 @@ static int import_line(struct import *im, const char *where, const char *line, s
 		if (d->last_poll > import_time)
 			import_time = d->last_poll;
 	}
-	im->held[im->nheld++] = &job->base;
-	im->held_updates += job->n;
-	if (im->nheld == MAX_HELD_JOBS || im->held_updates >= FLUSH_UPDATES)
-		if (flush(im) < 0)
-			return -1;
+	job->owner = im;
+	job->base.done = on_written;
+	worker_submit(im->writer, &job->base);
+	if (drain(im, MAX_QUEUED) < 0)
+		return -1;
 	if (n > 0)
 		alerts_tick(c->alerts, c, import_time, 0);
 	return 0;
@@ -115,7 +122,7 @@ static int import_file(struct import *im, const char *path)
 	return rc;
 }
 
-static int open_for_import(struct collector *c)
+static int open_for_import(struct import *im, struct collector *c)
 {
 	char err[512];
 	c->now = import_now;
@@ -126,6 +133,10 @@ static int open_for_import(struct collector *c)
 	c->ingest.now = clock_now; /* samples from the future are refused as when posted */
 	/* the past is recorded as events; mailing it now would only confuse people */
 	c->cfg->smtp_url[0] = '\0';
+	if (!(im->writer = worker_new("import-writer", ingest_write_jobs, c->rrd, 256))) {
+		fprintf(stderr, "cannot start the writer thread\n");
+		return -1;
+	}
 	struct errlist errs = {0};
 	c->alerts = alerts_new(c, &errs);
 	if (!c->alerts)
@@ -142,7 +153,9 @@ int import_main(struct collector *c, int argc, char **argv)
 		return 2;
 	}
 	struct import *im = calloc(1, sizeof(*im));
-	if (!im || open_for_import(c) < 0) {
+	if (!im || open_for_import(im, c) < 0) {
+		if (im && im->writer)
+			worker_stop(im->writer);
 		free(im);
 		return 1;
 	}
@@ -150,7 +163,8 @@ int import_main(struct collector *c, int argc, char **argv)
 	int rc = 0;
 	for (int i = 1; i < argc && rc == 0; i++)
 		rc = import_file(im, argv[i]);
-	if (flush(im) < 0) {
+	worker_stop(im->writer); /* writes what is queued, then reaps it */
+	if (im->storage_down) {
 		fprintf(stderr, "storage: some updates could not be written (see the log)\n");
 		rc = -1;
 	}

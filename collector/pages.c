@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "alerts.h"
+#include "incidents.h"
 #include "readiness.h"
 #include "texts.h"
 #include "wire.h"
@@ -586,6 +587,52 @@ static void report_missed(struct strbuf *o, const struct collector *c, enum lang
 		}
 }
 
+static void incident_row(struct strbuf *o, const struct collector *c, enum lang l,
+			 const struct incident *i, time_t to)
+{
+	char start[32], end[32], lasted[64];
+	text_day_time(start, sizeof(start), i->start);
+	text_day_time(end, sizeof(end), i->end);
+	text_duration(lasted, sizeof(lasted), c->i18n, l, (long)((i->end ? i->end : to) - i->start));
+	strbuf_puts(o, "<tr><td>");
+	strbuf_html(o, i->commune);
+	strbuf_puts(o, "</td><td>");
+	strbuf_html(o, i->start ? start : T("incidents.before"));
+	strbuf_printf(o, "</td><td%s>", i->end ? "" : " class=\"missed\"");
+	strbuf_html(o, i->end ? end : T("incidents.open"));
+	strbuf_puts(o, "</td><td>");
+	strbuf_html(o, i->start ? lasted : "");
+	strbuf_puts(o, "</td><td class=\"reasons\">");
+	strbuf_html(o, i->text);
+	strbuf_puts(o, "</td></tr>\n");
+}
+
+/* What went wrong in the period and for how long, newest first: the alert history. */
+static void report_incidents(struct strbuf *o, const struct collector *c, enum lang l,
+			     time_t from, time_t to)
+{
+	struct incidents in;
+	incidents_load(&in, c->store, from, to);
+	strbuf_puts(o, "<h2 id=\"incidents\">");
+	strbuf_html(o, T("incidents.title"));
+	strbuf_puts(o, "</h2>\n");
+	if (!in.n) {
+		strbuf_printf(o, "<p>%s</p>\n", T("incidents.none"));
+		incidents_free(&in);
+		return;
+	}
+	if (in.truncated)
+		strbuf_printf(o, "<p>%s</p>\n", T("incidents.truncated"));
+	strbuf_printf(o, "<table class=\"incidents\"><thead><tr><th>%s</th><th>%s</th><th>%s</th>"
+			 "<th>%s</th><th>%s</th></tr></thead><tbody>\n",
+		      T("col.commune"), T("incidents.started"), T("incidents.resolved"),
+		      T("incidents.lasted"), T("incidents.what"));
+	for (size_t k = in.n; k-- > 0;)
+		incident_row(o, c, l, &in.v[k], to);
+	strbuf_puts(o, "</tbody></table>\n");
+	incidents_free(&in);
+}
+
 int page_report(struct strbuf *o, const struct collector *c, enum lang l, json_object *root)
 {
 	json_object *dist, *communes, *avail;
@@ -649,6 +696,9 @@ int page_report(struct strbuf *o, const struct collector *c, enum lang l, json_o
 		report_missed(o, c, l, co);
 		strbuf_puts(o, "</td></tr>\n");
 	}
-	strbuf_puts(o, "</tbody></table></body></html>\n");
+	strbuf_puts(o, "</tbody></table>\n");
+	report_incidents(o, c, l, (time_t)json_member_num(dist, "from_ts"),
+			 (time_t)json_member_num(dist, "to_ts"));
+	strbuf_puts(o, "</body></html>\n");
 	return o->overflow ? -1 : 0;
 }

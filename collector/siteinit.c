@@ -185,7 +185,7 @@ static const struct out_file {
 	mode_t mode;
 	void (*write)(FILE *f, const struct site_init *si);
 } files[] = {
-	{"hbmon.conf", 0644, write_conf},
+	{"hbmon.conf", 0640, write_conf}, /* may hold the mail server's password */
 	{"inventory.csv", 0644, write_inventory},
 	{"credentials.conf", 0600, write_credentials},
 	{"holidays.txt", 0644, write_holidays},
@@ -220,8 +220,9 @@ static int write_one(const struct site_init *si, const struct out_file *o)
 		return -1;
 	}
 	o->write(f, si);
-	struct passwd *pw = o->mode == 0600 ? getpwnam("hbmon") : NULL;
-	if (pw && fchown(fd, pw->pw_uid, pw->pw_gid) < 0) /* the daemons run as hbmon */
+	/* the daemons run as hbmon: the secrets are its own, the configuration its group's */
+	struct passwd *pw = o->mode & 0007 ? NULL : getpwnam("hbmon");
+	if (pw && fchown(fd, o->mode == 0600 ? pw->pw_uid : (uid_t)-1, pw->pw_gid) < 0)
 		fprintf(stderr, "%s: chown hbmon: %s\n", tmp, strerror(errno));
 	int bad = fflush(f) != 0 || fsync(fd) != 0;
 	bad |= fclose(f) != 0;

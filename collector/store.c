@@ -9,7 +9,7 @@
 struct store {
 	sqlite3 *db;
 	sqlite3_stmt *ins_maint, *active_maint, *ins_ack, *new_acks;
-	sqlite3_stmt *ins_event, *ins_mail, *due, *sent, *failed, *pending;
+	sqlite3_stmt *ins_event, *alert_events, *ins_mail, *due, *sent, *failed, *pending;
 };
 
 static const char schema[] =
@@ -45,6 +45,10 @@ struct store *store_open(const char *path, char *err, size_t errsz)
 	    sqlite3_prepare_v2(s->db,
 			       "INSERT INTO events(ts, commune, subject, kind, text) VALUES(?,?,?,?,?)",
 			       -1, &s->ins_event, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(s->db,
+			       "SELECT ts, commune, subject, kind, text FROM events WHERE kind IN "
+			       "('firing', 'resolved') AND ts >= ? AND ts < ? ORDER BY ts, id LIMIT ?",
+			       -1, &s->alert_events, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(s->db,
 			       "INSERT INTO outbox(created, rcpt, data, next_try) VALUES(?,?,?,?)", -1,
 			       &s->ins_mail, NULL) != SQLITE_OK ||
@@ -88,6 +92,7 @@ void store_close(struct store *s)
 	if (!s)
 		return;
 	sqlite3_finalize(s->ins_event);
+	sqlite3_finalize(s->alert_events);
 	sqlite3_finalize(s->ins_mail);
 	sqlite3_finalize(s->due);
 	sqlite3_finalize(s->sent);
@@ -99,6 +104,12 @@ void store_close(struct store *s)
 	sqlite3_finalize(s->new_acks);
 	sqlite3_close(s->db);
 	free(s);
+}
+
+static const char *col(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+	return t ? (const char *)t : "";
 }
 
 static int step_done(struct store *s, sqlite3_stmt *st)
@@ -122,6 +133,25 @@ int store_event(struct store *s, time_t ts, const char *commune, const char *sub
 	sqlite3_bind_text(s->ins_event, 4, kind, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(s->ins_event, 5, text, -1, SQLITE_TRANSIENT);
 	return step_done(s, s->ins_event);
+}
+
+int store_alert_events(struct store *s, time_t from, time_t to, int limit, store_event_fn fn,
+		       void *ctx)
+{
+	sqlite3_stmt *st = s->alert_events;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)from);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)to);
+	sqlite3_bind_int(st, 3, limit);
+	int rc, n = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct event e = {(time_t)sqlite3_column_int64(st, 0), col(st, 1), col(st, 2),
+				  col(st, 3), col(st, 4)};
+		fn(ctx, &e);
+		n++;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_DONE ? n : -1;
 }
 
 long store_outbox_add(struct store *s, time_t now, const char *rcpt, const char *data)
@@ -196,12 +226,6 @@ long store_maint_add(struct store *s, const struct maint *m, time_t now)
 	if (step_done(s, s->ins_maint) < 0)
 		return -1;
 	return (long)sqlite3_last_insert_rowid(s->db);
-}
-
-static const char *col(sqlite3_stmt *st, int i)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-	return t ? (const char *)t : "";
 }
 
 int store_maint_each(struct store *s, time_t now, store_maint_fn fn, void *ctx)

@@ -18,6 +18,15 @@ void store_close(struct store *s);
 int store_event(struct store *s, time_t ts, const char *commune, const char *subject,
 		const char *kind, const char *text);
 
+/* Alert transitions ("firing", "resolved") with from <= ts < to, oldest first, at most limit. */
+struct event {
+	time_t ts;
+	const char *commune, *subject, *kind, *text;
+};
+typedef void (*store_event_fn)(void *ctx, const struct event *e);
+int store_alert_events(struct store *s, time_t from, time_t to, int limit, store_event_fn fn,
+		       void *ctx);
+
 long store_outbox_add(struct store *s, time_t now, const char *rcpt, const char *data);
 /* Calls fn for up to limit messages due at now (oldest first); fn returns 0 to go on. */
 typedef int (*store_due_fn)(void *ctx, long id, const char *rcpt, const char *data, int attempts);

@@ -55,3 +55,28 @@ void text_time(char *dst, size_t dstsz, time_t t)
 	if (!t || !localtime_r(&t, &tm) || strftime(dst, dstsz, "%Y-%m-%d %H:%M:%S", &tm) == 0)
 		snprintf(dst, dstsz, "—");
 }
+
+void text_day_time(char *dst, size_t dstsz, time_t t)
+{
+	struct tm tm;
+	if (!t || !localtime_r(&t, &tm) || strftime(dst, dstsz, "%d/%m %H:%M", &tm) == 0)
+		snprintf(dst, dstsz, "—");
+}
+
+void text_duration(char *dst, size_t dstsz, const struct i18n *t, enum lang l, long seconds)
+{
+	long m = seconds < 60 ? 1 : seconds / 60, d = m / 1440, h = m / 60 % 24;
+	m %= 60;
+	int n = 0;
+	dst[0] = '\0';
+	/* whole days and hours say enough past a day: minutes only under one */
+	if (d && n >= 0 && (size_t)n < dstsz)
+		n += snprintf(dst + n, dstsz - (size_t)n, "%ld %s", d,
+			      i18n_get(t, l, d == 1 ? "duration.day" : "duration.days"));
+	if (h && n >= 0 && (size_t)n < dstsz)
+		n += snprintf(dst + n, dstsz - (size_t)n, "%s%ld %s", n ? " " : "", h,
+			      i18n_get(t, l, "duration.hours"));
+	if (m && !d && n >= 0 && (size_t)n < dstsz)
+		snprintf(dst + n, dstsz - (size_t)n, "%s%ld %s", n ? " " : "", m,
+			 i18n_get(t, l, "duration.minutes"));
+}

@@ -19,5 +19,9 @@ const char *text_status(const struct i18n *t, enum lang l, enum dev_status s);
 const char *status_name(enum dev_status s);
 /* Local time (TZ, Asia/Ho_Chi_Minh by default) as "2026-11-25 08:12"; "—" for 0. */
 void text_time(char *dst, size_t dstsz, time_t t);
+/* Local day and time as people write them in a table: "04/12 16:05"; "—" for 0. */
+void text_day_time(char *dst, size_t dstsz, time_t t);
+/* A duration in words, to the minute: "1 ngày 21 giờ 59 phút", "2 days 3 h", "5 min". */
+void text_duration(char *dst, size_t dstsz, const struct i18n *t, enum lang l, long seconds);
 
 #endif

@@ -1,53 +1,169 @@
 #!/usr/bin/python3
-"""make demo: a simulated district on this machine.
+"""make demo: a simulated district on this machine, with a history.
 
 Serves the real device recordings of ../shared/devices/ with snmpsim on the inventory's
-127.77.x.x addresses (127.78.x.x are left silent: devices switched off or unplugged) and the
-communes' web portals on 127.0.0.1:8081 (/down-… answers 503), starts hbmon-collector and
-hbmon-probe with etc/demo/hbmon.conf, and stops everything on Ctrl-C.
+127.77.x.x addresses, each commune's copy with values of its own (district.py: a full disk
+here, a low toner there), leaves 127.78.x.x silent (devices switched off or unplugged), and
+serves the communes' web portals on 127.0.0.1:8081 (/down… answers 503). Then:
+
+1. the probe polls the district once and its batch is kept (the devices' real shape);
+2. history.py writes the past days from it, with district.py's incidents, in the ingest format;
+3. `hbmon-collector import` stores them (RRD files, alert events) as a migrating site would;
+4. hbmon-collector and hbmon-probe start with etc/demo/hbmon.conf.
+
+Each run starts from an empty demo-data/. Ctrl-C stops everything it started.
 """
-import csv
+import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
+import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(TOP, "tests", "system"))
+sys.path.insert(0, HERE)
+import history  # noqa: E402
+from district import COMMUNES, DEAD, devices, edits  # noqa: E402
 from simfleet import SnmpSim, start_portals  # noqa: E402
 
-CONF = os.path.join(TOP, "etc", "demo", "hbmon.conf")
+CONF = os.path.join(HERE, "hbmon.conf")
 DATA = os.path.join(TOP, "demo-data")
+BUILD = os.path.join(TOP, "build")
+HISTORY_DAYS = int(os.environ.get("HBMON_DEMO_DAYS", "31"))
+
+
+def say(msg):
+    print(f"demo: {msg}", flush=True)
+
+
+def fleet():
+    """The SNMP endpoints, and for each the community's copy with the commune's values."""
+    endpoints, variants = [], {}
+    for k in range(len(COMMUNES)):
+        for n, (_, _, name, _, rec) in enumerate(devices(k), start=1):
+            if (k, name) in DEAD:
+                continue
+            ep = f"127.77.{k + 1}.{n}:1161"
+            endpoints.append(ep)
+            values = edits(k, rec)
+            if values:
+                variants[ep] = (rec, values)
+    return endpoints, variants
+
+
+class _Capture(BaseHTTPRequestHandler):
+    def do_POST(self):  # noqa: N802 (http.server's name)
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.server.batches.append(json.loads(body))
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def poll_once():
+    """One poll of the whole district by the real probe, its samples caught on the way."""
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), _Capture)
+    srv.batches = []
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    with open(CONF, encoding="utf-8") as f:
+        text = f.read()
+    url = f"http://127.0.0.1:{srv.server_address[1]}/api/v1/ingest"
+    fd, conf = tempfile.mkstemp(suffix=".conf", dir=HERE)  # relative paths stay right
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text.replace("collector_url = http://127.0.0.1:8080/api/v1/ingest",
+                                 f"collector_url = {url}"))
+        r = subprocess.run([os.path.join(BUILD, "hbmon-probe"), "-c", conf, "--once"],
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                           timeout=120)
+        if r.returncode != 0:
+            raise RuntimeError(f"hbmon-probe --once failed: {r.stderr[-2000:]}")
+    finally:
+        os.unlink(conf)
+        srv.shutdown()
+    return [s for b in srv.batches for s in b["samples"]]
+
+
+def import_history(samples):
+    """history.py writes the batches straight into `hbmon-collector import -`: both cores work."""
+    log = open(os.path.join(DATA, "import.log"), "w", encoding="utf-8")  # the alerts it replays
+    imp = subprocess.Popen([os.path.join(BUILD, "hbmon-collector"), "-c", CONF, "import", "-"],
+                           stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True,
+                           encoding="utf-8")
+    log.close()
+    try:
+        history.write(imp.stdin, samples, int(time.time()), HISTORY_DAYS, CONF)
+        imp.stdin.close()
+        out = imp.stdout.read()
+    finally:
+        if imp.wait(600) != 0:
+            raise RuntimeError(f"hbmon-collector import failed ({imp.returncode})")
+    return out.strip()
+
+
+def start_daemons():
+    procs = []
+    for prog in ("hbmon-collector", "hbmon-probe"):
+        procs.append(subprocess.Popen([os.path.join(BUILD, prog), "-c", CONF]))
+        time.sleep(0.5)
+    return procs
+
+
+def stop(procs):
+    for p in procs:
+        if p.poll() is None:
+            p.terminate()
+    for p in procs:
+        try:
+            p.wait(10)
+        except subprocess.TimeoutExpired:
+            p.kill()
+
+
+def prepare():
+    """Everything before the daemons start: the agents, the portals, the history."""
+    t0 = time.time()
+    os.chmod(os.path.join(HERE, "credentials.conf"), 0o600)
+    shutil.rmtree(DATA, ignore_errors=True)
+    os.makedirs(DATA)
+    endpoints, variants = fleet()
+    say(f"starting snmpsim on {len(endpoints)} loopback addresses ({len(DEAD)} devices left "
+        f"silent, {len(variants)} with values of their commune)...")
+    portals = start_portals(8081)
+    sim = SnmpSim(endpoints, variants=variants)
+    try:
+        sim.start(devices(0)[0][4])
+        say(f"polling the district once for the shape of its devices ({time.time() - t0:.0f} s)")
+        samples = poll_once()
+        say(f"writing {HISTORY_DAYS} days of history through hbmon-collector import "
+            f"({time.time() - t0:.0f} s)")
+        say(import_history(samples))
+    except BaseException:
+        sim.stop()
+        portals.shutdown()
+        raise
+    say(f"ready in {time.time() - t0:.0f} s")
+    return sim, portals
 
 
 def main():
-    os.chmod(os.path.join(TOP, "etc", "demo", "credentials.conf"), 0o600)
-    os.makedirs(DATA, exist_ok=True)
-    with open(os.path.join(TOP, "etc", "demo", "inventory.csv"), encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
-    endpoints = sorted({r["address"] for r in rows
-                        if r["address"].startswith("127.77.") and r["snmp"]})
-    with open(os.path.join(TOP, "etc", "demo", "credentials.conf"), encoding="utf-8") as f:
-        first_comm = next(l.split("=", 1)[1].strip() for l in f if l.startswith("community"))
-    first_ep = endpoints[0]
-    print(f"demo: starting snmpsim on {len(endpoints)} loopback addresses "
-          f"({sum(1 for r in rows if r['address'].startswith('127.78.'))} devices left "
-          "silent)...", flush=True)
-    portals = start_portals(8081)
-    sim = SnmpSim(endpoints)
-    sim.endpoints.sort(key=lambda e: e != first_ep)
+    try:
+        sim, portals = prepare()
+    except KeyboardInterrupt:
+        say("stopped")
+        return 0
     procs = []
     try:
-        comm = next(r for r in rows if r["address"] == first_ep)["snmp"]
-        with open(os.path.join(TOP, "etc", "demo", "credentials.conf"), encoding="utf-8") as f:
-            text = f.read()
-        community = text.split(f"[{comm}]", 1)[1].split("community =", 1)[1].split()[0]
-        sim.start(community or first_comm)
-        build = os.path.join(TOP, "build")
-        for prog in ("hbmon-collector", "hbmon-probe"):
-            procs.append(subprocess.Popen([os.path.join(build, prog), "-c", CONF]))
-            time.sleep(0.5)
+        procs = start_daemons()
         print("\ndemo: dashboard at http://127.0.0.1:8080/  (English: http://127.0.0.1:8080/?lang=en)"
               "\ndemo: data in demo-data/, configuration in etc/demo/. Ctrl-C stops everything.\n",
               flush=True)
@@ -57,17 +173,10 @@ def main():
         print("demo: a daemon exited; stopping", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("\ndemo: stopping", flush=True)
+        say("stopping")
         return 0
     finally:
-        for p in procs:
-            if p.poll() is None:
-                p.terminate()
-        for p in procs:
-            try:
-                p.wait(10)
-            except subprocess.TimeoutExpired:
-                p.kill()
+        stop(procs)
         sim.stop()
         portals.shutdown()
 

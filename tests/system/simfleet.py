@@ -3,6 +3,7 @@ and communes' web portals.
 
 Used by the system tests and by `make demo`, so both run against the same kind of fleet.
 """
+import hashlib
 import os
 import shutil
 import subprocess
@@ -26,8 +27,11 @@ def snmpget_ok(endpoint, community, timeout=1):
 class SnmpSim:
     """One snmpsimd process answering on every endpoint given ("127.77.1.1:1161")."""
 
-    def __init__(self, endpoints, data_dirs=None):
+    def __init__(self, endpoints, data_dirs=None, variants=None):
         self.endpoints = list(endpoints)
+        # {endpoint: (community, {oid: value})}: that endpoint serves the community's recording
+        # with those values instead (snmpsim selects <community>/<transport ID>.snmprec first)
+        self.variants = variants or {}
         # snmpsimd drops to nobody: its data and cache live where nobody can read them
         self.workdir = tempfile.mkdtemp(prefix="hbmon-snmpsim-")
         os.chmod(self.workdir, 0o755)
@@ -52,6 +56,7 @@ class SnmpSim:
                         for f in os.listdir(src):
                             if f.endswith(".snmprec"):
                                 shutil.copy(os.path.join(src, f), os.path.join(dst, f))
+        self._write_variants(data)
         for root, dirs, files in os.walk(data):
             os.chmod(root, 0o755)
             for f in files:
@@ -72,6 +77,26 @@ class SnmpSim:
             time.sleep(0.5)
         self.stop()
         raise RuntimeError(f"snmpsimd did not answer within {timeout} s; see {self.log}")
+
+    def _write_variants(self, data):
+        for i, ep in enumerate(self.endpoints):
+            if ep not in self.variants:
+                continue
+            community, values = self.variants[ep]
+            with open(os.path.join(data, community + ".snmprec"), encoding="utf-8",
+                      errors="surrogateescape") as f:
+                lines = f.read().split("\n")
+            for n, line in enumerate(lines):
+                oid, _, rest = line.partition("|")
+                if oid in values:
+                    lines[n] = f"{oid}|{rest.split('|', 1)[0]}|{values[oid]}"
+            # snmpsimd looks for <context>/<transport ID>, its context being the MD5 of the
+            # community; udp endpoints are numbered from 0 in the order they are given
+            ctx = hashlib.md5(community.encode()).hexdigest()
+            os.makedirs(os.path.join(data, ctx), exist_ok=True)
+            path = os.path.join(data, ctx, f"1.3.6.1.6.1.1.{i}.snmprec")
+            with open(path, "w", encoding="utf-8", errors="surrogateescape") as f:
+                f.write("\n".join(lines))
 
     def stop(self):
         if self.proc and self.proc.poll() is None:

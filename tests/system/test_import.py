@@ -105,6 +105,15 @@ def test_import_history_then_serve_it(bindir, tmp_path):
                   for tg in s["targets"]}
         assert abs(shares["scanner"] - 14 / 16) < 0.01, shares
         assert shares["pc"] == 1.0
+        # the report lists the alert history of the period: when, how long, what
+        st, _, body = http(dist.url("/report?from=2026-11-10&to=2026-11-11"))
+        page = body.decode()
+        assert st == 200 and 'id="incidents"' in page
+        row = page[page.index('class="incidents"'):]
+        assert "10/11 09:" in row and "10/11 11:" in row and "2 giờ" in row, row[:2000]
+        assert "máy quét 0 / 1" in row, row[:2000]
+        st, _, body = http(dist.url("/report?from=2026-11-11&to=2026-11-11&lang=en"))
+        assert st == 200 and "No incident in the period." in body.decode()
     finally:
         assert col.stop() == 0, col.output()
 
