@@ -33,10 +33,12 @@ PROBE_LIB_OBJ := $(filter-out $(BUILD)/probe/main.o,$(PROBE_SRC:%.c=$(BUILD)/%.o
 COLL_LIB_OBJ  := $(filter-out $(BUILD)/collector/main.o,$(COLLECTOR_SRC:%.c=$(BUILD)/%.o))
 UNIT_BIN      := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 
+# llvm (llvm-symbolizer) and libc6-dbg: sanitizer reports name libc's own frames, which is what
+# tests/lsan.supp matches (without them a fresh machine reports librrd's kept strings as leaks)
 DEB_PKGS := build-essential pkg-config libsnmp-dev snmp snmpd snmpsim librrd-dev rrdtool \
 	rrdcached libmicrohttpd-dev libcurl4-openssl-dev libjson-c-dev libinih-dev libcsv-dev \
 	libcmocka-dev libsqlite3-dev python3 python3-pytest python3-aiosmtpd fonts-dejavu-core chromium \
-	iproute2 faketime collectd-core prometheus-snmp-exporter
+	iproute2 faketime llvm libc6-dbg collectd-core prometheus-snmp-exporter
 
 .PHONY: all deps check check-asan unit system demo bench bench-snmp install clean lint \
 	check-future fresh-check pkgs-present

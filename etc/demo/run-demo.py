@@ -104,9 +104,13 @@ def import_history(samples):
         history.write(imp.stdin, samples, int(time.time()), HISTORY_DAYS, CONF)
         imp.stdin.close()
         out = imp.stdout.read()
-    finally:
-        if imp.wait(600) != 0:
-            raise RuntimeError(f"hbmon-collector import failed ({imp.returncode})")
+    except BaseException:  # Ctrl-C, or the importer gone (its log says why)
+        imp.kill()
+        imp.wait()
+        raise
+    if imp.wait(600) != 0:
+        raise RuntimeError(f"hbmon-collector import failed ({imp.returncode}): see "
+                           f"{os.path.join(DATA, 'import.log')}")
     return out.strip()
 
 
@@ -161,6 +165,9 @@ def main():
     except KeyboardInterrupt:
         say("stopped")
         return 0
+    except (OSError, RuntimeError, subprocess.SubprocessError) as e:
+        say(f"cannot start: {e}")
+        return 1
     procs = []
     try:
         procs = start_daemons()
