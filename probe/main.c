@@ -32,6 +32,7 @@
 #define BATCH_MAX_BYTES (2u << 20)
 #define BACKOFF_MAX 2 /* intervals between polls of a device that stopped answering, at most */
 #define PING_GAP_MS 100 /* between the echoes of one check */
+#define FIRST_ROUND_PER_S 20.0 /* first polls started per second, at most */
 #ifndef HBMON_PROFILES_DIR
 #define HBMON_PROFILES_DIR "/usr/share/hbmon/profiles"
 #endif
@@ -261,11 +262,14 @@ static int build_targets(struct probe *pr)
 		t->id = pr->ntargets;
 		pr->ntargets++;
 	}
-	/* spread first polls over one interval so a large fleet does not burst */
+	/* spread first polls so a large fleet does not burst, over one interval at most: a
+	 * district's fleet is all on the dashboard within seconds of a start */
 	double now = mono_now();
+	double spread = (double)pr->ntargets / FIRST_ROUND_PER_S;
+	if (spread > pr->cfg->interval)
+		spread = pr->cfg->interval;
 	for (size_t i = 0; i < pr->ntargets; i++) {
-		pr->due[i] = pr->once ? now
-				      : now + (double)pr->cfg->interval * (double)i / (double)pr->ntargets;
+		pr->due[i] = pr->once ? now : now + spread * (double)i / (double)pr->ntargets;
 		schedule_push(&pr->sched, i, pr->due[i]);
 	}
 	return 0;

@@ -186,9 +186,9 @@ class Series:
                 return str(int(round(start - (start - today) * used)))
             v["level"] = self._slot(fill)
             v["percent"] = self._slot(fill)
-        elif name == "host" and "uptime" in v:
-            v["uptime"] = self._slot(lambda i, ts: str(self.uptime(int(v_up * 100), ts)))
-            v_up = v["uptime"] if not isinstance(v["uptime"], str) else 0
+        elif name == "host" and "uptime" in v:  # hrSystemUptime, seconds
+            ticks = int(v["uptime"] * 100)
+            v["uptime"] = self._slot(lambda i, ts: str(self.uptime(ticks, ts)))
 
     def line(self, i, ts):
         """The sample at ts: the whole shape for the i-th recent step, the judged part before

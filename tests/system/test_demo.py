@@ -1,0 +1,84 @@
+"""make demo as a new user sees it: the simulated district starts with its history, tells its
+story (four communes meet every target, six miss one), lists past incidents, and Ctrl-C stops
+everything it started. Runs etc/demo/run-demo.py itself (a short history), so it needs the
+demo's ports free and it replaces demo-data/."""
+import os
+import signal
+import socket
+import subprocess
+import time
+
+import pytest
+
+from conftest import TOP, http
+
+DEMO = os.path.join(TOP, "etc", "demo", "run-demo.py")
+
+
+def busy(port):
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
+
+
+def demo_processes():
+    """Processes of a demo: the agents on its addresses, the daemons on its configuration."""
+    conf = os.path.join(TOP, "etc", "demo", "hbmon.conf")
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                cmd = f.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if "127.77.1.1:1161" in cmd or conf in cmd:
+            found.append(f"{pid} {cmd[:120]}")
+    return found
+
+
+@pytest.mark.skipif(busy(8080) or busy(8081), reason="a demo or another server holds 8080/8081")
+def test_demo_tells_its_story_and_stops(tmp_path):
+    assert os.path.exists(os.path.join(TOP, "build", "hbmon-collector")), "run make first"
+    assert not demo_processes(), "a demo is already running"
+    log = open(tmp_path / "demo.log", "wb")
+    t0 = time.time()
+    demo = subprocess.Popen(["/usr/bin/python3", DEMO], stdout=log, stderr=subprocess.STDOUT,
+                            start_new_session=True, env={**os.environ, "HBMON_DEMO_DAYS": "3"})
+    try:
+        page = ""
+        deadline = time.time() + 240  # the history, then the first round of live polls
+
+        def settled(page):
+            """Every device heard from live (the silent ones down), the headline shown."""
+            return '<strong id="communes-met">4/10</strong>' in page and \
+                'class="status unknown"' not in page
+        while time.time() < deadline and not settled(page):
+            assert demo.poll() is None, (tmp_path / "demo.log").read_text()
+            try:
+                page = http("http://127.0.0.1:8080/", timeout=5)[2].decode()
+            except OSError:
+                pass
+            time.sleep(1)
+        out = (tmp_path / "demo.log").read_text()
+        assert settled(page), out[-3000:]
+        assert "imported" in out and "refused: 0 batches, 0 samples" in out, out[-3000:]
+        # each commune that misses says why: the story of district.py
+        for why in ("máy quét 0 / 1", "cổng thông tin 0 / 1", "máy tính 1 / 2",
+                    "thiết bị họp trực tuyến 0 / 1", "Magenta Cartridge", "96.5"):
+            assert why in page, why
+        # the past is there: three days of incidents in the report, with their durations
+        st, _, body = http("http://127.0.0.1:8080/report?period=week")
+        report = body.decode()
+        assert st == 200 and 'class="incidents"' in report
+        assert "Xã Thạnh Lợi" in report[report.index('class="incidents"'):]
+        print(f"demo: settled at 4/10 communes after {time.time() - t0:.0f} s")
+    finally:
+        os.killpg(demo.pid, signal.SIGINT)  # Ctrl-C in the terminal
+        try:
+            rc = demo.wait(60)
+        except subprocess.TimeoutExpired:
+            os.killpg(demo.pid, signal.SIGKILL)
+            raise
+        log.close()
+    assert rc == 0, (tmp_path / "demo.log").read_text()[-3000:]
+    time.sleep(1)
+    assert not demo_processes(), demo_processes()
