@@ -32,7 +32,7 @@
 #define BATCH_MAX_BYTES (2u << 20)
 #define BACKOFF_MAX 2 /* intervals between polls of a device that stopped answering, at most */
 #define PING_GAP_MS 100 /* between the echoes of one check */
-#define FIRST_ROUND_PER_S 20.0 /* first polls started per second, at most */
+#define FIRST_ROUND_PER_S 16.0 /* first polls started per second, at most (1,000 devices: 60 s) */
 #ifndef HBMON_PROFILES_DIR
 #define HBMON_PROFILES_DIR "/usr/share/hbmon/profiles"
 #endif
