@@ -19,6 +19,7 @@ TZ = 7 * 3600          # Asia/Ho_Chi_Minh, no daylight saving
 DAY = 86400
 TIMEOUT = "timeout (the host answers ping)"   # what the probe says of a silent agent
 NO_ECHO = "no answer to 3 ICMP echo requests"
+RICH_DAYS = 14  # days of the history with every step and the devices' whole shape
 SLOT = re.compile(r'"@@HB(\d+)@@"')
 IF_NAMES = ("descr", "name", "alias")
 
@@ -39,6 +40,22 @@ def local(ts):
 def office_hours(ts):
     _, wd, h = local(ts)
     return wd < 5 and (7 <= h < 11.5 or 13.5 <= h < 17)
+
+
+def traffic_weight(ts):
+    """How busy a LAN is at ts, relative to office hours."""
+    return 1.0 if office_hours(ts) else 0.12
+
+
+def octet_rate(speed, today, weighted_s):
+    """Bytes a second of an interface in office hours: 2 % of its speed, less when today's
+    counter could not have grown that much over the history's weighted seconds."""
+    return min(speed / 8 * 0.02, 0.9 * today / max(weighted_s, 1))
+
+
+def weighted_seconds(now, days=RICH_DAYS, step=300):
+    """The office-hour-equivalent seconds of the detailed history, jitter aside."""
+    return sum(traffic_weight(ts) * step for ts in range(now - days * DAY, now, step))
 
 
 def weekday_back(now, days):
@@ -147,8 +164,9 @@ class Series:
 
     def _traffic(self, s, times):
         """Octets grow with office hours; the sum over the history stays under today's count."""
-        weight = [(1.0 if office_hours(ts) else 0.12) * (0.5 + rand(self.head["device"],
-                  self.k, ts)) * 300 for ts in times]
+        step = times[1] - times[0] if len(times) > 1 else 300
+        weight = [traffic_weight(ts) * (0.5 + rand(self.head["device"], self.k, ts)) * step
+                  for ts in times]
         after = [0.0] * len(times)
         for i in range(len(times) - 2, -1, -1):
             after[i] = after[i + 1] + weight[i + 1]
@@ -158,7 +176,7 @@ class Series:
                 continue
             for key in ("in_octets", "out_octets"):
                 now = f.get(key, 0)
-                rate = min(f.get("speed", 0) / 8 * 0.02, 0.9 * now / total)
+                rate = octet_rate(f.get("speed", 0), now, total)
                 if rate > 0:
                     f[key] = self._slot(lambda i, ts, now=now, rate=rate:
                                         str(int(now - rate * after[i])))
@@ -230,7 +248,7 @@ def judged_groups(conf):
                                                 re.M)}
 
 
-def write(f, samples, now, days, conf, step=300, rich_days=14):
+def write(f, samples, now, days, conf, step=300, rich_days=RICH_DAYS):
     """Writes the batches of the `days` before now; returns how many. The last `rich_days`
     hold every step and the devices' whole shape; the days before, every other step and only
     what targets judge (availability and the judged groups): a month in well under a minute."""

@@ -30,7 +30,7 @@ sys.path.insert(0, os.path.join(TOP, "tests", "system"))
 sys.path.insert(0, HERE)
 import history  # noqa: E402
 from district import COMMUNES, DEAD, devices, edits  # noqa: E402
-from simfleet import SnmpSim, start_portals  # noqa: E402
+from simfleet import SHARED, SnmpSim, start_portals  # noqa: E402
 
 CONF = os.path.join(HERE, "hbmon.conf")
 DATA = os.path.join(TOP, "demo-data")
@@ -42,16 +42,45 @@ def say(msg):
     print(f"demo: {msg}", flush=True)
 
 
+IF_OPER, IF_SPEED, IF_HIGH_SPEED = "1.3.6.1.2.1.2.2.1.8.", "1.3.6.1.2.1.2.2.1.5.", \
+    "1.3.6.1.2.1.31.1.1.1.15."
+# ifInOctets, ifOutOctets (Counter32), ifHCInOctets, ifHCOutOctets (Counter64)
+OCTETS = {"1.3.6.1.2.1.2.2.1.10.": "65", "1.3.6.1.2.1.2.2.1.16.": "65",
+          "1.3.6.1.2.1.31.1.1.1.6.": "70", "1.3.6.1.2.1.31.1.1.1.10.": "70"}
+
+
+def live_octets(rec, weighted_s, weight):
+    """The recording's octet counters of running ports growing from their recorded value at
+    the rate the history ends with (snmpsim's numeric variation), so live graphs carry on."""
+    values = {}
+    with open(os.path.join(SHARED, "devices", rec + ".snmprec"), encoding="utf-8",
+              errors="replace") as f:
+        rows = dict(line.rstrip("\n").split("|", 2)[::2] for line in f if line.count("|") >= 2)
+    for oid, kind in ((o, k) for o in rows for p, k in OCTETS.items() if o.startswith(p)):
+        i = oid.rsplit(".", 1)[1]
+        speed = int(rows.get(IF_SPEED + i, "0") or 0)
+        if speed >= 0xffffffff:
+            speed = int(rows.get(IF_HIGH_SPEED + i, "0") or 0) * 1000000
+        today = int(rows[oid]) if rows[oid].isdigit() else 0
+        rate = history.octet_rate(speed, today, weighted_s) * weight
+        if rows.get(IF_OPER + i) == "1" and rate >= 1:
+            wrap = ",wrap=1" if kind == "65" else ""
+            values[oid] = (f"{kind}:numeric", f"initial={today},rate={rate:.0f}{wrap}")
+    return values
+
+
 def fleet():
     """The SNMP endpoints, and for each the community's copy with the commune's values."""
     endpoints, variants = [], {}
+    now = int(time.time())
+    weighted_s, weight = history.weighted_seconds(now), history.traffic_weight(now)
     for k in range(len(COMMUNES)):
         for n, (_, _, name, _, rec) in enumerate(devices(k), start=1):
             if (k, name) in DEAD:
                 continue
             ep = f"127.77.{k + 1}.{n}:1161"
             endpoints.append(ep)
-            values = edits(k, rec)
+            values = {**live_octets(rec, weighted_s, weight), **edits(k, rec)}
             if values:
                 variants[ep] = (rec, values)
     return endpoints, variants

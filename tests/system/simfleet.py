@@ -29,8 +29,9 @@ class SnmpSim:
 
     def __init__(self, endpoints, data_dirs=None, variants=None):
         self.endpoints = list(endpoints)
-        # {endpoint: (community, {oid: value})}: that endpoint serves the community's recording
-        # with those values instead (snmpsim selects <community>/<transport ID>.snmprec first)
+        # {endpoint: (community, {oid: value or (tag, value)})}: that endpoint serves the
+        # community's recording with those values instead (snmpsim selects
+        # <community>/<transport ID>.snmprec first); a tag like "70:numeric" makes a counter grow
         self.variants = variants or {}
         # snmpsimd drops to nobody: its data and cache live where nobody can read them
         self.workdir = tempfile.mkdtemp(prefix="hbmon-snmpsim-")
@@ -88,8 +89,10 @@ class SnmpSim:
                 lines = f.read().split("\n")
             for n, line in enumerate(lines):
                 oid, _, rest = line.partition("|")
-                if oid in values:
-                    lines[n] = f"{oid}|{rest.split('|', 1)[0]}|{values[oid]}"
+                if oid in values:  # a value, or (tag, value) to change its type too
+                    tag, value = values[oid] if isinstance(values[oid], tuple) else \
+                        (rest.split("|", 1)[0], values[oid])
+                    lines[n] = f"{oid}|{tag}|{value}"
             # snmpsimd looks for <context>/<transport ID>, its context being the MD5 of the
             # community; udp endpoints are numbered from 0 in the order they are given
             ctx = hashlib.md5(community.encode()).hexdigest()
