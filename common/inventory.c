@@ -93,7 +93,9 @@ static int text_field(struct reader *r, enum col c, char *dst, size_t dstsz, int
 		return 0;
 	}
 	if (!utf8_is_clean(v)) {
-		errlist_add(r->errs, "%s:%d: %s: not valid UTF-8 text (save the file as UTF-8)",
+		errlist_add(r->errs, "%s:%d: %s: not valid UTF-8 text, or it holds a control "
+			    "character (a NUL, a line break) or an invisible one (a right-to-left "
+			    "override); save the file as UTF-8 and retype the name",
 			    r->file, r->row_line, col_names[c]);
 		return -1;
 	}
@@ -337,6 +339,9 @@ static void on_field(void *s, size_t len, void *data)
 	if (f) {
 		memcpy(f, s, len);
 		f[len] = '\0';
+		/* a NUL would silently cut the name: make it a control character, refused below */
+		for (char *z = memchr(f, '\0', len); z; z = memchr(z, '\0', len - (size_t)(z - f)))
+			*z = '\x01';
 	}
 	r->field[r->nfields++] = f ? f : strdup("");
 }

@@ -152,9 +152,23 @@ int strbuf_url(struct strbuf *sb, const char *s)
 	return 0;
 }
 
-/* Length of the valid UTF-8 sequence at s (n bytes available), 0 if invalid (RFC 3629). */
-static size_t utf8_seq(const unsigned char *s, size_t n)
+/*
+ * Characters that change how the text around them reads without being seen: bidirectional
+ * overrides and isolates (a device name "abc\u202Egpj.exe"), zero-width characters, a BOM
+ * inside text. Shown as U+FFFD, as controls are.
+ */
+static int utf8_invisible(uint32_t cp)
 {
+	return cp == 0x061C || (cp >= 0x200B && cp <= 0x200F) || (cp >= 0x202A && cp <= 0x202E) ||
+	       (cp >= 0x2060 && cp <= 0x2064) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0xFEFF ||
+	       (cp >= 0xFFF9 && cp <= 0xFFFB);
+}
+
+/* Length of the valid UTF-8 sequence at s (n bytes available), 0 if invalid (RFC 3629);
+ * *cp is its code point. */
+static size_t utf8_seq(const unsigned char *s, size_t n, uint32_t *cpo)
+{
+	*cpo = s[0];
 	if (s[0] < 0x80)
 		return 1;
 	size_t len;
@@ -185,6 +199,7 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
 	/* C1 controls */
 	if (cp >= 0x80 && cp < 0xA0)
 		return 0;
+	*cpo = cp;
 	return len;
 }
 
@@ -197,13 +212,14 @@ size_t utf8_sanitize(char *dst, size_t dstsz, const char *src, size_t n)
 	if (dstsz == 0)
 		return 0;
 	while (i < n) {
-		size_t l = utf8_seq(s + i, n - i);
+		uint32_t cp;
+		size_t l = utf8_seq(s + i, n - i, &cp);
 		const char *out = (const char *)s + i;
 		size_t outlen = l;
-		if (l == 0 || (l == 1 && (s[i] < 0x20 || s[i] == 0x7F))) {
+		if (l == 0 || (l == 1 && (s[i] < 0x20 || s[i] == 0x7F)) || utf8_invisible(cp)) {
 			out = repl;
 			outlen = 3;
-			l = 1;
+			l = l ? l : 1; /* an invisible character is replaced whole, a bad byte alone */
 		}
 		if (o + outlen >= dstsz)
 			break;
@@ -220,8 +236,9 @@ int utf8_is_clean(const char *s)
 	size_t n = strlen(s);
 	const unsigned char *u = (const unsigned char *)s;
 	for (size_t i = 0; i < n;) {
-		size_t l = utf8_seq(u + i, n - i);
-		if (l == 0 || (l == 1 && (u[i] < 0x20 || u[i] == 0x7F)))
+		uint32_t cp;
+		size_t l = utf8_seq(u + i, n - i, &cp);
+		if (l == 0 || (l == 1 && (u[i] < 0x20 || u[i] == 0x7F)) || utf8_invisible(cp))
 			return 0;
 		i += l;
 	}

@@ -28,12 +28,13 @@ int strbuf_json(struct strbuf *sb, const char *s);
 int strbuf_url(struct strbuf *sb, const char *s);
 
 /*
- * Copies untrusted bytes (src, n) into dst (size dstsz) as valid UTF-8 text: invalid sequences
- * and control characters become U+FFFD so they stay visible, never interpreted. Truncates on a
- * character boundary. Returns the length written.
+ * Copies untrusted bytes (src, n) into dst (size dstsz) as valid UTF-8 text: invalid sequences,
+ * control characters and invisible format characters (bidi overrides, zero-width) become
+ * U+FFFD so they stay visible, never interpreted. Truncates on a character boundary. Returns
+ * the length written.
  */
 size_t utf8_sanitize(char *dst, size_t dstsz, const char *src, size_t n);
-/* 1 if s (NUL-terminated) is valid UTF-8 without control characters other than none. */
+/* 1 if s (NUL-terminated) is valid UTF-8 without control or invisible format characters. */
 int utf8_is_clean(const char *s);
 
 /* Bounded copy that always terminates; returns -1 if truncated. */

@@ -676,6 +676,28 @@ static void inventory_not_utf8(void **state)
 	assert_int_equal(fx->invp->ndevices, 1);
 }
 
+static void inventory_nul_and_bidi_in_names(void **state)
+{
+	struct fx *fx = *state;
+	/* a NUL must not cut "PC 1\0evil" to "PC 1"; a right-to-left override must not pass */
+	static const char rows[] = "Xã A,Một cửa,one-stop,PC 1\0evil,pc,192.0.2.1,office,\n"
+				   "Xã A,Một cửa,one-stop,PC \xE2\x80\xAE" "2,pc,192.0.2.2,office,\n"
+				   "Xã A,Một cửa,one-stop,PC 3,pc,192.0.2.3,office,\n";
+	FILE *f = fopen(fx->inv, "w");
+	assert_non_null(f);
+	fputs(header, f);
+	fwrite(rows, 1, sizeof(rows) - 1, f);
+	fclose(f);
+	load_config_ok(fx);
+	fx->invp = inventory_load(fx->inv, fx->cfg, &fx->el);
+	assert_non_null(fx->invp);
+	dump(&fx->el);
+	assert_int_equal(errlist_count(&fx->el), 2);
+	assert_non_null(strstr(fx->el.msg[0], ":2: device: not valid UTF-8 text"));
+	assert_non_null(strstr(fx->el.msg[1], ":3: device: "));
+	assert_int_equal(fx->invp->ndevices, 1);
+}
+
 static void inventory_unknown_class(void **state)
 {
 	struct fx *fx = *state;
@@ -854,6 +876,7 @@ int main(void)
 		T(inventory_duplicate_device),
 		T(inventory_duplicate_address),
 		T(inventory_not_utf8),
+		T(inventory_nul_and_bidi_in_names),
 		T(inventory_unknown_class),
 		T(inventory_unknown_site_type),
 		T(inventory_site_type_conflict),

@@ -44,6 +44,19 @@ static void utf8_keeps_vietnamese_and_marks_bad_bytes(void **state)
 	assert_false(utf8_is_clean("\xC0\xAF"));
 }
 
+static void utf8_marks_invisible_format_characters(void **state)
+{
+	(void)state;
+	char out[64];
+	/* a right-to-left override would show "abcexe.jpg" for "abc\u202Egpj.exe" */
+	const char in[] = "abc\xE2\x80\xAEgpj.exe\xE2\x80\x8B\xEF\xBB\xBF";
+	utf8_sanitize(out, sizeof(out), in, sizeof(in) - 1);
+	assert_string_equal(out, "abc\xEF\xBF\xBDgpj.exe\xEF\xBF\xBD\xEF\xBF\xBD");
+	assert_false(utf8_is_clean("Xã\xE2\x80\xAE"));      /* U+202E */
+	assert_false(utf8_is_clean("a\xE2\x81\xA6" "b")); /* U+2066, an isolate */
+	assert_true(utf8_is_clean("Thị trấn Hòa Thành — № 1")); /* visible text stays */
+}
+
 static void utf8_truncates_on_character_boundary(void **state)
 {
 	(void)state;
@@ -98,6 +111,7 @@ int main(void)
 		cmocka_unit_test(json_strings),
 		cmocka_unit_test(limit_is_enforced),
 		cmocka_unit_test(utf8_keeps_vietnamese_and_marks_bad_bytes),
+		cmocka_unit_test(utf8_marks_invisible_format_characters),
 		cmocka_unit_test(utf8_truncates_on_character_boundary),
 		cmocka_unit_test(url_encoding),
 		cmocka_unit_test(numbers_are_checked),
