@@ -42,12 +42,24 @@ static int make_dir(const char *dir, char *err, size_t errsz)
 	return 0;
 }
 
+int datadir_open_store(struct collector *c, char *err, size_t errsz)
+{
+	char dbpath[PATH_MAX + 16], why[300];
+	snprintf(dbpath, sizeof(dbpath), "%s/hbmon.db", c->cfg->data_dir);
+	if (make_dir(c->cfg->data_dir, err, errsz) < 0)
+		return -1;
+	if (!(c->store = store_open(dbpath, why, sizeof(why)))) {
+		snprintf(err, errsz, "event store: %s", why);
+		return -1;
+	}
+	return 0;
+}
+
 int datadir_open(struct collector *c, char *err, size_t errsz)
 {
-	char rrddir[PATH_MAX + 8], dbpath[PATH_MAX + 16], why[300];
+	char rrddir[PATH_MAX + 8], why[300];
 	const struct hbmon_config *cfg = c->cfg;
 	snprintf(rrddir, sizeof(rrddir), "%s/rrd", cfg->data_dir);
-	snprintf(dbpath, sizeof(dbpath), "%s/hbmon.db", cfg->data_dir);
 	if (make_dir(cfg->data_dir, err, errsz) < 0 || lock_dir(cfg->data_dir, err, errsz) < 0 ||
 	    make_dir(rrddir, err, errsz) < 0)
 		return -1;
@@ -63,10 +75,8 @@ int datadir_open(struct collector *c, char *err, size_t errsz)
 		snprintf(err, errsz, "[collector] rrdcached: %s", why);
 		return -1;
 	}
-	if (!(c->store = store_open(dbpath, why, sizeof(why)))) {
-		snprintf(err, errsz, "event store: %s", why);
+	if (datadir_open_store(c, err, errsz) < 0)
 		return -1;
-	}
 	c->ingest.inv = c->inv;
 	c->ingest.state = &c->state;
 	c->ingest.rrd = c->rrd;

@@ -12,5 +12,7 @@ struct collector;
 
 /* Everything or nothing: -1 with err saying what and where. Closed by the caller's cleanup. */
 int datadir_open(struct collector *c, char *err, size_t errsz);
+/* The event store alone, unlocked: maint and ack write it while the collector runs. */
+int datadir_open_store(struct collector *c, char *err, size_t errsz);
 
 #endif

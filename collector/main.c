@@ -279,12 +279,8 @@ int main(int argc, char **argv)
 	}
 	if (optind < argc) {
 		/* maint / ack: written to the store the running collector reads */
-		char dbpath[PATH_MAX + 16];
-		snprintf(dbpath, sizeof(dbpath), "%s/hbmon.db", c.cfg->data_dir);
-		if (mkdir(c.cfg->data_dir, 0755) < 0 && errno != EEXIST)
-			fatalx("collector", "%s: cannot create: %s", c.cfg->data_dir, strerror(errno));
-		if (!(c.store = store_open(dbpath, err, sizeof(err))))
-			fatalx("collector", "event store: %s", err);
+		if (datadir_open_store(&c, err, sizeof(err)) < 0)
+			fatalx("collector", "%s", err);
 		int rc = cli_main(&c, argc - optind, argv + optind);
 		cleanup(&c);
 		return rc;

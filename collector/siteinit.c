@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "devclass.h"
+#include "strbuf.h"
 
 #ifndef HBMON_DASHBOARDS_DIR
 #define HBMON_DASHBOARDS_DIR "/usr/local/share/hbmon/dashboards"
@@ -268,7 +269,7 @@ static int refuse_existing(const struct site_init *si)
 int siteinit_main(int argc, char **argv, time_t now)
 {
 	struct site_init si = {.district = "Huyện Mẫu"};
-	if (parse_args(&si, argc, argv) < 0 || strchr(si.district, '\n')) {
+	if (parse_args(&si, argc, argv) < 0 || !utf8_is_clean(si.district)) {
 		fprintf(stderr, "usage: hbmon-collector init [--district NAME] [--force] DIR\n"
 				"  writes DIR/hbmon.conf, inventory.csv, credentials.conf and holidays.txt\n");
 		return 2;

@@ -149,7 +149,7 @@ class Series:
                    if f.get("oper") == 1]
         self._traffic(s, times)
         for g in s.get("groups", []):
-            self._group(g, times)
+            self._group(g)
         # the markers are JSON strings: the number filled in replaces them, quotes and all
         self.parts = SLOT.split(json.dumps(s, ensure_ascii=False, separators=(",", ":")))
         thin = {**s, "if": [], "groups": [g for g in s.get("groups", [])
@@ -181,7 +181,7 @@ class Series:
                     f[key] = self._slot(lambda i, ts, now=now, rate=rate:
                                         str(int(now - rate * after[i])))
 
-    def _group(self, g, times):
+    def _group(self, g):
         v = g.get("v", {})
         name = g.get("g")
         if name == "icmp":

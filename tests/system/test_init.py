@@ -66,3 +66,7 @@ def test_init_usage(bindir, tmp_path):
     assert r.returncode == 2 and "usage: hbmon-collector init" in r.stderr
     r = run(bindir, "init", "--bogus", str(tmp_path))
     assert r.returncode == 2
+    # a name that would break the INI file (a line break) or read backwards is refused
+    for bad in ("Huyện A\n[collector]", "Huyện \u202eA"):
+        r = run(bindir, "init", "--district", bad, str(tmp_path / "x"))
+        assert r.returncode == 2 and not (tmp_path / "x").exists()
