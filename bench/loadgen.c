@@ -88,6 +88,19 @@ static long spacing = 1;
 static double seconds = 3600, req_timeout = 300;
 static double rate; /* file updates per second offered; 0 = unlimited */
 
+/* the probe the batches come from, as the collector issued it (--probe, --secret-file) */
+static const char *probe_name = "district", *secret_file;
+static char secret[128];
+
+static void read_secret(void)
+{
+	FILE *f = secret_file ? fopen(secret_file, "r") : NULL;
+	if (!f || !fgets(secret, sizeof(secret), f))
+		die("--secret-file: the probe secret `hbmon-collector probe add` wrote is needed");
+	fclose(f);
+	secret[strcspn(secret, "\r\n")] = '\0';
+}
+
 static void build_batch(struct buf *b, long long round, long slot, uint64_t seq)
 {
 	long first = slot * bsize, last = first + bsize;
@@ -96,7 +109,9 @@ static void build_batch(struct buf *b, long long round, long slot, uint64_t seq)
 	long long ts = ts0 + round * spacing;
 	uint64_t r = (uint64_t)round;
 	b->len = 0;
-	put_str(b, "{\"version\":1,\"probe\":\"bench\",\"seq\":");
+	put_str(b, "{\"version\":1,\"probe\":\"");
+	put_str(b, probe_name);
+	put_str(b, "\",\"seq\":");
 	put_u64(b, seq);
 	put_str(b, ",\"samples\":[");
 	char name[128];
@@ -155,6 +170,8 @@ int main(int argc, char **argv)
 	for (int i = 1; i + 1 < argc; i += 2) {
 		const char *k = argv[i], *v = argv[i + 1];
 		if (!strcmp(k, "--url")) url = v;
+		else if (!strcmp(k, "--secret-file")) secret_file = v;
+		else if (!strcmp(k, "--probe")) probe_name = v;
 		else if (!strcmp(k, "--devices")) ndev = atol(v);
 		else if (!strcmp(k, "--per-commune")) per = atol(v);
 		else if (!strcmp(k, "--ifs")) nifs = atol(v);
@@ -187,6 +204,7 @@ int main(int argc, char **argv)
 	CURLM *m = curl_multi_init();
 	curl_multi_setopt(m, CURLMOPT_MAX_HOST_CONNECTIONS, nconns);
 	struct curl_slist *hdrs = NULL;
+	read_secret();
 	hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
 	hdrs = curl_slist_append(hdrs, "Expect:");
 	struct conn conns[MAX_CONNS];
@@ -197,6 +215,9 @@ int main(int argc, char **argv)
 			die("curl_easy_init");
 		curl_easy_setopt(h, CURLOPT_URL, url);
 		curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+		curl_easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+		curl_easy_setopt(h, CURLOPT_USERNAME, probe_name);
+		curl_easy_setopt(h, CURLOPT_PASSWORD, secret);
 		curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
 		curl_easy_setopt(h, CURLOPT_WRITEDATA, &conns[i]);
 		curl_easy_setopt(h, CURLOPT_PRIVATE, &conns[i]);

@@ -285,6 +285,7 @@ class Collector:
         self.port = free_port()
         conf = district.write_conf(logname + ".conf", self.port, rrdcached)
         self.base = f"http://127.0.0.1:{self.port}"
+        issue_secret(conf, os.path.join(district.data, "probe.secret"))
         self.d = Daemon("hbmon-collector", [COLLECTOR, "-c", conf],
                         os.path.join(district.root, logname + ".log"))
         deadline = time.time() + 30
@@ -339,11 +340,25 @@ class Rounds:
         self.next = max(self.next, next_round)
 
 
+SECRET_FILE = None  # the probe credential loadgen posts with, issued by the collector
+
+
+def issue_secret(conf, path):
+    """`hbmon-collector probe add district`, once per data directory, as an administrator."""
+    global SECRET_FILE
+    if not os.path.exists(path):
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        subprocess.run([COLLECTOR, "-c", conf, "probe", "add", "district", "--secret-file", path],
+                       check=True, stdout=subprocess.DEVNULL)
+    SECRET_FILE = path
+
+
 def loadgen(base, ndev, rclock, nrounds, seconds, conns=None, timeout=300, rate=0):
     """rate: file updates per second offered (0: as fast as the collector takes them)."""
     r0, n = rclock.take(nrounds)
     try:
         res = run_json([os.path.join(BIN, "loadgen"), "--url", base + "/api/v1/ingest",
+                        "--secret-file", SECRET_FILE,
                         "--devices", str(ndev), "--per-commune", str(P["per_commune"]),
                         "--ifs", str(P["ifs"]), "--batch", str(P["batch"]),
                         "--conns", str(conns or P["conns"]), "--ts0", str(rclock.t0),

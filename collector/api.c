@@ -150,6 +150,35 @@ int api_devices(struct strbuf *out, const struct collector *c)
 	return json_append_put(out, arr);
 }
 
+/* Per probe: its last contact, what it sent, what waits in its spool and what it lost. */
+static void probe_metrics(struct strbuf *out, const struct probestat *ps, time_t now)
+{
+	static const char *const head =
+	    "# TYPE hbmon_probe_last_contact_age_seconds gauge\n"
+	    "# TYPE hbmon_probe_batches_total counter\n"
+	    "# TYPE hbmon_probe_duplicate_batches_total counter\n"
+	    "# TYPE hbmon_probe_spool_batches gauge\n"
+	    "# TYPE hbmon_probe_spool_oldest_age_seconds gauge\n"
+	    "# TYPE hbmon_probe_spool_lost_batches_total counter\n";
+	strbuf_puts(out, head);
+	for (size_t i = 0; i < ps->n; i++) {
+		const struct probe_status *p = &ps->p[i];
+		const char *n = p->name; /* probes_valid_name: nothing to escape */
+		strbuf_printf(out,
+			      "hbmon_probe_last_contact_age_seconds{probe=\"%s\"} %lld\n"
+			      "hbmon_probe_batches_total{probe=\"%s\"} %llu\n"
+			      "hbmon_probe_duplicate_batches_total{probe=\"%s\"} %llu\n"
+			      "hbmon_probe_spool_batches{probe=\"%s\"} %llu\n"
+			      "hbmon_probe_spool_oldest_age_seconds{probe=\"%s\"} %lld\n"
+			      "hbmon_probe_spool_lost_batches_total{probe=\"%s\"} %llu\n",
+			      n, (long long)(now - p->last_contact), n, (unsigned long long)p->batches,
+			      n, (unsigned long long)p->duplicates, n,
+			      (unsigned long long)p->spool_batches, n,
+			      (long long)(p->spool_oldest ? now - p->spool_oldest : 0), n,
+			      (unsigned long long)p->spool_lost);
+	}
+}
+
 int api_metrics(struct strbuf *out, const struct collector *c)
 {
 	const struct ingest_stats *in = &c->ingest.st;
@@ -166,13 +195,23 @@ int api_metrics(struct strbuf *out, const struct collector *c)
 		      "# TYPE hbmon_ingest_samples_refused_total counter\n"
 		      "hbmon_ingest_samples_refused_total{reason=\"unknown_device\"} %llu\n"
 		      "hbmon_ingest_samples_refused_total{reason=\"clock\"} %llu\n"
+		      "hbmon_ingest_samples_refused_total{reason=\"not_assigned\"} %llu\n"
+		      "hbmon_ingest_samples_refused_total{reason=\"malformed\"} %llu\n"
+		      "# TYPE hbmon_ingest_rows_refused_total counter\n"
+		      "hbmon_ingest_rows_refused_total{reason=\"malformed\"} %llu\n"
+		      "# TYPE hbmon_ingest_unauthorized_total counter\n"
+		      "hbmon_ingest_unauthorized_total %llu\n"
 		      "# TYPE hbmon_rrd_updates_total counter\nhbmon_rrd_updates_total %llu\n"
 		      "# TYPE hbmon_rrd_files_created_total counter\nhbmon_rrd_files_created_total %llu\n"
 		      "# TYPE hbmon_rrd_late_samples_total counter\nhbmon_rrd_late_samples_total %llu\n"
 		      "# TYPE hbmon_rrd_errors_total counter\nhbmon_rrd_errors_total %llu\n",
 		      (unsigned long long)in->batches, (unsigned long long)in->batches_bad,
 		      (unsigned long long)in->samples, (unsigned long long)in->samples_unknown_device,
-		      (unsigned long long)in->samples_bad_time, (unsigned long long)rs->updates,
+		      (unsigned long long)in->samples_bad_time,
+		      (unsigned long long)in->samples_not_assigned,
+		      (unsigned long long)in->samples_malformed,
+		      (unsigned long long)in->rows_malformed,
+		      (unsigned long long)in->batches_unauthorized, (unsigned long long)rs->updates,
 		      (unsigned long long)rs->created, (unsigned long long)rs->late,
 		      (unsigned long long)rs->errors);
 	strbuf_printf(out,
@@ -183,16 +222,37 @@ int api_metrics(struct strbuf *out, const struct collector *c)
 		      (unsigned long long)(c->ingest.groups ? groupdefs_dropped(c->ingest.groups) : 0));
 	strbuf_printf(out,
 		      "# TYPE hbmon_ingest_busy_total counter\nhbmon_ingest_busy_total %llu\n"
+		      "# TYPE hbmon_ingest_storage_failed_total counter\n"
+		      "hbmon_ingest_storage_failed_total %llu\n"
+		      "# TYPE hbmon_ingest_duplicate_batches_total counter\n"
+		      "hbmon_ingest_duplicate_batches_total %llu\n"
 		      "# TYPE hbmon_write_queue_batches gauge\nhbmon_write_queue_batches %zu\n"
 		      "# TYPE hbmon_rrd_files_tuned_total counter\nhbmon_rrd_files_tuned_total %llu\n"
 		      "# TYPE hbmon_rrdcached_batches_total counter\nhbmon_rrdcached_batches_total %llu\n",
 		      (unsigned long long)in->batches_busy,
+		      (unsigned long long)in->batches_storage_failed,
+		      (unsigned long long)in->batches_duplicate,
 		      c->writer ? worker_pending(c->writer) : (size_t)0,
 		      (unsigned long long)rs->tuned, (unsigned long long)rs->batches);
 	strbuf_puts(out, "# TYPE hbmon_devices gauge\n");
 	for (int s = 0; s < 4; s++)
 		strbuf_printf(out, "hbmon_devices{status=\"%s\"} %zu\n", status_name((enum dev_status)s),
 			      count[s]);
+	strbuf_printf(out, "# TYPE hbmon_rrd_files_refused_total counter\n"
+			   "hbmon_rrd_files_refused_total{reason=\"device_quota\"} %llu\n"
+			   "hbmon_rrd_files_refused_total{reason=\"probe_rate\"} %llu\n",
+		      (unsigned long long)in->files_refused_quota,
+		      (unsigned long long)in->files_refused_rate);
+	probe_metrics(out, &c->probestat, now);
+	if (c->conn_stats)
+		strbuf_printf(out,
+			      "# TYPE hbmon_http_connections gauge\nhbmon_http_connections %llu\n"
+			      "# TYPE hbmon_http_connections_cut_total counter\n"
+			      "hbmon_http_connections_cut_total{reason=\"slow_request\"} %llu\n"
+			      "hbmon_http_connections_cut_total{reason=\"slow_upload\"} %llu\n",
+			      (unsigned long long)c->conn_stats->open,
+			      (unsigned long long)c->conn_stats->cut_headers,
+			      (unsigned long long)c->conn_stats->cut_body);
 	return out->overflow ? -1 : 0;
 }
 

@@ -1,8 +1,11 @@
 #include "cli.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "alerts.h"
 #include "collector.h"
@@ -186,12 +189,90 @@ static int ack(struct collector *c, int argc, char **argv)
 	return 0;
 }
 
+/* The secret, alone on a line, in a new file only its owner reads (the probe refuses others). */
+static int write_secret(const char *path, const char *secret)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		fprintf(stderr, "--secret-file %s: %s\n", path,
+			errno == EEXIST ? "exists already (a secret is never overwritten)"
+					: strerror(errno));
+		return -1;
+	}
+	char line[PROBE_SECRET_LEN + 2];
+	int n = snprintf(line, sizeof(line), "%s\n", secret);
+	int ok = write(fd, line, (size_t)n) == n && fsync(fd) == 0;
+	if (close(fd) < 0 || !ok) {
+		fprintf(stderr, "--secret-file %s: %s\n", path, strerror(errno));
+		unlink(path);
+		return -1;
+	}
+	return 0;
+}
+
+static int probe_add(struct collector *c, const char *name, const char *file)
+{
+	char secret[PROBE_SECRET_LEN + 1], err[200];
+	if (probes_add(c->probes, name, c->now(), secret, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	if (file) {
+		if (write_secret(file, secret) < 0) {
+			probes_revoke(c->probes, name, c->now(), err, sizeof(err));
+			return 1;
+		}
+		printf("probe %s: secret written to %s; set [probe] name = %s and secret_file = %s "
+		       "in the probe's hbmon.conf\n", name, file, name, file);
+		return 0;
+	}
+	printf("probe %s: secret %s\n"
+	       "It is shown only this once: put it alone in the probe's secret file (chmod 600, "
+	       "[probe] secret_file) and set [probe] name = %s.\n", name, secret, name);
+	return 0;
+}
+
+static void print_probe(void *ctx, const struct probe_entry *e)
+{
+	char when[40];
+	(void)ctx;
+	text_time(when, sizeof(when), e->revoked ? e->revoked : e->created);
+	printf("%s\t%s\t%s\n", e->name, e->revoked ? "revoked" : "valid", when);
+}
+
+static int probe_cmd(struct collector *c, int argc, char **argv)
+{
+	char err[200];
+	if (argc == 2 && strcmp(argv[1], "list") == 0) {
+		printf("probe\tsecret\tsince\n");
+		return probes_each(c->probes, print_probe, NULL) < 0;
+	}
+	if (argc == 3 && strcmp(argv[1], "revoke") == 0) {
+		if (probes_revoke(c->probes, argv[2], c->now(), err, sizeof(err)) < 0) {
+			fprintf(stderr, "%s\n", err);
+			return 1;
+		}
+		printf("probe %s: secret revoked; its batches are refused from now on\n", argv[2]);
+		return 0;
+	}
+	if (argc == 3 && strcmp(argv[1], "add") == 0)
+		return probe_add(c, argv[2], NULL);
+	if (argc == 5 && strcmp(argv[1], "add") == 0 && strcmp(argv[3], "--secret-file") == 0)
+		return probe_add(c, argv[2], argv[4]);
+	fprintf(stderr, "usage: hbmon-collector [-c FILE] probe add NAME [--secret-file FILE]\n"
+			"       hbmon-collector [-c FILE] probe list\n"
+			"       hbmon-collector [-c FILE] probe revoke NAME\n");
+	return 2;
+}
+
 int cli_main(struct collector *c, int argc, char **argv)
 {
+	if (strcmp(argv[0], "probe") == 0)
+		return probe_cmd(c, argc, argv);
 	if (strcmp(argv[0], "maint") == 0)
 		return maint(c, argc, argv);
 	if (strcmp(argv[0], "ack") == 0)
 		return ack(c, argc, argv);
-	fprintf(stderr, "%s: unknown command (maint, ack)\n", argv[0]);
+	fprintf(stderr, "%s: unknown command (maint, ack, probe)\n", argv[0]);
 	return 2;
 }

@@ -5,10 +5,12 @@
 #include <time.h>
 
 #include "config.h"
+#include "connwatch.h"
 #include "gcache.h"
 #include "i18n.h"
 #include "ingest.h"
 #include "inventory.h"
+#include "probes.h"
 #include "rrdstore.h"
 #include "state.h"
 #include "store.h"
@@ -25,6 +27,9 @@ struct collector {
 	struct gcache *gcache;
 	struct worker *mailer;  /* sends alert mail */
 	struct store *store;    /* events and the mail outbox (SQLite) */
+	struct probes *probes;  /* who may write: in the store's file */
+	struct probestat probestat; /* what each probe sent and has waiting */
+	const struct connwatch_stats *conn_stats; /* the web server's, while it runs */
 	struct alerts *alerts;
 	int mail_inflight;      /* a mail job is with the mail thread (survives reloads) */
 	int stopping;           /* new requests are refused; the threads finish their work */

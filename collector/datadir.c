@@ -52,6 +52,10 @@ int datadir_open_store(struct collector *c, char *err, size_t errsz)
 		snprintf(err, errsz, "event store: %s", why);
 		return -1;
 	}
+	if (!(c->probes = probes_open(c->store, why, sizeof(why)))) {
+		snprintf(err, errsz, "%s: %s", dbpath, why);
+		return -1;
+	}
 	return 0;
 }
 
@@ -81,5 +85,11 @@ int datadir_open(struct collector *c, char *err, size_t errsz)
 	c->ingest.state = &c->state;
 	c->ingest.rrd = c->rrd;
 	c->ingest.now = c->now;
+	c->ingest.default_probe = cfg->default_probe;
+	c->ingest.probes = &c->probestat;
+	c->ingest.max_ahead = cfg->max_clock_ahead;
+	c->ingest.max_files = cfg->max_files_per_device;
+	c->ingest.new_files_per_minute = cfg->max_new_files_per_minute;
+	c->state.max_rows = (size_t)cfg->max_rows_per_device;
 	return 0;
 }

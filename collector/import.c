@@ -62,7 +62,7 @@ static int import_line(struct import *im, const char *where, const char *line, s
 	if (!job)
 		return -1;
 	im->batches++;
-	long n = ingest_batch(&c->ingest, where, line, len, job, err, sizeof(err));
+	long n = ingest_batch(&c->ingest, where, NULL, line, len, job, err, sizeof(err));
 	if (n < 0) {
 		fprintf(stderr, "%s: %s\n", where, err);
 		im->refused++;

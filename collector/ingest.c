@@ -1,12 +1,15 @@
 #include "ingest.h"
 
+#include <json-c/json.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "log.h"
+#include "names.h"
 
-#define MAX_CLOCK_AHEAD 300 /* seconds a probe's clock may run ahead of ours */
 #define MAX_GROUP_FILES 64  /* profile-group rows stored per sample: one file each */
 
 static int grow(void **p, size_t *cap, size_t need, size_t elem)
@@ -42,9 +45,48 @@ static size_t put_text(struct ingest_job *j, const char *const *piece, const siz
 
 /* prefix: "<base>/<commune>/<device>/" of the sample's device (one snprintf per sample, not
  * per update: a big switch sends hundreds of interfaces) */
+static double mono_now(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/*
+ * The device may have this file: it has it already, or is under its file quota and its probe
+ * under its new-files rate. A refused file is counted and never created. Files made before a
+ * start are found on disk once, and count towards the quota without using the rate.
+ */
+static int file_allowed(struct ingest_job *j, const char *prefix, size_t plen, const char *group)
+{
+	struct ingest *in = j->in;
+	struct dev_state *d = &in->state->dev[j->dev];
+	uint64_t h = quota_name_hash(group);
+	if (file_set_has(&d->files, h))
+		return 1;
+	if (d->files.n >= (size_t)in->max_files) {
+		in->st.files_refused_quota++;
+		d->files_refused++;
+		return 0;
+	}
+	char path[4400];
+	struct stat sb;
+	snprintf(path, sizeof(path), "%.*s%s.rrd", (int)plen, prefix, group);
+	if (stat(path, &sb) != 0 && j->from &&
+	    !rate_take(&j->from->new_files, in->new_files_per_minute, mono_now())) {
+		in->st.files_refused_rate++;
+		d->files_refused++;
+		return 0;
+	}
+	return file_set_add(&d->files, h) == 0;
+}
+
+/* 0 (added, or refused by a quota), or -1 out of memory. */
 static int add_update(struct ingest_job *j, const char *prefix, size_t plen, const char *group,
 		      const struct rrd_group_def *def, int64_t ts, const char *vals, size_t vlen)
 {
+	if (j->in && !file_allowed(j, prefix, plen, group))
+		return 0;
 	size_t ucap = j->cap;
 	if (grow((void **)&j->u, &ucap, j->n + 1, sizeof(*j->u)) < 0 ||
 	    grow((void **)&j->off, &j->cap, j->n + 1, sizeof(*j->off)) < 0)
@@ -134,11 +176,11 @@ static void learn_class(struct inv_device *d, const struct dev_sample *s)
 	}
 }
 
-/* One file per profile-group row: "<group>.rrd" for scalars, "<group>-<index>.rrd" for rows. */
+/* One file per profile-group row, named by name_row_file ("<group>-<index>.rrd" mostly). */
 static int add_groups(struct ingest *in, struct ingest_job *j, const char *prefix, size_t plen,
 		      const struct dev_sample *s)
 {
-	char vals[RRD_GROUP_MAX_DS * 24], group[WIRE_METRIC_MAX + WIRE_INDEX_MAX + 2];
+	char vals[RRD_GROUP_MAX_DS * 24], group[ROW_FILE_STEM_MAX];
 	size_t stored = 0;
 	if (!in->groups)
 		return 0;
@@ -153,8 +195,10 @@ static int add_groups(struct ingest *in, struct ingest_job *j, const char *prefi
 			in->st.group_rows_capped++;
 			continue;
 		}
+		/* the decoder checked group and index: a refusal here cannot happen */
+		if (name_row_file(group, sizeof(group), r->group, r->index) < 0)
+			continue;
 		int n = groupdefs_values(def, r, vals, sizeof(vals));
-		snprintf(group, sizeof(group), "%s%s%s", r->group, r->index[0] ? "-" : "", r->index);
 		if (n < 0 || add_update(j, prefix, plen, group, def, s->ts, vals, (size_t)n) < 0)
 			return -1;
 		stored++;
@@ -162,41 +206,158 @@ static int add_groups(struct ingest *in, struct ingest_job *j, const char *prefi
 	return 0;
 }
 
-long ingest_batch(struct ingest *in, const char *peer, const char *body, size_t len,
-		  struct ingest_job *job, char *err, size_t errsz)
+/* The device is the probe's to write: its inventory row names it, or names none and the probe
+ * is the default one. A local import (probe NULL) writes any device. */
+static int assigned(const struct ingest *in, const struct inv_device *d, const char *probe)
+{
+	if (!probe)
+		return 1;
+	const char *owner = d->probe[0] ? d->probe : in->default_probe;
+	return owner && strcmp(owner, probe) == 0;
+}
+
+/* Why a sample is not stored (the batch's sender may not write it, or it is dated in our
+ * future), counted; NULL when it is stored. */
+static const char *sample_refusal(struct ingest *in, const char *probe,
+				  const struct dev_sample *s, long idx, time_t now)
+{
+	if (idx < 0) {
+		in->st.samples_unknown_device++;
+		return "no such device in the inventory";
+	}
+	if (!assigned(in, &in->inv->devices[idx], probe)) {
+		in->st.samples_not_assigned++;
+		return "the inventory gives this device to another probe";
+	}
+	if (s->ts > now + in->max_ahead) {
+		in->st.samples_bad_time++;
+		return "dated ahead of the collector's clock";
+	}
+	return NULL;
+}
+
+/* One refusal in the answer to the probe; the first WIRE_MAX_REFUSALS are described. */
+static void answer_refusal(struct json_object *list, const char *where, const char *commune,
+			   const char *device, const char *reason)
+{
+	if (!list || json_object_array_length(list) >= WIRE_MAX_REFUSALS)
+		return;
+	struct json_object *o = json_object_new_object();
+	if (!o)
+		return;
+	if (where && where[0])
+		json_object_object_add(o, "where", json_object_new_string(where));
+	json_object_object_add(o, "commune", json_object_new_string(commune));
+	json_object_object_add(o, "device", json_object_new_string(device));
+	json_object_object_add(o, "reason", json_object_new_string(reason));
+	json_object_array_add(list, o);
+}
+
+/* {"accepted":N,"refused":{"samples":S,"rows":R},"refusals":[...]}: what the probe is told. */
+static void make_answer(struct ingest_job *job, struct json_object *list, size_t samples,
+			size_t rows)
+{
+	struct json_object *o = json_object_new_object(), *r = json_object_new_object();
+	if (o && r) {
+		json_object_object_add(o, "accepted", json_object_new_int64(job->accepted));
+		json_object_object_add(r, "samples", json_object_new_int64((int64_t)samples));
+		json_object_object_add(r, "rows", json_object_new_int64((int64_t)rows));
+		json_object_object_add(o, "refused", r);
+		r = NULL;
+		json_object_object_add(o, "refusals", json_object_get(list));
+		job->answer = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	}
+	json_object_put(r);
+	json_object_put(o);
+}
+
+/* The parts of a good batch the decoder dropped: counted, and one line per batch names the
+ * first (the answer to the probe lists them from b->refused). */
+static void note_refusals(struct ingest *in, const char *peer, const struct batch *b)
+{
+	if (!b->refused_samples && !b->refused_rows)
+		return;
+	in->st.samples_malformed += b->refused_samples;
+	in->st.rows_malformed += b->refused_rows;
+	const struct wire_refusal *f = b->nrefused ? &b->refused[0] : NULL;
+	log_warnx("ingest", "%s (probe %s): %zu samples and %zu rows or interfaces refused, the "
+		  "rest kept; first %s (%s/%s): %s", peer, b->probe, b->refused_samples,
+		  b->refused_rows, f ? f->where : "?", f && f->commune[0] ? f->commune : "?",
+		  f && f->device[0] ? f->device : "?", f ? f->reason : "not recorded");
+}
+
+/* The probe sent this batch before and it is stored (our answer was lost): acknowledged again,
+ * not written twice. Otherwise the job remembers whose batch it is, for probestat_stored. */
+static int is_duplicate(struct ingest *in, const char *probe, const struct batch *b,
+			struct ingest_job *job, time_t now)
+{
+	struct probe_status *ps = probe && in->probes ? probestat_get(in->probes, probe) : NULL;
+	if (!ps)
+		return 0;
+	ps->last_contact = now;
+	ps->batches++;
+	if (probestat_is_duplicate(ps, b->epoch, b->seq)) {
+		ps->duplicates++;
+		in->st.batches_duplicate++;
+		job->answer = strdup("{\"accepted\":0,\"duplicate\":true}");
+		return 1;
+	}
+	job->from = ps;
+	job->epoch = b->epoch;
+	job->seq = b->seq;
+	return 0;
+}
+
+long ingest_batch(struct ingest *in, const char *peer, const char *probe, const char *body,
+		  size_t len, struct ingest_job *job, char *err, size_t errsz)
 {
 	struct batch b;
 	long accepted = 0;
+	time_t now = in->now();
 	in->st.batches++;
 	if (wire_decode_batch(body, len, &b, err, errsz) < 0) {
 		in->st.batches_bad++;
 		log_warnx("ingest", "%s: batch refused: %s", peer, err);
 		return -1;
 	}
+	if (probe && strcmp(b.probe, probe) != 0) {
+		in->st.batches_bad++;
+		snprintf(err, errsz, "the batch names probe \"%s\" but was sent with %s's credential",
+			 b.probe, probe);
+		log_warnx("ingest", "%s: batch refused: %s", peer, err);
+		wire_batch_free(&b);
+		return -1;
+	}
+	if (is_duplicate(in, probe, &b, job, now)) {
+		wire_batch_free(&b);
+		return 0;
+	}
+	note_refusals(in, peer, &b);
+	struct json_object *list = json_object_new_array();
+	for (size_t i = 0; i < b.nrefused; i++)
+		answer_refusal(list, b.refused[i].where, b.refused[i].commune, b.refused[i].device,
+			       b.refused[i].reason);
 	job->devs = calloc(b.nsamples ? b.nsamples : 1, sizeof(*job->devs));
 	if (!job->devs) {
+		json_object_put(list);
 		snprintf(err, errsz, "out of memory");
 		wire_batch_free(&b);
 		return -1;
 	}
-	time_t now = in->now();
 	job->inv = in->inv;
 	for (size_t i = 0; i < b.nsamples; i++) {
 		const struct dev_sample *s = &b.samples[i];
 		long idx = inventory_find(in->inv, s->commune, s->device);
-		if (idx < 0) {
-			in->st.samples_unknown_device++;
-			log_debug("ingest", "%s (probe %s): sample for unknown device %s/%s",
-				  peer, b.probe, s->commune, s->device);
-			continue;
-		}
-		if (s->ts > now + MAX_CLOCK_AHEAD) {
-			in->st.samples_bad_time++;
-			log_debug("ingest", "%s (probe %s): %s/%s: sample from the future", peer,
-				  b.probe, s->commune, s->device);
+		const char *why = sample_refusal(in, probe, s, idx, now);
+		if (why) {
+			log_debug("ingest", "%s (probe %s): %s/%s: %s", peer, b.probe, s->commune,
+				  s->device, why);
+			answer_refusal(list, NULL, s->commune, s->device, why);
 			continue;
 		}
 		const struct inv_device *d = &in->inv->devices[idx];
+		job->in = in;
+		job->dev = (size_t)idx;
 		char prefix[4096];
 		int plen = snprintf(prefix, sizeof(prefix), "%s/%s/%s/", rrdstore_base(in->rrd),
 				    in->inv->communes[d->commune].path, d->path);
@@ -205,6 +366,7 @@ long ingest_batch(struct ingest *in, const char *peer, const char *body, size_t 
 		    add_interfaces(job, prefix, (size_t)plen, s) < 0 ||
 		    add_groups(in, job, prefix, (size_t)plen, s) < 0) {
 			snprintf(err, errsz, "out of memory");
+			json_object_put(list);
 			wire_batch_free(&b);
 			return -1;
 		}
@@ -219,9 +381,14 @@ long ingest_batch(struct ingest *in, const char *peer, const char *body, size_t 
 		job->u[i].vals = job->text + job->off[i].vals;
 	}
 	in->st.samples += (uint64_t)accepted;
+	if (job->from)
+		job->from->samples += (uint64_t)accepted;
 	job->accepted = accepted;
+	make_answer(job, list, b.refused_samples + b.nsamples - (size_t)accepted, b.refused_rows);
+	json_object_put(list);
 	if ((size_t)accepted < b.nsamples)
-		log_warnx("ingest", "%s (probe %s): %zu of %zu samples refused (unknown device or clock)",
+		log_warnx("ingest", "%s (probe %s): %zu of %zu samples refused (unknown device, "
+			  "not this probe's, or dated ahead)",
 			  peer, b.probe, b.nsamples - (size_t)accepted, b.nsamples);
 	wire_batch_free(&b);
 	return accepted;
@@ -235,6 +402,7 @@ void ingest_job_free(struct ingest_job *job)
 	free(job->off);
 	free(job->text);
 	free(job->devs);
+	free(job->answer);
 	memset(job, 0, sizeof(*job));
 }
 

@@ -20,6 +20,7 @@
 #include "render.h"
 #include "rrdcached.h"
 #include "siteinit.h"
+#include "tlscert.h"
 #include "web.h"
 
 static volatile sig_atomic_t stop_requested, reload_requested;
@@ -37,6 +38,7 @@ static void usage(FILE *out)
 	fprintf(out,
 		"usage: hbmon-collector [-c FILE] [--check-config] [-v]\n"
 		"       hbmon-collector [-c FILE] maint add|list ... | ack ...   (see README)\n"
+		"       hbmon-collector [-c FILE] probe add NAME [--secret-file FILE] | list | revoke NAME\n"
 		"       hbmon-collector [-c FILE] import FILE...   (past batches, one a line)\n"
 		"       hbmon-collector init [--district NAME] [--force] DIR   (a new site's files)\n"
 		"  -c, --config FILE   main configuration (default /etc/hbmon/hbmon.conf)\n"
@@ -63,6 +65,13 @@ static int load(struct collector *c, const char *path, int check_only)
 		hours_free(&h);
 	}
 	if (c->cfg) {
+		char err[PATH_MAX + 300], *cert, *key;
+		if (tlscert_load(c->cfg, &cert, &key, err, sizeof(err)) < 0)
+			errlist_add(&errs, "%s", err);
+		free(cert);
+		free(key);
+	}
+	if (c->cfg) {
 		c->i18n = i18n_load(c->cfg->dashboards_dir);
 		if (!c->i18n)
 			errlist_add(&errs, "%s/i18n: message catalogues missing or invalid",
@@ -83,6 +92,7 @@ static int load(struct collector *c, const char *path, int check_only)
 static void cleanup(struct collector *c)
 {
 	alerts_free(c->alerts);
+	probes_close(c->probes);
 	store_close(c->store);
 	gcache_free(c->gcache);
 	groupdefs_free(c->ingest.groups); /* after the writer: its updates pointed at these */
@@ -134,6 +144,7 @@ static void reload(struct collector *c)
 			continue;
 		st.dev[i] = c->state.dev[old];
 		c->state.dev[old].groups = NULL; /* moved */
+		memset(&c->state.dev[old].files, 0, sizeof(c->state.dev[old].files));
 		/* a device left without a class keeps the one its probe detected */
 		int cls = devclass_parse(st.dev[i].cls);
 		if (inv->devices[i].cls_auto && cls >= 0)
@@ -152,6 +163,11 @@ static void reload(struct collector *c)
 	c->inv = inv;
 	c->state = st;
 	c->ingest.inv = inv;
+	c->ingest.default_probe = cfg->default_probe;
+	c->ingest.max_ahead = cfg->max_clock_ahead;
+	c->ingest.max_files = cfg->max_files_per_device;
+	c->ingest.new_files_per_minute = cfg->max_new_files_per_minute;
+	c->state.max_rows = (size_t)cfg->max_rows_per_device;
 	alerts_free(c->alerts);
 	c->alerts = na;
 	log_info("config", "reloaded: %zu communes, %zu devices", inv->ncommunes, inv->ndevices);
@@ -278,7 +294,7 @@ int main(int argc, char **argv)
 		return rc;
 	}
 	if (optind < argc) {
-		/* maint / ack: written to the store the running collector reads */
+		/* maint / ack / probe: written to the store the running collector reads */
 		if (datadir_open_store(&c, err, sizeof(err)) < 0)
 			fatalx("collector", "%s", err);
 		int rc = cli_main(&c, argc - optind, argv + optind);

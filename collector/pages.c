@@ -6,6 +6,7 @@
 
 #include "alerts.h"
 #include "incidents.h"
+#include "names.h"
 #include "readiness.h"
 #include "texts.h"
 #include "wire.h"
@@ -251,6 +252,72 @@ static void alerts_block(struct strbuf *o, const struct collector *c, enum lang 
 	strbuf_puts(o, "</button></form></details>\n");
 }
 
+struct probes_table {
+	struct strbuf *o;
+	const struct collector *c;
+	enum lang l;
+	time_t now;
+};
+
+/* "5 phút trước (14:02)", or "chưa liên lạc". */
+static void contact_cell(struct strbuf *o, const struct collector *c, enum lang l,
+			 const struct probe_status *p, time_t now)
+{
+	char ago[64], when[32];
+	if (!p || !p->last_contact) {
+		strbuf_html(o, T("probes.never"));
+		return;
+	}
+	text_duration(ago, sizeof(ago), c->i18n, l, (long)(now - p->last_contact));
+	text_day_time(when, sizeof(when), p->last_contact);
+	strbuf_printf(o, "%s %s (%s)", ago, T("probes.ago"), when);
+}
+
+static void probe_row(void *ctx, const struct probe_entry *e)
+{
+	struct probes_table *t = ctx;
+	struct strbuf *o = t->o;
+	const struct collector *c = t->c;
+	enum lang l = t->l;
+	const struct probe_status *p = probestat_find(&c->probestat, e->name);
+	char when[32];
+	strbuf_puts(o, "<tr><td>");
+	strbuf_html(o, e->name);
+	if (e->revoked) {
+		strbuf_printf(o, " <span class=\"badge missed\">%s</span>", T("probes.revoked"));
+	}
+	strbuf_puts(o, "</td><td>");
+	strbuf_html(o, p && p->peer[0] ? p->peer : "—");
+	strbuf_puts(o, "</td><td>");
+	contact_cell(o, c, l, p, t->now);
+	strbuf_puts(o, "</td><td>");
+	if (p && p->spool_batches && p->spool_oldest > 0) {
+		text_day_time(when, sizeof(when), (time_t)p->spool_oldest);
+		strbuf_printf(o, "%llu %s, %s %s", (unsigned long long)p->spool_batches,
+			      T("probes.batches"), T("probes.oldest"), when);
+	} else {
+		strbuf_html(o, T("probes.nothing"));
+	}
+	strbuf_printf(o, "</td><td>%llu %s</td></tr>\n",
+		      (unsigned long long)(p ? p->spool_lost : 0), T("probes.batches"));
+}
+
+/* Each probe: when it last posted, what waits in its spool, what it lost (district IT's view
+ * of the data path, below the communes). */
+static void probes_block(struct strbuf *o, const struct collector *c, enum lang l, time_t now)
+{
+	struct probes_table t = {o, c, l, now};
+	if (!c->probes)
+		return;
+	strbuf_printf(o, "<section id=\"probes\"><h2>%s</h2>\n<table class=\"probes\"><thead><tr>"
+			 "<th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>\n",
+		      T("probes.title"), T("probes.name"), T("probes.address"), T("probes.contact"),
+		      T("probes.waiting"), T("probes.lost"));
+	probes_each(c->probes, probe_row, &t);
+	strbuf_printf(o, "</tbody></table>\n<p class=\"note\">%s: %llu</p></section>\n",
+		      T("probes.refused"), (unsigned long long)c->ingest.st.batches_unauthorized);
+}
+
 int page_dashboard(struct strbuf *o, const struct collector *c, enum lang l)
 {
 	struct readiness r;
@@ -291,6 +358,7 @@ int page_dashboard(struct strbuf *o, const struct collector *c, enum lang l)
 				site_block(o, c, &r, s, l, now);
 		strbuf_puts(o, "</section>\n");
 	}
+	probes_block(o, c, l, now);
 	strbuf_puts(o, "</body></html>\n");
 	readiness_free(&r);
 	return o->overflow ? -1 : 0;
@@ -433,17 +501,18 @@ static void measurements(struct strbuf *o, const struct collector *c, const stru
 	for (size_t k = 0; k < json_object_array_length(rows); k++) {
 		json_object *row = json_object_array_get_idx(rows, k), *part;
 		const char *g = json_member_str(row, "g"), *idx = json_member_str(row, "i");
-		char key[WIRE_METRIC_MAX + 8], file[WIRE_METRIC_MAX + WIRE_INDEX_MAX + 2];
+		char key[WIRE_METRIC_MAX + 8], file[ROW_FILE_STEM_MAX];
 		snprintf(key, sizeof(key), "group.%s", g);
-		snprintf(file, sizeof(file), "%s%s%s", g, idx[0] ? "-" : "", idx);
+		/* the row's file as ingest names it; a row it cannot name has no graph */
+		int named = name_row_file(file, sizeof(file), g, idx) == 0;
 		strbuf_puts(o, "<tr><td>");
 		strbuf_html(o, T(key));
 		strbuf_puts(o, "</td><td>");
 		strbuf_html(o, json_member_str(row, "l")[0] ? json_member_str(row, "l") : idx);
 		strbuf_puts(o, "</td><td>");
 		/* rows the probe marks rrd=false (alerts) have no graph: numbers shown plain */
-		int stored = !json_object_object_get_ex(row, "rrd", &part) ||
-			     json_object_get_boolean(part);
+		int stored = named && (!json_object_object_get_ex(row, "rrd", &part) ||
+				       json_object_get_boolean(part));
 		static const char *const parts[] = {"v", "c", "s"};
 		for (size_t p = 0; p < 3; p++) {
 			if (!json_object_object_get_ex(row, parts[p], &part) ||
@@ -502,6 +571,12 @@ int page_device(struct strbuf *o, const struct collector *c, size_t i, enum lang
 	}
 	text_time(buf, sizeof(buf), s->last_seen);
 	ident_row(o, T("col.last_seen"), buf);
+	if (s->files_refused || s->rows_dropped) {
+		char q[200];
+		snprintf(q, sizeof(q), "%llu %s; %zu %s", (unsigned long long)s->files_refused,
+			 T("quota.files_refused"), s->rows_dropped, T("quota.rows_dropped"));
+		ident_row(o, T("quota.title"), q);
+	}
 	if (st == DEV_DOWN) {
 		text_time(buf, sizeof(buf), s->down_since);
 		ident_row(o, T("col.down_since"), buf);

@@ -1,6 +1,7 @@
 #include "rrdstore.h"
 
 #include <errno.h>
+#include <sys/statvfs.h>
 #include <rrd.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -220,6 +221,44 @@ static void ds_spec(char *dst, size_t dstsz, const struct rrdstore *rs, const st
 	snprintf(dst, dstsz, "DS:%s:%s:%d:%s:%s", d->name, d->type, rs->heartbeat, d->min, d->max);
 }
 
+/*
+ * A failure of the disk, not of the data (full, read-only, out of inodes or memory): the batch
+ * is answered 503 and its probe sends it again later, instead of losing it. librrd reports
+ * errors as text and may leave errno changed by its own clean-up, so its message is matched
+ * too, and the volume is looked at.
+ */
+#define STORAGE_MIN_FREE (16u << 20) /* below it a failed create is the disk's fault */
+
+static int storage_failure(int err, const char *msg, const char *path)
+{
+	static const int codes[] = {ENOSPC, EDQUOT, EIO, EROFS, ENOMEM, EMFILE, ENFILE};
+	for (size_t i = 0; i < sizeof(codes) / sizeof(codes[0]); i++)
+		if (err == codes[i] || (msg && msg[0] && strstr(msg, strerror(codes[i]))))
+			return 1;
+	if (!path)
+		return 0;
+	char dir[4200];
+	snprintf(dir, sizeof(dir), "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	struct statvfs v;
+	if (statvfs(slash ? dir : ".", &v) < 0)
+		return 0;
+	return (v.f_flag & ST_RDONLY) || (uint64_t)v.f_bavail * v.f_frsize < STORAGE_MIN_FREE ||
+	       (v.f_files && v.f_favail < 16);
+}
+
+/* librrd's reason, or ours when it gave none (a failed create on a full disk says nothing). */
+static const char *rrd_reason(int storage)
+{
+	const char *m = rrd_get_error();
+	if (m && m[0])
+		return m;
+	return storage ? "the disk is full or failing (librrd gave no reason)" : "librrd gave no reason";
+}
+
+/* 0, -1 (this file cannot be made), or -2 (the disk failed: try again later). */
 static int create_file(struct rrdstore *rs, const char *path, const struct rrd_group_def *def,
 		       int64_t start)
 {
@@ -229,8 +268,9 @@ static int create_file(struct rrdstore *rs, const char *path, const struct rrd_g
 
 	snprintf(tmp, sizeof(tmp), "%s", path);
 	if (mkdirs(tmp) < 0) {
-		report(rs, "%s: cannot create directory: %s", path, strerror(errno));
-		return -1;
+		int err = errno;
+		report(rs, "%s: cannot create directory: %s", path, strerror(err));
+		return storage_failure(err, NULL, NULL) ? -2 : -1;
 	}
 	for (size_t i = 0; i < def->nds && i < RRD_GROUP_MAX_DS; i++) {
 		ds_spec(dsbuf[i], sizeof(dsbuf[i]), rs, &def->ds[i]);
@@ -242,14 +282,16 @@ static int create_file(struct rrdstore *rs, const char *path, const struct rrd_g
 	snprintf(tmp, sizeof(tmp), "%s.tmp%ld", path, (long)getpid());
 	rrd_clear_error();
 	if (rrd_create_r2(tmp, (unsigned long)rs->step, (time_t)start, 0, NULL, NULL, argc, argv) != 0) {
-		report(rs, "%s: rrd_create: %s", path, rrd_get_error());
+		int storage = storage_failure(errno, rrd_get_error(), path);
+		report(rs, "%s: rrd_create: %s", path, rrd_reason(storage));
 		unlink(tmp);
-		return -1;
+		return storage ? -2 : -1;
 	}
 	if (rename(tmp, path) < 0) {
-		report(rs, "%s: rename: %s", path, strerror(errno));
+		int err = errno;
+		report(rs, "%s: rename: %s", path, strerror(err));
 		unlink(tmp);
-		return -1;
+		return storage_failure(err, NULL, NULL) ? -2 : -1;
 	}
 	rs->st.created++;
 	return 0;
@@ -392,12 +434,13 @@ static int lookup(struct rrdstore *rs, const char *path, const struct rrd_group_
 		e->last = LAST_UNKNOWN;
 	if (e->last == LAST_UNKNOWN) {
 		struct stat sb;
+		int rc;
 		if (stat(path, &sb) == 0) {
-			int rc = read_last(rs, e, def, &e->last);
+			rc = read_last(rs, e, def, &e->last);
 			if (rc < 0)
 				return rc;
-		} else if (create_file(rs, path, def, first_ts - 1) < 0) {
-			return -1;
+		} else if ((rc = create_file(rs, path, def, first_ts - 1)) < 0) {
+			return rc;
 		} else {
 			e->last = first_ts - 1;
 			if (def->dynamic) {
@@ -505,14 +548,16 @@ static void write_direct(struct rrdstore *rs, struct lastup *e, struct rrd_updat
 			continue;
 		rrd_clear_error();
 		if (rrd_updatex_r(e->path, NULL, 0, (int)k, argv) != 0) {
-			report(rs, "%s: rrd_update: %s", e->path, rrd_get_error());
+			int storage = storage_failure(errno, rrd_get_error(), e->path);
+			int failed = storage ? -2 : -1;
+			report(rs, "%s: rrd_update: %s", e->path, rrd_reason(storage));
 			/* this chunk and the ones after it are not written; some values of this
 			 * chunk may have gone in: read the file again next time */
 			e->last = LAST_UNKNOWN;
 			for (size_t j = first; j < n; j++) {
 				if (g[j]->result == 1)
 					rs->st.errors++;
-				g[j]->result = -1;
+				g[j]->result = failed;
 			}
 			return;
 		}

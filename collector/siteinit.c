@@ -12,14 +12,20 @@
 
 #include "devclass.h"
 #include "strbuf.h"
+#include "tlscert.h"
 
 #ifndef HBMON_DASHBOARDS_DIR
 #define HBMON_DASHBOARDS_DIR "/usr/local/share/hbmon/dashboards"
 #endif
 
+#define MAX_HOSTS 8
+
 struct site_init {
 	const char *dir, *district;
 	int force;
+	const char *hosts[MAX_HOSTS + 2]; /* in the certificate: --host names, then loopback */
+	size_t nhosts;
+	char hostname[256];
 	char community[25], auth[25], priv[25]; /* random secrets: nobody keeps "public" */
 	int year;
 };
@@ -81,13 +87,23 @@ static void write_conf(FILE *f, const struct site_init *si)
 	      "; (open it in the firewall to the office LAN only)\n"
 	      "listen_address = 0.0.0.0\n"
 	      "listen_port = 8080\n"
+	      "; HTTPS: a self-signed pair made by init for the names in tls.crt; replace both\n"
+	      "; files with the district's own certificate if it has one\n"
+	      "tls_cert = tls.crt\n"
+	      "tls_key = tls.key\n"
 	      "rrd_step = 60\n"
 	      "stale_after = 180\n\n"
 	      "[probe]\n"
 	      "; a probe inside a commune LAN gets a name of its own (the inventory's probe column)\n"
 	      "; and the district collector's address here\n"
 	      "name = district\n"
-	      "collector_url = http://127.0.0.1:8080/api/v1/ingest\n"
+	      "; the secret the collector issued to this name, alone in a file only hbmon reads:\n"
+	      ";   hbmon-collector probe add district --secret-file /etc/hbmon/probe.secret\n"
+	      "secret_file = probe.secret\n"
+	      "; a probe elsewhere: https://<this box's name or address>:8080/api/v1/ingest, with a\n"
+	      "; copy of tls.crt as its ca_file\n"
+	      "collector_url = https://127.0.0.1:8080/api/v1/ingest\n"
+	      "ca_file = tls.crt\n"
 	      "interval = 60\n"
 	      "timeout_ms = 2000\n"
 	      "retries = 1\n\n"
@@ -243,6 +259,8 @@ static int parse_args(struct site_init *si, int argc, char **argv)
 			si->force = 1;
 		else if (strcmp(argv[i], "--district") == 0 && i + 1 < argc)
 			si->district = argv[++i];
+		else if (strcmp(argv[i], "--host") == 0 && i + 1 < argc && si->nhosts < MAX_HOSTS)
+			si->hosts[si->nhosts++] = argv[++i];
 		else if (argv[i][0] != '-' && !si->dir)
 			si->dir = argv[i];
 		else
@@ -251,13 +269,16 @@ static int parse_args(struct site_init *si, int argc, char **argv)
 	return si->dir ? 0 : -1;
 }
 
+static const char *const tls_files[] = {"tls.crt", "tls.key"};
+
 /* Nothing is written when one file is there already (a half-new configuration is worse). */
 static int refuse_existing(const struct site_init *si)
 {
 	int found = 0;
-	for (size_t i = 0; i < NFILES; i++) {
+	for (size_t i = 0; i < NFILES + 2; i++) {
 		char path[PATH_MAX];
-		snprintf(path, sizeof(path), "%s/%s", si->dir, files[i].name);
+		snprintf(path, sizeof(path), "%s/%s", si->dir,
+			 i < NFILES ? files[i].name : tls_files[i - NFILES]);
 		if (access(path, F_OK) == 0) {
 			fprintf(stderr, "%s: exists; nothing written (--force replaces it)\n", path);
 			found = 1;
@@ -266,12 +287,42 @@ static int refuse_existing(const struct site_init *si)
 	return found ? -1 : 0;
 }
 
+/*
+ * The HTTPS pair, for the names probes and browsers use (--host, else this box's name) and for
+ * loopback, where the district's own probe posts. The key is hbmon's, like credentials.conf.
+ */
+static int write_tls(struct site_init *si, time_t now)
+{
+	char crt[PATH_MAX], key[PATH_MAX], err[PATH_MAX + 100];
+	if (!si->nhosts && gethostname(si->hostname, sizeof(si->hostname) - 1) == 0 &&
+	    si->hostname[0])
+		si->hosts[si->nhosts++] = si->hostname;
+	si->hosts[si->nhosts++] = "localhost";
+	si->hosts[si->nhosts++] = "127.0.0.1";
+	snprintf(crt, sizeof(crt), "%s/%s", si->dir, tls_files[0]);
+	snprintf(key, sizeof(key), "%s/%s", si->dir, tls_files[1]);
+	if (si->force) {
+		unlink(crt);
+		unlink(key);
+	}
+	if (tlscert_generate(crt, key, si->hosts, si->nhosts, now, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		return -1;
+	}
+	struct passwd *pw = getpwnam("hbmon");
+	if (pw && chown(key, pw->pw_uid, pw->pw_gid) < 0)
+		fprintf(stderr, "%s: chown hbmon: %s\n", key, strerror(errno));
+	return 0;
+}
+
 int siteinit_main(int argc, char **argv, time_t now)
 {
 	struct site_init si = {.district = "Huyện Mẫu"};
 	if (parse_args(&si, argc, argv) < 0 || !utf8_is_clean(si.district)) {
-		fprintf(stderr, "usage: hbmon-collector init [--district NAME] [--force] DIR\n"
-				"  writes DIR/hbmon.conf, inventory.csv, credentials.conf and holidays.txt\n");
+		fprintf(stderr, "usage: hbmon-collector init [--district NAME] [--host NAME]... [--force] DIR\n"
+				"  writes DIR/hbmon.conf, inventory.csv, credentials.conf, holidays.txt and\n"
+				"  an HTTPS key and certificate (tls.key, tls.crt) for each --host name or\n"
+				"  address probes and browsers use (default: this machine's name)\n");
 		return 2;
 	}
 	struct tm tm;
@@ -291,11 +342,14 @@ int siteinit_main(int argc, char **argv, time_t now)
 	for (size_t i = 0; i < NFILES; i++)
 		if (write_one(&si, &files[i]) < 0)
 			return 1;
+	if (write_tls(&si, now) < 0)
+		return 1;
 	printf("\nNext: list the devices in %s/inventory.csv (one example row per class is there),\n"
-	       "set the same SNMP secrets on the devices, then check and start:\n"
+	       "set the same SNMP secrets on the devices, issue the probe its secret, check, start:\n"
+	       "  hbmon-collector -c %s/hbmon.conf probe add district --secret-file %s/probe.secret\n"
 	       "  hbmon-collector -c %s/hbmon.conf --check-config\n"
 	       "  hbmon-probe -c %s/hbmon.conf --check-config\n"
 	       "  hbmon-probe poll ADDRESS -c COMMUNITY     # what one device answers\n",
-	       si.dir, si.dir, si.dir);
+	       si.dir, si.dir, si.dir, si.dir, si.dir);
 	return 0;
 }

@@ -15,8 +15,10 @@ int state_init(struct state *st, size_t ndevices)
 
 void state_free(struct state *st)
 {
-	for (size_t i = 0; st->dev && i < st->n; i++)
+	for (size_t i = 0; st->dev && i < st->n; i++) {
 		free(st->dev[i].groups);
+		file_set_free(&st->dev[i].files);
+	}
 	free(st->dev);
 	st->dev = NULL;
 	st->n = 0;
@@ -77,8 +79,10 @@ int state_apply(struct state *st, size_t i, const struct dev_sample *s)
 	struct strbuf sb;
 	free(d->groups);
 	d->groups = NULL;
-	if (s->nrows && strbuf_init(&sb, 0) == 0) {
-		if (wire_encode_rows(&sb, s->rows, s->nrows) == 0)
+	size_t keep = st->max_rows && s->nrows > st->max_rows ? st->max_rows : s->nrows;
+	d->rows_dropped = s->nrows - keep;
+	if (keep && strbuf_init(&sb, 0) == 0) {
+		if (wire_encode_rows(&sb, s->rows, keep) == 0)
 			d->groups = strbuf_take(&sb, NULL);
 		strbuf_free(&sb);
 	}

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "quota.h"
 #include "wire.h"
 
 struct dev_state {
@@ -27,6 +28,9 @@ struct dev_state {
 	uint64_t written; /* bumped each time its samples reach storage: graph cache key */
 	char *groups;     /* the latest answer's profile groups, as JSON (wire "groups"); NULL */
 	char cls[32];     /* the profile the probe used */
+	struct file_set files;   /* its RRD files (the per-device quota) */
+	uint64_t files_refused;  /* rows not stored: over the file quota or the new-file rate */
+	size_t rows_dropped;     /* profile rows of the latest answer not kept (row quota) */
 };
 
 enum dev_status { DEV_UNKNOWN, DEV_UP, DEV_DOWN, DEV_NOT_POLLED };
@@ -34,6 +38,7 @@ enum dev_status { DEV_UNKNOWN, DEV_UP, DEV_DOWN, DEV_NOT_POLLED };
 struct state {
 	struct dev_state *dev; /* indexed like inventory->devices */
 	size_t n;
+	size_t max_rows; /* profile rows kept per device (0: all) */
 };
 
 int state_init(struct state *st, size_t ndevices);

@@ -106,6 +106,8 @@ void store_close(struct store *s)
 	free(s);
 }
 
+sqlite3 *store_db(struct store *s) { return s->db; }
+
 static const char *col(sqlite3_stmt *st, int i)
 {
 	const unsigned char *t = sqlite3_column_text(st, i);

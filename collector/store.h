@@ -13,6 +13,9 @@ struct store;
 
 struct store *store_open(const char *path, char *err, size_t errsz);
 void store_close(struct store *s);
+/* The SQLite handle, for modules that keep their own tables in the same file (probes.c). */
+struct sqlite3;
+struct sqlite3 *store_db(struct store *s);
 
 /* kind: "firing", "resolved", "suppressed", "mail_sent", "mail_failed", ... */
 int store_event(struct store *s, time_t ts, const char *commune, const char *subject,

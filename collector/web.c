@@ -11,19 +11,29 @@
 
 #include "api.h"
 #include "cli.h"
+#include "connwatch.h"
 #include "gcache.h"
 #include "graph.h"
 #include "log.h"
+#include "names.h"
 #include "pages.h"
 #include "render.h"
 #include "strbuf.h"
+#include "tlscert.h"
 
 #define PAGE_LIMIT (8u << 20)
 #define RENDER_QUEUE_MAX 16
+/* bodies still arriving, all requests together: many slow uploads cannot take the memory */
+#define UPLOAD_BUDGET (64u << 20)
 
 struct web {
 	struct collector *c;
 	size_t queued_bytes; /* held by batches waiting for the writer */
+	size_t upload_bytes; /* held by bodies still arriving: UPLOAD_BUDGET at most */
+	char *tls_cert, *tls_key; /* PEM text, NULL for plain HTTP on loopback */
+	struct connwatch *watch;  /* cuts clients too slow to send a request */
+	time_t auth_logged;  /* refused credentials: one log line a minute, with a count */
+	unsigned long auth_quiet;
 	struct MHD_Daemon *d;
 	char *css;
 	size_t css_len;
@@ -40,7 +50,9 @@ struct req {
 	int waiting, done;
 	/* POST /api/v1/ingest */
 	struct strbuf body;
-	int too_large, is_upload;
+	int too_large, is_upload, over_budget;
+	size_t upload_counted; /* bytes of body counted in web.upload_bytes */
+	char probe[PROBE_NAME_MAX]; /* the name its credential proved */
 	struct ingest_job job;
 	/* dashboard forms: acknowledgements, maintenance windows */
 	struct MHD_PostProcessor *pp;
@@ -128,6 +140,8 @@ static void on_write_done(struct wjob *j)
 	for (size_t i = 0; rq->job.inv == c->inv && i < rq->job.ndevs; i++)
 		if (rq->job.devs[i] < c->state.n)
 			c->state.dev[rq->job.devs[i]].written++;
+	if (rq->job.from && !rq->job.storage_down)
+		probestat_stored(rq->job.from, rq->job.epoch, rq->job.seq);
 	rq->w->queued_bytes -= rq->bytes;
 	rq->bytes = 0;
 	rq->done = 1;
@@ -147,17 +161,114 @@ static size_t job_bytes(const struct ingest_job *j)
 	return j->tcap + j->cap * (sizeof(*j->u) + sizeof(*j->off)) + j->ndevs * sizeof(size_t);
 }
 
+/* A refused credential is logged with its peer, at most once a minute (a flood stays small). */
+static void log_refused(struct web *w, const char *peer, const char *name, const char *why)
+{
+	time_t now = time(NULL);
+	if (now - w->auth_logged < 60) {
+		w->auth_quiet++;
+		return;
+	}
+	if (w->auth_quiet)
+		log_warnx("ingest", "%s: batch refused: %s%s%s (and %lu more refused in the last "
+			  "minute)", peer, why, name ? " for probe " : "", name ? name : "",
+			  w->auth_quiet);
+	else
+		log_warnx("ingest", "%s: batch refused: %s%s%s", peer, why, name ? " for probe " : "",
+			  name ? name : "");
+	w->auth_logged = now;
+	w->auth_quiet = 0;
+}
+
+/*
+ * Every batch proves its probe with HTTP Basic authentication (the name and the secret
+ * `hbmon-collector probe add` issued). Checked before the body is read: 1 and rq->probe set,
+ * or 0 with a 401 queued.
+ */
+static int authenticate(struct web *w, struct MHD_Connection *conn, struct req *rq,
+			enum MHD_Result *ret)
+{
+	char *secret = NULL, peer[64];
+	char *name = MHD_basic_auth_get_username_password(conn, &secret);
+	int ok = name && secret && w->c->probes && probes_check(w->c->probes, name, secret) == 1;
+	if (ok)
+		snprintf(rq->probe, sizeof(rq->probe), "%s", name);
+	else {
+		w->c->ingest.st.batches_unauthorized++;
+		peer_name(conn, peer, sizeof(peer));
+		log_refused(w, peer, name && probes_valid_name(name) ? name : NULL,
+			    name ? "wrong or revoked secret" : "no credential");
+		static const char msg[] = "a probe's name and secret are required "
+					  "(hbmon-collector probe add NAME)\n";
+		struct MHD_Response *r = MHD_create_response_from_buffer(
+		    sizeof(msg) - 1, (void *)(uintptr_t)msg, MHD_RESPMEM_PERSISTENT);
+		*ret = r ? MHD_queue_basic_auth_fail_response(conn, "hbmon ingest", r) : MHD_NO;
+		MHD_destroy_response(r);
+	}
+	if (secret) {
+		memset(secret, 0, strlen(secret));
+		MHD_free(secret);
+	}
+	if (name)
+		MHD_free(name);
+	return ok;
+}
+
+/* A piece of a body: kept while the request and all uploads together stay in bounds. */
+static void take_upload(struct web *w, struct req *rq, const char *data, size_t n)
+{
+	if (rq->too_large || rq->over_budget)
+		return;
+	if (w->upload_bytes + n > UPLOAD_BUDGET) {
+		rq->over_budget = 1;
+	} else if (strbuf_append(&rq->body, data, n) < 0) {
+		rq->too_large = 1;
+	} else {
+		w->upload_bytes += n;
+		rq->upload_counted += n;
+		return;
+	}
+	w->upload_bytes -= rq->upload_counted; /* what it had is dropped now */
+	rq->upload_counted = 0;
+	strbuf_free(&rq->body);
+}
+
+static void release_upload(struct web *w, struct req *rq)
+{
+	w->upload_bytes -= rq->upload_counted;
+	rq->upload_counted = 0;
+}
+
+/* 200 with what was stored and what was refused, part by part. */
+static enum MHD_Result reply_answer(struct MHD_Connection *conn, const struct ingest_job *j)
+{
+	char fallback[64];
+	const char *a = j->answer;
+	if (!a) {
+		snprintf(fallback, sizeof(fallback), "{\"accepted\":%ld}", j->accepted);
+		a = fallback;
+	}
+	return reply(conn, MHD_HTTP_OK, "application/json", (void *)(uintptr_t)a, strlen(a),
+		     MHD_RESPMEM_MUST_COPY, NULL);
+}
+
 static enum MHD_Result handle_ingest(struct web *w, struct MHD_Connection *conn, struct req *rq)
 {
 	char err[256], peer[64], msg[320];
 	if (rq->done) {
-		if (rq->job.storage_down)
+		if (rq->job.storage_down) {
+			w->c->ingest.st.batches_storage_failed++;
 			return reply_busy(conn, "storage unavailable, send again later\n");
-		snprintf(msg, sizeof(msg), "{\"accepted\":%ld}\n", rq->job.accepted);
-		return reply_text(conn, MHD_HTTP_OK, msg);
+		}
+		return reply_answer(conn, &rq->job);
 	}
+	release_upload(w, rq);
 	if (rq->too_large)
 		return reply_text(conn, MHD_HTTP_CONTENT_TOO_LARGE, "batch body too large\n");
+	if (rq->over_budget) {
+		w->c->ingest.st.batches_busy++;
+		return reply_busy(conn, "too many uploads at once, send again later\n");
+	}
 	if (w->c->stopping || !w->c->writer)
 		return reply_busy(conn, "stopping, send again later\n");
 	/* the writer is behind: the probe keeps the batch and sends it again */
@@ -167,16 +278,22 @@ static enum MHD_Result handle_ingest(struct web *w, struct MHD_Connection *conn,
 		return reply_busy(conn, "storage busy, send again later\n");
 	}
 	peer_name(conn, peer, sizeof(peer));
-	long n = ingest_batch(&w->c->ingest, peer, rq->body.data, rq->body.len, &rq->job, err,
-			      sizeof(err));
+	long n = ingest_batch(&w->c->ingest, peer, rq->probe, rq->body.data, rq->body.len,
+			      &rq->job, err, sizeof(err));
 	strbuf_free(&rq->body);
 	if (n < 0) {
 		snprintf(msg, sizeof(msg), "bad batch: %s\n", err);
 		return reply_text(conn, MHD_HTTP_BAD_REQUEST, msg);
 	}
+	if (rq->job.from) {
+		snprintf(rq->job.from->peer, sizeof(rq->job.from->peer), "%s", peer);
+		probestat_spool(rq->job.from, MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+									   "X-Hbmon-Spool"));
+	}
 	if (rq->job.n == 0) {
-		snprintf(msg, sizeof(msg), "{\"accepted\":%ld}\n", n);
-		return reply_text(conn, MHD_HTTP_OK, msg);
+		if (rq->job.from)
+			probestat_stored(rq->job.from, rq->job.epoch, rq->job.seq);
+		return reply_answer(conn, &rq->job);
 	}
 	rq->job.base.done = on_write_done;
 	rq->job.owner = rq;
@@ -226,20 +343,8 @@ static int parse_group(const char *s, const char *ext, char *group, size_t group
 		*def = &RRDG_IF;
 		return 0;
 	}
-	/* a profile group's file: "<group>" or "<group>-<row index>" */
-	char name[WIRE_METRIC_MAX];
-	const char *dash = strchr(group, '-');
-	size_t nl = dash ? (size_t)(dash - group) : strlen(group);
-	if (nl >= sizeof(name))
-		return -1;
-	memcpy(name, group, nl);
-	name[nl] = '\0';
-	if (!wire_valid_metric(name) || strcmp(name, "system") == 0)
-		return -1;
-	for (const char *p = dash ? dash + 1 : ""; *p; p++)
-		if (!((*p >= '0' && *p <= '9') || (*p == '.' && p[1] && p[1] != '.' && p > dash + 1)))
-			return -1;
-	if (dash && !dash[1])
+	/* a profile group's file: exactly the names ingest gives them */
+	if (!name_row_file_valid(group))
 		return -1;
 	*def = NULL;
 	return 0;
@@ -310,7 +415,7 @@ static enum MHD_Result handle_graph(struct web *w, struct MHD_Connection *conn, 
 {
 	const struct collector *c = w->c;
 	const char *rest;
-	char group[WIRE_METRIC_MAX + WIRE_INDEX_MAX + 2], err[256];
+	char group[ROW_FILE_STEM_MAX], err[256];
 	const struct rrd_group_def *def;
 	if (rq->done)
 		return graph_done(w, conn, rq);
@@ -389,7 +494,7 @@ static enum MHD_Result handle_series(struct web *w, struct MHD_Connection *conn,
 {
 	const struct collector *c = w->c;
 	const char *rest, *v;
-	char group[WIRE_METRIC_MAX + WIRE_INDEX_MAX + 2], err[256], path[4096];
+	char group[ROW_FILE_STEM_MAX], err[256], path[4096];
 	const struct rrd_group_def *def;
 	if (rq->done) {
 		struct render_job *j = rq->rj;
@@ -620,6 +725,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 				 (void *)"stopping\n", 9, MHD_RESPMEM_PERSISTENT, NULL, close);
 	}
 	if (!rq) {
+		connwatch_request(conn);
 		int post = strcmp(method, "POST") == 0;
 		int form = post && (strcmp(url, "/api/v1/ack") == 0 ||
 				    strcmp(url, "/api/v1/maintenance") == 0);
@@ -641,6 +747,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			return MHD_YES;
 		}
 		if (post) {
+			enum MHD_Result ret;
+			if (!authenticate(w, conn, rq, &ret))
+				return ret;
 			rq->is_upload = 1;
 			if (strbuf_init(&rq->body, (size_t)w->c->cfg->ingest_max_body) < 0)
 				return MHD_NO;
@@ -660,11 +769,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 	if (rq->is_upload) {
 		if (*data_size) {
-			if (!rq->too_large && strbuf_append(&rq->body, data, *data_size) < 0)
-				rq->too_large = 1;
+			connwatch_body(conn, *data_size);
+			take_upload(w, rq, data, *data_size);
 			*data_size = 0;
 			return MHD_YES;
 		}
+		connwatch_body_done(conn);
 		return handle_ingest(w, conn, rq);
 	}
 	return handle_get(w, conn, url, rq);
@@ -674,11 +784,12 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 			 enum MHD_RequestTerminationCode toe)
 {
 	(void)cls;
-	(void)conn;
 	(void)toe;
 	struct req *rq = *con_cls;
+	connwatch_idle(conn);
 	if (!rq)
 		return;
+	release_upload(rq->w, rq);
 	strbuf_free(&rq->body);
 	ingest_job_free(&rq->job);
 	if (rq->pp)
@@ -733,14 +844,37 @@ struct web *web_start(struct collector *c, char *err, size_t errsz)
 		web_stop(w);
 		return NULL;
 	}
-	w->d = MHD_start_daemon(MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME, 0, NULL, NULL, on_request, w,
+	char *cert, *key;
+	if (!(w->watch = connwatch_new())) {
+		snprintf(err, errsz, "out of memory");
+		web_stop(w);
+		return NULL;
+	}
+	c->conn_stats = connwatch_stats(w->watch);
+	if (tlscert_load(c->cfg, &cert, &key, err, errsz) < 0) {
+		web_stop(w);
+		return NULL;
+	}
+	struct MHD_OptionItem tls[] = {
+	    {cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, cert},
+	    {MHD_OPTION_HTTPS_MEM_KEY, 0, key},
+	    {MHD_OPTION_END, 0, NULL},
+	};
+	w->d = MHD_start_daemon(MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME |
+				    (cert ? MHD_USE_TLS : 0),
+				0, NULL, NULL, on_request, w,
 				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 				MHD_OPTION_NOTIFY_COMPLETED, on_completed, w,
-				MHD_OPTION_CONNECTION_LIMIT, (unsigned)128,
-				MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)32,
+				MHD_OPTION_NOTIFY_CONNECTION, connwatch_notify, w->watch,
+				/* slow clients are cut (connwatch), so these bound only a crowd */
+				MHD_OPTION_CONNECTION_LIMIT, (unsigned)256,
+				MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)16,
 				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
 				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+				MHD_OPTION_ARRAY, tls,
 				MHD_OPTION_END);
+	w->tls_cert = cert; /* libmicrohttpd keeps the pointers: freed with the daemon */
+	w->tls_key = key;
 	if (!w->d) {
 		snprintf(err, errsz, "cannot listen on %s:%d", c->cfg->listen_addr,
 			 c->cfg->listen_port);
@@ -756,6 +890,12 @@ void web_stop(struct web *w)
 		return;
 	if (w->d)
 		MHD_stop_daemon(w->d);
+	w->c->conn_stats = NULL;
+	connwatch_free(w->watch);
+	if (w->tls_key)
+		memset(w->tls_key, 0, strlen(w->tls_key));
+	free(w->tls_key);
+	free(w->tls_cert);
 	free(w->css);
 	free(w);
 }
@@ -777,6 +917,7 @@ void web_fdset(struct web *w, int *maxfd, fd_set *r, fd_set *wr, fd_set *e, stru
 void web_dispatch(struct web *w, fd_set *r, fd_set *wr, fd_set *e)
 {
 	MHD_run_from_select(w->d, r, wr, e);
+	connwatch_sweep(w->watch);
 }
 
 void web_drain(struct web *w, int ms)

@@ -1,3 +1,4 @@
+#include <arpa/inet.h>
 #include "config.h"
 #include "hours.h"
 
@@ -34,6 +35,8 @@ static const struct opt options[] = {
 	{"general", "inventory", OPT_PATH, S(inventory), 0, 0, "inventory.csv"},
 	{"general", "credentials", OPT_PATH, S(credentials), 0, 0, "credentials.conf"},
 	{"general", "data_dir", OPT_PATH, S(data_dir), 0, 0, "/var/lib/hbmon"},
+	/* polls, and alone may write, the inventory's devices whose probe column is empty */
+	{"general", "default_probe", OPT_STR, S(default_probe), 0, 0, "district"},
 	{"general", "dashboards_dir", OPT_PATH, S(dashboards_dir), 0, 0,
 	 "/usr/local/share/hbmon/dashboards"},
 	{"collector", "listen_address", OPT_STR, S(listen_addr), 0, 0, "127.0.0.1"},
@@ -47,7 +50,25 @@ static const struct opt options[] = {
 	{"collector", "write_queue_max", OPT_INT, S(write_queue_max), 1, 100000, "64"},
 	/* and the memory they may hold, in MiB: a small box must not swap under a backlog */
 	{"collector", "write_queue_mb", OPT_INT, S(write_queue_mb), 1, 65536, "256"},
+	/* a probe's clock set a little ahead must not hide the samples that follow its own */
+	{"collector", "max_clock_ahead", OPT_INT, S(max_clock_ahead), 0, 3600, "30"},
+	/* quotas: the largest real device (a 2,000-port stack) fits; a runaway one does not */
+	{"collector", "max_files_per_device", OPT_INT, S(max_files_per_device), 1, 1000000, "2100"},
+	{"collector", "max_rows_per_device", OPT_INT, S(max_rows_per_device), 1, WIRE_MAX_ROWS,
+	 "512"},
+	{"collector", "max_new_files_per_minute", OPT_INT, S(max_new_files_per_minute), 1,
+	 10000000, "6000"},
+	/* HTTPS (PEM files); without them the collector listens on loopback addresses only */
+	{"collector", "tls_cert", OPT_PATH, S(tls_cert), 0, 0, ""},
+	{"collector", "tls_key", OPT_PATH, S(tls_key), 0, 0, ""},
 	{"probe", "name", OPT_STR, S(probe_name), 0, 0, "district"},
+	{"probe", "secret_file", OPT_PATH, S(secret_file), 0, 0, "probe.secret"},
+	/* empty: the system's CAs verify an https collector_url */
+	{"probe", "ca_file", OPT_PATH, S(ca_file), 0, 0, ""},
+	/* empty: <data_dir>/spool/<name> */
+	{"probe", "spool_dir", OPT_PATH, S(spool_dir), 0, 0, ""},
+	{"probe", "spool_mb", OPT_INT, S(spool_mb), 1, 1 << 20, "512"},
+	{"probe", "replay_per_s", OPT_INT, S(replay_per_s), 1, 10000, "200"},
 	{"probe", "collector_url", OPT_STR, S(collector_url), 0, 0,
 	 "http://127.0.0.1:8080/api/v1/ingest"},
 	{"probe", "interval", OPT_INT, S(interval), 1, 86400, "60"},
@@ -607,6 +628,17 @@ void config_free(struct hbmon_config *cfg)
 	free(cfg->site_types);
 	free(cfg->creds);
 	free(cfg);
+}
+
+int config_host_is_loopback(const char *host)
+{
+	struct in_addr a4;
+	struct in6_addr a6;
+	if (strcmp(host, "localhost") == 0)
+		return 1;
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	return inet_pton(AF_INET6, host, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
 }
 
 const struct site_type *config_site_type(const struct hbmon_config *cfg, const char *name)

@@ -97,6 +97,7 @@ struct hbmon_config {
 	char inventory[PATH_MAX];
 	char credentials[PATH_MAX];
 	char data_dir[PATH_MAX];
+	char default_probe[CFG_NAME_MAX]; /* the probe of inventory rows with no probe column */
 	char dashboards_dir[PATH_MAX];
 
 	/* [collector] */
@@ -107,10 +108,18 @@ struct hbmon_config {
 	long ingest_max_body;
 	char rrdcached[256];
 	long write_queue_max, write_queue_mb;
+	int max_clock_ahead; /* seconds a sample may be dated ahead of the collector's clock */
+	int max_files_per_device, max_rows_per_device, max_new_files_per_minute; /* quotas */
+	char tls_cert[PATH_MAX], tls_key[PATH_MAX]; /* HTTPS; without them: loopback only */
 
 	/* [probe] */
 	char probe_name[CFG_NAME_MAX];
 	char collector_url[512];
+	char secret_file[PATH_MAX]; /* the secret `hbmon-collector probe add` issued this probe */
+	char ca_file[PATH_MAX];     /* the collector's certificate (or its CA) for https */
+	char spool_dir[PATH_MAX];   /* batches wait here until the collector has them */
+	int spool_mb;               /* its size cap: beyond it the oldest batches go */
+	int replay_per_s;           /* batches posted a second, at most (after an outage) */
 	int interval; /* seconds between polls of one device */
 	int timeout_ms;
 	int retries;
@@ -151,6 +160,9 @@ struct hbmon_config {
  */
 struct hbmon_config *config_load(const char *path, struct errlist *errs);
 void config_free(struct hbmon_config *cfg);
+
+/* 127.0.0.0/8, ::1 or "localhost": traffic that never leaves this machine. */
+int config_host_is_loopback(const char *host);
 
 /* Calls fn for each address of a list "a@b.vn, c@d.vn/en" with its language ("vi" default);
  * -1 (fn perhaps called for the first ones) when an item is not an address. */

@@ -119,7 +119,7 @@ static void encode_row(struct jw *w, const struct group_row *r)
 {
 	jw_open(w, NULL, "{");
 	jw_str(w, "g", r->group);
-	jw_str(w, "i", r->index);
+	jw_str(w, "i", wire_row_index(r));
 	jw_str(w, "l", r->label);
 	if (r->nostore)
 		jw_raw(w, "rrd", "false");
@@ -214,13 +214,16 @@ int json_append_put(struct strbuf *sb, struct json_object *o)
 	return rc;
 }
 
-int wire_encode_batch(struct strbuf *out, const char *probe, uint64_t seq, const char *samples,
-		      size_t samples_len)
+int wire_encode_batch(struct strbuf *out, const char *probe, uint64_t epoch, uint64_t seq,
+		      const char *samples, size_t samples_len)
 {
 	json_object *p = json_object_new_string(probe);
 	const char *ptxt = json_object_to_json_string_ext(p, JSON_C_TO_STRING_PLAIN);
-	int rc = strbuf_printf(out, "{\"version\":%d,\"probe\":%s,\"seq\":%llu,\"samples\":[",
-			       WIRE_VERSION, ptxt, (unsigned long long)seq);
+	int rc = strbuf_printf(out, "{\"version\":%d,\"probe\":%s,", WIRE_VERSION, ptxt);
+	if (rc == 0 && epoch)
+		rc = strbuf_printf(out, "\"epoch\":\"%016llx\",", (unsigned long long)epoch);
+	if (rc == 0)
+		rc = strbuf_printf(out, "\"seq\":%llu,\"samples\":[", (unsigned long long)seq);
 	json_object_put(p);
 	if (rc == 0)
 		rc = strbuf_append(out, samples, samples_len);
@@ -232,16 +235,50 @@ int wire_encode_batch(struct strbuf *out, const char *probe, uint64_t seq, const
 /* --- decoding: every field checked, every error names its path --- */
 
 struct dec {
-	char *err;
-	size_t errsz;
+	char msg[WIRE_TEXT_MAX]; /* the last failure, its path first */
 	char path[96];
+	struct batch *b;
 };
 
 static int fail(struct dec *d, const char *field, const char *what)
 {
-	snprintf(d->err, d->errsz, "%s%s%s: %s", d->path, d->path[0] && field[0] ? "." : "", field,
-		 what);
+	snprintf(d->msg, sizeof(d->msg), "%s%s%s: %s", d->path, d->path[0] && field[0] ? "." : "",
+		 field, what);
 	return -1;
+}
+
+/*
+ * Drops the part named by the first wlen bytes of d->path, for the failure in d->msg: counted,
+ * and described while there is room. s is the sample it was in (its names, if already read).
+ */
+static void refuse(struct dec *d, enum wire_refusal_kind kind, size_t wlen,
+		   const struct dev_sample *s)
+{
+	struct batch *b = d->b;
+	if (kind == WR_SAMPLE)
+		b->refused_samples++;
+	else
+		b->refused_rows++;
+	if (b->nrefused == WIRE_MAX_REFUSALS)
+		return;
+	/* out of memory here: the refusal is still counted, only not described */
+	if (!b->refused && !(b->refused = calloc(WIRE_MAX_REFUSALS, sizeof(*b->refused))))
+		return;
+	struct wire_refusal *r = &b->refused[b->nrefused++];
+	r->kind = kind;
+	snprintf(r->where, sizeof(r->where), "%.*s", (int)wlen, d->path);
+	memcpy(r->commune, s->commune, sizeof(r->commune));
+	memcpy(r->device, s->device, sizeof(r->device));
+	const char *why = d->msg;
+	if (strncmp(why, d->path, wlen) == 0) {
+		why += wlen; /* "<where>.<field>: <what>" or "<where>: <what>" */
+		if (why[0] == '.')
+			why++;
+		else if (why[0] == ':' && why[1] == ' ')
+			why += 2;
+	}
+	/* the reason may quote a JSON key, which is the sender's text: clean it for logs */
+	utf8_sanitize(r->reason, sizeof(r->reason), why, strlen(why));
 }
 
 static int get_str(struct dec *d, json_object *o, const char *k, char *dst, size_t dstsz,
@@ -377,17 +414,106 @@ int wire_valid_metric(const char *s)
 	return 1;
 }
 
-static int valid_index(const char *s)
+int wire_valid_index(const char *s)
 {
 	/* an OID suffix: digits and single dots, no leading or trailing dot */
+	size_t subids = 1, n = 0;
 	if (!s[0])
 		return 1;
-	if (s[0] == '.' || s[strlen(s) - 1] == '.')
+	if (s[0] == '.')
 		return 0;
-	for (const char *p = s; *p; p++)
-		if (!((*p >= '0' && *p <= '9') || (*p == '.' && p[1] != '.')))
+	for (const char *p = s; *p; p++, n++) {
+		if (*p == '.' && (p[1] == '.' || !p[1]))
 			return 0;
-	return 1;
+		if (*p == '.')
+			subids++;
+		else if (*p < '0' || *p > '9')
+			return 0;
+	}
+	return n < WIRE_INDEX_MAX && subids <= WIRE_INDEX_SUBIDS;
+}
+
+static size_t ndigits(unsigned long v)
+{
+	size_t n = 1;
+	while (v >= 10) {
+		v /= 10;
+		n++;
+	}
+	return n;
+}
+
+int wire_index_format(char **dst, const unsigned long *sub, size_t n)
+{
+	*dst = NULL;
+	if (n == 0)
+		return 0;
+	if (n > WIRE_INDEX_SUBIDS)
+		return -1;
+	size_t len = n - 1; /* the dots */
+	for (size_t i = 0; i < n; i++)
+		len += ndigits(sub[i]);
+	/* only sub-identifiers above 32 bits (never valid SNMP) can make it too long */
+	if (len >= WIRE_INDEX_MAX)
+		return -1;
+	char *s = malloc(len + 1);
+	if (!s)
+		return -1;
+	/* written backwards, without printf: a probe formats every row of the fleet */
+	size_t at = len;
+	s[at] = '\0';
+	for (size_t i = n; i-- > 0;) {
+		unsigned long v = sub[i];
+		do {
+			s[--at] = (char)('0' + v % 10);
+			v /= 10;
+		} while (v);
+		if (i)
+			s[--at] = '.';
+	}
+	*dst = s;
+	return 0;
+}
+
+/* The row index as sent, kept whole. Checked on the raw string, not sanitised: a sanitised
+ * copy could make two indexes one. */
+static int get_index(struct dec *d, json_object *o, char **dst)
+{
+	json_object *v;
+	*dst = NULL;
+	if (!json_object_object_get_ex(o, "i", &v) || json_object_is_type(v, json_type_null))
+		return 0;
+	if (!json_object_is_type(v, json_type_string))
+		return fail(d, "i", "expected a string");
+	const char *s = json_object_get_string(v);
+	size_t n = (size_t)json_object_get_string_len(v);
+	if (n >= WIRE_INDEX_MAX || strlen(s) != n || !wire_valid_index(s))
+		return fail(d, "i", "expected an OID suffix (digits and dots, at most 128 "
+				    "sub-identifiers)");
+	if (n && !(*dst = strdup(s)))
+		return fail(d, "i", "out of memory");
+	return 0;
+}
+
+/* How many values a row object carries (what its decoding will allocate). */
+static size_t row_nvals(json_object *o)
+{
+	size_t nv = 0;
+	static const char *const parts[] = {"v", "c", "s"};
+	for (size_t p = 0; p < 3; p++) {
+		json_object *part;
+		if (json_object_object_get_ex(o, parts[p], &part) &&
+		    json_object_is_type(part, json_type_object))
+			nv += (size_t)json_object_object_length(part);
+	}
+	return nv;
+}
+
+static void group_row_free(struct group_row *r)
+{
+	free(r->index);
+	free(r->vals);
+	memset(r, 0, sizeof(*r));
 }
 
 static int decode_vals(struct dec *d, json_object *r, const char *k, enum mv_kind kind,
@@ -432,7 +558,7 @@ static int decode_row(struct dec *d, json_object *o, struct group_row *r)
 	if (!json_object_is_type(o, json_type_object))
 		return fail(d, "", "expected an object");
 	if (get_str(d, o, "g", r->group, sizeof(r->group), 1) < 0 ||
-	    get_str(d, o, "i", r->index, sizeof(r->index), 0) < 0 ||
+	    get_index(d, o, &r->index) < 0 ||
 	    get_str(d, o, "l", r->label, sizeof(r->label), 0) < 0)
 		return -1;
 	if (!wire_valid_metric(r->group))
@@ -440,8 +566,6 @@ static int decode_row(struct dec *d, json_object *o, struct group_row *r)
 	/* their files would be the built-in groups' (system.rrd, if-N.rrd) */
 	if (strcmp(r->group, "system") == 0 || strcmp(r->group, "if") == 0)
 		return fail(d, "g", "system and if are reserved group names");
-	if (!valid_index(r->index))
-		return fail(d, "i", "expected an OID suffix (digits and dots)");
 	json_object *st;
 	if (json_object_object_get_ex(o, "rrd", &st)) {
 		if (!json_object_is_type(st, json_type_boolean))
@@ -449,14 +573,7 @@ static int decode_row(struct dec *d, json_object *o, struct group_row *r)
 		r->nostore = !json_object_get_boolean(st);
 	}
 	/* room for the values this row has, no more: a body of many tiny rows stays small */
-	size_t nv = 0;
-	static const char *const parts[] = {"v", "c", "s"};
-	for (size_t p = 0; p < 3; p++) {
-		json_object *part;
-		if (json_object_object_get_ex(o, parts[p], &part) &&
-		    json_object_is_type(part, json_type_object))
-			nv += (size_t)json_object_object_length(part);
-	}
+	size_t nv = row_nvals(o);
 	if (nv > WIRE_MAX_VALS)
 		return fail(d, "", "too many values in one row");
 	r->vals = calloc(nv ? nv : 1, sizeof(*r->vals));
@@ -466,6 +583,18 @@ static int decode_row(struct dec *d, json_object *o, struct group_row *r)
 	    decode_vals(d, o, "c", MV_COUNTER, r, nv) < 0 ||
 	    decode_vals(d, o, "s", MV_TEXT, r, nv) < 0)
 		return -1;
+	return 0;
+}
+
+/* 1 (and the failure noted) when the sample already keeps a row of r's group and index. */
+static int row_seen(struct dec *d, const struct dev_sample *s, const struct group_row *r)
+{
+	for (size_t k = 0; k < s->nrows; k++)
+		if (strcmp(s->rows[k].group, r->group) == 0 &&
+		    strcmp(wire_row_index(&s->rows[k]), wire_row_index(r)) == 0) {
+			fail(d, "i", "the same group row appears twice");
+			return 1;
+		}
 	return 0;
 }
 
@@ -487,13 +616,42 @@ static int decode_rows(struct dec *d, json_object *o, struct dev_sample *s)
 	size_t plen = strlen(d->path);
 	for (size_t i = 0; i < n; i++) {
 		snprintf(d->path + plen, sizeof(d->path) - plen, ".groups[%zu]", i);
-		s->nrows = i + 1;
-		if (decode_row(d, json_object_array_get_idx(rows, i), &s->rows[i]) < 0)
-			return -1;
-		for (size_t k = 0; k < i; k++)
-			if (strcmp(s->rows[k].group, s->rows[i].group) == 0 &&
-			    strcmp(s->rows[k].index, s->rows[i].index) == 0)
-				return fail(d, "i", "the same group row appears twice");
+		struct group_row *r = &s->rows[s->nrows];
+		if (decode_row(d, json_object_array_get_idx(rows, i), r) == 0 && !row_seen(d, s, r)) {
+			s->nrows++;
+			continue;
+		}
+		/* one bad row is one bad row: the sample keeps the others */
+		group_row_free(r);
+		refuse(d, WR_GROUP_ROW, strlen(d->path), s);
+	}
+	d->path[plen] = '\0';
+	return 0;
+}
+
+static int decode_ifs(struct dec *d, json_object *o, struct dev_sample *s)
+{
+	json_object *ifs;
+	if (!json_object_object_get_ex(o, "if", &ifs))
+		return 0;
+	if (!json_object_is_type(ifs, json_type_array))
+		return fail(d, "if", "expected an array");
+	size_t n = json_object_array_length(ifs);
+	if (n > WIRE_MAX_IFS)
+		return fail(d, "if", "too many interfaces");
+	s->ifs = n ? calloc(n, sizeof(*s->ifs)) : NULL;
+	if (n && !s->ifs)
+		return fail(d, "if", "out of memory");
+	size_t plen = strlen(d->path);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(d->path + plen, sizeof(d->path) - plen, ".if[%zu]", i);
+		struct if_sample *f = &s->ifs[s->nifs];
+		if (decode_if(d, json_object_array_get_idx(ifs, i), f) == 0) {
+			s->nifs++;
+			continue;
+		}
+		memset(f, 0, sizeof(*f));
+		refuse(d, WR_INTERFACE, strlen(d->path), s);
 	}
 	d->path[plen] = '\0';
 	return 0;
@@ -502,7 +660,7 @@ static int decode_rows(struct dec *d, json_object *o, struct dev_sample *s)
 static int decode_sample(struct dec *d, json_object *o, struct dev_sample *s)
 {
 	int64_t v;
-	json_object *up, *ifs;
+	json_object *up;
 	if (!json_object_is_type(o, json_type_object))
 		return fail(d, "", "expected an object");
 	if (get_str(d, o, "commune", s->commune, sizeof(s->commune), 1) < 0 ||
@@ -522,32 +680,104 @@ static int decode_sample(struct dec *d, json_object *o, struct dev_sample *s)
 		return -1;
 	if (rc == 0)
 		s->rtt_ms = (int)v;
-	if (decode_sys(d, o, s) < 0 || decode_rows(d, o, s) < 0)
-		return -1;
-	if (!json_object_object_get_ex(o, "if", &ifs))
-		return 0;
-	if (!json_object_is_type(ifs, json_type_array))
-		return fail(d, "if", "expected an array");
-	size_t n = json_object_array_length(ifs);
-	if (n > WIRE_MAX_IFS)
-		return fail(d, "if", "too many interfaces");
-	s->ifs = n ? calloc(n, sizeof(*s->ifs)) : NULL;
-	if (n && !s->ifs)
-		return fail(d, "if", "out of memory");
-	s->nifs = n;
-	size_t plen = strlen(d->path);
+	return decode_sys(d, o, s) < 0 || decode_rows(d, o, s) < 0 || decode_ifs(d, o, s) < 0 ? -1 : 0;
+}
+
+/*
+ * The parts the body carries, counted before anything is decoded: whatever their shape, and
+ * whether they turn out good or bad, a batch claims no more memory than these bounds allow.
+ */
+static int check_totals(struct dec *d, json_object *samples, size_t n)
+{
+	size_t ifs = 0, rows = 0, vals = 0;
 	for (size_t i = 0; i < n; i++) {
-		snprintf(d->path + plen, sizeof(d->path) - plen, ".if[%zu]", i);
-		if (decode_if(d, json_object_array_get_idx(ifs, i), &s->ifs[i]) < 0)
-			return -1;
+		json_object *s = json_object_array_get_idx(samples, i), *a;
+		snprintf(d->path, sizeof(d->path), "samples[%zu]", i);
+		if (json_object_object_get_ex(s, "if", &a) && json_object_is_type(a, json_type_array))
+			ifs += json_object_array_length(a);
+		if (ifs > WIRE_MAX_BATCH_IFS)
+			return fail(d, "if", "too many interfaces in one batch");
+		if (!json_object_object_get_ex(s, "groups", &a) ||
+		    !json_object_is_type(a, json_type_array))
+			continue;
+		size_t nr = json_object_array_length(a);
+		rows += nr;
+		for (size_t r = 0; r < nr && rows <= WIRE_MAX_BATCH_ROWS; r++)
+			vals += row_nvals(json_object_array_get_idx(a, r));
+		if (rows > WIRE_MAX_BATCH_ROWS || vals > WIRE_MAX_BATCH_VALS)
+			return fail(d, "groups", "too many group rows or values in one batch");
 	}
-	d->path[plen] = '\0';
+	d->path[0] = '\0';
 	return 0;
+}
+
+/* The batch's own fields and limits: any failure here refuses the whole batch. */
+/* The sender's spool id, 1 to 16 hex digits (optional: an import or a tool has none). */
+static int get_epoch(struct dec *d, json_object *root, uint64_t *epoch)
+{
+	char hex[20];
+	*epoch = 0;
+	int rc = get_str(d, root, "epoch", hex, sizeof(hex), 0);
+	if (rc < 0 || !hex[0])
+		return rc < 0 ? -1 : 0;
+	size_t n = strspn(hex, "0123456789abcdef");
+	if (n != strlen(hex) || n > 16)
+		return fail(d, "epoch", "expected up to 16 lower-case hex digits");
+	*epoch = strtoull(hex, NULL, 16);
+	return 0;
+}
+
+static int decode_envelope(struct dec *d, json_object *root, struct batch *out,
+			   json_object **samples)
+{
+	int64_t ver;
+	if (!json_object_is_type(root, json_type_object))
+		return fail(d, "body", "expected an object");
+	if (get_int(d, root, "version", WIRE_VERSION, WIRE_VERSION, &ver, 1) < 0 ||
+	    get_str(d, root, "probe", out->probe, sizeof(out->probe), 1) < 0 ||
+	    get_u64(d, root, "seq", &out->seq) < 0 || get_epoch(d, root, &out->epoch) < 0)
+		return -1;
+	if (!json_object_object_get_ex(root, "samples", samples) ||
+	    !json_object_is_type(*samples, json_type_array))
+		return fail(d, "samples", "expected an array");
+	size_t n = json_object_array_length(*samples);
+	if (n > WIRE_MAX_SAMPLES)
+		return fail(d, "samples", "too many samples in one batch");
+	if (check_totals(d, *samples, n) < 0)
+		return -1;
+	out->samples = n ? calloc(n, sizeof(*out->samples)) : NULL;
+	if (n && !out->samples) {
+		snprintf(d->msg, sizeof(d->msg), "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
+/* Keeps the good samples, packed in body order; a bad one is dropped alone. */
+static void decode_samples(struct dec *d, json_object *samples, struct batch *out)
+{
+	size_t n = json_object_array_length(samples);
+	for (size_t i = 0; i < n; i++) {
+		int wlen = snprintf(d->path, sizeof(d->path), "samples[%zu]", i);
+		struct dev_sample *s = &out->samples[out->nsamples];
+		size_t nrefused = out->nrefused, refused_rows = out->refused_rows;
+		if (decode_sample(d, json_object_array_get_idx(samples, i), s) == 0) {
+			out->nsamples++;
+			continue;
+		}
+		/* the sample's refusal stands for its parts: rows already dropped are not listed */
+		out->nrefused = nrefused;
+		out->refused_rows = refused_rows;
+		refuse(d, WR_SAMPLE, (size_t)wlen, s);
+		dev_sample_free(s);
+		memset(s, 0, sizeof(*s));
+	}
+	d->path[0] = '\0';
 }
 
 int wire_decode_batch(const char *body, size_t len, struct batch *out, char *err, size_t errsz)
 {
-	struct dec d = {err, errsz, ""};
+	struct dec d = {"", "", out};
 	json_object *root = NULL, *samples;
 	int rc = -1;
 
@@ -566,50 +796,11 @@ int wire_decode_batch(const char *body, size_t len, struct batch *out, char *err
 			 len ? json_tokener_error_desc(jerr) : "empty body");
 		goto out;
 	}
-	if (!json_object_is_type(root, json_type_object)) {
-		fail(&d, "body", "expected an object");
+	if (decode_envelope(&d, root, out, &samples) < 0) {
+		snprintf(err, errsz, "%s", d.msg);
 		goto out;
 	}
-	int64_t ver;
-	if (get_int(&d, root, "version", WIRE_VERSION, WIRE_VERSION, &ver, 1) < 0 ||
-	    get_str(&d, root, "probe", out->probe, sizeof(out->probe), 1) < 0 ||
-	    get_u64(&d, root, "seq", &out->seq) < 0)
-		goto out;
-	if (!json_object_object_get_ex(root, "samples", &samples) ||
-	    !json_object_is_type(samples, json_type_array)) {
-		fail(&d, "samples", "expected an array");
-		goto out;
-	}
-	size_t n = json_object_array_length(samples);
-	if (n > WIRE_MAX_SAMPLES) {
-		fail(&d, "samples", "too many samples in one batch");
-		goto out;
-	}
-	out->samples = n ? calloc(n, sizeof(*out->samples)) : NULL;
-	if (n && !out->samples) {
-		snprintf(err, errsz, "out of memory");
-		goto out;
-	}
-	out->nsamples = n;
-	size_t total_ifs = 0, total_rows = 0, total_vals = 0;
-	for (size_t i = 0; i < n; i++) {
-		snprintf(d.path, sizeof(d.path), "samples[%zu]", i);
-		if (decode_sample(&d, json_object_array_get_idx(samples, i), &out->samples[i]) < 0)
-			goto out;
-		/* bounds the memory one batch can claim, whatever its shape */
-		total_ifs += out->samples[i].nifs;
-		if (total_ifs > WIRE_MAX_BATCH_IFS) {
-			fail(&d, "if", "too many interfaces in one batch");
-			goto out;
-		}
-		total_rows += out->samples[i].nrows;
-		for (size_t r = 0; r < out->samples[i].nrows; r++)
-			total_vals += out->samples[i].rows[r].nvals;
-		if (total_rows > WIRE_MAX_BATCH_ROWS || total_vals > WIRE_MAX_BATCH_VALS) {
-			fail(&d, "groups", "too many group rows or values in one batch");
-			goto out;
-		}
-	}
+	decode_samples(&d, samples, out);
 	rc = 0;
 out:
 	if (rc < 0)
@@ -625,7 +816,7 @@ void dev_sample_free(struct dev_sample *s)
 	s->ifs = NULL;
 	s->nifs = 0;
 	for (size_t i = 0; i < s->nrows; i++)
-		free(s->rows[i].vals);
+		group_row_free(&s->rows[i]);
 	free(s->rows);
 	s->rows = NULL;
 	s->nrows = 0;
@@ -636,6 +827,7 @@ void wire_batch_free(struct batch *b)
 	for (size_t i = 0; i < b->nsamples; i++)
 		dev_sample_free(&b->samples[i]);
 	free(b->samples);
+	free(b->refused);
 	memset(b, 0, sizeof(*b));
 }
 

@@ -46,7 +46,10 @@ struct if_sample {
 };
 
 #define WIRE_METRIC_MAX 20 /* metric and group names: [a-z][a-z0-9_]*, RRD DS names */
-#define WIRE_INDEX_MAX 64
+/* A row index is an OID suffix: at most MAX_OID_LEN (128) sub-identifiers of up to 10 digits
+ * (RFC 2578 section 3.5), so up to 1407 characters; kept whole, on the heap (see group_row). */
+#define WIRE_INDEX_SUBIDS 128
+#define WIRE_INDEX_MAX (WIRE_INDEX_SUBIDS * 11) /* bytes with the NUL */
 #define WIRE_MAX_ROWS 4096 /* group rows per sample */
 #define WIRE_MAX_VALS 32   /* values per row */
 #define WIRE_MAX_BATCH_ROWS 50000   /* bound the memory one batch can claim, with */
@@ -63,10 +66,14 @@ struct metric_val {
 	char text[WIRE_NAME_MAX];
 };
 
-/* One instance of a profile's group: a scalar group (index "") or a table row. */
+/* One instance of a profile's group: a scalar group (no index) or a table row. */
 struct group_row {
 	char group[WIRE_METRIC_MAX];
-	char index[WIRE_INDEX_MAX]; /* the row's OID suffix, dotted decimal */
+	/* the row's whole OID suffix, dotted decimal; NULL for a scalar group. Owned by the row:
+	 * malloc'd, freed by dev_sample_free (rows built on the stack may point at a literal and
+	 * must not be freed that way). On the heap because a batch may carry 50,000 rows and
+	 * almost every index is a few bytes. Read it with wire_row_index. */
+	char *index;
 	char label[WIRE_NAME_MAX];
 	int nostore; /* shown, not stored: rows that come and go (alerts) */
 	struct metric_val *vals;
@@ -95,11 +102,30 @@ struct dev_sample {
 	char bad_first[WIRE_NAME_MAX];
 };
 
+/* A part of a batch the collector could not take: dropped alone, the rest is kept. */
+enum wire_refusal_kind { WR_SAMPLE, WR_GROUP_ROW, WR_INTERFACE };
+
+#define WIRE_MAX_REFUSALS 32 /* kept in detail per batch; the rest only counted */
+
+struct wire_refusal {
+	enum wire_refusal_kind kind;
+	char where[64];               /* JSON path of the part: "samples[3]", "samples[3].groups[7]" */
+	char commune[WIRE_NAME_MAX];  /* the sample's, "" when it could not be read */
+	char device[WIRE_NAME_MAX];
+	char reason[WIRE_TEXT_MAX];   /* relative to where: "i: expected an OID suffix ..." */
+};
+
 struct batch {
 	char probe[64];
+	uint64_t epoch; /* the probe's spool (0: none); (probe, epoch, seq) names a batch */
 	uint64_t seq;
-	struct dev_sample *samples;
+	struct dev_sample *samples; /* the good ones only, in body order */
 	size_t nsamples;
+	/* what was dropped: the first WIRE_MAX_REFUSALS in body order (NULL when none), and the
+	 * counts of all; interface entries count as rows */
+	struct wire_refusal *refused;
+	size_t nrefused;
+	size_t refused_samples, refused_rows;
 };
 
 struct json_object;
@@ -115,17 +141,32 @@ int wire_encode_rows(struct strbuf *sb, const struct group_row *rows, size_t n);
 /* Appends one sample as a JSON object (strings must already be clean UTF-8). */
 int wire_encode_sample(struct strbuf *sb, const struct dev_sample *s);
 /* Wraps already-encoded samples (comma-separated objects) into a batch document. */
-int wire_encode_batch(struct strbuf *out, const char *probe, uint64_t seq, const char *samples,
-		      size_t samples_len);
+int wire_encode_batch(struct strbuf *out, const char *probe, uint64_t epoch, uint64_t seq,
+		      const char *samples, size_t samples_len);
 
 /*
- * Decodes and validates a batch body. On error returns -1 with a message naming the field
- * ("samples[2].if[0].speed: expected an unsigned integer") in err; nothing is kept.
+ * Decodes and validates a batch body. A bad envelope (not JSON, wrong version, no probe, seq
+ * or samples array, more samples, interfaces, rows or values than a batch may hold) refuses
+ * the batch: -1 with a message naming the field ("samples: too many samples in one batch") in
+ * err, nothing kept. Otherwise 0: a bad sample is dropped alone, a bad group row or interface
+ * entry is dropped from its sample (of two rows with one group and index the first is kept);
+ * each drop is counted and the first ones described in out->refused.
  */
 int wire_decode_batch(const char *body, size_t len, struct batch *out, char *err, size_t errsz);
 void wire_batch_free(struct batch *b);
 void dev_sample_free(struct dev_sample *s);
 /* [a-z][a-z0-9_]*, under WIRE_METRIC_MAX bytes */
 int wire_valid_metric(const char *s);
+/* "" or an OID suffix: digits and single dots, no leading or trailing dot, at most
+ * WIRE_INDEX_SUBIDS sub-identifiers, under WIRE_INDEX_MAX bytes */
+int wire_valid_index(const char *s);
+/* The row's index, "" for a scalar group. */
+static inline const char *wire_row_index(const struct group_row *r)
+{
+	return r->index ? r->index : "";
+}
+/* Sets *dst to n sub-identifiers in dotted decimal, malloc'd (NULL when n is 0). Returns 0, or
+ * -1 (out of memory, or more than WIRE_INDEX_SUBIDS) with *dst NULL. */
+int wire_index_format(char **dst, const unsigned long *sub, size_t n);
 
 #endif

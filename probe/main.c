@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/select.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "clock.h"
@@ -22,13 +23,14 @@
 #include "poller.h"
 #include "profile.h"
 #include "schedule.h"
+#include "secretfile.h"
+#include "spool.h"
 #include "strbuf.h"
 #include "uplink.h"
 #include "webcheck.h"
 #include "wire.h"
 
 #define FLUSH_MS 1000          /* a partial batch waits at most this long */
-#define UPLINK_MAX_QUEUED 1000 /* batches held while the collector is away */
 #define BATCH_MAX_BYTES (2u << 20)
 #define BACKOFF_MAX 2 /* intervals between polls of a device that stopped answering, at most */
 #define PING_GAP_MS 100 /* between the echoes of one check */
@@ -39,6 +41,7 @@
 
 struct probe {
 	struct hbmon_config *cfg;
+	char secret[128]; /* proves this probe's name to the collector */
 	struct inventory *inv;
 	struct profiles *profiles;
 	struct poll_target *targets;
@@ -63,11 +66,12 @@ struct probe {
 	struct web_result *page;    /* per target: this round's web check */
 	unsigned char *fetched;     /* per target: page holds this round's */
 	struct poller *poller;
+	struct spool *spool; /* every batch, until the collector has it */
+	int spool_failing;   /* for one log line per streak of failed appends */
 	struct uplink *uplink;
 	struct strbuf batch; /* comma-separated encoded samples */
 	size_t nbatch;
 	double batch_started;
-	uint64_t seq;
 	size_t polled; /* finished polls, for --once */
 	int once;
 };
@@ -87,21 +91,35 @@ static double mono_now(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
+/* A full volume loses this batch, not the probe: polling goes on and the loss is counted. */
+static void spool_batch(struct probe *pr, const char *data, size_t len)
+{
+	uint64_t seq = spool_last_seq(pr->spool) + 1;
+	if (spool_append(pr->spool, seq, (int64_t)clock_now(), data, len) == 0) {
+		if (pr->spool_failing)
+			log_info("probe", "spool: writing again; %llu batches lost meanwhile",
+				 (unsigned long long)spool_stats(pr->spool)->lost_batches);
+		pr->spool_failing = 0;
+		return;
+	}
+	if (!pr->spool_failing)
+		log_warn("probe", "spool: batch of %zu samples lost (the spool's volume full or "
+			 "failing?); polling goes on", pr->nbatch);
+	pr->spool_failing = 1;
+}
+
 static void flush_batch(struct probe *pr)
 {
 	struct strbuf body;
 	if (pr->nbatch == 0)
 		return;
 	if (strbuf_init(&body, 0) < 0 ||
-	    wire_encode_batch(&body, pr->cfg->probe_name, ++pr->seq, pr->batch.data,
-			      pr->batch.len) < 0) {
+	    wire_encode_batch(&body, pr->cfg->probe_name, spool_epoch(pr->spool),
+			      spool_last_seq(pr->spool) + 1, pr->batch.data, pr->batch.len) < 0)
 		log_warnx("probe", "out of memory: batch of %zu samples dropped", pr->nbatch);
-		strbuf_free(&body);
-	} else {
-		size_t len;
-		char *data = strbuf_take(&body, &len);
-		uplink_post(pr->uplink, data, len);
-	}
+	else
+		spool_batch(pr, body.data, body.len);
+	strbuf_free(&body);
 	pr->batch.len = 0;
 	pr->batch.data[0] = '\0';
 	pr->batch.overflow = 0;
@@ -247,7 +265,9 @@ static int build_targets(struct probe *pr)
 				  "ICMP checks are IPv4 only; not checked", pr->cfg->inventory, d->line, d->name);
 			continue;
 		}
-		if (d->probe[0] && strcmp(d->probe, pr->cfg->probe_name) != 0)
+		/* the collector takes a device's samples only from its own probe */
+		const char *owner = d->probe[0] ? d->probe : pr->cfg->default_probe;
+		if (strcmp(owner, pr->cfg->probe_name) != 0)
 			continue;
 		struct poll_target *t = &pr->targets[pr->ntargets];
 		t->commune = inv->communes[d->commune].name;
@@ -504,6 +524,16 @@ static int load(struct probe *pr, const char *path, int check_only)
 		pr->profiles = load_profiles(pr->cfg->profiles, &errs);
 	if (pr->profiles && !errlist_count(&errs))
 		check_mib_names(pr->profiles, pr->cfg->mib_dirs, &errs);
+	char why[PATH_MAX + 128];
+	if (pr->cfg && uplink_check_url(pr->cfg->collector_url, why, sizeof(why)) < 0)
+		errlist_add(&errs, "%s: [probe] collector_url: %s", pr->cfg->path, why);
+	if (pr->cfg && pr->cfg->ca_file[0] && access(pr->cfg->ca_file, R_OK) < 0)
+		errlist_add(&errs, "%s: [probe] ca_file: %s: %s", pr->cfg->path, pr->cfg->ca_file,
+			    strerror(errno));
+	if (pr->cfg && secret_file_read(pr->cfg->secret_file, pr->secret, sizeof(pr->secret), why,
+					sizeof(why)) < 0)
+		errlist_add(&errs, "[probe] secret_file: %s; the collector's administrator issues it: "
+			    "hbmon-collector probe add %s", why, pr->cfg->probe_name);
 	int nerr = (int)errlist_count(&errs);
 	if (nerr) {
 		errlist_print(&errs, stderr);
@@ -673,6 +703,31 @@ static int poll_command(int argc, char **argv)
 	return up ? 0 : 1;
 }
 
+/* [probe] spool_dir, or <data_dir>/spool/<name>: opened before polling starts, or the probe
+ * does not start (a probe that would lose data without saying so is worse than none). */
+static struct spool *open_spool(const struct hbmon_config *cfg)
+{
+	char dir[PATH_MAX + 80], err[PATH_MAX + 200];
+	if (cfg->spool_dir[0]) {
+		snprintf(dir, sizeof(dir), "%s", cfg->spool_dir);
+	} else {
+		snprintf(dir, sizeof(dir), "%s/spool", cfg->data_dir);
+		if ((mkdir(cfg->data_dir, 0750) < 0 && errno != EEXIST) ||
+		    (mkdir(dir, 0700) < 0 && errno != EEXIST))
+			fatalx("probe", "%s: %s (the probe keeps its spool there: [probe] spool_dir)",
+			       dir, strerror(errno));
+		snprintf(dir, sizeof(dir), "%s/spool/%s", cfg->data_dir, cfg->probe_name);
+	}
+	struct spool *sp = spool_open(dir, (uint64_t)cfg->spool_mb << 20, err, sizeof(err));
+	if (!sp)
+		fatalx("probe", "spool %s: %s", dir, err);
+	const struct spool_stats *st = spool_stats(sp);
+	if (st->batches)
+		log_info("probe", "spool %s: %llu batches from before wait for the collector", dir,
+			 (unsigned long long)st->batches);
+	return sp;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -727,7 +782,11 @@ int main(int argc, char **argv)
 	struct poller_opts po = {pr.cfg->timeout_ms, pr.cfg->retries, pr.cfg->max_rows, 0,
 				 pr.profiles};
 	pr.poller = poller_new(&po, on_sample, &pr);
-	pr.uplink = uplink_new(pr.cfg->collector_url, UPLINK_MAX_QUEUED);
+	pr.spool = open_spool(pr.cfg);
+	struct uplink_opts uo = {pr.cfg->collector_url, pr.cfg->probe_name, pr.secret,
+				 pr.cfg->ca_file, pr.spool, pr.cfg->replay_per_s};
+	pr.uplink = uplink_new(&uo);
+	memset(pr.secret, 0, sizeof(pr.secret)); /* the uplink keeps its copy */
 	if (!pr.poller || !pr.uplink || strbuf_init(&pr.batch, 0) < 0 || build_targets(&pr) < 0)
 		fatalx("probe", "out of memory at start-up");
 	for (size_t i = 0; i < pr.cfg->ncreds; i++)
@@ -759,17 +818,19 @@ int main(int argc, char **argv)
 	const struct uplink_stats *us = uplink_stats(pr.uplink);
 	log_info("probe", "stopping: %llu polls, %llu answered, %llu timeouts, %llu SNMPv3 errors, "
 		 "%llu bad values, %llu requests, %llu varbinds; "
-		 "%llu batches sent, %llu rejected, %llu dropped",
+		 "%llu batches sent, %llu refused, %llu lost, %llu waiting in the spool",
 		 (unsigned long long)ps->polls, (unsigned long long)ps->answered,
 		 (unsigned long long)ps->timeouts, (unsigned long long)ps->v3_errors,
 		 (unsigned long long)ps->bad_values, (unsigned long long)ps->requests,
 		 (unsigned long long)ps->varbinds,
 		 (unsigned long long)us->sent, (unsigned long long)us->rejected,
-		 (unsigned long long)us->dropped);
+		 (unsigned long long)spool_stats(pr.spool)->lost_batches,
+		 (unsigned long long)spool_stats(pr.spool)->batches);
 	poller_free(pr.poller);
 	pinger_free(pr.pinger);
 	webcheck_free(pr.web);
 	uplink_free(pr.uplink);
+	spool_close(pr.spool);
 	free(pr.url);
 	free(pr.snmp_next);
 	free(pr.ping);

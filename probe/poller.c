@@ -11,7 +11,8 @@
 #include "log.h"
 #include "strbuf.h"
 
-#define OID_MAX 64
+/* the longest OID SNMP carries (net-snmp refuses longer): a table row's whole index fits */
+#define OID_MAX MAX_OID_LEN
 #define GET_CHUNK 32       /* objects per GET: small enough for any agent's message size */
 #define WALK_BUDGET 512    /* varbinds asked per GETBULK at most (columns x repetitions) */
 #define MAX_WCOLS (IFR_COUNT + 64)
@@ -53,7 +54,7 @@ struct wcol {
 };
 
 struct grow {
-	oid idx[PROF_OID_MAX];
+	oid *idx; /* owned; up to OID_MAX sub-identifiers, most rows need one or two */
 	size_t idxlen;
 	struct metric_val *vals; /* one per profile metric */
 	uint32_t set;            /* bit per metric */
@@ -150,8 +151,10 @@ static void job_free(struct job *j)
 	if (j->ss)
 		snmp_close(j->ss);
 	for (size_t g = 0; g < j->ngs; g++) {
-		for (size_t r = 0; r < j->gs[g].nrows; r++)
+		for (size_t r = 0; r < j->gs[g].nrows; r++) {
+			free(j->gs[g].rows[r].idx);
 			free(j->gs[g].rows[r].vals);
+		}
 		free(j->gs[g].rows);
 	}
 	free(j->gs);
@@ -471,7 +474,8 @@ static struct grow *g_row(struct job *j, struct gstate *gs, const oid *idx, size
 			break;
 	}
 	int limit = gs->g->max_rows ? gs->g->max_rows : j->p->o.max_rows;
-	if (gs->nrows >= (size_t)limit || idxlen > PROF_OID_MAX) {
+	/* idxlen is below OID_MAX: walk_response stops a column at a longer name */
+	if (gs->nrows >= (size_t)limit) {
 		if (!gs->stopped) {
 			gs->stopped = 1;
 			j->p->st.walks_stopped++;
@@ -494,13 +498,18 @@ static struct grow *g_row(struct job *j, struct gstate *gs, const oid *idx, size
 					   idxlen) > 0)
 		pos--;
 	struct metric_val *vals = calloc(gs->g->nm, sizeof(*vals));
-	if (!vals)
+	oid *copy = malloc((idxlen ? idxlen : 1) * sizeof(oid));
+	if (!vals || !copy) {
+		free(vals);
+		free(copy);
 		return NULL;
+	}
 	memmove(&gs->rows[pos + 1], &gs->rows[pos], (gs->nrows - pos) * sizeof(gs->rows[0]));
 	struct grow *r = &gs->rows[pos];
 	memset(r, 0, sizeof(*r));
 	if (idxlen)
-		memcpy(r->idx, idx, idxlen * sizeof(oid));
+		memcpy(copy, idx, idxlen * sizeof(oid));
+	r->idx = copy;
 	r->idxlen = idxlen;
 	r->vals = vals;
 	gs->nrows++;
@@ -522,6 +531,37 @@ static double metric_num(const struct metric_val *v)
 	return v->kind == MV_COUNTER ? (double)v->counter : v->gauge;
 }
 
+/* The row's metrics computed from two others (percent, product), where both were read. */
+static void derive_metrics(struct job *j, const struct prof_group *pg, struct grow *row)
+{
+	for (size_t m = 0; m < pg->nm; m++) {
+		const struct prof_metric *pm = &pg->m[m];
+		if (pm->type != PM_PERCENT && pm->type != PM_PRODUCT)
+			continue;
+		uint32_t need = (1u << pm->a) | (1u << pm->b);
+		if ((row->set & need) != need)
+			continue;
+		double a = metric_num(&row->vals[pm->a]), b = metric_num(&row->vals[pm->b]);
+		struct metric_val *out = &row->vals[m];
+		memset(out, 0, sizeof(*out));
+		snprintf(out->name, sizeof(out->name), "%s", pm->name);
+		out->kind = MV_GAUGE;
+		if (pm->type == PM_PRODUCT) {
+			out->gauge = a * b;
+		} else {
+			/* Printer-MIB: -1 other, -2 unknown, -3 "some remains": no percent */
+			if (a < 0 || b <= 0)
+				continue;
+			if (a > b) {
+				bad_value(j, pg->m[pm->a].mib, "above its maximum");
+				a = b;
+			}
+			out->gauge = 100.0 * a / b;
+		}
+		row->set |= 1u << m;
+	}
+}
+
 /* Turns the groups' rows into the sample's: derived metrics, row filters, labels. */
 static void assemble_rows(struct job *j)
 {
@@ -539,32 +579,7 @@ static void assemble_rows(struct job *j)
 		const struct prof_group *pg = j->gs[g].g;
 		for (size_t r = 0; r < j->gs[g].nrows && j->s.nrows < total; r++) {
 			struct grow *row = &j->gs[g].rows[r];
-			for (size_t m = 0; m < pg->nm; m++) {
-				const struct prof_metric *pm = &pg->m[m];
-				if (pm->type != PM_PERCENT && pm->type != PM_PRODUCT)
-					continue;
-				uint32_t need = (1u << pm->a) | (1u << pm->b);
-				if ((row->set & need) != need)
-					continue;
-				double a = metric_num(&row->vals[pm->a]), b = metric_num(&row->vals[pm->b]);
-				struct metric_val *out = &row->vals[m];
-				memset(out, 0, sizeof(*out));
-				snprintf(out->name, sizeof(out->name), "%s", pm->name);
-				out->kind = MV_GAUGE;
-				if (pm->type == PM_PRODUCT) {
-					out->gauge = a * b;
-				} else {
-					/* Printer-MIB: -1 other, -2 unknown, -3 "some remains": no percent */
-					if (a < 0 || b <= 0)
-						continue;
-					if (a > b) {
-						bad_value(j, pg->m[pm->a].mib, "above its maximum");
-						a = b;
-					}
-					out->gauge = 100.0 * a / b;
-				}
-				row->set |= 1u << m;
-			}
+			derive_metrics(j, pg, row);
 			if (pg->keep >= 0) {
 				char buf[WIRE_NAME_MAX];
 				int keep = 0;
@@ -580,9 +595,11 @@ static void assemble_rows(struct job *j)
 				continue;
 			struct group_row *out = &j->s.rows[j->s.nrows];
 			memset(out, 0, sizeof(*out));
+			/* the whole index, however long: a cut one could make two rows one */
+			if (wire_index_format(&out->index, row->idx, row->idxlen) < 0)
+				continue; /* out of memory: this row alone is lost */
 			snprintf(out->group, sizeof(out->group), "%s", pg->name);
 			out->nostore = pg->nostore;
-			format_oid(out->index, sizeof(out->index), row->idx, row->idxlen);
 			if (pg->label >= 0 && (row->set & (1u << pg->label)))
 				snprintf(out->label, sizeof(out->label), "%s", row->vals[pg->label].text);
 			/* the row's values move to the sample: compact them in place */

@@ -1,30 +1,29 @@
 #include "uplink.h"
 
 #include <curl/curl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "config.h"
 #include "log.h"
 
 #define BACKOFF_MIN_MS 500
-#define BACKOFF_MAX_MS 60000
-
-struct qitem {
-	char *body;
-	size_t len;
-	struct qitem *next;
-};
+#define BACKOFF_MAX_MS 15000 /* a returning collector is used within 15 s */
 
 struct uplink {
-	char *url;
+	char *url, *name, *secret, *ca_file;
 	CURLM *multi;
 	CURL *easy; /* non-NULL while a post is in flight */
 	struct curl_slist *headers;
-	struct qitem *head, *tail;
-	size_t queued, max_queued;
+	struct spool *spool;
+	char *body; /* the batch in flight (from the spool) */
+	size_t len;
+	uint64_t seq;
 	long backoff_ms;
-	struct timespec retry_at;
+	double min_gap_ms; /* between two posts: 1000 / max_per_s */
+	struct timespec retry_at; /* no post before this */
 	int failing; /* for one log line per outage, one on recovery */
 	struct uplink_stats st;
 };
@@ -42,33 +41,61 @@ static long ms_until(struct timespec t)
 	return (t.tv_sec - n.tv_sec) * 1000 + (t.tv_nsec - n.tv_nsec) / 1000000;
 }
 
-struct uplink *uplink_new(const char *url, size_t max_queued)
+static void wait_ms(struct uplink *u, long ms)
+{
+	u->retry_at = now_mono();
+	u->retry_at.tv_sec += ms / 1000;
+	u->retry_at.tv_nsec += (ms % 1000) * 1000000L;
+	if (u->retry_at.tv_nsec >= 1000000000L) {
+		u->retry_at.tv_sec++;
+		u->retry_at.tv_nsec -= 1000000000L;
+	}
+}
+
+int uplink_check_url(const char *url, char *why, size_t whysz)
+{
+	CURLU *h = curl_url();
+	char *scheme = NULL, *host = NULL;
+	int rc = -1;
+	if (!h || curl_url_set(h, CURLUPART_URL, url, 0) != CURLUE_OK ||
+	    curl_url_get(h, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    curl_url_get(h, CURLUPART_HOST, &host, 0) != CURLUE_OK)
+		snprintf(why, whysz, "\"%s\" is not a URL", url);
+	else if (strcmp(scheme, "https") == 0)
+		rc = 0;
+	else if (strcmp(scheme, "http") != 0)
+		snprintf(why, whysz, "\"%s\": expected https:// (or http:// to this machine)", url);
+	else if (!config_host_is_loopback(host[0] == '[' ? "::1" : host))
+		snprintf(why, whysz, "\"%s\": plain http only to this machine (127.0.0.1): the "
+			 "probe's secret would cross the network in clear; use https:// and ca_file",
+			 url);
+	else
+		rc = 0;
+	curl_free(scheme);
+	curl_free(host);
+	curl_url_cleanup(h);
+	return rc;
+}
+
+struct uplink *uplink_new(const struct uplink_opts *o)
 {
 	struct uplink *u = calloc(1, sizeof(*u));
 	if (!u)
 		return NULL;
-	u->url = strdup(url);
+	u->url = strdup(o->url);
+	u->name = strdup(o->name);
+	u->secret = strdup(o->secret);
+	u->ca_file = o->ca_file && o->ca_file[0] ? strdup(o->ca_file) : NULL;
 	u->multi = curl_multi_init();
 	u->headers = curl_slist_append(NULL, "Content-Type: application/json");
-	if (!u->url || !u->multi || !u->headers) {
+	if (!u->url || !u->name || !u->secret || !u->multi || !u->headers ||
+	    (o->ca_file && o->ca_file[0] && !u->ca_file)) {
 		uplink_free(u);
 		return NULL;
 	}
-	u->max_queued = max_queued ? max_queued : 1;
+	u->spool = o->spool;
+	u->min_gap_ms = o->max_per_s > 0 ? 1000.0 / o->max_per_s : 0;
 	return u;
-}
-
-static void pop(struct uplink *u)
-{
-	struct qitem *q = u->head;
-	if (!q)
-		return;
-	u->head = q->next;
-	if (!u->head)
-		u->tail = NULL;
-	u->queued--;
-	free(q->body);
-	free(q);
 }
 
 void uplink_free(struct uplink *u)
@@ -79,49 +106,20 @@ void uplink_free(struct uplink *u)
 		curl_multi_remove_handle(u->multi, u->easy);
 		curl_easy_cleanup(u->easy);
 	}
-	while (u->head)
-		pop(u);
+	free(u->body);
 	if (u->multi)
 		curl_multi_cleanup(u->multi);
 	curl_slist_free_all(u->headers);
 	free(u->url);
+	free(u->ca_file);
+	free(u->name);
+	if (u->secret)
+		memset(u->secret, 0, strlen(u->secret));
+	free(u->secret);
 	free(u);
 }
 
-int uplink_post(struct uplink *u, char *body, size_t len)
-{
-	struct qitem *q = malloc(sizeof(*q));
-	if (!q) {
-		free(body);
-		u->st.dropped++;
-		return -1;
-	}
-	/* the oldest batch goes first, except the one in flight (always the head) */
-	if (u->queued >= u->max_queued && u->head && u->head->next) {
-		struct qitem *victim = u->head->next;
-		u->head->next = victim->next;
-		if (u->tail == victim)
-			u->tail = u->head;
-		free(victim->body);
-		free(victim);
-		u->queued--;
-		u->st.dropped++;
-		log_warnx("uplink", "%s: queue full (%zu batches); oldest batch dropped", u->url,
-			  u->max_queued);
-	}
-	q->body = body;
-	q->len = len;
-	q->next = NULL;
-	if (u->tail)
-		u->tail->next = q;
-	else
-		u->head = q;
-	u->tail = q;
-	u->queued++;
-	return 0;
-}
-
-size_t uplink_pending(const struct uplink *u) { return u->queued; }
+size_t uplink_pending(const struct uplink *u) { return (size_t)spool_stats(u->spool)->batches; }
 const struct uplink_stats *uplink_stats(const struct uplink *u) { return &u->st; }
 
 static size_t discard(char *ptr, size_t size, size_t nmemb, void *ud)
@@ -131,17 +129,47 @@ static size_t discard(char *ptr, size_t size, size_t nmemb, void *ud)
 	return size * nmemb;
 }
 
+/* Tells the collector how much is waiting here, for its page of probes. */
+static struct curl_slist *spool_header(const struct uplink *u)
+{
+	const struct spool_stats *st = spool_stats(u->spool);
+	char h[160];
+	/* batches: waiting behind this one; oldest: when this one was made (its lateness) */
+	snprintf(h, sizeof(h), "X-Hbmon-Spool: batches=%llu; oldest=%lld; lost=%llu",
+		 (unsigned long long)(st->batches ? st->batches - 1 : 0), (long long)st->oldest_wall,
+		 (unsigned long long)st->lost_batches);
+	struct curl_slist *l = curl_slist_append(NULL, "Content-Type: application/json");
+	struct curl_slist *m = l ? curl_slist_append(l, h) : NULL;
+	if (!m)
+		curl_slist_free_all(l);
+	return m;
+}
+
+/* The oldest batch, unless one is in flight or we wait (back-off, rate). */
 static void start_post(struct uplink *u)
 {
-	if (u->easy || !u->head || ms_until(u->retry_at) > 0)
+	if (u->easy || ms_until(u->retry_at) > 0)
 		return;
+	if (!u->body && spool_peek(u->spool, &u->seq, &u->body, &u->len) != 1)
+		return;
+	curl_slist_free_all(u->headers);
+	u->headers = spool_header(u);
 	CURL *e = curl_easy_init();
-	if (!e)
+	if (!e || !u->headers) {
+		curl_easy_cleanup(e);
 		return;
+	}
 	curl_easy_setopt(e, CURLOPT_URL, u->url);
-	curl_easy_setopt(e, CURLOPT_POSTFIELDS, u->head->body);
-	curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)u->head->len);
+	curl_easy_setopt(e, CURLOPT_POSTFIELDS, u->body);
+	curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)u->len);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, u->headers);
+	if (u->ca_file)
+		curl_easy_setopt(e, CURLOPT_CAINFO, u->ca_file);
+	/* a collector that answers with a redirect must not get our secret elsewhere */
+	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+	curl_easy_setopt(e, CURLOPT_USERNAME, u->name);
+	curl_easy_setopt(e, CURLOPT_PASSWORD, u->secret);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, discard);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT, 30L);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, 5L);
@@ -149,6 +177,35 @@ static void start_post(struct uplink *u)
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "hbmon-probe/0.1");
 	curl_multi_add_handle(u->multi, e);
 	u->easy = e;
+}
+
+/* The batch leaves the spool: stored, or refused for good. */
+static void done_with_batch(struct uplink *u)
+{
+	if (spool_ack(u->spool, u->seq) < 0)
+		log_warn("uplink", "spool: cannot mark batch %llu sent", (unsigned long long)u->seq);
+	free(u->body);
+	u->body = NULL;
+	wait_ms(u, (long)u->min_gap_ms);
+}
+
+static void back_off(struct uplink *u, CURLcode res, long code)
+{
+	u->st.failed_attempts++;
+	u->backoff_ms = u->backoff_ms ? u->backoff_ms * 2 : BACKOFF_MIN_MS;
+	if (u->backoff_ms > BACKOFF_MAX_MS)
+		u->backoff_ms = BACKOFF_MAX_MS;
+	if (!u->failing && res == CURLE_OK && (code == 401 || code == 403))
+		log_warnx("uplink", "%s: the collector refused this probe's credential (HTTP "
+			  "%ld): check [probe] name = %s and its secret_file against "
+			  "`hbmon-collector probe list`", u->url, code, u->name);
+	else if (!u->failing)
+		log_warnx("uplink", "%s: %s (HTTP %ld); batches wait in the spool, retrying with "
+			  "back-off", u->url,
+			  res == CURLE_OK ? "collector busy or storage failing" : curl_easy_strerror(res),
+			  code);
+	u->failing = 1;
+	wait_ms(u, u->backoff_ms);
 }
 
 static void post_done(struct uplink *u, CURLcode res)
@@ -160,35 +217,25 @@ static void post_done(struct uplink *u, CURLcode res)
 	u->easy = NULL;
 	if (res == CURLE_OK && code >= 200 && code < 300) {
 		u->st.sent++;
-		pop(u);
 		u->backoff_ms = 0;
 		if (u->failing)
-			log_info("uplink", "%s: collector reachable again", u->url);
+			log_info("uplink", "%s: collector reachable again; %zu batches to send",
+				 u->url, uplink_pending(u) - 1);
 		u->failing = 0;
+		done_with_batch(u);
 		return;
 	}
-	if (res == CURLE_OK && code >= 400 && code < 500) {
-		/* the collector refused this batch: sending it again cannot help */
+	/* 400, 413: the collector can never take this batch; 401/403 is our credential, not the
+	 * batch: kept until an administrator fixes the secret */
+	if (res == CURLE_OK && code >= 400 && code < 500 && code != 401 && code != 403 &&
+	    code != 408 && code != 429) {
 		u->st.rejected++;
-		log_warnx("uplink", "%s: batch rejected with HTTP %ld; dropped", u->url, code);
-		pop(u);
+		log_warnx("uplink", "%s: batch %llu refused with HTTP %ld; dropped", u->url,
+			  (unsigned long long)u->seq, code);
+		done_with_batch(u);
 		return;
 	}
-	u->st.failed_attempts++;
-	u->backoff_ms = u->backoff_ms ? u->backoff_ms * 2 : BACKOFF_MIN_MS;
-	if (u->backoff_ms > BACKOFF_MAX_MS)
-		u->backoff_ms = BACKOFF_MAX_MS;
-	if (!u->failing)
-		log_warnx("uplink", "%s: %s (HTTP %ld); retrying with back-off", u->url,
-			  res == CURLE_OK ? "server error" : curl_easy_strerror(res), code);
-	u->failing = 1;
-	u->retry_at = now_mono();
-	u->retry_at.tv_sec += u->backoff_ms / 1000;
-	u->retry_at.tv_nsec += (u->backoff_ms % 1000) * 1000000L;
-	if (u->retry_at.tv_nsec >= 1000000000L) {
-		u->retry_at.tv_sec++;
-		u->retry_at.tv_nsec -= 1000000000L;
-	}
+	back_off(u, res, code);
 }
 
 void uplink_fdset(struct uplink *u, int *maxfd, fd_set *r, fd_set *w, fd_set *e,
@@ -203,7 +250,7 @@ void uplink_fdset(struct uplink *u, int *maxfd, fd_set *r, fd_set *w, fd_set *e,
 	curl_multi_timeout(u->multi, &t);
 	if (u->easy && m < 0 && (t < 0 || t > 50))
 		t = 50; /* curl has no socket yet (resolving): poll it soon */
-	if (!u->easy && u->head) {
+	if (!u->easy && (u->body || spool_stats(u->spool)->batches)) {
 		long wait = ms_until(u->retry_at);
 		t = wait < 0 ? 0 : wait;
 	}

@@ -1,8 +1,10 @@
 /*
- * The probe's uplink: posts sample batches to the collector over HTTP(S) with libcurl's multi
- * interface, driven from the probe's event loop. One batch in flight keeps them in order;
- * failed posts are retried with growing back-off; a bounded queue drops the oldest batch (and
- * counts it) when the collector stays away. (A disk spool is its own issue.)
+ * The probe's uplink: posts the spool's batches to the collector over HTTPS (or HTTP to this
+ * machine) with libcurl's multi interface, driven from the probe's event loop. Strictly the
+ * oldest batch first, one in flight, at most max_per_s a second: RRD files take only
+ * time-ordered updates, and a replay after an outage must not swamp the collector. A batch
+ * leaves the spool only when the collector acknowledged it; failures are retried with
+ * growing back-off. Each post tells the collector the spool's state (X-Hbmon-Spool header).
  */
 #ifndef HBMON_UPLINK_H
 #define HBMON_UPLINK_H
@@ -11,19 +13,30 @@
 #include <stdint.h>
 #include <sys/select.h>
 
+#include "spool.h"
+
 struct uplink_stats {
-	uint64_t sent, failed_attempts, rejected, dropped;
+	uint64_t sent, failed_attempts, rejected;
+};
+
+struct uplink_opts {
+	const char *url;            /* the collector's ingest URL */
+	const char *name, *secret;  /* the probe's credential, sent with HTTP Basic auth (copied) */
+	const char *ca_file;        /* verifies an https collector; NULL or "": the system's CAs */
+	struct spool *spool;        /* where batches wait (the caller's; it outlives the uplink) */
+	double max_per_s;           /* batches posted a second, at most */
 };
 
 struct uplink;
 
-/* url: the collector's ingest URL; max_queued: batches kept while it is unreachable. */
-struct uplink *uplink_new(const char *url, size_t max_queued);
+struct uplink *uplink_new(const struct uplink_opts *o);
 void uplink_free(struct uplink *u);
 
-/* Queues body (ownership passes to the uplink). Returns 0, or -1 when it was dropped. */
-int uplink_post(struct uplink *u, char *body, size_t len);
-/* Batches queued or in flight. */
+/* The rule for collector_url: https, or http to this machine only (a secret never crosses the
+ * LAN in clear). 0, or -1 with why. */
+int uplink_check_url(const char *url, char *why, size_t whysz);
+
+/* Batches not yet acknowledged (in the spool, the one in flight included). */
 size_t uplink_pending(const struct uplink *u);
 const struct uplink_stats *uplink_stats(const struct uplink *u);
 

@@ -168,6 +168,10 @@ def prepare():
     os.chmod(os.path.join(HERE, "credentials.conf"), 0o600)
     shutil.rmtree(DATA, ignore_errors=True)
     os.makedirs(DATA)
+    # the probe's credential, issued by the collector as an administrator does it
+    subprocess.run([os.path.join(BUILD, "hbmon-collector"), "-c", CONF, "probe", "add", "district",
+                    "--secret-file", os.path.join(DATA, "probe.secret")],
+                   check=True, stdout=subprocess.DEVNULL)
     endpoints, variants = fleet()
     say(f"starting snmpsim on {len(endpoints)} loopback addresses ({len(DEAD)} devices left "
         f"silent, {len(variants)} with values of their commune)...")

@@ -1,11 +1,14 @@
 """Fixtures of the system tests: real daemons, real agents, loopback only."""
+import base64
 import json
 import os
 import shutil
 import socket
+import ssl
 import subprocess
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 import pytest
@@ -53,18 +56,19 @@ class District:
                  extra="", rrd_step=1, interval=2):
         self.root = root
         self.port = free_port()
+        CA_FILES.pop(self.port, None)  # an earlier district's, on the same port
         self.conf = os.path.join(root, "hbmon.conf")
         self.data = os.path.join(root, "data")
         creds, versions = {}, {}
-        urls = any(d.get("url") for d in devices)
-        rows = ["commune,site,site_type,device,class,address,snmp,contact" + (",url" if urls else "")]
+        optional = [k for k in ("url", "probe") if any(d.get(k) for d in devices)]
+        rows = [",".join(["commune,site,site_type,device,class,address,snmp,contact"] + optional)]
         for d in devices:
             if d["snmp"]:  # none: checked by ICMP echo (or its url) only
                 creds[d["snmp"]] = d.get("community") or d.get("cred")
                 versions[d["snmp"]] = d.get("version", "2c")
             rows.append(",".join([d["commune"], d["site"], d["site_type"], d["device"],
-                                  d["class"], d["address"], d["snmp"],
-                                  d.get("contact", "")] + ([d.get("url", "")] if urls else [])))
+                                  d["class"], d["address"], d["snmp"], d.get("contact", "")]
+                                 + [d.get(k, "") for k in optional]))
         with open(os.path.join(root, "inventory.csv"), "w", encoding="utf-8") as f:
             f.write("\n".join(rows) + "\n")
         path = os.path.join(root, "credentials.conf")
@@ -96,13 +100,74 @@ retries = 1
             f.write(site_types)
 
     def url(self, path):
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"{'https' if self.port in CA_FILES else 'http'}://127.0.0.1:{self.port}{path}"
+
+    def use_tls(self, cert, key):
+        """HTTPS with this pair: the collector serves it, the probe verifies it."""
+        with open(self.conf, encoding="utf-8") as f:
+            text = f.read()
+        text = text.replace("[collector]\n", f"[collector]\ntls_cert = {cert}\ntls_key = {key}\n", 1)
+        text = text.replace(f"collector_url = http://127.0.0.1:{self.port}",
+                            f"ca_file = {cert}\ncollector_url = https://127.0.0.1:{self.port}", 1)
+        with open(self.conf, "w", encoding="utf-8") as f:
+            f.write(text)
+        CA_FILES[self.port] = cert
 
 
-def http(url, data=None, timeout=10):
+# probe credentials issued by each collector under test: {port: {probe name: secret, "root":
+# the district's folder}}
+SECRETS = {}
+# collectors serving HTTPS: {port: their certificate}
+CA_FILES = {}
+
+
+def issue_secrets(bindir, district):
+    """The probe credentials a district's tests use, issued as an administrator would:
+    "district" (the default probe, its secret in the probe's secret_file) and "other"."""
+    have = SECRETS.get(district.port, {})
+    if have.get("root") == district.root:  # a port is reused by later districts
+        return have
+    have = SECRETS[district.port] = {"root": district.root}
+    exe = os.path.join(bindir, "hbmon-collector")
+    path = os.path.join(district.root, "probe.secret")
+    if not os.path.exists(path):
+        subprocess.run([exe, "-c", district.conf, "probe", "add", "district", "--secret-file",
+                        path], check=True, capture_output=True)
+        r = subprocess.run([exe, "-c", district.conf, "probe", "add", "other"], check=True,
+                           capture_output=True, text=True)
+        have["other"] = r.stdout.split()[3]
+    with open(path, encoding="ascii") as f:
+        have["district"] = f.read().strip()
+    return have
+
+
+def auth_header(url, data, auth):
+    """Basic credentials of the probe a posted batch names (auth: (name, secret) to force
+    one, False for none)."""
+    if auth is False or data is None or not url.endswith("/api/v1/ingest"):
+        return None
+    if auth is None:
+        port = urllib.parse.urlsplit(url).port
+        try:
+            name = json.loads(data).get("probe")
+        except (ValueError, AttributeError, RecursionError):  # bodies made to be refused
+            name = "district"
+        secret = SECRETS.get(port, {}).get(name)
+        if secret is None:
+            return None
+        auth = (name, secret)
+    return "Basic " + base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
+
+
+def http(url, data=None, timeout=10, auth=None):
     req = urllib.request.Request(url, data=data, method="POST" if data is not None else "GET")
+    cred = auth_header(url, data, auth)
+    if cred:
+        req.add_header("Authorization", cred)
+    ca = CA_FILES.get(urllib.parse.urlsplit(url).port) if url.startswith("https:") else None
+    ctx = ssl.create_default_context(cafile=ca) if ca else None
     try:
-        with urllib.request.urlopen(req, timeout=timeout) as r:
+        with urllib.request.urlopen(req, timeout=timeout, context=ctx) as r:
             return r.status, r.headers, r.read()
     except urllib.error.HTTPError as e:
         return e.code, e.headers, e.read()
@@ -135,6 +200,7 @@ class Daemon:
 
 
 def start_collector(bindir, district, env=None):
+    issue_secrets(bindir, district)
     d = Daemon([os.path.join(bindir, "hbmon-collector"), "-c", district.conf],
                os.path.join(district.root, "collector.log"), env)
     deadline = time.time() + 20
@@ -167,7 +233,7 @@ def fleet():
     sim.stop()
 
 
-def batch(samples, probe="test", seq=1):
+def batch(samples, probe="district", seq=1):
     """A wire batch body as a probe posts it."""
     return json.dumps({"version": 1, "probe": probe, "seq": seq,
                        "samples": samples}).encode()

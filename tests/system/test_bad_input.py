@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from conftest import District, http, run_probe_once, start_collector
+from conftest import District, http, issue_secrets, run_probe_once, start_collector
 from test_end_to_end import SITE_TYPES, device_dir, devices, rrd_lastupdate
 
 
@@ -18,6 +18,7 @@ def district(tmp_path, fleet):
 
 
 def check_config(bindir, district, prog="hbmon-collector"):
+    issue_secrets(bindir, district)  # the probe's check includes its secret file
     return subprocess.run([os.path.join(bindir, prog), "-c", district.conf, "--check-config"],
                           capture_output=True, timeout=30)
 
@@ -90,22 +91,28 @@ def good_sample(ts, up=True):
 
 
 def batch(samples):
-    return json.dumps({"version": 1, "probe": "test", "seq": 1, "samples": samples}).encode()
+    return json.dumps({"version": 1, "probe": "district", "seq": 1, "samples": samples}).encode()
 
 
+# refused whole: the envelope is wrong, nothing in it can be trusted
 BAD_BODIES = [
     (b"", "empty body"),
     (b"{not json", "not valid JSON"),
     (b"[1,2,3]", "expected an object"),
-    (json.dumps({"version": 2, "probe": "p", "samples": []}).encode(), "version: out of range"),
-    (batch([{"commune": "x", "device": "y", "ts": "yesterday", "up": True}]),
-     "samples[0].ts: expected an integer"),
-    (batch([good_sample(1), {**good_sample(1), "if": [{"index": 1, "speed": "fast"}]}]),
-     "samples[1].if[0].speed: expected an unsigned integer"),
-    (batch([{**good_sample(1), "if": [{"index": -4}]}]), "samples[0].if[0].index: out of range"),
-    (b'{"version":1,"probe":"p\xff","samples":[]}', "not valid JSON"),
-    (batch([{**good_sample(1), "up": "yes"}]), "samples[0].up: expected true or false"),
+    (json.dumps({"version": 2, "probe": "district", "samples": []}).encode(),
+     "version: out of range"),
+    (b'{"version":1,"probe":"district\xff","samples":[]}', "not valid JSON"),
     (b"[" * 5000, "not valid JSON"),
+]
+
+# refused alone: one bad sample or interface entry, the rest of the batch is stored
+PART_BODIES = [
+    ([{"commune": "x", "device": "y", "ts": "yesterday", "up": True}],
+     "samples[0]", "ts: expected an integer", 0),
+    ([{"good": 1}, {"good": 1, "if": [{"index": 1, "speed": "fast"}]}],
+     "samples[1].if[0]", "speed: expected an unsigned integer", 2),
+    ([{"good": 1, "if": [{"index": -4}]}], "samples[0].if[0]", "index: out of range", 1),
+    ([{"good": 1, "up": "yes"}], "samples[0]", "up: expected true or false", 0),
 ]
 
 
@@ -118,17 +125,19 @@ def test_bad_ingest_bodies_are_refused_and_accepted_data_stays(bindir, district)
         before = json.loads(http(district.url("/api/v1/devices"))[2])
         now = int(time.time())
         for body, text in BAD_BODIES:
-            if b'"ts": 1' in body:
-                body = body.replace(b'"ts": 1', f'"ts": {now + 5}'.encode())
             status, _, reply = http(district.url("/api/v1/ingest"), data=body)
             assert status == 400, (body[:80], reply)
             assert text in reply.decode(), (text, reply)
-        big = b'{"version":1,"probe":"p","samples":[' + b" " * (17 << 20) + b"]}"
+        big = b'{"version":1,"probe":"district","samples":[' + b" " * (17 << 20) + b"]}"
         assert http(district.url("/api/v1/ingest"), data=big, timeout=60)[0] == 413
         # a valid batch naming an unknown device: accepted as a batch, the sample refused
         status, _, reply = http(district.url("/api/v1/ingest"),
                                 data=batch([{**good_sample(now), "device": "không có"}]))
-        assert status == 200 and json.loads(reply) == {"accepted": 0}
+        assert status == 200, reply
+        assert json.loads(reply) == {
+            "accepted": 0, "refused": {"samples": 1, "rows": 0},
+            "refusals": [{"commune": "Xã Tân Phú", "device": "không có",
+                          "reason": "no such device in the inventory"}]}
         assert collector.alive()
         assert json.loads(http(district.url("/api/v1/devices"))[2]) == before
         assert rrd_lastupdate(rrd) == before_rrd
@@ -136,7 +145,33 @@ def test_bad_ingest_bodies_are_refused_and_accepted_data_stays(bindir, district)
         metrics = http(district.url("/metrics"))[2].decode()
         assert f"hbmon_ingest_batches_refused_total {len(BAD_BODIES)}" in metrics
         assert 'hbmon_ingest_samples_refused_total{reason="unknown_device"} 1' in metrics
-        assert "batch refused: samples[1].if[0].speed" in collector.output()
+        assert "batch refused: version: out of range" in collector.output()
+    finally:
+        assert collector.stop() == 0, collector.output()
+
+
+def test_one_bad_part_is_refused_alone(bindir, district):
+    """A bad sample or interface entry is named in the answer; its neighbours are stored."""
+    collector = start_collector(bindir, district)
+    try:
+        rrd = os.path.join(device_dir(district, "PC kế toán"), "system.rrd")
+        ts = int(time.time()) - 100
+        for samples, where, reason, accepted in PART_BODIES:
+            ts += 5
+            body = batch([{**good_sample(ts), **{k: v for k, v in s.items() if k != "good"}}
+                          if "good" in s else s for s in samples])
+            status, _, reply = http(district.url("/api/v1/ingest"), data=body)
+            assert status == 200, (where, reply)
+            answer = json.loads(reply)
+            assert answer["accepted"] == accepted, (where, answer)
+            assert answer["refusals"][0]["where"] == where, answer
+            assert reason in answer["refusals"][0]["reason"], answer
+            if accepted:  # the good parts reached the file, at their own time
+                assert int(subprocess.run(["rrdtool", "last", rrd], capture_output=True,
+                                          text=True, check=True).stdout) == ts
+        metrics = http(district.url("/metrics"))[2].decode()
+        assert "hbmon_ingest_batches_refused_total 0" in metrics
+        assert "refused, the rest kept; first samples[0]" in collector.output()
     finally:
         assert collector.stop() == 0, collector.output()
 
@@ -149,8 +184,15 @@ def test_demo_configuration_is_valid(bindir, tmp_path):
             (tmp_path / f).write_bytes(src.read())
     os.chmod(tmp_path / "credentials.conf", 0o600)
     conf = (tmp_path / "hbmon.conf").read_text(encoding="utf-8")
-    (tmp_path / "hbmon.conf").write_text(
-        conf.replace("../../dashboards", os.path.join(top, "dashboards")), encoding="utf-8")
+    conf = conf.replace("../../dashboards", os.path.join(top, "dashboards"))
+    conf = conf.replace("../../demo-data", str(tmp_path / "data"))
+    (tmp_path / "hbmon.conf").write_text(conf, encoding="utf-8")
+    # the probe's secret, as run-demo.py issues it
+    issue = subprocess.run([os.path.join(bindir, "hbmon-collector"), "-c",
+                            str(tmp_path / "hbmon.conf"), "probe", "add", "district",
+                            "--secret-file", str(tmp_path / "data" / "probe.secret")],
+                           capture_output=True, text=True, timeout=30)
+    assert issue.returncode == 0, issue.stderr
     for prog in ("hbmon-collector", "hbmon-probe"):
         r = subprocess.run([os.path.join(bindir, prog), "-c", str(tmp_path / "hbmon.conf"),
                             "--check-config"], capture_output=True, text=True)

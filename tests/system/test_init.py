@@ -46,6 +46,11 @@ def test_init_writes_a_site_that_checks(bindir, tmp_path):
     conf = conf.replace("data_dir = /var/lib/hbmon", f"data_dir = {tmp_path}/data")
     conf = conf.replace("[probe]\n", f"[probe]\nprofiles = {TOP}/profiles\n")
     (etc / "hbmon.conf").write_text(conf)
+    # the probe's secret, issued as README says
+    r = run(bindir, "-c", str(etc / "hbmon.conf"), "probe", "add", "district", "--secret-file",
+            str(etc / "probe.secret"))
+    assert r.returncode == 0 and "secret written to" in r.stdout, r.stderr
+    assert stat.S_IMODE(os.stat(etc / "probe.secret").st_mode) == 0o600
     for prog in ("hbmon-collector", "hbmon-probe"):
         r = subprocess.run([os.path.join(bindir, prog), "-c", str(etc / "hbmon.conf"),
                             "--check-config"], capture_output=True, text=True, timeout=60)

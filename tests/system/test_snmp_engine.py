@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from conftest import District, free_port, http, metric, start_collector, run_probe_once
+from conftest import District, free_port, http, issue_secrets, metric, start_collector, run_probe_once
 from recordings import EXPECTED, HOSTILE
 
 SIM = "127.91.0.1:1161"
@@ -327,6 +327,7 @@ def test_check_config_checks_mib_names(bindir, tmp_path):
             "class": "pc", "address": "127.0.93.9:161", "snmp": "c", "community": "public"}]
     extra = f"profiles = {prof}\nmib_dirs = {SHARED}/mibs\n"
     d = District(str(tmp_path), dev, "[site-type one-stop]\npc = 1\n", extra=extra)
+    issue_secrets(bindir, d)  # the probe's check includes its secret file
     exe = os.path.join(bindir, "hbmon-probe")
     r = subprocess.run([exe, "-c", d.conf, "--check-config"], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr

@@ -15,7 +15,7 @@ from urllib.parse import quote as urlquote
 
 import pytest
 
-from conftest import District, batch, http, metric, sample, start_collector
+from conftest import District, auth_header, batch, http, metric, sample, start_collector
 
 COMMUNES = ["Xã Tân Lập", "Thị trấn Đông Anh", "../etc", "Phường 1/2"]
 SITE = "[site-type office]\nlabel_vi = Văn phòng\nlabel_en = office\n"
@@ -64,7 +64,9 @@ class Poster(threading.Thread):
                           for d in self.devs], seq=r)
             try:
                 conn.request("POST", "/api/v1/ingest", body,
-                             {"Content-Type": "application/json"})
+                             {"Content-Type": "application/json",
+                              "Authorization": auth_header(self.dist.url("/api/v1/ingest"),
+                                                           body, None)})
                 resp = conn.getresponse()
                 resp.read()
             except OSError:

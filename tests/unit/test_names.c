@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "names.h"
@@ -207,6 +208,127 @@ static void bad_arguments(void **state)
 	assert_int_equal(name_to_path(out, NAME_PATH_MAX - 1, "abc"), -1);
 }
 
+/* "<n>.<n>...", count sub-identifiers of value v */
+static void make_index(char *dst, size_t dstsz, size_t count, const char *v)
+{
+	size_t o = 0;
+	dst[0] = '\0';
+	for (size_t i = 0; i < count; i++)
+		o += (size_t)snprintf(dst + o, dstsz - o, "%s%s", i ? "." : "", v);
+	assert_true(o < dstsz);
+}
+
+static void append(char *dst, size_t dstsz, const char *s)
+{
+	size_t n = strlen(dst);
+	assert_true(n + strlen(s) < dstsz);
+	memcpy(dst + n, s, strlen(s) + 1);
+}
+
+/* A row file stem: fits a file name with ".rrd" and the writer's ".tmp<pid>", is one path
+ * component, and is accepted back from a URL. */
+static void row_file(char *out, const char *group, const char *index)
+{
+	assert_int_equal(name_row_file(out, ROW_FILE_STEM_MAX, group, index), 0);
+	size_t n = strlen(out);
+	assert_true(n > 0 && n <= ROW_FILE_READABLE);
+	assert_true(n + strlen(".rrd.tmp4194304") <= 255);
+	assert_null(strchr(out, '/'));
+	assert_true(out[0] != '.');
+	assert_int_equal(name_row_file_valid(out), 1);
+}
+
+static void row_files_readable_while_short(void **state)
+{
+	(void)state;
+	char out[ROW_FILE_STEM_MAX], idx[1500];
+	row_file(out, "supply", NULL);
+	assert_string_equal(out, "supply");
+	row_file(out, "supply", "");
+	assert_string_equal(out, "supply");
+	row_file(out, "supply", "1.1");
+	assert_string_equal(out, "supply-1.1");
+	/* "disk-" and 195 bytes of index: exactly the readable limit */
+	make_index(idx, sizeof(idx), 49, "123");
+	assert_int_equal(strlen(idx), 195);
+	row_file(out, "disk", idx);
+	assert_int_equal(strlen(out), ROW_FILE_READABLE);
+	assert_int_equal(strncmp(out, "disk-123.123.", 13), 0);
+	/* one byte more: named by the digest */
+	append(idx, sizeof(idx), "3");
+	row_file(out, "disk", idx);
+	assert_int_equal(strlen(out), strlen("disk-x") + 16);
+	assert_int_equal(strncmp(out, "disk-x", 6), 0);
+}
+
+static void row_files_of_long_indexes(void **state)
+{
+	(void)state;
+	char a[ROW_FILE_STEM_MAX], b[ROW_FILE_STEM_MAX], idx[1500];
+	/* the longest index SNMP can carry: 128 sub-identifiers of 10 digits */
+	make_index(idx, sizeof(idx), 120, "4294967295");
+	row_file(a, "storage_entry_long", idx);
+	/* the digest is pinned: stored files must keep their names across releases */
+	assert_string_equal(a, "storage_entry_long-xc5cd18587fad02b1");
+	make_index(idx, sizeof(idx), 128, "4294967295");
+	row_file(a, "s", idx);
+	/* indexes that differ only at their end (past 64 and past 200 bytes) stay apart */
+	make_index(idx, sizeof(idx), 30, "7");
+	append(idx, sizeof(idx), ".1");
+	row_file(a, "s", idx);
+	idx[strlen(idx) - 1] = '2';
+	row_file(b, "s", idx);
+	assert_string_not_equal(a, b);
+	make_index(idx, sizeof(idx), 120, "7");
+	append(idx, sizeof(idx), ".1");
+	row_file(a, "s", idx);
+	idx[strlen(idx) - 1] = '2';
+	row_file(b, "s", idx);
+	assert_string_not_equal(a, b);
+	assert_int_equal(a[2], 'x');
+}
+
+static void row_file_names_checked(void **state)
+{
+	(void)state;
+	char out[ROW_FILE_STEM_MAX], idx[1500];
+	assert_int_equal(name_row_file(out, sizeof(out), "system", NULL), -1);
+	assert_int_equal(name_row_file(out, sizeof(out), "if", "1"), -1);
+	assert_int_equal(name_row_file(out, sizeof(out), "Supply", "1"), -1);
+	assert_int_equal(name_row_file(out, sizeof(out), "", "1"), -1);
+	assert_int_equal(name_row_file(out, sizeof(out), "s", "../x"), -1);
+	assert_int_equal(name_row_file(out, sizeof(out), "s", "1..2"), -1);
+	assert_int_equal(name_row_file(out, sizeof(out), "s", ".1"), -1);
+	assert_int_equal(name_row_file(out, sizeof(out), "s", "1."), -1);
+	assert_int_equal(name_row_file(out, sizeof(out), "s", "x0123456789abcdef"), -1);
+	make_index(idx, sizeof(idx), 129, "1");
+	assert_int_equal(name_row_file(out, sizeof(out), "s", idx), -1);
+	assert_int_equal(name_row_file(out, ROW_FILE_STEM_MAX - 1, "s", "1"), -1);
+
+	/* from a URL: exactly the names name_row_file writes */
+	static const char *const good[] = {"s", "supply-1.1", "s-0", "s-x0123456789abcdef"};
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		assert_int_equal(name_row_file_valid(good[i]), 1);
+	static const char *const bad[] = {
+		"", "-", "s-", "-1", ".s", "..", "../s", "s/1", "s-1/2", "s-1..2", "s-.1", "s-1.",
+		"s-x0123", "s-x0123456789ABCDEF", "s-x0123456789abcdef0", "s-x", "s-1-2",
+		"system", "if-1", "if", "Supply-1", "s-1\n", "s-1 ", "s-1.rrd",
+		"abcdefghijklmnopqrst-1", /* group name of 20 bytes */
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		print_message("  %s\n", bad[i]);
+		assert_int_equal(name_row_file_valid(bad[i]), 0);
+	}
+	/* a readable name past the limit is never written, so never accepted */
+	memcpy(out, "s-", 2);
+	make_index(out + 2, sizeof(out) - 2, 99, "1");
+	assert_int_equal(strlen(out), ROW_FILE_READABLE - 1);
+	assert_int_equal(name_row_file_valid(out), 1);
+	memcpy(idx, "s-", 2);
+	make_index(idx + 2, sizeof(idx) - 2, 100, "1");
+	assert_int_equal(name_row_file_valid(idx), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -217,6 +339,9 @@ int main(void)
 		cmocka_unit_test(long_names_are_cut_and_kept_distinct),
 		cmocka_unit_test(short_names_never_look_cut),
 		cmocka_unit_test(bad_arguments),
+		cmocka_unit_test(row_files_readable_while_short),
+		cmocka_unit_test(row_files_of_long_indexes),
+		cmocka_unit_test(row_file_names_checked),
 	};
 	return cmocka_run_group_tests_name("names", tests, NULL, NULL);
 }

@@ -80,8 +80,9 @@ static char *encode(const struct dev_sample *s, size_t n, const char *probe, uin
 			assert_int_equal(strbuf_puts(&samples, ","), 0);
 		assert_int_equal(wire_encode_sample(&samples, &s[i]), 0);
 	}
-	assert_int_equal(wire_encode_batch(&batch, probe, seq, samples.data ? samples.data : "",
-					   samples.len),
+	/* the spool's id rides along: (probe, epoch, seq) names the batch */
+	assert_int_equal(wire_encode_batch(&batch, probe, 0xfedcba9876543210ULL, seq,
+					   samples.data ? samples.data : "", samples.len),
 			 0);
 	strbuf_free(&samples);
 	char *out = strbuf_take(&batch, len);
@@ -133,6 +134,7 @@ static void round_trip(void **state)
 	assert_int_equal(rc, 0);
 	assert_string_equal(b.probe, "district \"north\" <1>");
 	assert_true(b.seq == U64MAX);
+	assert_true(b.epoch == 0xfedcba9876543210ULL);
 	assert_int_equal(b.nsamples, 2);
 
 	const struct dev_sample *d = &b.samples[0];
@@ -184,32 +186,80 @@ static void empty_batch(void **state)
 	free(body);
 }
 
-/* A batch with two samples whose second one is given in full by s1. */
+/* Decodes a batch with two samples whose second one is given in full by s1 (the body is
+ * good: only parts of it may be dropped). */
+static void decode_pair(const char *s1, struct batch *b)
+{
+	struct strbuf body;
+	assert_int_equal(strbuf_init(&body, 0), 0);
+	strbuf_printf(&body,
+		      "{\"version\":1,\"probe\":\"p\",\"seq\":7,\"samples\":["
+		      "{\"commune\":\"A\",\"device\":\"D\",\"ts\":1700000000,\"up\":false},");
+	strbuf_puts(&body, s1);
+	strbuf_puts(&body, "]}");
+	char err[256] = "";
+	int rc = wire_decode_batch(body.data, body.len, b, err, sizeof(err));
+	if (rc)
+		print_message("decode: %s\n", err);
+	assert_int_equal(rc, 0);
+	strbuf_free(&body);
+}
+
+/* s1 decodes whole: 0 */
 static int decode_with(const char *s1, char *err, size_t errsz)
 {
-	char body[4096];
-	snprintf(body, sizeof(body),
-		 "{\"version\":1,\"probe\":\"p\",\"seq\":7,\"samples\":["
-		 "{\"commune\":\"A\",\"device\":\"D\",\"ts\":1700000000,\"up\":false},%s]}",
-		 s1);
 	struct batch b;
-	err[0] = '\0';
-	int rc = wire_decode_batch(body, strlen(body), &b, err, errsz);
-	if (rc == 0) {
-		assert_int_equal(b.nsamples, 2);
-		wire_batch_free(&b);
-	}
+	decode_pair(s1, &b);
+	int rc = b.nrefused || b.refused_samples || b.refused_rows ? -1 : 0;
+	if (rc)
+		snprintf(err, errsz, "%.63s: %.180s", b.refused[0].where, b.refused[0].reason);
+	assert_int_equal(b.nsamples, rc ? b.nsamples : 2);
+	wire_batch_free(&b);
 	return rc;
 }
 
+/* The sample s1 is dropped alone, its refusal naming the problem; samples[0] is kept. */
 static void expect_sample_error(const char *s1, const char *needle)
 {
-	char err[256];
-	int rc = decode_with(s1, err, sizeof(err));
-	print_message("  %s -> %s\n", s1, rc ? err : "accepted");
-	assert_int_equal(rc, -1);
-	assert_non_null(strstr(err, needle));
+	struct batch b;
+	decode_pair(s1, &b);
+	const struct wire_refusal *r = b.nrefused ? &b.refused[0] : NULL;
+	print_message("  %s -> %s %s\n", s1, r ? r->where : "accepted", r ? r->reason : "");
+	assert_int_equal(b.nsamples, 1);
+	assert_string_equal(b.samples[0].commune, "A");
+	assert_int_equal(b.refused_samples, 1);
+	assert_int_equal(b.refused_rows, 0);
+	assert_int_equal(b.nrefused, 1);
+	assert_int_equal(r->kind, WR_SAMPLE);
+	assert_string_equal(r->where, "samples[1]");
+	assert_non_null(strstr(r->reason, needle));
+	assert_true(utf8_is_clean(r->reason));
+	wire_batch_free(&b);
 }
+
+/* One entry of sample s1 is dropped (kind at where); the sample is kept with the others. */
+static void expect_part_error(const char *s1, enum wire_refusal_kind kind, const char *where,
+			      const char *needle)
+{
+	struct batch b;
+	decode_pair(s1, &b);
+	const struct wire_refusal *r = b.nrefused ? &b.refused[0] : NULL;
+	print_message("  %s -> %s %s\n", s1, r ? r->where : "accepted", r ? r->reason : "");
+	assert_int_equal(b.nsamples, 2);
+	assert_int_equal(b.refused_samples, 0);
+	assert_int_equal(b.refused_rows, 1);
+	assert_int_equal(b.nrefused, 1);
+	assert_int_equal(r->kind, kind);
+	assert_string_equal(r->where, where);
+	assert_string_equal(r->commune, "A");
+	assert_string_equal(r->device, "D");
+	assert_non_null(strstr(r->reason, needle));
+	assert_true(utf8_is_clean(r->reason));
+	wire_batch_free(&b);
+}
+
+#define IF_ERROR(s1, where, needle) expect_part_error(s1, WR_INTERFACE, "samples[1]." where, needle)
+#define ROW_ERROR(s1, where, needle) expect_part_error(s1, WR_GROUP_ROW, "samples[1]." where, needle)
 
 static void expect_body_error(const char *body, size_t len, const char *needle)
 {
@@ -228,41 +278,40 @@ static void expect_body_error(const char *body, size_t len, const char *needle)
 static void errors_name_the_field(void **state)
 {
 	(void)state;
-	expect_sample_error("{" GOOD ",\"if\":[{\"index\":1,\"speed\":\"fast\"}]}",
-			    "samples[1].if[0].speed");
-	expect_sample_error("{" GOOD ",\"if\":[{\"index\":1},{\"index\":2,\"in_octets\":-1}]}",
-			    "samples[1].if[1].in_octets");
-	expect_sample_error("{" GOOD ",\"if\":[{\"index\":0}]}", "samples[1].if[0].index");
-	expect_sample_error("{" GOOD ",\"if\":[{\"descr\":\"x\"}]}", "samples[1].if[0].index: missing");
-	expect_sample_error("{" GOOD ",\"if\":[{\"index\":1,\"oper\":8}]}", "samples[1].if[0].oper");
-	expect_sample_error("{" GOOD ",\"if\":[{\"index\":1,\"descr\":5}]}", "samples[1].if[0].descr");
-	expect_sample_error("{" GOOD ",\"if\":[5]}", "samples[1].if[0]: expected an object");
-	expect_sample_error("{" GOOD ",\"if\":{}}", "samples[1].if: expected an array");
-	expect_sample_error("{" GOOD ",\"sys\":{\"uptime\":4294967296}}", "samples[1].sys.uptime");
-	expect_sample_error("{" GOOD ",\"sys\":{\"name\":[]}}", "samples[1].sys.name");
-	expect_sample_error("{" GOOD ",\"sys\":\"x\"}", "samples[1].sys");
-	expect_sample_error("{" GOOD ",\"rtt_ms\":-5}", "samples[1].rtt_ms");
-	expect_sample_error("{\"commune\":\"A\",\"device\":\"D\",\"ts\":1700000000}",
-			    "samples[1].up");
+	IF_ERROR("{" GOOD ",\"if\":[{\"index\":1,\"speed\":\"fast\"}]}", "if[0]",
+		 "speed: expected an unsigned integer");
+	IF_ERROR("{" GOOD ",\"if\":[{\"index\":1},{\"index\":2,\"in_octets\":-1}]}", "if[1]",
+		 "in_octets");
+	IF_ERROR("{" GOOD ",\"if\":[{\"index\":0}]}", "if[0]", "index");
+	IF_ERROR("{" GOOD ",\"if\":[{\"descr\":\"x\"}]}", "if[0]", "index: missing");
+	IF_ERROR("{" GOOD ",\"if\":[{\"index\":1,\"oper\":8}]}", "if[0]", "oper");
+	IF_ERROR("{" GOOD ",\"if\":[{\"index\":1,\"descr\":5}]}", "if[0]", "descr");
+	IF_ERROR("{" GOOD ",\"if\":[5]}", "if[0]", "expected an object");
+	expect_sample_error("{" GOOD ",\"if\":{}}", "if: expected an array");
+	expect_sample_error("{" GOOD ",\"sys\":{\"uptime\":4294967296}}", "sys.uptime");
+	expect_sample_error("{" GOOD ",\"sys\":{\"name\":[]}}", "sys.name");
+	expect_sample_error("{" GOOD ",\"sys\":\"x\"}", "sys");
+	expect_sample_error("{" GOOD ",\"rtt_ms\":-5}", "rtt_ms");
+	expect_sample_error("{\"commune\":\"A\",\"device\":\"D\",\"ts\":1700000000}", "up");
 	expect_sample_error("{\"commune\":\"A\",\"device\":\"D\",\"ts\":1700000000,\"up\":1}",
-			    "samples[1].up");
+			    "up");
 	expect_sample_error("{\"commune\":\"A\",\"device\":\"D\",\"ts\":0,\"up\":true}",
-			    "samples[1].ts: out of range");
+			    "ts: out of range");
 	expect_sample_error("{\"commune\":\"A\",\"device\":\"D\",\"ts\":4102444801,\"up\":true}",
-			    "samples[1].ts: out of range");
+			    "ts: out of range");
 	expect_sample_error("{\"commune\":\"A\",\"device\":\"D\",\"ts\":1.7e9,\"up\":true}",
-			    "samples[1].ts: expected an integer");
+			    "ts: expected an integer");
 	expect_sample_error("{\"commune\":\"A\",\"device\":\"D\",\"ts\":\"1700000000\",\"up\":true}",
-			    "samples[1].ts");
+			    "ts");
 	expect_sample_error("{\"commune\":\"A\",\"device\":\"D\",\"ts\":18446744073709551615,\"up\":true}",
-			    "samples[1].ts: out of range");
+			    "ts: out of range");
 	expect_sample_error("{\"device\":\"D\",\"ts\":1700000000,\"up\":true}",
-			    "samples[1].commune: missing");
+			    "commune: missing");
 	expect_sample_error("{\"commune\":\"\",\"device\":\"D\",\"ts\":1700000000,\"up\":true}",
-			    "samples[1].commune: empty");
+			    "commune: empty");
 	expect_sample_error("{\"commune\":\"A\",\"device\":7,\"ts\":1700000000,\"up\":true}",
-			    "samples[1].device");
-	expect_sample_error("[]", "samples[1]: expected an object");
+			    "device");
+	expect_sample_error("[]", "expected an object");
 
 	/* the edges that are allowed */
 	char err[256];
@@ -280,10 +329,8 @@ static void errors_name_the_field(void **state)
 static void u64_counter_not_an_integer(void **state)
 {
 	(void)state;
-	expect_sample_error("{" GOOD ",\"if\":[{\"index\":1,\"in_octets\":1e3}]}",
-			    "samples[1].if[0].in_octets");
-	expect_sample_error("{" GOOD ",\"if\":[{\"index\":1,\"out_errors\":null}]}",
-			    "samples[1].if[0].out_errors");
+	IF_ERROR("{" GOOD ",\"if\":[{\"index\":1,\"in_octets\":1e3}]}", "if[0]", "in_octets");
+	IF_ERROR("{" GOOD ",\"if\":[{\"index\":1,\"out_errors\":null}]}", "if[0]", "out_errors");
 }
 
 static void u64_counter_max_is_accepted(void **state)
@@ -333,15 +380,24 @@ static void body_errors(void **state)
 	expect_body_error(v2, 10, "not valid JSON");
 }
 
-static void decode_error_frees_earlier_samples(void **state)
+static void bad_interface_entry_dropped_alone(void **state)
 {
 	(void)state;
-	/* samples[0] is fully decoded with interfaces before samples[1] fails */
 	static const char body[] =
 		"{\"version\":1,\"probe\":\"p\",\"seq\":1,\"samples\":["
 		"{" GOOD ",\"if\":[{\"index\":1},{\"index\":2}]},"
-		"{" GOOD ",\"if\":[{\"index\":1},{\"index\":2,\"speed\":true}]}]}";
-	expect_body_error(body, strlen(body), "samples[1].if[1].speed");
+		"{" GOOD ",\"if\":[{\"index\":1},{\"index\":2,\"speed\":true},{\"index\":3}]}]}";
+	struct batch b;
+	char err[256] = "";
+	assert_int_equal(wire_decode_batch(body, strlen(body), &b, err, sizeof(err)), 0);
+	assert_int_equal(b.nsamples, 2);
+	assert_int_equal(b.samples[1].nifs, 2);
+	assert_int_equal(b.samples[1].ifs[0].index, 1);
+	assert_int_equal(b.samples[1].ifs[1].index, 3);
+	assert_int_equal(b.refused_rows, 1);
+	assert_string_equal(b.refused[0].where, "samples[1].if[1]");
+	assert_string_equal(b.refused[0].reason, "speed: expected an unsigned integer");
+	wire_batch_free(&b);
 }
 
 static void text_is_sanitised(void **state)
@@ -420,26 +476,33 @@ static void group_rows(void **state)
 		assert_true(m->gauge == v[i].gauge && m->counter == v[i].counter);
 		assert_string_equal(m->text, v[i].text);
 	}
-	assert_string_equal(d->rows[1].index, "");
+	assert_null(d->rows[1].index);
+	assert_string_equal(wire_row_index(&d->rows[1]), "");
 	assert_int_equal(d->rows[0].nostore, 0);
 	assert_int_equal(d->rows[1].nostore, 1);
 	wire_batch_free(&b);
 
-	expect_sample_error("{" GOOD ",\"groups\":[{\"g\":\"Supply\"}]}", "groups[0].g");
-	expect_sample_error("{" GOOD ",\"groups\":[{\"g\":\"s\",\"i\":\"1..2\"}]}",
-			    "groups[0].i");
-	expect_sample_error("{" GOOD ",\"groups\":[{\"g\":\"s\",\"i\":\"../x\"}]}",
-			    "groups[0].i");
-	expect_sample_error("{" GOOD ",\"groups\":[{\"g\":\"s\",\"i\":\"1\"},{\"g\":\"s\",\"i\":\"1\"}]}",
-			    "groups[1].i: the same group row appears twice");
-	expect_sample_error("{" GOOD ",\"groups\":[{\"g\":\"s\",\"v\":{\"x\":\"1\"}}]}",
-			    "groups[0].x: expected a number");
-	expect_sample_error("{" GOOD ",\"groups\":[{\"g\":\"s\",\"c\":{\"x\":-1}}]}",
-			    "groups[0].x: negative");
-	expect_sample_error("{" GOOD ",\"groups\":[{\"g\":\"s\",\"v\":{\"x\":1},\"c\":{\"x\":1}}]}",
-			    "appears twice in one row");
-	expect_sample_error("{" GOOD ",\"groups\":[{\"g\":\"s\",\"v\":{\"BAD\":1}}]}",
-			    "value names are");
+	ROW_ERROR("{" GOOD ",\"groups\":[{\"g\":\"Supply\"}]}", "groups[0]", "g: group names");
+	ROW_ERROR("{" GOOD ",\"groups\":[{\"g\":\"if\"}]}", "groups[0]", "g: system and if");
+	ROW_ERROR("{" GOOD ",\"groups\":[{\"g\":\"s\",\"i\":\"1..2\"}]}", "groups[0]",
+		  "i: expected an OID suffix");
+	ROW_ERROR("{" GOOD ",\"groups\":[{\"g\":\"s\",\"i\":\"../x\"}]}", "groups[0]", "i:");
+	ROW_ERROR("{" GOOD ",\"groups\":[{\"g\":\"s\",\"i\":\"1\\u00002\"}]}", "groups[0]", "i:");
+	ROW_ERROR("{" GOOD ",\"groups\":[{\"g\":\"s\",\"i\":12}]}", "groups[0]",
+		  "i: expected a string");
+	ROW_ERROR("{" GOOD ",\"groups\":[{\"g\":\"s\",\"i\":\"1\"},{\"g\":\"s\",\"i\":\"1\"}]}",
+		  "groups[1]", "i: the same group row appears twice");
+	ROW_ERROR("{" GOOD ",\"groups\":[{\"g\":\"s\",\"v\":{\"x\":\"1\"}}]}", "groups[0]",
+		  "x: expected a number");
+	ROW_ERROR("{" GOOD ",\"groups\":[{\"g\":\"s\",\"c\":{\"x\":-1}}]}", "groups[0]",
+		  "x: negative");
+	ROW_ERROR("{" GOOD ",\"groups\":[{\"g\":\"s\",\"v\":{\"x\":1},\"c\":{\"x\":1}}]}",
+		  "groups[0]", "appears twice in one row");
+	ROW_ERROR("{" GOOD ",\"groups\":[{\"g\":\"s\",\"v\":{\"BAD\":1}}]}", "groups[0]",
+		  "value names are");
+	/* a JSON key is the sender's text: a control character in it does not reach a log line */
+	ROW_ERROR("{" GOOD ",\"groups\":[{\"g\":\"s\",\"v\":{\"x\\u001b[2J\":\"1\"}}]}",
+		  "groups[0]", "value names are");
 	expect_sample_error("{" GOOD ",\"groups\":{}}", "groups: expected an array");
 	/* 33 values in one row; then many small rows adding up past the batch's bound */
 	struct strbuf sb;
@@ -448,7 +511,7 @@ static void group_rows(void **state)
 	for (int i = 0; i < 33; i++)
 		strbuf_printf(&sb, "%s\"m%d\":1", i ? "," : "", i);
 	strbuf_puts(&sb, "}}]}");
-	expect_sample_error(sb.data, "too many values in one row");
+	ROW_ERROR(sb.data, "groups[0]", "too many values in one row");
 	sb.len = 0;
 	strbuf_puts(&sb, "{" GOOD ",\"groups\":[");
 	for (int i = 0; i < WIRE_MAX_ROWS; i++)
@@ -468,8 +531,8 @@ static void group_rows(void **state)
 	expect_body_error(two, (size_t)n, "too many group rows or values in one batch");
 	free(two);
 	strbuf_free(&sb);
-	expect_sample_error("{" GOOD ",\"groups\":[{\"g\":\"s\",\"v\":{\"x\":1e999}}]}",
-			    "");
+	ROW_ERROR("{" GOOD ",\"groups\":[{\"g\":\"s\",\"v\":{\"x\":1e999}}]}", "groups[0]",
+		  "x: not a finite number");
 }
 
 static void long_text_is_cut_on_a_character(void **state)
@@ -498,6 +561,210 @@ static void long_text_is_cut_on_a_character(void **state)
 	wire_batch_free(&b);
 }
 
+/* One up sample of device dev holding rows (no interfaces), through encode and decode. */
+static void encode_rows_sample(struct dev_sample *s, const char *dev, struct group_row *rows,
+			       size_t n)
+{
+	memset(s, 0, sizeof(*s));
+	snprintf(s->commune, sizeof(s->commune), "A");
+	snprintf(s->device, sizeof(s->device), "%s", dev);
+	s->ts = 1700000000;
+	s->up = 1;
+	s->rtt_ms = -1;
+	s->rows = rows;
+	s->nrows = n;
+}
+
+/* The probe formats a row's whole OID suffix; the longest SNMP can carry goes through. */
+static void long_index_round_trips(void **state)
+{
+	(void)state;
+	unsigned long sub[WIRE_INDEX_SUBIDS + 1];
+	for (size_t i = 0; i < WIRE_INDEX_SUBIDS + 1; i++)
+		sub[i] = 4294967295UL;
+	char *idx120, *idx128, *idx129 = (char *)1, *none = (char *)1;
+	assert_int_equal(wire_index_format(&idx120, sub, 120), 0);
+	assert_int_equal(strlen(idx120), 120 * 10 + 119);
+	assert_true(wire_valid_index(idx120));
+	assert_int_equal(wire_index_format(&idx128, sub, 128), 0);
+	assert_true(strlen(idx128) < WIRE_INDEX_MAX);
+	assert_true(wire_valid_index(idx128));
+	assert_int_equal(wire_index_format(&idx129, sub, 129), -1);
+	assert_null(idx129);
+	assert_int_equal(wire_index_format(&none, sub, 0), 0);
+	assert_null(none);
+	sub[0] = 0;
+	sub[1] = 17;
+	char *small;
+	assert_int_equal(wire_index_format(&small, sub, 3), 0);
+	assert_string_equal(small, "0.17.4294967295");
+
+	struct metric_val v = {"used", MV_GAUGE, 5, 0, ""};
+	struct group_row rows[3] = {
+		{"disk", idx120, "", 0, &v, 1},
+		{"disk", idx128, "", 0, &v, 1},
+		{"disk", small, "", 0, &v, 1},
+	};
+	struct dev_sample s;
+	encode_rows_sample(&s, "D", rows, 3);
+	size_t len;
+	char *body = encode(&s, 1, "p", 1, &len);
+	struct batch b;
+	char err[256] = "";
+	assert_int_equal(wire_decode_batch(body, len, &b, err, sizeof(err)), 0);
+	assert_int_equal(b.nrefused, 0);
+	assert_int_equal(b.samples[0].nrows, 3);
+	assert_string_equal(b.samples[0].rows[0].index, idx120);
+	assert_string_equal(b.samples[0].rows[1].index, idx128);
+	assert_string_equal(b.samples[0].rows[2].index, small);
+	wire_batch_free(&b);
+	free(body);
+
+	/* one sub-identifier more than SNMP allows: that row is refused, not cut */
+	struct strbuf sb;
+	assert_int_equal(strbuf_init(&sb, 0), 0);
+	strbuf_printf(&sb, "{" GOOD ",\"groups\":[{\"g\":\"disk\",\"i\":\"%s.1\"},"
+		      "{\"g\":\"disk\",\"i\":\"%s\"}]}", idx128, idx120);
+	ROW_ERROR(sb.data, "groups[0]", "i: expected an OID suffix");
+	strbuf_free(&sb);
+	free(idx120);
+	free(idx128);
+	free(small);
+}
+
+/* Two rows of one table whose indexes differ only after 64 characters are two rows. */
+static void rows_differing_late_both_kept(void **state)
+{
+	(void)state;
+	char a[200], c[200];
+	size_t o = 0;
+	for (int i = 0; i < 40; i++)
+		o += (size_t)snprintf(a + o, sizeof(a) - o, "%s%d", i ? "." : "", 65 + i % 26);
+	assert_true(o > 64);
+	memcpy(c, a, o + 1);
+	snprintf(a + o, sizeof(a) - o, ".1");
+	snprintf(c + o, sizeof(c) - o, ".2");
+	struct metric_val v = {"used", MV_GAUGE, 5, 0, ""};
+	struct group_row rows[2] = {{"disk", a, "", 0, &v, 1}, {"disk", c, "", 0, &v, 1}};
+	struct dev_sample s;
+	encode_rows_sample(&s, "D", rows, 2);
+	size_t len;
+	char *body = encode(&s, 1, "p", 1, &len);
+	struct batch b;
+	char err[256] = "";
+	assert_int_equal(wire_decode_batch(body, len, &b, err, sizeof(err)), 0);
+	assert_int_equal(b.refused_rows, 0);
+	assert_int_equal(b.samples[0].nrows, 2);
+	assert_string_equal(b.samples[0].rows[0].index, a);
+	assert_string_equal(b.samples[0].rows[1].index, c);
+	wire_batch_free(&b);
+	free(body);
+}
+
+/* Good samples around a bad one, a bad row among good ones: the good are kept, the bad named. */
+static void bad_parts_refused_alone(void **state)
+{
+	(void)state;
+	static const char body[] =
+		"{\"version\":1,\"probe\":\"p\",\"seq\":3,\"samples\":["
+		"{\"commune\":\"A\",\"device\":\"sw1\",\"ts\":1700000000,\"up\":true,\"groups\":["
+		"{\"g\":\"fan\",\"i\":\"1\",\"v\":{\"rpm\":900}},"
+		"{\"g\":\"fan\",\"i\":\"1.\",\"v\":{\"rpm\":901}},"
+		"{\"g\":\"fan\",\"i\":\"2\",\"v\":{\"rpm\":902}},"
+		"{\"g\":\"fan\",\"i\":\"1\",\"v\":{\"rpm\":903}}]},"
+		"{\"commune\":\"A\",\"device\":\"pc7\",\"ts\":17,\"up\":true},"
+		"{\"commune\":\"B\",\"device\":\"pc8\",\"ts\":1700000000,\"up\":false}]}";
+	struct batch b;
+	char err[256] = "";
+	assert_int_equal(wire_decode_batch(body, strlen(body), &b, err, sizeof(err)), 0);
+	assert_int_equal(b.nsamples, 2);
+	assert_string_equal(b.samples[0].device, "sw1");
+	assert_string_equal(b.samples[1].device, "pc8");
+	const struct dev_sample *sw = &b.samples[0];
+	assert_int_equal(sw->nrows, 2);
+	assert_string_equal(sw->rows[0].index, "1");
+	assert_true(sw->rows[0].vals[0].gauge == 900); /* of two rows "1", the first is kept */
+	assert_string_equal(sw->rows[1].index, "2");
+	assert_int_equal(b.refused_samples, 1);
+	assert_int_equal(b.refused_rows, 2);
+	assert_int_equal(b.nrefused, 3);
+	const struct wire_refusal *r = b.refused;
+	assert_int_equal(r[0].kind, WR_GROUP_ROW);
+	assert_string_equal(r[0].where, "samples[0].groups[1]");
+	assert_string_equal(r[0].device, "sw1");
+	assert_non_null(strstr(r[0].reason, "i: expected an OID suffix"));
+	assert_string_equal(r[1].where, "samples[0].groups[3]");
+	assert_string_equal(r[1].reason, "i: the same group row appears twice");
+	assert_int_equal(r[2].kind, WR_SAMPLE);
+	assert_string_equal(r[2].where, "samples[1]");
+	assert_string_equal(r[2].commune, "A");
+	assert_string_equal(r[2].device, "pc7");
+	assert_string_equal(r[2].reason, "ts: out of range");
+	wire_batch_free(&b);
+	assert_null(b.refused);
+	assert_int_equal(b.refused_rows, 0);
+}
+
+/* A sample refused whole is one refusal: the rows it dropped before are not listed too. */
+static void refused_sample_stands_for_its_rows(void **state)
+{
+	(void)state;
+	expect_sample_error("{" GOOD ",\"groups\":[{\"g\":\"s\",\"i\":\"x\"}],\"if\":{}}",
+			    "if: expected an array");
+}
+
+/* Refusals are described up to a bound and counted beyond it. */
+static void refusals_bounded(void **state)
+{
+	(void)state;
+	struct strbuf sb;
+	assert_int_equal(strbuf_init(&sb, 0), 0);
+	strbuf_puts(&sb, "{\"version\":1,\"probe\":\"p\",\"seq\":1,\"samples\":[{" GOOD
+		    ",\"groups\":[");
+	for (int i = 0; i < 1000; i++)
+		strbuf_printf(&sb, "%s{\"g\":\"s\",\"i\":\"%d..\"}", i ? "," : "", i);
+	strbuf_puts(&sb, "]}");
+	for (int i = 0; i < 100; i++)
+		strbuf_puts(&sb, ",{\"commune\":\"A\"}");
+	strbuf_puts(&sb, "]}");
+	struct batch b;
+	char err[256] = "";
+	assert_int_equal(wire_decode_batch(sb.data, sb.len, &b, err, sizeof(err)), 0);
+	assert_int_equal(b.nsamples, 1);
+	assert_int_equal(b.samples[0].nrows, 0);
+	assert_int_equal(b.refused_rows, 1000);
+	assert_int_equal(b.refused_samples, 100);
+	assert_int_equal(b.nrefused, WIRE_MAX_REFUSALS);
+	assert_string_equal(b.refused[WIRE_MAX_REFUSALS - 1].where, "samples[0].groups[31]");
+	wire_batch_free(&b);
+	strbuf_free(&sb);
+}
+
+/* The batch's limits count every row it carries, good or bad: memory stays bounded. */
+static void limits_count_bad_rows_too(void **state)
+{
+	(void)state;
+	struct strbuf sb;
+	assert_int_equal(strbuf_init(&sb, 0), 0);
+	strbuf_puts(&sb, "{\"version\":1,\"probe\":\"p\",\"seq\":1,\"samples\":[");
+	for (int k = 0; k < WIRE_MAX_BATCH_ROWS / WIRE_MAX_ROWS + 1; k++) {
+		strbuf_printf(&sb, "%s{" GOOD ",\"groups\":[", k ? "," : "");
+		for (int i = 0; i < WIRE_MAX_ROWS; i++)
+			strbuf_printf(&sb, "%s{\"g\":\"S\"}", i ? "," : "");
+		strbuf_puts(&sb, "]}");
+	}
+	strbuf_puts(&sb, "]}");
+	expect_body_error(sb.data, sb.len, "too many group rows or values in one batch");
+	/* and the number of samples */
+	sb.len = 0;
+	strbuf_puts(&sb, "{\"version\":1,\"probe\":\"p\",\"seq\":1,\"samples\":[");
+	for (int k = 0; k < WIRE_MAX_SAMPLES + 1; k++)
+		strbuf_printf(&sb, "%s{}", k ? "," : "");
+	strbuf_puts(&sb, "]}");
+	expect_body_error(sb.data, sb.len, "samples: too many samples in one batch");
+	strbuf_free(&sb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -507,10 +774,16 @@ int main(void)
 		cmocka_unit_test(u64_counter_not_an_integer),
 		cmocka_unit_test(u64_counter_max_is_accepted),
 		cmocka_unit_test(body_errors),
-		cmocka_unit_test(decode_error_frees_earlier_samples),
+		cmocka_unit_test(bad_interface_entry_dropped_alone),
 		cmocka_unit_test(text_is_sanitised),
 		cmocka_unit_test(long_text_is_cut_on_a_character),
 		cmocka_unit_test(group_rows),
+		cmocka_unit_test(long_index_round_trips),
+		cmocka_unit_test(rows_differing_late_both_kept),
+		cmocka_unit_test(bad_parts_refused_alone),
+		cmocka_unit_test(refused_sample_stands_for_its_rows),
+		cmocka_unit_test(refusals_bounded),
+		cmocka_unit_test(limits_count_bad_rows_too),
 	};
 	return cmocka_run_group_tests_name("wire", tests, NULL, NULL);
 }
