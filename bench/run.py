@@ -273,6 +273,8 @@ listen_port = {port}
 rrd_step = 60
 stale_after = 600
 ingest_max_body = 67108864
+; the bench's warm-up creates every file in one round
+max_new_files_per_minute = 10000000
 """)
             if rrdcached:
                 f.write(f"rrdcached = {rrdcached}\n")

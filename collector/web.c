@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "api.h"
+#include "assign.h"
 #include "cli.h"
 #include "connwatch.h"
 #include "gcache.h"
@@ -611,6 +612,16 @@ static enum MHD_Result handle_get(struct web *w, struct MHD_Connection *conn, co
 			     MHD_RESPMEM_PERSISTENT, "max-age=3600");
 	if (strbuf_init(&sb, PAGE_LIMIT) < 0)
 		return MHD_NO;
+	if (strcmp(url, "/api/v1/assignment") == 0) {
+		enum MHD_Result ret;
+		if (!authenticate(w, conn, rq, &ret)) {
+			strbuf_free(&sb);
+			return ret;
+		}
+		return reply_buf(conn, &sb,
+				 assignment_csv(&sb, c->inv, rq->probe, c->cfg->default_probe),
+				 "text/csv; charset=utf-8");
+	}
 	if (strcmp(url, "/") == 0)
 		return reply_buf(conn, &sb, page_dashboard(&sb, c, l), html);
 	if (strcmp(url, "/api/v1/readiness") == 0) {

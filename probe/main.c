@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "assignment.h"
 #include "clock.h"
 #include "config.h"
 #include "inventory.h"
@@ -705,18 +706,18 @@ static int poll_command(int argc, char **argv)
 
 /* [probe] spool_dir, or <data_dir>/spool/<name>: opened before polling starts, or the probe
  * does not start (a probe that would lose data without saying so is worse than none). */
-static struct spool *open_spool(const struct hbmon_config *cfg)
+static struct spool *open_spool(const struct hbmon_config *cfg, char *dir, size_t dirsz)
 {
-	char dir[PATH_MAX + 80], err[PATH_MAX + 200];
+	char err[PATH_MAX + 200];
 	if (cfg->spool_dir[0]) {
-		snprintf(dir, sizeof(dir), "%s", cfg->spool_dir);
+		snprintf(dir, dirsz, "%s", cfg->spool_dir);
 	} else {
-		snprintf(dir, sizeof(dir), "%s/spool", cfg->data_dir);
+		snprintf(dir, dirsz, "%s/spool", cfg->data_dir);
 		if ((mkdir(cfg->data_dir, 0750) < 0 && errno != EEXIST) ||
 		    (mkdir(dir, 0700) < 0 && errno != EEXIST))
 			fatalx("probe", "%s: %s (the probe keeps its spool there: [probe] spool_dir)",
 			       dir, strerror(errno));
-		snprintf(dir, sizeof(dir), "%s/spool/%s", cfg->data_dir, cfg->probe_name);
+		snprintf(dir, dirsz, "%s/spool/%s", cfg->data_dir, cfg->probe_name);
 	}
 	struct spool *sp = spool_open(dir, (uint64_t)cfg->spool_mb << 20, err, sizeof(err));
 	if (!sp)
@@ -726,6 +727,38 @@ static struct spool *open_spool(const struct hbmon_config *cfg)
 		log_info("probe", "spool %s: %llu batches from before wait for the collector", dir,
 			 (unsigned long long)st->batches);
 	return sp;
+}
+
+/*
+ * The devices to poll: the collector's assignment for this probe (fetched now, or as cached
+ * from the last start when the collector is away), else the local inventory.
+ */
+static void use_assignment(struct probe *pr, const struct uplink_opts *uo, const char *dir)
+{
+	char cache[PATH_MAX + 100], why[1200];
+	struct errlist errs = {0};
+	snprintf(cache, sizeof(cache), "%s/assignment.csv", dir);
+	int got = assignment_fetch(uo, cache, why, sizeof(why));
+	if (!got && access(cache, R_OK) != 0) {
+		log_info("probe", "assignment: %s; polling the devices of %s", why,
+			 pr->cfg->inventory);
+		return;
+	}
+	if (!got)
+		log_warnx("probe", "assignment: %s; working from the one cached in %s", why, cache);
+	struct inventory *inv = inventory_load(cache, pr->cfg, &errs);
+	if (!inv || errlist_count(&errs)) {
+		for (size_t i = 0; i < errs.n; i++)
+			log_warnx("probe", "assignment: %s", errs.msg[i]);
+		log_warnx("probe", "the collector's assignment does not fit this probe's "
+			  "configuration (credential names?); polling the devices of %s",
+			  pr->cfg->inventory);
+		inventory_free(inv);
+	} else {
+		inventory_free(pr->inv);
+		pr->inv = inv;
+	}
+	errlist_free(&errs);
 }
 
 int main(int argc, char **argv)
@@ -782,9 +815,11 @@ int main(int argc, char **argv)
 	struct poller_opts po = {pr.cfg->timeout_ms, pr.cfg->retries, pr.cfg->max_rows, 0,
 				 pr.profiles};
 	pr.poller = poller_new(&po, on_sample, &pr);
-	pr.spool = open_spool(pr.cfg);
+	char spool_dir[PATH_MAX + 80];
+	pr.spool = open_spool(pr.cfg, spool_dir, sizeof(spool_dir));
 	struct uplink_opts uo = {pr.cfg->collector_url, pr.cfg->probe_name, pr.secret,
 				 pr.cfg->ca_file, pr.spool, pr.cfg->replay_per_s};
+	use_assignment(&pr, &uo, spool_dir);
 	pr.uplink = uplink_new(&uo);
 	memset(pr.secret, 0, sizeof(pr.secret)); /* the uplink keeps its copy */
 	if (!pr.poller || !pr.uplink || strbuf_init(&pr.batch, 0) < 0 || build_targets(&pr) < 0)

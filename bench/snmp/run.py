@@ -553,6 +553,12 @@ def hbmon_write(dirpath, tg, port, interval, hb, window=None):
         f.write(f"[public]\nversion = 2c\ncommunity = {fleet.COMMUNITY}\n")
     os.chmod(cred, 0o600)
     conf = os.path.join(dirpath, "hbmon.conf")
+    # the capture server checks no credential, but the probe starts only with its secret
+    secret = os.path.join(dirpath, "probe.secret")
+    if not os.path.exists(secret):
+        fd = os.open(secret, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        os.write(fd, os.urandom(32).hex().encode() + b"\n")
+        os.close(fd)
     with open(conf, "w", encoding="utf-8") as f:
         f.write(f"""; written by bench/snmp/run.py
 [general]
@@ -560,9 +566,11 @@ district = Bench
 inventory = inventory.csv
 credentials = credentials.conf
 data_dir = {dirpath}/data
+default_probe = bench
 
 [probe]
 name = bench
+secret_file = probe.secret
 collector_url = http://127.0.0.1:{port}/api/v1/ingest
 interval = {interval}
 timeout_ms = {P['timeout_ms']}

@@ -276,3 +276,40 @@ def test_sigkill_loops_lose_no_acknowledged_sample(bindir, tmp_path, fleet):
         if p:
             assert p.stop() == 0, p.output()[-3000:]
         assert c.stop() == 0, c.output()[-3000:]
+
+
+def test_probe_works_from_its_cached_assignment_while_the_collector_is_away(bindir, tmp_path,
+                                                                            fleet):
+    """The probe polls what the collector assigns it (its own inventory is empty), caches
+    it, and after a restart with the collector away polls the same devices from the cache;
+    what it spooled meanwhile reaches the files once the collector is back."""
+    d = make_district(tmp_path / "site", fleet)
+    with open(d.conf, encoding="utf-8") as f:
+        conf = f.read()
+    probe_conf = os.path.join(d.root, "probe.conf")
+    with open(probe_conf, "w", encoding="utf-8") as f:
+        f.write(conf.replace("[general]\n", "[general]\ninventory = probe-inventory.csv\n", 1))
+    with open(os.path.join(d.root, "probe-inventory.csv"), "w", encoding="utf-8") as f:
+        f.write("commune,site,site_type,device,class,address,snmp,contact\n")
+    probe = lambda log: Daemon([os.path.join(bindir, "hbmon-probe"), "-c", probe_conf],
+                               os.path.join(d.root, log))
+    c = start_collector(bindir, d)
+    p = probe("probe-1.log")
+    try:
+        wait_for(lambda: metric(d, "hbmon_ingest_samples_total") >= 4, 30, "first samples")
+        assert "polling 2 devices" in p.output(), p.output()[-2000:]
+        assert p.stop() == 0
+        c.stop()
+        p = probe("probe-2.log")  # the collector is away
+        wait_for(lambda: "working from the one cached" in p.output(), 30, "the cache used")
+        assert "polling 2 devices" in p.output(), p.output()[-2000:]
+        down = int(time.time())
+        time.sleep(6)
+        c = start_collector(bindir, d)
+        up = int(time.time())
+        wait_delivered(d)
+        for name in ("PC 1", "PC 2"):
+            assert gaps(rrd_file(d, name), down, up) == [], name
+    finally:
+        assert p.stop() == 0, p.output()[-3000:]
+        assert c.stop() == 0, c.output()[-3000:]

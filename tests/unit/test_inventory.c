@@ -11,9 +11,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "assign.h"
 #include "config.h"
 #include "errlist.h"
 #include "inventory.h"
+#include "strbuf.h"
 
 struct fx {
 	char dir[64];
@@ -848,6 +850,51 @@ static void inventory_empty_and_missing(void **state)
 	expect_one_error(fx, fx->inv, 0, "cannot open", NULL);
 }
 
+/* A probe's assignment (collector/assign.c) reads back as the same rows, its own only. */
+static void assignment_round_trips(void **state)
+{
+	struct fx *fx = *state;
+	load_inventory(fx, "commune,site,site_type,device,class,address,snmp,contact,probe,url\n",
+		       "Xã Tân Phú,Bộ phận một cửa,one-stop,\"PC \"\"kế toán\"\", 1\",pc,"
+		       "10.0.0.1:1161,office,a@b.vn,tanphu,\n"
+		       "Xã Tân Phú,Bộ phận một cửa,one-stop,Máy quét,,[fd00::5]:2161,office,,tanphu,\n"
+		       "Xã Tân Phú,Bộ phận một cửa,one-stop,Cổng,portal,,,,tanphu,https://x.vn/a?b=1\n"
+		       "Xã Hoà Bình,Bộ phận một cửa,one-stop,PC 2,pc,10.0.1.1,office,,,\n");
+	dump(&fx->el);
+	assert_int_equal(errlist_count(&fx->el), 0);
+	struct strbuf sb;
+	assert_int_equal(strbuf_init(&sb, 0), 0);
+	assert_int_equal(assignment_csv(&sb, fx->invp, "tanphu", "district"), 0);
+	char path[PATH_MAX + 16];
+	snprintf(path, sizeof(path), "%s/assignment.csv", fx->dir);
+	write_file(path, sb.data, 0644);
+	strbuf_free(&sb);
+	struct inventory *back = inventory_load(path, fx->cfg, &fx->el);
+	dump(&fx->el);
+	assert_non_null(back);
+	assert_int_equal(errlist_count(&fx->el), 0);
+	assert_int_equal(back->ndevices, 3);
+	for (size_t i = 0; i < 3; i++) {
+		const struct inv_device *a = &fx->invp->devices[i], *b = &back->devices[i];
+		assert_string_equal(a->name, b->name);
+		assert_string_equal(a->host, b->host);
+		assert_int_equal(a->port, b->port);
+		assert_int_equal(a->cls, b->cls);
+		assert_int_equal(a->cls_auto, b->cls_auto);
+		assert_string_equal(a->cred, b->cred);
+		assert_string_equal(a->contact, b->contact);
+		assert_string_equal(a->url, b->url);
+		assert_string_equal(back->sites[b->site].name, "Bộ phận một cửa");
+	}
+	inventory_free(back);
+	/* the default probe gets the row with no probe column */
+	assert_int_equal(strbuf_init(&sb, 0), 0);
+	assert_int_equal(assignment_csv(&sb, fx->invp, "district", "district"), 0);
+	assert_non_null(strstr(sb.data, "\"PC 2\""));
+	assert_null(strstr(sb.data, "Máy quét"));
+	strbuf_free(&sb);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -891,6 +938,7 @@ int main(void)
 		T(inventory_line_break_in_name),
 		T(inventory_malformed_csv),
 		T(inventory_empty_and_missing),
+		T(assignment_round_trips),
 	};
 	return cmocka_run_group_tests_name("inventory", tests, NULL, NULL);
 }
