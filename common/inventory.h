@@ -34,7 +34,7 @@ struct inv_device {
 	int port;        /* SNMP port, 161 unless given */
 	char cred[CFG_NAME_MAX]; /* credential name; empty: no SNMP */
 	char contact[INV_NAME_MAX];
-	char probe[CFG_NAME_MAX]; /* empty: any probe */
+	char probe[CFG_NAME_MAX]; /* empty: [general] default_probe's */
 	char url[256];            /* a web page to fetch (a portal); empty: none */
 	size_t site;
 	size_t commune;
