@@ -58,12 +58,7 @@ int assignment_fetch(const struct uplink_opts *o, const char *cache, char *why, 
 		return 0;
 	}
 	curl_easy_setopt(e, CURLOPT_URL, url);
-	if (o->ca_file && o->ca_file[0])
-		curl_easy_setopt(e, CURLOPT_CAINFO, o->ca_file);
-	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-	curl_easy_setopt(e, CURLOPT_USERNAME, o->name);
-	curl_easy_setopt(e, CURLOPT_PASSWORD, o->secret);
+	uplink_identify(e, o);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, keep);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, &body);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, 5L);

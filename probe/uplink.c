@@ -129,6 +129,18 @@ static size_t discard(char *ptr, size_t size, size_t nmemb, void *ud)
 	return size * nmemb;
 }
 
+void uplink_identify(void *curl_easy, const struct uplink_opts *o)
+{
+	CURL *e = curl_easy;
+	if (o->ca_file && o->ca_file[0])
+		curl_easy_setopt(e, CURLOPT_CAINFO, o->ca_file);
+	/* a collector that answers with a redirect must not get our secret elsewhere */
+	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+	curl_easy_setopt(e, CURLOPT_USERNAME, o->name);
+	curl_easy_setopt(e, CURLOPT_PASSWORD, o->secret);
+}
+
 /* Tells the collector how much is waiting here, for its page of probes. */
 static struct curl_slist *spool_header(const struct uplink *u)
 {
@@ -163,13 +175,8 @@ static void start_post(struct uplink *u)
 	curl_easy_setopt(e, CURLOPT_POSTFIELDS, u->body);
 	curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)u->len);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, u->headers);
-	if (u->ca_file)
-		curl_easy_setopt(e, CURLOPT_CAINFO, u->ca_file);
-	/* a collector that answers with a redirect must not get our secret elsewhere */
-	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-	curl_easy_setopt(e, CURLOPT_USERNAME, u->name);
-	curl_easy_setopt(e, CURLOPT_PASSWORD, u->secret);
+	struct uplink_opts id = {u->url, u->name, u->secret, u->ca_file, u->spool, 0};
+	uplink_identify(e, &id);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, discard);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT, 30L);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, 5L);

@@ -36,6 +36,10 @@ void uplink_free(struct uplink *u);
  * LAN in clear). 0, or -1 with why. */
 int uplink_check_url(const char *url, char *why, size_t whysz);
 
+/* Sets e to present the probe's credential to the collector: Basic auth, the collector's
+ * certificate (ca_file), and no redirect that would carry the secret elsewhere. */
+void uplink_identify(void *curl_easy, const struct uplink_opts *o);
+
 /* Batches not yet acknowledged (in the spool, the one in flight included). */
 size_t uplink_pending(const struct uplink *u);
 const struct uplink_stats *uplink_stats(const struct uplink *u);
