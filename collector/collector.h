@@ -20,6 +20,7 @@
 struct collector {
 	struct hbmon_config *cfg;
 	struct inventory *inv;
+	unsigned inv_gen;       /* counts inventory reloads: what was derived from it is stale */
 	struct state state;
 	struct rrdstore *rrd;   /* the writer thread's once started; paths and step are fixed */
 	struct worker *writer;  /* stores ingested batches */

@@ -10,6 +10,7 @@ struct layout {
 	struct rrd_ds_def ds[RRD_GROUP_MAX_DS];
 	char names[RRD_GROUP_MAX_DS][WIRE_METRIC_MAX];
 	char title[WIRE_METRIC_MAX];
+	char owner[GROUPDEFS_OWNER_MAX]; /* the probe that introduced the group ("" an import) */
 	struct layout *older; /* kept: queued updates may still point at it */
 };
 
@@ -43,7 +44,19 @@ static int has_ds(const struct layout *l, const char *name)
 	return 0;
 }
 
-const struct rrd_group_def *groupdefs_for_row(struct groupdefs *gd, const struct group_row *r)
+/* May probe introduce one more group? */
+static int room_for(const struct groupdefs *gd, const char *probe)
+{
+	size_t mine = 0;
+	if (gd->n == GROUPDEFS_MAX)
+		return 0;
+	for (size_t g = 0; probe && g < gd->n; g++)
+		mine += strcmp(gd->latest[g]->owner, probe) == 0;
+	return mine < GROUPDEFS_PER_PROBE;
+}
+
+const struct rrd_group_def *groupdefs_for_row(struct groupdefs *gd, const struct group_row *r,
+					      const char *probe)
 {
 	size_t g;
 	for (g = 0; g < gd->n; g++)
@@ -56,7 +69,7 @@ const struct rrd_group_def *groupdefs_for_row(struct groupdefs *gd, const struct
 			missing++;
 	if (!missing)
 		return cur ? &cur->def : NULL;
-	if (!cur && gd->n == GROUPDEFS_MAX) {
+	if (!cur && !room_for(gd, probe)) {
 		gd->dropped++;
 		return NULL;
 	}
@@ -66,6 +79,8 @@ const struct rrd_group_def *groupdefs_for_row(struct groupdefs *gd, const struct
 	if (cur)
 		*l = *cur;
 	snprintf(l->title, sizeof(l->title), "%s", r->group);
+	if (!cur)
+		snprintf(l->owner, sizeof(l->owner), "%s", probe ? probe : "");
 	for (size_t i = 0; i < r->nvals; i++) {
 		const struct metric_val *m = &r->vals[i];
 		if (m->kind == MV_TEXT || has_ds(l, m->name))

@@ -188,7 +188,7 @@ static int add_groups(struct ingest *in, struct ingest_job *j, const char *prefi
 		const struct group_row *r = &s->rows[k];
 		if (r->nostore)
 			continue;
-		const struct rrd_group_def *def = groupdefs_for_row(in->groups, r);
+		const struct rrd_group_def *def = groupdefs_for_row(in->groups, r, j->from ? j->from->name : NULL);
 		if (!def)
 			continue;
 		if (stored == MAX_GROUP_FILES) {

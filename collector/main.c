@@ -161,6 +161,7 @@ static void reload(struct collector *c)
 	config_free(c->cfg);
 	c->cfg = cfg;
 	c->inv = inv;
+	c->inv_gen++;
 	c->state = st;
 	c->ingest.inv = inv;
 	c->ingest.default_probe = cfg->default_probe;

@@ -26,6 +26,8 @@ struct probe_status {
 	int64_t spool_oldest;   /* the probe's clock; 0: nothing waits */
 	uint64_t epoch, stored_seq; /* highest seq stored from that spool */
 	struct rate_bucket new_files; /* RRD files it may have created */
+	uint64_t assignment;        /* digest of its assignment (0: not made yet) ... */
+	unsigned assignment_gen;    /* ... from this inventory (collector's inv_gen) */
 };
 
 struct probestat {

@@ -240,17 +240,27 @@ static void release_upload(struct web *w, struct req *rq)
 	rq->upload_counted = 0;
 }
 
-/* 200 with what was stored and what was refused, part by part. */
-static enum MHD_Result reply_answer(struct MHD_Connection *conn, const struct ingest_job *j)
+/* 200 with what was stored and what was refused, part by part; to a probe, the digest of its
+ * assignment (made once per inventory), so it learns of a changed one. */
+static enum MHD_Result reply_answer(const struct collector *c, struct MHD_Connection *conn,
+				    const struct ingest_job *j)
 {
-	char fallback[64];
+	char fallback[64], digest[24];
+	const char *hdr[] = {"X-Hbmon-Assignment", digest, NULL};
+	struct probe_status *p = j->from;
+	if (p && (!p->assignment || p->assignment_gen != c->inv_gen)) {
+		p->assignment = assignment_digest(c->inv, p->name, c->cfg->default_probe);
+		p->assignment_gen = c->inv_gen;
+	}
+	snprintf(digest, sizeof(digest), "%016llx",
+		 (unsigned long long)(p ? p->assignment : 0));
 	const char *a = j->answer;
 	if (!a) {
 		snprintf(fallback, sizeof(fallback), "{\"accepted\":%ld}", j->accepted);
 		a = fallback;
 	}
-	return reply(conn, MHD_HTTP_OK, "application/json", (void *)(uintptr_t)a, strlen(a),
-		     MHD_RESPMEM_MUST_COPY, NULL);
+	return reply_hdr(conn, MHD_HTTP_OK, "application/json", (void *)(uintptr_t)a, strlen(a),
+			 MHD_RESPMEM_MUST_COPY, NULL, p && p->assignment ? hdr : NULL);
 }
 
 static enum MHD_Result handle_ingest(struct web *w, struct MHD_Connection *conn, struct req *rq)
@@ -261,7 +271,7 @@ static enum MHD_Result handle_ingest(struct web *w, struct MHD_Connection *conn,
 			w->c->ingest.st.batches_storage_failed++;
 			return reply_busy(conn, "storage unavailable, send again later\n");
 		}
-		return reply_answer(conn, &rq->job);
+		return reply_answer(w->c, conn, &rq->job);
 	}
 	release_upload(w, rq);
 	if (rq->too_large)
@@ -294,7 +304,7 @@ static enum MHD_Result handle_ingest(struct web *w, struct MHD_Connection *conn,
 	if (rq->job.n == 0) {
 		if (rq->job.from)
 			probestat_stored(rq->job.from, rq->job.epoch, rq->job.seq);
-		return reply_answer(conn, &rq->job);
+		return reply_answer(w->c, conn, &rq->job);
 	}
 	rq->job.base.done = on_write_done;
 	rq->job.owner = rq;

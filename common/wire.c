@@ -850,3 +850,12 @@ int json_member_bool(json_object *o, const char *key)
 	json_object *v;
 	return json_object_object_get_ex(o, key, &v) && json_object_get_boolean(v);
 }
+
+uint64_t wire_digest(const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	uint64_t h = 0xcbf29ce484222325ull;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ p[i]) * 0x100000001b3ull;
+	return h;
+}

@@ -141,6 +141,10 @@ int wire_encode_rows(struct strbuf *sb, const struct group_row *rows, size_t n);
 /* Appends one sample as a JSON object (strings must already be clean UTF-8). */
 int wire_encode_sample(struct strbuf *sb, const struct dev_sample *s);
 /* Wraps already-encoded samples (comma-separated objects) into a batch document. */
+/* FNV-1a 64 of a document both ends hold (the probe's assignment): a header can then say
+ * whether the probe's copy is still the collector's. */
+uint64_t wire_digest(const void *data, size_t len);
+
 int wire_encode_batch(struct strbuf *out, const char *probe, uint64_t epoch, uint64_t seq,
 		      const char *samples, size_t samples_len);
 

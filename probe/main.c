@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "assign.h"
 #include "assignment.h"
 #include "clock.h"
 #include "config.h"
@@ -75,6 +76,14 @@ struct probe {
 	double batch_started;
 	size_t polled; /* finished polls, for --once */
 	int once;
+	/* the assignment: digest of the devices polled, as the collector makes it of the ones it
+	 * assigns (assignment_digest: same rows, same digest, wherever they were read), and the
+	 * collector's digest
+	 * this probe restarted for last (from the environment): a fetch that failed after the
+	 * restart must not restart it again for the same one */
+	uint64_t assignment, restarted_for;
+	int assignment_served; /* collector_url lets it be fetched */
+	int restart;           /* stopped to start again with a new assignment */
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -398,6 +407,20 @@ static double start_due(struct probe *pr)
 	return 1e9;
 }
 
+/* The collector's answer says its inventory gives this probe other devices than it polls: the
+ * probe starts again (re-executes itself) to fetch them. Its spool carries over. */
+static int assignment_changed(struct probe *pr)
+{
+	uint64_t d = uplink_assignment(pr->uplink);
+	if (pr->once || !pr->assignment_served || !d || d == pr->assignment ||
+	    d == pr->restarted_for)
+		return 0;
+	log_info("probe", "the collector's assignment for this probe changed: starting again "
+		 "to poll it");
+	pr->restarted_for = d;
+	return 1;
+}
+
 static int run(struct probe *pr)
 {
 	double deadline = 0;
@@ -447,6 +470,10 @@ static int run(struct probe *pr)
 		if (pr->web)
 			webcheck_dispatch(pr->web);
 		uplink_dispatch(pr->uplink);
+		if (assignment_changed(pr)) {
+			pr->restart = 1;
+			break;
+		}
 	}
 	flush_batch(pr);
 	return 0;
@@ -739,6 +766,7 @@ static void use_assignment(struct probe *pr, const struct uplink_opts *uo, const
 	struct errlist errs = {0};
 	snprintf(cache, sizeof(cache), "%s/assignment.csv", dir);
 	int got = assignment_fetch(uo, cache, why, sizeof(why));
+	pr->assignment_served = got || strstr(why, "collector_url") == NULL;
 	if (!got && access(cache, R_OK) != 0) {
 		log_info("probe", "assignment: %s; polling the devices of %s", why,
 			 pr->cfg->inventory);
@@ -759,6 +787,20 @@ static void use_assignment(struct probe *pr, const struct uplink_opts *uo, const
 		pr->inv = inv;
 	}
 	errlist_free(&errs);
+}
+
+#define RESTART_ENV "HBMON_ASSIGNMENT_RESTART"
+
+/* Everything is closed (the spool's lock released); the batches in it are sent again. */
+static void restart(char **argv, uint64_t digest)
+{
+	char hex[24];
+	snprintf(hex, sizeof(hex), "%016llx", (unsigned long long)digest);
+	setenv(RESTART_ENV, hex, 1);
+	execv("/proc/self/exe", argv);
+	log_warn("probe", "cannot start again (/proc/self/exe); exiting, the service manager "
+		 "starts it");
+	exit(75); /* EX_TEMPFAIL: systemd's Restart=on-failure brings it back */
 }
 
 int main(int argc, char **argv)
@@ -817,9 +859,12 @@ int main(int argc, char **argv)
 	pr.poller = poller_new(&po, on_sample, &pr);
 	char spool_dir[PATH_MAX + 80];
 	pr.spool = open_spool(pr.cfg, spool_dir, sizeof(spool_dir));
+	const char *tried = getenv(RESTART_ENV);
+	pr.restarted_for = tried ? strtoull(tried, NULL, 16) : 0;
 	struct uplink_opts uo = {pr.cfg->collector_url, pr.cfg->probe_name, pr.secret,
 				 pr.cfg->ca_file, pr.spool, pr.cfg->replay_per_s};
 	use_assignment(&pr, &uo, spool_dir);
+	pr.assignment = assignment_digest(pr.inv, pr.cfg->probe_name, pr.cfg->default_probe);
 	pr.uplink = uplink_new(&uo);
 	memset(pr.secret, 0, sizeof(pr.secret)); /* the uplink keeps its copy */
 	if (!pr.poller || !pr.uplink || strbuf_init(&pr.batch, 0) < 0 || build_targets(&pr) < 0)
@@ -883,5 +928,7 @@ int main(int argc, char **argv)
 	config_free(pr.cfg);
 	poller_lib_shutdown("hbmon-probe");
 	curl_global_cleanup();
+	if (pr.restart)
+		restart(argv, pr.restarted_for);
 	return rc;
 }

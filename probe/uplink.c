@@ -4,13 +4,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
+#include "clock.h"
 #include "config.h"
 #include "log.h"
 
 #define BACKOFF_MIN_MS 500
 #define BACKOFF_MAX_MS 15000 /* a returning collector is used within 15 s */
+#define BACKLOG_LOGGED 10    /* batches waiting: a replay worth a line in the log */
 
 struct uplink {
 	char *url, *name, *secret, *ca_file;
@@ -25,6 +28,14 @@ struct uplink {
 	double min_gap_ms; /* between two posts: 1000 / max_per_s */
 	struct timespec retry_at; /* no post before this */
 	int failing; /* for one log line per outage, one on recovery */
+	int64_t wall;       /* when the batch in flight was made (the probe's clock) */
+	uint64_t assignment; /* the last X-Hbmon-Assignment heard */
+	int64_t started;    /* the probe's clock when this uplink was made */
+	struct backlog {    /* a replay in progress: from a backlog of 2 batches to none */
+		struct timespec since;
+		uint64_t sent, most; /* sent in it; the largest backlog seen */
+		int64_t live_wait; /* the longest a batch made by this process waited, seconds */
+	} catchup;
 	struct uplink_stats st;
 };
 
@@ -94,6 +105,7 @@ struct uplink *uplink_new(const struct uplink_opts *o)
 		return NULL;
 	}
 	u->spool = o->spool;
+	u->started = (int64_t)clock_now();
 	u->min_gap_ms = o->max_per_s > 0 ? 1000.0 / o->max_per_s : 0;
 	return u;
 }
@@ -121,6 +133,27 @@ void uplink_free(struct uplink *u)
 
 size_t uplink_pending(const struct uplink *u) { return (size_t)spool_stats(u->spool)->batches; }
 const struct uplink_stats *uplink_stats(const struct uplink *u) { return &u->st; }
+
+uint64_t uplink_assignment(const struct uplink *u) { return u->assignment; }
+
+/* Keeps X-Hbmon-Assignment: 16 hex digits, anything else is ignored. */
+static size_t on_header(char *ptr, size_t size, size_t nmemb, void *ud)
+{
+	static const char name[] = "x-hbmon-assignment:";
+	struct uplink *u = ud;
+	size_t n = size * nmemb, k = sizeof(name) - 1;
+	if (n > k && n < k + 40 && strncasecmp(ptr, name, k) == 0) {
+		char v[40], *end;
+		memcpy(v, ptr + k, n - k);
+		v[n - k] = '\0';
+		unsigned long long d = strtoull(v, &end, 16);
+		while (*end == ' ' || *end == '\r' || *end == '\n')
+			end++;
+		if (*end == '\0' && end != v)
+			u->assignment = d;
+	}
+	return n;
+}
 
 static size_t discard(char *ptr, size_t size, size_t nmemb, void *ud)
 {
@@ -162,8 +195,11 @@ static void start_post(struct uplink *u)
 {
 	if (u->easy || ms_until(u->retry_at) > 0)
 		return;
-	if (!u->body && spool_peek(u->spool, &u->seq, &u->body, &u->len) != 1)
-		return;
+	if (!u->body) {
+		if (spool_peek(u->spool, &u->seq, &u->body, &u->len) != 1)
+			return;
+		u->wall = spool_stats(u->spool)->oldest_wall; /* the oldest held: this one */
+	}
 	curl_slist_free_all(u->headers);
 	u->headers = spool_header(u);
 	CURL *e = curl_easy_init();
@@ -178,12 +214,51 @@ static void start_post(struct uplink *u)
 	struct uplink_opts id = {u->url, u->name, u->secret, u->ca_file, u->spool, 0};
 	uplink_identify(e, &id);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, discard);
+	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(e, CURLOPT_HEADERDATA, u);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT, 30L);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, 5L);
+	/* a kept-alive connection across a cut link: nothing moves for 10 s, so give up and
+	 * post again (the collector answers within a second or says 503; a batch it stored
+	 * meanwhile is recognised) instead of holding every later batch for the full timeout */
+	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, 10L);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "hbmon-probe/0.1");
 	curl_multi_add_handle(u->multi, e);
 	u->easy = e;
+}
+
+static double secs_since(struct timespec t)
+{
+	struct timespec n = now_mono();
+	return (double)(n.tv_sec - t.tv_sec) + (double)(n.tv_nsec - t.tv_nsec) / 1e9;
+}
+
+/* A replay is measured from a backlog of two batches until the spool is empty; one that held
+ * BACKLOG_LOGGED batches or more is logged when done: how long it took, and how late the batches this process made meanwhile reached the collector (RRD time
+ * order makes them wait behind the older ones; the replay rate must keep that short). */
+static void track_backlog(struct uplink *u)
+{
+	struct backlog *b = &u->catchup;
+	uint64_t left = spool_stats(u->spool)->batches; /* after this one's ack */
+	if (!b->sent && left == 0)
+		return;
+	if (!b->sent)
+		b->since = now_mono();
+	b->sent++;
+	if (left > b->most)
+		b->most = left;
+	int64_t waited = (int64_t)clock_now() - u->wall;
+	if (u->wall >= u->started && waited > b->live_wait)
+		b->live_wait = waited;
+	if (left)
+		return;
+	if (b->most >= BACKLOG_LOGGED)
+		log_info("uplink", "caught up: %llu batches sent in %.1f s; batches made since this "
+			 "probe started waited at most %lld s before the collector had them",
+			 (unsigned long long)b->sent, secs_since(b->since), (long long)b->live_wait);
+	*b = (struct backlog){0};
 }
 
 /* The batch leaves the spool: stored, or refused for good. */
@@ -230,6 +305,7 @@ static void post_done(struct uplink *u, CURLcode res)
 				 u->url, uplink_pending(u) - 1);
 		u->failing = 0;
 		done_with_batch(u);
+		track_backlog(u);
 		return;
 	}
 	/* 400, 413: the collector can never take this batch; 401/403 is our credential, not the

@@ -40,6 +40,10 @@ int uplink_check_url(const char *url, char *why, size_t whysz);
  * certificate (ca_file), and no redirect that would carry the secret elsewhere. */
 void uplink_identify(void *curl_easy, const struct uplink_opts *o);
 
+/* The digest of this probe's assignment the collector sent with its last answer
+ * (X-Hbmon-Assignment, wire_digest of the CSV); 0 when it sent none. */
+uint64_t uplink_assignment(const struct uplink *u);
+
 /* Batches not yet acknowledged (in the spool, the one in flight included). */
 size_t uplink_pending(const struct uplink *u);
 const struct uplink_stats *uplink_stats(const struct uplink *u);

@@ -313,3 +313,36 @@ def test_probe_works_from_its_cached_assignment_while_the_collector_is_away(bind
     finally:
         assert p.stop() == 0, p.output()[-3000:]
         assert c.stop() == 0, c.output()[-3000:]
+
+
+def test_probe_follows_a_changed_assignment(bindir, tmp_path, fleet):
+    """The collector's answer carries the digest of the probe's assignment: after the
+    inventory gives the probe another device (and the collector reloads it), the probe starts
+    again by itself, polls it, and sends nothing twice."""
+    d = make_district(tmp_path / "site", fleet)
+    inv = os.path.join(d.root, "inventory.csv")
+    with open(inv, encoding="utf-8") as f:
+        rows = f.read().splitlines()
+    header, pc1, pc2 = rows[0] + ",probe", rows[1] + ",", rows[2] + ",elsewhere"
+    with open(inv, "w", encoding="utf-8") as f:
+        f.write("\n".join([header, pc1, pc2]) + "\n")
+    c = start_collector(bindir, d)
+    p = start_probe(bindir, d)
+    try:
+        wait_for(lambda: metric(d, "hbmon_ingest_samples_total") >= 3, 30, "first samples")
+        assert "polling 1 devices" in p.output(), p.output()[-2000:]
+        time.sleep(3)  # the same assignment: no restart
+        assert "assignment for this probe changed" not in p.output()
+        with open(inv, "w", encoding="utf-8") as f:
+            f.write("\n".join([header, pc1, rows[2] + ","]) + "\n")
+        c.proc.send_signal(signal.SIGHUP)
+        wait_for(lambda: os.path.exists(rrd_file(d, "PC 2")), 40, "PC 2 polled")
+        out = p.output()
+        assert out.count("assignment for this probe changed") == 1, out[-3000:]
+        assert "polling 2 devices" in out, out[-2000:]
+        wait_delivered(d)
+        assert metric(d, "hbmon_rrd_late_samples_total") == 0  # nothing sent twice
+        assert p.alive()  # the same process, started again in place
+    finally:
+        assert p.stop() == 0, p.output()[-3000:]
+        assert c.stop() == 0, c.output()[-3000:]

@@ -455,10 +455,10 @@ static void profile_group_layouts(void **state)
 	struct groupdefs *gd = groupdefs_new();
 	struct metric_val v1[2] = {{"level", MV_GAUGE, 40, 0, ""}, {"max", MV_GAUGE, 100, 0, ""}};
 	struct group_row r1 = {"supply", "1.1", "Black", 0, v1, 2};
-	const struct rrd_group_def *d1 = groupdefs_for_row(gd, &r1);
+	const struct rrd_group_def *d1 = groupdefs_for_row(gd, &r1, "district");
 	assert_non_null(d1);
 	assert_true(d1->dynamic);
-	assert_ptr_equal(groupdefs_for_row(gd, &r1), d1); /* nothing new: the same layout */
+	assert_ptr_equal(groupdefs_for_row(gd, &r1, "district"), d1); /* nothing new: the same layout */
 	char vals[256];
 	assert_true(groupdefs_values(d1, &r1, vals, sizeof(vals)) > 0);
 	assert_string_equal(vals, "40:100");
@@ -473,7 +473,7 @@ static void profile_group_layouts(void **state)
 				   {"errors", MV_COUNTER, 0, 12, ""},
 				   {"descr", MV_TEXT, 0, 0, "Black"}};
 	struct group_row r2 = {"supply", "1.1", "Black", 0, v2, 4};
-	const struct rrd_group_def *d2 = groupdefs_for_row(gd, &r2);
+	const struct rrd_group_def *d2 = groupdefs_for_row(gd, &r2, "district");
 	assert_true(d2 != d1 && d2->nds == 4 && d1->nds == 2); /* the old one is left intact */
 	assert_true(groupdefs_values(d2, &r2, vals, sizeof(vals)) > 0);
 	assert_string_equal(vals, "39:U:39:12"); /* level, max (absent), percent, errors */
@@ -494,7 +494,7 @@ static void profile_group_layouts(void **state)
 				   {"max", MV_GAUGE, 100, 0, ""},
 				   {"level", MV_GAUGE, 38, 0, ""}};
 	struct group_row r3 = {"supply", "1.1", "Black", 0, v3, 3};
-	const struct rrd_group_def *d3 = groupdefs_for_row(gd2, &r3);
+	const struct rrd_group_def *d3 = groupdefs_for_row(gd2, &r3, NULL);
 	assert_true(groupdefs_values(d3, &r3, vals, sizeof(vals)) > 0);
 	assert_string_equal(vals, "38:100:38"); /* percent, max, level */
 	/* an older layout's update still queued in the same batch is placed by name too */
@@ -511,6 +511,32 @@ static void profile_group_layouts(void **state)
 	free(s.data);
 	groupdefs_free(gd);
 	groupdefs_free(gd2);
+}
+
+/* One probe's made-up group names fill its own share of the layouts, not the others'. */
+static void group_layouts_limited_per_probe(void **state)
+{
+	(void)state;
+	struct groupdefs *gd = groupdefs_new();
+	struct metric_val v = {"level", MV_GAUGE, 1, 0, ""};
+	struct group_row r = {"", "1", "x", 0, &v, 1};
+	for (int i = 0; i < GROUPDEFS_PER_PROBE + 10; i++) {
+		snprintf(r.group, sizeof(r.group), "forged%d", i);
+		const struct rrd_group_def *d = groupdefs_for_row(gd, &r, "rogue");
+		assert_true(i < GROUPDEFS_PER_PROBE ? d != NULL : d == NULL);
+	}
+	assert_int_equal(groupdefs_dropped(gd), 10);
+	/* a group the rogue probe introduced is still used by it and by others */
+	snprintf(r.group, sizeof(r.group), "forged0");
+	assert_non_null(groupdefs_for_row(gd, &r, "rogue"));
+	assert_non_null(groupdefs_for_row(gd, &r, "district"));
+	/* another probe and an import still introduce theirs */
+	snprintf(r.group, sizeof(r.group), "supply");
+	assert_non_null(groupdefs_for_row(gd, &r, "district"));
+	snprintf(r.group, sizeof(r.group), "ups_battery");
+	assert_non_null(groupdefs_for_row(gd, &r, NULL));
+	assert_int_equal(groupdefs_dropped(gd), 10);
+	groupdefs_free(gd);
 }
 
 static void rrdcached_addresses(void **state)
@@ -572,6 +598,7 @@ int main(void)
 		T(batch_write_groups_per_file),
 		T(old_file_gains_new_data_sources),
 		T(profile_group_layouts),
+		cmocka_unit_test(group_layouts_limited_per_probe),
 		cmocka_unit_test(rrdcached_addresses),
 		T(rrdcached_down_marks_updates_for_resend),
 	};

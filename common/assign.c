@@ -4,6 +4,9 @@
 #include <string.h>
 
 #include "devclass.h"
+#include "wire.h"
+
+#define ASSIGNMENT_MAX (16u << 20) /* as the probe reads it */
 
 /* RFC 4180: quoted, quotes doubled. The probe parses it back with the inventory's reader, so
  * nothing is neutralised for spreadsheets here. */
@@ -54,4 +57,17 @@ int assignment_csv(struct strbuf *out, const struct inventory *inv, const char *
 		field(out, d->url, 1);
 	}
 	return out->overflow ? -1 : 0;
+}
+
+uint64_t assignment_digest(const struct inventory *inv, const char *probe,
+			   const char *default_probe)
+{
+	struct strbuf sb;
+	uint64_t d = 0;
+	if (strbuf_init(&sb, ASSIGNMENT_MAX) < 0)
+		return 0;
+	if (assignment_csv(&sb, inv, probe, default_probe) == 0)
+		d = wire_digest(sb.data, sb.len);
+	strbuf_free(&sb);
+	return d;
 }
