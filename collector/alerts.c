@@ -500,6 +500,7 @@ static void pump_mail(struct alerts *a, struct collector *c, time_t now)
 	}
 	snprintf(j->smtp.url, sizeof(j->smtp.url), "%s", c->cfg->smtp_url);
 	j->smtp.starttls = c->cfg->smtp_starttls;
+	snprintf(j->smtp.ca_file, sizeof(j->smtp.ca_file), "%s", c->cfg->smtp_ca_file);
 	snprintf(j->smtp.user, sizeof(j->smtp.user), "%s", c->cfg->smtp_user);
 	snprintf(j->smtp.password, sizeof(j->smtp.password), "%s", c->cfg->smtp_password);
 	snprintf(j->smtp.from, sizeof(j->smtp.from), "%s", c->cfg->mail_from);

@@ -221,6 +221,10 @@ int api_metrics(struct strbuf *out, const struct collector *c)
 		      (unsigned long long)in->group_rows_capped,
 		      (unsigned long long)(c->ingest.groups ? groupdefs_dropped(c->ingest.groups) : 0));
 	strbuf_printf(out,
+		      "# TYPE hbmon_log_lines_suppressed_total counter\n"
+		      "hbmon_log_lines_suppressed_total %llu\n",
+		      (unsigned long long)c->warnings.suppressed);
+	strbuf_printf(out,
 		      "# TYPE hbmon_ingest_busy_total counter\nhbmon_ingest_busy_total %llu\n"
 		      "# TYPE hbmon_ingest_storage_failed_total counter\n"
 		      "hbmon_ingest_storage_failed_total %llu\n"

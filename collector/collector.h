@@ -10,6 +10,7 @@
 #include "i18n.h"
 #include "ingest.h"
 #include "inventory.h"
+#include "lograte.h"
 #include "probes.h"
 #include "rrdstore.h"
 #include "state.h"
@@ -35,6 +36,7 @@ struct collector {
 	int mail_inflight;      /* a mail job is with the mail thread (survives reloads) */
 	int stopping;           /* new requests are refused; the threads finish their work */
 	struct ingest ingest;
+	struct lograte warnings; /* per-request warnings: a flood stays a few lines */
 	struct i18n *i18n;
 	time_t (*now)(void);    /* clock_now: the injectable clock */
 };

@@ -176,6 +176,12 @@ static void learn_class(struct inv_device *d, const struct dev_sample *s)
 	}
 }
 
+/* A refusal worth a log line now (the limiter counts the rest of a flood from one peer). */
+static int warn_ok(struct ingest *in, const char *kind, const char *peer)
+{
+	return !in->warnings || lograte_allow(in->warnings, kind, peer, time(NULL));
+}
+
 /* One file per profile-group row, named by name_row_file ("<group>-<index>.rrd" mostly). */
 static int add_groups(struct ingest *in, struct ingest_job *j, const char *prefix, size_t plen,
 		      const struct dev_sample *s)
@@ -280,7 +286,8 @@ static void note_refusals(struct ingest *in, const char *peer, const struct batc
 	in->st.samples_malformed += b->refused_samples;
 	in->st.rows_malformed += b->refused_rows;
 	const struct wire_refusal *f = b->nrefused ? &b->refused[0] : NULL;
-	log_warnx("ingest", "%s (probe %s): %zu samples and %zu rows or interfaces refused, the "
+	if (warn_ok(in, "rows refused", peer))
+		log_warnx("ingest", "%s (probe %s): %zu samples and %zu rows or interfaces refused, the "
 		  "rest kept; first %s (%s/%s): %s", peer, b->probe, b->refused_samples,
 		  b->refused_rows, f ? f->where : "?", f && f->commune[0] ? f->commune : "?",
 		  f && f->device[0] ? f->device : "?", f ? f->reason : "not recorded");
@@ -317,14 +324,16 @@ long ingest_batch(struct ingest *in, const char *peer, const char *probe, const 
 	in->st.batches++;
 	if (wire_decode_batch(body, len, &b, err, errsz) < 0) {
 		in->st.batches_bad++;
-		log_warnx("ingest", "%s: batch refused: %s", peer, err);
+		if (warn_ok(in, "batch refused", peer))
+			log_warnx("ingest", "%s: batch refused: %s", peer, err);
 		return -1;
 	}
 	if (probe && strcmp(b.probe, probe) != 0) {
 		in->st.batches_bad++;
 		snprintf(err, errsz, "the batch names probe \"%s\" but was sent with %s's credential",
 			 b.probe, probe);
-		log_warnx("ingest", "%s: batch refused: %s", peer, err);
+		if (warn_ok(in, "batch refused", peer))
+			log_warnx("ingest", "%s: batch refused: %s", peer, err);
 		wire_batch_free(&b);
 		return -1;
 	}
@@ -386,7 +395,7 @@ long ingest_batch(struct ingest *in, const char *peer, const char *probe, const 
 	job->accepted = accepted;
 	make_answer(job, list, b.refused_samples + b.nsamples - (size_t)accepted, b.refused_rows);
 	json_object_put(list);
-	if ((size_t)accepted < b.nsamples)
+	if ((size_t)accepted < b.nsamples && warn_ok(in, "samples refused", peer))
 		log_warnx("ingest", "%s (probe %s): %zu of %zu samples refused (unknown device, "
 			  "not this probe's, or dated ahead)",
 			  peer, b.probe, b.nsamples - (size_t)accepted, b.nsamples);

@@ -16,6 +16,7 @@
 
 #include "groupdefs.h"
 #include "inventory.h"
+#include "lograte.h"
 #include "probestat.h"
 #include "quota.h"
 #include "rrdstore.h"
@@ -41,6 +42,7 @@ struct ingest {
 	int max_files;        /* RRD files per device */
 	int new_files_per_minute; /* per probe */
 	struct groupdefs *groups; /* RRD layouts of profile groups */
+	struct lograte *warnings; /* refusals logged through it; NULL: each one (an import) */
 	struct ingest_stats st;
 };
 

@@ -40,8 +40,10 @@ static int send_one(CURL *c, const struct smtp_settings *s, struct mail_item *it
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 10L);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-	if (s->starttls)
+	if (s->starttls) /* and for smtps:// TLS from the start, whatever this says */
 		curl_easy_setopt(c, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
+	if (s->ca_file[0])
+		curl_easy_setopt(c, CURLOPT_CAINFO, s->ca_file);
 	if (s->user[0]) {
 		curl_easy_setopt(c, CURLOPT_USERNAME, s->user);
 		curl_easy_setopt(c, CURLOPT_PASSWORD, s->password);

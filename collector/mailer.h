@@ -13,6 +13,7 @@
 struct smtp_settings {
 	char url[256];
 	int starttls;
+	char ca_file[4096]; /* verifies the mail server; empty: the system's CAs */
 	char user[128], password[128];
 	char from[256];
 };

@@ -46,12 +46,23 @@ static void usage(FILE *out)
 		"  -v, --verbose       debug logging\n");
 }
 
+/* Plain SMTP only when the configuration says so, and never silently. */
+static void warn_mail_in_clear(const struct hbmon_config *cfg)
+{
+	if (cfg->smtp_url[0] && !cfg->smtp_starttls && strncmp(cfg->smtp_url, "smtps://", 8) != 0)
+		log_warnx("alerts", "%s: mail%s goes to the mail server in clear (smtp_starttls = 0 "
+			  "in %s); use STARTTLS (smtp_starttls = 1) or smtps://", cfg->smtp_url,
+			  cfg->smtp_user[0] ? " and the SMTP password" : "", cfg->path);
+}
+
 static int load(struct collector *c, const char *path, int check_only)
 {
 	struct errlist errs = {0};
 	c->cfg = config_load(path, &errs);
 	if (c->cfg)
 		c->inv = inventory_load(c->cfg->inventory, c->cfg, &errs);
+	if (c->cfg) /* SNMP credentials by name only: the probes poll */
+		config_keep_secrets(c->cfg, CONFIG_SMTP_SECRETS);
 	if (c->cfg && c->cfg->rrdcached[0]) {
 		char err[300];
 		struct rrdcached *rc = rrdcached_new(c->cfg->rrdcached, 1, err, sizeof(err));
@@ -116,6 +127,8 @@ static void reload(struct collector *c)
 	struct hbmon_config *cfg = config_load(c->cfg->path, &errs);
 	struct inventory *inv = cfg ? inventory_load(cfg->inventory, cfg, &errs) : NULL;
 	struct alerts *na = NULL;
+	if (cfg)
+		config_keep_secrets(cfg, CONFIG_SMTP_SECRETS);
 	if (!errlist_count(&errs) && inv) {
 		/* the alerts of the new configuration, carrying the running states over by name */
 		struct collector next = *c;
@@ -207,6 +220,7 @@ static int loop_once(struct collector *c, struct web *w, int ms)
 	if (n > 0 && FD_ISSET(mfd, &r))
 		worker_reap(c->mailer);
 	web_dispatch(w, &r, &wr, &e);
+	lograte_flush(&c->warnings, time(NULL));
 	if (!c->stopping)
 		alerts_tick(c->alerts, c, c->now(), 0);
 	return 0;
@@ -333,8 +347,12 @@ int main(int argc, char **argv)
 	log_info("collector", "%s: %zu communes, %zu devices; dashboard at http://%s:%d/",
 		 c.cfg->district, c.inv->ncommunes, c.inv->ndevices, c.cfg->listen_addr,
 		 c.cfg->listen_port);
+	warn_mail_in_clear(c.cfg);
+	c.warnings.module = "ingest";
+	c.ingest.warnings = &c.warnings;
 	int rc = run(&c, w);
 	shutdown_gracefully(&c, w);
+	lograte_flush(&c.warnings, time(NULL) + 60); /* the floods' counts, before the last line */
 	log_info("collector", "stopping: %llu samples accepted, %llu batches refused",
 		 (unsigned long long)c.ingest.st.samples, (unsigned long long)c.ingest.st.batches_bad);
 	web_stop(w);

@@ -33,8 +33,6 @@ struct web {
 	size_t upload_bytes; /* held by bodies still arriving: UPLOAD_BUDGET at most */
 	char *tls_cert, *tls_key; /* PEM text, NULL for plain HTTP on loopback */
 	struct connwatch *watch;  /* cuts clients too slow to send a request */
-	time_t auth_logged;  /* refused credentials: one log line a minute, with a count */
-	unsigned long auth_quiet;
 	struct MHD_Daemon *d;
 	char *css;
 	size_t css_len;
@@ -162,23 +160,12 @@ static size_t job_bytes(const struct ingest_job *j)
 	return j->tcap + j->cap * (sizeof(*j->u) + sizeof(*j->off)) + j->ndevs * sizeof(size_t);
 }
 
-/* A refused credential is logged with its peer, at most once a minute (a flood stays small). */
+/* A refused credential is logged with its peer, a flood from one peer in a few lines. */
 static void log_refused(struct web *w, const char *peer, const char *name, const char *why)
 {
-	time_t now = time(NULL);
-	if (now - w->auth_logged < 60) {
-		w->auth_quiet++;
-		return;
-	}
-	if (w->auth_quiet)
-		log_warnx("ingest", "%s: batch refused: %s%s%s (and %lu more refused in the last "
-			  "minute)", peer, why, name ? " for probe " : "", name ? name : "",
-			  w->auth_quiet);
-	else
-		log_warnx("ingest", "%s: batch refused: %s%s%s", peer, why, name ? " for probe " : "",
-			  name ? name : "");
-	w->auth_logged = now;
-	w->auth_quiet = 0;
+	if (lograte_allow(&w->c->warnings, "credential refused", peer, time(NULL)))
+		log_warnx("ingest", "%s: batch refused: %s%s%s", peer, why,
+			  name ? " for probe " : "", name ? name : "");
 }
 
 /*

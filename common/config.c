@@ -85,7 +85,11 @@ static const struct opt options[] = {
 	{"probe", "http_timeout_ms", OPT_INT, S(http_timeout_ms), 100, 120000, "10000"},
 	/* alert mail: empty smtp_url = alerts are evaluated and logged, nothing is mailed */
 	{"alerts", "smtp_url", OPT_STR, S(smtp_url), 0, 0, ""},
-	{"alerts", "smtp_starttls", OPT_INT, S(smtp_starttls), 0, 1, "0"},
+	/* 1: the password and the mail never cross the network in clear; smtps:// URLs use
+	 * implicit TLS; 0 must be written out, and the collector warns at start */
+	{"alerts", "smtp_starttls", OPT_INT, S(smtp_starttls), 0, 1, "1"},
+	/* empty: the system's CAs verify the mail server's certificate */
+	{"alerts", "smtp_ca_file", OPT_PATH, S(smtp_ca_file), 0, 0, ""},
 	{"alerts", "smtp_user", OPT_STR, S(smtp_user), 0, 0, ""},
 	{"alerts", "smtp_password", OPT_STR, S(smtp_password), 0, 0, ""},
 	{"alerts", "mail_from", OPT_EMAIL, S(mail_from), 0, 0, "hbmon@localhost"},
@@ -102,6 +106,16 @@ static const struct opt options[] = {
 };
 #undef S
 #define NOPTIONS (sizeof(options) / sizeof(options[0]))
+
+/* Options whose values are secrets: never echoed in an error, and the file that holds one must
+ * be readable by its owner only. */
+static int opt_is_secret(const struct opt *o)
+{
+	return strcmp(o->key, "smtp_password") == 0;
+}
+
+struct loader;
+static void check_private(struct loader *ld, const char *key);
 
 struct loader {
 	struct hbmon_config *cfg;
@@ -541,9 +555,16 @@ static int handler(void *user, const char *section, const char *key, const char 
 				    section);
 		ld->seen[i] = 1;
 		char expect[64];
-		if (set_option(ld, o, value) < 0)
+		if (set_option(ld, o, value) == 0) {
+			if (opt_is_secret(o) && value[0])
+				check_private(ld, key);
+		} else if (opt_is_secret(o)) {
+			errlist_add(ld->errs, "%s:%d: %s: expected %s (the value is not shown)",
+				    ld->ini.path, ld->ini.line, key, opt_expect(o, expect, sizeof(expect)));
+		} else {
 			errlist_add(ld->errs, "%s:%d: %s: expected %s, got \"%.60s\"", ld->ini.path,
 				    ld->ini.line, key, opt_expect(o, expect, sizeof(expect)), value);
+		}
 		return 1;
 	}
 	errlist_add(ld->errs, "%s:%d: %s: unknown option in [%s]", ld->ini.path, ld->ini.line, key, section);
@@ -560,6 +581,16 @@ static void set_defaults(struct loader *ld)
 	for (size_t i = 0; i < NOPTIONS; i++)
 		if (!ld->seen[i] && set_option(ld, &options[i], options[i].def) < 0)
 			fatalx("config", "built-in default of %s is invalid", options[i].key);
+}
+
+/* The file being read holds a secret (key): not for other users. Its group may read it
+ * (`init` writes hbmon.conf 0640, group hbmon: both daemons read it). */
+static void check_private(struct loader *ld, const char *key)
+{
+	struct stat st;
+	if (stat(ld->ini.path, &st) == 0 && (st.st_mode & S_IRWXO))
+		errlist_add(ld->errs, "%s:%d: %s: this file holds a secret but other users can read "
+			    "it (chmod o-rwx %s)", ld->ini.path, ld->ini.line, key, ld->ini.path);
 }
 
 static void check_credentials_file(struct loader *ld)
@@ -628,6 +659,18 @@ void config_free(struct hbmon_config *cfg)
 	free(cfg->site_types);
 	free(cfg->creds);
 	free(cfg);
+}
+
+void config_keep_secrets(struct hbmon_config *cfg, unsigned keep)
+{
+	if (!(keep & CONFIG_SMTP_SECRETS))
+		explicit_bzero(cfg->smtp_password, sizeof(cfg->smtp_password));
+	for (size_t i = 0; !(keep & CONFIG_SNMP_SECRETS) && i < cfg->ncreds; i++) {
+		struct snmp_cred *c = &cfg->creds[i];
+		explicit_bzero(c->community, sizeof(c->community));
+		explicit_bzero(c->auth_pass, sizeof(c->auth_pass));
+		explicit_bzero(c->priv_pass, sizeof(c->priv_pass));
+	}
 }
 
 int config_host_is_loopback(const char *host)

@@ -135,6 +135,7 @@ struct hbmon_config {
 	/* [alerts] */
 	char smtp_url[256];
 	int smtp_starttls;
+	char smtp_ca_file[PATH_MAX];
 	char smtp_user[128], smtp_password[128];
 	char mail_from[256];
 	char recipients[1024];
@@ -160,6 +161,11 @@ struct hbmon_config {
  */
 struct hbmon_config *config_load(const char *path, struct errlist *errs);
 void config_free(struct hbmon_config *cfg);
+
+/* Each daemon keeps only the secrets it uses: the others are wiped from memory after loading
+ * (a core dump or a bug that prints memory cannot give them away). */
+enum config_secrets { CONFIG_SNMP_SECRETS = 1, CONFIG_SMTP_SECRETS = 2 };
+void config_keep_secrets(struct hbmon_config *cfg, unsigned keep);
 
 /* 127.0.0.0/8, ::1 or "localhost": traffic that never leaves this machine. */
 int config_host_is_loopback(const char *host);

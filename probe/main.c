@@ -485,13 +485,17 @@ static void usage(FILE *out)
 		"usage: hbmon-probe [-c FILE] [--check-config] [--once] [-v]\n"
 		"       hbmon-probe poll HOST[:PORT] [-v 1|2c|3] [-c COMMUNITY | -u USER -l LEVEL\n"
 		"                        -a PROTO -A PASS -x PROTO -X PASS] [-t SECONDS] [-r RETRIES]\n"
-		"                        [--class CLASS] [--profiles DIR]\n"
+		"                        [--credential NAME [--config FILE]] [--class CLASS]\n"
+		"                        [--profiles DIR]\n"
 		"  -c, --config FILE   main configuration (default /etc/hbmon/hbmon.conf)\n"
 		"      --check-config  validate configuration, inventory and profiles, then exit\n"
 		"      --once          poll every device once, deliver the samples, exit\n"
 		"  -v, --verbose       debug logging\n"
 		"  poll                poll one device with its profile and print what was found as\n"
-		"                      JSON (net-snmp's option letters; exit 0 if it answered)\n");
+		"                      JSON (net-snmp's option letters; exit 0 if it answered);\n"
+		"                      secrets from --credential NAME (the configuration's\n"
+		"                      credentials file) or HBMON_SNMP_COMMUNITY,\n"
+		"                      HBMON_SNMP_AUTH_PASSWORD, HBMON_SNMP_PRIV_PASSWORD\n");
 }
 
 /* The profiles folder: the configured one, else the source tree's next to a build's binary,
@@ -548,6 +552,8 @@ static int load(struct probe *pr, const char *path, int check_only)
 	pr->cfg = config_load(path, &errs);
 	if (pr->cfg)
 		pr->inv = inventory_load(pr->cfg->inventory, pr->cfg, &errs);
+	if (pr->cfg) /* the mail server's password is the collector's */
+		config_keep_secrets(pr->cfg, CONFIG_SNMP_SECRETS);
 	if (pr->cfg)
 		pr->profiles = load_profiles(pr->cfg->profiles, &errs);
 	if (pr->profiles && !errlist_count(&errs))
@@ -618,12 +624,60 @@ static int parse_seconds(const char *s, double *out)
 	return 1;
 }
 
+/* `poll`'s secrets from the environment, when set (not visible in ps, unlike arguments). */
+static int poll_secrets_from_env(struct snmp_cred *c)
+{
+	static const char *const env[] = {"HBMON_SNMP_COMMUNITY", "HBMON_SNMP_AUTH_PASSWORD",
+					  "HBMON_SNMP_PRIV_PASSWORD"};
+	char *dst[] = {c->community, c->auth_pass, c->priv_pass};
+	for (size_t i = 0; i < 3; i++) {
+		const char *v = getenv(env[i]);
+		if (v && str_copy(dst[i], CFG_NAME_MAX, v) < 0) {
+			fprintf(stderr, "hbmon-probe poll: %s: too long\n", env[i]);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* `poll --credential NAME`: the credential as the daemon uses it, from the configuration's
+ * credentials file (which must be private, as for the daemon). */
+static int poll_credential(struct snmp_cred *c, const char *name, const char *config)
+{
+	struct errlist errs = {0};
+	struct hbmon_config *cfg = config_load(config, &errs);
+	const struct snmp_cred *found = cfg && !errlist_count(&errs) ? config_cred(cfg, name) : NULL;
+	if (found)
+		*c = *found;
+	else if (cfg && !errlist_count(&errs))
+		fprintf(stderr, "hbmon-probe poll: no credential [%s] in %s\n", name,
+			cfg->credentials);
+	errlist_print(&errs, stderr);
+	errlist_free(&errs);
+	if (cfg)
+		config_keep_secrets(cfg, 0);
+	config_free(cfg);
+	return found ? 0 : -1;
+}
+
+/* A secret given as an argument: used, then wiped from argv (ps shows the blanks), with a
+ * word on the better ways. */
+static void secret_argument(int opt, char *arg)
+{
+	fprintf(stderr, "hbmon-probe poll: -%c: a secret on the command line can be seen by every "
+		"user while it starts (ps); use --credential NAME or the environment "
+		"(HBMON_SNMP_COMMUNITY, HBMON_SNMP_AUTH_PASSWORD, HBMON_SNMP_PRIV_PASSWORD)\n", opt);
+	explicit_bzero(arg, strlen(arg));
+}
+
 /* hbmon-probe poll HOST[:PORT] ...: one device, its profile, JSON on stdout. */
 static int poll_command(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"class", required_argument, NULL, 'K'},
 		{"profiles", required_argument, NULL, 'P'},
+		{"credential", required_argument, NULL, 'N'},
+		{"config", required_argument, NULL, 'F'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -632,7 +686,8 @@ static int poll_command(int argc, char **argv)
 	snprintf(cred.name, sizeof(cred.name), "command-line");
 	cred.version = 2;
 	snprintf(cred.community, sizeof(cred.community), "public");
-	const char *cls = NULL, *pdir = NULL, *why = NULL;
+	const char *cls = NULL, *pdir = NULL, *why = NULL, *named = NULL;
+	const char *config = "/etc/hbmon/hbmon.conf";
 	double timeout = 2;
 	long retries = 1;
 	int c, timeout_ok = 1, retries_ok = 1;
@@ -653,6 +708,8 @@ static int poll_command(int argc, char **argv)
 		case 'r': retries_ok = parse_long(optarg, 0, 10, &retries) == 0; break;
 		case 'K': cls = optarg; break;
 		case 'P': pdir = optarg; break;
+		case 'N': named = optarg; break;
+		case 'F': config = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -665,7 +722,11 @@ static int poll_command(int argc, char **argv)
 			fprintf(stderr, "hbmon-probe poll: -%c: too long\n", c);
 			return 2;
 		}
+		if (dst && dst != cred.user)
+			secret_argument(c, optarg);
 	}
+	if (poll_secrets_from_env(&cred) < 0 || (named && poll_credential(&cred, named, config) < 0))
+		return 2;
 	if (optind != argc - 1 || !timeout_ok || !retries_ok) {
 		usage(stderr);
 		return 2;

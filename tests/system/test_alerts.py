@@ -10,10 +10,13 @@ import threading
 import time
 from datetime import datetime, timedelta, timezone
 
+import ssl
+
 import pytest
 from aiosmtpd.controller import Controller
 
 from conftest import District, batch, free_port, http, sample, start_collector
+from test_trust import make_pair
 
 VN = timezone(timedelta(hours=7))
 COMMUNE = "Xã Tân Lập"
@@ -59,7 +62,7 @@ def body(msg):
 class Day:
     """The collector on a clock the test moves, a commune of four devices, an SMTP server."""
 
-    def __init__(self, bindir, tmp_path, smtp_port):
+    def __init__(self, bindir, tmp_path, smtp_port, smtp_ca, alerts_extra=""):
         self.clock = os.path.join(str(tmp_path), "clock")
         self.now = int(datetime(2026, 11, 23, 7, 0, tzinfo=VN).timestamp())  # a Monday
         self.set_clock()
@@ -72,7 +75,8 @@ class Day:
                 for i, (name, cls) in enumerate(DEVICES)]
         extra = f"""[alerts]
 smtp_url = smtp://127.0.0.1:{smtp_port}
-mail_from = hbmon@huyen.test
+smtp_ca_file = {smtp_ca}
+{alerts_extra}mail_from = hbmon@huyen.test
 recipients = it@huyen.test/en
 pending = 300
 recover = 300
@@ -108,11 +112,24 @@ holidays = {holidays}
         return state
 
 
+def smtp_server(inbox, port, tls=None):
+    """aiosmtpd on 127.0.0.1:port; with tls (cert, key) it offers STARTTLS and requires it."""
+    if not tls:
+        return Controller(inbox, hostname="127.0.0.1", port=port)
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.load_cert_chain(*tls)
+    return Controller(inbox, hostname="127.0.0.1", port=port, tls_context=ctx,
+                      require_starttls=True)
+
+
 @pytest.fixture
-def smtp():
+def smtp(bindir, tmp_path):
+    """A mail server as a district has one: STARTTLS required, its certificate in
+    inbox.tls[0] (the collector's smtp_ca_file)."""
     inbox = Inbox()
+    inbox.tls = make_pair(bindir, tmp_path / "smtp-tls", "127.0.0.1")
     port = free_port()
-    ctl = Controller(inbox, hostname="127.0.0.1", port=port)
+    ctl = smtp_server(inbox, port, inbox.tls)
     ctl.start()
     yield inbox, ctl, port
     try:
@@ -123,7 +140,7 @@ def smtp():
 
 def test_a_day_in_a_commune(bindir, tmp_path, smtp):
     inbox, _, port = smtp
-    day = Day(bindir, tmp_path, port)
+    day = Day(bindir, tmp_path, port, inbox.tls[0])
     try:
         # 07:00 the office opens, PCs come on at 07:20: inside the morning grace, no alert
         day.up["PC 1"] = day.up["PC 2"] = False
@@ -222,14 +239,14 @@ def test_a_day_in_a_commune(bindir, tmp_path, smtp):
 def test_smtp_outage_delays_mail_but_loses_none(bindir, tmp_path, smtp):
     inbox, ctl, port = smtp
     ctl.stop()  # the mail server is down
-    day = Day(bindir, tmp_path, port)
+    day = Day(bindir, tmp_path, port, inbox.tls[0])
     try:
         day.until(9, 0)
         day.up["Máy quét HP"] = False
         state = day.until(10, 0)  # fired at 09:05, an hour of failed attempts since
         assert state["mail_queued"] == 2
         assert "not sent (will retry)" in day.col.output()
-        ctl2 = Controller(inbox, hostname="127.0.0.1", port=port)
+        ctl2 = smtp_server(inbox, port, inbox.tls)
         ctl2.start()
         try:
             state = day.until(11, 15)  # retries back off to at most an hour
@@ -245,6 +262,35 @@ def test_smtp_outage_delays_mail_but_loses_none(bindir, tmp_path, smtp):
         assert day.col.stop() == 0, day.col.output()
 
 
+def test_mail_never_in_clear_unless_configured(bindir, tmp_path):
+    """A mail server without STARTTLS: by default nothing goes to it in clear (each attempt
+    fails and is retried); with smtp_starttls = 0 written out the mail goes, and the collector
+    said at start that it goes in clear."""
+    inbox = Inbox()
+    port = free_port()
+    ctl = smtp_server(inbox, port)  # plain SMTP only
+    ctl.start()
+    try:
+        for case, extra in (("default", ""), ("plain", "smtp_starttls = 0\n")):
+            os.makedirs(tmp_path / case)
+            day = Day(bindir, tmp_path / case, port, "", alerts_extra=extra)
+            try:
+                day.until(9, 0)
+                day.up["Máy quét HP"] = False
+                state = day.until(9, 30)
+                out = day.col.output()
+                if case == "default":
+                    assert state["mail_queued"] == 2 and inbox.wait(1, 0.5) == []
+                    assert "not sent (will retry)" in out and "in clear" not in out
+                else:
+                    assert len(inbox.wait(2)) == 2
+                    assert "goes to the mail server in clear (smtp_starttls = 0" in out
+            finally:
+                assert day.col.stop() == 0, day.col.output()
+    finally:
+        ctl.stop()
+
+
 def cli(bindir, day, *args):
     """The command line on the day's clock, as the running collector reads it."""
     return subprocess.run([os.path.join(bindir, "hbmon-collector"), "-c", day.dist.conf, *args],
@@ -254,7 +300,7 @@ def cli(bindir, day, *args):
 
 def test_maintenance_window_and_acknowledgement(bindir, tmp_path, smtp):
     inbox, _, port = smtp
-    day = Day(bindir, tmp_path, port)
+    day = Day(bindir, tmp_path, port, inbox.tls[0])
     try:
         at = lambda h, m: str(int(datetime(2026, 11, 23, h, m, tzinfo=VN).timestamp()))  # noqa
         r = cli(bindir, day, "maint", "add", "--commune", COMMUNE, "--site", "Bộ phận một cửa",
@@ -313,7 +359,7 @@ def post_form(day, path, fields, origin=None):
 
 def test_dashboard_forms_acknowledge_and_plan_maintenance(bindir, tmp_path, smtp):
     inbox, _, port = smtp
-    day = Day(bindir, tmp_path, port)
+    day = Day(bindir, tmp_path, port, inbox.tls[0])
     try:
         day.until(9, 0)
         day.up["Máy quét HP"] = False
@@ -375,7 +421,8 @@ def test_value_target_toner_floor(bindir, tmp_path, smtp):
              "snmp": "pub", "community": "public", "contact": "canbo@xa.test"}]
     types = ("[site-type one-stop]\nlabel_vi = Bộ phận một cửa\nlabel_en = one-stop office\n"
              "printer = 1\nprinter.supply.percent = >= 10\n")
-    extra = (f"[alerts]\nsmtp_url = smtp://127.0.0.1:{port}\nmail_from = hbmon@huyen.test\n"
+    extra = (f"[alerts]\nsmtp_url = smtp://127.0.0.1:{port}\nsmtp_ca_file = {inbox.tls[0]}\n"
+             "mail_from = hbmon@huyen.test\n"
              "pending = 300\nrecover = 300\ndigest_interval = 600\nstartup_grace = 0\n")
     dist = District(str(tmp_path), devs, types, extra=extra)
     col = start_collector(bindir, dist, env={"HBMON_CLOCK_FILE": clock})

@@ -159,6 +159,37 @@ def test_snmpv3_users(bindir, snmpd_v3):
         assert any(g["g"] == "disk" for g in out["groups"])
 
 
+def test_poll_secrets_not_on_the_command_line(bindir, snmpd_v3, tmp_path):
+    """`poll` takes its secrets from a credential of the configuration (by name) or from the
+    environment; a secret given as an argument still works, with a warning that ps shows it."""
+    creds = tmp_path / "credentials.conf"
+    creds.write_text("[v3good]\nversion = 3\nuser = hbsha256\nlevel = authPriv\n"
+                     "auth_protocol = SHA-256\nauth_password = authpass123\n"
+                     "priv_protocol = AES\npriv_password = privpass123\n")
+    os.chmod(creds, 0o600)
+    conf = tmp_path / "hbmon.conf"
+    conf.write_text("[general]\ncredentials = credentials.conf\n")
+    rc, out = poll(bindir, snmpd_v3[0], "--credential", "v3good", "--config", str(conf), "-t", "2")
+    assert rc == 0 and out["up"], out.get("error")
+    exe = os.path.join(bindir, "hbmon-probe")
+    base = ["-v", "3", "-u", "hbsha256", "-l", "authPriv", "-a", "SHA-256", "-x", "AES"]
+    env = {**os.environ, "HBMON_SNMP_AUTH_PASSWORD": "authpass123",
+           "HBMON_SNMP_PRIV_PASSWORD": "privpass123"}
+    r = subprocess.run([exe, "poll", *base, "-t", "2", snmpd_v3[0]], capture_output=True,
+                       text=True, timeout=30, env=env)
+    assert r.returncode == 0 and json.loads(r.stdout)["up"], r.stderr
+    assert "command line" not in r.stderr
+    r = subprocess.run([exe, "poll", *base, "-A", "authpass123", "-X", "privpass123", "-t", "2",
+                        snmpd_v3[0]], capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0 and json.loads(r.stdout)["up"], r.stderr
+    assert "-A: a secret on the command line" in r.stderr
+    assert "authpass123" not in r.stderr
+    os.chmod(creds, 0o644)  # readable by others: refused, as the daemon refuses it
+    r = subprocess.run([exe, "poll", "--credential", "v3good", "--config", str(conf),
+                        snmpd_v3[0]], capture_output=True, text=True, timeout=30)
+    assert r.returncode == 2 and "chmod 600" in r.stderr, r.stderr
+
+
 @pytest.mark.parametrize("args,why", [
     (v3args("hbsha256", "SHA-256", apass="wrongpass1"), "authentication failed"),
     (v3args("nobody"), "unknown user name"),

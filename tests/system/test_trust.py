@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from conftest import Daemon, District, batch, http, issue_secrets, metric, sample, start_collector
+from conftest import SECRETS, Daemon, District, batch, http, issue_secrets, metric, sample, start_collector
 from test_end_to_end import SITE_TYPES
 
 COMMUNE = "Xã Tân Phú"
@@ -59,14 +59,22 @@ def test_forged_batches_write_nothing(bindir, district):
         assert metric(district, "hbmon_ingest_samples_total") == 0
         assert devices(district) == before
         assert http(district.url("/api/v1/readiness"))[2] == ready
-        # the refusals are logged with the peer, but a flood is not: one line a minute
+        # the refusals are logged with the peer, but a flood is not: a few lines a minute,
+        # then one with the count of the rest (here when the collector stops); bad bodies
+        # with a valid credential likewise
         for _ in range(50):
             http(url, all_up(now), auth=False)
+        for _ in range(50):
+            http(url, b"{not json", auth=("district", SECRETS[district.port]["district"]))
         log = c.output()
         assert "127.0.0.1: batch refused: no credential" in log, log
-        assert log.count("batch refused") <= 2, log
+        assert log.count("batch refused") <= 10, log
+        assert metric(district, "hbmon_log_lines_suppressed_total") >= 90
     finally:
         assert c.stop() == 0
+    log = c.output()
+    assert "credential refused: …and 49 more from 127.0.0.1 in the last minute" in log, log
+    assert "batch refused: …and 45 more from 127.0.0.1 in the last minute" in log, log
 
 
 def test_a_probe_writes_only_its_own_devices(bindir, district):

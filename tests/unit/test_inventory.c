@@ -464,6 +464,43 @@ static void config_alert_defaults_and_lists(void **state)
 	assert_int_equal(config_emails("a@b@c", NULL, NULL), -1);
 }
 
+/* The SMTP password: never echoed in an error, refused in a file others can read, and wiped
+ * from the memory of a daemon that does not use it (the probe); TLS to the mail server is the
+ * default. */
+/* hbmon.conf with an smtp_password line (mode, value) gives one error naming the line, with
+ * needle and without the value. */
+static void expect_secret_error(struct fx *fx, mode_t mode, const char *value,
+				const char *needle)
+{
+	char text[sizeof(base_conf) + 256];
+	snprintf(text, sizeof(text), "%s[alerts]\nsmtp_password = %s\n", base_conf, value);
+	write_file(fx->conf, text, mode);
+	fx->cfg = config_load(fx->conf, &fx->el);
+	expect_one_error(fx, fx->conf, 18, "smtp_password", needle);
+	assert_null(strstr(fx->el.msg[0], value));
+	config_free(fx->cfg);
+	fx->cfg = NULL;
+	errlist_free(&fx->el);
+}
+
+static void config_smtp_secret(void **state)
+{
+	struct fx *fx = *state;
+	expect_secret_error(fx, 0600, "s3cr\x01t-value", "not shown");
+	expect_secret_error(fx, 0644, "s3cret-value", "chmod o-rwx");
+	assert_int_equal(chmod(fx->conf, 0640), 0);
+	load_config_ok(fx);
+	assert_int_equal(fx->cfg->smtp_starttls, 1);
+	assert_string_equal(fx->cfg->smtp_password, "s3cret-value");
+	assert_true(fx->cfg->ncreds > 0 && fx->cfg->creds[0].community[0]);
+	config_keep_secrets(fx->cfg, CONFIG_SNMP_SECRETS);
+	assert_string_equal(fx->cfg->smtp_password, "");
+	assert_true(fx->cfg->creds[0].community[0]);
+	config_keep_secrets(fx->cfg, 0);
+	assert_string_equal(fx->cfg->creds[0].community, "");
+	assert_string_equal(fx->cfg->creds[0].name, "office"); /* names stay: the inventory's */
+}
+
 /* --- inventory --- */
 
 static void inventory_valid(void **state)
@@ -912,6 +949,7 @@ int main(void)
 		T(config_more_bad_values),
 		T(config_alert_values),
 		T(config_alert_defaults_and_lists),
+		T(config_smtp_secret),
 		T(config_site_type_hours),
 		T(inventory_valid),
 		T(inventory_index_finds_all),
