@@ -38,7 +38,7 @@ UNIT_BIN      := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 DEB_PKGS := build-essential pkg-config libsnmp-dev snmp snmpd snmpsim librrd-dev rrdtool \
 	rrdcached libmicrohttpd-dev libcurl4-openssl-dev libjson-c-dev libinih-dev libcsv-dev \
 	libcmocka-dev libsqlite3-dev libgnutls28-dev zlib1g-dev python3 python3-pytest python3-aiosmtpd fonts-dejavu-core chromium \
-	iproute2 faketime llvm libc6-dbg collectd-core prometheus-snmp-exporter
+	iproute2 faketime llvm libc6-dbg systemd collectd-core prometheus-snmp-exporter
 
 .PHONY: all deps check check-asan unit system demo bench bench-snmp install clean lint \
 	check-future fresh-check pkgs-present

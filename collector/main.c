@@ -298,6 +298,9 @@ int main(int argc, char **argv)
 	c.now = clock_now;
 	if (optind < argc && strcmp(argv[optind], "init") == 0) /* before any configuration */
 		return siteinit_main(argc - optind, argv + optind, clock_now());
+	/* RRD files, hbmon.db (mail bodies, credentials' hashes): 0640, directories 0750, whoever
+	 * makes them first (the daemon, or `probe add` before it ever ran) */
+	umask(027);
 	int loaded = load(&c, path, check_only);
 	if (loaded < 0 || check_only) {
 		cleanup(&c);

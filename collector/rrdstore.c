@@ -42,6 +42,7 @@ static const char *const rra_defs[] = {
 
 #define LAST_UNKNOWN INT64_MIN /* read it from the file before the next write */
 #define LOG_BURST 10               /* error lines per minute before they are only counted */
+#define RRD_FILE_MODE 0640         /* its group (a backup, rrdcached) may read; others not */
 #define RRDCACHED_LINE_MAX 4000    /* bytes of one UPDATE line (rrdcached reads 8 KiB at most) */
 
 struct lastup {
@@ -250,12 +251,14 @@ static int storage_failure(int err, const char *msg, const char *path)
 }
 
 /* librrd's reason, or ours when it gave none (a failed create on a full disk says nothing). */
-static const char *rrd_reason(int storage)
+static const char *rrd_reason(int storage, int err)
 {
 	const char *m = rrd_get_error();
 	if (m && m[0])
 		return m;
-	return storage ? "the disk is full or failing (librrd gave no reason)" : "librrd gave no reason";
+	if (storage) /* librrd's errno is then often a stale one (ENOENT on a full disk) */
+		return "the disk is full or failing (librrd gave no reason)";
+	return err ? strerror(err) : "librrd gave no reason";
 }
 
 /* 0, -1 (this file cannot be made), or -2 (the disk failed: try again later). */
@@ -281,15 +284,23 @@ static int create_file(struct rrdstore *rs, const char *path, const struct rrd_g
 	/* created under a temporary name and renamed: a reader never sees half a file */
 	snprintf(tmp, sizeof(tmp), "%s.tmp%ld", path, (long)getpid());
 	rrd_clear_error();
+	errno = 0; /* librrd sets no message for some failures: then errno is the reason */
 	if (rrd_create_r2(tmp, (unsigned long)rs->step, (time_t)start, 0, NULL, NULL, argc, argv) != 0) {
-		int storage = storage_failure(errno, rrd_get_error(), path);
-		report(rs, "%s: rrd_create: %s", path, rrd_reason(storage));
+		int err = errno;
+		int storage = storage_failure(err, rrd_get_error(), path);
+		report(rs, "%s: rrd_create: %s", path, rrd_reason(storage, err));
 		unlink(tmp);
 		return storage ? -2 : -1;
 	}
-	if (rename(tmp, path) < 0) {
+	/* librrd makes its files 0644 whatever the umask: ours are for the group at most */
+	const char *failed = NULL;
+	if (chmod(tmp, RRD_FILE_MODE) < 0)
+		failed = "chmod";
+	else if (rename(tmp, path) < 0)
+		failed = "rename";
+	if (failed) {
 		int err = errno;
-		report(rs, "%s: rename: %s", path, strerror(err));
+		report(rs, "%s: %s: %s", path, failed, strerror(err));
 		unlink(tmp);
 		return storage_failure(err, NULL, NULL) ? -2 : -1;
 	}
@@ -323,6 +334,7 @@ static int tune_missing(struct rrdstore *rs, const char *path, const struct rrd_
 		report(rs, "%s: cannot add data sources: %s", path, rrd_get_error());
 		return -1;
 	}
+	chmod(path, RRD_FILE_MODE); /* the tuned file is a new one, made 0644 by librrd */
 	log_info("rrd", "%s: %d data source%s added, history kept", path, argc - 2,
 		 argc == 3 ? "" : "s");
 	rs->st.tuned++;
@@ -547,10 +559,12 @@ static void write_direct(struct rrdstore *rs, struct lastup *e, struct rrd_updat
 		if (!k)
 			continue;
 		rrd_clear_error();
+		errno = 0;
 		if (rrd_updatex_r(e->path, NULL, 0, (int)k, argv) != 0) {
-			int storage = storage_failure(errno, rrd_get_error(), e->path);
+			int err = errno;
+			int storage = storage_failure(err, rrd_get_error(), e->path);
 			int failed = storage ? -2 : -1;
-			report(rs, "%s: rrd_update: %s", e->path, rrd_reason(storage));
+			report(rs, "%s: rrd_update: %s", e->path, rrd_reason(storage, err));
 			/* this chunk and the ones after it are not written; some values of this
 			 * chunk may have gone in: read the file again next time */
 			e->last = LAST_UNKNOWN;

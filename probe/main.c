@@ -898,6 +898,7 @@ int main(int argc, char **argv)
 		}
 	}
 	log_init("hbmon-probe", 0, verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO);
+	umask(027); /* its spool and cached assignment: for its own group at most */
 	int loaded = load(&pr, path, check_only);
 	if (loaded < 0 || check_only) {
 		config_free(pr.cfg);

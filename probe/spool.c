@@ -50,6 +50,9 @@ struct seg {
 	struct rec *rec;
 	size_t n, cap;
 	size_t done; /* rec[0 .. done) acknowledged (or skipped as corrupt) */
+	/* corrupt stretches found in it: found again each time it is scanned, so they join the
+	 * state file's count only once the segment is deleted */
+	uint64_t lost, lost_bytes;
 };
 
 struct spool {
@@ -63,6 +66,7 @@ struct spool {
 	uint64_t acked_seq, last_seq, epoch;
 	uint64_t failing; /* failed appends in a row: one log line per outage, one on recovery */
 	int state_failing;
+	int lost_unsaved; /* lost_* changed since the state file was last written */
 	struct { char *data; size_t len; uint64_t seq; } newest; /* a copy, for spool_peek */
 	struct spool_stats st;
 };
@@ -243,19 +247,27 @@ static int take_u64(const char **p, const char *key, uint64_t *v)
 	return 0;
 }
 
-#define STATE_SIZE 64 /* "acked <20 digits>\nlast <20 digits>\n" and spaces */
+/* "acked N\nlast N\nlost N\nlost_bytes N\n" (20 digits at most each) and spaces; the lost
+ * lines are optional (older spools have none) */
+#define STATE_SIZE 128
 
 static int state_load(struct spool *s, uint64_t *last)
 {
-	char buf[128];
+	char buf[STATE_SIZE + 64];
 	const char *p = buf;
+	uint64_t lost = 0, lost_bytes = 0;
 	if (read_small(s->dfd, STATE_FILE, buf, sizeof(buf)) < 0)
 		return -1;
 	if (take_u64(&p, "acked ", &s->acked_seq) < 0 || take_u64(&p, "last ", last) < 0 ||
+	    (strncmp(p, "lost ", 5) == 0 &&
+	     (take_u64(&p, "lost ", &lost) < 0 || take_u64(&p, "lost_bytes ", &lost_bytes) < 0)) ||
 	    p[strspn(p, " ")]) {
 		s->acked_seq = *last = 0;
 		return -1;
 	}
+	/* the loss told on the dashboard survives restarts */
+	s->st.lost_batches = lost;
+	s->st.lost_bytes = lost_bytes;
 	return 0;
 }
 
@@ -282,14 +294,22 @@ static int state_write(int dfd, const char *buf, size_t len, int durable)
 	return bad ? -1 : 0;
 }
 
-/* durable: before a segment is unlinked, the only other place last_seq lives. */
+/* durable: before a segment is unlinked, the only other place last_seq lives. Losses still
+ * in a segment file are left out: the next open finds them there again. */
 static int state_save(struct spool *s, int durable)
 {
 	char buf[STATE_SIZE + 1];
-	int n = snprintf(buf, sizeof(buf), "acked %" PRIu64 "\nlast %" PRIu64 "\n", s->acked_seq,
-			 s->last_seq);
+	uint64_t lost = s->st.lost_batches, lost_bytes = s->st.lost_bytes;
+	for (size_t i = 0; i < s->nseg; i++) {
+		lost -= s->seg[i].lost;
+		lost_bytes -= s->seg[i].lost_bytes;
+	}
+	int n = snprintf(buf, sizeof(buf),
+			 "acked %" PRIu64 "\nlast %" PRIu64 "\nlost %" PRIu64 "\nlost_bytes %" PRIu64
+			 "\n", s->acked_seq, s->last_seq, lost, lost_bytes);
 	memset(buf + n, ' ', STATE_SIZE - (size_t)n);
 	if (state_write(s->dfd, buf, STATE_SIZE, durable) == 0) {
+		s->lost_unsaved = 0;
 		if (s->state_failing)
 			log_info("spool", "%s/%s: written again", s->dir, STATE_FILE);
 		s->state_failing = 0;
@@ -366,6 +386,8 @@ static int seg_unlink(struct spool *s, size_t i)
 		log_warn("spool", "%s/%s: cannot delete", s->dir, name);
 		return -1;
 	}
+	if (s->seg[i].lost)
+		s->lost_unsaved = 1;
 	seg_forget(s, i);
 	return 0;
 }
@@ -399,8 +421,19 @@ static void refresh_oldest(struct spool *s)
 	s->st.oldest_wall = g ? g->rec[g->done].wall : 0;
 }
 
+/* A batch gone for good (dropped by the cap, refused, or its append failed). */
 static void count_lost(struct spool *s, uint64_t bytes)
 {
+	s->st.lost_batches++;
+	s->st.lost_bytes += bytes;
+	s->lost_unsaved = 1;
+}
+
+/* Corrupt bytes still in segment g: counted now, saved when g is deleted. */
+static void seg_lost(struct spool *s, struct seg *g, uint64_t bytes)
+{
+	g->lost++;
+	g->lost_bytes += bytes;
 	s->st.lost_batches++;
 	s->st.lost_bytes += bytes;
 }
@@ -470,9 +503,10 @@ static int64_t resync(int fd, uint64_t from, uint64_t size)
 	return (int64_t)size;
 }
 
-static void scan_lost(struct spool *s, const char *name, uint64_t off, uint64_t bytes)
+static void scan_lost(struct spool *s, struct seg *g, const char *name, uint64_t off,
+		      uint64_t bytes)
 {
-	count_lost(s, bytes);
+	seg_lost(s, g, bytes);
 	log_warnx("spool", "%s/%s: %" PRIu64 " corrupt bytes at offset %" PRIu64
 		  " skipped (counted as one lost batch)", s->dir, name, bytes, off);
 }
@@ -480,21 +514,27 @@ static void scan_lost(struct spool *s, const char *name, uint64_t off, uint64_t 
 /*
  * Bad bytes up to the end of a segment. In the newest one they are the torn tail an
  * interrupted append leaves (spool_append had not returned 0 for it): cut, not counted. In an
- * older segment they were records once synced: counted lost.
+ * older segment they were records once synced: counted lost (for good once cut off).
  */
-static void cut_tail(struct spool *s, int fd, const char *name, uint64_t off, uint64_t size,
-		     int newest)
+static void cut_tail(struct spool *s, struct seg *g, int fd, const char *name, uint64_t off,
+		     uint64_t size, int newest)
 {
-	if (newest)
+	int cut = ftruncate(fd, (off_t)off) == 0;
+	if (!cut)
+		log_warn("spool", "%s/%s: cannot truncate", s->dir, name);
+	if (newest) {
 		log_info("spool", "%s/%s: %" PRIu64 " bytes of an interrupted append truncated",
 			 s->dir, name, size - off);
-	else
-		scan_lost(s, name, off, size - off);
-	if (ftruncate(fd, (off_t)off) < 0) {
-		log_warn("spool", "%s/%s: cannot truncate", s->dir, name);
-		if (newest)
+		if (!cut)
 			s->seal = 1;
+		return;
 	}
+	log_warnx("spool", "%s/%s: %" PRIu64 " corrupt bytes at offset %" PRIu64
+		  " cut off (counted as one lost batch)", s->dir, name, size - off, off);
+	if (cut)
+		count_lost(s, size - off);
+	else
+		seg_lost(s, g, size - off);
 }
 
 /* Indexes one segment's records; *prev is the highest seq indexed so far. */
@@ -521,7 +561,7 @@ static int seg_scan(struct spool *s, struct seg *g, int newest, uint64_t *prev)
 			continue;
 		}
 		if (c == REC_OK) { /* valid but out of order: not written by this spool */
-			scan_lost(s, name, off, HDR_SIZE + (uint64_t)h.len);
+			scan_lost(s, g, name, off, HDR_SIZE + (uint64_t)h.len);
 			off += HDR_SIZE + (uint64_t)h.len;
 			continue;
 		}
@@ -529,10 +569,10 @@ static int seg_scan(struct spool *s, struct seg *g, int newest, uint64_t *prev)
 		if (next < 0)
 			goto fail;
 		if ((uint64_t)next == size) {
-			cut_tail(s, fd, name, off, size, newest);
+			cut_tail(s, g, fd, name, off, size, newest);
 			break;
 		}
-		scan_lost(s, name, off, (uint64_t)next - off);
+		scan_lost(s, g, name, off, (uint64_t)next - off);
 		off = (uint64_t)next;
 	}
 	g->size = off;
@@ -611,6 +651,8 @@ static void reap(struct spool *s)
 	while (s->nseg && s->seg[0].done == s->seg[0].n)
 		if (seg_unlink(s, 0) < 0)
 			break;
+	if (s->lost_unsaved) /* a deleted segment's corrupt stretches are now the state's */
+		state_save(s, 0);
 }
 
 /* Epoch and state: a lost state file with no record left means last_seq is unknown, and
@@ -854,7 +896,8 @@ static void keep_newest(struct spool *s, uint64_t seq, const void *data, size_t 
 	s->newest.seq = seq;
 }
 
-int spool_append(struct spool *s, uint64_t seq, int64_t wall, const void *data, size_t len)
+static int append_record(struct spool *s, uint64_t seq, int64_t wall, const void *data,
+			 size_t len)
 {
 	uint64_t need = HDR_SIZE + (uint64_t)len;
 	if (len > SPOOL_MAX_BATCH || need > s->cap || seq <= s->last_seq)
@@ -875,6 +918,16 @@ int spool_append(struct spool *s, uint64_t seq, int64_t wall, const void *data, 
 			  " s ago deleted", s->dir, s->cap, d.batches, d.bytes,
 			  age(wall, d.first_wall), age(wall, d.last_wall));
 	refresh_oldest(s);
+	errno = e;
+	return rc;
+}
+
+int spool_append(struct spool *s, uint64_t seq, int64_t wall, const void *data, size_t len)
+{
+	int rc = append_record(s, seq, wall, data, len);
+	int e = errno;
+	if (s->lost_unsaved) /* the loss is kept across restarts (once the state can be written) */
+		state_save(s, 0);
 	errno = e;
 	return rc;
 }
@@ -941,7 +994,7 @@ int spool_peek(struct spool *s, uint64_t *seq, char **data, size_t *len)
 		}
 		log_warnx("spool", "%s: batch seq %" PRIu64 " changed on disk since it was stored;"
 			  " dropped", s->dir, r->seq);
-		count_lost(s, r->len);
+		seg_lost(s, g, r->len);
 		consume(s, g);
 		reap(s);
 		refresh_oldest(s);

@@ -10,7 +10,8 @@
  *                                               header (magic ff 'S' 'P' '1', payload length,
  *                                               seq, wall time, CRC-32 of header and payload,
  *                                               little-endian) then the payload
- *   state   "acked <seq>\nlast <seq>\n": the ack position and the highest seq ever appended
+ *   state   "acked <seq>\nlast <seq>\nlost <n>\nlost_bytes <n>\n": the ack position, the
+ *           highest seq ever appended, and the batches lost so far (told after a restart too)
  *   epoch   16 hex digits: random id of this spool; (epoch, seq) names a batch for the
  *           collector's deduplication
  * Anything else in the directory is ignored.
@@ -28,7 +29,8 @@ struct spool_stats {
 	uint64_t batches, bytes;	/* held now (not yet acknowledged); payload bytes */
 	int64_t oldest_wall;		/* `wall` of the oldest held batch, 0 if none */
 	uint64_t lost_batches, lost_bytes; /* dropped: cap, corrupt record, refused or failed
-					    * append (a corrupt stretch counts as one batch) */
+					    * append (a corrupt stretch counts as one batch);
+					    * since the spool was made, kept in its state file */
 	uint64_t append_failures;	/* write / fdatasync errors (disk full ...) */
 	uint64_t appended, acked;	/* by this process */
 };

@@ -1,6 +1,8 @@
 #include "uplink.h"
 
 #include <curl/curl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -191,6 +193,33 @@ static struct curl_slist *spool_header(const struct uplink *u)
 }
 
 /* The oldest batch, unless one is in flight or we wait (back-off, rate). */
+/*
+ * A kept-alive connection across a cut link would hold every later batch for the whole
+ * timeout. The kernel tells a dead peer from a slow one: it gives up when what was sent stays
+ * unacknowledged, or keepalive probes go unanswered, for DEAD_LINK_MS; a collector that is
+ * only slow to answer (a slow disk) still acknowledges at the TCP level and is waited for. A
+ * batch the collector stored before the cut is recognised when it is posted again.
+ */
+#define DEAD_LINK_MS 10000
+
+static int on_socket(void *ctx, curl_socket_t fd, curlsocktype purpose)
+{
+	(void)ctx;
+	unsigned int ms = DEAD_LINK_MS;
+	if (purpose == CURLSOCKTYPE_IPCXN &&
+	    setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &ms, sizeof(ms)) < 0)
+		log_warn("uplink", "TCP_USER_TIMEOUT"); /* only slower to notice a cut */
+	return CURL_SOCKOPT_OK;
+}
+
+static void dead_link_timeout(CURL *e)
+{
+	curl_easy_setopt(e, CURLOPT_SOCKOPTFUNCTION, on_socket);
+	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(e, CURLOPT_TCP_KEEPIDLE, 3L);
+	curl_easy_setopt(e, CURLOPT_TCP_KEEPINTVL, 2L);
+}
+
 static void start_post(struct uplink *u)
 {
 	if (u->easy || ms_until(u->retry_at) > 0)
@@ -218,11 +247,7 @@ static void start_post(struct uplink *u)
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, u);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT, 30L);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, 5L);
-	/* a kept-alive connection across a cut link: nothing moves for 10 s, so give up and
-	 * post again (the collector answers within a second or says 503; a batch it stored
-	 * meanwhile is recognised) instead of holding every later batch for the full timeout */
-	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, 10L);
+	dead_link_timeout(e);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, "hbmon-probe/0.1");
 	curl_multi_add_handle(u->multi, e);
