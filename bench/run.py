@@ -1069,13 +1069,13 @@ def main():
         text = ("# Storage benchmark results\n\nThe report could not be formatted:\n\n```\n"
                 + traceback.format_exc() + "```\n\nRaw results:\n\n```json\n"
                 + json.dumps(R, indent=1, default=str)[:200000] + "\n```\n")
-    # the SNMP-polling benchmark's section (bench/snmp/run.py) stays as it was
+    # the other benchmarks' sections (bench/snmp/run.py, bench/ingest_hold.py: each between
+    # "<!-- NAME: written by ... -->" and "<!-- /NAME -->") stay as they were
     try:
         with open(RESULTS, encoding="utf-8") as f:
             old = f.read()
-        b, e = "<!-- snmp-polling:", "<!-- /snmp-polling -->"
-        if b in old and e in old:
-            text = text.rstrip("\n") + "\n\n" + old[old.index(b):old.index(e) + len(e)] + "\n"
+        for m in re.finditer(r"<!-- ([a-z-]+): written by .*?<!-- /\1 -->", old, re.S):
+            text = text.rstrip("\n") + "\n\n" + m.group(0) + "\n"
     except OSError:
         pass
     with open(RESULTS, "w", encoding="utf-8") as f:

@@ -10,6 +10,14 @@
 #include <unistd.h>
 
 #include "collector.h"
+#include "filecheck.h"
+
+/* The folders, as errors name them when they cannot be made or written. */
+static const struct file_role data_dir = {
+	"the data directory", "point [general] data_dir at another folder", NULL, 0};
+static const struct file_role rrd_dir = {
+	"the RRD folder of the data directory", "point [general] data_dir at another folder", NULL,
+	0};
 
 /*
  * Two writers of one directory would interleave RRD updates out of time order and lose them:
@@ -21,22 +29,16 @@ static int lock_dir(const char *dir, char *err, size_t errsz)
 	snprintf(path, sizeof(path), "%s/hbmon.lock", dir);
 	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0) {
-		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		snprintf(err, errsz, "%s: cannot open the data directory's lock file: %s: make the "
+			 "user %s runs as its owner (as a service: chown -R hbmon %s)", path,
+			 strerror(errno), program_invocation_short_name, dir);
 		return -1;
 	}
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		snprintf(err, errsz, "%s: another hbmon-collector uses this data directory%s", dir,
-			 errno == EWOULDBLOCK ? " (stop it first)" : "");
+			 errno == EWOULDBLOCK ? " (stop it first, or point [general] data_dir of this "
+						"one at another folder)" : "");
 		close(fd);
-		return -1;
-	}
-	return 0;
-}
-
-static int make_dir(const char *dir, char *err, size_t errsz)
-{
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST) {
-		snprintf(err, errsz, "%s: cannot create: %s", dir, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -44,14 +46,12 @@ static int make_dir(const char *dir, char *err, size_t errsz)
 
 int datadir_open_store(struct collector *c, char *err, size_t errsz)
 {
-	char dbpath[PATH_MAX + 16], why[300];
+	char dbpath[PATH_MAX + 16], why[1024];
 	snprintf(dbpath, sizeof(dbpath), "%s/hbmon.db", c->cfg->data_dir);
-	if (make_dir(c->cfg->data_dir, err, errsz) < 0)
+	if (file_check_dir(c->cfg->data_dir, 0755, &data_dir, err, errsz) < 0)
 		return -1;
-	if (!(c->store = store_open(dbpath, why, sizeof(why)))) {
-		snprintf(err, errsz, "event store: %s", why);
+	if (!(c->store = store_open(dbpath, err, errsz)))
 		return -1;
-	}
 	if (!(c->probes = probes_open(c->store, why, sizeof(why)))) {
 		snprintf(err, errsz, "%s: %s", dbpath, why);
 		return -1;
@@ -64,8 +64,9 @@ int datadir_open(struct collector *c, char *err, size_t errsz)
 	char rrddir[PATH_MAX + 8], why[300];
 	const struct hbmon_config *cfg = c->cfg;
 	snprintf(rrddir, sizeof(rrddir), "%s/rrd", cfg->data_dir);
-	if (make_dir(cfg->data_dir, err, errsz) < 0 || lock_dir(cfg->data_dir, err, errsz) < 0 ||
-	    make_dir(rrddir, err, errsz) < 0)
+	if (file_check_dir(cfg->data_dir, 0755, &data_dir, err, errsz) < 0 ||
+	    lock_dir(cfg->data_dir, err, errsz) < 0 ||
+	    file_check_dir(rrddir, 0755, &rrd_dir, err, errsz) < 0)
 		return -1;
 	if (state_init(&c->state, c->inv->ndevices) < 0 ||
 	    !(c->rrd = rrdstore_new(rrddir, cfg->rrd_step)) || !(c->ingest.groups = groupdefs_new())) {
@@ -76,7 +77,7 @@ int datadir_open(struct collector *c, char *err, size_t errsz)
 	rrdstore_set_heartbeat(c->rrd, 3 * (cfg->interval > cfg->rrd_step ? cfg->interval
 									 : cfg->rrd_step));
 	if (cfg->rrdcached[0] && rrdstore_use_rrdcached(c->rrd, cfg->rrdcached, why, sizeof(why)) < 0) {
-		snprintf(err, errsz, "[collector] rrdcached: %s", why);
+		snprintf(err, errsz, "%s: [collector] rrdcached: %s", cfg->path, why);
 		return -1;
 	}
 	if (datadir_open_store(c, err, errsz) < 0)

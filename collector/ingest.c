@@ -315,19 +315,32 @@ static int is_duplicate(struct ingest *in, const char *probe, const struct batch
 	return 0;
 }
 
+long ingest_refused(struct ingest *in, const char *peer, const char *err)
+{
+	in->st.batches++;
+	in->st.batches_bad++;
+	if (warn_ok(in, "batch refused", peer))
+		log_warnx("ingest", "%s: batch refused: %s", peer, err);
+	return -1;
+}
+
 long ingest_batch(struct ingest *in, const char *peer, const char *probe, const char *body,
 		  size_t len, struct ingest_job *job, char *err, size_t errsz)
 {
 	struct batch b;
+	if (wire_decode_batch(body, len, &b, err, errsz) < 0)
+		return ingest_refused(in, peer, err);
+	return ingest_decoded(in, peer, probe, &b, job, err, errsz);
+}
+
+long ingest_decoded(struct ingest *in, const char *peer, const char *probe, struct batch *bp,
+		    struct ingest_job *job, char *err, size_t errsz)
+{
+	struct batch b = *bp;
 	long accepted = 0;
 	time_t now = in->now();
+	memset(bp, 0, sizeof(*bp)); /* ours now */
 	in->st.batches++;
-	if (wire_decode_batch(body, len, &b, err, errsz) < 0) {
-		in->st.batches_bad++;
-		if (warn_ok(in, "batch refused", peer))
-			log_warnx("ingest", "%s: batch refused: %s", peer, err);
-		return -1;
-	}
 	if (probe && strcmp(b.probe, probe) != 0) {
 		in->st.batches_bad++;
 		snprintf(err, errsz, "the batch names probe \"%s\" but was sent with %s's credential",

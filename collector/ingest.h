@@ -21,6 +21,7 @@
 #include "quota.h"
 #include "rrdstore.h"
 #include "state.h"
+#include "wire.h"
 #include "worker.h"
 
 struct ingest_stats {
@@ -76,6 +77,12 @@ struct ingest_job {
  */
 long ingest_batch(struct ingest *in, const char *peer, const char *probe, const char *body,
 		  size_t len, struct ingest_job *job, char *err, size_t errsz);
+/* The same in two steps, for a body decoded on another thread (wire_decode_batch): a batch
+ * that did not decode is counted and logged by ingest_refused (returns -1); a decoded one is
+ * taken over (and freed) by ingest_decoded. */
+long ingest_refused(struct ingest *in, const char *peer, const char *err);
+long ingest_decoded(struct ingest *in, const char *peer, const char *probe, struct batch *b,
+		    struct ingest_job *job, char *err, size_t errsz);
 void ingest_job_free(struct ingest_job *job);
 
 /* The writer thread's worker_run_fn; ctx is the struct rrdstore. Merges the jobs' updates. */

@@ -2,6 +2,7 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,10 +10,13 @@
 #include <sys/select.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "collector.h"
 #include "cli.h"
 #include "datadir.h"
+#include "filecheck.h"
+#include "privdrop.h"
 #include "import.h"
 #include "clock.h"
 #include "log.h"
@@ -22,6 +26,10 @@
 #include "siteinit.h"
 #include "tlscert.h"
 #include "web.h"
+
+#ifndef HBMON_DASHBOARDS_DIR
+#define HBMON_DASHBOARDS_DIR "/usr/local/share/hbmon/dashboards"
+#endif
 
 static volatile sig_atomic_t stop_requested, reload_requested;
 
@@ -55,49 +63,133 @@ static void warn_mail_in_clear(const struct hbmon_config *cfg)
 			  cfg->smtp_user[0] ? " and the SMTP password" : "", cfg->path);
 }
 
-static int load(struct collector *c, const char *path, int check_only)
+static const struct file_role inventory_file = {
+	"the inventory", "point [general] inventory at the right file",
+	"'hbmon-collector init DIR' writes a starting one", 0};
+static const struct file_role holidays_file = {
+	"the holidays", "point [working-hours] holidays at the right file, or leave it empty",
+	"one YYYY-MM-DD a line", 0};
+
+/* Each step adds what it finds wrong to errs; c->cfg is loaded. */
+static void load_inventory(struct collector *c, struct errlist *errs)
 {
+	char why[1024];
+	/* a missing file gets its fix here; inventory_load would only say it cannot open it */
+	if (file_check_readable(c->cfg->inventory, &inventory_file, why, sizeof(why)) < 0)
+		errlist_add(errs, "%s", why);
+	else
+		c->inv = inventory_load(c->cfg->inventory, c->cfg, errs);
+}
+
+static void check_rrdcached_address(struct collector *c, struct errlist *errs)
+{
+	char err[300];
+	if (!c->cfg->rrdcached[0])
+		return;
+	struct rrdcached *rc = rrdcached_new(c->cfg->rrdcached, 1, err, sizeof(err));
+	if (!rc)
+		errlist_add(errs, "%s: [collector] rrdcached: %s", c->cfg->path, err);
+	rrdcached_free(rc);
+}
+
+static void check_holidays(struct collector *c, struct errlist *errs)
+{
+	char why[1024];
+	struct hours h = {0};
+	if (!c->cfg->holidays[0])
+		return;
+	if (file_check_readable(c->cfg->holidays, &holidays_file, why, sizeof(why)) < 0)
+		errlist_add(errs, "%s", why);
+	else
+		hours_load_holidays(&h, c->cfg->holidays, errs);
+	hours_free(&h);
+}
+
+static void check_tls(struct collector *c, struct errlist *errs)
+{
+	char err[PATH_MAX + 300], *cert, *key;
+	if (tlscert_load(c->cfg, &cert, &key, err, sizeof(err)) < 0)
+		errlist_add(errs, "%s", err);
+	free(cert);
+	if (key)
+		memset(key, 0, strlen(key));
+	free(key);
+}
+
+static void load_catalogues(struct collector *c, struct errlist *errs)
+{
+	char catalogue[PATH_MAX + 16];
+	/* a wrong dashboards_dir is the usual cause: named with its fix, not by i18n_load */
+	snprintf(catalogue, sizeof(catalogue), "%s/i18n/vi.ini", c->cfg->dashboards_dir);
+	if (access(catalogue, R_OK) < 0) {
+		errlist_add(errs, "%s: cannot read the dashboards' message catalogues (i18n/vi.ini: "
+			    "%s): point [general] dashboards_dir at the dashboards folder (%s once "
+			    "installed)", c->cfg->dashboards_dir, strerror(errno), HBMON_DASHBOARDS_DIR);
+		return;
+	}
+	c->i18n = i18n_load(c->cfg->dashboards_dir);
+	if (!c->i18n)
+		errlist_add(errs, "%s/i18n: message catalogues missing or invalid",
+			    c->cfg->dashboards_dir);
+}
+
+enum load_mode { LOAD_CHECK, LOAD_COMMAND, LOAD_DAEMON };
+
+/*
+ * The daemon's errors as one line: the first, and how many follow (--check-config lists them
+ * all). Its later steps are not run after a failed one: their errors would follow from it.
+ */
+static void daemon_line(const struct errlist *errs, const char *path, char *line, size_t linesz)
+{
+	size_t more = errlist_count(errs) - 1;
+	char tail[PATH_MAX + 100] = "";
+	if (more)
+		snprintf(tail, sizeof(tail), " (and %zu more: hbmon-collector -c %s --check-config "
+			 "lists them)", more, path);
+	snprintf(line, linesz, "%s%s", errs->n ? errs->msg[0] : "too many errors", tail);
+}
+
+/* 0, or -1 with the errors printed (LOAD_CHECK, LOAD_COMMAND) or in line (LOAD_DAEMON). */
+static int load(struct collector *c, const char *path, enum load_mode mode, char *line,
+		size_t linesz)
+{
+	static void (*const steps[])(struct collector *, struct errlist *) = {
+		load_inventory, check_rrdcached_address, check_holidays, check_tls, load_catalogues};
 	struct errlist errs = {0};
 	c->cfg = config_load(path, &errs);
-	if (c->cfg)
-		c->inv = inventory_load(c->cfg->inventory, c->cfg, &errs);
 	if (c->cfg) /* SNMP credentials by name only: the probes poll */
 		config_keep_secrets(c->cfg, CONFIG_SMTP_SECRETS);
-	if (c->cfg && c->cfg->rrdcached[0]) {
-		char err[300];
-		struct rrdcached *rc = rrdcached_new(c->cfg->rrdcached, 1, err, sizeof(err));
-		if (!rc)
-			errlist_add(&errs, "%s: [collector] rrdcached: %s", c->cfg->path, err);
-		rrdcached_free(rc);
-	}
-	if (c->cfg && c->cfg->holidays[0]) {
-		struct hours h = {0};
-		hours_load_holidays(&h, c->cfg->holidays, &errs);
-		hours_free(&h);
-	}
-	if (c->cfg) {
-		char err[PATH_MAX + 300], *cert, *key;
-		if (tlscert_load(c->cfg, &cert, &key, err, sizeof(err)) < 0)
-			errlist_add(&errs, "%s", err);
-		free(cert);
-		free(key);
-	}
-	if (c->cfg) {
-		c->i18n = i18n_load(c->cfg->dashboards_dir);
-		if (!c->i18n)
-			errlist_add(&errs, "%s/i18n: message catalogues missing or invalid",
-				    c->cfg->dashboards_dir);
-	}
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]) && c->cfg; i++)
+		if (mode != LOAD_DAEMON || !errlist_count(&errs))
+			steps[i](c, &errs);
 	int nerr = (int)errlist_count(&errs);
-	if (nerr) {
+	if (nerr && mode == LOAD_DAEMON) {
+		daemon_line(&errs, path, line, linesz);
+	} else if (nerr) {
 		errlist_print(&errs, stderr);
 		fprintf(stderr, "%d configuration error%s\n", nerr, nerr == 1 ? "" : "s");
-	} else if (check_only) {
+	} else if (mode == LOAD_CHECK) {
 		printf("configuration OK: %zu communes, %zu sites, %zu devices, %zu site types\n",
 		       c->inv->ncommunes, c->inv->nsites, c->inv->ndevices, c->cfg->nsite_types);
 	}
 	errlist_free(&errs);
 	return nerr ? -1 : 0;
+}
+
+/* Reachable before the first batch: the daemon would otherwise start and fail every write. */
+static int rrdcached_reachable(const struct hbmon_config *cfg, char *err, size_t errsz)
+{
+	char why[300];
+	if (!cfg->rrdcached[0])
+		return 0;
+	struct rrdcached *rc = rrdcached_new(cfg->rrdcached, 2, why, sizeof(why));
+	/* a FLUSH of a file it does not hold is answered, and changes nothing */
+	int ok = rc && rrdcached_flush(rc, "hbmon-start-check.rrd", why, sizeof(why)) == 0;
+	rrdcached_free(rc);
+	if (!ok)
+		snprintf(err, errsz, "%s: [collector] rrdcached: %s: start rrdcached there, or leave "
+			 "rrdcached empty to write the RRD files directly", cfg->path, why);
+	return ok ? 0 : -1;
 }
 
 static void cleanup(struct collector *c)
@@ -113,6 +205,38 @@ static void cleanup(struct collector *c)
 	i18n_free(c->i18n);
 	inventory_free(c->inv);
 	config_free(c->cfg);
+}
+
+/* A start-up failure: its one line, after what was opened is closed (exit status 1). */
+static void __attribute__((noreturn)) die(struct collector *c, const char *module, const char *msg)
+{
+	cleanup(c);
+	fatalx(module, "%s", msg);
+}
+
+/*
+ * Started as root, the collector becomes [general] user before it opens its data or its
+ * port: what it writes is that user's, and a flaw in a request parser does not act as root.
+ * A port below 1024 keeps the one capability that binds it. 1: still root, as nobody asked
+ * otherwise (warned once it runs).
+ */
+static int drop_root(struct collector *c, int daemon)
+{
+	static const cap_value_t bind[] = {CAP_NET_BIND_SERVICE};
+	struct privdrop p = {c->cfg->run_user, bind, daemon && c->cfg->listen_port < 1024, 0};
+	char err[512];
+	int rc = privdrop(&p, err, sizeof(err));
+	if (rc < 0)
+		die(c, "collector", err);
+	if (rc > 0 && daemon)
+		log_info("collector", "running as user %s", c->cfg->run_user);
+	return rc == 0 && geteuid() == 0;
+}
+
+static void warn_root(const struct hbmon_config *cfg)
+{
+	log_warnx("collector", "running as root with every privilege: set [general] user in %s to "
+		  "a user of its own (hbmon), which owns %s", cfg->path, cfg->data_dir);
 }
 
 /*
@@ -253,7 +377,8 @@ static void shutdown_gracefully(struct collector *c, struct web *w)
 		if (loop_once(c, w, 50) < 0)
 			break;
 		clock_gettime(CLOCK_MONOTONIC, &t);
-	} while ((worker_pending(c->writer) || worker_pending(c->render) || c->mail_inflight) &&
+	} while ((worker_pending(c->writer) || worker_pending(c->render) || c->mail_inflight ||
+		  web_pending(w)) &&
 		 t.tv_sec - t0.tv_sec < 10);
 	worker_stop(c->writer);
 	worker_stop(c->render);
@@ -274,7 +399,7 @@ int main(int argc, char **argv)
 	const char *path = "/etc/hbmon/hbmon.conf";
 	int check_only = 0, verbose = 0, ch;
 	struct collector c;
-	char err[512];
+	char err[PATH_MAX + 1024];
 	const char *clock_file;
 	memset(&c, 0, sizeof(c));
 
@@ -301,11 +426,15 @@ int main(int argc, char **argv)
 	/* RRD files, hbmon.db (mail bodies, credentials' hashes): 0640, directories 0750, whoever
 	 * makes them first (the daemon, or `probe add` before it ever ran) */
 	umask(027);
-	int loaded = load(&c, path, check_only);
+	enum load_mode mode = check_only ? LOAD_CHECK : optind < argc ? LOAD_COMMAND : LOAD_DAEMON;
+	int loaded = load(&c, path, mode, err, sizeof(err));
+	if (loaded < 0 && mode == LOAD_DAEMON)
+		die(&c, "config", err);
 	if (loaded < 0 || check_only) {
 		cleanup(&c);
 		return loaded < 0 ? 1 : 0;
 	}
+	int as_root = drop_root(&c, mode == LOAD_DAEMON);
 	if (optind < argc && strcmp(argv[optind], "import") == 0) {
 		int rc = import_main(&c, argc - optind, argv + optind);
 		cleanup(&c);
@@ -319,8 +448,12 @@ int main(int argc, char **argv)
 		cleanup(&c);
 		return rc;
 	}
-	if (datadir_open(&c, err, sizeof(err)) < 0)
-		fatalx("collector", "%s", err);
+	if (datadir_open(&c, err, sizeof(err)) < 0 || rrdcached_reachable(c.cfg, err, sizeof(err)) < 0)
+		die(&c, "collector", err);
+	/* listening before any thread starts: a port in use ends the start with nothing to stop */
+	struct web *w = web_start(&c, err, sizeof(err));
+	if (!w)
+		die(&c, "web", err);
 	/* from here the store belongs to the writer thread */
 	c.writer = worker_new("writer", ingest_write_jobs, c.rrd, 256);
 	c.render = worker_new("render", render_run, NULL, 16);
@@ -341,16 +474,12 @@ int main(int argc, char **argv)
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	struct web *w = web_start(&c, err, sizeof(err));
-	if (!w) {
-		log_warnx("collector", "%s", err);
-		cleanup(&c);
-		return 1;
-	}
-	log_info("collector", "%s: %zu communes, %zu devices; dashboard at http://%s:%d/",
-		 c.cfg->district, c.inv->ncommunes, c.inv->ndevices, c.cfg->listen_addr,
-		 c.cfg->listen_port);
+	log_info("collector", "%s: %zu communes, %zu devices; dashboard at %s://%s:%d/",
+		 c.cfg->district, c.inv->ncommunes, c.inv->ndevices,
+		 c.cfg->tls_cert[0] ? "https" : "http", c.cfg->listen_addr, c.cfg->listen_port);
 	warn_mail_in_clear(c.cfg);
+	if (as_root)
+		warn_root(c.cfg);
 	c.warnings.module = "ingest";
 	c.ingest.warnings = &c.warnings;
 	int rc = run(&c, w);

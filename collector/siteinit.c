@@ -80,7 +80,10 @@ static void write_conf(FILE *f, const struct site_init *si)
 		"inventory = inventory.csv\n"
 		"credentials = credentials.conf\n"
 		"data_dir = /var/lib/hbmon\n"
-		"dashboards_dir = %s\n\n",
+		"dashboards_dir = %s\n"
+		"; started as root (the systemd units start them as hbmon already), the daemons\n"
+		"; become this user, which owns data_dir and can read these files\n"
+		"; user = hbmon\n\n",
 		si->dir, si->district, HBMON_DASHBOARDS_DIR);
 	fputs("[collector]\n"
 	      "; every address of this box: the office LAN reaches the dashboard on this port\n"

@@ -1,8 +1,10 @@
 #include "store.h"
 
+#include <errno.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "log.h"
 
@@ -30,6 +32,33 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS acks ("
     " id INTEGER PRIMARY KEY, commune TEXT NOT NULL, site TEXT, target TEXT NOT NULL,"
     " at INTEGER NOT NULL, by TEXT NOT NULL, note TEXT);";
+
+/* sqlite's reason, in an operator's words with the fix: a damaged file and a file the daemon
+ * may not write call for different hands. */
+static void open_failed(sqlite3 *db, const char *path, const char *msg, char *err, size_t errsz)
+{
+	int code = db ? sqlite3_errcode(db) & 0xff : SQLITE_NOMEM;
+	int os = db ? sqlite3_system_errno(db) : 0;
+	char dir[4096];
+	const char *slash = strrchr(path, '/');
+	int n = slash && slash != path ? (int)(slash - path) : 1;
+	snprintf(dir, sizeof(dir), "%.*s", n, slash ? path : ".");
+	if (code == SQLITE_NOTADB || code == SQLITE_CORRUPT)
+		snprintf(err, errsz, "%s: the event store is damaged or not hbmon's (%s): restore it "
+			 "from a backup, or move it aside to start an empty one (probes then need new "
+			 "secrets: hbmon-collector probe add)", path, msg);
+	else if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+		snprintf(err, errsz, "%s: the event store is locked by another process (%s): stop it, "
+			 "then start again", path, msg);
+	else if (code == SQLITE_CANTOPEN || code == SQLITE_READONLY || code == SQLITE_PERM ||
+		 code == SQLITE_AUTH || code == SQLITE_IOERR)
+		snprintf(err, errsz, "%s: cannot open the event store: %s%s%s: make the user %s "
+			 "runs as the owner of it and its folder (as a service: chown -R hbmon %s)",
+			 path, msg, os ? ": " : "", os ? strerror(os) : "",
+			 program_invocation_short_name, dir);
+	else
+		snprintf(err, errsz, "%s: cannot open the event store: %s", path, msg);
+}
 
 struct store *store_open(const char *path, char *err, size_t errsz)
 {
@@ -79,7 +108,7 @@ struct store *store_open(const char *path, char *err, size_t errsz)
 			       "SELECT id, commune, site, target, at, by, note FROM acks WHERE id > ? "
 			       "ORDER BY id",
 			       -1, &s->new_acks, NULL) != SQLITE_OK) {
-		snprintf(err, errsz, "%s: %s", path, msg ? msg : sqlite3_errmsg(s->db));
+		open_failed(s->db, path, msg ? msg : sqlite3_errmsg(s->db), err, errsz);
 		sqlite3_free(msg);
 		store_close(s);
 		return NULL;

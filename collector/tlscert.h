@@ -27,7 +27,9 @@ char *tlscert_read_pem(const char *path, int is_key, char *err, size_t errsz);
 /*
  * The listener's PEM strings from [collector] tls_cert and tls_key (free() both), or both NULL
  * for plain HTTP, which only a loopback listen_address may serve: probe secrets and the
- * dashboard never cross the LAN in clear. -1 with err naming the option and the fix.
+ * dashboard never cross the LAN in clear. Both are parsed and matched as the listener will
+ * (GnuTLS), so a damaged file is named here rather than failing the listener without a word.
+ * -1 with err naming the file or option and the fix.
  */
 int tlscert_load(const struct hbmon_config *cfg, char **cert, char **key, char *err,
 		 size_t errsz);

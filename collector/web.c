@@ -1,13 +1,17 @@
 #include "web.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <json-c/json.h>
 #include <microhttpd.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "api.h"
 #include "assign.h"
@@ -22,10 +26,16 @@
 #include "strbuf.h"
 #include "tlscert.h"
 
+#ifndef HBMON_DASHBOARDS_DIR
+#define HBMON_DASHBOARDS_DIR "/usr/local/share/hbmon/dashboards"
+#endif
 #define PAGE_LIMIT (8u << 20)
 #define RENDER_QUEUE_MAX 16
 /* bodies still arriving, all requests together: many slow uploads cannot take the memory */
 #define UPLOAD_BUDGET (64u << 20)
+/* bodies above this are decoded on the decoder thread (a 10 MB batch would hold the loop for
+ * a quarter of a second); live batches are far smaller and are decoded at once, without a hop */
+#define DECODE_INLINE_MAX (256u << 10)
 
 struct web {
 	struct collector *c;
@@ -33,9 +43,22 @@ struct web {
 	size_t upload_bytes; /* held by bodies still arriving: UPLOAD_BUDGET at most */
 	char *tls_cert, *tls_key; /* PEM text, NULL for plain HTTP on loopback */
 	struct connwatch *watch;  /* cuts clients too slow to send a request */
+	struct worker *decoder;   /* large ingest bodies, made when the first one comes */
 	struct MHD_Daemon *d;
 	char *css;
 	size_t css_len;
+	char start_msg[512]; /* libmicrohttpd's first message while it starts */
+};
+
+struct req;
+
+/* An ingest body decoded off the loop (wire_decode_batch reads the body it owns meanwhile). */
+struct decode_job {
+	struct wjob base;
+	struct req *owner;
+	struct batch b;
+	int rc;
+	char err[256];
 };
 
 /*
@@ -52,6 +75,8 @@ struct req {
 	int too_large, is_upload, over_budget;
 	size_t upload_counted; /* bytes of body counted in web.upload_bytes */
 	char probe[PROBE_NAME_MAX]; /* the name its credential proved */
+	struct decode_job dec;
+	int decoded;
 	struct ingest_job job;
 	/* dashboard forms: acknowledgements, maintenance windows */
 	struct MHD_PostProcessor *pp;
@@ -250,6 +275,44 @@ static enum MHD_Result reply_answer(const struct collector *c, struct MHD_Connec
 			 MHD_RESPMEM_MUST_COPY, NULL, p && p->assignment ? hdr : NULL);
 }
 
+static void decode_run(void *ctx, struct wjob **jobs, size_t n)
+{
+	(void)ctx;
+	for (size_t i = 0; i < n; i++) {
+		struct decode_job *d = (struct decode_job *)(void *)jobs[i];
+		const struct strbuf *body = &d->owner->body;
+		d->rc = wire_decode_batch(body->data, body->len, &d->b, d->err, sizeof(d->err));
+	}
+}
+
+static void on_decode_done(struct wjob *j)
+{
+	struct req *rq = ((struct decode_job *)(void *)j)->owner;
+	rq->decoded = 1;
+	rq->waiting = 0; /* the handler runs again, for the rest of handle_ingest */
+	MHD_resume_connection(rq->conn);
+}
+
+/* Decodes the body now, or (a large one) hands it to the decoder thread: 1 if handed. */
+static int decode_body(struct web *w, struct MHD_Connection *conn, struct req *rq)
+{
+	if (rq->body.len > DECODE_INLINE_MAX && !w->decoder)
+		w->decoder = worker_new("decode", decode_run, NULL, 4);
+	if (rq->body.len > DECODE_INLINE_MAX && w->decoder) {
+		rq->dec.base.done = on_decode_done;
+		rq->dec.owner = rq;
+		rq->conn = conn;
+		rq->waiting = 1;
+		MHD_suspend_connection(conn);
+		worker_submit(w->decoder, &rq->dec.base);
+		return 1;
+	}
+	rq->dec.rc = wire_decode_batch(rq->body.data, rq->body.len, &rq->dec.b, rq->dec.err,
+				       sizeof(rq->dec.err));
+	rq->decoded = 1;
+	return 0;
+}
+
 static enum MHD_Result handle_ingest(struct web *w, struct MHD_Connection *conn, struct req *rq)
 {
 	char err[256], peer[64], msg[320];
@@ -260,7 +323,6 @@ static enum MHD_Result handle_ingest(struct web *w, struct MHD_Connection *conn,
 		}
 		return reply_answer(w->c, conn, &rq->job);
 	}
-	release_upload(w, rq);
 	if (rq->too_large)
 		return reply_text(conn, MHD_HTTP_CONTENT_TOO_LARGE, "batch body too large\n");
 	if (rq->over_budget) {
@@ -269,6 +331,10 @@ static enum MHD_Result handle_ingest(struct web *w, struct MHD_Connection *conn,
 	}
 	if (w->c->stopping || !w->c->writer)
 		return reply_busy(conn, "stopping, send again later\n");
+	if (!rq->decoded && decode_body(w, conn, rq))
+		return MHD_YES;
+	/* a body being decoded still counts against the budget of uploads held in memory */
+	release_upload(w, rq);
 	/* the writer is behind: the probe keeps the batch and sends it again */
 	if (worker_pending(w->c->writer) >= (size_t)w->c->cfg->write_queue_max ||
 	    w->queued_bytes >= ((size_t)w->c->cfg->write_queue_mb << 20)) {
@@ -276,8 +342,11 @@ static enum MHD_Result handle_ingest(struct web *w, struct MHD_Connection *conn,
 		return reply_busy(conn, "storage busy, send again later\n");
 	}
 	peer_name(conn, peer, sizeof(peer));
-	long n = ingest_batch(&w->c->ingest, peer, rq->probe, rq->body.data, rq->body.len,
-			      &rq->job, err, sizeof(err));
+	long n = rq->dec.rc < 0 ? ingest_refused(&w->c->ingest, peer, rq->dec.err)
+				: ingest_decoded(&w->c->ingest, peer, rq->probe, &rq->dec.b, &rq->job,
+						 err, sizeof(err));
+	if (rq->dec.rc < 0)
+		snprintf(err, sizeof(err), "%s", rq->dec.err);
 	strbuf_free(&rq->body);
 	if (n < 0) {
 		snprintf(msg, sizeof(msg), "bad batch: %s\n", err);
@@ -671,6 +740,10 @@ static enum MHD_Result on_form_field(void *cls, enum MHD_ValueKind kind, const c
 {
 	struct req *rq = cls;
 	(void)kind, (void)filename, (void)type, (void)enc;
+	/* a multipart part without a name (its Content-Disposition missing or without name=)
+	 * comes with no key: like a field of another name, it is not one of ours */
+	if (!key)
+		return MHD_YES;
 	for (int i = 0; i < 8; i++) {
 		if (strcmp(key, form_keys[i]) != 0)
 			continue;
@@ -799,6 +872,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		return;
 	release_upload(rq->w, rq);
 	strbuf_free(&rq->body);
+	wire_batch_free(&rq->dec.b); /* decoded, then answered 503 */
 	ingest_job_free(&rq->job);
 	if (rq->pp)
 		MHD_destroy_post_processor(rq->pp);
@@ -811,20 +885,22 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	*con_cls = NULL;
 }
 
-static int load_css(struct web *w, const char *dir)
+static int load_css(struct web *w, const char *dir, char *err, size_t errsz)
 {
 	char path[4200];
 	snprintf(path, sizeof(path), "%s/style.css", dir);
 	FILE *f = fopen(path, "r");
-	if (!f)
-		return -1;
 	struct strbuf sb;
-	char buf[4096];
-	size_t n;
-	if (strbuf_init(&sb, 1 << 20) < 0) {
-		fclose(f);
+	if (!f || strbuf_init(&sb, 1 << 20) < 0) {
+		snprintf(err, errsz, "%s: cannot read the dashboard's style sheet: %s: point [general] "
+			 "dashboards_dir at the dashboards folder (%s once installed)", path,
+			 strerror(f ? ENOMEM : errno), HBMON_DASHBOARDS_DIR);
+		if (f)
+			fclose(f);
 		return -1;
 	}
+	char buf[4096];
+	size_t n;
 	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
 		strbuf_append(&sb, buf, n);
 	fclose(f);
@@ -832,24 +908,103 @@ static int load_css(struct web *w, const char *dir)
 	return 0;
 }
 
-struct web *web_start(struct collector *c, char *err, size_t errsz)
+/* What to do about a port the system would not give: the cause decides. */
+static const char *listen_fix(int e)
+{
+	switch (e) {
+	case EADDRINUSE:
+		return "choose another [collector] listen_port, or stop what uses it (ss -ltnp shows it)";
+	case EACCES:
+	case EPERM:
+		return "ports below 1024 need a privilege the collector does not have: choose a "
+		       "[collector] listen_port from 1024 up";
+	case EADDRNOTAVAIL:
+		return "[collector] listen_address is not an address of this machine: use one of its "
+		       "addresses, or 0.0.0.0 for all";
+	default:
+		return "check [collector] listen_address and listen_port";
+	}
+}
+
+/*
+ * The listening socket is made here, not by libmicrohttpd: its bind error then comes back with
+ * the system's reason (address in use, privileged port), which the daemon's one line names.
+ */
+static int listen_socket(const struct hbmon_config *cfg, char *err, size_t errsz)
 {
 	struct sockaddr_in sa;
-	struct web *w = calloc(1, sizeof(*w));
-	if (!w)
-		return NULL;
-	w->c = c;
-	if (load_css(w, c->cfg->dashboards_dir) < 0) {
-		snprintf(err, errsz, "%s/style.css: cannot read", c->cfg->dashboards_dir);
-		free(w);
-		return NULL;
-	}
+	int one = 1;
 	memset(&sa, 0, sizeof(sa));
 	sa.sin_family = AF_INET;
-	sa.sin_port = htons((uint16_t)c->cfg->listen_port);
-	if (inet_pton(AF_INET, c->cfg->listen_addr, &sa.sin_addr) != 1) {
-		snprintf(err, errsz, "listen_address %s: not an IPv4 address", c->cfg->listen_addr);
-		web_stop(w);
+	sa.sin_port = htons((uint16_t)cfg->listen_port);
+	if (inet_pton(AF_INET, cfg->listen_addr, &sa.sin_addr) != 1) {
+		snprintf(err, errsz, "%s: [collector] listen_address = %s: not an IPv4 address: use "
+			 "one of this machine's, 127.0.0.1 or 0.0.0.0", cfg->path, cfg->listen_addr);
+		return -1;
+	}
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	/* a restart must not wait for the last run's connections in TIME_WAIT */
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0 ||
+	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, SOMAXCONN) < 0) {
+		int e = errno;
+		snprintf(err, errsz, "cannot listen on %s:%d: %s: %s", cfg->listen_addr,
+			 cfg->listen_port, strerror(e), listen_fix(e));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* libmicrohttpd's own messages: kept for web_start's error while it starts (one line, not a
+ * second one on stderr), logged as warnings once it runs. */
+static void mhd_log(void *cls, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	struct web *w = cls;
+	char msg[512];
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	msg[strcspn(msg, "\r\n")] = '\0';
+	if (w->d)
+		log_warnx("web", "%s", msg);
+	else if (!w->start_msg[0])
+		snprintf(w->start_msg, sizeof(w->start_msg), "%s", msg);
+}
+
+static struct MHD_Daemon *start_mhd(struct web *w, int fd, char *cert, char *key)
+{
+	struct MHD_OptionItem tls[] = {
+	    {cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, cert},
+	    {MHD_OPTION_HTTPS_MEM_KEY, 0, key},
+	    {MHD_OPTION_END, 0, NULL},
+	};
+	return MHD_start_daemon(MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME |
+				    (cert ? MHD_USE_TLS : 0),
+				0, NULL, NULL, on_request, w,
+				/* first, so that no message of the start escapes it */
+				MHD_OPTION_EXTERNAL_LOGGER, mhd_log, w,
+				MHD_OPTION_LISTEN_SOCKET, fd,
+				MHD_OPTION_NOTIFY_COMPLETED, on_completed, w,
+				MHD_OPTION_NOTIFY_CONNECTION, connwatch_notify, w->watch,
+				/* slow clients are cut (connwatch), so these bound only a crowd */
+				MHD_OPTION_CONNECTION_LIMIT, (unsigned)256,
+				MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)16,
+				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+				MHD_OPTION_ARRAY, tls,
+				MHD_OPTION_END);
+}
+
+struct web *web_start(struct collector *c, char *err, size_t errsz)
+{
+	struct web *w = calloc(1, sizeof(*w));
+	if (!w) {
+		snprintf(err, errsz, "out of memory");
+		return NULL;
+	}
+	w->c = c;
+	if (load_css(w, c->cfg->dashboards_dir, err, errsz) < 0) {
+		free(w);
 		return NULL;
 	}
 	char *cert, *key;
@@ -863,29 +1018,17 @@ struct web *web_start(struct collector *c, char *err, size_t errsz)
 		web_stop(w);
 		return NULL;
 	}
-	struct MHD_OptionItem tls[] = {
-	    {cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, cert},
-	    {MHD_OPTION_HTTPS_MEM_KEY, 0, key},
-	    {MHD_OPTION_END, 0, NULL},
-	};
-	w->d = MHD_start_daemon(MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME |
-				    (cert ? MHD_USE_TLS : 0),
-				0, NULL, NULL, on_request, w,
-				MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-				MHD_OPTION_NOTIFY_COMPLETED, on_completed, w,
-				MHD_OPTION_NOTIFY_CONNECTION, connwatch_notify, w->watch,
-				/* slow clients are cut (connwatch), so these bound only a crowd */
-				MHD_OPTION_CONNECTION_LIMIT, (unsigned)256,
-				MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)16,
-				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
-				MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
-				MHD_OPTION_ARRAY, tls,
-				MHD_OPTION_END);
 	w->tls_cert = cert; /* libmicrohttpd keeps the pointers: freed with the daemon */
 	w->tls_key = key;
-	if (!w->d) {
-		snprintf(err, errsz, "cannot listen on %s:%d", c->cfg->listen_addr,
-			 c->cfg->listen_port);
+	int fd = listen_socket(c->cfg, err, errsz);
+	if (fd < 0) {
+		web_stop(w);
+		return NULL;
+	}
+	if (!(w->d = start_mhd(w, fd, cert, key))) {
+		/* the socket is left to exit: whether libmicrohttpd closed it is not said */
+		snprintf(err, errsz, "cannot serve on %s:%d: %s", c->cfg->listen_addr,
+			 c->cfg->listen_port, w->start_msg[0] ? w->start_msg : "libmicrohttpd failed");
 		web_stop(w);
 		return NULL;
 	}
@@ -896,6 +1039,7 @@ void web_stop(struct web *w)
 {
 	if (!w)
 		return;
+	worker_stop(w->decoder); /* resumes what it held, before the connections go */
 	if (w->d)
 		MHD_stop_daemon(w->d);
 	w->c->conn_stats = NULL;
@@ -915,6 +1059,12 @@ void web_fdset(struct web *w, int *maxfd, fd_set *r, fd_set *wr, fd_set *e, stru
 	MHD_get_fdset(w->d, r, wr, e, &m);
 	if (m > *maxfd)
 		*maxfd = m;
+	if (w->decoder) {
+		int fd = worker_fd(w->decoder);
+		FD_SET(fd, r);
+		if (fd > *maxfd)
+			*maxfd = fd;
+	}
 	if (MHD_get_timeout(w->d, &t) == MHD_YES) {
 		struct timeval mt = {(time_t)(t / 1000), (suseconds_t)((t % 1000) * 1000)};
 		if (timercmp(&mt, tv, <))
@@ -924,8 +1074,15 @@ void web_fdset(struct web *w, int *maxfd, fd_set *r, fd_set *wr, fd_set *e, stru
 
 void web_dispatch(struct web *w, fd_set *r, fd_set *wr, fd_set *e)
 {
+	if (w->decoder && FD_ISSET(worker_fd(w->decoder), r))
+		worker_reap(w->decoder); /* before MHD runs: it answers the resumed connections */
 	MHD_run_from_select(w->d, r, wr, e);
 	connwatch_sweep(w->watch);
+}
+
+size_t web_pending(struct web *w)
+{
+	return w->decoder ? worker_pending(w->decoder) : 0;
 }
 
 void web_drain(struct web *w, int ms)

@@ -17,6 +17,9 @@ void web_stop(struct web *w);
 void web_fdset(struct web *w, int *maxfd, fd_set *r, fd_set *wr, fd_set *e, struct timeval *tv);
 void web_dispatch(struct web *w, fd_set *r, fd_set *wr, fd_set *e);
 
+/* Ingest bodies still being decoded off the loop: stopping waits for them. */
+size_t web_pending(struct web *w);
+
 /* Runs the server alone for up to ms milliseconds so that queued answers go out. */
 void web_drain(struct web *w, int ms);
 

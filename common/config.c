@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
+#include "filecheck.h"
 #include "inifile.h"
 #include "log.h"
 #include "wire.h"
@@ -37,6 +38,8 @@ static const struct opt options[] = {
 	{"general", "data_dir", OPT_PATH, S(data_dir), 0, 0, "/var/lib/hbmon"},
 	/* polls, and alone may write, the inventory's devices whose probe column is empty */
 	{"general", "default_probe", OPT_STR, S(default_probe), 0, 0, "district"},
+	/* started as root, each daemon becomes this user before it touches data or network */
+	{"general", "user", OPT_STR, S(run_user), 0, 0, ""},
 	{"general", "dashboards_dir", OPT_PATH, S(dashboards_dir), 0, 0,
 	 "/usr/local/share/hbmon/dashboards"},
 	{"collector", "listen_address", OPT_STR, S(listen_addr), 0, 0, "127.0.0.1"},
@@ -593,14 +596,28 @@ static void check_private(struct loader *ld, const char *key)
 			    "it (chmod o-rwx %s)", ld->ini.path, ld->ini.line, key, ld->ini.path);
 }
 
-static void check_credentials_file(struct loader *ld)
+/* The files config_load reads, as its errors name them (with the fix) when they cannot be. */
+static const struct file_role config_file = {
+	"the configuration", "name the right file with -c FILE",
+	"'hbmon-collector init DIR' writes one", 0};
+static const struct file_role credentials_file = {
+	"the SNMP credentials", "point [general] credentials at the right file",
+	"'hbmon-collector init DIR' writes one, mode 600", 1};
+
+/* -1 when the file cannot be read at all: parsing it would only add a vaguer error. */
+static int check_credentials_file(struct loader *ld)
 {
 	struct stat st;
-	if (stat(ld->cfg->credentials, &st) < 0)
-		return; /* parse_file reports it */
-	if (st.st_mode & (S_IRGRP | S_IWGRP | S_IROTH | S_IWOTH))
+	char why[1024];
+	if (file_check_readable(ld->cfg->credentials, &credentials_file, why, sizeof(why)) < 0) {
+		errlist_add(ld->errs, "%s", why);
+		return -1;
+	}
+	if (stat(ld->cfg->credentials, &st) == 0 &&
+	    (st.st_mode & (S_IRGRP | S_IWGRP | S_IROTH | S_IWOTH)))
 		errlist_add(ld->errs, "%s: holds SNMP secrets but other users can read it (chmod 600)",
 			    ld->cfg->credentials);
+	return 0;
 }
 
 static void check_site_types(struct loader *ld)
@@ -634,6 +651,12 @@ struct hbmon_config *config_load(const char *path, struct errlist *errs)
 	snprintf(tmp, sizeof(tmp), "%s", path);
 	snprintf(ld.cfg->dir, sizeof(ld.cfg->dir), "%s", dirname(tmp));
 
+	char unreadable[1024];
+	if (file_check_readable(path, &config_file, unreadable, sizeof(unreadable)) < 0) {
+		errlist_add(errs, "%s", unreadable);
+		config_free(ld.cfg);
+		return NULL;
+	}
 	if (parse_file(&ld, path) < 0 && !ld.cfg->nsite_types && ld.ini.line == 0) {
 		config_free(ld.cfg);
 		return NULL;
@@ -641,8 +664,8 @@ struct hbmon_config *config_load(const char *path, struct errlist *errs)
 	set_defaults(&ld);
 	check_site_types(&ld);
 	ld.in_creds = 1;
-	check_credentials_file(&ld);
-	parse_file(&ld, ld.cfg->credentials);
+	if (check_credentials_file(&ld) == 0)
+		parse_file(&ld, ld.cfg->credentials);
 	for (size_t i = 0; i < ld.cfg->ncreds; i++) {
 		const char *why;
 		if (config_cred_check(&ld.cfg->creds[i], &why) < 0)

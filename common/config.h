@@ -99,6 +99,7 @@ struct hbmon_config {
 	char data_dir[PATH_MAX];
 	char default_probe[CFG_NAME_MAX]; /* the probe of inventory rows with no probe column */
 	char dashboards_dir[PATH_MAX];
+	char run_user[CFG_NAME_MAX]; /* "": run as started */
 
 	/* [collector] */
 	char listen_addr[64];

@@ -24,6 +24,10 @@ void log_init(const char *ident, int to_syslog, enum log_level verbosity)
 
 void log_set_verbosity(enum log_level verbosity) { lg.verbosity = verbosity; }
 
+/* printf-like: callers' formats are checked where they are written (and clang's
+ * -Wformat-nonliteral accepts fmt here) */
+static void vlog(enum log_level lvl, const char *module, const char *err,
+		 const char *fmt, va_list ap) __attribute__((format(printf, 4, 0)));
 static void vlog(enum log_level lvl, const char *module, const char *err,
 		 const char *fmt, va_list ap)
 {

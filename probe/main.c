@@ -1,7 +1,10 @@
 /* hbmon-probe: polls the devices assigned to it and posts their samples to the collector. */
 #include <curl/curl.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
 #include <json-c/json.h>
 #include <libgen.h>
 #include <limits.h>
@@ -10,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/select.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -18,9 +22,11 @@
 #include "assignment.h"
 #include "clock.h"
 #include "config.h"
+#include "filecheck.h"
 #include "inventory.h"
 #include "log.h"
 #include "mibcheck.h"
+#include "privdrop.h"
 #include "ping.h"
 #include "poller.h"
 #include "profile.h"
@@ -82,6 +88,7 @@ struct probe {
 	 * this probe restarted for last (from the environment): a fetch that failed after the
 	 * restart must not restart it again for the same one */
 	uint64_t assignment, restarted_for;
+	int64_t restarted_at; /* when, by clock_now(): the same one is tried again after a while */
 	int assignment_served; /* collector_url lets it be fetched */
 	int restart;           /* stopped to start again with a new assignment */
 };
@@ -408,16 +415,22 @@ static double start_due(struct probe *pr)
 }
 
 /* The collector's answer says its inventory gives this probe other devices than it polls: the
- * probe starts again (re-executes itself) to fetch them. Its spool carries over. */
+ * probe starts again (re-executes itself) to fetch them. Its spool carries over. A start whose
+ * fetch failed (the collector busy, say) is tried again for the same assignment, not at once
+ * (a failing fetch must not loop) but after ASSIGNMENT_RETRY_S. */
+#define ASSIGNMENT_RETRY_S 600
 static int assignment_changed(struct probe *pr)
 {
 	uint64_t d = uplink_assignment(pr->uplink);
+	int64_t now = (int64_t)clock_now();
 	if (pr->once || !pr->assignment_served || !d || d == pr->assignment ||
-	    d == pr->restarted_for)
+	    (d == pr->restarted_for && now - pr->restarted_at < ASSIGNMENT_RETRY_S &&
+	     now >= pr->restarted_at))
 		return 0;
 	log_info("probe", "the collector's assignment for this probe changed: starting again "
 		 "to poll it");
 	pr->restarted_for = d;
+	pr->restarted_at = now;
 	return 1;
 }
 
@@ -546,30 +559,128 @@ static void check_mib_names(const struct profiles *ps, const char *configured,
 			 "not in them)", found, dirs, unknown);
 }
 
-static int load(struct probe *pr, const char *path, int check_only)
+static const struct file_role inventory_file = {
+	"the inventory", "point [general] inventory at the right file",
+	"'hbmon-collector init DIR' writes a starting one", 0};
+static const struct file_role ca_file = {
+	"the collector's certificate",
+	"point [probe] ca_file at it (empty: the system's CAs verify the collector)",
+	"copy the collector's tls.crt there", 0};
+
+/* Each step adds what it finds wrong to errs; pr->cfg is loaded. */
+static void load_inventory(struct probe *pr, struct errlist *errs)
 {
+	char why[1024];
+	/* a missing file gets its fix here; inventory_load would only say it cannot open it */
+	if (file_check_readable(pr->cfg->inventory, &inventory_file, why, sizeof(why)) < 0)
+		errlist_add(errs, "%s", why);
+	else
+		pr->inv = inventory_load(pr->cfg->inventory, pr->cfg, errs);
+}
+
+static void load_profiles_step(struct probe *pr, struct errlist *errs)
+{
+	char dir[PATH_MAX];
+	profiles_dir(pr->cfg->profiles, dir, sizeof(dir));
+	if (access(dir, R_OK | X_OK) < 0) {
+		errlist_add(errs, "%s: cannot read the profiles folder: %s: point [probe] profiles at "
+			    "it (%s once installed)", dir, strerror(errno), HBMON_PROFILES_DIR);
+		return;
+	}
+	pr->profiles = profiles_load(dir, errs);
+}
+
+static void check_collector_url(struct probe *pr, struct errlist *errs)
+{
+	char why[PATH_MAX + 128];
+	if (uplink_check_url(pr->cfg->collector_url, why, sizeof(why)) < 0)
+		errlist_add(errs, "%s: [probe] collector_url: %s%s", pr->cfg->path, why,
+			    strstr(pr->cfg->collector_url, "://") ? ""
+			    : " (expected https://COLLECTOR:PORT/api/v1/ingest)");
+}
+
+/* A CA file curl cannot use would fail every post, each with a TLS error: named at start. */
+static void check_ca_file(struct probe *pr, struct errlist *errs)
+{
+	char why[1024];
+	const char *path = pr->cfg->ca_file;
+	gnutls_datum_t d = {NULL, 0};
+	gnutls_x509_crt_t *crts = NULL;
+	unsigned n = 0;
+	if (!path[0])
+		return;
+	if (file_check_readable(path, &ca_file, why, sizeof(why)) < 0) {
+		errlist_add(errs, "%s", why);
+		return;
+	}
+	int rc = gnutls_load_file(path, &d);
+	if (rc >= 0)
+		rc = gnutls_x509_crt_list_import2(&crts, &n, &d, GNUTLS_X509_FMT_PEM, 0);
+	for (unsigned i = 0; rc >= 0 && i < n; i++)
+		gnutls_x509_crt_deinit(crts[i]);
+	if (rc >= 0)
+		gnutls_free(crts);
+	gnutls_free(d.data);
+	if (rc < 0 || !n)
+		errlist_add(errs, "%s: [probe] ca_file: not a PEM certificate (GnuTLS: %s): copy the "
+			    "collector's tls.crt there, or the certificate of the CA that signed it", path,
+			    rc < 0 ? gnutls_strerror(rc) : "none in the file");
+}
+
+static void read_secret(struct probe *pr, struct errlist *errs)
+{
+	char why[PATH_MAX + 256];
+	const char *path = pr->cfg->secret_file;
+	/* none yet: the fix is the collector administrator's, who issues the secret */
+	if (access(path, F_OK) < 0 && errno == ENOENT) {
+		errlist_add(errs, "%s: no secret for probe %s (No such file or directory): the "
+			    "collector's administrator issues one with 'hbmon-collector probe add %s "
+			    "--secret-file FILE'; put it there, mode 600", path, pr->cfg->probe_name,
+			    pr->cfg->probe_name);
+		return;
+	}
+	if (secret_file_read(path, pr->secret, sizeof(pr->secret), why, sizeof(why)) < 0)
+		errlist_add(errs, "%s", why);
+}
+
+/* Only over sound profiles: it checks their names, not their files. */
+static void check_mib_step(struct probe *pr, struct errlist *errs)
+{
+	if (pr->profiles && !errlist_count(errs))
+		check_mib_names(pr->profiles, pr->cfg->mib_dirs, errs);
+}
+
+/*
+ * The daemon's errors as one line: the first, and how many follow (--check-config lists them
+ * all). Its later steps are not run after a failed one: their errors would follow from it.
+ */
+static void daemon_line(const struct errlist *errs, const char *path, char *line, size_t linesz)
+{
+	size_t more = errlist_count(errs) - 1;
+	char tail[PATH_MAX + 100] = "";
+	if (more)
+		snprintf(tail, sizeof(tail), " (and %zu more: hbmon-probe -c %s --check-config lists "
+			 "them)", more, path);
+	snprintf(line, linesz, "%s%s", errs->n ? errs->msg[0] : "too many errors", tail);
+}
+
+/* 0, or -1 with the errors printed (check_only) or in line (the daemon). */
+static int load(struct probe *pr, const char *path, int check_only, char *line, size_t linesz)
+{
+	static void (*const steps[])(struct probe *, struct errlist *) = {
+		load_inventory, load_profiles_step, check_mib_step, check_collector_url, check_ca_file,
+		read_secret};
 	struct errlist errs = {0};
 	pr->cfg = config_load(path, &errs);
-	if (pr->cfg)
-		pr->inv = inventory_load(pr->cfg->inventory, pr->cfg, &errs);
 	if (pr->cfg) /* the mail server's password is the collector's */
 		config_keep_secrets(pr->cfg, CONFIG_SNMP_SECRETS);
-	if (pr->cfg)
-		pr->profiles = load_profiles(pr->cfg->profiles, &errs);
-	if (pr->profiles && !errlist_count(&errs))
-		check_mib_names(pr->profiles, pr->cfg->mib_dirs, &errs);
-	char why[PATH_MAX + 128];
-	if (pr->cfg && uplink_check_url(pr->cfg->collector_url, why, sizeof(why)) < 0)
-		errlist_add(&errs, "%s: [probe] collector_url: %s", pr->cfg->path, why);
-	if (pr->cfg && pr->cfg->ca_file[0] && access(pr->cfg->ca_file, R_OK) < 0)
-		errlist_add(&errs, "%s: [probe] ca_file: %s: %s", pr->cfg->path, pr->cfg->ca_file,
-			    strerror(errno));
-	if (pr->cfg && secret_file_read(pr->cfg->secret_file, pr->secret, sizeof(pr->secret), why,
-					sizeof(why)) < 0)
-		errlist_add(&errs, "[probe] secret_file: %s; the collector's administrator issues it: "
-			    "hbmon-collector probe add %s", why, pr->cfg->probe_name);
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]) && pr->cfg; i++)
+		if (check_only || !errlist_count(&errs))
+			steps[i](pr, &errs);
 	int nerr = (int)errlist_count(&errs);
-	if (nerr) {
+	if (nerr && !check_only) {
+		daemon_line(&errs, path, line, linesz);
+	} else if (nerr) {
 		errlist_print(&errs, stderr);
 		fprintf(stderr, "%d configuration error%s\n", nerr, nerr == 1 ? "" : "s");
 	} else if (check_only) {
@@ -792,24 +903,57 @@ static int poll_command(int argc, char **argv)
 	return up ? 0 : 1;
 }
 
-/* [probe] spool_dir, or <data_dir>/spool/<name>: opened before polling starts, or the probe
- * does not start (a probe that would lose data without saying so is worse than none). */
-static struct spool *open_spool(const struct hbmon_config *cfg, char *dir, size_t dirsz)
+static const struct file_role data_dir_role = {
+	"the data directory (the probe's spool goes under it)",
+	"point [general] data_dir or [probe] spool_dir at another folder", NULL, 0};
+static const struct file_role spool_role = {
+	"the probe's spool", "point [probe] spool_dir at another folder", NULL, 0};
+
+/* Another probe holding the spool is told apart from a damaged one: the fixes differ. The lock
+ * is the one spool_open takes (flock of the folder), released at once. */
+static int spool_busy(const char *dir)
 {
-	char err[PATH_MAX + 200];
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return 0; /* spool_open says why */
+	int busy = flock(fd, LOCK_EX | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+	close(fd);
+	return busy;
+}
+
+/* The spool's folder: [probe] spool_dir, or <data_dir>/spool/<name>, made and writable. */
+static int spool_folder(const struct hbmon_config *cfg, char *dir, size_t dirsz, char *err,
+			size_t errsz)
+{
 	if (cfg->spool_dir[0]) {
 		snprintf(dir, dirsz, "%s", cfg->spool_dir);
 	} else {
 		snprintf(dir, dirsz, "%s/spool", cfg->data_dir);
-		if ((mkdir(cfg->data_dir, 0750) < 0 && errno != EEXIST) ||
-		    (mkdir(dir, 0700) < 0 && errno != EEXIST))
-			fatalx("probe", "%s: %s (the probe keeps its spool there: [probe] spool_dir)",
-			       dir, strerror(errno));
+		if (file_check_dir(cfg->data_dir, 0750, &data_dir_role, err, errsz) < 0 ||
+		    file_check_dir(dir, 0700, &spool_role, err, errsz) < 0)
+			return -1;
 		snprintf(dir, dirsz, "%s/spool/%s", cfg->data_dir, cfg->probe_name);
 	}
+	if (file_check_dir(dir, 0700, &spool_role, err, errsz) < 0)
+		return -1;
+	if (spool_busy(dir))
+		return snprintf(err, errsz, "%s: another hbmon-probe uses this spool: stop it first, or "
+				"give this probe its own [probe] name or spool_dir", dir), -1;
+	return 0;
+}
+
+/* Opened before polling starts, or the probe does not start (a probe that would lose data
+ * without saying so is worse than none). */
+static struct spool *open_spool(const struct hbmon_config *cfg, char *dir, size_t dirsz)
+{
+	char err[PATH_MAX + 400];
+	if (spool_folder(cfg, dir, dirsz, err, sizeof(err)) < 0)
+		fatalx("probe", "%s", err);
 	struct spool *sp = spool_open(dir, (uint64_t)cfg->spool_mb << 20, err, sizeof(err));
 	if (!sp)
-		fatalx("probe", "spool %s: %s", dir, err);
+		fatalx("probe", "cannot open the spool: %s: make the user hbmon-probe runs as its owner "
+		       "(as a service: chown -R hbmon %s), or move it aside to start an empty one",
+		       err, dir);
 	const struct spool_stats *st = spool_stats(sp);
 	if (st->batches)
 		log_info("probe", "spool %s: %llu batches from before wait for the collector", dir,
@@ -837,11 +981,11 @@ static void use_assignment(struct probe *pr, const struct uplink_opts *uo, const
 		log_warnx("probe", "assignment: %s; working from the one cached in %s", why, cache);
 	struct inventory *inv = inventory_load(cache, pr->cfg, &errs);
 	if (!inv || errlist_count(&errs)) {
-		for (size_t i = 0; i < errs.n; i++)
-			log_warnx("probe", "assignment: %s", errs.msg[i]);
-		log_warnx("probe", "the collector's assignment does not fit this probe's "
-			  "configuration (credential names?); polling the devices of %s",
-			  pr->cfg->inventory);
+		/* one line: the first reason is enough to act on; the rest follow from it */
+		log_warnx("probe", "assignment: %s%s: it does not fit this probe's configuration "
+			  "(credential names in %s?); polling the devices of %s",
+			  errs.n ? errs.msg[0] : cache, errlist_count(&errs) > 1 ? " (and more)" : "",
+			  pr->cfg->credentials, pr->cfg->inventory);
 		inventory_free(inv);
 	} else {
 		inventory_free(pr->inv);
@@ -850,14 +994,33 @@ static void use_assignment(struct probe *pr, const struct uplink_opts *uo, const
 	errlist_free(&errs);
 }
 
+/*
+ * Started as root, the probe becomes [general] user before it opens its spool or parses a
+ * packet, keeping CAP_NET_RAW alone (ICMP echo), also across the exec that follows a changed
+ * assignment. 1: still root, as nobody asked otherwise (warned once it runs).
+ */
+static int drop_root(struct probe *pr)
+{
+	static const cap_value_t raw[] = {CAP_NET_RAW};
+	struct privdrop p = {pr->cfg->run_user, raw, 1, 1};
+	char err[512];
+	int rc = privdrop(&p, err, sizeof(err));
+	if (rc < 0)
+		fatalx("probe", "%s", err);
+	if (rc > 0)
+		log_info("probe", "running as user %s, with CAP_NET_RAW only", pr->cfg->run_user);
+	return rc == 0 && geteuid() == 0;
+}
+
 #define RESTART_ENV "HBMON_ASSIGNMENT_RESTART"
 
 /* Everything is closed (the spool's lock released); the batches in it are sent again. */
-static void restart(char **argv, uint64_t digest)
+/* "<digest in hex>:<when>" in the environment of the process that follows. */
+static void restart(char **argv, uint64_t digest, int64_t at)
 {
-	char hex[24];
-	snprintf(hex, sizeof(hex), "%016llx", (unsigned long long)digest);
-	setenv(RESTART_ENV, hex, 1);
+	char val[48];
+	snprintf(val, sizeof(val), "%016llx:%lld", (unsigned long long)digest, (long long)at);
+	setenv(RESTART_ENV, val, 1);
 	execv("/proc/self/exe", argv);
 	log_warn("probe", "cannot start again (/proc/self/exe); exiting, the service manager "
 		 "starts it");
@@ -899,13 +1062,19 @@ int main(int argc, char **argv)
 	}
 	log_init("hbmon-probe", 0, verbose ? LOG_LVL_DEBUG : LOG_LVL_INFO);
 	umask(027); /* its spool and cached assignment: for its own group at most */
-	int loaded = load(&pr, path, check_only);
+	char line[PATH_MAX + 1024];
+	int loaded = load(&pr, path, check_only, line, sizeof(line));
 	if (loaded < 0 || check_only) {
+		explicit_bzero(pr.secret, sizeof(pr.secret));
 		config_free(pr.cfg);
 		inventory_free(pr.inv);
 		profiles_free(pr.profiles);
+		if (loaded < 0 && !check_only)
+			fatalx("config", "%s", line);
 		return loaded < 0 ? 1 : 0;
 	}
+
+	int as_root = drop_root(&pr);
 
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
@@ -914,15 +1083,20 @@ int main(int argc, char **argv)
 	sigaction(SIGTERM, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	/* the spool first: a start that fails on it says so before any library speaks */
+	char spool_dir[PATH_MAX + 80];
+	pr.spool = open_spool(pr.cfg, spool_dir, sizeof(spool_dir));
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	poller_lib_init("hbmon-probe");
 	struct poller_opts po = {pr.cfg->timeout_ms, pr.cfg->retries, pr.cfg->max_rows, 0,
 				 pr.profiles};
 	pr.poller = poller_new(&po, on_sample, &pr);
-	char spool_dir[PATH_MAX + 80];
-	pr.spool = open_spool(pr.cfg, spool_dir, sizeof(spool_dir));
 	const char *tried = getenv(RESTART_ENV);
-	pr.restarted_for = tried ? strtoull(tried, NULL, 16) : 0;
+	if (tried) {
+		char *end;
+		pr.restarted_for = strtoull(tried, &end, 16);
+		pr.restarted_at = *end == ':' ? strtoll(end + 1, NULL, 10) : 0;
+	}
 	struct uplink_opts uo = {pr.cfg->collector_url, pr.cfg->probe_name, pr.secret,
 				 pr.cfg->ca_file, pr.spool, pr.cfg->replay_per_s};
 	use_assignment(&pr, &uo, spool_dir);
@@ -953,6 +1127,9 @@ int main(int argc, char **argv)
 	}
 	log_info("probe", "%s: polling %zu devices every %d s, posting to %s", pr.cfg->probe_name,
 		 pr.ntargets, pr.cfg->interval, pr.cfg->collector_url);
+	if (as_root)
+		log_warnx("probe", "running as root with every privilege: set [general] user in %s "
+			  "to a user of its own (hbmon), which owns %s", pr.cfg->path, spool_dir);
 
 	int rc = run(&pr);
 
@@ -991,6 +1168,6 @@ int main(int argc, char **argv)
 	poller_lib_shutdown("hbmon-probe");
 	curl_global_cleanup();
 	if (pr.restart)
-		restart(argv, pr.restarted_for);
+		restart(argv, pr.restarted_for, pr.restarted_at);
 	return rc;
 }

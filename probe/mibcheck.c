@@ -1,4 +1,5 @@
 #include "mibcheck.h"
+#include "poller.h"
 
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
@@ -68,7 +69,7 @@ int mibcheck_profiles(const struct profiles *ps, const char *dirs, int *unknown,
 	setenv("MIBS", "ALL", 1);
 	snmp_set_mib_warnings(0);
 	snmp_set_mib_errors(0);
-	snmp_disable_log();
+	poller_lib_quiet();
 	fflush(stderr);
 	int saved = dup(2), null = open("/dev/null", O_WRONLY);
 	if (saved >= 0 && null >= 0)

@@ -120,6 +120,19 @@ struct poller {
 	size_t nkeys;
 };
 
+void poller_lib_quiet(void)
+{
+	static int done;
+	if (done)
+		return;
+	done = 1;
+	/* with no log handler on, net-snmp prints to stderr (its MIB parser's complaints about
+	 * the system's MIB files: hundreds of lines), and announces on stderr the first handler
+	 * turned on after that: one that drops everything, on before anything is logged */
+	snmp_disable_log();
+	netsnmp_register_loghandler(NETSNMP_LOGHANDLER_NONE, LOG_EMERG);
+}
+
 void poller_lib_init(const char *appname)
 {
 	/* Profiles carry numeric OIDs: no MIB files are needed, and none are read. */
@@ -128,7 +141,7 @@ void poller_lib_init(const char *appname)
 	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_LOAD, 1);
 	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_SAVE, 1);
 	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_QUICK_PRINT, 1);
-	snmp_disable_log();
+	poller_lib_quiet();
 	init_snmp(appname);
 }
 
@@ -350,7 +363,8 @@ static void take_if_value(struct job *j, int role, uint32_t idx, const netsnmp_v
 		/* the 32-bit counter only when no 64-bit one came for this row */
 		if (j->hc_flags[pos] & (role == IFR_IN_OCTETS ? 1 : 2))
 			break;
-		/* fall through */
+		/* an attribute: clang does not take a comment as marking the fall-through */
+		__attribute__((fallthrough));
 	case IFR_IN_ERRORS:
 	case IFR_OUT_ERRORS:
 	case IFR_IN_DISCARDS:

@@ -54,6 +54,8 @@ typedef void (*poll_done_fn)(void *ctx, const struct poll_target *t, const struc
 struct poller;
 
 /* Initialises net-snmp once per process (no MIB files, no persistent state). */
+/* net-snmp's own messages dropped: call before anything of net-snmp runs (init does). */
+void poller_lib_quiet(void);
 void poller_lib_init(const char *appname);
 void poller_lib_shutdown(const char *appname);
 struct poller *poller_new(const struct poller_opts *o, poll_done_fn cb, void *ctx);

@@ -229,6 +229,11 @@ static void table_option(struct reader *r, const char *key, const char *value)
 			g->max_rows = (int)v;
 	} else { /* keep */
 		char buf[256], *w[17];
+		if (g->keep_values) {
+			/* one filter a table: a second would count its values on from the first's */
+			err_at(r, "keep: given twice in [%s]", r->section);
+			return;
+		}
 		snprintf(buf, sizeof(buf), "%s", value);
 		size_t n = split_words(buf, w, 16);
 		if (n < 2 || n > 16 || (g->keep = find_metric(g, w[0])) < 0) {

@@ -4,6 +4,7 @@ import json
 import os
 import signal
 import subprocess
+import threading
 import time
 
 import pytest
@@ -172,6 +173,45 @@ def test_one_bad_part_is_refused_alone(bindir, district):
         metrics = http(district.url("/metrics"))[2].decode()
         assert "hbmon_ingest_batches_refused_total 0" in metrics
         assert "refused, the rest kept; first samples[0]" in collector.output()
+    finally:
+        assert collector.stop() == 0, collector.output()
+
+
+def test_large_bodies_are_decoded_and_answered_like_small_ones(bindir, district):
+    """Bodies above 256 KiB are decoded off the event loop: the answers are the same, the
+    good one is stored, the bad one refused with the byte where it went wrong, and requests
+    that arrive meanwhile are answered."""
+    collector = start_collector(bindir, district)
+    try:
+        rrd = os.path.join(device_dir(district, "PC kế toán"), "system.rrd")
+        ts = int(time.time()) - 60
+        pad = b" " * (3 << 20)
+        good = batch([good_sample(ts)])
+        good = good[:-1] + pad + good[-1:]  # the same batch, 3 MiB long
+        bad = b'{"version":1,"probe":"district","samples":[' + pad + b"}"
+        results = {}
+
+        def post(name, body):
+            results[name] = http(district.url("/api/v1/ingest"), data=body, timeout=60)
+
+        threads = [threading.Thread(target=post, args=(n, b)) for n, b in
+                   (("good", good), ("bad", bad))]
+        for t in threads:
+            t.start()
+        for _ in range(5):  # the dashboard's API, while the bodies are read and decoded
+            assert http(district.url("/api/v1/devices"))[0] == 200
+        for t in threads:
+            t.join(90)
+        status, _, reply = results["good"]
+        assert status == 200, reply
+        assert json.loads(reply)["accepted"] == 1, reply
+        status, _, reply = results["bad"]
+        assert status == 400, reply
+        assert f"not valid JSON at byte {len(bad) - 1}" in reply.decode(), reply
+        assert int(subprocess.run(["rrdtool", "last", rrd], capture_output=True, text=True,
+                                  check=True).stdout) == ts
+        assert "hbmon_ingest_batches_refused_total 1" in http(district.url("/metrics"))[2].decode()
+        assert collector.alive()
     finally:
         assert collector.stop() == 0, collector.output()
 
