@@ -116,6 +116,11 @@ def main():
     builds = sys.argv[1:] or ["build"]
     res = {b: measure(os.path.join(TOP, b) if not os.path.isabs(b) else b) for b in builds}
     info = base_info(TOP, utc=True)
+    from benchinfo import cmd  # noqa: E402
+    # a build of another checkout (the "before" of a change) is named by its commit
+    label = {b: b if not os.path.isabs(b) else
+             f"{cmd(['git', '-C', os.path.dirname(b), 'rev-parse', '--short', 'HEAD'])} ({b})"
+             for b in builds}
     lines = ["## Large ingest bodies: how long one holds the collector's loop",
              "",
              f"Written by `bench/ingest_hold.py {' '.join(builds)}` on {info['date']} "
@@ -125,7 +130,7 @@ def main():
              "*padded*: one sample and 10 MB of blanks (decoding alone); *samples*: 10,000 "
              "samples of 5 interfaces (decoding, then the per-sample work on the loop).",
              "",
-             "| body (10 MB) | " + " | ".join(f"loop held, {b}" for b in builds)
+             "| body (10 MB) | " + " | ".join(f"loop held, {label[b]}" for b in builds)
              + (" | ratio |" if len(builds) == 2 else " |"),
              "|---|" + "---|" * (len(builds) + (len(builds) == 2))]
     for kind in ("padded", "samples"):
