@@ -1,6 +1,7 @@
 #include "assignment.h"
 
 #include <curl/curl.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,7 +36,7 @@ static int save(const char *cache, const struct strbuf *sb, char *why, size_t wh
 	int ok = f && fwrite(sb->data, 1, sb->len, f) == sb->len && fflush(f) == 0 &&
 		 fsync(fileno(f)) == 0;
 	if ((f && fclose(f) != 0) || !ok || rename(tmp, cache) != 0) {
-		snprintf(why, whysz, "cannot write %s", cache);
+		snprintf(why, whysz, "cannot write %s: %s", cache, strerror(errno));
 		unlink(tmp);
 		return 0;
 	}
@@ -70,6 +71,10 @@ int assignment_fetch(const struct uplink_opts *o, const char *cache, char *why, 
 	int got = 0;
 	if (rc != CURLE_OK)
 		snprintf(why, whysz, "%s: %s", url, curl_easy_strerror(rc));
+	else if (code == 401 || code == 403)
+		snprintf(why, whysz, "%s: HTTP %ld: the collector refused this probe's credential: "
+			 "check [probe] name = %s and its secret_file against 'hbmon-collector probe "
+			 "list'", url, code, o->name);
 	else if (code != 200)
 		snprintf(why, whysz, "%s: HTTP %ld", url, code);
 	else

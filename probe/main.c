@@ -973,8 +973,13 @@ static void use_assignment(struct probe *pr, const struct uplink_opts *uo, const
 	int got = assignment_fetch(uo, cache, why, sizeof(why));
 	pr->assignment_served = got || strstr(why, "collector_url") == NULL;
 	if (!got && access(cache, R_OK) != 0) {
-		log_info("probe", "assignment: %s; polling the devices of %s", why,
-			 pr->cfg->inventory);
+		/* a collector away at start is usual; one that refuses this probe is not */
+		if (strstr(why, "credential"))
+			log_warnx("probe", "assignment: %s; polling the devices of %s", why,
+				  pr->cfg->inventory);
+		else
+			log_info("probe", "assignment: %s; polling the devices of %s", why,
+				 pr->cfg->inventory);
 		return;
 	}
 	if (!got)

@@ -537,8 +537,10 @@ static void cut_tail(struct spool *s, struct seg *g, int fd, const char *name, u
 		seg_lost(s, g, size - off);
 }
 
-/* Indexes one segment's records; *prev is the highest seq indexed so far. */
-static int seg_scan(struct spool *s, struct seg *g, int newest, uint64_t *prev)
+/* Indexes one segment's records; *prev is the highest seq indexed so far. A failure is told
+ * in err (naming the segment), for the one line of a failed start. */
+static int seg_scan(struct spool *s, struct seg *g, int newest, uint64_t *prev, char *err,
+		    size_t errsz)
 {
 	char name[SEG_NAME_LEN + 1];
 	struct stat st;
@@ -579,12 +581,9 @@ static int seg_scan(struct spool *s, struct seg *g, int newest, uint64_t *prev)
 	close(fd);
 	return 0;
 fail:
-	log_warn("spool", "%s/%s", s->dir, name);
-	if (fd >= 0) {
-		int e = errno;
+	seterr(err, errsz, "%s/%s: %s", s->dir, name, strerror(errno));
+	if (fd >= 0)
 		close(fd);
-		errno = e;
-	}
 	return -1;
 }
 
@@ -679,8 +678,8 @@ static int spool_load(struct spool *s, char *err, size_t errsz)
 	if (list_segments(s) < 0)
 		goto fail;
 	for (size_t i = 0; i < s->nseg; i++)
-		if (seg_scan(s, &s->seg[i], i + 1 == s->nseg, &seen) < 0)
-			goto fail;
+		if (seg_scan(s, &s->seg[i], i + 1 == s->nseg, &seen, err, errsz) < 0)
+			return -1;
 	s->last_seq = state_last > seen ? state_last : seen;
 	if (had_epoch && !had_state && seen)
 		log_warnx("spool", "%s/%s: missing or unreadable; held batches are all sent again",

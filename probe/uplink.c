@@ -65,15 +65,22 @@ static void wait_ms(struct uplink *u, long ms)
 	}
 }
 
+#define INGEST_PATH "/api/v1/ingest"
+
 int uplink_check_url(const char *url, char *why, size_t whysz)
 {
 	CURLU *h = curl_url();
 	char *scheme = NULL, *host = NULL;
+	char *path = NULL;
 	int rc = -1;
 	if (!h || curl_url_set(h, CURLUPART_URL, url, 0) != CURLUE_OK ||
 	    curl_url_get(h, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-	    curl_url_get(h, CURLUPART_HOST, &host, 0) != CURLUE_OK)
+	    curl_url_get(h, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+	    curl_url_get(h, CURLUPART_PATH, &path, 0) != CURLUE_OK)
 		snprintf(why, whysz, "\"%s\" is not a URL", url);
+	else if (strcmp(path, INGEST_PATH) != 0) /* any other answers 404: nothing ever stored */
+		snprintf(why, whysz, "\"%s\": the collector's ingest address ends in %s", url,
+			 INGEST_PATH);
 	else if (strcmp(scheme, "https") == 0)
 		rc = 0;
 	else if (strcmp(scheme, "http") != 0)
@@ -86,6 +93,7 @@ int uplink_check_url(const char *url, char *why, size_t whysz)
 		rc = 0;
 	curl_free(scheme);
 	curl_free(host);
+	curl_free(path);
 	curl_url_cleanup(h);
 	return rc;
 }
@@ -306,6 +314,11 @@ static void back_off(struct uplink *u, CURLcode res, long code)
 		log_warnx("uplink", "%s: the collector refused this probe's credential (HTTP "
 			  "%ld): check [probe] name = %s and its secret_file against "
 			  "`hbmon-collector probe list`", u->url, code, u->name);
+	else if (!u->failing && res == CURLE_OK && code >= 400 && code < 500 && code != 408 &&
+		 code != 429)
+		log_warnx("uplink", "%s: HTTP %ld: not the collector's ingest address (check [probe] "
+			  "collector_url, and any proxy between); batches wait in the spool",
+			  u->url, code);
 	else if (!u->failing)
 		log_warnx("uplink", "%s: %s (HTTP %ld); batches wait in the spool, retrying with "
 			  "back-off", u->url,
@@ -333,10 +346,10 @@ static void post_done(struct uplink *u, CURLcode res)
 		track_backlog(u);
 		return;
 	}
-	/* 400, 413: the collector can never take this batch; 401/403 is our credential, not the
-	 * batch: kept until an administrator fixes the secret */
-	if (res == CURLE_OK && code >= 400 && code < 500 && code != 401 && code != 403 &&
-	    code != 408 && code != 429) {
+	/* 400, 413: the collector read this batch and can never take it. Any other answer (401/403
+	 * our credential, 404 a wrong URL or a proxy in the way, 5xx) says nothing about the
+	 * batch: it is kept until the cause is fixed */
+	if (res == CURLE_OK && (code == 400 || code == 413)) {
 		u->st.rejected++;
 		log_warnx("uplink", "%s: batch %llu refused with HTTP %ld; dropped", u->url,
 			  (unsigned long long)u->seq, code);

@@ -346,3 +346,57 @@ def test_probe_follows_a_changed_assignment(bindir, tmp_path, fleet):
     finally:
         assert p.stop() == 0, p.output()[-3000:]
         assert c.stop() == 0, c.output()[-3000:]
+
+
+def test_a_wrong_answer_keeps_the_batch(bindir, tmp_path):
+    """Something that is not the collector answers the ingest address (a proxy, a wrong
+    server): its 404s say nothing about the batch, which stays in the spool and is posted
+    again, and the probe names the likely cause once. Only 400 and 413 drop a batch."""
+    import http.server
+    import threading
+    seen = []  # (seq, status answered)
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            status = 404 if len(seen) < 3 else 200
+            seen.append((body["seq"], status))
+            out = b'{"accepted":1}' if status == 200 else b"not here\n"
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(out)))
+            self.end_headers()
+            self.wfile.write(out)
+
+        def do_GET(self):
+            self.send_error(404)
+
+        def log_message(self, *a):
+            pass
+
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    devs = [{"commune": "Xã A", "site": "Một cửa", "site_type": "one-stop", "device": "PC 1",
+             "class": "pc", "address": "127.0.0.1", "snmp": "", "contact": ""}]
+    d = District(str(tmp_path), devs, "[site-type one-stop]\nlabel_vi = Một cửa\npc = 1\n",
+                 interval=1)
+    with open(d.conf, encoding="utf-8") as f:
+        text = f.read().replace(f"127.0.0.1:{d.port}/", f"127.0.0.1:{srv.server_port}/")
+    with open(d.conf, "w", encoding="utf-8") as f:
+        f.write(text)
+    secret = tmp_path / "probe.secret"
+    secret.write_text("x" * 32 + "\n")
+    secret.chmod(0o600)
+    p = Daemon([os.path.join(bindir, "hbmon-probe"), "-c", d.conf], str(tmp_path / "p.log"))
+    try:
+        deadline = time.time() + 60
+        while sum(1 for _, st in seen if st == 200) < 3 and time.time() < deadline:
+            assert p.alive(), p.output()
+            time.sleep(0.2)
+    finally:
+        assert p.stop() == 0, p.output()
+        srv.shutdown()
+    refused = {seq for seq, st in seen if st == 404}
+    stored = {seq for seq, st in seen if st == 200}
+    assert refused and refused <= stored, seen  # every batch answered 404 came again
+    assert "not the collector's ingest address" in p.output(), p.output()
+    assert "dropped" not in p.output(), p.output()

@@ -274,6 +274,10 @@ CASES = [
      lambda s, b: s.set("probe", "collector_url", "collector.huyen.gov.vn"), None,
      ["[probe] collector_url: \"collector.huyen.gov.vn\" is not a URL",
       "expected https://COLLECTOR:PORT/api/v1/ingest"]),
+    ("collector URL not the ingest address", PROBE,
+     lambda s, b: s.set("probe", "collector_url", "https://collector.huyen.gov.vn:8080/"), None,
+     ["[probe] collector_url: \"https://collector.huyen.gov.vn:8080/\": the collector's "
+      "ingest address ends in /api/v1/ingest"]),
     ("collector certificate missing", PROBE,
      lambda s, b: probe_https(s, s.path("collector.crt")), None,
      ["{root}/collector.crt: cannot open the collector's certificate: No such file or "
