@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "inifile.h"
 #include "strbuf.h"
 
 struct msg {
@@ -14,7 +15,7 @@ struct msg {
 struct catalogue {
 	struct msg *m;
 	size_t n, cap;
-	const char *file;
+	struct ini_file *f; /* while it is read: errors name its path and line */
 	int bad;
 };
 
@@ -29,13 +30,15 @@ static int on_entry(void *user, const char *section, const char *key, const char
 	struct catalogue *c = user;
 	(void)section;
 	if (!utf8_is_clean(value)) {
-		fprintf(stderr, "%s: %s: not clean UTF-8 text\n", c->file, key);
+		errlist_add(c->f->errs, "%s:%d: %s: not valid UTF-8 text, or it holds a control or "
+			    "invisible character", c->f->path, c->f->line, key);
 		c->bad = 1;
 		return 1;
 	}
 	/* pages insert catalogue texts as they are: they must hold no markup */
 	if (strpbrk(value, "<>&\"'")) {
-		fprintf(stderr, "%s: %s: texts may not contain < > & \" or '\n", c->file, key);
+		errlist_add(c->f->errs, "%s:%d: %s: texts may not contain < > & \" or '", c->f->path,
+			    c->f->line, key);
 		c->bad = 1;
 		return 1;
 	}
@@ -55,22 +58,21 @@ static int on_entry(void *user, const char *section, const char *key, const char
 	return 1;
 }
 
-struct i18n *i18n_load(const char *dir)
+struct i18n *i18n_load(const char *dir, struct errlist *errs)
 {
 	struct i18n *t = calloc(1, sizeof(*t));
-	if (!t)
+	if (!t) {
+		errlist_add(errs, "%s/i18n: out of memory", dir);
 		return NULL;
+	}
 	for (int l = 0; l < LANG_COUNT; l++) {
 		char path[4096];
+		struct ini_file f;
 		snprintf(path, sizeof(path), "%s/i18n/%s.ini", dir, codes[l]);
-		/* XXX errors name the file and key, not the line: inih gives the handler no line */
-		t->cat[l].file = path; /* only used while parsing */
-		int rc = ini_parse(path, on_entry, &t->cat[l]);
+		t->cat[l].f = &f;
+		int rc = ini_file_parse(&f, path, errs, on_entry, &t->cat[l]);
+		t->cat[l].f = NULL;
 		if (rc != 0 || t->cat[l].bad) {
-			if (rc < 0)
-				fprintf(stderr, "%s: cannot open\n", path);
-			else if (rc > 0)
-				fprintf(stderr, "%s:%d: syntax error\n", path, rc);
 			i18n_free(t);
 			return NULL;
 		}

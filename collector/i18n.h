@@ -2,14 +2,17 @@
 #ifndef HBMON_I18N_H
 #define HBMON_I18N_H
 
+#include "errlist.h"
+
 #include <stddef.h>
 
 enum lang { LANG_VI, LANG_EN, LANG_COUNT };
 
 struct i18n;
 
-/* Loads vi.ini and en.ini from dir; errors (file:line) go to stderr. NULL if one is missing. */
-struct i18n *i18n_load(const char *dir);
+/* Loads vi.ini and en.ini from dir: NULL, with every error in errs (file:line), if one is
+ * missing or wrong. */
+struct i18n *i18n_load(const char *dir, struct errlist *errs);
 void i18n_free(struct i18n *t);
 /* The text of key in lang; falls back to Vietnamese, then to the key itself. */
 const char *i18n_get(const struct i18n *t, enum lang lang, const char *key);

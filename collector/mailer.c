@@ -1,4 +1,5 @@
 #include "mailer.h"
+#include "strbuf.h"
 
 #include <curl/curl.h>
 #include <stdio.h>
@@ -18,6 +19,22 @@ static size_t read_cb(char *buf, size_t size, size_t nmemb, void *ud)
 	r->p += n;
 	r->left -= n;
 	return n;
+}
+
+/* What the administrator can do about the failures that a retry does not cure. */
+static const char *mail_fix(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_USE_SSL_FAILED:
+		return " (the mail server offers no STARTTLS: use its TLS port with smtps://, or, "
+		       "if mail may cross the network in clear, smtp_starttls = 0)";
+	case CURLE_PEER_FAILED_VERIFICATION:
+		return " (the mail server's certificate is not trusted: [alerts] smtp_ca_file)";
+	case CURLE_LOGIN_DENIED:
+		return " (check [alerts] smtp_user and smtp_password)";
+	default:
+		return "";
+	}
 }
 
 /* Returns 1 when the server could not be reached: the job's other messages wait too. */
@@ -50,8 +67,11 @@ static int send_one(CURL *c, const struct smtp_settings *s, struct mail_item *it
 	}
 	CURLcode rc = curl_easy_perform(c);
 	it->ok = rc == CURLE_OK;
-	if (!it->ok)
-		snprintf(it->err, sizeof(it->err), "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
+	if (!it->ok) { /* the reason, then the fix as far as it fits */
+		str_copy(it->err, sizeof(it->err), errbuf[0] ? errbuf : curl_easy_strerror(rc));
+		size_t n = strlen(it->err);
+		str_copy(it->err + n, sizeof(it->err) - n, mail_fix(rc));
+	}
 	curl_slist_free_all(to);
 	return rc == CURLE_COULDNT_CONNECT || rc == CURLE_COULDNT_RESOLVE_HOST ||
 	       rc == CURLE_OPERATION_TIMEDOUT;

@@ -127,10 +127,7 @@ static void load_catalogues(struct collector *c, struct errlist *errs)
 			    "installed)", c->cfg->dashboards_dir, strerror(errno), HBMON_DASHBOARDS_DIR);
 		return;
 	}
-	c->i18n = i18n_load(c->cfg->dashboards_dir);
-	if (!c->i18n)
-		errlist_add(errs, "%s/i18n: message catalogues missing or invalid",
-			    c->cfg->dashboards_dir);
+	c->i18n = i18n_load(c->cfg->dashboards_dir, errs);
 }
 
 enum load_mode { LOAD_CHECK, LOAD_COMMAND, LOAD_DAEMON };

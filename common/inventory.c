@@ -33,6 +33,7 @@ struct reader {
 	int colpos[C_COUNT]; /* field index of each column, -1 if absent */
 	char *field[MAX_FIELDS];
 	size_t nfields;
+	size_t nheader; /* fields of the header row */
 	int header_ok;
 	size_t cap_dev, cap_site, cap_commune;
 };
@@ -317,6 +318,7 @@ static void header_row(struct reader *r)
 		r->colpos[c] = -1;
 	for (size_t i = 0; i < r->nfields; i++)
 		set_col(r, r->field[i], i);
+	r->nheader = r->nfields;
 	r->header_ok = 1;
 	for (int c = 0; c < REQUIRED_COLS; c++)
 		if (r->colpos[c] < 0) {
@@ -354,6 +356,16 @@ static int row_is_blank(struct reader *r)
 	return 1;
 }
 
+/* Fields past the header's with something in them (empty ones, as spreadsheets add, are
+ * nothing). */
+static int extra_fields(const struct reader *r)
+{
+	for (size_t i = r->nheader; i < r->nfields && i < MAX_FIELDS; i++)
+		if (r->field[i][0])
+			return 1;
+	return 0;
+}
+
 static void on_row(int c, void *data)
 {
 	struct reader *r = data;
@@ -368,7 +380,12 @@ static void on_row(int c, void *data)
 		for (int k = 0; k < REQUIRED_COLS; k++)
 			if ((size_t)r->colpos[k] + 1 > need)
 				need = (size_t)r->colpos[k] + 1;
-		if (r->nfields < need) {
+		if (extra_fields(r)) {
+			/* an unquoted comma in a name moves every later column by one */
+			errlist_add(r->errs, "%s:%d: row has %zu fields, the header names %zu: a name "
+				    "holding a comma must be in double quotes", r->file, r->row_line,
+				    r->nfields, r->nheader);
+		} else if (r->nfields < need) {
 			int miss = 0;
 			for (int k = 0; k < REQUIRED_COLS; k++)
 				if ((size_t)r->colpos[k] >= r->nfields) {

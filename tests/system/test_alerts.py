@@ -281,7 +281,9 @@ def test_mail_never_in_clear_unless_configured(bindir, tmp_path):
                 out = day.col.output()
                 if case == "default":
                     assert state["mail_queued"] == 2 and inbox.wait(1, 0.5) == []
-                    assert "not sent (will retry)" in out and "in clear" not in out
+                    assert "not sent (will retry)" in out
+                    assert "goes to the mail server in clear" not in out, out
+                    assert "offers no STARTTLS: use its TLS port with smtps://" in out, out
                 else:
                     assert len(inbox.wait(2)) == 2
                     assert "goes to the mail server in clear (smtp_starttls = 0" in out

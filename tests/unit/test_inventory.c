@@ -820,6 +820,19 @@ static void inventory_too_few_fields(void **state)
 	assert_int_equal(fx->invp->devices[1].line, 4);
 }
 
+/* An unquoted comma in a name: the row is refused, not read with its columns shifted; empty
+ * trailing fields (spreadsheets write them) are nothing. */
+static void inventory_too_many_fields(void **state)
+{
+	struct fx *fx = *state;
+	load_inventory(fx, header,
+		       "Xã A,Một cửa,one-stop,PC 1,pc,192.0.2.1,office,,,\n"
+		       "Xã A,Một cửa,one-stop,PC 2, tầng 2,pc,192.0.2.2,office,a@xa.vn\n");
+	expect_one_error(fx, fx->inv, 3, "row has 9 fields, the header names 8: a name holding a "
+			 "comma must be in double quotes", NULL);
+	assert_int_equal(fx->invp->ndevices, 1);
+}
+
 static void inventory_empty_required_field(void **state)
 {
 	struct fx *fx = *state;
@@ -970,6 +983,7 @@ int main(void)
 		T(inventory_bad_contact),
 		T(inventory_url),
 		T(inventory_too_few_fields),
+		T(inventory_too_many_fields),
 		T(inventory_empty_required_field),
 		T(inventory_multiline_field_keeps_line_numbers),
 		T(inventory_multiline_first_field_line_number),
