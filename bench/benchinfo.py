@@ -29,3 +29,19 @@ def base_info(top, utc=False):
     if cmd(["git", "-C", top, "status", "--porcelain", "--untracked-files=no"]):
         info["commit"] += " (with uncommitted changes)"
     return info
+
+
+def write_marked_section(path, begin, end, md):
+    """Puts md between the markers begin and end in path (bench/RESULTS.md), replacing what
+    was there before and leaving the rest of the file alone (bench/run.py keeps every marked
+    section when it rewrites the storage part)."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+    except OSError:
+        text = ""
+    if begin in text and end in text:
+        text = (text[:text.index(begin)].rstrip("\n") + "\n"
+                + text[text.index(end) + len(end):].lstrip("\n"))
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text.rstrip("\n") + f"\n\n{begin}\n\n{md.strip()}\n\n{end}\n")

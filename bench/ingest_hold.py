@@ -95,24 +95,9 @@ MARK_BEGIN = "<!-- ingest-hold: written by bench/ingest_hold.py -->"
 MARK_END = "<!-- /ingest-hold -->"
 
 
-def write_section(md):
-    """Its own section of bench/RESULTS.md, replaced on each run (bench/run.py keeps it)."""
-    path = os.path.join(TOP, "bench", "RESULTS.md")
-    try:
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
-    except OSError:
-        text = ""
-    if MARK_BEGIN in text and MARK_END in text:
-        text = (text[:text.index(MARK_BEGIN)].rstrip("\n") + "\n"
-                + text[text.index(MARK_END) + len(MARK_END):].lstrip("\n"))
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(text.rstrip("\n") + f"\n\n{MARK_BEGIN}\n\n{md.strip()}\n\n{MARK_END}\n")
-
-
 def main():
     sys.path.insert(0, os.path.join(TOP, "bench"))
-    from benchinfo import base_info  # noqa: E402
+    from benchinfo import base_info, write_marked_section  # noqa: E402
     builds = sys.argv[1:] or ["build"]
     res = {b: measure(os.path.join(TOP, b) if not os.path.isabs(b) else b) for b in builds}
     info = base_info(TOP, utc=True)
@@ -140,7 +125,7 @@ def main():
         lines.append(row + " |")
     md = "\n".join(lines)
     print(md)
-    write_section(md)
+    write_marked_section(os.path.join(TOP, "bench", "RESULTS.md"), MARK_BEGIN, MARK_END, md)
 
 
 if __name__ == "__main__":

@@ -132,21 +132,8 @@ static void load_catalogues(struct collector *c, struct errlist *errs)
 
 enum load_mode { LOAD_CHECK, LOAD_COMMAND, LOAD_DAEMON };
 
-/*
- * The daemon's errors as one line: the first, and how many follow (--check-config lists them
- * all). Its later steps are not run after a failed one: their errors would follow from it.
- */
-static void daemon_line(const struct errlist *errs, const char *path, char *line, size_t linesz)
-{
-	size_t more = errlist_count(errs) - 1;
-	char tail[PATH_MAX + 100] = "";
-	if (more)
-		snprintf(tail, sizeof(tail), " (and %zu more: hbmon-collector -c %s --check-config "
-			 "lists them)", more, path);
-	snprintf(line, linesz, "%s%s", errs->n ? errs->msg[0] : "too many errors", tail);
-}
-
-/* 0, or -1 with the errors printed (LOAD_CHECK, LOAD_COMMAND) or in line (LOAD_DAEMON). */
+/* 0, or -1 with the errors printed (LOAD_CHECK, LOAD_COMMAND) or in line (LOAD_DAEMON).
+ * The daemon stops at the first failed step: the later ones' errors would follow from it. */
 static int load(struct collector *c, const char *path, enum load_mode mode, char *line,
 		size_t linesz)
 {
@@ -161,7 +148,7 @@ static int load(struct collector *c, const char *path, enum load_mode mode, char
 			steps[i](c, &errs);
 	int nerr = (int)errlist_count(&errs);
 	if (nerr && mode == LOAD_DAEMON) {
-		daemon_line(&errs, path, line, linesz);
+		errlist_first_line(&errs, "hbmon-collector", path, line, linesz);
 	} else if (nerr) {
 		errlist_print(&errs, stderr);
 		fprintf(stderr, "%d configuration error%s\n", nerr, nerr == 1 ? "" : "s");

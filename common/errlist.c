@@ -39,3 +39,14 @@ void errlist_free(struct errlist *el)
 		free(el->msg[i]);
 	memset(el, 0, sizeof(*el));
 }
+
+void errlist_first_line(const struct errlist *el, const char *prog, const char *config,
+			char *line, size_t linesz)
+{
+	size_t more = errlist_count(el) - 1;
+	char tail[4200] = "";
+	if (more)
+		snprintf(tail, sizeof(tail), " (and %zu more: %s -c %s --check-config lists them)",
+			 more, prog, config);
+	snprintf(line, linesz, "%s%s", el->n ? el->msg[0] : "too many errors", tail);
+}

@@ -17,6 +17,10 @@ struct errlist {
 void errlist_add(struct errlist *el, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 size_t errlist_count(const struct errlist *el);
 void errlist_print(const struct errlist *el, FILE *out);
+/* A daemon's start-up failure as one line: the first error, and how many follow ("and 3 more:
+ * PROG -c CONFIG --check-config lists them"). */
+void errlist_first_line(const struct errlist *el, const char *prog, const char *config,
+			char *line, size_t linesz);
 void errlist_free(struct errlist *el);
 
 #endif

@@ -650,21 +650,8 @@ static void check_mib_step(struct probe *pr, struct errlist *errs)
 		check_mib_names(pr->profiles, pr->cfg->mib_dirs, errs);
 }
 
-/*
- * The daemon's errors as one line: the first, and how many follow (--check-config lists them
- * all). Its later steps are not run after a failed one: their errors would follow from it.
- */
-static void daemon_line(const struct errlist *errs, const char *path, char *line, size_t linesz)
-{
-	size_t more = errlist_count(errs) - 1;
-	char tail[PATH_MAX + 100] = "";
-	if (more)
-		snprintf(tail, sizeof(tail), " (and %zu more: hbmon-probe -c %s --check-config lists "
-			 "them)", more, path);
-	snprintf(line, linesz, "%s%s", errs->n ? errs->msg[0] : "too many errors", tail);
-}
-
-/* 0, or -1 with the errors printed (check_only) or in line (the daemon). */
+/* 0, or -1 with the errors printed (check_only) or in line (the daemon).
+ * The daemon stops at the first failed step: the later ones' errors would follow from it. */
 static int load(struct probe *pr, const char *path, int check_only, char *line, size_t linesz)
 {
 	static void (*const steps[])(struct probe *, struct errlist *) = {
@@ -679,7 +666,7 @@ static int load(struct probe *pr, const char *path, int check_only, char *line, 
 			steps[i](pr, &errs);
 	int nerr = (int)errlist_count(&errs);
 	if (nerr && !check_only) {
-		daemon_line(&errs, path, line, linesz);
+		errlist_first_line(&errs, "hbmon-probe", path, line, linesz);
 	} else if (nerr) {
 		errlist_print(&errs, stderr);
 		fprintf(stderr, "%d configuration error%s\n", nerr, nerr == 1 ? "" : "s");

@@ -51,7 +51,7 @@ sys.path.insert(0, HERE)
 sys.path.insert(1, os.path.dirname(HERE))
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 import fleet  # noqa: E402
-from benchinfo import base_info, cmd  # noqa: E402
+from benchinfo import base_info, cmd, write_marked_section  # noqa: E402
 import catchup  # noqa: E402  - the catch-up phase (bench/snmp/catchup.py), run last
 
 TOP = os.path.dirname(os.path.dirname(HERE))
@@ -1315,19 +1315,10 @@ def summarize_in_bench_results(md):
     """bench/RESULTS.md carries every benchmark's numbers: this run's report goes in its own
     section there (headings one level down), which bench/run.py keeps when it rewrites the
     storage part."""
-    path = os.path.join(os.path.dirname(HERE), "RESULTS.md")
-    try:
-        with open(path, encoding="utf-8") as f:
-            text = f.read()
-    except OSError:
-        text = ""
-    if MARK_BEGIN in text and MARK_END in text:
-        text = text[:text.index(MARK_BEGIN)].rstrip("\n") + "\n" + text[text.index(MARK_END) + len(MARK_END):].lstrip("\n")
     body = "\n".join("#" + line if line.startswith("#") else line for line in md.splitlines())
-    section = (f"{MARK_BEGIN}\n\n{body.strip()}\n\n(Full report: bench/snmp/RESULTS.md; raw numbers: "
-               f"build/bench/snmp-results.json.)\n\n{MARK_END}\n")
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(text.rstrip("\n") + "\n\n" + section)
+    write_marked_section(os.path.join(os.path.dirname(HERE), "RESULTS.md"), MARK_BEGIN, MARK_END,
+                         f"{body.strip()}\n\n(Full report: bench/snmp/RESULTS.md; raw numbers: "
+                         "build/bench/snmp-results.json.)")
 
 
 def report_only(path):
