@@ -100,6 +100,9 @@ struct dev_sample {
 	/* probe-side only, not on the wire: values the agent sent that made no sense */
 	unsigned bad_values;
 	char bad_first[WIRE_NAME_MAX];
+	/* the classification, when the probe made one (no inventory class): why and how sure */
+	char cls_why[WIRE_TEXT_MAX];
+	int cls_confidence;
 };
 
 /* A part of a batch the collector could not take: dropped alone, the rest is kept. */

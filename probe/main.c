@@ -699,6 +699,10 @@ static void on_poll_sample(void *ctx, const struct poll_target *t, const struct 
 	json_object_object_add(o, "version", json_object_new_string(
 		t->cred->version == 1 ? "1" : t->cred->version == 2 ? "2c" : "3"));
 	json_object_object_add(o, "classified", json_object_new_boolean(t->prof == NULL));
+	if (s->cls_why[0]) {
+		json_object_object_add(o, "class_confidence", json_object_new_int(s->cls_confidence));
+		json_object_object_add(o, "class_why", json_object_new_string(s->cls_why));
+	}
 	if (s->bad_values) {
 		json_object_object_add(o, "bad_values", json_object_new_int((int)s->bad_values));
 		json_object_object_add(o, "bad_first", json_object_new_string(s->bad_first));

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "classify.h"
 #include "clock.h"
 #include "log.h"
 #include "strbuf.h"
@@ -759,12 +760,17 @@ static int plan(struct job *j)
 	const struct profiles *ps = j->p->o.profiles;
 	const struct profile *pr = j->t.prof;
 	if (!pr && ps) {
-		const struct class_rule *r =
-		    profiles_classify(ps, j->s.sys_objectid, j->s.sys_descr, j->has);
-		pr = profiles_find(ps, r ? r->cls : "generic");
-		if (r)
-			log_debug("poll", "%s/%s: class %s by %s", j->t.commune, j->t.device, r->cls,
-				  r->where);
+		/* the inventory named no class: weigh what the agent said (classify.c); "other"
+		 * has no profile of its own and falls back to generic */
+		struct cls_result cr;
+		char why[4 * CLS_WHY_LEN];
+		classify_device(ps, j->s.sys_objectid, j->s.sys_descr, j->has, sizeof(j->has), &cr);
+		pr = profiles_find(ps, cr.cls);
+		log_info("poll", "%s/%s: class %s (%d %% sure%s%s): %s", j->t.commune, j->t.device,
+			 cr.cls, cr.confidence, cr.vendor[0] ? ", vendor " : "", cr.vendor,
+			 classify_why(&cr, why, sizeof(why)));
+		classify_why(&cr, j->s.cls_why, sizeof(j->s.cls_why));
+		j->s.cls_confidence = cr.confidence;
 	}
 	j->prof = pr;
 	if (!pr)

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "classify.h"
 #include "inifile.h"
 
 #define MAX_FILES 256
@@ -327,6 +328,18 @@ static void classify_key(struct reader *r, const char *key, const char *value)
 	memset(&cr, 0, sizeof(cr));
 	snprintf(cr.cls, sizeof(cr.cls), "%s", key);
 	snprintf(cr.where, sizeof(cr.where), "%.80s:%d", r->ini.path, r->ini.line);
+	/* an optional leading weight (1..100); lines from before weights weigh 10 */
+	cr.weight = 10;
+	if (isdigit((unsigned char)*value)) {
+		char *end;
+		long w = strtol(value, &end, 10);
+		if (w < 1 || w > 100 || (*end != ' ' && *end != '\t')) {
+			err_at(r, "%s: weight \"%.20s\" is not 1..100", key, value);
+			return;
+		}
+		cr.weight = (int)w;
+		value = end + strspn(end, " \t");
+	}
 	const char *sp = strpbrk(value, " \t");
 	size_t kl = sp ? (size_t)(sp - value) : strlen(value);
 	const char *arg = sp ? sp + strspn(sp, " \t") : "";
@@ -348,9 +361,19 @@ static void classify_key(struct reader *r, const char *key, const char *value)
 		}
 		cr.kind = RULE_OBJECTID;
 		snprintf(cr.text, sizeof(cr.text), "%s", arg[0] == '.' ? arg + 1 : arg);
-	} else if (kl == 5 && strncmp(value, "descr", 5) == 0) {
+	} else if ((kl == 5 && strncmp(value, "descr", 5) == 0) ||
+		   (kl == 4 && strncmp(value, "word", 4) == 0)) {
 		cr.kind = RULE_DESCR;
+		cr.word = kl == 4;
 		snprintf(cr.text, sizeof(cr.text), "%s", arg);
+		size_t n = strlen(cr.text);
+		if (cr.word && n > 1 && cr.text[n - 1] == '*')
+			cr.prefix = 1;
+		/* lower case as classify.c lowers sysDescr: ASCII letters only */
+		for (size_t i = 0; i < n - (size_t)cr.prefix; i++) {
+			char c = cr.text[i];
+			cr.lc[i] = c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
+		}
 	} else if (kl == 3 && strncmp(value, "has", 3) == 0) {
 		char buf[256], *w[3];
 		snprintf(buf, sizeof(buf), "%s", arg);
@@ -374,7 +397,7 @@ static void classify_key(struct reader *r, const char *key, const char *value)
 		}
 		cr.has_slot = (int)i;
 	} else {
-		err_at(r, "%s: unknown test \"%.40s\" (objectid, descr, has)", key, value);
+		err_at(r, "%s: unknown test \"%.40s\" (objectid, descr, word, has)", key, value);
 		return;
 	}
 	ps->rules[ps->nrules++] = cr;
@@ -592,6 +615,14 @@ struct profiles *profiles_load(const char *dir, struct errlist *errs)
 	qsort(names, nnames, sizeof(names[0]), cmp_names);
 	for (size_t i = 0; i < nnames; i++) {
 		size_t n = strlen(names[i]) - 5;
+		if (strcmp(names[i], "vendors.conf") == 0) {
+			/* not a profile: the enterprise numbers classify.c weighs */
+			snprintf(ps->dir, sizeof(ps->dir), "%s/%s", dir, names[i]);
+			cls_vendors_free(ps->vendors);
+			ps->vendors = cls_vendors_load(ps->dir, errs);
+			free(names[i]);
+			continue;
+		}
 		if (strcmp(names[i], "classify.conf") == 0) {
 			snprintf(ps->dir, sizeof(ps->dir), "%s/%s", dir, names[i]);
 			read_file(ps, NULL, 1, errs);
@@ -633,7 +664,7 @@ struct profiles *profiles_load(const char *dir, struct errlist *errs)
 		errlist_add(errs, "%s: no generic.conf (the profile of devices no rule classifies)",
 			    dir);
 	for (size_t i = 0; i < ps->nrules; i++)
-		if (!file_by_name(ps, ps->rules[i].cls))
+		if (strcmp(ps->rules[i].cls, "other") != 0 && !file_by_name(ps, ps->rules[i].cls))
 			errlist_add(errs, "%s: %s: no profile %s.conf for this class", ps->rules[i].where,
 				    ps->rules[i].cls, ps->rules[i].cls);
 	return ps;
@@ -659,6 +690,7 @@ void profiles_free(struct profiles *ps)
 	free(ps->files);
 	free(ps->rules);
 	free(ps->has);
+	cls_vendors_free(ps->vendors);
 	free(ps);
 }
 
@@ -691,7 +723,7 @@ const struct class_rule *profiles_classify(const struct profiles *ps, const char
 			break;
 		}
 		case RULE_DESCR:
-			if (strcasestr(descr, r->text))
+			if (strcasestr(descr, r->word ? r->lc : r->text))
 				return r;
 			break;
 		case RULE_HAS:

@@ -69,9 +69,14 @@ struct class_rule {
 	struct prof_oid oid; /* RULE_HAS */
 	int has_slot;        /* RULE_HAS: index in profiles.has */
 	char where[96];
+	int weight;          /* evidence weight (classify.c); lines without one weigh 10 */
+	int word;            /* RULE_DESCR written "word": whole words only, case-insensitive */
+	int prefix;          /* word ending in '*': the word may go on ("TD-W*": "TD-W8960N") */
+	char lc[128];        /* RULE_DESCR: text in lower case, for matching */
 };
 
 struct prof_file;
+struct cls_vendors;
 
 struct profiles {
 	char dir[256];
@@ -83,12 +88,13 @@ struct profiles {
 	size_t nrules;
 	struct prof_oid *has; /* distinct OIDs the `has` rules test */
 	size_t nhas;
+	struct cls_vendors *vendors; /* vendors.conf (classify.h); NULL without one */
 };
 
 extern const char *const if_role_names[IFR_COUNT];
 
-/* Reads every profile of dir and dir/classify.conf; NULL only on no memory. Problems go to
- * errs as "file:line: message". */
+/* Reads every profile of dir, dir/classify.conf and dir/vendors.conf (classify.h); NULL only
+ * on no memory. Problems go to errs as "file:line: message". */
 struct profiles *profiles_load(const char *dir, struct errlist *errs);
 void profiles_free(struct profiles *ps);
 
@@ -96,8 +102,10 @@ void profiles_free(struct profiles *ps);
 const struct profile *profiles_find(const struct profiles *ps, const char *cls);
 
 /*
- * The class the rules give a device; has[i] says whether the agent had an instance under
- * ps->has[i]. Returns the matching rule, or NULL (class "generic").
+ * The first rule that holds for a device, in file order, weights and vendors.conf ignored (the
+ * classification of before; the probe now weighs all evidence with classify_device() of
+ * classify.h). has[i] says whether the agent had an instance under ps->has[i]. Returns the
+ * matching rule, or NULL (class "generic").
  */
 const struct class_rule *profiles_classify(const struct profiles *ps, const char *objectid,
 					   const char *descr, const unsigned char *has);

@@ -221,7 +221,7 @@ def load_all():
     out = {}
     for path in sorted(glob.glob(os.path.join(PROFILES, "*.conf"))):
         name = os.path.basename(path)[:-5]
-        if name != "classify":
+        if name not in ("classify", "vendors"):   # rules, not profiles
             out[name] = Profile(path)
     return out
 
@@ -254,21 +254,57 @@ def read_classify():
             if sec != "classify":
                 errors.append(f"{where}: unknown section [{sec}]")
             continue
+        weight = 10                       # lines without a weight (the first-match format)
+        m = re.match(r"([0-9]+)\s+(.*)\Z", value)
+        if m:
+            weight, value = int(m.group(1)), m.group(2)
+            if not 1 <= weight <= 100:
+                errors.append(f"{where}: weight {weight} is not 1..100")
         kind, _, arg = value.partition(" ")
         arg = arg.strip()
         if kind == "objectid" and OID_RE.match(arg.rstrip(".")):
-            rules.append((key, kind, arg, where))
-        elif kind == "descr" and arg:
-            rules.append((key, kind, arg, where))
+            rules.append((key, kind, arg, where, weight))
+        elif kind in ("descr", "word") and arg:
+            rules.append((key, kind, arg, where, weight))
         elif kind == "has" and len(arg.split()) == 2 and OID_RE.match(arg.split()[1]):
-            rules.append((key, kind, tuple(arg.split()), where))
+            rules.append((key, kind, tuple(arg.split()), where, weight))
         else:
-            errors.append(f"{where}: want 'objectid PREFIX', 'descr TEXT' or 'has MIB-NAME OID'")
+            errors.append(f"{where}: want '[WEIGHT] objectid PREFIX', 'descr TEXT', 'word TEXT' "
+                          "or 'has MIB-NAME OID'")
         if not valid_name(key):
             errors.append(f"{where}: class {key!r} is not a valid name")
-        elif key not in ALL or not ALL[key].groups and not ALL[key].includes:
+        elif key != "other" and (key not in ALL or not ALL[key].groups and
+                                 not ALL[key].includes):
             errors.append(f"{where}: class {key!r} has no profile")
     return rules, errors
+
+
+def read_vendors():
+    """{enterprise: [(class, weight)]} from vendors.conf (none: {})."""
+    path = os.path.join(PROFILES, "vendors.conf")
+    if not os.path.exists(path):
+        return {}
+    out = {}
+    for _, sec, key, value in read_ini(path)[0]:
+        if key is None or sec != "vendors":
+            continue
+        _, _, makes = value.rpartition(":") if ":" in value else (value, "", "")
+        out[int(key)] = [(w.split()[0], int(w.split()[1])) for w in makes.split(",") if w.strip()]
+    return out
+
+
+def word_in(text, word):
+    """classify.c's `word`: whole words, case-insensitive; a trailing * lets the word go on."""
+    prefix = len(word) > 1 and word.endswith("*")
+    w = (word[:-1] if prefix else word).lower()
+    wc = lambda c: c.isascii() and c.isalnum()
+    for m in re.finditer(re.escape(w), text):
+        p, q = m.start(), m.end()
+        starts = p == 0 or not wc(text[p - 1]) or not wc(w[0])
+        ends = prefix or q == len(text) or not wc(text[q]) or not wc(w[-1])
+        if starts and ends:
+            return True
+    return False
 
 
 # --- snmptranslate -------------------------------------------------------------------------
@@ -325,23 +361,34 @@ WIRE = {"gauge": {"2", "65", "66"}, "enum": {"2"}, "counter": {"65", "70"}, "tic
 
 
 def classify(rec):
-    """The class classify.conf gives. An objectid PREFIX matches on whole arcs, with or without
-    its trailing dot: 1.3.6.1.4.1.9. matches 1.3.6.1.4.1.9 and 1.3.6.1.4.1.9.1, not ...4.1.99."""
+    """The class classify.conf and vendors.conf give (probe/classify.c): every rule that holds
+    adds its weight to its class, so does the vendor (1.3.6.1.4.1.N); the heaviest class wins
+    (the first seen on a tie) if it weighs at least 4, else "generic". An objectid PREFIX matches
+    on whole arcs, with or without its trailing dot."""
     typ, objid = rec.get("1.3.6.1.2.1.1.2.0", ("", ""))
-    objid = objid if typ == "6" else ""
-    descr = rec.get("1.3.6.1.2.1.1.1.0", ("", ""))[1].lower()
+    objid = objid.strip(".") if typ == "6" else ""
+    descr = "".join(" " if ord(c) < 32 or c == "\x7f" else c
+                    for c in rec.get("1.3.6.1.2.1.1.1.0", ("", ""))[1][:1024]).lower()
     keys = sorted(rec, key=lambda o: [int(x) for x in o.split(".")])
-    for cls, kind, arg, _ in read_classify()[0]:
+    score = {}
+    m = re.match(r"1\.3\.6\.1\.4\.1\.([0-9]+)(\.|$)", objid)
+    if m and int(m.group(1)):
+        for cls, w in read_vendors().get(int(m.group(1)), []):
+            score[cls] = score.get(cls, 0) + w
+    for cls, kind, arg, _, weight in read_classify()[0]:
         if kind == "objectid":
             prefix = arg.rstrip(".")
-            if objid == prefix or objid.startswith(prefix + "."):
-                return cls
+            hold = objid == prefix or objid.startswith(prefix + ".")
         elif kind == "descr":
-            if arg.lower() in descr:
-                return cls
-        elif any(o.startswith(arg[1] + ".") for o in keys):   # GETNEXT lands under the OID
-            return cls
-    return "generic"
+            hold = arg.lower() in descr
+        elif kind == "word":
+            hold = word_in(descr, arg)
+        else:
+            hold = any(o.startswith(arg[1] + ".") for o in keys)   # GETNEXT lands under it
+        if hold:
+            score[cls] = score.get(cls, 0) + weight
+    best = max(score, key=score.get, default=None)   # max keeps the first of equals
+    return best if best and score[best] >= 4 and best != "other" else "generic"
 
 
 def poll(rec, parts):
@@ -451,7 +498,7 @@ def test_mib_names_match_numeric_oids():
     for prof in ALL.values():
         objects += prof.objects
     objects += [(arg[0], arg[1], False, where)
-                for _, kind, arg, where in read_classify()[0] if kind == "has"]
+                for _, kind, arg, where, _ in read_classify()[0] if kind == "has"]
     assert objects
     oids = translate(["-IR", "-On"], [o[0] for o in objects])
     errors = []
