@@ -38,7 +38,7 @@ UNIT_BIN      := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 DEB_PKGS := build-essential pkg-config libsnmp-dev snmp snmpd snmpsim librrd-dev rrdtool \
 	rrdcached libmicrohttpd-dev libcurl4-openssl-dev libjson-c-dev libinih-dev libcsv-dev \
 	libcmocka-dev libsqlite3-dev libgnutls28-dev zlib1g-dev libcap-dev python3 python3-pytest python3-aiosmtpd fonts-dejavu-core chromium \
-	iproute2 faketime llvm libc6-dbg systemd valgrind collectd-core prometheus-snmp-exporter
+	iproute2 faketime llvm libc6-dbg systemd valgrind clang libclang-rt-dev collectd-core prometheus-snmp-exporter
 
 .PHONY: all deps check check-asan unit system demo bench bench-snmp install clean lint \
 	check-future fresh-check pkgs-present
@@ -69,6 +69,9 @@ $(BUILD)/tests/unit/%.o: tests/unit/%.c | pkgs-present
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Iprobe -Icollector -c $< -o $@
 
+# libFuzzer targets: make fuzz, make fuzz-short (tests/fuzz/README.md)
+include tests/fuzz/fuzz.mk
+
 # Installs exactly the Debian packages that are missing (needs root or sudo).
 deps:
 	@missing=""; for p in $(DEB_PKGS); do \
@@ -88,7 +91,8 @@ unit: all
 system: all
 	HBMON_BUILDS="$(BUILDS)" $(PYTHON) -m pytest -q -p no:cacheprovider tests/system
 
-# Normal and sanitizer builds; unit tests of both, then the system tests against both.
+# Normal and sanitizer builds; unit tests of both, then the system tests against both; then
+# every fuzz target for 10 s from its seed corpus, after its regression inputs.
 check:
 	$(MAKE) deps
 	$(MAKE) all
@@ -96,6 +100,7 @@ check:
 	$(MAKE) unit
 	$(MAKE) unit BUILD=build-asan SAN=1
 	$(MAKE) system BUILDS="build build-asan"
+	$(MAKE) fuzz-short
 
 check-asan:
 	$(MAKE) deps
@@ -147,6 +152,6 @@ install: all
 	install -m 644 profiles/*.conf profiles/README.md $(DESTDIR)$(PREFIX)/share/hbmon/profiles/
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -45,6 +45,7 @@ struct cls_vendors {
 
 /* --- vendors.conf --- */
 
+static void verr(struct cls_vendors *vs, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void verr(struct cls_vendors *vs, const char *fmt, ...)
 {
 	char msg[256];
@@ -145,7 +146,9 @@ struct cls_vendors *cls_vendors_load(const char *path, struct errlist *errs)
 	ini_file_parse(&vs->ini, path, errs, vendor_key, vs);
 	vs->path = NULL; /* path belongs to the caller */
 	vs->errs = NULL;
-	qsort(vs->v, vs->n, sizeof(*vs->v), cmp_vendor_line);
+	/* no vendor read (an empty file): qsort must not be given a null array, even of none */
+	if (vs->n)
+		qsort(vs->v, vs->n, sizeof(*vs->v), cmp_vendor_line);
 	/* a vendor listed twice: the first line counts, the others are reported and dropped */
 	size_t kept = 0;
 	for (size_t i = 0; i < vs->n; i++) {
@@ -299,6 +302,8 @@ static const char *class_noun(const char *cls)
 }
 
 /* Adds weight to cls and keeps the reason (fmt) while there is room. */
+static void add(struct tally *t, const char *cls, int weight, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 static void add(struct tally *t, const char *cls, int weight, const char *fmt, ...)
 {
 	int i;
