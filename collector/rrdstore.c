@@ -580,11 +580,21 @@ static void write_direct(struct rrdstore *rs, struct lastup *e, struct rrd_updat
 	}
 }
 
+/* A file's updates in the batch for rrdcached. By path, not by its entry of rs->map: a later
+ * file of the same round may grow the map, which moves every entry. */
 struct pending_file {
-	struct lastup *e;
+	const char *path; /* the entry's own copy: kept when the map moves */
 	struct rrd_update **g;
 	size_t n;
 };
+
+/* The file's last update must be read again before it is written next. */
+static void forget_last(struct rrdstore *rs, const char *path)
+{
+	struct lastup *e = slot(rs, path);
+	if (e->path)
+		e->last = LAST_UNKNOWN;
+}
 
 struct batch_ctx {
 	struct rrdstore *rs;
@@ -600,10 +610,10 @@ static void on_batch_error(void *ctx, size_t cmdno, const char *msg)
 	if (cmdno < 1 || cmdno > b->nfiles)
 		return;
 	struct pending_file *f = &b->files[cmdno - 1];
-	report(rs, "%s: rrdcached: %s", f->e->path, msg);
+	report(rs, "%s: rrdcached: %s", f->path, msg);
 	rs->st.errors += f->n;
 	rs->st.updates -= f->n;
-	f->e->last = LAST_UNKNOWN;
+	forget_last(rs, f->path);
 	for (size_t j = 0; j < f->n; j++)
 		f->g[j]->result = -1;
 }
@@ -693,7 +703,7 @@ int rrdstore_write(struct rrdstore *rs, struct rrd_update *u, size_t n)
 			}
 			if (cmd_append(rs, "\n", 1) < 0)
 				goto oom;
-			files[nfiles++] = (struct pending_file){e, g + first, j - first};
+			files[nfiles++] = (struct pending_file){e->path, g + first, j - first};
 			rs->st.updates += j - first;
 		}
 		e->last = last;
@@ -706,7 +716,7 @@ int rrdstore_write(struct rrdstore *rs, struct rrd_update *u, size_t n)
 			report(rs, "%s", err);
 			down = 1;
 			for (size_t f = 0; f < nfiles; f++) {
-				files[f].e->last = LAST_UNKNOWN;
+				forget_last(rs, files[f].path);
 				rs->st.updates -= files[f].n;
 				for (size_t j = 0; j < files[f].n; j++)
 					files[f].g[j]->result = -2;
@@ -719,7 +729,7 @@ int rrdstore_write(struct rrdstore *rs, struct rrd_update *u, size_t n)
 oom:
 	report(rs, "out of memory building an rrdcached batch");
 	for (size_t f = 0; f < nfiles; f++) {
-		files[f].e->last = LAST_UNKNOWN;
+		forget_last(rs, files[f].path);
 		rs->st.updates -= files[f].n;
 	}
 	for (size_t j = 0; j < n; j++)
