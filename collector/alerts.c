@@ -435,8 +435,11 @@ static void send_digest(struct alerts *a, struct collector *c, size_t commune, t
 			queued++;
 			store_event(c->store, now, cname, r.addr[i], "mail_queued",
 				    subj.data ? subj.data : "");
-		} else
-			log_warnx("alerts", "%s: digest for %s could not be queued", cname, r.addr[i]);
+		} else if (lograte_allow(&c->warnings, "digest not queued", cname, now)) {
+			/* tried again each second while the disk is full: summarised per commune */
+			log_warnx("alerts", "%s: digest for %s could not be queued (tried again)", cname,
+				  r.addr[i]);
+		}
 		strbuf_free(&subj);
 		strbuf_free(&body);
 		strbuf_free(&msg);
@@ -621,6 +624,8 @@ void alerts_tick(struct alerts *a, struct collector *c, time_t now, int force)
 	if (now == a->last_tick && !force)
 		return;
 	a->last_tick = now;
+	if (c->store)
+		store_retry_events(c->store); /* history held while the disk was full, in order */
 	if (a->nsites != c->inv->nsites || a->ncommunes != c->inv->ncommunes)
 		return; /* the inventory changed under us: the collector makes a new one */
 	struct readiness r;

@@ -8,10 +8,23 @@
 
 #include "log.h"
 
+/* Events the database could not take (a full disk): kept in order and written first at the
+ * next event or retry, so the alert history keeps its "firing" before its "resolved". */
+#define EVENT_BACKLOG 1024
+
+struct held_event {
+	time_t ts;
+	char *commune, *subject, *kind, *text;
+};
+
 struct store {
 	sqlite3 *db;
 	sqlite3_stmt *ins_maint, *active_maint, *ins_ack, *new_acks;
 	sqlite3_stmt *ins_event, *alert_events, *ins_mail, *due, *sent, *failed, *pending;
+	struct held_event held[EVENT_BACKLOG];
+	size_t nheld;
+	unsigned long events_dropped; /* the backlog was full */
+	int failing; /* the last write failed: told once */
 };
 
 static const char schema[] =
@@ -116,10 +129,23 @@ struct store *store_open(const char *path, char *err, size_t errsz)
 	return s;
 }
 
+static void held_free(struct held_event *e)
+{
+	free(e->commune);
+	free(e->subject);
+	free(e->kind);
+	free(e->text);
+}
+
 void store_close(struct store *s)
 {
 	if (!s)
 		return;
+	if (s->nheld)
+		log_warnx("store", "%zu events the database would not take are lost at stop",
+			  s->nheld);
+	for (size_t i = 0; i < s->nheld; i++)
+		held_free(&s->held[i]);
 	sqlite3_finalize(s->ins_event);
 	sqlite3_finalize(s->alert_events);
 	sqlite3_finalize(s->ins_mail);
@@ -143,20 +169,27 @@ static const char *col(sqlite3_stmt *st, int i)
 	return t ? (const char *)t : "";
 }
 
+/* A failing database (a full disk) is told once, and again when it writes again: every alert
+ * tick tries it, which would otherwise be a line a second. */
 static int step_done(struct store *s, sqlite3_stmt *st)
 {
 	int rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
 	if (rc != SQLITE_DONE) {
-		log_warnx("store", "%s", sqlite3_errmsg(s->db));
+		if (!s->failing)
+			log_warnx("store", "cannot write: %s", sqlite3_errmsg(s->db));
+		s->failing = 1;
 		return -1;
 	}
+	if (s->failing)
+		log_info("store", "the event store writes again");
+	s->failing = 0;
 	return 0;
 }
 
-int store_event(struct store *s, time_t ts, const char *commune, const char *subject,
-		const char *kind, const char *text)
+static int insert_event(struct store *s, time_t ts, const char *commune, const char *subject,
+			const char *kind, const char *text)
 {
 	sqlite3_bind_int64(s->ins_event, 1, (sqlite3_int64)ts);
 	sqlite3_bind_text(s->ins_event, 2, commune, -1, SQLITE_TRANSIENT);
@@ -164,6 +197,53 @@ int store_event(struct store *s, time_t ts, const char *commune, const char *sub
 	sqlite3_bind_text(s->ins_event, 4, kind, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(s->ins_event, 5, text, -1, SQLITE_TRANSIENT);
 	return step_done(s, s->ins_event);
+}
+
+static char *dup_or_null(const char *t) { return t ? strdup(t) : NULL; }
+
+static int hold_event(struct store *s, time_t ts, const char *commune, const char *subject,
+		      const char *kind, const char *text)
+{
+	if (s->nheld == EVENT_BACKLOG) {
+		s->events_dropped++;
+		log_warnx("store", "%lu events lost: %d waiting for the database already",
+			  s->events_dropped, EVENT_BACKLOG);
+		return -1;
+	}
+	struct held_event *h = &s->held[s->nheld];
+	*h = (struct held_event){ts, dup_or_null(commune), dup_or_null(subject), strdup(kind),
+				 dup_or_null(text)};
+	if (!h->kind) {
+		held_free(h);
+		return -1;
+	}
+	s->nheld++;
+	return 0;
+}
+
+int store_retry_events(struct store *s)
+{
+	size_t done = 0;
+	for (; done < s->nheld; done++) {
+		const struct held_event *h = &s->held[done];
+		if (insert_event(s, h->ts, h->commune, h->subject, h->kind, h->text) < 0)
+			break;
+		held_free(&s->held[done]);
+	}
+	memmove(s->held, s->held + done, (s->nheld - done) * sizeof(*s->held));
+	s->nheld -= done;
+	if (done && !s->nheld)
+		log_info("store", "the events held while the database failed are written");
+	return s->nheld ? -1 : 0;
+}
+
+int store_event(struct store *s, time_t ts, const char *commune, const char *subject,
+		const char *kind, const char *text)
+{
+	if ((s->nheld && store_retry_events(s) < 0) ||
+	    insert_event(s, ts, commune, subject, kind, text) < 0)
+		return hold_event(s, ts, commune, subject, kind, text);
+	return 0;
 }
 
 int store_alert_events(struct store *s, time_t from, time_t to, int limit, store_event_fn fn,

@@ -20,6 +20,9 @@ struct sqlite3 *store_db(struct store *s);
 /* kind: "firing", "resolved", "suppressed", "mail_sent", "mail_failed", ... */
 int store_event(struct store *s, time_t ts, const char *commune, const char *subject,
 		const char *kind, const char *text);
+/* Events a failing database could not take wait in memory (in order, 1,024 at most) and go
+ * first at the next store_event; this writes them now: 0 when none wait any more. */
+int store_retry_events(struct store *s);
 
 /* Alert transitions ("firing", "resolved") with from <= ts < to, oldest first, at most limit. */
 struct event {
