@@ -2,7 +2,8 @@
 """The device fleet of the SNMP-polling benchmark: net-snmp snmpd agents in a network namespace.
 
 The namespace (default `hbmon-bench`) holds:
-  - lo, up, with 10.77.0.0/16: device i answers on 10.77.<i // 250>.<i % 250 + 1>:161;
+  - lo, up, with 10.77.0.0/16: device i answers on 10.77.<i // 250>.<i % 250 + 1>:161
+    (another /16 with `net=`, as tests/soak/run.py uses);
   - NIFS interfaces of type ifb (`bif0`...; the kernel here has no `dummy` links) so that
     every agent's ifTable has NIFS + 2 rows (lo, the ifbs, dead0);
   - dead0 (ifb, up) with the route 10.78.0.0/16: a packet to a "dead" device
@@ -29,12 +30,15 @@ NIFS = 40
 COMMUNITY = "public"
 
 
-def device_addr(i):
-    return f"10.77.{i // 250}.{i % 250 + 1}"
+NET, DEAD_NET = "10.77", "10.78"  # the first two octets of the /16s (net=, dead_net=)
 
 
-def dead_addr(i):
-    return f"10.78.{i // 250}.{i % 250 + 1}"
+def device_addr(i, net=NET):
+    return f"{net}.{i // 250}.{i % 250 + 1}"
+
+
+def dead_addr(i, dead_net=DEAD_NET):
+    return f"{dead_net}.{i // 250}.{i % 250 + 1}"
 
 
 def _ip(*args, check=True, inp=None):
@@ -82,13 +86,13 @@ def _alive(pid):
         return False
 
 
-def netns_create(nifs=NIFS, name=NETNS):
+def netns_create(nifs=NIFS, name=NETNS, net=NET, dead_net=DEAD_NET):
     """Creates the namespace with its addresses, ifb interfaces and the dead route."""
     netns_destroy(name)
     _ip("netns", "add", name)
-    cmds = ["link set lo up", "addr add 10.77.0.0/16 dev lo",
+    cmds = ["link set lo up", f"addr add {net}.0.0/16 dev lo",
             "link add dead0 type ifb", "link set dead0 up",
-            "route add 10.78.0.0/16 dev dead0"]
+            f"route add {dead_net}.0.0/16 dev dead0"]
     for k in range(nifs):
         cmds += [f"link add bif{k} type ifb", f"link set bif{k} up"]
     r = _ip("-n", name, "-batch", "-", check=False, inp="\n".join(cmds) + "\n")
@@ -104,21 +108,22 @@ def in_netns_argv(argv, name=NETNS):
 class Fleet:
     """snmpd agents serving ndevices addresses, in the namespace."""
 
-    def __init__(self, workdir, ndevices, per_agent=PER_AGENT, name=NETNS, log=print):
+    def __init__(self, workdir, ndevices, per_agent=PER_AGENT, name=NETNS, log=print, net=NET):
         self.dir = os.path.join(workdir, "fleet")
         self.ndevices = ndevices
         self.per_agent = per_agent
         self.name = name
         self.log = log
+        self.net = net
         self.procs = []
 
     def addrs(self):
-        return [device_addr(i) for i in range(self.ndevices)]
+        return [device_addr(i, self.net) for i in range(self.ndevices)]
 
-    def start(self, detach=False):
+    def start(self, detach=False, skip=()):
+        """Starts every agent (agent a serves devices a * per_agent ...), but those in skip:
+        their slots in self.procs stay None until start_agent(a)."""
         os.makedirs(self.dir, exist_ok=True)
-        env = dict(os.environ, SNMP_PERSISTENT_DIR=os.path.join(self.dir, "persist"), MIBS="",
-                   SNMPCONFPATH=self.dir)
         addrs = self.addrs()
         for a, k in enumerate(range(0, len(addrs), self.per_agent)):
             group = addrs[k:k + self.per_agent]
@@ -128,20 +133,49 @@ class Fleet:
                         "agentaddress " + ",".join(f"udp:{x}:161" for x in group) + "\n"
                         f"rocommunity {COMMUNITY} default\n"
                         "dontLogTCPWrappersConnects yes\n")
-            argv = in_netns_argv(["snmpd", "-f", "-C", "-c", conf,
-                                  "-Lf", os.path.join(self.dir, f"snmpd-{a:03d}.log"),
-                                  "-p", os.path.join(self.dir, f"snmpd-{a:03d}.pid")],
-                                 self.name)
-            p = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL,
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                 start_new_session=detach)
-            p.first, p.last, p.conf = group[0], group[-1], conf
-            self.procs.append(p)
+            self.procs.append(None if a in skip else self._spawn(a, group, conf, detach))
+
+    def _spawn(self, a, group, conf, detach=False):
+        env = dict(os.environ, SNMP_PERSISTENT_DIR=os.path.join(self.dir, "persist"), MIBS="",
+                   SNMPCONFPATH=self.dir)
+        argv = in_netns_argv(["snmpd", "-f", "-C", "-c", conf,
+                              "-Lf", os.path.join(self.dir, f"snmpd-{a:03d}.log"),
+                              "-p", os.path.join(self.dir, f"snmpd-{a:03d}.pid")],
+                             self.name)
+        p = subprocess.Popen(argv, env=env, stdin=subprocess.DEVNULL,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             start_new_session=detach)
+        p.first, p.last, p.conf = group[0], group[-1], conf
+        return p
+
+    def stop_agent(self, a, sig=15, timeout=5):
+        """Stops agent a (SIGTERM, or sig: 9 for a crash) and reaps it; its slot becomes None.
+        Returns its exit status (None if it was not running)."""
+        p = self.procs[a]
+        self.procs[a] = None
+        if p is None:
+            return None
+        if p.poll() is None:
+            p.send_signal(sig)
+        try:
+            return p.wait(timeout)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            return p.wait()
+
+    def start_agent(self, a):
+        """Starts agent a again (after stop_agent, or one skipped by start): a new snmpd
+        process, so its sysUpTime and its own counters (snmpInPkts ...) start from zero."""
+        if self.procs[a] is not None and self.procs[a].poll() is None:
+            return self.procs[a]
+        group = self.addrs()[a * self.per_agent:(a + 1) * self.per_agent]
+        self.procs[a] = self._spawn(a, group, os.path.join(self.dir, f"snmpd-{a:03d}.conf"))
+        return self.procs[a]
 
     def wait_ready(self, timeout=30):
         """Every agent answers on its first and last address; RuntimeError otherwise."""
         end = time.time() + timeout
-        pending = [(p, a) for p in self.procs for a in {p.first, p.last}]
+        pending = [(p, a) for p in self.procs if p is not None for a in {p.first, p.last}]
         while pending and time.time() < end:
             dead = [p for p, _ in pending if p.poll() is not None]
             if dead:
@@ -167,7 +201,7 @@ class Fleet:
             return "(no log)"
 
     def pids(self):
-        return [p.pid for p in self.procs if p.poll() is None]
+        return [p.pid for p in self.procs if p is not None and p.poll() is None]
 
     def walk(self, addr, base, reps=25):
         """Rows under one column (numeric OID) of one device, by snmpbulkwalk."""
@@ -182,6 +216,7 @@ class Fleet:
         return sum(1 for line in r.stdout.splitlines() if line.startswith(pre))
 
     def stop(self):
+        self.procs = [p for p in self.procs if p is not None]
         for p in self.procs:
             if p.poll() is None:
                 p.terminate()
