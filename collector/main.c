@@ -63,9 +63,6 @@ static void warn_mail_in_clear(const struct hbmon_config *cfg)
 			  cfg->smtp_user[0] ? " and the SMTP password" : "", cfg->path);
 }
 
-static const struct file_role inventory_file = {
-	"the inventory", "point [general] inventory at the right file",
-	"'hbmon-collector init DIR' writes a starting one", 0};
 static const struct file_role holidays_file = {
 	"the holidays", "point [working-hours] holidays at the right file, or leave it empty",
 	"one YYYY-MM-DD a line", 0};
@@ -73,12 +70,7 @@ static const struct file_role holidays_file = {
 /* Each step adds what it finds wrong to errs; c->cfg is loaded. */
 static void load_inventory(struct collector *c, struct errlist *errs)
 {
-	char why[1024];
-	/* a missing file gets its fix here; inventory_load would only say it cannot open it */
-	if (file_check_readable(c->cfg->inventory, &inventory_file, why, sizeof(why)) < 0)
-		errlist_add(errs, "%s", why);
-	else
-		c->inv = inventory_load(c->cfg->inventory, c->cfg, errs);
+	c->inv = inventory_load_configured(c->cfg, errs);
 }
 
 static void check_rrdcached_address(struct collector *c, struct errlist *errs)

@@ -1,4 +1,5 @@
 #include "inventory.h"
+#include "filecheck.h"
 
 #include <arpa/inet.h>
 #include <csv.h>
@@ -550,4 +551,19 @@ long inventory_find(const struct inventory *inv, const char *commune, const char
 			return (long)i;
 	}
 	return -1;
+}
+
+static const struct file_role inventory_file = {
+	"the inventory", "point [general] inventory at the right file",
+	"'hbmon-collector init DIR' writes a starting one", 0};
+
+struct inventory *inventory_load_configured(const struct hbmon_config *cfg,
+					    struct errlist *errs)
+{
+	char why[1024];
+	if (file_check_readable(cfg->inventory, &inventory_file, why, sizeof(why)) < 0) {
+		errlist_add(errs, "%s", why);
+		return NULL;
+	}
+	return inventory_load(cfg->inventory, cfg, errs);
 }

@@ -60,6 +60,10 @@ struct inventory {
  */
 struct inventory *inventory_load(const char *path, const struct hbmon_config *cfg,
 				 struct errlist *errs);
+/* The configuration's own inventory ([general] inventory): a missing or unreadable file is
+ * one error naming the fix (inventory_load alone could only say it cannot open it). */
+struct inventory *inventory_load_configured(const struct hbmon_config *cfg,
+					    struct errlist *errs);
 void inventory_free(struct inventory *inv);
 
 /* Looks a device up by its commune and device name; returns its index or -1. */

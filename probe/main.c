@@ -559,9 +559,6 @@ static void check_mib_names(const struct profiles *ps, const char *configured,
 			 "not in them)", found, dirs, unknown);
 }
 
-static const struct file_role inventory_file = {
-	"the inventory", "point [general] inventory at the right file",
-	"'hbmon-collector init DIR' writes a starting one", 0};
 static const struct file_role ca_file = {
 	"the collector's certificate",
 	"point [probe] ca_file at it (empty: the system's CAs verify the collector)",
@@ -570,12 +567,7 @@ static const struct file_role ca_file = {
 /* Each step adds what it finds wrong to errs; pr->cfg is loaded. */
 static void load_inventory(struct probe *pr, struct errlist *errs)
 {
-	char why[1024];
-	/* a missing file gets its fix here; inventory_load would only say it cannot open it */
-	if (file_check_readable(pr->cfg->inventory, &inventory_file, why, sizeof(why)) < 0)
-		errlist_add(errs, "%s", why);
-	else
-		pr->inv = inventory_load(pr->cfg->inventory, pr->cfg, errs);
+	pr->inv = inventory_load_configured(pr->cfg, errs);
 }
 
 static void load_profiles_step(struct probe *pr, struct errlist *errs)
