@@ -213,6 +213,13 @@ static void add_change(struct commune_alerts *ca, int firing, time_t now,
 		snprintf(ch->text[l], sizeof(ch->text[l]), "%s", text[l]);
 }
 
+/* The state machine's input for a verdict: 1 missed, 0 met, -1 not judged (not judged now,
+ * or no data: what is not known neither fires nor resolves an alert). */
+static int alert_input(int judged, enum verdict v)
+{
+	return !judged || v == V_NODATA ? -1 : v == V_MISSED;
+}
+
 /*
  * One step of a state machine. missed < 0: not judged now (outside hours, grace, upstream
  * down): a pending alert is dropped, a firing one stays as it is.
@@ -676,13 +683,14 @@ void alerts_tick(struct alerts *a, struct collector *c, time_t now, int force)
 			struct alert *al = &a->site[s][slot];
 			al->in_maint = a->maint_commune[k] || a->maint_site[s] || a->maint_cls[s][tr->cls];
 			int judged = (always || (s_working && !s_grace)) && !settling && !al->in_maint;
-			al->suppressed = updown && updown[k] && !tr->met;
+			al->suppressed = updown && updown[k] && tr->v == V_MISSED;
 			/* reasons cost a scan of the devices: only for what is judged or shown */
-			if (!tr->met && (judged || al->st != A_OK || al->suppressed || al->in_maint))
+			if (tr->v == V_MISSED &&
+			    (judged || al->st != A_OK || al->suppressed || al->in_maint))
 				target_reason(al, c, sr, tr, now);
 			char buf[64];
 			const char *what = site_target_name(c, s, slot, buf, sizeof(buf));
-			step(al, !judged || al->suppressed ? -1 : !tr->met, now, c, &a->com[k],
+			step(al, alert_input(judged && !al->suppressed, tr->v), now, c, &a->com[k],
 			     c->inv->communes[k].name, what);
 		}
 	}
@@ -693,11 +701,11 @@ void alerts_tick(struct alerts *a, struct collector *c, time_t now, int force)
 			struct alert *al = &a->com[k].ct[t];
 			char what[CFG_NAME_MAX + 8];
 			al->in_maint = a->maint_commune[k];
-			al->suppressed = updown && updown[k] && !tr->met;
-			if (!tr->met)
+			al->suppressed = updown && updown[k] && tr->v == V_MISSED;
+			if (tr->v == V_MISSED)
 				commune_target_reason(al, c, k, tr, now);
 			int judged = working && !grace && !al->in_maint;
-			step(al, !judged || al->suppressed ? -1 : !tr->met, now, c, &a->com[k],
+			step(al, alert_input(judged && !al->suppressed, tr->v), now, c, &a->com[k],
 			     c->inv->communes[k].name, ct_name(c, t, what, sizeof(what)));
 		}
 	}

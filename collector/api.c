@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "judge.h"
 #include "readiness.h"
 #include "texts.h"
 #include "wire.h"
@@ -37,7 +38,7 @@ static json_object *target_json(const struct collector *c, enum lang l,
 		json_object_object_add(o, "metric", json_object_new_string(t->mt->metric));
 		json_object_object_add(o, "op", json_object_new_string(ops[t->mt->op]));
 		json_object_object_add(o, "bound", json_object_new_double(t->mt->value));
-		if (!t->met && t->worst_where[0]) {
+		if (t->v == V_MISSED && t->worst_where[0]) {
 			json_object_object_add(o, "worst", json_object_new_double(t->worst));
 			json_object_object_add(o, "worst_at", json_object_new_string(t->worst_where));
 		}
@@ -48,7 +49,9 @@ static json_object *target_json(const struct collector *c, enum lang l,
 	json_object_object_add(o, "need", json_object_new_int(t->need));
 	json_object_object_add(o, "up", json_object_new_int(t->up));
 	json_object_object_add(o, "total", json_object_new_int(t->total));
-	json_object_object_add(o, "met", json_object_new_boolean(t->met));
+	json_object_object_add(o, "unknown", json_object_new_int(t->unknown));
+	json_object_object_add(o, "verdict", json_object_new_string(judge_name(t->v)));
+	json_object_object_add(o, "met", json_object_new_boolean(t->v == V_MET));
 	if (strbuf_init(&reason, 4096) == 0) {
 		text_reason(&reason, c->i18n, l, st, t);
 		json_object_object_add(o, "reason", json_object_new_string(reason.data));
@@ -64,7 +67,8 @@ static json_object *site_json(const struct collector *c, enum lang l, const stru
 	json_object *o = json_object_new_object();
 	json_object_object_add(o, "name", json_object_new_string(c->inv->sites[s].name));
 	json_object_object_add(o, "type", json_object_new_string(c->inv->sites[s].type));
-	json_object_object_add(o, "met", json_object_new_boolean(sr->met));
+	json_object_object_add(o, "verdict", json_object_new_string(judge_name(sr->v)));
+	json_object_object_add(o, "met", json_object_new_boolean(sr->v == V_MET));
 	json_object_object_add(o, "score",
 			       json_object_new_double(readiness_score(sr->nmet, sr->ntargets)));
 	json_object *ts = json_object_new_array();
@@ -86,6 +90,7 @@ int api_readiness(struct strbuf *out, const struct collector *c, enum lang l)
 	put_time(dist, "at", r.at);
 	json_object_object_add(dist, "communes", json_object_new_int((int)r.ncommunes));
 	json_object_object_add(dist, "communes_met", json_object_new_int(r.ncommunes_met));
+	json_object_object_add(dist, "communes_no_data", json_object_new_int(r.ncommunes_nodata));
 	json_object_object_add(dist, "targets", json_object_new_int(r.ntargets));
 	json_object_object_add(dist, "targets_met", json_object_new_int(r.nmet));
 	json_object_object_add(dist, "score",
@@ -96,7 +101,8 @@ int api_readiness(struct strbuf *out, const struct collector *c, enum lang l)
 		const struct commune_result *cr = &r.communes[k];
 		json_object *co = json_object_new_object();
 		json_object_object_add(co, "name", json_object_new_string(c->inv->communes[k].name));
-		json_object_object_add(co, "met", json_object_new_boolean(cr->met));
+		json_object_object_add(co, "verdict", json_object_new_string(judge_name(cr->v)));
+		json_object_object_add(co, "met", json_object_new_boolean(cr->v == V_MET));
 		json_object_object_add(co, "score",
 				       json_object_new_double(readiness_score(cr->nmet, cr->ntargets)));
 		json_object_object_add(co, "devices", json_object_new_int(cr->devices));
@@ -269,10 +275,12 @@ static void csv_field(struct strbuf *out, const char *s)
 	strbuf_puts(out, "\"");
 }
 
-/* One row of the period sheet. */
+/* One row of the period sheet: a target with no data has an empty share and "no data". */
 static void csv_row(struct strbuf *out, json_object *dist, json_object *co, json_object *so,
 		    json_object *to)
 {
+	static const char *const met[] = {[V_MET] = "yes", [V_MISSED] = "no", [V_NODATA] = "no data"};
+	enum verdict v = judge_parse(json_member_str(to, "verdict"));
 	strbuf_printf(out, "%s,%s,", json_member_str(dist, "from"), json_member_str(dist, "to"));
 	csv_field(out, json_member_str(co, "name"));
 	strbuf_puts(out, ",");
@@ -281,9 +289,10 @@ static void csv_row(struct strbuf *out, json_object *dist, json_object *co, json
 	csv_field(out, so ? json_member_str(so, "type") : "");
 	strbuf_puts(out, ",");
 	csv_field(out, json_member_str(to, "target"));
-	strbuf_printf(out, ",%d,%.3f,%s\r\n", (int)json_member_num(to, "need"),
-		      100.0 * json_member_num(to, "met_share"),
-		      json_member_bool(to, "met") ? "yes" : "no");
+	strbuf_printf(out, ",%d,", (int)json_member_num(to, "need"));
+	if (v != V_NODATA)
+		strbuf_printf(out, "%.3f", 100.0 * json_member_num(to, "met_share"));
+	strbuf_printf(out, ",%s,%.1f\r\n", met[v], 100.0 * json_member_num(to, "coverage"));
 }
 
 /* Site targets, then the commune-wide ones (site and site_type empty). */
@@ -293,7 +302,7 @@ int api_readiness_csv(struct strbuf *out, json_object *root)
 	if (!json_object_object_get_ex(root, "district", &dist) ||
 	    !json_object_object_get_ex(root, "communes", &communes))
 		return -1;
-	strbuf_puts(out, "from,to,commune,site,site_type,target,need,met_share_pct,met\r\n");
+	strbuf_puts(out, "from,to,commune,site,site_type,target,need,met_share_pct,met,coverage_pct\r\n");
 	for (size_t k = 0; k < json_object_array_length(communes); k++) {
 		json_object *co = json_object_array_get_idx(communes, k), *sites, *ts;
 		if (json_object_object_get_ex(co, "sites", &sites))

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "collector.h"
+#include "judge.h"
 #include "readiness.h"
 
 /* A target counts as met over a period when met this share of its time. */
@@ -21,22 +22,22 @@ struct hdev {
 	char *name;
 	size_t site;
 	int cls;
+	size_t next; /* the next device of its site; ndev: none */
 };
 
 struct hsite {
-	char *name, *type;
+	char *name;
+	struct site_type type; /* a copy: the configuration may be reloaded meanwhile */
+	int has_type;
 	size_t commune;
-	int always;
 	int cal; /* index into history.cal: its type's working hours; -1: the district's */
-	int ntargets;
-	int cls[CLS_COUNT], need[CLS_COUNT];
-	struct metric_target mt[CFG_MAX_METRIC_TARGETS];
-	int nmt;
+	size_t first; /* its first device; ndev: none */
 };
 
-/* A value target's steps: 1 where some row of some device was out of bounds. */
+/* A value target's steps at a site: a row out of bounds, a device of its class whose value is
+ * not known (not up, nothing reported); dev: the device being read reported a row. */
 struct hmetric {
-	unsigned char *bad;
+	unsigned char *bad, *unknown, *dev;
 	double worst;
 	char where[192];
 };
@@ -135,28 +136,25 @@ struct history *history_new(const struct collector *c, const struct hours *hrs, 
 					h->ncal = ti + 1;
 			}
 		}
-		hs->name = dupstr(is->name);
-		hs->type = dupstr(is->type);
-		if (!hs->name || !hs->type)
+		if (!(hs->name = dupstr(is->name)))
 			goto oom;
 		hs->commune = is->commune;
-		hs->always = st && st->always;
-		for (int t = 0; st && t < st->ntargets; t++) {
-			hs->cls[t] = (int)st->targets[t].cls;
-			hs->need[t] = st->targets[t].min_up;
-		}
-		hs->ntargets = st ? st->ntargets : 0;
-		hs->nmt = st ? st->nmtargets : 0;
+		hs->has_type = st != NULL;
 		if (st)
-			memcpy(hs->mt, st->mtargets, sizeof(hs->mt));
+			hs->type = *st;
+		else /* a type with no targets configured: named, judged met */
+			snprintf(hs->type.name, sizeof(hs->type.name), "%s", is->type);
+		hs->first = c->inv->ndevices;
 	}
 	h->nct = c->cfg->ncommune_targets;
 	memcpy(h->ct, c->cfg->commune_targets, sizeof(h->ct));
-	for (size_t i = 0; i < h->ndev; i++) {
+	for (size_t i = h->ndev; i-- > 0;) { /* each site's devices listed in inventory order */
 		const struct inv_device *d = &c->inv->devices[i];
 		char path[4096];
 		h->dev[i].site = d->site;
 		h->dev[i].cls = (int)d->cls;
+		h->dev[i].next = h->site[d->site].first;
+		h->site[d->site].first = i;
 		if (!(h->dev[i].name = dupstr(d->name)))
 			goto oom;
 		if (readiness_polled(d) &&
@@ -179,10 +177,8 @@ void history_free(struct history *h)
 		free(h->dev[i].file);
 		free(h->dev[i].name);
 	}
-	for (size_t s = 0; h->site && s < h->nsites; s++) {
+	for (size_t s = 0; h->site && s < h->nsites; s++)
 		free(h->site[s].name);
-		free(h->site[s].type);
-	}
 	for (size_t k = 0; h->commune && k < h->ncommunes; k++)
 		free(h->commune[k]);
 	free(h->dev);
@@ -245,43 +241,45 @@ static int row_steps(const struct history *h, const struct fetched *f, size_t j,
 }
 
 /*
- * A device's availability per step (0..1: the share of the step it was up), from system.rrd.
- * No file or no data: down.
+ * A device's availability per step from system.rrd: up[i] the share of step i it was up,
+ * seen[i] the share of it with data. No data (before its first sample, nothing heard): not
+ * seen, which is not down.
  */
-static void availability(const struct history *h, const char *file, double *up)
+static void availability(const struct history *h, const char *file, double *up, double *seen)
 {
 	struct fetched f;
 	memset(up, 0, h->nsteps * sizeof(*up));
-	if (!file || fetch(h, file, &f) != 0)
+	memset(seen, 0, h->nsteps * sizeof(*seen));
+	if (!file) { /* not polled: known never to be up, as readiness now counts it */
+		for (size_t i = 0; i < h->nsteps; i++)
+			seen[i] = 1;
+		return;
+	}
+	if (fetch(h, file, &f) != 0)
 		return;
 	for (size_t j = 0; j < f.rows && f.nds; j++) {
 		double v = f.data[j * f.nds]; /* avail is the first data source */
-		if (isnan(v) || v <= 0)
+		if (isnan(v))
 			continue;
-		if (v > 1)
-			v = 1;
+		v = v < 0 ? 0 : v > 1 ? 1 : v;
 		/* the row covers (a, b]: spread it over the steps it overlaps */
 		int64_t a = (int64_t)f.start + (int64_t)(j * f.fstep), b = a + (int64_t)f.fstep;
 		for (int64_t t = a > h->from ? a : h->from; t < b && t < h->to;) {
 			size_t i = (size_t)((t - h->from) / h->step);
 			int64_t step_end = h->from + (int64_t)(i + 1) * h->step;
 			int64_t until = b < step_end ? b : step_end;
-			up[i] += v * (double)(until - t) / (double)h->step;
+			double part = (double)(until - t) / (double)h->step;
+			up[i] += v * part;
+			seen[i] += part;
 			t = until;
 		}
 	}
 	fetched_free(&f);
 }
 
-static int out_of_bounds(const struct metric_target *mt, double x)
-{
-	return mt->op == MT_GE ? !(x >= mt->value) : mt->op == MT_LE ? !(x <= mt->value) : x != mt->value;
-}
-
 /*
- * One row file of a value target's group (supply-1.1.rrd): the steps where its metric was out
- * of bounds are marked, in working time the worst value is kept. No file, no such data source
- * or no data: nothing to judge, as now (the class target speaks for reachability).
+ * One row file of a value target's group (supply-1.1.rrd): the steps where its metric was
+ * reported, and where it was out of bounds; in working time the worst value is kept.
  */
 static void metric_file(const struct history *h, const char *file, const char *device,
 			const char *row, const struct metric_target *mt, const double *weight,
@@ -297,15 +295,17 @@ static void metric_file(const struct history *h, const char *file, const char *d
 	for (size_t j = 0; j < f.rows && ds < f.nds; j++) {
 		double x = f.data[j * f.nds + ds];
 		size_t a, b;
-		if (isnan(x) || !out_of_bounds(mt, x) || !row_steps(h, &f, j, &a, &b))
+		if (isnan(x) || !row_steps(h, &f, j, &a, &b))
 			continue;
-		int counts = 0;
+		int out = !judge_within(mt, x), counts = 0;
 		for (size_t i = a; i <= b; i++) {
-			hm->bad[i] = 1;
+			hm->dev[i] = 1;
+			hm->bad[i] |= (unsigned char)out;
 			counts |= weight[i] > 0;
 		}
-		if (counts && (hm->where[0] == '\0' || (mt->op == MT_GE && x < hm->worst) ||
-			       (mt->op == MT_LE && x > hm->worst))) {
+		if (out && counts &&
+		    (hm->where[0] == '\0' || (mt->op == MT_GE && x < hm->worst) ||
+		     (mt->op == MT_LE && x > hm->worst))) {
 			hm->worst = x;
 			snprintf(hm->where, sizeof(hm->where), "%s — %s", device, row);
 		}
@@ -313,26 +313,27 @@ static void metric_file(const struct history *h, const char *file, const char *d
 	fetched_free(&f);
 }
 
-/* Every row file of the device's groups that its site's value targets name. */
+/* Every row file of the device's groups that its site's value targets name; up: its share
+ * of each step up, in working time. */
 static void metric_device(const struct history *h, const struct hdev *hd, const struct hsite *hs,
-			  const double *weight, struct hmetric *hm)
+			  const double *weight, const double *up, struct hmetric *hm)
 {
 	char dir[4096];
+	struct dirent *e;
 	const char *slash = strrchr(hd->file, '/');
 	if (!slash || (size_t)(slash - hd->file) >= sizeof(dir))
 		return;
 	memcpy(dir, hd->file, (size_t)(slash - hd->file));
 	dir[slash - hd->file] = '\0';
+	for (int m = 0; m < hs->type.nmtargets; m++)
+		memset(hm[m].dev, 0, h->nsteps);
 	DIR *dp = opendir(dir);
-	if (!dp)
-		return;
-	struct dirent *e;
-	while ((e = readdir(dp))) {
+	while (dp && (e = readdir(dp))) {
 		size_t len = strlen(e->d_name);
 		if (len < 5 || strcmp(e->d_name + len - 4, ".rrd") != 0)
 			continue;
-		for (int m = 0; m < hs->nmt; m++) {
-			const struct metric_target *mt = &hs->mt[m];
+		for (int m = 0; m < hs->type.nmtargets; m++) {
+			const struct metric_target *mt = &hs->type.mtargets[m];
 			size_t gl = strlen(mt->group);
 			/* "<group>.rrd" or "<group>-<index>.rrd" */
 			if (mt->cls != (enum dev_class)hd->cls || strncmp(e->d_name, mt->group, gl) != 0 ||
@@ -345,7 +346,13 @@ static void metric_device(const struct history *h, const struct hdev *hd, const 
 			metric_file(h, file, hd->name, row, mt, weight, &hm[m]);
 		}
 	}
-	closedir(dp);
+	if (dp)
+		closedir(dp);
+	/* steps it reported nothing and was not up all along: its values are not known */
+	for (int m = 0; m < hs->type.nmtargets; m++)
+		for (size_t i = 0; i < h->nsteps && hs->type.mtargets[m].cls == (enum dev_class)hd->cls;
+		     i++)
+			hm[m].unknown[i] |= !hm[m].dev[i] && up[i] < 1 - 1e-9;
 }
 
 /* Adds the seconds of [a, b) that fall in the judged window to the steps they cover. */
@@ -398,85 +405,345 @@ static void put_time(json_object *o, const char *k, int64_t t)
 	json_object_object_add(o, k, json_object_new_string(buf));
 }
 
-/* The working seconds each step of a site counts for. */
-static const double *site_weights(const struct history *h, const struct hsite *hs,
-				  const double *work, const double *all, const double *cal_work)
+/* A share (0..1) as JSON: null when there is none (no data). */
+static json_object *share_json(double share)
 {
-	return hs->always ? all : hs->cal >= 0 ? cal_work + (size_t)hs->cal * h->nsteps : work;
+	return isnan(share) ? NULL : json_object_new_double(share);
 }
 
-/* The share of weighted time where ok[i] holds; 1 when no time is judged. */
-static double met_share(const struct history *h, const double *weight, const unsigned char *ok,
-			double *hours)
-{
-	double total = 0, met = 0;
-	for (size_t i = 0; i < h->nsteps; i++) {
-		total += weight[i];
-		if (ok[i])
-			met += weight[i];
-	}
-	*hours = total / 3600;
-	return total > 0 ? met / total : 1.0;
-}
-
-/* One period target: its name for sheets ("pc", "printer.supply.percent >= 10",
- * "site.meeting-room"), met over the period, the share of its time it was met. */
-static json_object *target_json(const char *kind, const char *target, int need, double share,
-				double hours)
-{
-	json_object *to = json_object_new_object();
-	json_object_object_add(to, "kind", json_object_new_string(kind));
-	json_object_object_add(to, "target", json_object_new_string(target));
-	json_object_object_add(to, "need", json_object_new_int(need));
-	json_object_object_add(to, "met", json_object_new_boolean(share >= PERIOD_MET_SHARE));
-	json_object_object_add(to, "met_share", json_object_new_double(share));
-	json_object_object_add(to, "hours", json_object_new_double(hours));
-	return to;
-}
-
+/* Scratch of one run, sized for the step grid and reused commune after commune. */
 struct run {
-	double *work, *all, *cal_work, *up, *count;
-	unsigned char *ok, *site_ok;
-	struct hmetric *hm;
+	double *work, *all, *cal_work; /* working seconds per step: district, always, per type */
+	double *up, *seen;             /* one device's availability */
+	struct judge_count *site_cls;  /* [step][class]: devices of the site being judged */
+	struct judge_count *com_cls;   /* [step][class]: devices of the commune */
+	struct judge_count *ct_sites;  /* [commune target][step]: sites of its type */
+	struct hmetric hm[CFG_MAX_METRIC_TARGETS];
+	double cls_up[CLS_COUNT], cls_seen[CLS_COUNT]; /* working seconds, for the headline */
 };
 
-static void run_free(struct run *r, size_t nhm)
+static void run_free(struct run *r)
 {
-	for (size_t k = 0; r->hm && k < nhm; k++)
+	for (int k = 0; k < CFG_MAX_METRIC_TARGETS; k++) {
 		free(r->hm[k].bad);
-	free(r->hm);
+		free(r->hm[k].unknown);
+		free(r->hm[k].dev);
+	}
 	free(r->work);
 	free(r->all);
 	free(r->cal_work);
 	free(r->up);
-	free(r->count);
-	free(r->ok);
-	free(r->site_ok);
+	free(r->seen);
+	free(r->site_cls);
+	free(r->com_cls);
+	free(r->ct_sites);
+}
+
+static int run_alloc(struct run *r, const struct history *h)
+{
+	size_t n1 = h->nsteps ? h->nsteps : 1;
+	memset(r, 0, sizeof(*r));
+	r->work = calloc(n1, sizeof(double));
+	r->all = calloc(n1, sizeof(double));
+	r->cal_work = calloc((h->ncal ? h->ncal : 1) * n1, sizeof(double));
+	r->up = calloc(n1, sizeof(double));
+	r->seen = calloc(n1, sizeof(double));
+	r->site_cls = calloc(n1 * CLS_COUNT, sizeof(struct judge_count));
+	r->com_cls = calloc(n1 * CLS_COUNT, sizeof(struct judge_count));
+	r->ct_sites = calloc(n1 * (size_t)(h->nct ? h->nct : 1), sizeof(struct judge_count));
+	int ok = r->work && r->all && r->cal_work && r->up && r->seen && r->site_cls &&
+		 r->com_cls && r->ct_sites;
+	for (int k = 0; ok && k < CFG_MAX_METRIC_TARGETS; k++)
+		ok = (r->hm[k].bad = calloc(n1, 1)) && (r->hm[k].unknown = calloc(n1, 1)) &&
+		     (r->hm[k].dev = calloc(n1, 1));
+	if (!ok)
+		run_free(r);
+	return ok ? 0 : -1;
+}
+
+/* The working seconds each step of a site counts for. */
+static const double *site_weights(const struct history *h, const struct hsite *hs,
+				  const struct run *r)
+{
+	return hs->type.always ? r->all : hs->cal >= 0 ? r->cal_work + (size_t)hs->cal * h->nsteps
+						       : r->work;
+}
+
+/* Totals over a site, a commune or the district: target time by verdict, the mean share. */
+struct agg {
+	struct judge_tally time;
+	double share_sum;
+	int nshare, ntargets, nmet;
+	enum verdict v;
+};
+
+static void agg_add(struct agg *a, const struct judge_tally *t, enum verdict v)
+{
+	double share = judge_met_share(t);
+	a->time.met += t->met;
+	a->time.missed += t->missed;
+	a->time.nodata += t->nodata;
+	if (!isnan(share)) {
+		a->share_sum += share;
+		a->nshare++;
+	}
+	a->ntargets++;
+	a->nmet += v == V_MET;
+	a->v = judge_and(a->v, v);
+}
+
+static void agg_merge(struct agg *dst, const struct agg *src)
+{
+	dst->time.met += src->time.met;
+	dst->time.missed += src->time.missed;
+	dst->time.nodata += src->time.nodata;
+	dst->share_sum += src->share_sum;
+	dst->nshare += src->nshare;
+	dst->ntargets += src->ntargets;
+	dst->nmet += src->nmet;
+	dst->v = judge_and(dst->v, src->v);
+}
+
+/* verdict, met, score (the mean share of its targets with data, in %) and coverage. */
+static void agg_json(json_object *o, const struct agg *a)
+{
+	json_object_object_add(o, "verdict", json_object_new_string(judge_name(a->v)));
+	json_object_object_add(o, "met", json_object_new_boolean(a->v == V_MET));
+	json_object_object_add(o, "score",
+			       share_json(a->nshare ? 100.0 * a->share_sum / a->nshare : NAN));
+	json_object_object_add(o, "coverage", json_object_new_double(judge_coverage(&a->time)));
+}
+
+/* One period target: its name for sheets ("pc", "printer.supply.percent >= 10",
+ * "site.meeting-room"), its verdict, the share of its time with data it was met, and that
+ * time's share of the judged time (coverage). */
+static json_object *target_json(const char *kind, const char *target, int need,
+				const struct judge_tally *t, struct agg *a)
+{
+	enum verdict v = judge_period(t, PERIOD_MET_SHARE);
+	json_object *to = json_object_new_object();
+	json_object_object_add(to, "kind", json_object_new_string(kind));
+	json_object_object_add(to, "target", json_object_new_string(target));
+	json_object_object_add(to, "need", json_object_new_int(need));
+	json_object_object_add(to, "verdict", json_object_new_string(judge_name(v)));
+	json_object_object_add(to, "met", json_object_new_boolean(v == V_MET));
+	json_object_object_add(to, "met_share", share_json(judge_met_share(t)));
+	json_object_object_add(to, "coverage", json_object_new_double(judge_coverage(t)));
+	json_object_object_add(to, "hours",
+			       json_object_new_double((t->met + t->missed + t->nodata) / 3600));
+	agg_add(a, t, v);
+	return to;
+}
+
+/* A device's steps added to its site's and its commune's counts (and the headline's). */
+static void count_device(const struct history *h, struct run *r, const struct hdev *hd,
+			 const double *sw, int always)
+{
+	availability(h, hd->file, r->up, r->seen);
+	for (size_t i = 0; i < h->nsteps; i++) {
+		double wt = sw[i], u = r->up[i], d = r->seen[i];
+		/*
+		 * The shares are of the whole step; a step only partly in working time (an hour
+		 * over lunch, a day) is judged on that part: a PC on exactly while the office is
+		 * open counts as up. (Up only outside it would count too: coarse archives cannot
+		 * tell.)
+		 */
+		if (!always && wt > 0 && wt < (double)h->step) {
+			double scale = (double)h->step / wt;
+			u = u * scale > 1 ? 1 : u * scale;
+			d = d * scale > 1 ? 1 : d * scale;
+		}
+		r->up[i] = u; /* what the value targets ask: up all the (working) step? */
+		struct judge_count *sc = &r->site_cls[i * CLS_COUNT + (size_t)hd->cls];
+		struct judge_count *cc = &r->com_cls[i * CLS_COUNT + (size_t)hd->cls];
+		sc->up += u;
+		sc->unknown += 1 - d;
+		sc->total++;
+		cc->up += u;
+		cc->unknown += 1 - d;
+		cc->total++;
+		r->cls_up[hd->cls] += u * wt;
+		r->cls_seen[hd->cls] += d * wt;
+	}
+}
+
+/* A site's targets over the period: its class targets, then its value targets. */
+static json_object *site_targets_json(const struct run *r,
+				      const struct hsite *hs, const struct judge_tally *tl,
+				      struct agg *a)
+{
+	static const char *const ops[] = {">=", "<=", "=="};
+	const struct site_type *st = &hs->type;
+	json_object *so = json_object_new_object(), *ts = json_object_new_array();
+	int n = 0;
+	a->v = V_MET;
+	for (int t = 0; hs->has_type && t < st->ntargets; t++) {
+		const char *cls = devclass_name(st->targets[t].cls);
+		json_object *to = target_json("class_min_up", cls, st->targets[t].min_up, &tl[n++], a);
+		json_object_object_add(to, "class", json_object_new_string(cls));
+		json_object_array_add(ts, to);
+	}
+	for (int m = 0; hs->has_type && m < st->nmtargets; m++) {
+		const struct metric_target *mt = &st->mtargets[m];
+		const struct hmetric *hm = &r->hm[m];
+		const char *cls = devclass_name(mt->cls);
+		char name[96];
+		snprintf(name, sizeof(name), "%s.%s.%s %s %g", cls, mt->group, mt->metric, ops[mt->op],
+			 mt->value);
+		json_object *to = target_json("metric", name, 0, &tl[n++], a);
+		json_object_object_add(to, "class", json_object_new_string(cls));
+		json_object_object_add(to, "group", json_object_new_string(mt->group));
+		json_object_object_add(to, "metric", json_object_new_string(mt->metric));
+		json_object_object_add(to, "op", json_object_new_string(ops[mt->op]));
+		json_object_object_add(to, "bound", json_object_new_double(mt->value));
+		if (hm->where[0]) {
+			json_object_object_add(to, "worst", json_object_new_double(hm->worst));
+			json_object_object_add(to, "worst_at", json_object_new_string(hm->where));
+		}
+		json_object_array_add(ts, to);
+	}
+	json_object_object_add(so, "name", json_object_new_string(hs->name));
+	json_object_object_add(so, "type", json_object_new_string(st->name));
+	agg_json(so, a);
+	json_object_object_add(so, "targets", ts);
+	return so;
+}
+
+/* A site's devices read, each step judged, its targets as JSON; its steps counted for the
+ * commune's targets on sites of its type. */
+static json_object *site_json(const struct history *h, struct run *r, const struct hsite *hs,
+			      struct agg *a)
+{
+	const struct site_type *st = hs->has_type ? &hs->type : NULL;
+	const double *sw = site_weights(h, hs, r);
+	struct judge_tally tl[CLS_COUNT + CFG_MAX_METRIC_TARGETS] = {{0}};
+	memset(r->site_cls, 0, h->nsteps * CLS_COUNT * sizeof(*r->site_cls));
+	for (int m = 0; m < CFG_MAX_METRIC_TARGETS; m++) {
+		memset(r->hm[m].bad, 0, h->nsteps);
+		memset(r->hm[m].unknown, 0, h->nsteps);
+		r->hm[m].where[0] = '\0';
+	}
+	for (size_t d = hs->first; d < h->ndev; d = h->dev[d].next) {
+		count_device(h, r, &h->dev[d], sw, hs->type.always);
+		if (st && st->nmtargets && h->dev[d].file)
+			metric_device(h, &h->dev[d], hs, sw, r->up, r->hm);
+	}
+	for (size_t i = 0; i < h->nsteps; i++) {
+		enum verdict mv[CFG_MAX_METRIC_TARGETS], out[CLS_COUNT + CFG_MAX_METRIC_TARGETS];
+		for (int m = 0; st && m < st->nmtargets; m++)
+			mv[m] = judge_rows(r->hm[m].bad[i], r->hm[m].unknown[i]);
+		enum verdict v = judge_site(st, &r->site_cls[i * CLS_COUNT], mv, out);
+		for (int t = 0; st && t < st->ntargets + st->nmtargets; t++)
+			judge_tally_add(&tl[t], out[t], sw[i]);
+		for (int t = 0; t < h->nct; t++)
+			if (h->ct[t].kind == CT_SITES && strcmp(hs->type.name, h->ct[t].site_type) == 0) {
+				struct judge_count *c = &r->ct_sites[(size_t)t * h->nsteps + i];
+				c->up += v == V_MET;
+				c->unknown += v == V_NODATA;
+				c->total++;
+			}
+	}
+	return site_targets_json(r, hs, tl, a);
+}
+
+/* A commune-wide target over the period, in the district's working hours. */
+static json_object *commune_target_json(const struct history *h, const struct run *r, int t,
+					struct agg *a)
+{
+	const struct commune_target *ct = &h->ct[t];
+	struct judge_tally tl = {0};
+	int need = 0;
+	for (size_t i = 0; i < h->nsteps; i++) {
+		enum verdict v = judge_commune(ct, &r->com_cls[i * CLS_COUNT],
+					       r->ct_sites[(size_t)t * h->nsteps + i], &need);
+		judge_tally_add(&tl, v, r->work[i]);
+	}
+	json_object *to;
+	if (ct->kind == CT_CLASS) {
+		const char *cls = devclass_name(ct->cls);
+		to = target_json("class_min_up", cls, need, &tl, a);
+		json_object_object_add(to, "class", json_object_new_string(cls));
+	} else {
+		char name[CFG_NAME_MAX + 8];
+		snprintf(name, sizeof(name), "site.%s", ct->site_type);
+		to = target_json("sites_met", name, need, &tl, a);
+		json_object_object_add(to, "site_type", json_object_new_string(ct->site_type));
+	}
+	return to;
+}
+
+/* A commune: its sites, then its commune-wide targets; its totals added to the district's. */
+static json_object *commune_json(const struct history *h, struct run *r, size_t k,
+				 struct agg *dist, enum verdict *v)
+{
+	json_object *co = json_object_new_object(), *sites = json_object_new_array();
+	json_object *cts = json_object_new_array();
+	struct agg ca = {.v = V_MET};
+	memset(r->com_cls, 0, h->nsteps * CLS_COUNT * sizeof(*r->com_cls));
+	memset(r->ct_sites, 0, h->nsteps * (size_t)h->nct * sizeof(*r->ct_sites));
+	for (size_t s = 0; s < h->nsites; s++) {
+		if (h->site[s].commune != k)
+			continue;
+		struct agg sa = {.v = V_MET};
+		json_object_array_add(sites, site_json(h, r, &h->site[s], &sa));
+		agg_merge(&ca, &sa);
+	}
+	for (int t = 0; t < h->nct; t++)
+		json_object_array_add(cts, commune_target_json(h, r, t, &ca));
+	json_object_object_add(co, "name", json_object_new_string(h->commune[k]));
+	agg_json(co, &ca);
+	json_object_object_add(co, "targets", cts);
+	json_object_object_add(co, "sites", sites);
+	agg_merge(dist, &ca);
+	*v = ca.v;
+	return co;
+}
+
+/* The district's totals and headline: the share of its time with data each class's devices
+ * were up, in working time. */
+static void district_json(json_object *dist, const struct history *h, const struct run *r,
+			  const struct agg *a, const int *communes)
+{
+	json_object_object_add(dist, "name", json_object_new_string(h->district));
+	put_time(dist, "from", h->lo);
+	put_time(dist, "to", h->hi);
+	json_object_object_add(dist, "from_ts", json_object_new_int64(h->lo));
+	json_object_object_add(dist, "to_ts", json_object_new_int64(h->hi));
+	json_object_object_add(dist, "resolution_s", json_object_new_int64(h->step));
+	json_object_object_add(dist, "communes", json_object_new_int((int)h->ncommunes));
+	json_object_object_add(dist, "communes_met", json_object_new_int(communes[V_MET]));
+	json_object_object_add(dist, "communes_missed", json_object_new_int(communes[V_MISSED]));
+	json_object_object_add(dist, "communes_no_data", json_object_new_int(communes[V_NODATA]));
+	json_object_object_add(dist, "targets", json_object_new_int(a->ntargets));
+	json_object_object_add(dist, "targets_met", json_object_new_int(a->nmet));
+	agg_json(dist, a);
+	json_object *avail = json_object_new_object();
+	for (int k = 0; k < CLS_COUNT; k++)
+		if (r->cls_seen[k] > 0)
+			json_object_object_add(avail, devclass_name((enum dev_class)k),
+					       json_object_new_double(100.0 * r->cls_up[k] / r->cls_seen[k]));
+	json_object_object_add(dist, "class_availability", avail);
+}
+
+static int to_text(json_object *root, char **json, size_t *len, char *err, size_t errsz)
+{
+	const char *txt = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN);
+	*len = strlen(txt);
+	*json = malloc(*len + 2);
+	if (!*json) {
+		snprintf(err, errsz, "out of memory");
+		return -1;
+	}
+	memcpy(*json, txt, *len);
+	(*json)[(*len)++] = '\n';
+	(*json)[*len] = '\0';
+	return 0;
 }
 
 int history_run(struct history *h, char **json, size_t *len, char *err, size_t errsz)
 {
-	size_t n = h->nsteps, n1 = n ? n : 1, ns = h->nsites ? h->nsites : 1;
-	size_t nhm = ns * CFG_MAX_METRIC_TARGETS;
-	double cls_up[CLS_COUNT] = {0}, cls_time[CLS_COUNT] = {0};
-	struct run r = {
-	    .work = calloc(n1, sizeof(double)),
-	    .all = calloc(n1, sizeof(double)),
-	    .cal_work = calloc((h->ncal ? h->ncal : 1) * n1, sizeof(double)),
-	    .up = calloc(n1, sizeof(double)),
-	    /* devices up per site, class and step */
-	    .count = calloc(ns * CLS_COUNT * n1, sizeof(double)),
-	    .ok = calloc(n1, 1),
-	    /* every target of the site met, per step: what "sites meeting their targets" counts */
-	    .site_ok = calloc(ns * n1, 1),
-	    .hm = calloc(nhm, sizeof(struct hmetric)),
-	};
-	int oom = !r.work || !r.all || !r.cal_work || !r.up || !r.count || !r.ok || !r.site_ok || !r.hm;
-	for (size_t s = 0; !oom && s < h->nsites; s++)
-		for (int m = 0; m < h->site[s].nmt && !oom; m++)
-			oom = !(r.hm[s * CFG_MAX_METRIC_TARGETS + (size_t)m].bad = calloc(n1, 1));
-	if (oom) {
-		run_free(&r, nhm);
+	struct run r;
+	if (run_alloc(&r, h) < 0) {
 		snprintf(err, errsz, "period too long for the memory available");
 		return -1;
 	}
@@ -484,200 +751,21 @@ int history_run(struct history *h, char **json, size_t *len, char *err, size_t e
 	add_span(h, r.all, h->lo, h->hi); /* sites judged at all hours: the whole judged window */
 	for (size_t k = 0; k < h->ncal; k++)
 		if (h->cal[k].nspan)
-			working_weights(h, &h->cal[k], r.cal_work + k * n);
-	for (size_t d = 0; d < h->ndev; d++) {
-		const struct hdev *hd = &h->dev[d];
-		const struct hsite *hs = &h->site[hd->site];
-		const double *sw = site_weights(h, hs, r.work, r.all, r.cal_work);
-		availability(h, hd->file, r.up);
-		double *cnt = r.count + (hd->site * CLS_COUNT + (size_t)hd->cls) * n;
-		for (size_t i = 0; i < n; i++) {
-			double wt = sw[i], u = r.up[i];
-			/*
-			 * up is the share of the whole step; a step only partly in working time (an
-			 * hour over lunch, a day) is judged on that part: a PC on exactly while the
-			 * office is open counts as up. (Up only outside it would count too: coarse
-			 * archives cannot tell.)
-			 */
-			if (!hs->always && wt > 0 && wt < (double)h->step)
-				u = u * (double)h->step / wt > 1 ? 1 : u * (double)h->step / wt;
-			cnt[i] += u;
-			cls_up[hd->cls] += u * wt;
-			cls_time[hd->cls] += wt;
-		}
-		if (hs->nmt && hd->file)
-			metric_device(h, hd, hs, sw, &r.hm[hd->site * CFG_MAX_METRIC_TARGETS]);
-	}
-	for (size_t s = 0; s < h->nsites; s++) {
-		const struct hsite *hs = &h->site[s];
-		unsigned char *sok = r.site_ok + s * n;
-		for (size_t i = 0; i < n; i++) {
-			int ok = 1;
-			for (int t = 0; t < hs->ntargets && ok; t++)
-				ok = r.count[(s * CLS_COUNT + (size_t)hs->cls[t]) * n + i] + 1e-9 >= hs->need[t];
-			for (int m = 0; m < hs->nmt && ok; m++)
-				ok = !r.hm[s * CFG_MAX_METRIC_TARGETS + (size_t)m].bad[i];
-			sok[i] = (unsigned char)ok;
-		}
-	}
+			working_weights(h, &h->cal[k], r.cal_work + k * h->nsteps);
 	json_object *root = json_object_new_object(), *dist = json_object_new_object();
 	json_object *communes = json_object_new_array();
-	json_object_object_add(dist, "name", json_object_new_string(h->district));
-	put_time(dist, "from", h->lo);
-	put_time(dist, "to", h->hi);
-	json_object_object_add(dist, "from_ts", json_object_new_int64(h->lo));
-	json_object_object_add(dist, "to_ts", json_object_new_int64(h->hi));
-	json_object_object_add(dist, "resolution_s", json_object_new_int64(h->step));
-	int communes_met = 0, ntargets = 0, nmet = 0;
-	double share_sum = 0;
+	struct agg da = {.v = V_MET};
+	int nverdict[3] = {0};
 	for (size_t k = 0; k < h->ncommunes; k++) {
-		json_object *co = json_object_new_object(), *sites = json_object_new_array();
-		int cmet = 1, ct = 0;
-		double csum = 0, hours;
-		for (size_t s = 0; s < h->nsites; s++) {
-			const struct hsite *hs = &h->site[s];
-			if (hs->commune != k)
-				continue;
-			json_object *so = json_object_new_object(), *ts = json_object_new_array();
-			const double *sw = site_weights(h, hs, r.work, r.all, r.cal_work);
-			int smet = 1;
-			double ssum = 0;
-			for (int t = 0; t < hs->ntargets; t++) {
-				const double *cnt = r.count + (s * CLS_COUNT + (size_t)hs->cls[t]) * n;
-				for (size_t i = 0; i < n; i++)
-					r.ok[i] = cnt[i] + 1e-9 >= hs->need[t];
-				double share = met_share(h, sw, r.ok, &hours);
-				const char *cls = devclass_name((enum dev_class)hs->cls[t]);
-				json_object *to = target_json("class_min_up", cls, hs->need[t], share, hours);
-				json_object_object_add(to, "class", json_object_new_string(cls));
-				json_object_array_add(ts, to);
-				smet &= share >= PERIOD_MET_SHARE;
-				nmet += share >= PERIOD_MET_SHARE;
-				ssum += share;
-			}
-			for (int m = 0; m < hs->nmt; m++) {
-				static const char *const ops[] = {">=", "<=", "=="};
-				const struct metric_target *mt = &hs->mt[m];
-				const struct hmetric *hm = &r.hm[s * CFG_MAX_METRIC_TARGETS + (size_t)m];
-				const char *cls = devclass_name(mt->cls);
-				char name[96];
-				for (size_t i = 0; i < n; i++)
-					r.ok[i] = !hm->bad[i];
-				double share = met_share(h, sw, r.ok, &hours);
-				snprintf(name, sizeof(name), "%s.%s.%s %s %g", cls, mt->group, mt->metric,
-					 ops[mt->op], mt->value);
-				json_object *to = target_json("metric", name, 0, share, hours);
-				json_object_object_add(to, "class", json_object_new_string(cls));
-				json_object_object_add(to, "group", json_object_new_string(mt->group));
-				json_object_object_add(to, "metric", json_object_new_string(mt->metric));
-				json_object_object_add(to, "op", json_object_new_string(ops[mt->op]));
-				json_object_object_add(to, "bound", json_object_new_double(mt->value));
-				if (hm->where[0]) {
-					json_object_object_add(to, "worst", json_object_new_double(hm->worst));
-					json_object_object_add(to, "worst_at", json_object_new_string(hm->where));
-				}
-				json_object_array_add(ts, to);
-				smet &= share >= PERIOD_MET_SHARE;
-				nmet += share >= PERIOD_MET_SHARE;
-				ssum += share;
-			}
-			int nst = hs->ntargets + hs->nmt;
-			json_object_object_add(so, "name", json_object_new_string(hs->name));
-			json_object_object_add(so, "type", json_object_new_string(hs->type));
-			json_object_object_add(so, "met", json_object_new_boolean(smet));
-			json_object_object_add(so, "score",
-					       json_object_new_double(nst ? 100.0 * ssum / nst : 100.0));
-			json_object_object_add(so, "targets", ts);
-			json_object_array_add(sites, so);
-			cmet &= smet;
-			ct += nst;
-			csum += ssum;
-		}
-		/* commune-wide targets, in the district's working hours */
-		json_object *cts = json_object_new_array();
-		for (int t = 0; t < h->nct; t++) {
-			const struct commune_target *ctg = &h->ct[t];
-			char name[CFG_NAME_MAX + 8];
-			int need = ctg->need;
-			if (need == CT_NEED_ALL) { /* every device of the class, site of the type, listed */
-				need = 0;
-				if (ctg->kind == CT_CLASS) {
-					for (size_t d = 0; d < h->ndev; d++)
-						need += h->site[h->dev[d].site].commune == k &&
-							h->dev[d].cls == (int)ctg->cls;
-				} else {
-					for (size_t s = 0; s < h->nsites; s++)
-						need += h->site[s].commune == k &&
-							strcmp(h->site[s].type, ctg->site_type) == 0;
-				}
-			}
-			for (size_t i = 0; i < n; i++) {
-				double have = 0;
-				for (size_t s = 0; s < h->nsites; s++) {
-					if (h->site[s].commune != k)
-						continue;
-					if (ctg->kind == CT_CLASS)
-						have += r.count[(s * CLS_COUNT + (size_t)ctg->cls) * n + i];
-					else if (strcmp(h->site[s].type, ctg->site_type) == 0)
-						have += r.site_ok[s * n + i];
-				}
-				r.ok[i] = have + 1e-9 >= need;
-			}
-			double share = met_share(h, r.work, r.ok, &hours);
-			json_object *to;
-			if (ctg->kind == CT_CLASS) {
-				const char *cls = devclass_name(ctg->cls);
-				to = target_json("class_min_up", cls, need, share, hours);
-				json_object_object_add(to, "class", json_object_new_string(cls));
-			} else {
-				snprintf(name, sizeof(name), "site.%s", ctg->site_type);
-				to = target_json("sites_met", name, need, share, hours);
-				json_object_object_add(to, "site_type", json_object_new_string(ctg->site_type));
-			}
-			json_object_array_add(cts, to);
-			cmet &= share >= PERIOD_MET_SHARE;
-			nmet += share >= PERIOD_MET_SHARE;
-			ct++;
-			csum += share;
-		}
-		json_object_object_add(co, "name", json_object_new_string(h->commune[k]));
-		json_object_object_add(co, "met", json_object_new_boolean(cmet));
-		json_object_object_add(co, "score", json_object_new_double(ct ? 100.0 * csum / ct : 100.0));
-		json_object_object_add(co, "targets", cts);
-		json_object_object_add(co, "sites", sites);
-		json_object_array_add(communes, co);
-		communes_met += cmet;
-		share_sum += csum;
-		ntargets += ct;
+		enum verdict v;
+		json_object_array_add(communes, commune_json(h, &r, k, &da, &v));
+		nverdict[v]++;
 	}
-	json_object_object_add(dist, "communes", json_object_new_int((int)h->ncommunes));
-	json_object_object_add(dist, "communes_met", json_object_new_int(communes_met));
-	json_object_object_add(dist, "targets", json_object_new_int(ntargets));
-	json_object_object_add(dist, "targets_met", json_object_new_int(nmet));
-	json_object_object_add(dist, "score",
-			       json_object_new_double(ntargets ? 100.0 * share_sum / ntargets : 100.0));
-	/* headline figures: the share of (working) time each class's devices were up */
-	json_object *avail = json_object_new_object();
-	for (int k = 0; k < CLS_COUNT; k++)
-		if (cls_time[k] > 0)
-			json_object_object_add(avail, devclass_name((enum dev_class)k),
-					       json_object_new_double(100.0 * cls_up[k] / cls_time[k]));
-	json_object_object_add(dist, "class_availability", avail);
+	district_json(dist, h, &r, &da, nverdict);
 	json_object_object_add(root, "district", dist);
 	json_object_object_add(root, "communes", communes);
-	const char *txt = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN);
-	*len = strlen(txt);
-	*json = malloc(*len + 2);
-	int rc = -1;
-	if (*json) {
-		memcpy(*json, txt, *len);
-		(*json)[(*len)++] = '\n';
-		(*json)[*len] = '\0';
-		rc = 0;
-	} else {
-		snprintf(err, errsz, "out of memory");
-	}
+	int rc = to_text(root, json, len, err, errsz);
 	json_object_put(root);
-	run_free(&r, nhm);
+	run_free(&r);
 	return rc;
 }

@@ -1,6 +1,7 @@
 #include "pages.h"
 
 #include <json-c/json.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -12,6 +13,17 @@
 #include "wire.h"
 
 #define T(key) i18n_get(c->i18n, l, key)
+
+/* A verdict's CSS class and its word on a badge. */
+static const char *verdict_class(enum verdict v)
+{
+	return v == V_MET ? "met" : v == V_MISSED ? "missed" : "nodata";
+}
+
+static const char *verdict_text(const struct collector *c, enum lang l, enum verdict v)
+{
+	return T(v == V_MET ? "target.met" : v == V_MISSED ? "target.missed" : "target.no_data");
+}
 
 static void head(struct strbuf *o, const struct collector *c, enum lang l, const char *title,
 		 int refresh)
@@ -83,7 +95,7 @@ static void missing_reasons(struct strbuf *o, const struct collector *c,
 	const struct commune_result *cr = &r->communes[k];
 	for (int t = 0; t < cr->nctargets; t++) {
 		struct strbuf reason;
-		if (cr->targets[t].met || strbuf_init(&reason, 4096) < 0)
+		if (cr->targets[t].v != V_MISSED || strbuf_init(&reason, 4096) < 0)
 			continue;
 		text_reason(&reason, c->i18n, l, NULL, &cr->targets[t]);
 		strbuf_puts(o, first ? "" : "; ");
@@ -97,7 +109,7 @@ static void missing_reasons(struct strbuf *o, const struct collector *c,
 			continue;
 		for (int t = 0; t < sr->ntargets; t++) {
 			struct strbuf reason;
-			if (sr->targets[t].met || strbuf_init(&reason, 4096) < 0)
+			if (sr->targets[t].v != V_MISSED || strbuf_init(&reason, 4096) < 0)
 				continue;
 			text_reason(&reason, c->i18n, l, sr->type, &sr->targets[t]);
 			strbuf_puts(o, first ? "" : "; ");
@@ -117,10 +129,10 @@ static void summary(struct strbuf *o, const struct collector *c, const struct re
 		      T("headline.devices_up"), T("summary.missing"));
 	for (size_t k = 0; k < c->inv->ncommunes; k++) {
 		const struct commune_result *cr = &r->communes[k];
-		strbuf_printf(o, "<tr class=\"%s\"><td><a href=\"#c%zu\">", cr->met ? "met" : "missed", k);
+		strbuf_printf(o, "<tr class=\"%s\"><td><a href=\"#c%zu\">", verdict_class(cr->v), k);
 		strbuf_html(o, c->inv->communes[k].name);
 		strbuf_printf(o, "</a></td><td><span class=\"badge %s\">%s</span></td><td>%d/%d</td><td>%d/%d</td><td class=\"reasons\">",
-			      cr->met ? "met" : "missed", cr->met ? T("target.met") : T("target.missed"),
+			      verdict_class(cr->v), verdict_text(c, l, cr->v),
 			      cr->nsites_met, cr->nsites, cr->devices_up, cr->devices);
 		missing_reasons(o, c, r, k, l);
 		strbuf_puts(o, "</td></tr>\n");
@@ -133,17 +145,17 @@ static void site_block(struct strbuf *o, const struct collector *c, const struct
 {
 	const struct inv_site *site = &c->inv->sites[s];
 	const struct site_result *sr = &r->sites[s];
-	strbuf_printf(o, "<div class=\"site %s\"><h3>", sr->met ? "met" : "missed");
+	strbuf_printf(o, "<div class=\"site %s\"><h3>", verdict_class(sr->v));
 	strbuf_html(o, site->name);
 	strbuf_puts(o, " <small>");
 	if (sr->type)
 		strbuf_html(o, l == LANG_VI ? sr->type->label_vi : sr->type->label_en);
 	strbuf_puts(o, "</small></h3>");
-	if (!sr->met) {
+	if (sr->v == V_MISSED) {
 		strbuf_puts(o, "<ul class=\"reasons\">");
 		for (int k = 0; k < sr->ntargets; k++) {
 			struct strbuf reason;
-			if (sr->targets[k].met || strbuf_init(&reason, 4096) < 0)
+			if (sr->targets[k].v != V_MISSED || strbuf_init(&reason, 4096) < 0)
 				continue;
 			text_reason(&reason, c->i18n, l, sr->type, &sr->targets[k]);
 			strbuf_puts(o, "<li>");
@@ -345,12 +357,12 @@ int page_dashboard(struct strbuf *o, const struct collector *c, enum lang l)
 	for (size_t k = 0; k < c->inv->ncommunes; k++) {
 		const struct commune_result *cr = &r.communes[k];
 		strbuf_printf(o, "<section id=\"c%zu\" class=\"commune %s\" data-commune=\"", k,
-			      cr->met ? "met" : "missed");
+			      verdict_class(cr->v));
 		strbuf_html(o, c->inv->communes[k].name);
 		strbuf_puts(o, "\"><h2>");
 		strbuf_html(o, c->inv->communes[k].name);
 		strbuf_printf(o, " <span class=\"badge %s\">%s</span> <small>%s %d/%d · %s %d/%d</small></h2>\n",
-			      cr->met ? "met" : "missed", cr->met ? T("target.met") : T("target.missed"),
+			      verdict_class(cr->v), verdict_text(c, l, cr->v),
 			      T("headline.sites_met"), cr->nsites_met, cr->nsites,
 			      T("headline.devices_up"), cr->devices_up, cr->devices);
 		for (size_t s = 0; s < c->inv->nsites; s++)
@@ -602,12 +614,22 @@ int page_device(struct strbuf *o, const struct collector *c, size_t i, enum lang
 	return o->overflow ? -1 : 0;
 }
 
-/* A target missed over the period, in the page's words: "máy quét 90.5 %". */
+/* A share from the period's JSON in the page's words: "90,5 %", "—" when it has no data. */
+static void json_percent(char *dst, size_t n, enum lang l, json_object *o, const char *key,
+			 double scale)
+{
+	json_object *v;
+	double x = json_object_object_get_ex(o, key, &v) && v ? json_object_get_double(v) * scale
+							     : NAN;
+	text_percent(dst, n, l, x);
+}
+
+/* A target missed over the period, in the page's words: "máy quét 90,5 %". */
 static void report_target(struct strbuf *o, const struct collector *c, enum lang l,
 			  json_object *to)
 {
 	const char *kind = json_member_str(to, "kind");
-	char key[48];
+	char key[48], pct[24];
 	if (strcmp(kind, "class_min_up") == 0) {
 		snprintf(key, sizeof(key), "class.%s", json_member_str(to, "class"));
 		strbuf_html(o, T(key));
@@ -623,7 +645,8 @@ static void report_target(struct strbuf *o, const struct collector *c, enum lang
 			strbuf_printf(o, ": %g)", json_member_num(to, "worst"));
 		}
 	}
-	strbuf_printf(o, " %.1f %%", 100.0 * json_member_num(to, "met_share"));
+	json_percent(pct, sizeof(pct), l, to, "met_share", 100);
+	strbuf_printf(o, " %s", pct);
 }
 
 /* A commune's targets missed over the period: "one-stop: scanner 90.5 %", then its
@@ -640,7 +663,7 @@ static void report_missed(struct strbuf *o, const struct collector *c, enum lang
 				continue;
 			for (size_t t = 0; t < json_object_array_length(ts); t++) {
 				json_object *to = json_object_array_get_idx(ts, t);
-				if (json_member_bool(to, "met"))
+				if (strcmp(json_member_str(to, "verdict"), "missed") != 0)
 					continue;
 				strbuf_puts(o, first ? "" : "; ");
 				strbuf_html(o, json_member_str(so, "name"));
@@ -652,7 +675,7 @@ static void report_missed(struct strbuf *o, const struct collector *c, enum lang
 	if (json_object_object_get_ex(co, "targets", &ts))
 		for (size_t t = 0; t < json_object_array_length(ts); t++) {
 			json_object *to = json_object_array_get_idx(ts, t);
-			if (json_member_bool(to, "met"))
+			if (strcmp(json_member_str(to, "verdict"), "missed") != 0)
 				continue;
 			strbuf_puts(o, first ? "" : "; ");
 			strbuf_html(o, T("report.commune_wide"));
@@ -708,9 +731,78 @@ static void report_incidents(struct strbuf *o, const struct collector *c, enum l
 	incidents_free(&in);
 }
 
+/* The period's headline: communes met, the score, how much of the time had data, and each
+ * class's availability. */
+static void report_headline(struct strbuf *o, const struct collector *c, enum lang l,
+			    json_object *dist)
+{
+	json_object *avail;
+	char pct[24], cover[24];
+	json_percent(pct, sizeof(pct), l, dist, "score", 1);
+	json_percent(cover, sizeof(cover), l, dist, "coverage", 100);
+	strbuf_printf(o, "<p class=\"headline\"><strong id=\"communes-met\">%d/%d</strong> %s · %s %s</p>",
+		      (int)json_member_num(dist, "communes_met"), (int)json_member_num(dist, "communes"),
+		      T("report.communes_met"), T("headline.score"), pct);
+	strbuf_printf(o, "<p class=\"coverage\" id=\"coverage\">%s %s %s", T("report.coverage"),
+		      cover, T("report.coverage_of"));
+	if (json_member_num(dist, "communes_no_data") > 0)
+		strbuf_printf(o, " · %d %s", (int)json_member_num(dist, "communes_no_data"),
+			      T("report.communes_no_data"));
+	strbuf_puts(o, "</p>");
+	if (!json_object_object_get_ex(dist, "class_availability", &avail))
+		return;
+	strbuf_printf(o, "<p class=\"availability\">%s: ", T("report.availability"));
+	int first = 1;
+	json_object_object_foreach(avail, cls, v)
+	{
+		char key[48];
+		snprintf(key, sizeof(key), "class.%s", cls);
+		text_percent(pct, sizeof(pct), l, json_object_get_double(v));
+		strbuf_puts(o, first ? "" : " · ");
+		strbuf_html(o, T(key));
+		strbuf_printf(o, " %s", pct);
+		first = 0;
+	}
+	strbuf_puts(o, "</p>");
+}
+
+/* A commune's line: its verdict, score (with its coverage when data is missing) and the
+ * targets it missed. */
+static void report_row(struct strbuf *o, const struct collector *c, enum lang l, json_object *co)
+{
+	enum verdict v = judge_parse(json_member_str(co, "verdict"));
+	char pct[24], cover[24];
+	json_percent(pct, sizeof(pct), l, co, "score", 1);
+	json_percent(cover, sizeof(cover), l, co, "coverage", 100);
+	strbuf_printf(o, "<tr class=\"%s\"><td>", verdict_class(v));
+	strbuf_html(o, json_member_str(co, "name"));
+	strbuf_printf(o, "</td><td><span class=\"badge %s\">%s</span></td><td>%s",
+		      verdict_class(v), verdict_text(c, l, v), pct);
+	if (json_member_num(co, "coverage") < 1)
+		strbuf_printf(o, " <small class=\"nodata-note\">(%s %s)</small>", T("report.coverage"),
+			      cover);
+	strbuf_puts(o, "</td><td class=\"reasons\">");
+	report_missed(o, c, l, co);
+	strbuf_puts(o, "</td></tr>\n");
+}
+
+static void report_range_form(struct strbuf *o, const struct collector *c, enum lang l)
+{
+	strbuf_puts(o, "<form class=\"range\" method=\"get\" action=\"/report\">");
+	if (l != LANG_VI)
+		strbuf_puts(o, "<input type=\"hidden\" name=\"lang\" value=\"en\">");
+	strbuf_puts(o, "<label>");
+	strbuf_html(o, T("range.from"));
+	strbuf_puts(o, " <input type=\"date\" name=\"from\" required></label> <label>");
+	strbuf_html(o, T("range.to"));
+	strbuf_puts(o, " <input type=\"date\" name=\"to\" required></label> <button type=\"submit\">");
+	strbuf_html(o, T("range.show"));
+	strbuf_puts(o, "</button></form>\n");
+}
+
 int page_report(struct strbuf *o, const struct collector *c, enum lang l, json_object *root)
 {
-	json_object *dist, *communes, *avail;
+	json_object *dist, *communes;
 	if (!json_object_object_get_ex(root, "district", &dist) ||
 	    !json_object_object_get_ex(root, "communes", &communes))
 		return -1;
@@ -724,53 +816,21 @@ int page_report(struct strbuf *o, const struct collector *c, enum lang l, json_o
 	strbuf_html(o, json_member_str(dist, "from"));
 	strbuf_puts(o, " → ");
 	strbuf_html(o, json_member_str(dist, "to"));
-	strbuf_printf(o, "</p><p class=\"headline\"><strong id=\"communes-met\">%d/%d</strong> %s · %s %.1f%%</p>",
-		      (int)json_member_num(dist, "communes_met"), (int)json_member_num(dist, "communes"),
-		      T("report.communes_met"), T("headline.score"), json_member_num(dist, "score"));
-	if (json_object_object_get_ex(dist, "class_availability", &avail)) {
-		strbuf_printf(o, "<p class=\"availability\">%s: ", T("report.availability"));
-		int first = 1;
-		json_object_object_foreach(avail, cls, v)
-		{
-			char key[48];
-			snprintf(key, sizeof(key), "class.%s", cls);
-			strbuf_puts(o, first ? "" : " · ");
-			strbuf_html(o, T(key));
-			strbuf_printf(o, " %.1f %%", json_object_get_double(v));
-			first = 0;
-		}
-		strbuf_puts(o, "</p>");
-	}
+	strbuf_puts(o, "</p>");
+	report_headline(o, c, l, dist);
 	strbuf_puts(o, "</header>\n<p class=\"periods\">");
 	static const char *const periods[] = {"day", "week", "month", "quarter", "year"};
 	period_links(o, c, l, "/report", periods, 5);
 	strbuf_printf(o, "<a href=\"/api/v1/readiness?from=%lld&amp;to=%lld&amp;format=csv\">",
 		      (long long)json_member_num(dist, "from_ts"), (long long)json_member_num(dist, "to_ts"));
 	strbuf_html(o, T("graph.export_csv"));
-	strbuf_puts(o, "</a></p>\n<form class=\"range\" method=\"get\" action=\"/report\">");
-	if (l != LANG_VI)
-		strbuf_puts(o, "<input type=\"hidden\" name=\"lang\" value=\"en\">");
-	strbuf_puts(o, "<label>");
-	strbuf_html(o, T("range.from"));
-	strbuf_puts(o, " <input type=\"date\" name=\"from\" required></label> <label>");
-	strbuf_html(o, T("range.to"));
-	strbuf_puts(o, " <input type=\"date\" name=\"to\" required></label> <button type=\"submit\">");
-	strbuf_html(o, T("range.show"));
-	strbuf_printf(o, "</button></form>\n<table class=\"summary\"><thead><tr><th>%s</th><th>%s</th>"
+	strbuf_puts(o, "</a></p>\n");
+	report_range_form(o, c, l);
+	strbuf_printf(o, "<table class=\"summary\"><thead><tr><th>%s</th><th>%s</th>"
 			 "<th>%s</th><th>%s</th></tr></thead><tbody>\n",
 		      T("col.commune"), T("col.status"), T("headline.score"), T("report.missed"));
-	for (size_t k = 0; k < json_object_array_length(communes); k++) {
-		json_object *co = json_object_array_get_idx(communes, k);
-		int met = json_member_bool(co, "met");
-		strbuf_printf(o, "<tr class=\"%s\"><td>", met ? "met" : "missed");
-		strbuf_html(o, json_member_str(co, "name"));
-		strbuf_printf(o, "</td><td><span class=\"badge %s\">%s</span></td><td>%.1f %%</td>"
-				 "<td class=\"reasons\">",
-			      met ? "met" : "missed", met ? T("target.met") : T("target.missed"),
-			      json_member_num(co, "score"));
-		report_missed(o, c, l, co);
-		strbuf_puts(o, "</td></tr>\n");
-	}
+	for (size_t k = 0; k < json_object_array_length(communes); k++)
+		report_row(o, c, l, json_object_array_get_idx(communes, k));
 	strbuf_puts(o, "</tbody></table>\n");
 	report_incidents(o, c, l, (time_t)json_member_num(dist, "from_ts"),
 			 (time_t)json_member_num(dist, "to_ts"));

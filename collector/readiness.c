@@ -30,8 +30,7 @@ static void check_rows(struct target_result *t, const struct metric_target *mt,
 		    !json_object_object_get_ex(vals, mt->metric, &v))
 			continue;
 		double x = json_object_get_double(v);
-		int ok = mt->op == MT_GE ? x >= mt->value : mt->op == MT_LE ? x <= mt->value
-								    : x == mt->value;
+		int ok = judge_within(mt, x);
 		t->total++;
 		t->up += ok;
 		int worse = !ok && (t->worst_where[0] == '\0' ||
@@ -46,30 +45,30 @@ static void check_rows(struct target_result *t, const struct metric_target *mt,
 	}
 }
 
-/* Value targets of a site: every row its answering devices of the class report. Each device's
- * latest answer is parsed once for all the site's targets. */
-static void eval_metrics(struct site_result *sr, const struct readiness_input *in)
+/* Value targets of a site: every row its answering devices of the class report (first[m]
+ * for the type's m-th). Each device's latest answer is parsed once for all of them. */
+static void count_rows(struct target_result *first, const struct site_result *sr,
+		       const struct readiness_input *in)
 {
 	const struct site_type *st = sr->type;
-	struct target_result *first = &sr->targets[sr->ntargets];
-	if (!st->nmtargets)
-		return;
-	for (int m = 0; m < st->nmtargets; m++) {
-		struct target_result *t = &sr->targets[sr->ntargets++];
-		t->kind = TK_METRIC;
-		t->cls = st->mtargets[m].cls;
-		t->mt = &st->mtargets[m];
-		t->mt_index = m;
-	}
 	for (size_t i = 0; i < in->inv->ndevices; i++) {
 		const struct inv_device *d = &in->inv->devices[i];
 		const struct dev_state *ds = &in->state->dev[i];
 		int wanted = 0;
 		for (int m = 0; m < st->nmtargets && !wanted; m++)
 			wanted = st->mtargets[m].cls == d->cls;
-		if (d->site != sr->site || !wanted || !ds->groups ||
-		    state_status(in->state, i, readiness_polled(d), in->now, in->cfg->stale_after) !=
-			DEV_UP)
+		if (d->site != sr->site || !wanted)
+			continue;
+		enum dev_status s = state_status(in->state, i, readiness_polled(d), in->now,
+						 in->cfg->stale_after);
+		if (s == DEV_NOT_POLLED) /* no values ever expected */
+			continue;
+		if (s != DEV_UP) { /* its values are not known now */
+			for (int m = 0; m < st->nmtargets; m++)
+				first[m].unknown += st->mtargets[m].cls == d->cls;
+			continue;
+		}
+		if (!ds->groups)
 			continue;
 		json_object *rows = json_tokener_parse(ds->groups);
 		if (rows && json_object_is_type(rows, json_type_array))
@@ -78,38 +77,142 @@ static void eval_metrics(struct site_result *sr, const struct readiness_input *i
 					check_rows(&first[m], &st->mtargets[m], rows, d->name);
 		json_object_put(rows);
 	}
-	/* nothing reported (no such device up, or no such value): the class target speaks for
-	 * reachability; this one has nothing to judge */
+}
+
+/* A site now, by the judge: its class targets over its devices' counts, its value targets
+ * over the rows their devices report (a device not up: its values are not known). */
+static void eval_site(struct site_result *sr, const struct readiness_input *in,
+		      const struct judge_count *cls)
+{
+	const struct site_type *st = sr->type;
+	enum verdict mv[CFG_MAX_METRIC_TARGETS], out[CLS_COUNT + CFG_MAX_METRIC_TARGETS];
+	struct target_result *t = sr->targets;
+	if (!st) {
+		sr->v = V_MET;
+		return;
+	}
+	for (int k = 0; k < st->ntargets; k++, t++) {
+		t->kind = TK_CLASS_MIN_UP;
+		t->cls = st->targets[k].cls;
+		t->need = st->targets[k].min_up;
+		t->up = (int)cls[t->cls].up;
+		t->unknown = (int)cls[t->cls].unknown;
+		t->total = cls[t->cls].total;
+	}
 	for (int m = 0; m < st->nmtargets; m++) {
-		struct target_result *t = &first[m];
-		t->need = t->total;
-		t->met = t->up == t->total;
-		sr->nmet += t->met;
-		if (!t->met)
-			sr->met = 0;
+		t[m].kind = TK_METRIC;
+		t[m].cls = st->mtargets[m].cls;
+		t[m].mt = &st->mtargets[m];
+		t[m].mt_index = m;
+	}
+	if (st->nmtargets)
+		count_rows(t, sr, in);
+	for (int m = 0; m < st->nmtargets; m++) {
+		t[m].need = t[m].total;
+		mv[m] = judge_rows(t[m].total - t[m].up, t[m].unknown);
+	}
+	sr->ntargets = st->ntargets + st->nmtargets;
+	sr->v = judge_site(st, cls, mv, out);
+	for (int k = 0; k < sr->ntargets; k++) {
+		sr->targets[k].v = out[k];
+		sr->nmet += out[k] == V_MET;
 	}
 }
 
-static void eval_site(struct site_result *sr, const struct readiness_input *in, const int *up,
-		      const int *total)
+/* A commune-wide target now: the commune's devices of a class, or its sites of a type. */
+static void eval_commune_target(struct target_result *tr, const struct commune_target *ct,
+				const struct readiness *r, const struct readiness_input *in,
+				const struct judge_count *cls, size_t k)
 {
-	sr->met = 1;
-	if (!sr->type)
-		return;
-	for (int k = 0; k < sr->type->ntargets; k++) {
-		const struct class_target *ct = &sr->type->targets[k];
-		struct target_result *t = &sr->targets[sr->ntargets++];
-		t->kind = TK_CLASS_MIN_UP;
-		t->cls = ct->cls;
-		t->need = ct->min_up;
-		t->up = up[ct->cls];
-		t->total = total[ct->cls];
-		t->met = t->up >= t->need;
-		sr->nmet += t->met;
-		if (!t->met)
-			sr->met = 0;
+	struct judge_count sites = {0};
+	if (ct->kind == CT_CLASS) {
+		tr->kind = TK_CLASS_MIN_UP;
+		tr->cls = ct->cls;
+	} else {
+		tr->kind = TK_SITES_MET;
+		tr->site_type = config_site_type(in->cfg, ct->site_type);
+		for (size_t s = 0; s < in->inv->nsites; s++)
+			if (in->inv->sites[s].commune == k && r->sites[s].type == tr->site_type) {
+				sites.total++;
+				sites.up += r->sites[s].v == V_MET;
+				sites.unknown += r->sites[s].v == V_NODATA;
+			}
 	}
-	eval_metrics(sr, in);
+	struct judge_count c = ct->kind == CT_CLASS ? cls[ct->cls] : sites;
+	tr->v = judge_commune(ct, cls, sites, &tr->need);
+	tr->up = (int)c.up;
+	tr->unknown = (int)c.unknown;
+	tr->total = c.total;
+}
+
+/* Devices counted per site and class: up now, not known (never heard from). */
+static void count_devices(struct judge_count (*cnt)[CLS_COUNT], struct readiness *out,
+			  const struct readiness_input *in)
+{
+	for (size_t i = 0; i < in->inv->ndevices; i++) {
+		const struct inv_device *d = &in->inv->devices[i];
+		enum dev_status s = state_status(in->state, i, readiness_polled(d), in->now,
+						 in->cfg->stale_after);
+		struct judge_count *c = &cnt[d->site][d->cls];
+		c->total++;
+		c->up += s == DEV_UP;
+		c->unknown += s == DEV_UNKNOWN;
+		out->communes[d->commune].devices++;
+		out->communes[d->commune].devices_up += s == DEV_UP;
+	}
+}
+
+static void add_up(struct commune_result *cr, int met, enum verdict v)
+{
+	cr->ntargets++;
+	cr->nmet += met;
+	cr->v = judge_and(cr->v, v);
+}
+
+static void eval_commune(struct readiness *out, const struct readiness_input *in,
+			 struct judge_count (*cnt)[CLS_COUNT], size_t k)
+{
+	struct commune_result *cr = &out->communes[k];
+	struct judge_count cls[CLS_COUNT] = {{0}};
+	for (size_t s = 0; s < in->inv->nsites; s++) {
+		const struct site_result *sr = &out->sites[s];
+		if (in->inv->sites[s].commune != k)
+			continue;
+		for (int c = 0; c < CLS_COUNT; c++) {
+			cls[c].up += cnt[s][c].up;
+			cls[c].unknown += cnt[s][c].unknown;
+			cls[c].total += cnt[s][c].total;
+		}
+		cr->nsites++;
+		cr->nsites_met += sr->v == V_MET;
+		cr->ntargets += sr->ntargets;
+		cr->nmet += sr->nmet;
+		cr->v = judge_and(cr->v, sr->v);
+	}
+	for (int t = 0; t < in->cfg->ncommune_targets; t++) {
+		struct target_result *tr = &cr->targets[cr->nctargets++];
+		eval_commune_target(tr, &in->cfg->commune_targets[t], out, in, cls, k);
+		cr->nctargets_met += tr->v == V_MET;
+		add_up(cr, tr->v == V_MET, tr->v);
+	}
+}
+
+static int alloc_results(struct readiness *out, const struct readiness_input *in)
+{
+	const struct inventory *inv = in->inv;
+	size_t nct = (size_t)in->cfg->ncommune_targets;
+	out->sites = calloc(inv->nsites ? inv->nsites : 1, sizeof(*out->sites));
+	out->communes = calloc(inv->ncommunes ? inv->ncommunes : 1, sizeof(*out->communes));
+	if (!out->sites || !out->communes)
+		return -1;
+	for (size_t s = 0; s < inv->nsites; s++)
+		if (!(out->sites[s].targets =
+			  calloc(CLS_COUNT + CFG_MAX_METRIC_TARGETS, sizeof(struct target_result))))
+			return -1;
+	for (size_t k = 0; k < inv->ncommunes && nct; k++)
+		if (!(out->communes[k].targets = calloc(nct, sizeof(struct target_result))))
+			return -1;
+	return 0;
 }
 
 int readiness_eval(struct readiness *out, const struct readiness_input *in)
@@ -119,100 +222,28 @@ int readiness_eval(struct readiness *out, const struct readiness_input *in)
 	out->at = in->now;
 	out->nsites = inv->nsites;
 	out->ncommunes = inv->ncommunes;
-	out->sites = calloc(inv->nsites ? inv->nsites : 1, sizeof(*out->sites));
-	out->communes = calloc(inv->ncommunes ? inv->ncommunes : 1, sizeof(*out->communes));
-	int(*up)[CLS_COUNT] = calloc(inv->nsites ? inv->nsites : 1, sizeof(*up));
-	int(*total)[CLS_COUNT] = calloc(inv->nsites ? inv->nsites : 1, sizeof(*total));
-	if (!out->sites || !out->communes || !up || !total) {
-		free(up);
-		free(total);
+	struct judge_count(*cnt)[CLS_COUNT] = calloc(inv->nsites ? inv->nsites : 1, sizeof(*cnt));
+	if (!cnt || alloc_results(out, in) < 0) {
+		free(cnt);
 		readiness_free(out);
 		return -1;
 	}
-	for (size_t i = 0; i < inv->ndevices; i++) {
-		const struct inv_device *d = &inv->devices[i];
-		enum dev_status s = state_status(in->state, i, readiness_polled(d), in->now,
-						 in->cfg->stale_after);
-		total[d->site][d->cls]++;
-		out->communes[d->commune].devices++;
-		if (s == DEV_UP) {
-			up[d->site][d->cls]++;
-			out->communes[d->commune].devices_up++;
-		}
-	}
-	for (size_t c = 0; c < inv->ncommunes; c++) {
-		out->communes[c].commune = c;
-		out->communes[c].met = 1;
-	}
+	count_devices(cnt, out, in);
 	for (size_t s = 0; s < inv->nsites; s++) {
-		struct site_result *sr = &out->sites[s];
-		struct commune_result *cr = &out->communes[inv->sites[s].commune];
-		sr->site = s;
-		sr->type = config_site_type(in->cfg, inv->sites[s].type);
-		sr->targets = calloc(CLS_COUNT + CFG_MAX_METRIC_TARGETS, sizeof(*sr->targets));
-		if (!sr->targets) {
-			free(up);
-			free(total);
-			readiness_free(out);
-			return -1;
-		}
-		eval_site(sr, in, up[s], total[s]);
-		cr->nsites++;
-		cr->nsites_met += sr->met;
-		cr->ntargets += sr->ntargets;
-		cr->nmet += sr->nmet;
-		if (!sr->met)
-			cr->met = 0;
+		out->sites[s].site = s;
+		out->sites[s].type = config_site_type(in->cfg, inv->sites[s].type);
+		eval_site(&out->sites[s], in, cnt[s]);
 	}
-	/* commune-wide targets: devices up anywhere in it, sites of a type meeting theirs */
-	const struct hbmon_config *cfg = in->cfg;
-	for (size_t k = 0; k < inv->ncommunes && cfg->ncommune_targets; k++) {
-		struct commune_result *cr = &out->communes[k];
-		cr->targets = calloc((size_t)cfg->ncommune_targets, sizeof(*cr->targets));
-		if (!cr->targets) {
-			free(up);
-			free(total);
-			readiness_free(out);
-			return -1;
-		}
-		for (int t = 0; t < cfg->ncommune_targets; t++) {
-			const struct commune_target *ct = &cfg->commune_targets[t];
-			struct target_result *tr = &cr->targets[cr->nctargets++];
-			tr->need = ct->need;
-			if (ct->kind == CT_CLASS) {
-				tr->kind = TK_CLASS_MIN_UP;
-				tr->cls = ct->cls;
-				for (size_t s = 0; s < inv->nsites; s++)
-					if (inv->sites[s].commune == k) {
-						tr->up += up[s][ct->cls];
-						tr->total += total[s][ct->cls];
-					}
-			} else {
-				tr->kind = TK_SITES_MET;
-				tr->site_type = config_site_type(cfg, ct->site_type);
-				for (size_t s = 0; s < inv->nsites; s++)
-					if (inv->sites[s].commune == k && out->sites[s].type == tr->site_type) {
-						tr->total++;
-						tr->up += out->sites[s].met;
-					}
-			}
-			if (ct->need == CT_NEED_ALL)
-				tr->need = tr->total;
-			tr->met = tr->up >= tr->need;
-			cr->nctargets_met += tr->met;
-			cr->ntargets++;
-			cr->nmet += tr->met;
-			if (!tr->met)
-				cr->met = 0;
-		}
+	for (size_t k = 0; k < inv->ncommunes; k++) {
+		out->communes[k].commune = k;
+		out->communes[k].v = V_MET;
+		eval_commune(out, in, cnt, k);
+		out->ncommunes_met += out->communes[k].v == V_MET;
+		out->ncommunes_nodata += out->communes[k].v == V_NODATA;
+		out->ntargets += out->communes[k].ntargets;
+		out->nmet += out->communes[k].nmet;
 	}
-	for (size_t c = 0; c < inv->ncommunes; c++) {
-		out->ncommunes_met += out->communes[c].met;
-		out->ntargets += out->communes[c].ntargets;
-		out->nmet += out->communes[c].nmet;
-	}
-	free(up);
-	free(total);
+	free(cnt);
 	return 0;
 }
 

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "config.h"
+#include "judge.h"
 #include "inventory.h"
 #include "state.h"
 
@@ -22,7 +23,9 @@ struct target_result {
 	int need;  /* devices that must be up (sites that must meet their targets) */
 	int up;    /* devices up now (sites meeting their targets) */
 	int total; /* devices of the class at the site (sites of the type) */
-	int met;
+	int unknown; /* of them, not known now: no sample yet (sites: no data; TK_METRIC: devices
+		      * of the class not up, whose values are not known) */
+	enum verdict v;
 	/* TK_METRIC: up = rows within the bound, total = rows seen; the one furthest out */
 	const struct metric_target *mt;
 	int mt_index; /* in its site type */
@@ -35,7 +38,7 @@ struct site_result {
 	const struct site_type *type;
 	struct target_result *targets;
 	int ntargets, nmet;
-	int met;
+	enum verdict v;
 };
 
 struct commune_result {
@@ -44,7 +47,7 @@ struct commune_result {
 	int nctargets, nctargets_met;
 	int nsites, nsites_met;
 	int ntargets, nmet;
-	int met;
+	enum verdict v;
 	int devices, devices_up;
 };
 
@@ -53,7 +56,7 @@ struct readiness {
 	struct site_result *sites;       /* indexed like inventory->sites */
 	struct commune_result *communes; /* indexed like inventory->communes */
 	size_t nsites, ncommunes;
-	int ncommunes_met;
+	int ncommunes_met, ncommunes_nodata;
 	int ntargets, nmet;
 };
 

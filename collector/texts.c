@@ -1,6 +1,8 @@
 #include "texts.h"
 
+#include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 int text_reason(struct strbuf *out, const struct i18n *t, enum lang l,
 		const struct site_type *st, const struct target_result *r)
@@ -15,7 +17,7 @@ int text_reason(struct strbuf *out, const struct i18n *t, enum lang l,
 				       i18n_get(t, l, key), i18n_get(t, l, gkey), r->mt->metric,
 				       ops[r->mt->op], r->mt->value, r->up, i18n_get(t, l, "word.of"),
 				       r->total);
-		if (!r->met && r->worst_where[0])
+		if (r->v == V_MISSED && r->worst_where[0])
 			rc |= strbuf_printf(out, " (%s: %g)", r->worst_where, r->worst);
 		return rc;
 	}
@@ -79,4 +81,21 @@ void text_duration(char *dst, size_t dstsz, const struct i18n *t, enum lang l, l
 	if (m && !d && n >= 0 && (size_t)n < dstsz)
 		snprintf(dst + n, dstsz - (size_t)n, "%s%ld %s", n ? " " : "", m,
 			 i18n_get(t, l, "duration.minutes"));
+}
+
+void text_percent(char *dst, size_t dstsz, enum lang l, double pct)
+{
+	if (isnan(pct)) {
+		snprintf(dst, dstsz, "—");
+		return;
+	}
+	double r = round(pct * 10) / 10;
+	if (r >= 100 && pct < 100) /* 99.96 % missed: not "100 %" */
+		r = 99.9;
+	snprintf(dst, dstsz, "%.1f %%", r);
+	char *dot = strchr(dst, '.');
+	if (dot && dot[1] == '0') /* "100.0" reads "100" */
+		memmove(dot, dot + 2, strlen(dot + 2) + 1);
+	else if (dot && l == LANG_VI)
+		*dot = ',';
 }

@@ -21,6 +21,9 @@ const char *status_name(enum dev_status s);
 void text_time(char *dst, size_t dstsz, time_t t);
 /* Local day and time as people write them in a table: "04/12 16:05"; "—" for 0. */
 void text_day_time(char *dst, size_t dstsz, time_t t);
+/* A share in % as people write it, one decimal at most: "96,5 %" (vi), "96.5 %" (en), "100 %";
+ * short of 100 never shows as 100. "—" for NaN (no data). */
+void text_percent(char *dst, size_t dstsz, enum lang l, double pct);
 /* A duration in words, to the minute: "1 ngày 21 giờ 59 phút", "2 days 3 h", "5 min". */
 void text_duration(char *dst, size_t dstsz, const struct i18n *t, enum lang l, long seconds);
 

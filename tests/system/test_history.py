@@ -180,15 +180,16 @@ def test_month_of_history_matches_independent_figures(bindir, tmp_path):
                             timeout=120)
         assert st == 200 and hdr["Content-Type"].startswith("text/csv")
         rows = csv.decode().splitlines()
-        assert rows[0] == "from,to,commune,site,site_type,target,need,met_share_pct,met"
+        assert rows[0] == "from,to,commune,site,site_type,target,need,met_share_pct,met,coverage_pct"
         assert len(rows) == 1 + len(want)
         scanner = next(r for r in rows if '"Xã A"' in r and ",\"scanner\"," in r).split(",")
         assert abs(float(scanner[7]) - 100 * want[("Xã A", "scanner")]) < 0.001
-        assert scanner[8] == "no"
+        assert scanner[8] == "no" and scanner[9] == "100.0"  # every step has data
         st, _, page = http(dist.url(f"/report?from={FROM}&to={TO}"), timeout=120)
         page = page.decode()
         assert st == 200 and '<strong id="communes-met">1/2</strong>' in page
-        assert "Một cửa: máy quét 90.5 %" in page, page[-1500:]
+        assert "Một cửa: máy quét 90,5 %" in page, page[-1500:]
+        assert "Dữ liệu phủ 100 % thời gian làm việc" in page
         assert "printer.supply.percent &gt;= 10 (Máy in — supply-1.1: 5)" in page
         assert "Toàn xã: Bộ phận một cửa" in page
         assert f"from={FROM}&amp;to={TO}&amp;format=csv" in page

@@ -142,7 +142,7 @@ static void eval(struct fx *fx, struct readiness *r)
 }
 
 static void check_target(const struct site_result *sr, int k, enum dev_class c, int need,
-			 int up, int total, int met)
+			 int up, int total, enum verdict v)
 {
 	assert_true(k < sr->ntargets);
 	const struct target_result *t = &sr->targets[k];
@@ -151,7 +151,7 @@ static void check_target(const struct site_result *sr, int k, enum dev_class c, 
 	assert_int_equal(t->need, need);
 	assert_int_equal(t->up, up);
 	assert_int_equal(t->total, total);
-	assert_int_equal(t->met, met);
+	assert_int_equal(t->v, v);
 }
 
 static void district_judged(void **state)
@@ -174,25 +174,27 @@ static void district_judged(void **state)
 	assert_int_equal(sr->site, S_A_ONESTOP);
 	assert_ptr_equal(sr->type, &fx->types[0]);
 	assert_int_equal(sr->ntargets, 2);
-	check_target(sr, 0, CLS_PC, 2, 2, 3, 1);
-	check_target(sr, 1, CLS_SCANNER, 1, 1, 1, 1);
+	check_target(sr, 0, CLS_PC, 2, 2, 3, V_MET);
+	check_target(sr, 1, CLS_SCANNER, 1, 1, 1, V_MET);
 	assert_int_equal(sr->nmet, 2);
-	assert_int_equal(sr->met, 1);
+	assert_int_equal(sr->v, V_MET);
 
 	sr = &r.sites[S_A_MEETING];
 	assert_int_equal(sr->ntargets, 1);
-	check_target(sr, 0, CLS_VC, 1, 0, 1, 0);
-	assert_int_equal(sr->met, 0);
+	check_target(sr, 0, CLS_VC, 1, 0, 1, V_MISSED);
+	assert_int_equal(sr->v, V_MISSED);
 
 	sr = &r.sites[S_B_ONESTOP];
-	check_target(sr, 0, CLS_PC, 2, 1, 2, 0);
-	check_target(sr, 1, CLS_SCANNER, 1, 0, 1, 0);
+	check_target(sr, 0, CLS_PC, 2, 1, 2, V_MISSED);
+	/* never heard of: not known, but the PCs alone miss the site */
+	check_target(sr, 1, CLS_SCANNER, 1, 0, 1, V_NODATA);
+	assert_int_equal(sr->targets[1].unknown, 1);
 	assert_int_equal(sr->nmet, 0);
-	assert_int_equal(sr->met, 0);
+	assert_int_equal(sr->v, V_MISSED);
 
 	sr = &r.sites[S_B_STORE];
 	assert_int_equal(sr->ntargets, 0);
-	assert_int_equal(sr->met, 1);
+	assert_int_equal(sr->v, V_MET);
 
 	const struct commune_result *cr = &r.communes[C_A];
 	assert_int_equal(cr->commune, C_A);
@@ -200,7 +202,7 @@ static void district_judged(void **state)
 	assert_int_equal(cr->nsites_met, 1);
 	assert_int_equal(cr->ntargets, 3);
 	assert_int_equal(cr->nmet, 2);
-	assert_int_equal(cr->met, 0);
+	assert_int_equal(cr->v, V_MISSED);
 	assert_int_equal(cr->devices, 5);
 	assert_int_equal(cr->devices_up, 3);
 
@@ -209,7 +211,7 @@ static void district_judged(void **state)
 	assert_int_equal(cr->nsites_met, 1);
 	assert_int_equal(cr->ntargets, 2);
 	assert_int_equal(cr->nmet, 0);
-	assert_int_equal(cr->met, 0);
+	assert_int_equal(cr->v, V_MISSED);
 	assert_int_equal(cr->devices, 4);
 	assert_int_equal(cr->devices_up, 1);
 
@@ -224,8 +226,8 @@ static void district_judged(void **state)
 	/* the video-conference system answers again: commune A meets its targets */
 	apply(fx, D_A_VC, 1, NOW - 1);
 	eval(fx, &r);
-	check_target(&r.sites[S_A_MEETING], 0, CLS_VC, 1, 1, 1, 1);
-	assert_int_equal(r.communes[C_A].met, 1);
+	check_target(&r.sites[S_A_MEETING], 0, CLS_VC, 1, 1, 1, V_MET);
+	assert_int_equal(r.communes[C_A].v, V_MET);
 	assert_int_equal(r.communes[C_A].nsites_met, 2);
 	assert_int_equal(r.ncommunes_met, 1);
 	assert_int_equal(r.nmet, 3);
@@ -235,9 +237,9 @@ static void district_judged(void **state)
 	/* PC 1 of A goes down: only one PC left at A's one-stop site */
 	apply(fx, D_A_PC1, 0, NOW);
 	eval(fx, &r);
-	check_target(&r.sites[S_A_ONESTOP], 0, CLS_PC, 2, 1, 3, 0);
-	assert_int_equal(r.sites[S_A_ONESTOP].met, 0);
-	assert_int_equal(r.communes[C_A].met, 0);
+	check_target(&r.sites[S_A_ONESTOP], 0, CLS_PC, 2, 1, 3, V_MISSED);
+	assert_int_equal(r.sites[S_A_ONESTOP].v, V_MISSED);
+	assert_int_equal(r.communes[C_A].v, V_MISSED);
 	assert_int_equal(r.ncommunes_met, 0);
 	readiness_free(&r);
 
@@ -246,8 +248,8 @@ static void district_judged(void **state)
 	snprintf(fx->devices[D_B_PC2].host, sizeof(fx->devices[D_B_PC2].host), "192.0.2.77");
 	snprintf(fx->devices[D_B_PC2].cred, sizeof(fx->devices[D_B_PC2].cred), "office");
 	eval(fx, &r);
-	assert_int_equal(r.sites[S_B_ONESTOP].met, 1);
-	assert_int_equal(r.communes[C_B].met, 1);
+	assert_int_equal(r.sites[S_B_ONESTOP].v, V_MET);
+	assert_int_equal(r.communes[C_B].v, V_MET);
 	assert_int_equal(r.communes[C_B].devices_up, 3);
 	assert_int_equal(r.ncommunes_met, 1);
 	readiness_free(&r);
@@ -261,13 +263,17 @@ static void zero_target_and_unknown_type(void **state)
 	snprintf(fx->sites[S_B_ONESTOP].type, CFG_NAME_MAX, "gone");
 	struct readiness r;
 	eval(fx, &r);
-	check_target(&r.sites[S_A_ONESTOP], 1, CLS_SCANNER, 0, 0, 1, 1);
+	check_target(&r.sites[S_A_ONESTOP], 1, CLS_SCANNER, 0, 0, 1, V_MET);
 	assert_null(r.sites[S_B_ONESTOP].type);
 	assert_int_equal(r.sites[S_B_ONESTOP].ntargets, 0);
-	assert_int_equal(r.sites[S_B_ONESTOP].met, 1);
-	/* nothing answered: A's PCs and VC are missing, B has no targets left */
-	assert_int_equal(r.communes[C_A].met, 0);
-	assert_int_equal(r.communes[C_B].met, 1);
+	assert_int_equal(r.sites[S_B_ONESTOP].v, V_MET);
+	/* nothing answered yet: A's PCs and VC are not known (no data, not down), B has no
+	 * targets left */
+	check_target(&r.sites[S_A_ONESTOP], 0, CLS_PC, 2, 0, 3, V_NODATA);
+	assert_int_equal(r.sites[S_A_ONESTOP].v, V_NODATA);
+	assert_int_equal(r.communes[C_A].v, V_NODATA);
+	assert_int_equal(r.ncommunes_nodata, 1);
+	assert_int_equal(r.communes[C_B].v, V_MET);
 	assert_int_equal(r.ncommunes_met, 1);
 	assert_int_equal(r.ntargets, 3);
 	assert_int_equal(r.nmet, 1);
@@ -487,13 +493,13 @@ static void from_files(void **state)
 	assert_int_equal(r.nsites, 2);
 	assert_int_equal(r.ncommunes, 2);
 	assert_ptr_equal(r.sites[0].type, config_site_type(cfg, "one-stop"));
-	check_target(&r.sites[0], 0, CLS_PC, 2, 2, 2, 1);
-	check_target(&r.sites[0], 1, CLS_SCANNER, 1, 1, 1, 1);
-	assert_int_equal(r.communes[0].met, 1);
+	check_target(&r.sites[0], 0, CLS_PC, 2, 2, 2, V_MET);
+	check_target(&r.sites[0], 1, CLS_SCANNER, 1, 1, 1, V_MET);
+	assert_int_equal(r.communes[0].v, V_MET);
 	/* B: PC 2 is 121 s old with stale_after = 120, the scanner is down */
-	check_target(&r.sites[1], 0, CLS_PC, 2, 1, 2, 0);
-	check_target(&r.sites[1], 1, CLS_SCANNER, 1, 0, 1, 0);
-	assert_int_equal(r.communes[1].met, 0);
+	check_target(&r.sites[1], 0, CLS_PC, 2, 1, 2, V_MISSED);
+	check_target(&r.sites[1], 1, CLS_SCANNER, 1, 0, 1, V_MISSED);
+	assert_int_equal(r.communes[1].v, V_MISSED);
 	assert_int_equal(r.communes[1].devices_up, 1);
 	assert_int_equal(r.ncommunes_met, 1);
 	assert_float_equal(readiness_score(r.nmet, r.ntargets), 50.0, 1e-9);
