@@ -44,6 +44,7 @@ struct hmetric {
 
 struct history {
 	int64_t lo, hi; /* what is judged: the period asked for, up to now */
+	int64_t end;    /* the end asked for */
 	int64_t from, to; /* the step grid around it */
 	long step;
 	size_t nsteps;
@@ -84,6 +85,7 @@ struct history *history_new(const struct collector *c, const struct hours *hrs, 
 	/* the archives kept: 5 min for two weeks, 1 h for three months, 1 day beyond */
 	h->step = span <= 14 * 86400 ? 300 : span <= 93 * 86400 ? 3600 : 86400;
 	h->lo = from;
+	h->end = to;
 	h->hi = to < now ? to : now; /* time still to come is not judged */
 	if (h->hi < h->lo)
 		h->hi = h->lo;
@@ -369,6 +371,25 @@ static void add_span(const struct history *h, double *w, int64_t a, int64_t b)
 		w[i] += (double)(until - a);
 		a = until;
 	}
+}
+
+/* The district's working days in [h->lo, h->end): the period's, to come included. */
+static int working_days(const struct history *h)
+{
+	struct tm tm;
+	time_t day = (time_t)h->lo;
+	int n = 0;
+	localtime_r(&day, &tm);
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	for (int guard = 0; guard < 4000 && h->hours.nspan; guard++) {
+		tm.tm_isdst = -1;
+		time_t midnight = mktime(&tm);
+		if (midnight == (time_t)-1 || (int64_t)midnight >= h->end)
+			break;
+		n += hours_working(&h->hours, midnight + h->hours.span[0].from * 60);
+		tm.tm_mday++;
+	}
+	return n;
 }
 
 /* Working seconds in each step: each local day's working spans, if the day works. */
@@ -709,6 +730,8 @@ static void district_json(json_object *dist, const struct history *h, const stru
 	put_time(dist, "to", h->hi);
 	json_object_object_add(dist, "from_ts", json_object_new_int64(h->lo));
 	json_object_object_add(dist, "to_ts", json_object_new_int64(h->hi));
+	json_object_object_add(dist, "end_ts", json_object_new_int64(h->end));
+	json_object_object_add(dist, "working_days", json_object_new_int(working_days(h)));
 	json_object_object_add(dist, "resolution_s", json_object_new_int64(h->step));
 	json_object_object_add(dist, "communes", json_object_new_int((int)h->ncommunes));
 	json_object_object_add(dist, "communes_met", json_object_new_int(communes[V_MET]));

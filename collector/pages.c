@@ -8,6 +8,7 @@
 #include "alerts.h"
 #include "incidents.h"
 #include "names.h"
+#include "period.h"
 #include "readiness.h"
 #include "texts.h"
 #include "wire.h"
@@ -731,6 +732,25 @@ static void report_incidents(struct strbuf *o, const struct collector *c, enum l
 	incidents_free(&in);
 }
 
+/* "Tháng 11/2026 (01/11–30/11/2026) · 21 ngày làm việc", and up to when a period not over
+ * yet is judged. */
+static void report_period(struct strbuf *o, const struct collector *c, enum lang l,
+			  json_object *dist)
+{
+	char label[128], until[32];
+	int64_t to = (int64_t)json_member_num(dist, "to_ts"), end = (int64_t)json_member_num(dist, "end_ts");
+	period_label(label, sizeof(label), c->i18n, l, (int64_t)json_member_num(dist, "from_ts"), end);
+	strbuf_puts(o, "<p class=\"period\" id=\"period\">");
+	strbuf_html(o, label);
+	strbuf_printf(o, " · %d %s", (int)json_member_num(dist, "working_days"),
+		      T("report.working_days"));
+	if (to < end) {
+		text_day_time(until, sizeof(until), (time_t)to);
+		strbuf_printf(o, " · %s %s", T("report.until"), until);
+	}
+	strbuf_puts(o, "</p>");
+}
+
 /* The period's headline: communes met, the score, how much of the time had data, and each
  * class's availability. */
 static void report_headline(struct strbuf *o, const struct collector *c, enum lang l,
@@ -812,15 +832,13 @@ int page_report(struct strbuf *o, const struct collector *c, enum lang l, json_o
 	strbuf_html(o, T("report.title"));
 	strbuf_puts(o, " — ");
 	strbuf_html(o, c->cfg->district);
-	strbuf_puts(o, "</h1><p>");
-	strbuf_html(o, json_member_str(dist, "from"));
-	strbuf_puts(o, " → ");
-	strbuf_html(o, json_member_str(dist, "to"));
-	strbuf_puts(o, "</p>");
+	strbuf_puts(o, "</h1>");
+	report_period(o, c, l, dist);
 	report_headline(o, c, l, dist);
 	strbuf_puts(o, "</header>\n<p class=\"periods\">");
-	static const char *const periods[] = {"day", "week", "month", "quarter", "year"};
-	period_links(o, c, l, "/report", periods, 5);
+	static const char *const periods[] = {"day",     "week",         "month", "last-month",
+					      "quarter", "last-quarter", "year"};
+	period_links(o, c, l, "/report", periods, 7);
 	strbuf_printf(o, "<a href=\"/api/v1/readiness?from=%lld&amp;to=%lld&amp;format=csv\">",
 		      (long long)json_member_num(dist, "from_ts"), (long long)json_member_num(dist, "to_ts"));
 	strbuf_html(o, T("graph.export_csv"));

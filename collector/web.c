@@ -22,6 +22,7 @@
 #include "log.h"
 #include "names.h"
 #include "pages.h"
+#include "period.h"
 #include "render.h"
 #include "strbuf.h"
 #include "tlscert.h"
@@ -609,7 +610,26 @@ static enum MHD_Result handle_series(struct web *w, struct MHD_Connection *conn,
 	return submit_render(w, conn, rq);
 }
 
-/* /api/v1/readiness?period=day|week|month|quarter|year or from=&to=: from stored series. */
+/* A period asked for: a calendar one by name (this month when none is given), or from= and
+ * to= (a rolling window when asked: any span of time). */
+static int history_range(struct MHD_Connection *conn, int64_t now, int64_t *from, int64_t *to,
+			 char *err, size_t errsz)
+{
+	const char *name = arg(conn, "period"), *start = arg(conn, "from"), *end = arg(conn, "to");
+	if (!start && !end) {
+		if (period_calendar(name ? name : "month", now, from, to) == 0)
+			return 0;
+		snprintf(err, errsz, "period: expected day, yesterday, week, last-week, month, "
+				     "last-month, quarter, last-quarter, year or last-year");
+		return -1;
+	}
+	enum graph_period gp = GP_CUSTOM;
+	if (graph_range(&gp, start, end, now, from, to, err, errsz) < 0)
+		return -1;
+	return 0;
+}
+
+/* /api/v1/readiness?period=month|last-month|… or from=&to=: from stored series. */
 static enum MHD_Result handle_history(struct web *w, struct MHD_Connection *conn, struct req *rq,
 				     int html, enum lang l)
 {
@@ -646,10 +666,8 @@ static enum MHD_Result handle_history(struct web *w, struct MHD_Connection *conn
 		return reply_hdr(conn, MHD_HTTP_OK, "text/csv; charset=utf-8", data, len,
 				 MHD_RESPMEM_MUST_FREE, "no-cache", attach);
 	}
-	enum graph_period gp = graph_period_parse(arg(conn, "period"), GP_DAY);
 	int64_t from, to;
-	if (graph_range(&gp, arg(conn, "from"), arg(conn, "to"), (int64_t)c->now(), &from, &to, err,
-			sizeof(err)) < 0)
+	if (history_range(conn, (int64_t)c->now(), &from, &to, err, sizeof(err)) < 0)
 		return reply_text(conn, MHD_HTTP_BAD_REQUEST, err);
 	struct render_job *j = rq->rj = calloc(1, sizeof(*j));
 	if (!j)

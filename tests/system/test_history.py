@@ -190,11 +190,21 @@ def test_month_of_history_matches_independent_figures(bindir, tmp_path):
         assert st == 200 and '<strong id="communes-met">1/2</strong>' in page
         assert "Một cửa: máy quét 90,5 %" in page, page[-1500:]
         assert "Dữ liệu phủ 100 % thời gian làm việc" in page
+        # the month in words, its working days (22 weekdays, one a holiday), no ISO times
+        assert '<p class="period" id="period">Tháng 10/2026 (01/10–31/10/2026) · 21 ngày làm việc</p>' in page
+        assert "2026-10-01T" not in page
         assert "printer.supply.percent &gt;= 10 (Máy in — supply-1.1: 5)" in page
         assert "Toàn xã: Bộ phận một cửa" in page
         assert f"from={FROM}&amp;to={TO}&amp;format=csv" in page
         # a period given by name, and a bad one
         assert http(dist.url("/api/v1/readiness?period=quarter"))[0] == 200
+        st, _, out = http(dist.url("/api/v1/readiness?period=last-month"))
+        d = json.loads(out)["district"]
+        start = datetime.fromtimestamp(d["from_ts"], VN)
+        end = datetime.fromtimestamp(d["end_ts"], VN)
+        assert st == 200 and (start.day, start.hour, end.day, end.hour) == (1, 0, 1, 0)
+        assert (end.year * 12 + end.month) - (start.year * 12 + start.month) == 1
+        assert http(dist.url("/api/v1/readiness?period=fortnight"))[0] == 400
         assert http(dist.url("/api/v1/readiness?from=2026-10-31&to=2026-10-01"))[0] == 400
     finally:
         assert col.stop() == 0, col.output()
