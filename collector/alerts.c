@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "alertfsm.h"
 #include "collector.h"
 #include "log.h"
 #include "mailer.h"
@@ -14,19 +16,6 @@
 #include "wire.h"
 
 #include <json-c/json.h>
-
-enum astate { A_OK, A_PENDING, A_FIRING };
-static const char *const astate_name[] = {"ok", "pending", "firing"};
-
-struct alert {
-	enum astate st;
-	time_t since;     /* entered the state */
-	time_t met_since; /* firing and met again since; 0 while missed */
-	int suppressed;   /* missed while the commune's uplink is down */
-	int in_maint;     /* not judged: a maintenance window covers it */
-	char acked_by[64]; /* acknowledged while firing, by whom */
-	char reason[LANG_COUNT][512];
-};
 
 /* A change waiting for the commune's next digest, in each language. */
 struct change {
@@ -55,11 +44,39 @@ struct alerts {
 	size_t ntypes;
 	int nct; /* commune targets in the configuration it was built for */
 	time_t last_tick, first_tick;
+	uint64_t last_samples; /* samples applied when it last judged */
+	uint64_t nticks, cpu_ns; /* judgements made, and their CPU time (this thread's) */
 	unsigned long serial;
 	long last_ack;
+	/* the probes the inventory names, one alert each: silent for stale_after */
+	char (*probe_name)[CFG_NAME_MAX];
+	struct alert *probe;
+	size_t nprobes;
+	struct commune_alerts district; /* probe changes: mailed to district IT only */
 	/* this tick's maintenance: per commune, per site, per site and class */
 	char *maint_commune, *maint_site, (*maint_cls)[CLS_COUNT];
 };
+
+/* The probes the inventory's polled devices name (their own, or the default one). */
+static int list_probes(struct alerts *a, const struct collector *c)
+{
+	a->probe_name = calloc(c->inv->ndevices + 1, sizeof(*a->probe_name));
+	a->probe = calloc(c->inv->ndevices + 1, sizeof(*a->probe));
+	if (!a->probe_name || !a->probe)
+		return -1;
+	for (size_t i = 0; i < c->inv->ndevices; i++) {
+		const struct inv_device *d = &c->inv->devices[i];
+		const char *name = d->probe[0] ? d->probe : c->cfg->default_probe;
+		size_t k = 0;
+		if (!readiness_polled(d) || !name[0])
+			continue;
+		while (k < a->nprobes && strcmp(a->probe_name[k], name) != 0)
+			k++;
+		if (k == a->nprobes)
+			snprintf(a->probe_name[a->nprobes++], CFG_NAME_MAX, "%s", name);
+	}
+	return 0;
+}
 
 struct alerts *alerts_new(const struct collector *c, struct errlist *errs)
 {
@@ -78,6 +95,10 @@ struct alerts *alerts_new(const struct collector *c, struct errlist *errs)
 	    hours_parse_days(c->cfg->work_days, &a->hours.days, err, sizeof(err)) < 0 ||
 	    hours_parse_spans(c->cfg->work_hours, &a->hours, err, sizeof(err)) < 0 ||
 	    (c->cfg->holidays[0] && hours_load_holidays(&a->hours, c->cfg->holidays, errs) < 0)) {
+		alerts_free(a);
+		return NULL;
+	}
+	if (list_probes(a, c) < 0) {
 		alerts_free(a);
 		return NULL;
 	}
@@ -136,6 +157,13 @@ void alerts_carry(struct alerts *dst, const struct inventory *dinv, struct alert
 		s->chg = NULL;
 		s->nchg = s->capchg = 0;
 	}
+	for (size_t p = 0; p < dst->nprobes; p++)
+		for (size_t o = 0; o < src->nprobes; o++)
+			if (strcmp(dst->probe_name[p], src->probe_name[o]) == 0)
+				dst->probe[p] = src->probe[o];
+	free(dst->district.chg);
+	dst->district = src->district;
+	memset(&src->district, 0, sizeof(src->district));
 	for (size_t i = 0; i < dst->nsites && i < dinv->nsites; i++) {
 		long k = alerts_find_commune(sinv, dinv->communes[dinv->sites[i].commune].name);
 		long o = k < 0 ? -1 : alerts_find_site(sinv, (size_t)k, dinv->sites[i].name);
@@ -152,6 +180,9 @@ void alerts_free(struct alerts *a)
 		free(a->com[i].chg);
 	free(a->com);
 	free(a->site);
+	free(a->probe_name);
+	free(a->probe);
+	free(a->district.chg);
 	free(a->maint_commune);
 	free(a->maint_site);
 	free(a->maint_cls);
@@ -220,70 +251,43 @@ static int alert_input(int judged, enum verdict v)
 	return !judged || v == V_NODATA ? -1 : v == V_MISSED;
 }
 
-/*
- * One step of a state machine. missed < 0: not judged now (outside hours, grace, upstream
- * down): a pending alert is dropped, a firing one stays as it is.
- */
+/* One step of a state machine (missed: 1, met: 0, not judged: -1); what changed is recorded
+ * for the digest, the event history and the log. */
 static void step(struct alert *al, int missed, time_t now, const struct collector *c,
 		 struct commune_alerts *ca, const char *commune, const char *what)
 {
-	int pending = c->cfg->alert_pending, recover = c->cfg->alert_recover;
-	if (missed < 0) {
-		if (al->st == A_PENDING)
-			al->st = A_OK;
+	struct alert_timing t = {c->cfg->alert_pending, c->cfg->alert_recover};
+	enum alert_change ch = alert_step(al, (enum alert_input)missed, now, &t);
+	if (ch == AC_NONE)
 		return;
-	}
-	if (missed) {
-		al->met_since = 0;
-		if (al->st == A_OK) {
-			al->st = A_PENDING;
-			al->since = now;
-		}
-		if (al->st == A_PENDING && now - al->since >= pending) {
-			al->st = A_FIRING;
-			al->since = now;
-			add_change(ca, 1, now, al->reason);
-			store_event(c->store, now, commune, what, "firing", al->reason[LANG_VI]);
-			log_info("alerts", "%s: firing: %s", commune, al->reason[LANG_EN]);
-		}
-		return;
-	}
-	if (al->st == A_PENDING) {
-		al->st = A_OK;
-		return;
-	}
-	if (al->st != A_FIRING)
-		return;
-	if (!al->met_since)
-		al->met_since = now;
-	if (now - al->met_since >= recover) {
-		al->st = A_OK;
-		al->since = now;
-		al->acked_by[0] = '\0';
-		add_change(ca, 0, now, al->reason);
-		store_event(c->store, now, commune, what, "resolved", al->reason[LANG_VI]);
-		log_info("alerts", "%s: resolved: %s", commune, al->reason[LANG_EN]);
-	}
+	const char *name = ch == AC_FIRING ? "firing" : "resolved";
+	add_change(ca, ch == AC_FIRING, now, al->reason);
+	store_event(c->store, now, commune, what, name, al->reason[LANG_VI]);
+	log_info("alerts", "%s: %s: %s", commune, name, al->reason[LANG_EN]);
 }
 
-/* The commune's uplink is down when it has polled routers and none is up. */
-static int uplink_down(const struct collector *c, size_t commune, time_t now, size_t *behind)
+/* The commune's uplink: 1 down (it has polled routers, none up, all of them heard from), 0
+ * up, -1 not known (no router up and one not heard from lately: its probe may be silent). */
+static int uplink_state(const struct collector *c, size_t commune, time_t now, size_t *behind)
 {
-	int routers = 0, up = 0;
+	int routers = 0, up = 0, unknown = 0;
 	*behind = 0;
 	for (size_t i = 0; i < c->inv->ndevices; i++) {
 		const struct inv_device *d = &c->inv->devices[i];
 		if (d->commune != commune || !readiness_polled(d))
 			continue;
-		int isup = state_status(&c->state, i, 1, now, c->cfg->stale_after) == DEV_UP;
+		enum dev_status st = state_status(&c->state, i, 1, now, c->cfg->stale_after);
 		if (d->cls == CLS_ROUTER) {
 			routers++;
-			up += isup;
-		} else if (!isup) {
+			up += st == DEV_UP;
+			unknown += st == DEV_UNKNOWN || st == DEV_STALE;
+		} else if (st != DEV_UP) {
 			(*behind)++;
 		}
 	}
-	return routers > 0 && up == 0;
+	if (!routers || up)
+		return 0;
+	return unknown ? -1 : 1;
 }
 
 static void uplink_reason(struct alert *al, const struct collector *c, size_t commune,
@@ -369,6 +373,70 @@ static void add_rcpt(void *ctx, const char *addr, const char *lang)
 	}
 }
 
+/* One message into the outbox, its queuing in the event history: 1, or 0 (told once per
+ * streak: tried again each second while the disk is full). */
+static int queue_mail(struct alerts *a, struct collector *c, const char *who, const char *rcpt,
+		      const char *subj, const char *body, time_t now)
+{
+	struct strbuf msg;
+	struct mail_in m = {c->cfg->mail_from, rcpt, subj ? subj : "", body ? body : "", now,
+			    ++a->serial};
+	int ok = strbuf_init(&msg, 4u << 20) == 0 && mailmsg_build(&msg, &m) == 0 && msg.data &&
+		 store_outbox_add(c->store, now, rcpt, msg.data) > 0;
+	if (ok)
+		store_event(c->store, now, who, rcpt, "mail_queued", subj ? subj : "");
+	else if (lograte_allow(&c->warnings, "digest not queued", who, now))
+		log_warnx("alerts", "%s: digest for %s could not be queued (tried again)", who, rcpt);
+	strbuf_free(&msg);
+	return ok;
+}
+
+/* District IT's digest of the probes' changes: to [alerts] recipients only, never to a
+ * commune (a silent probe is the district's, not the communes', to fix). */
+static void send_district_digest(struct alerts *a, struct collector *c, time_t now)
+{
+	struct commune_alerts *da = &a->district;
+	struct rcpt_ctx r = {.n = 0};
+	int nfiring = 0, queued = 0;
+	if (!c->cfg->smtp_url[0]) {
+		da->nchg = 0;
+		da->last_mail = now;
+		return;
+	}
+	config_emails(c->cfg->recipients, add_rcpt, &r);
+	for (size_t p = 0; p < a->nprobes; p++)
+		nfiring += a->probe[p].st == A_FIRING;
+	for (int i = 0; i < r.n; i++) {
+		enum lang l = r.lang[i];
+		struct strbuf subj, body;
+		strbuf_init(&subj, 1024);
+		strbuf_init(&body, 1u << 16);
+		strbuf_printf(&subj, "[hbmon] %s: %s", c->cfg->district,
+			      da->chg[da->nchg - 1].text[l]);
+		for (size_t k = 0; k < da->nchg; k++) {
+			char when[32];
+			text_day_time(when, sizeof(when), da->chg[k].at);
+			strbuf_printf(&body, "%s %s — %s\n", when,
+				      i18n_get(c->i18n, l, da->chg[k].firing ? "alert.firing"
+									   : "alert.resolved"),
+				      da->chg[k].text[l]);
+		}
+		strbuf_printf(&body, "\n%s\n", i18n_get(c->i18n, l, nfiring ? "alert.probe_check"
+									 : "alert.probe_all_ok"));
+		queued += queue_mail(a, c, c->cfg->district, r.addr[i], subj.data, body.data, now);
+		strbuf_free(&subj);
+		strbuf_free(&body);
+	}
+	if (!r.n)
+		log_info("alerts", "probes: %zu changes, no recipient ([alerts] recipients)", da->nchg);
+	for (int i = 0; i < r.n; i++)
+		free((void *)(uintptr_t)r.addr[i]);
+	if (r.n && !queued)
+		return;
+	da->nchg = 0;
+	da->last_mail = now;
+}
+
 /* The commune's digest, one message per recipient, into the outbox. */
 static void send_digest(struct alerts *a, struct collector *c, size_t commune, time_t now)
 {
@@ -395,11 +463,10 @@ static void send_digest(struct alerts *a, struct collector *c, size_t commune, t
 	int queued = 0;
 	for (int i = 0; i < r.n; i++) {
 		enum lang l = r.lang[i];
-		struct strbuf subj, body, msg;
+		struct strbuf subj, body;
 		char when[32];
 		strbuf_init(&subj, 1024);
 		strbuf_init(&body, 1u << 20);
-		strbuf_init(&msg, 4u << 20);
 		if (nfiring)
 			strbuf_printf(&subj, "[hbmon] %s: %d %s", cname, nfiring,
 				      i18n_get(c->i18n, l, "alert.subject.missed"));
@@ -435,21 +502,9 @@ static void send_digest(struct alerts *a, struct collector *c, size_t commune, t
 		} else {
 			strbuf_printf(&body, "\n%s\n", i18n_get(c->i18n, l, "alert.none"));
 		}
-		struct mail_in m = {c->cfg->mail_from, r.addr[i], subj.data ? subj.data : "",
-				    body.data ? body.data : "", now, ++a->serial};
-		if (mailmsg_build(&msg, &m) == 0 && msg.data &&
-		    store_outbox_add(c->store, now, r.addr[i], msg.data) > 0) {
-			queued++;
-			store_event(c->store, now, cname, r.addr[i], "mail_queued",
-				    subj.data ? subj.data : "");
-		} else if (lograte_allow(&c->warnings, "digest not queued", cname, now)) {
-			/* tried again each second while the disk is full: summarised per commune */
-			log_warnx("alerts", "%s: digest for %s could not be queued (tried again)", cname,
-				  r.addr[i]);
-		}
+		queued += queue_mail(a, c, cname, r.addr[i], subj.data, body.data, now);
 		strbuf_free(&subj);
 		strbuf_free(&body);
-		strbuf_free(&msg);
 	}
 	if (!r.n)
 		log_info("alerts", "%s: %zu changes, no recipient (inventory contact or [alerts] recipients)",
@@ -626,11 +681,95 @@ static void on_ack(void *ctx, const struct ack *ak)
 	store_event(x->c->store, x->now, ak->commune, ak->target, "acknowledged", text[LANG_VI]);
 }
 
+/* "Probe x has sent nothing since 04/12 09:01 — 37 devices without recent data"; since 0:
+ * "Probe x sends again". */
+static void probe_reason(struct alert *al, const struct collector *c, const char *name,
+			 time_t since, time_t now)
+{
+	size_t quiet = 0;
+	char when[32];
+	for (size_t i = 0; i < c->inv->ndevices; i++) {
+		const struct inv_device *d = &c->inv->devices[i];
+		const char *p = d->probe[0] ? d->probe : c->cfg->default_probe;
+		enum dev_status st = state_status(&c->state, i, readiness_polled(d), now,
+						  c->cfg->stale_after);
+		quiet += strcmp(p, name) == 0 && (st == DEV_STALE || st == DEV_UNKNOWN);
+	}
+	text_day_time(when, sizeof(when), since);
+	for (int l = 0; l < LANG_COUNT; l++) {
+		const struct i18n *t = c->i18n;
+		if (since)
+			snprintf(al->reason[l], sizeof(al->reason[l]), "%s %s %s %s — %zu %s",
+				 i18n_get(t, (enum lang)l, "alert.probe"), name,
+				 i18n_get(t, (enum lang)l, "alert.probe_silent"), when, quiet,
+				 i18n_get(t, (enum lang)l, "alert.probe_devices"));
+		else
+			snprintf(al->reason[l], sizeof(al->reason[l]), "%s %s %s",
+				 i18n_get(t, (enum lang)l, "alert.probe"), name,
+				 i18n_get(t, (enum lang)l, "alert.probe_back"));
+	}
+}
+
+/* When the collector last heard from a probe: its last post, or the newest sample of its
+ * devices (an import brings samples without a post); 0 never. */
+static time_t probe_heard(const struct collector *c, const char *name)
+{
+	const struct probe_status *ps = probestat_find(&c->probestat, name);
+	time_t t = ps ? ps->last_contact : 0;
+	for (size_t i = 0; i < c->inv->ndevices; i++) {
+		const struct inv_device *d = &c->inv->devices[i];
+		const struct dev_state *s = &c->state.dev[i];
+		time_t heard = s->received ? s->received : s->last_poll;
+		if (s->has_sample && heard > t && strcmp(d->probe[0] ? d->probe : c->cfg->default_probe,
+							  name) == 0)
+			t = heard;
+	}
+	return t;
+}
+
+/* Each probe the inventory names: silent (nothing received) for stale_after is missed. Its
+ * devices have no data meanwhile, which alerts no commune: district IT gets this one. */
+static void probes_step(struct alerts *a, struct collector *c, time_t now, int settling)
+{
+	for (size_t p = 0; p < a->nprobes; p++) {
+		time_t heard = probe_heard(c, a->probe_name[p]);
+		time_t since = heard ? heard : a->first_tick;
+		int silent = now - since > c->cfg->stale_after;
+		char what[CFG_NAME_MAX + 8];
+		if (silent || a->probe[p].st == A_FIRING) /* "… sends again" when it recovers */
+			probe_reason(&a->probe[p], c, a->probe_name[p], silent ? since : 0, now);
+		snprintf(what, sizeof(what), "probe %s", a->probe_name[p]);
+		step(&a->probe[p], settling ? -1 : silent, now, c, &a->district, c->cfg->district,
+		     what);
+	}
+}
+
+static void tick(struct alerts *a, struct collector *c, time_t now);
+
 void alerts_tick(struct alerts *a, struct collector *c, time_t now, int force)
 {
-	if (now == a->last_tick && !force)
+	/* judged again when a second passed or samples were applied since */
+	if (now == a->last_tick && c->ingest.st.samples == a->last_samples && !force)
 		return;
 	a->last_tick = now;
+	a->last_samples = c->ingest.st.samples;
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
+	tick(a, c, now);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
+	a->cpu_ns += (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000000000LL + (t1.tv_nsec - t0.tv_nsec));
+	a->nticks++;
+}
+
+void alerts_tick_cost(const struct alerts *a, uint64_t *ticks, double *cpu_seconds)
+{
+	*ticks = a->nticks;
+	*cpu_seconds = (double)a->cpu_ns / 1e9;
+}
+
+/* Judges every target at now, steps the alerts, queues digests, pumps the mail queue. */
+static void tick(struct alerts *a, struct collector *c, time_t now)
+{
 	if (c->store)
 		store_retry_events(c->store); /* history held while the disk was full, in order */
 	if (a->nsites != c->inv->nsites || a->ncommunes != c->inv->ncommunes)
@@ -653,11 +792,13 @@ void alerts_tick(struct alerts *a, struct collector *c, time_t now, int force)
 	int settling = now - a->first_tick < c->cfg->stale_after;
 	int grace = settling ||
 		    (working && now - hours_span_start(&a->hours, now) < c->cfg->startup_grace);
+	probes_step(a, c, now, settling);
 	int *updown = calloc(a->ncommunes ? a->ncommunes : 1, sizeof(int));
 	for (size_t k = 0; updown && k < a->ncommunes; k++) {
 		struct commune_alerts *ca = &a->com[k];
 		size_t behind;
-		updown[k] = uplink_down(c, k, now, &behind);
+		int uplink = uplink_state(c, k, now, &behind);
+		updown[k] = uplink == 1;
 		if (updown[k])
 			uplink_reason(&ca->uplink, c, k, behind, now);
 		int routers_maint = 0;
@@ -666,7 +807,7 @@ void alerts_tick(struct alerts *a, struct collector *c, time_t now, int force)
 			    (a->maint_site[s] || a->maint_cls[s][CLS_ROUTER]))
 				routers_maint = 1;
 		ca->uplink.in_maint = a->maint_commune[k] || routers_maint;
-		step(&ca->uplink, (!working || grace || ca->uplink.in_maint) ? -1 : updown[k], now, c,
+		step(&ca->uplink, (!working || grace || ca->uplink.in_maint) ? -1 : uplink, now, c,
 		     ca, c->inv->communes[k].name, "uplink");
 	}
 	for (size_t s = 0; s < r.nsites; s++) {
@@ -714,6 +855,9 @@ void alerts_tick(struct alerts *a, struct collector *c, time_t now, int force)
 		if (ca->nchg && (!ca->last_mail || now - ca->last_mail >= c->cfg->digest_interval))
 			send_digest(a, c, k, now);
 	}
+	if (a->district.nchg &&
+	    (!a->district.last_mail || now - a->district.last_mail >= c->cfg->digest_interval))
+		send_district_digest(a, c, now);
 	free(updown);
 	readiness_free(&r);
 	pump_mail(a, c, now);
@@ -722,7 +866,7 @@ void alerts_tick(struct alerts *a, struct collector *c, time_t now, int force)
 static void view(const struct alert *al, const char *commune, const char *site,
 		 const char *target, int lang, alerts_view_fn fn, void *ctx)
 {
-	struct alert_view v = {commune,       site,          target,       astate_name[al->st],
+	struct alert_view v = {commune,       site,          target,       alert_state_name(al->st),
 			       al->since,     al->suppressed, al->in_maint, al->acked_by,
 			       al->reason[lang == LANG_EN ? LANG_EN : LANG_VI]};
 	fn(ctx, &v);
@@ -732,6 +876,9 @@ void alerts_each(const struct alerts *a, const struct collector *c, int lang, al
 		 void *ctx)
 {
 	char buf[CFG_NAME_MAX + 8];
+	for (size_t p = 0; p < a->nprobes; p++)
+		if (a->probe[p].st != A_OK)
+			view(&a->probe[p], c->cfg->district, a->probe_name[p], "probe", lang, fn, ctx);
 	for (size_t k = 0; k < a->ncommunes && k < c->inv->ncommunes; k++) {
 		if (a->com[k].uplink.st != A_OK)
 			view(&a->com[k].uplink, c->inv->communes[k].name, NULL, "uplink", lang, fn, ctx);
@@ -760,7 +907,7 @@ static json_object *alert_obj(const struct alert *al, const char *commune, const
 	if (site)
 		json_object_object_add(o, "site", json_object_new_string(site));
 	json_object_object_add(o, "target", json_object_new_string(target));
-	json_object_object_add(o, "state", json_object_new_string(astate_name[al->st]));
+	json_object_object_add(o, "state", json_object_new_string(alert_state_name(al->st)));
 	json_object_object_add(o, "suppressed", json_object_new_boolean(al->suppressed));
 	json_object_object_add(o, "maintenance", json_object_new_boolean(al->in_maint));
 	if (al->acked_by[0])
@@ -771,10 +918,14 @@ static json_object *alert_obj(const struct alert *al, const char *commune, const
 	return o;
 }
 
-int alerts_json(struct strbuf *out, struct alerts *a, const struct collector *c)
+int alerts_json(struct strbuf *out, const struct alerts *a, const struct collector *c)
 {
 	json_object *root = json_object_new_object(), *arr = json_object_new_array();
 	char buf[CFG_NAME_MAX + 8];
+	for (size_t p = 0; p < a->nprobes; p++)
+		if (a->probe[p].st != A_OK)
+			json_object_array_add(arr, alert_obj(&a->probe[p], c->cfg->district,
+							     a->probe_name[p], "probe"));
 	for (size_t k = 0; k < a->ncommunes && k < c->inv->ncommunes; k++) {
 		if (a->com[k].uplink.st != A_OK)
 			json_object_array_add(arr, alert_obj(&a->com[k].uplink, c->inv->communes[k].name,

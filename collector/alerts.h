@@ -10,6 +10,7 @@
 #ifndef HBMON_ALERTS_H
 #define HBMON_ALERTS_H
 
+#include <stdint.h>
 #include <time.h>
 
 #include "hours.h"
@@ -30,9 +31,13 @@ struct inventory;
 void alerts_carry(struct alerts *dst, const struct inventory *dinv, struct alerts *src,
 		  const struct inventory *sinv);
 
-/* Evaluates at now (once per second of the collector's clock, or again when forced: a reader
- * wants the latest samples judged) and pumps the mail queue. */
+/* Evaluates at now, once per second of the collector's clock and again when samples were
+ * applied since (or when forced: an acknowledgement posted), and pumps the mail queue. The
+ * event loop calls it before answering requests and after applying samples: a GET reads the
+ * states, it never steps them. */
 void alerts_tick(struct alerts *a, struct collector *c, time_t now, int force);
+/* Judgements made since start and the CPU they took: what /metrics says of the tick. */
+void alerts_tick_cost(const struct alerts *a, uint64_t *ticks, double *cpu_seconds);
 /* Indexes of a commune, and of a site in it, by name; -1 when not in the inventory. */
 struct inventory;
 long alerts_find_commune(const struct inventory *inv, const char *name);
@@ -54,6 +59,6 @@ void alerts_each(const struct alerts *a, const struct collector *c, int lang, al
 /* The working hours and holidays the alerts judge by. */
 const struct hours *alerts_hours(const struct alerts *a);
 /* The alert states as JSON (/api/v1/alerts). */
-int alerts_json(struct strbuf *out, struct alerts *a, const struct collector *c);
+int alerts_json(struct strbuf *out, const struct alerts *a, const struct collector *c);
 
 #endif

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "alerts.h"
 #include "judge.h"
 #include "readiness.h"
 #include "texts.h"
@@ -189,7 +190,7 @@ int api_metrics(struct strbuf *out, const struct collector *c)
 {
 	const struct ingest_stats *in = &c->ingest.st;
 	const struct rrdstore_stats *rs = rrdstore_stats(c->rrd);
-	size_t count[4] = {0};
+	size_t count[DEV_STATUS_COUNT] = {0};
 	time_t now = c->now();
 	for (size_t i = 0; i < c->inv->ndevices; i++)
 		count[state_status(&c->state, i, readiness_polled(&c->inv->devices[i]), now,
@@ -245,7 +246,7 @@ int api_metrics(struct strbuf *out, const struct collector *c)
 		      c->writer ? worker_pending(c->writer) : (size_t)0,
 		      (unsigned long long)rs->tuned, (unsigned long long)rs->batches);
 	strbuf_puts(out, "# TYPE hbmon_devices gauge\n");
-	for (int s = 0; s < 4; s++)
+	for (int s = 0; s < DEV_STATUS_COUNT; s++)
 		strbuf_printf(out, "hbmon_devices{status=\"%s\"} %zu\n", status_name((enum dev_status)s),
 			      count[s]);
 	strbuf_printf(out, "# TYPE hbmon_rrd_files_refused_total counter\n"
@@ -254,6 +255,15 @@ int api_metrics(struct strbuf *out, const struct collector *c)
 		      (unsigned long long)in->files_refused_quota,
 		      (unsigned long long)in->files_refused_rate);
 	probe_metrics(out, &c->probestat, now);
+	if (c->alerts) {
+		uint64_t ticks;
+		double cpu;
+		alerts_tick_cost(c->alerts, &ticks, &cpu);
+		strbuf_printf(out, "# TYPE hbmon_judge_ticks_total counter\nhbmon_judge_ticks_total %llu\n"
+				   "# TYPE hbmon_judge_cpu_seconds_total counter\n"
+				   "hbmon_judge_cpu_seconds_total %.6f\n",
+			      (unsigned long long)ticks, cpu);
+	}
 	if (c->conn_stats)
 		strbuf_printf(out,
 			      "# TYPE hbmon_http_connections gauge\nhbmon_http_connections %llu\n"

@@ -319,6 +319,9 @@ static int loop_once(struct collector *c, struct web *w, int ms)
 		worker_reap(c->render);
 	if (n > 0 && FD_ISSET(mfd, &r))
 		worker_reap(c->mailer);
+	/* requests read states judged at this second, with every sample applied so far */
+	if (!c->stopping)
+		alerts_tick(c->alerts, c, c->now(), 0);
 	web_dispatch(w, &r, &wr, &e);
 	lograte_flush(&c->warnings, time(NULL));
 	if (!c->stopping)

@@ -212,8 +212,9 @@ static void alert_row(void *ctx, const struct alert_view *v)
 		strbuf_puts(o, ": ");
 		strbuf_html(o, v->acked_by);
 		strbuf_puts(o, ")</em>");
-	} else if (strcmp(v->state, "firing") == 0) {
-		/* district IT takes it on from here: named in the commune's next digest */
+	} else if (strcmp(v->state, "firing") == 0 && strcmp(v->target, "probe") != 0) {
+		/* district IT takes it on from here: named in the commune's next digest (a probe's
+		 * alert is district IT's own) */
 		strbuf_puts(o, "<form class=\"ack\" method=\"post\" action=\"/api/v1/ack\">"
 			       "<input type=\"hidden\" name=\"commune\" value=\"");
 		strbuf_html(o, v->commune);

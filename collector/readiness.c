@@ -145,7 +145,7 @@ static void eval_commune_target(struct target_result *tr, const struct commune_t
 	tr->total = c.total;
 }
 
-/* Devices counted per site and class: up now, not known (never heard from). */
+/* Devices counted per site and class: up now, not known (never heard from, or not lately). */
 static void count_devices(struct judge_count (*cnt)[CLS_COUNT], struct readiness *out,
 			  const struct readiness_input *in)
 {
@@ -156,7 +156,7 @@ static void count_devices(struct judge_count (*cnt)[CLS_COUNT], struct readiness
 		struct judge_count *c = &cnt[d->site][d->cls];
 		c->total++;
 		c->up += s == DEV_UP;
-		c->unknown += s == DEV_UNKNOWN;
+		c->unknown += s == DEV_UNKNOWN || s == DEV_STALE;
 		out->communes[d->commune].devices++;
 		out->communes[d->commune].devices_up += s == DEV_UP;
 	}

@@ -97,8 +97,8 @@ enum dev_status state_status(const struct state *st, size_t i, int polled, time_
 		return DEV_NOT_POLLED;
 	if (!d->has_sample)
 		return DEV_UNKNOWN;
-	if (!d->up)
-		return DEV_DOWN;
 	time_t heard = d->received ? d->received : d->last_poll;
-	return now - heard > stale_after ? DEV_DOWN : DEV_UP;
+	if (now - heard > stale_after)
+		return DEV_STALE;
+	return d->up ? DEV_UP : DEV_DOWN;
 }

@@ -33,7 +33,9 @@ struct dev_state {
 	size_t rows_dropped;     /* profile rows of the latest answer not kept (row quota) */
 };
 
-enum dev_status { DEV_UNKNOWN, DEV_UP, DEV_DOWN, DEV_NOT_POLLED };
+/* UNKNOWN: nothing heard yet; STALE: nothing heard for stale_after (its probe silent, or not
+ * polling it): no data now, not down. */
+enum dev_status { DEV_UNKNOWN, DEV_UP, DEV_DOWN, DEV_NOT_POLLED, DEV_STALE, DEV_STATUS_COUNT };
 
 struct state {
 	struct dev_state *dev; /* indexed like inventory->devices */
@@ -45,8 +47,8 @@ int state_init(struct state *st, size_t ndevices);
 void state_free(struct state *st);
 /* Applies an accepted sample to device i; returns 1, or 0 when it is older than the latest. */
 int state_apply(struct state *st, size_t i, const struct dev_sample *s);
-/* Up only while the latest poll answered and is fresher than stale_after seconds, judged by
- * when it was received (a probe's slow clock must not turn its devices down). */
+/* As the latest poll said (up, down) while it is fresher than stale_after seconds, judged by
+ * when it was received (a probe's slow clock must not change it); stale after. */
 enum dev_status state_status(const struct state *st, size_t i, int polled, time_t now,
 			     int stale_after);
 

@@ -40,7 +40,7 @@ int text_reason(struct strbuf *out, const struct i18n *t, enum lang l,
 
 const char *status_name(enum dev_status s)
 {
-	static const char *const n[] = {"unknown", "up", "down", "not_polled"};
+	static const char *const n[] = {"unknown", "up", "down", "not_polled", "stale"};
 	return n[s];
 }
 

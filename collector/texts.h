@@ -15,7 +15,7 @@
 int text_reason(struct strbuf *out, const struct i18n *t, enum lang l,
 		const struct site_type *st, const struct target_result *r);
 const char *text_status(const struct i18n *t, enum lang l, enum dev_status s);
-/* The machine name of a status: "up", "down", "unknown", "not_polled". */
+/* The machine name of a status: "up", "down", "unknown", "not_polled", "stale". */
 const char *status_name(enum dev_status s);
 /* Local time (TZ, Asia/Ho_Chi_Minh by default) as "2026-11-25 08:12"; "—" for 0. */
 void text_time(char *dst, size_t dstsz, time_t t);

@@ -719,10 +719,8 @@ static enum MHD_Result handle_get(struct web *w, struct MHD_Connection *conn, co
 		strbuf_free(&sb);
 		return handle_history(w, conn, rq, 1, l);
 	}
-	if (strcmp(url, "/api/v1/alerts") == 0) {
-		alerts_tick(c->alerts, c, c->now(), 1);
+	if (strcmp(url, "/api/v1/alerts") == 0)
 		return reply_buf(conn, &sb, alerts_json(&sb, c->alerts, c), json);
-	}
 	if (strcmp(url, "/api/v1/devices") == 0)
 		return reply_buf(conn, &sb, api_devices(&sb, c), json);
 	if (strcmp(url, "/metrics") == 0)

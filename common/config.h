@@ -105,7 +105,7 @@ struct hbmon_config {
 	char listen_addr[64];
 	int listen_port;
 	int rrd_step;       /* seconds between RRD primary data points */
-	int stale_after;    /* seconds without news before a device counts as down */
+	int stale_after;    /* seconds without news before a device has no data (not down) */
 	long ingest_max_body;
 	char rrdcached[256];
 	long write_queue_max, write_queue_mb;

@@ -186,8 +186,8 @@ def test_a_day_in_a_commune(bindir, tmp_path, smtp):
         msgs = inbox.wait(4)
         assert len(msgs) == 4
         assert subject(dict(msgs[2:])["canbo@xa.test"]) == \
-            f"[hbmon] {COMMUNE}: đã đạt lại mọi chỉ tiêu"
-        assert "ĐÃ ĐẠT LẠI" in body(dict(msgs[2:])["canbo@xa.test"])
+            f"[hbmon] {COMMUNE}: đã khắc phục, tất cả chỉ tiêu đạt"
+        assert "ĐÃ KHẮC PHỤC" in body(dict(msgs[2:])["canbo@xa.test"])
 
         # 10:10-11:00 a PC flaps every minute: never five minutes down, no mail
         for k in range(50):
@@ -232,6 +232,47 @@ def test_a_day_in_a_commune(bindir, tmp_path, smtp):
         day.up["PC 1"] = day.up["PC 2"] = False
         day.until(21, 0)
         assert len(inbox.wait(9, 0.5)) == 8
+    finally:
+        assert day.col.stop() == 0, day.col.output()
+
+
+def test_silent_probe_is_one_alert_for_district_it_not_a_commune_storm(bindir, tmp_path, smtp):
+    """The probe stops sending at 09:00 (its machine off): the devices have no data, not down;
+    no commune is mailed; district IT gets one "probe silent" alert, and one when it is back."""
+    inbox, _, port = smtp
+    day = Day(bindir, tmp_path, port, inbox.tls[0])
+    try:
+        day.until(9, 0)
+        assert inbox.wait(1, 0.5) == []
+        silent_from = day.now
+        while day.now < silent_from + 3600:  # an hour of nothing: only the clock moves
+            day.now += 60
+            day.set_clock()
+            st, _, out = http(day.dist.url("/api/v1/alerts"))
+            state = json.loads(out)
+        assert [(a["target"], a["state"], a["site"]) for a in state["alerts"]] == \
+            [("probe", "firing", "district")], state
+        msgs = inbox.wait(2, 3)
+        assert [rcpt for rcpt, _ in msgs] == ["it@huyen.test"], [subject(m) for _, m in msgs]
+        text = subject(msgs[0][1])
+        assert text.startswith("[hbmon] Huyện Thử: Probe district has sent nothing since "), text
+        assert "4 devices without recent data" in body(msgs[0][1])
+        # the devices read "no recent data", the commune "no data": neither down nor missed
+        devices = json.loads(http(day.dist.url("/api/v1/devices"))[2])
+        assert {d["status"] for d in devices} == {"stale"}, devices
+        now = json.loads(http(day.dist.url("/api/v1/readiness"))[2])
+        assert now["communes"][0]["verdict"] == "no_data"
+        page = http(day.dist.url("/"))[2].decode()
+        assert "Không có dữ liệu mới" in page and "Chưa có dữ liệu" in page
+        assert "Probe district không gửi dữ liệu từ" in page
+        # it sends again: the commune is judged again (all met), IT hears it is back
+        day.until(10, 30)
+        msgs = inbox.wait(2)
+        assert [rcpt for rcpt, _ in msgs] == ["it@huyen.test"] * 2
+        assert "Probe district sends data again" in subject(msgs[1][1])
+        assert json.loads(http(day.dist.url("/api/v1/alerts"))[2])["alerts"] == []
+        now = json.loads(http(day.dist.url("/api/v1/readiness"))[2])
+        assert now["communes"][0]["verdict"] == "met"
     finally:
         assert day.col.stop() == 0, day.col.output()
 
@@ -340,7 +381,7 @@ def test_maintenance_window_and_acknowledgement(bindir, tmp_path, smtp):
         msgs = inbox.wait(4)
         assert len(msgs) == 4
         text = body(dict(msgs[2:])["canbo@xa.test"])
-        assert "ĐÃ TIẾP NHẬN" in text and "tiếp nhận bởi: Anh Tuấn (IT) — thay cáp" in text
+        assert "NHẬN XỬ LÝ" in text and "người nhận xử lý: Anh Tuấn (IT) — thay cáp" in text
         r = cli(bindir, day, "ack", "--commune", COMMUNE, "--target", "printer", "--by", "x")
         assert r.returncode == 1 and "--target" in r.stderr
     finally:
@@ -377,7 +418,7 @@ def test_dashboard_forms_acknowledge_and_plan_maintenance(bindir, tmp_path, smtp
         assert (st, loc) == (303, "/#alerts")
         state = json.loads(http(day.dist.url("/api/v1/alerts"))[2])
         assert state["alerts"][0]["acknowledged_by"] == "Chị Lan (IT)"
-        assert "tiếp nhận bởi: Chị Lan (IT)" in http(day.dist.url("/"))[2].decode()
+        assert "người nhận xử lý: Chị Lan (IT)" in http(day.dist.url("/"))[2].decode()
         st, _, msg = post_form(day, "/api/v1/ack", {**form, "commune": "Xã Khác"}, me)
         assert st == 400 and 'commune "Xã Khác": not in' in msg
         st, _, msg = post_form(day, "/api/v1/ack", {**form, "by": "x" * 300}, me)

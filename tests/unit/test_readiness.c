@@ -179,10 +179,11 @@ static void district_judged(void **state)
 	assert_int_equal(sr->nmet, 2);
 	assert_int_equal(sr->v, V_MET);
 
+	/* the VC system was last heard too long ago: not known now, not down */
 	sr = &r.sites[S_A_MEETING];
 	assert_int_equal(sr->ntargets, 1);
-	check_target(sr, 0, CLS_VC, 1, 0, 1, V_MISSED);
-	assert_int_equal(sr->v, V_MISSED);
+	check_target(sr, 0, CLS_VC, 1, 0, 1, V_NODATA);
+	assert_int_equal(sr->v, V_NODATA);
 
 	sr = &r.sites[S_B_ONESTOP];
 	check_target(sr, 0, CLS_PC, 2, 1, 2, V_MISSED);
@@ -202,7 +203,7 @@ static void district_judged(void **state)
 	assert_int_equal(cr->nsites_met, 1);
 	assert_int_equal(cr->ntargets, 3);
 	assert_int_equal(cr->nmet, 2);
-	assert_int_equal(cr->v, V_MISSED);
+	assert_int_equal(cr->v, V_NODATA); /* nothing missed; the meeting room not known */
 	assert_int_equal(cr->devices, 5);
 	assert_int_equal(cr->devices_up, 3);
 
@@ -329,9 +330,11 @@ static void state_status_rules(void **state)
 	assert_int_equal(state_status(st, 0, 1, NOW, STALE), DEV_UP);
 	assert_int_equal(state_status(st, 0, 0, NOW, STALE), DEV_NOT_POLLED);
 	assert_int_equal(state_status(st, 0, 1, NOW - 100 + STALE, STALE), DEV_UP);
-	assert_int_equal(state_status(st, 0, 1, NOW - 100 + STALE + 1, STALE), DEV_DOWN);
+	/* nothing heard for stale_after: no data now, not down */
+	assert_int_equal(state_status(st, 0, 1, NOW - 100 + STALE + 1, STALE), DEV_STALE);
 	apply(fx, 0, 0, NOW - 50);
 	assert_int_equal(state_status(st, 0, 1, NOW, STALE), DEV_DOWN);
+	assert_int_equal(state_status(st, 0, 1, NOW - 50 + STALE + 1, STALE), DEV_STALE);
 }
 
 static void state_keeps_the_latest(void **state)
@@ -497,7 +500,7 @@ static void from_files(void **state)
 	check_target(&r.sites[0], 1, CLS_SCANNER, 1, 1, 1, V_MET);
 	assert_int_equal(r.communes[0].v, V_MET);
 	/* B: PC 2 is 121 s old with stale_after = 120, the scanner is down */
-	check_target(&r.sites[1], 0, CLS_PC, 2, 1, 2, V_MISSED);
+	check_target(&r.sites[1], 0, CLS_PC, 2, 1, 2, V_NODATA); /* PC 2: no recent data */
 	check_target(&r.sites[1], 1, CLS_SCANNER, 1, 0, 1, V_MISSED);
 	assert_int_equal(r.communes[1].v, V_MISSED);
 	assert_int_equal(r.communes[1].devices_up, 1);
