@@ -30,6 +30,8 @@ struct commune_alerts {
 	struct change *chg;
 	size_t nchg, capchg;
 	time_t last_mail;
+	enum verdict last_v; /* when it was last judged (a target of it judged) */
+	time_t last_judged;
 };
 
 #define SITE_ALERTS (CLS_COUNT + CFG_MAX_METRIC_TARGETS)
@@ -46,6 +48,8 @@ struct alerts {
 	time_t last_tick, first_tick;
 	uint64_t last_samples; /* samples applied when it last judged */
 	uint64_t nticks, cpu_ns; /* judgements made, and their CPU time (this thread's) */
+	struct readiness now;    /* the last tick's, judging set; has_now once there is one */
+	int has_now;
 	unsigned long serial;
 	long last_ack;
 	/* the probes the inventory names, one alert each: silent for stale_after */
@@ -154,6 +158,8 @@ void alerts_carry(struct alerts *dst, const struct inventory *dinv, struct alert
 		d->nchg = s->nchg;
 		d->capchg = s->capchg;
 		d->last_mail = s->last_mail;
+		d->last_v = s->last_v;
+		d->last_judged = s->last_judged;
 		s->chg = NULL;
 		s->nchg = s->capchg = 0;
 	}
@@ -180,6 +186,8 @@ void alerts_free(struct alerts *a)
 		free(a->com[i].chg);
 	free(a->com);
 	free(a->site);
+	if (a->has_now)
+		readiness_free(&a->now);
 	free(a->probe_name);
 	free(a->probe);
 	free(a->district.chg);
@@ -767,17 +775,26 @@ void alerts_tick_cost(const struct alerts *a, uint64_t *ticks, double *cpu_secon
 	*cpu_seconds = (double)a->cpu_ns / 1e9;
 }
 
-/* Judges every target at now, steps the alerts, queues digests, pumps the mail queue. */
-static void tick(struct alerts *a, struct collector *c, time_t now)
+/* When this tick judges: the district's hours, the grace after each opening, the settling
+ * after a start (devices not heard from yet are unknown, not down, for stale_after). */
+struct when {
+	time_t now;
+	int working, grace, settling;
+};
+
+static struct when when_judged(struct alerts *a, const struct collector *c, time_t now)
 {
-	if (c->store)
-		store_retry_events(c->store); /* history held while the disk was full, in order */
-	if (a->nsites != c->inv->nsites || a->ncommunes != c->inv->ncommunes)
-		return; /* the inventory changed under us: the collector makes a new one */
-	struct readiness r;
-	struct readiness_input in = {c->cfg, c->inv, &c->state, now};
-	if (readiness_eval(&r, &in) < 0)
-		return;
+	struct when w = {now, hours_working(&a->hours, now), 0, 0};
+	if (!a->first_tick)
+		a->first_tick = now;
+	w.settling = now - a->first_tick < c->cfg->stale_after;
+	w.grace = w.working && now - hours_span_start(&a->hours, now) < c->cfg->startup_grace;
+	return w;
+}
+
+/* This tick's maintenance windows and new acknowledgements, from the store. */
+static void load_schedule(struct alerts *a, struct collector *c, time_t now)
+{
 	memset(a->maint_commune, 0, a->ncommunes);
 	memset(a->maint_site, 0, a->nsites);
 	memset(a->maint_cls, 0, a->nsites * sizeof(*a->maint_cls));
@@ -785,71 +802,105 @@ static void tick(struct alerts *a, struct collector *c, time_t now)
 	store_maint_each(c->store, now, on_maint, &mc);
 	struct ack_ctx ac = {a, c, now};
 	a->last_ack = store_acks_after(c->store, a->last_ack, on_ack, &ac);
-	int working = hours_working(&a->hours, now);
-	/* just started: devices not heard from yet are unknown, not down, for stale_after */
-	if (!a->first_tick)
-		a->first_tick = now;
-	int settling = now - a->first_tick < c->cfg->stale_after;
-	int grace = settling ||
-		    (working && now - hours_span_start(&a->hours, now) < c->cfg->startup_grace);
-	probes_step(a, c, now, settling);
-	int *updown = calloc(a->ncommunes ? a->ncommunes : 1, sizeof(int));
-	for (size_t k = 0; updown && k < a->ncommunes; k++) {
+}
+
+/* Each commune's uplink; updown[k] set where it is down (its targets are then "upstream
+ * down", not mailed). */
+static void step_uplinks(struct alerts *a, struct collector *c, const struct when *w, int *updown)
+{
+	for (size_t k = 0; k < a->ncommunes; k++) {
 		struct commune_alerts *ca = &a->com[k];
 		size_t behind;
-		int uplink = uplink_state(c, k, now, &behind);
+		int uplink = uplink_state(c, k, w->now, &behind);
 		updown[k] = uplink == 1;
 		if (updown[k])
-			uplink_reason(&ca->uplink, c, k, behind, now);
+			uplink_reason(&ca->uplink, c, k, behind, w->now);
 		int routers_maint = 0;
 		for (size_t s = 0; s < a->nsites; s++)
 			if (c->inv->sites[s].commune == k &&
 			    (a->maint_site[s] || a->maint_cls[s][CLS_ROUTER]))
 				routers_maint = 1;
 		ca->uplink.in_maint = a->maint_commune[k] || routers_maint;
-		step(&ca->uplink, (!working || grace || ca->uplink.in_maint) ? -1 : uplink, now, c,
-		     ca, c->inv->communes[k].name, "uplink");
+		int judged = w->working && !w->grace && !w->settling && !ca->uplink.in_maint;
+		step(&ca->uplink, judged ? uplink : -1, w->now, c, ca, c->inv->communes[k].name,
+		     "uplink");
 	}
-	for (size_t s = 0; s < r.nsites; s++) {
-		const struct site_result *sr = &r.sites[s];
-		size_t k = c->inv->sites[s].commune;
-		int always = sr->type && sr->type->always;
+}
+
+/* Why a site's target is not judged now; J_JUDGED when it is. */
+static enum judging site_judging(const struct alerts *a, const struct collector *c,
+				 const struct site_result *sr, const struct alert *al,
+				 const struct when *w)
+{
+	if (al->in_maint)
+		return J_MAINTENANCE;
+	if (!sr->type || !sr->type->always) {
 		const struct hours *sh = site_hours(a, c, sr->type);
-		int s_working = hours_working(sh, now);
-		int s_grace = settling || (s_working && now - hours_span_start(sh, now) <
-								c->cfg->startup_grace);
+		if (!hours_working(sh, w->now))
+			return J_OFF_HOURS;
+		if (w->now - hours_span_start(sh, w->now) < c->cfg->startup_grace)
+			return J_GRACE;
+	}
+	return al->suppressed ? J_UPSTREAM : J_JUDGED;
+}
+
+static void step_sites(struct alerts *a, struct collector *c, struct readiness *r,
+		       const struct when *w, const int *updown)
+{
+	for (size_t s = 0; s < r->nsites; s++) {
+		struct site_result *sr = &r->sites[s];
+		size_t k = c->inv->sites[s].commune;
 		for (int t = 0; t < sr->ntargets; t++) {
-			const struct target_result *tr = &sr->targets[t];
+			struct target_result *tr = &sr->targets[t];
 			int slot = tr->kind == TK_METRIC ? CLS_COUNT + tr->mt_index : (int)tr->cls;
 			struct alert *al = &a->site[s][slot];
-			al->in_maint = a->maint_commune[k] || a->maint_site[s] || a->maint_cls[s][tr->cls];
-			int judged = (always || (s_working && !s_grace)) && !settling && !al->in_maint;
-			al->suppressed = updown && updown[k] && tr->v == V_MISSED;
-			/* reasons cost a scan of the devices: only for what is judged or shown */
-			if (tr->v == V_MISSED &&
-			    (judged || al->st != A_OK || al->suppressed || al->in_maint))
-				target_reason(al, c, sr, tr, now);
 			char buf[64];
-			const char *what = site_target_name(c, s, slot, buf, sizeof(buf));
-			step(al, alert_input(judged && !al->suppressed, tr->v), now, c, &a->com[k],
-			     c->inv->communes[k].name, what);
+			al->in_maint = a->maint_commune[k] || a->maint_site[s] || a->maint_cls[s][tr->cls];
+			al->suppressed = updown[k] && tr->v == V_MISSED;
+			tr->judging = site_judging(a, c, sr, al, w);
+			/* reasons cost a scan of the devices: only for what is judged or shown */
+			if (tr->v == V_MISSED && (tr->judging == J_JUDGED || al->st != A_OK ||
+						  al->suppressed || al->in_maint))
+				target_reason(al, c, sr, tr, w->now);
+			/* just started: shown as judged, but nothing fires or resolves until the
+			 * probes have reported in */
+			step(al, alert_input(tr->judging == J_JUDGED && !w->settling, tr->v), w->now, c,
+			     &a->com[k], c->inv->communes[k].name,
+			     site_target_name(c, s, slot, buf, sizeof(buf)));
 		}
 	}
-	for (size_t k = 0; k < r.ncommunes && k < a->ncommunes; k++) {
-		const struct commune_result *cr = &r.communes[k];
+}
+
+/* Commune-wide targets, in the district's working hours. */
+static void step_commune_targets(struct alerts *a, struct collector *c, struct readiness *r,
+				 const struct when *w, const int *updown)
+{
+	for (size_t k = 0; k < r->ncommunes && k < a->ncommunes; k++) {
+		struct commune_result *cr = &r->communes[k];
 		for (int t = 0; t < cr->nctargets && t < CFG_MAX_COMMUNE_TARGETS; t++) {
-			const struct target_result *tr = &cr->targets[t];
+			struct target_result *tr = &cr->targets[t];
 			struct alert *al = &a->com[k].ct[t];
 			char what[CFG_NAME_MAX + 8];
 			al->in_maint = a->maint_commune[k];
-			al->suppressed = updown && updown[k] && tr->v == V_MISSED;
+			al->suppressed = updown[k] && tr->v == V_MISSED;
 			if (tr->v == V_MISSED)
-				commune_target_reason(al, c, k, tr, now);
-			int judged = working && !grace && !al->in_maint;
-			step(al, alert_input(judged && !al->suppressed, tr->v), now, c, &a->com[k],
-			     c->inv->communes[k].name, ct_name(c, t, what, sizeof(what)));
+				commune_target_reason(al, c, k, tr, w->now);
+			tr->judging = al->in_maint    ? J_MAINTENANCE
+				      : !w->working   ? J_OFF_HOURS
+				      : w->grace      ? J_GRACE
+				      : al->suppressed ? J_UPSTREAM
+						       : J_JUDGED;
+			/* just started: shown as judged, but nothing fires or resolves until the
+			 * probes have reported in */
+			step(al, alert_input(tr->judging == J_JUDGED && !w->settling, tr->v), w->now, c,
+			     &a->com[k], c->inv->communes[k].name, ct_name(c, t, what, sizeof(what)));
 		}
 	}
+}
+
+/* The digests whose interval has passed: each commune's, and district IT's of the probes. */
+static void send_due_digests(struct alerts *a, struct collector *c, time_t now)
+{
 	for (size_t k = 0; k < a->ncommunes; k++) {
 		struct commune_alerts *ca = &a->com[k];
 		if (ca->nchg && (!ca->last_mail || now - ca->last_mail >= c->cfg->digest_interval))
@@ -858,9 +909,65 @@ static void tick(struct alerts *a, struct collector *c, time_t now)
 	if (a->district.nchg &&
 	    (!a->district.last_mail || now - a->district.last_mail >= c->cfg->digest_interval))
 		send_district_digest(a, c, now);
+}
+
+/* This tick's readiness kept for the pages and the API (read, never judged again there),
+ * and each commune's verdict when it was last judged. */
+static void keep_now(struct alerts *a, struct readiness *r, time_t now)
+{
+	readiness_judged(r);
+	for (size_t k = 0; k < r->ncommunes && k < a->ncommunes; k++)
+		if (r->communes[k].njudged) {
+			a->com[k].last_v = r->communes[k].vj;
+			a->com[k].last_judged = now;
+		}
+	if (a->has_now)
+		readiness_free(&a->now);
+	a->now = *r;
+	a->has_now = 1;
+}
+
+/* Judges every target at now, steps the alerts, queues digests, pumps the mail queue. */
+static void tick(struct alerts *a, struct collector *c, time_t now)
+{
+	struct readiness r;
+	struct readiness_input in = {c->cfg, c->inv, &c->state, now};
+	if (c->store)
+		store_retry_events(c->store); /* history held while the disk was full, in order */
+	if (a->nsites != c->inv->nsites || a->ncommunes != c->inv->ncommunes)
+		return; /* the inventory changed under us: the collector makes a new one */
+	int *updown = calloc(a->ncommunes ? a->ncommunes : 1, sizeof(int));
+	if (!updown || readiness_eval(&r, &in) < 0) {
+		free(updown);
+		return;
+	}
+	load_schedule(a, c, now);
+	struct when w = when_judged(a, c, now);
+	probes_step(a, c, now, w.settling);
+	step_uplinks(a, c, &w, updown);
+	step_sites(a, c, &r, &w, updown);
+	step_commune_targets(a, c, &r, &w, updown);
+	send_due_digests(a, c, now);
 	free(updown);
-	readiness_free(&r);
+	keep_now(a, &r, now);
 	pump_mail(a, c, now);
+}
+
+const struct readiness *alerts_now(const struct alerts *a, const struct readiness_input *in,
+				  struct readiness *own)
+{
+	if (a && a->has_now && a->now.nsites == in->inv->nsites &&
+	    a->now.ncommunes == in->inv->ncommunes)
+		return &a->now;
+	return readiness_eval(own, in) == 0 ? own : NULL;
+}
+
+time_t alerts_last_judged(const struct alerts *a, size_t commune, enum verdict *v)
+{
+	if (!a || commune >= a->ncommunes)
+		return 0;
+	*v = a->com[commune].last_v;
+	return a->com[commune].last_judged;
 }
 
 static void view(const struct alert *al, const char *commune, const char *site,

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "hours.h"
+#include "judge.h"
 #include "strbuf.h"
 
 struct collector;
@@ -36,6 +37,17 @@ void alerts_carry(struct alerts *dst, const struct inventory *dinv, struct alert
  * event loop calls it before answering requests and after applying samples: a GET reads the
  * states, it never steps them. */
 void alerts_tick(struct alerts *a, struct collector *c, time_t now, int force);
+/* The readiness judged at the last tick, each target's judging set (not judged now: outside
+ * its hours, maintenance…), which pages and the API read; before the first tick, a fresh
+ * evaluation into own (every target judged; readiness_free it when it is returned). NULL
+ * when that fails. */
+struct readiness;
+struct readiness_input;
+const struct readiness *alerts_now(const struct alerts *a, const struct readiness_input *in,
+				  struct readiness *own);
+/* A commune's verdict when a target of it was last judged, and when (0: never). */
+
+time_t alerts_last_judged(const struct alerts *a, size_t commune, enum verdict *v);
 /* Judgements made since start and the CPU they took: what /metrics says of the tick. */
 void alerts_tick_cost(const struct alerts *a, uint64_t *ticks, double *cpu_seconds);
 /* Indexes of a commune, and of a site in it, by name; -1 when not in the inventory. */

@@ -53,6 +53,10 @@ static json_object *target_json(const struct collector *c, enum lang l,
 	json_object_object_add(o, "unknown", json_object_new_int(t->unknown));
 	json_object_object_add(o, "verdict", json_object_new_string(judge_name(t->v)));
 	json_object_object_add(o, "met", json_object_new_boolean(t->v == V_MET));
+	json_object_object_add(o, "judged", json_object_new_boolean(t->judging == J_JUDGED));
+	if (t->judging != J_JUDGED)
+		json_object_object_add(o, "not_judged_because",
+				       json_object_new_string(readiness_judging_name(t->judging)));
 	if (strbuf_init(&reason, 4096) == 0) {
 		text_reason(&reason, c->i18n, l, st, t);
 		json_object_object_add(o, "reason", json_object_new_string(reason.data));
@@ -81,10 +85,12 @@ static json_object *site_json(const struct collector *c, enum lang l, const stru
 
 int api_readiness(struct strbuf *out, const struct collector *c, enum lang l)
 {
-	struct readiness r;
+	struct readiness own = {0};
 	struct readiness_input in = {c->cfg, c->inv, &c->state, c->now()};
-	if (readiness_eval(&r, &in) < 0)
+	const struct readiness *rp = alerts_now(c->alerts, &in, &own);
+	if (!rp)
 		return -1;
+	const struct readiness r = *rp;
 	json_object *root = json_object_new_object();
 	json_object *dist = json_object_new_object();
 	json_object_object_add(dist, "name", json_object_new_string(c->cfg->district));
@@ -92,6 +98,8 @@ int api_readiness(struct strbuf *out, const struct collector *c, enum lang l)
 	json_object_object_add(dist, "communes", json_object_new_int((int)r.ncommunes));
 	json_object_object_add(dist, "communes_met", json_object_new_int(r.ncommunes_met));
 	json_object_object_add(dist, "communes_no_data", json_object_new_int(r.ncommunes_nodata));
+	json_object_object_add(dist, "communes_judged", json_object_new_int(r.ncommunes_judged));
+	json_object_object_add(dist, "communes_judged_met", json_object_new_int(r.ncommunes_judged_met));
 	json_object_object_add(dist, "targets", json_object_new_int(r.ntargets));
 	json_object_object_add(dist, "targets_met", json_object_new_int(r.nmet));
 	json_object_object_add(dist, "score",
@@ -104,6 +112,14 @@ int api_readiness(struct strbuf *out, const struct collector *c, enum lang l)
 		json_object_object_add(co, "name", json_object_new_string(c->inv->communes[k].name));
 		json_object_object_add(co, "verdict", json_object_new_string(judge_name(cr->v)));
 		json_object_object_add(co, "met", json_object_new_boolean(cr->v == V_MET));
+		/* what the overview shows: over the targets judged now */
+		json_object_object_add(co, "verdict_judged",
+				       json_object_new_string(cr->njudged || !cr->ntargets
+								  ? judge_name(cr->vj)
+								  : "not_judged"));
+		if (!cr->njudged && cr->ntargets)
+			json_object_object_add(co, "not_judged_because",
+					       json_object_new_string(readiness_judging_name(cr->why)));
 		json_object_object_add(co, "score",
 				       json_object_new_double(readiness_score(cr->nmet, cr->ntargets)));
 		json_object_object_add(co, "devices", json_object_new_int(cr->devices));
@@ -120,7 +136,8 @@ int api_readiness(struct strbuf *out, const struct collector *c, enum lang l)
 		json_object_array_add(communes, co);
 	}
 	json_object_object_add(root, "communes", communes);
-	readiness_free(&r);
+	if (rp == &own)
+		readiness_free(&own);
 	return json_append_put(out, root);
 }
 

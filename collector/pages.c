@@ -26,6 +26,36 @@ static const char *verdict_text(const struct collector *c, enum lang l, enum ver
 	return T(v == V_MET ? "target.met" : v == V_MISSED ? "target.missed" : "target.no_data");
 }
 
+/* The class of a commune or site on the overview: its verdict over the targets judged now,
+ * "notjudged" when it has targets and none is judged now. */
+static const char *judged_class(int njudged, int ntargets, enum verdict vj)
+{
+	return njudged || !ntargets ? verdict_class(vj) : "notjudged";
+}
+
+/* A commune's badge: its verdict over the targets judged now, or "not judged now (outside
+ * working hours)" with the verdict it had when last judged, and when. */
+static void commune_badge(struct strbuf *o, const struct collector *c, enum lang l,
+			  const struct commune_result *cr, size_t k)
+{
+	char key[40], when[32];
+	enum verdict last;
+	if (cr->njudged || !cr->ntargets) {
+		strbuf_printf(o, "<span class=\"badge %s\">%s</span>", verdict_class(cr->vj),
+			      verdict_text(c, l, cr->vj));
+		return;
+	}
+	snprintf(key, sizeof(key), "judging.%s", readiness_judging_name(cr->why));
+	strbuf_printf(o, "<span class=\"badge notjudged\">%s</span> <small class=\"notjudged\">%s",
+		      T("judging.not_now"), T(key));
+	time_t at = alerts_last_judged(c->alerts, k, &last);
+	if (at) {
+		text_day_time(when, sizeof(when), at);
+		strbuf_printf(o, " · %s: %s, %s", T("judging.last"), verdict_text(c, l, last), when);
+	}
+	strbuf_puts(o, "</small>");
+}
+
 static void head(struct strbuf *o, const struct collector *c, enum lang l, const char *title,
 		 int refresh)
 {
@@ -96,7 +126,8 @@ static void missing_reasons(struct strbuf *o, const struct collector *c,
 	const struct commune_result *cr = &r->communes[k];
 	for (int t = 0; t < cr->nctargets; t++) {
 		struct strbuf reason;
-		if (cr->targets[t].v != V_MISSED || strbuf_init(&reason, 4096) < 0)
+		if (cr->targets[t].v != V_MISSED || cr->targets[t].judging != J_JUDGED ||
+		    strbuf_init(&reason, 4096) < 0)
 			continue;
 		text_reason(&reason, c->i18n, l, NULL, &cr->targets[t]);
 		strbuf_puts(o, first ? "" : "; ");
@@ -110,7 +141,8 @@ static void missing_reasons(struct strbuf *o, const struct collector *c,
 			continue;
 		for (int t = 0; t < sr->ntargets; t++) {
 			struct strbuf reason;
-			if (sr->targets[t].v != V_MISSED || strbuf_init(&reason, 4096) < 0)
+			if (sr->targets[t].v != V_MISSED || sr->targets[t].judging != J_JUDGED ||
+			    strbuf_init(&reason, 4096) < 0)
 				continue;
 			text_reason(&reason, c->i18n, l, sr->type, &sr->targets[t]);
 			strbuf_puts(o, first ? "" : "; ");
@@ -130,10 +162,12 @@ static void summary(struct strbuf *o, const struct collector *c, const struct re
 		      T("headline.devices_up"), T("summary.missing"));
 	for (size_t k = 0; k < c->inv->ncommunes; k++) {
 		const struct commune_result *cr = &r->communes[k];
-		strbuf_printf(o, "<tr class=\"%s\"><td><a href=\"#c%zu\">", verdict_class(cr->v), k);
+		strbuf_printf(o, "<tr class=\"%s\"><td><a href=\"#c%zu\">",
+			      judged_class(cr->njudged, cr->ntargets, cr->vj), k);
 		strbuf_html(o, c->inv->communes[k].name);
-		strbuf_printf(o, "</a></td><td><span class=\"badge %s\">%s</span></td><td>%d/%d</td><td>%d/%d</td><td class=\"reasons\">",
-			      verdict_class(cr->v), verdict_text(c, l, cr->v),
+		strbuf_puts(o, "</a></td><td>");
+		commune_badge(o, c, l, cr, k);
+		strbuf_printf(o, "</td><td>%d/%d</td><td>%d/%d</td><td class=\"reasons\">",
 			      cr->nsites_met, cr->nsites, cr->devices_up, cr->devices);
 		missing_reasons(o, c, r, k, l);
 		strbuf_puts(o, "</td></tr>\n");
@@ -146,17 +180,19 @@ static void site_block(struct strbuf *o, const struct collector *c, const struct
 {
 	const struct inv_site *site = &c->inv->sites[s];
 	const struct site_result *sr = &r->sites[s];
-	strbuf_printf(o, "<div class=\"site %s\"><h3>", verdict_class(sr->v));
+	strbuf_printf(o, "<div class=\"site %s\"><h3>",
+		      judged_class(sr->njudged, sr->ntargets, sr->vj));
 	strbuf_html(o, site->name);
 	strbuf_puts(o, " <small>");
 	if (sr->type)
 		strbuf_html(o, l == LANG_VI ? sr->type->label_vi : sr->type->label_en);
 	strbuf_puts(o, "</small></h3>");
-	if (sr->v == V_MISSED) {
+	if (sr->njudged && sr->vj == V_MISSED) {
 		strbuf_puts(o, "<ul class=\"reasons\">");
 		for (int k = 0; k < sr->ntargets; k++) {
 			struct strbuf reason;
-			if (sr->targets[k].v != V_MISSED || strbuf_init(&reason, 4096) < 0)
+			if (sr->targets[k].v != V_MISSED || sr->targets[k].judging != J_JUDGED ||
+			    strbuf_init(&reason, 4096) < 0)
 				continue;
 			text_reason(&reason, c->i18n, l, sr->type, &sr->targets[k]);
 			strbuf_puts(o, "<li>");
@@ -334,12 +370,14 @@ static void probes_block(struct strbuf *o, const struct collector *c, enum lang 
 
 int page_dashboard(struct strbuf *o, const struct collector *c, enum lang l)
 {
-	struct readiness r;
+	struct readiness own = {0};
 	time_t now = c->now();
-	struct readiness_input in = {c->cfg, c->inv, &c->state, now};
 	char when[32];
-	if (readiness_eval(&r, &in) < 0)
+	struct readiness_input in = {c->cfg, c->inv, &c->state, now};
+	const struct readiness *rp = alerts_now(c->alerts, &in, &own);
+	if (!rp)
 		return -1;
+	const struct readiness r = *rp;
 	head(o, c, l, T("title"), 60);
 	lang_switch(o, l, "/");
 	strbuf_puts(o, "<header><h1>");
@@ -347,9 +385,13 @@ int page_dashboard(struct strbuf *o, const struct collector *c, enum lang l)
 	strbuf_puts(o, " — ");
 	strbuf_html(o, c->cfg->district);
 	text_time(when, sizeof(when), now);
-	strbuf_printf(o, "</h1><p class=\"headline\"><strong id=\"communes-met\">%d/%zu</strong> %s · %s %.0f%% · %s</p></header>\n",
-		      r.ncommunes_met, r.ncommunes, T("headline.communes_met"), T("headline.score"),
-		      readiness_score(r.nmet, r.ntargets), when);
+	strbuf_printf(o, "</h1><p class=\"headline\"><strong id=\"communes-met\">%d/%d</strong> %s · %s %.0f%%",
+		      r.ncommunes_judged_met, r.ncommunes_judged, T("headline.communes_met"),
+		      T("headline.score"), readiness_score(r.nmet_judged, r.ntargets_judged));
+	if (r.ncommunes_judged < (int)r.ncommunes)
+		strbuf_printf(o, " · <span id=\"not-judged\">%d %s</span>",
+			      (int)r.ncommunes - r.ncommunes_judged, T("judging.communes_not_now"));
+	strbuf_printf(o, " · %s</p></header>\n", when);
 	strbuf_printf(o, "<p class=\"periods\"><a href=\"/report?period=month%s\">",
 		      l == LANG_VI ? "" : "&amp;lang=en");
 	strbuf_html(o, T("report.link"));
@@ -359,12 +401,13 @@ int page_dashboard(struct strbuf *o, const struct collector *c, enum lang l)
 	for (size_t k = 0; k < c->inv->ncommunes; k++) {
 		const struct commune_result *cr = &r.communes[k];
 		strbuf_printf(o, "<section id=\"c%zu\" class=\"commune %s\" data-commune=\"", k,
-			      verdict_class(cr->v));
+			      judged_class(cr->njudged, cr->ntargets, cr->vj));
 		strbuf_html(o, c->inv->communes[k].name);
 		strbuf_puts(o, "\"><h2>");
 		strbuf_html(o, c->inv->communes[k].name);
-		strbuf_printf(o, " <span class=\"badge %s\">%s</span> <small>%s %d/%d · %s %d/%d</small></h2>\n",
-			      verdict_class(cr->v), verdict_text(c, l, cr->v),
+		strbuf_puts(o, " ");
+		commune_badge(o, c, l, cr, k);
+		strbuf_printf(o, " <small>%s %d/%d · %s %d/%d</small></h2>\n",
 			      T("headline.sites_met"), cr->nsites_met, cr->nsites,
 			      T("headline.devices_up"), cr->devices_up, cr->devices);
 		for (size_t s = 0; s < c->inv->nsites; s++)
@@ -374,7 +417,8 @@ int page_dashboard(struct strbuf *o, const struct collector *c, enum lang l)
 	}
 	probes_block(o, c, l, now);
 	strbuf_puts(o, "</body></html>\n");
-	readiness_free(&r);
+	if (rp == &own)
+		readiness_free(&own);
 	return o->overflow ? -1 : 0;
 }
 

@@ -231,6 +231,7 @@ int readiness_eval(struct readiness *out, const struct readiness_input *in)
 	count_devices(cnt, out, in);
 	for (size_t s = 0; s < inv->nsites; s++) {
 		out->sites[s].site = s;
+		out->sites[s].commune = inv->sites[s].commune;
 		out->sites[s].type = config_site_type(in->cfg, inv->sites[s].type);
 		eval_site(&out->sites[s], in, cnt[s]);
 	}
@@ -244,7 +245,58 @@ int readiness_eval(struct readiness *out, const struct readiness_input *in)
 		out->nmet += out->communes[k].nmet;
 	}
 	free(cnt);
+	readiness_judged(out);
 	return 0;
+}
+
+const char *readiness_judging_name(enum judging j)
+{
+	static const char *const name[] = {"judged", "off_hours", "grace", "maintenance",
+					   "upstream"};
+	return j >= J_JUDGED && j <= J_UPSTREAM ? name[j] : "judged";
+}
+
+/* Folds the verdicts of the targets judged now (counted in r); *why gets the first other's
+ * reason. */
+static int fold_judged(struct readiness *r, const struct target_result *t, int n, enum verdict *v,
+		       enum judging *why)
+{
+	int judged = 0;
+	for (int k = 0; k < n; k++) {
+		if (t[k].judging != J_JUDGED) {
+			if (*why == J_JUDGED)
+				*why = t[k].judging;
+			continue;
+		}
+		judged++;
+		r->nmet_judged += t[k].v == V_MET;
+		*v = judge_and(*v, t[k].v);
+	}
+	r->ntargets_judged += judged;
+	return judged;
+}
+
+void readiness_judged(struct readiness *r)
+{
+	r->ncommunes_judged = r->ncommunes_judged_met = r->ntargets_judged = r->nmet_judged = 0;
+	for (size_t k = 0; k < r->ncommunes; k++) {
+		struct commune_result *cr = &r->communes[k];
+		cr->vj = V_MET;
+		cr->why = J_JUDGED;
+		cr->njudged = fold_judged(r, cr->targets, cr->nctargets, &cr->vj, &cr->why);
+	}
+	for (size_t s = 0; s < r->nsites; s++) {
+		struct site_result *sr = &r->sites[s];
+		struct commune_result *cr = &r->communes[sr->commune];
+		sr->vj = V_MET;
+		sr->njudged = fold_judged(r, sr->targets, sr->ntargets, &sr->vj, &cr->why);
+		cr->njudged += sr->njudged;
+		cr->vj = judge_and(cr->vj, sr->vj);
+	}
+	for (size_t k = 0; k < r->ncommunes; k++) {
+		r->ncommunes_judged += r->communes[k].njudged > 0;
+		r->ncommunes_judged_met += r->communes[k].njudged > 0 && r->communes[k].vj == V_MET;
+	}
 }
 
 void readiness_free(struct readiness *r)

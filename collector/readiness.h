@@ -16,6 +16,11 @@
 
 enum target_kind { TK_CLASS_MIN_UP, TK_SITES_MET, TK_METRIC };
 
+/* Whether a target is judged now, or why not: what the overview says instead of "missed"
+ * outside its hours, in the grace after each opening, in a maintenance window, or while the
+ * commune's uplink is down. A fresh evaluation judges everything. */
+enum judging { J_JUDGED, J_OFF_HOURS, J_GRACE, J_MAINTENANCE, J_UPSTREAM };
+
 struct target_result {
 	enum target_kind kind;
 	enum dev_class cls;
@@ -26,6 +31,7 @@ struct target_result {
 	int unknown; /* of them, not known now: no sample yet (sites: no data; TK_METRIC: devices
 		      * of the class not up, whose values are not known) */
 	enum verdict v;
+	enum judging judging;
 	/* TK_METRIC: up = rows within the bound, total = rows seen; the one furthest out */
 	const struct metric_target *mt;
 	int mt_index; /* in its site type */
@@ -35,10 +41,13 @@ struct target_result {
 
 struct site_result {
 	size_t site; /* index in inventory->sites */
+	size_t commune;
 	const struct site_type *type;
 	struct target_result *targets;
 	int ntargets, nmet;
 	enum verdict v;
+	int njudged;   /* targets judged now */
+	enum verdict vj; /* over them only (met when none is) */
 };
 
 struct commune_result {
@@ -48,6 +57,9 @@ struct commune_result {
 	int nsites, nsites_met;
 	int ntargets, nmet;
 	enum verdict v;
+	int njudged;     /* targets judged now, its sites' and its own */
+	enum verdict vj; /* over them only */
+	enum judging why; /* when none is: the reason of the first */
 	int devices, devices_up;
 };
 
@@ -57,6 +69,8 @@ struct readiness {
 	struct commune_result *communes; /* indexed like inventory->communes */
 	size_t nsites, ncommunes;
 	int ncommunes_met, ncommunes_nodata;
+	int ncommunes_judged, ncommunes_judged_met; /* communes with a target judged now */
+	int ntargets_judged, nmet_judged;
 	int ntargets, nmet;
 };
 
@@ -68,6 +82,11 @@ struct readiness_input {
 };
 
 int readiness_eval(struct readiness *out, const struct readiness_input *in);
+/* The verdicts over the targets judged now (after their judging was set): vj, njudged, the
+ * counts of communes judged and met. readiness_eval calls it with every target judged. */
+void readiness_judged(struct readiness *r);
+/* "off_hours", "grace", "maintenance", "upstream" ("judged"): catalogue keys. */
+const char *readiness_judging_name(enum judging j);
 void readiness_free(struct readiness *r);
 /* Share of targets met, 0..100; 100 when there are none. */
 double readiness_score(int nmet, int ntargets);

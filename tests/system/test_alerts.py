@@ -277,6 +277,42 @@ def test_silent_probe_is_one_alert_for_district_it_not_a_commune_storm(bindir, t
         assert day.col.stop() == 0, day.col.output()
 
 
+def test_overview_at_night_reads_not_judged_not_missed(bindir, tmp_path, smtp):
+    """At 03:00 the PCs are off: the overview says "not judged now (outside working hours)"
+    with the last judged state, not red; at 09:00 with the PCs still off it is missed."""
+    from test_browser import chromium
+    inbox, _, port = smtp
+    day = Day(bindir, tmp_path, port, inbox.tls[0])
+    try:
+        day.until(9, 0)
+        tuesday = datetime.fromtimestamp(day.now, VN) + timedelta(days=1)
+        day.up["PC 1"] = day.up["PC 2"] = False
+        day.now = int(tuesday.replace(hour=3, minute=0).timestamp()) - 60
+        day.minute()
+        page = http(day.dist.url("/"))[2].decode()
+        assert '<span class="badge notjudged">Không đánh giá lúc này</span>' in page, page
+        assert "ngoài giờ làm việc · lần đánh giá cuối: Đạt, 23/11 09:00" in page
+        assert "badge missed" not in page and "máy tính" not in page.split("summary")[1][:2000]
+        assert '<span id="not-judged">1 xã không đánh giá lúc này</span>' in page
+        now = json.loads(http(day.dist.url("/api/v1/readiness"))[2])
+        assert now["communes"][0]["verdict_judged"] == "not_judged"
+        assert now["communes"][0]["not_judged_because"] == "off_hours"
+        if not bindir.endswith("asan"):  # the same HTML from both builds: one browser run
+            dom = chromium("--dump-dom", day.dist.url("/")).stdout.decode("utf-8", "replace")
+            assert "Không đánh giá lúc này" in dom and "Chưa đạt" not in dom
+            dom = chromium("--dump-dom", day.dist.url("/?lang=en")).stdout.decode()
+            assert "Not judged now" in dom and "outside working hours" in dom
+        # 09:00 the office is open and the PCs are still off: missed, with its reason
+        day.now = int(tuesday.replace(hour=9, minute=0).timestamp()) - 60
+        day.minute()
+        page = http(day.dist.url("/"))[2].decode()
+        assert '<span class="badge missed">Chưa đạt</span>' in page
+        assert "máy tính 0 / 2 hoạt động" in page
+        assert "not-judged" not in page
+    finally:
+        assert day.col.stop() == 0, day.col.output()
+
+
 def test_smtp_outage_delays_mail_but_loses_none(bindir, tmp_path, smtp):
     inbox, ctl, port = smtp
     ctl.stop()  # the mail server is down

@@ -9,15 +9,18 @@ import pytest
 
 from conftest import District, http, run_probe_once, snmprec, start_collector
 
+# judged at every hour: these tests run on the real clock, the overview judges working hours
 SITE_TYPES = """
 [site-type one-stop]
 label_vi = Bộ phận một cửa
 label_en = one-stop office
+hours = always
 pc = 2
 scanner = 1
 printer = 1
 [site-type meeting-room]
 label_en = online meeting room
+hours = always
 vc = 1
 """
 

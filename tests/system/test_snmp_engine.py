@@ -318,10 +318,11 @@ def test_value_targets_toner_disk_registration(bindir, fleet, tmp_path):
              **{"class": "printer"}, address="127.91.0.7:1161", snmp="p2",
              community="printer/hp-laserjet-500"),
     ]
-    types = ("[site-type one-stop]\nprinter = 1\nprinter.supply.percent = >= 25\n"
+    # judged at every hour (the real clock): the overview judges a site in its hours
+    types = ("[site-type one-stop]\nhours = always\nprinter = 1\nprinter.supply.percent = >= 25\n"
              "pc.disk.used_pct = <= 90\n"
-             "[site-type meeting-room]\nvc = 1\nvc.poly_sip_reg.status = == 2\n"
-             "[site-type office]\nprinter.supply.percent = >= 20\n")
+             "[site-type meeting-room]\nhours = always\nvc = 1\nvc.poly_sip_reg.status = == 2\n"
+             "[site-type office]\nhours = always\nprinter.supply.percent = >= 20\n")
     d = District(str(tmp_path), devices, types)
     col = start_collector(bindir, d)
     try:

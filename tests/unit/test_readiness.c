@@ -518,12 +518,47 @@ static void from_files(void **state)
 	assert_int_equal(rmdir(dir), 0);
 }
 
+/* What the overview shows: verdicts over the targets judged now only. */
+static void judged_now_only(void **state)
+{
+	struct fx *fx = *state;
+	for (size_t i = 0; i < NDEV; i++) /* everything down at 03:00 */
+		apply(fx, i, 0, NOW - 5);
+	struct readiness r;
+	eval(fx, &r);
+	/* a fresh evaluation judges everything: both communes missed */
+	assert_int_equal(r.ncommunes_judged, 2);
+	assert_int_equal(r.ncommunes_judged_met, 0);
+	assert_int_equal(r.communes[C_A].vj, V_MISSED);
+	/* outside working hours nothing is judged: not missed, and why */
+	for (size_t s = 0; s < NSITES; s++)
+		for (int t = 0; t < r.sites[s].ntargets; t++)
+			r.sites[s].targets[t].judging = J_OFF_HOURS;
+	readiness_judged(&r);
+	assert_int_equal(r.ncommunes_judged, 0);
+	assert_int_equal(r.communes[C_A].njudged, 0);
+	assert_int_equal(r.communes[C_A].why, J_OFF_HOURS);
+	assert_string_equal(readiness_judging_name(r.communes[C_A].why), "off_hours");
+	assert_int_equal(r.ntargets_judged, 0);
+	/* the meeting room judged at all hours: A is judged on it alone */
+	r.sites[S_A_MEETING].targets[0].judging = J_JUDGED;
+	readiness_judged(&r);
+	assert_int_equal(r.communes[C_A].njudged, 1);
+	assert_int_equal(r.communes[C_A].vj, V_MISSED);
+	assert_int_equal(r.sites[S_A_ONESTOP].njudged, 0);
+	assert_int_equal(r.sites[S_A_ONESTOP].vj, V_MET); /* nothing judged: nothing missed */
+	assert_int_equal(r.ntargets_judged, 1);
+	assert_int_equal(r.nmet_judged, 0);
+	readiness_free(&r);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		T(district_judged),
+		T(judged_now_only),
 		T(zero_target_and_unknown_type),
 		T(empty_inventory),
 		T(score),
