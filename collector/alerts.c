@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "alertfsm.h"
+#include "alertstore.h"
 #include "collector.h"
 #include "log.h"
 #include "mailer.h"
@@ -57,6 +58,7 @@ struct alerts {
 	struct alert *probe;
 	size_t nprobes;
 	struct commune_alerts district; /* probe changes: mailed to district IT only */
+	struct alertstore *kept;        /* firing alerts across restarts; NULL without a store */
 	/* this tick's maintenance: per commune, per site, per site and class */
 	char *maint_commune, *maint_site, (*maint_cls)[CLS_COUNT];
 };
@@ -80,6 +82,42 @@ static int list_probes(struct alerts *a, const struct collector *c)
 			snprintf(a->probe_name[a->nprobes++], CFG_NAME_MAX, "%s", name);
 	}
 	return 0;
+}
+
+static struct alert *find_alert(struct alerts *a, const struct collector *c, const char *commune,
+				const char *site, const char *target, long *k);
+
+struct restore_ctx {
+	struct alerts *a;
+	const struct collector *c;
+	int n;
+};
+
+static void restore_one(void *ctx, const char *commune, const char *site, const char *target,
+			const struct alert *kept)
+{
+	struct restore_ctx *x = ctx;
+	long k;
+	struct alert *al = find_alert(x->a, x->c, commune, site, target, &k);
+	if (al) {
+		*al = *kept;
+		x->n++;
+	}
+}
+
+/* The alerts firing when the collector last stopped, as they were (their mail was sent). */
+static void restore_kept(struct alerts *a, const struct collector *c)
+{
+	char err[200];
+	if (!c->store || !(a->kept = alertstore_open(c->store, err, sizeof(err)))) {
+		if (c->store)
+			log_warnx("alerts", "%s: firing alerts are not kept across restarts", err);
+		return;
+	}
+	struct restore_ctx x = {a, c, 0};
+	alertstore_each(a->kept, restore_one, &x);
+	if (x.n)
+		log_info("alerts", "%d alerts still firing since before the restart", x.n);
 }
 
 struct alerts *alerts_new(const struct collector *c, struct errlist *errs)
@@ -122,6 +160,7 @@ struct alerts *alerts_new(const struct collector *c, struct errlist *errs)
 			return NULL;
 		}
 	}
+	restore_kept(a, c);
 	return a;
 }
 
@@ -188,6 +227,7 @@ void alerts_free(struct alerts *a)
 	free(a->site);
 	if (a->has_now)
 		readiness_free(&a->now);
+	alertstore_close(a->kept);
 	free(a->probe_name);
 	free(a->probe);
 	free(a->district.chg);
@@ -261,8 +301,14 @@ static int alert_input(int judged, enum verdict v)
 
 /* One step of a state machine (missed: 1, met: 0, not judged: -1); what changed is recorded
  * for the digest, the event history and the log. */
-static void step(struct alert *al, int missed, time_t now, const struct collector *c,
-		 struct commune_alerts *ca, const char *commune, const char *what)
+/* An alert by name: its commune (the district for a probe's), site (NULL for a commune's
+ * own), target ("scanner", "uplink", "probe x"). */
+struct named {
+	const char *commune, *site, *target;
+};
+
+static void step(struct alerts *a, struct alert *al, int missed, time_t now,
+		 const struct collector *c, struct commune_alerts *ca, const struct named *n)
 {
 	struct alert_timing t = {c->cfg->alert_pending, c->cfg->alert_recover};
 	enum alert_change ch = alert_step(al, (enum alert_input)missed, now, &t);
@@ -270,8 +316,10 @@ static void step(struct alert *al, int missed, time_t now, const struct collecto
 		return;
 	const char *name = ch == AC_FIRING ? "firing" : "resolved";
 	add_change(ca, ch == AC_FIRING, now, al->reason);
-	store_event(c->store, now, commune, what, name, al->reason[LANG_VI]);
-	log_info("alerts", "%s: %s: %s", commune, name, al->reason[LANG_EN]);
+	store_event(c->store, now, n->commune, n->target, name, al->reason[LANG_VI]);
+	if (a->kept) /* a restart neither mails it again nor forgets its recovery */
+		alertstore_save(a->kept, n->commune, n->site, n->target, al);
+	log_info("alerts", "%s: %s: %s", n->commune, name, al->reason[LANG_EN]);
 }
 
 /* The commune's uplink: 1 down (it has polled routers, none up, all of them heard from), 0
@@ -648,33 +696,45 @@ static const char *site_target_name(const struct collector *c, size_t s, int t, 
 	return buf;
 }
 
+/* An alert by the names events, acknowledgements and the kept states give it; NULL when
+ * the inventory has no such thing (any more); *k its commune. */
+static struct alert *find_alert(struct alerts *a, const struct collector *c, const char *commune,
+				const char *site, const char *target, long *k)
+{
+	const struct inventory *inv = c->inv;
+	*k = alerts_find_commune(inv, commune);
+	if (*k < 0) {
+		for (size_t p = 0; strcmp(commune, c->cfg->district) == 0 && p < a->nprobes; p++)
+			if (strncmp(target, "probe ", 6) == 0 && strcmp(target + 6, a->probe_name[p]) == 0)
+				return &a->probe[p];
+		return NULL;
+	}
+	if (strcmp(target, "uplink") == 0)
+		return &a->com[*k].uplink;
+	if (!site[0]) { /* a commune-wide target, by the name alerts give it */
+		for (int t = 0; t < a->nct && t < c->cfg->ncommune_targets; t++) {
+			char buf[CFG_NAME_MAX + 8];
+			if (strcmp(ct_name(c, t, buf, sizeof(buf)), target) == 0)
+				return &a->com[*k].ct[t];
+		}
+		return NULL;
+	}
+	long s = alerts_find_site(inv, (size_t)*k, site);
+	/* a class, or a value target by the name the alert shows */
+	for (int t = 0; s >= 0 && t < SITE_ALERTS; t++) {
+		char buf[64];
+		if (strcmp(site_target_name(c, (size_t)s, t, buf, sizeof(buf)), target) == 0)
+			return &a->site[s][t];
+	}
+	return NULL;
+}
+
 static void on_ack(void *ctx, const struct ack *ak)
 {
 	struct ack_ctx *x = ctx;
-	const struct inventory *inv = x->c->inv;
-	long k = alerts_find_commune(inv, ak->commune);
-	if (k < 0)
-		return;
-	struct alert *al = NULL;
-	if (strcmp(ak->target, "uplink") == 0) {
-		al = &x->a->com[k].uplink;
-	} else if (!ak->site[0]) {
-		/* a commune-wide target, by the name alerts give it */
-		for (int t = 0; t < x->a->nct && t < x->c->cfg->ncommune_targets && !al; t++) {
-			char buf[CFG_NAME_MAX + 8];
-			if (strcmp(ct_name(x->c, t, buf, sizeof(buf)), ak->target) == 0)
-				al = &x->a->com[k].ct[t];
-		}
-	} else {
-		long s = ak->site[0] ? alerts_find_site(inv, (size_t)k, ak->site) : -1;
-		/* a class, or a value target by the name the alert shows */
-		for (int t = 0; s >= 0 && t < SITE_ALERTS && !al; t++) {
-			char buf[64];
-			if (strcmp(site_target_name(x->c, (size_t)s, t, buf, sizeof(buf)), ak->target) == 0)
-				al = &x->a->site[s][t];
-		}
-	}
-	if (!al || al->st != A_FIRING || al->acked_by[0])
+	long k;
+	struct alert *al = find_alert(x->a, x->c, ak->commune, ak->site, ak->target, &k);
+	if (!al || k < 0 || al->st != A_FIRING || al->acked_by[0])
 		return;
 	/* name and note come from a form or the command line: cut on a character, made valid */
 	utf8_sanitize(al->acked_by, sizeof(al->acked_by), ak->by, strlen(ak->by));
@@ -687,6 +747,9 @@ static void on_ack(void *ctx, const struct ack *ak)
 	}
 	add_change(&x->a->com[k], 2, x->now, text);
 	store_event(x->c->store, x->now, ak->commune, ak->target, "acknowledged", text[LANG_VI]);
+	if (x->a->kept)
+		alertstore_save(x->a->kept, ak->commune, ak->site[0] ? ak->site : NULL, ak->target,
+				al);
 }
 
 /* "Probe x has sent nothing since 04/12 09:01 — 37 devices without recent data"; since 0:
@@ -747,8 +810,8 @@ static void probes_step(struct alerts *a, struct collector *c, time_t now, int s
 		if (silent || a->probe[p].st == A_FIRING) /* "… sends again" when it recovers */
 			probe_reason(&a->probe[p], c, a->probe_name[p], silent ? since : 0, now);
 		snprintf(what, sizeof(what), "probe %s", a->probe_name[p]);
-		step(&a->probe[p], settling ? -1 : silent, now, c, &a->district, c->cfg->district,
-		     what);
+		struct named n = {c->cfg->district, NULL, what};
+		step(a, &a->probe[p], settling ? -1 : silent, now, c, &a->district, &n);
 	}
 }
 
@@ -821,9 +884,10 @@ static void step_uplinks(struct alerts *a, struct collector *c, const struct whe
 			    (a->maint_site[s] || a->maint_cls[s][CLS_ROUTER]))
 				routers_maint = 1;
 		ca->uplink.in_maint = a->maint_commune[k] || routers_maint;
+		struct named n = {c->inv->communes[k].name, NULL, "uplink"};
 		int judged = w->working && !w->grace && !w->settling && !ca->uplink.in_maint;
-		step(&ca->uplink, judged ? uplink : -1, w->now, c, ca, c->inv->communes[k].name,
-		     "uplink");
+		step(a, &ca->uplink, judged ? uplink : -1,
+		     w->now, c, ca, &n);
 	}
 }
 
@@ -862,11 +926,12 @@ static void step_sites(struct alerts *a, struct collector *c, struct readiness *
 			if (tr->v == V_MISSED && (tr->judging == J_JUDGED || al->st != A_OK ||
 						  al->suppressed || al->in_maint))
 				target_reason(al, c, sr, tr, w->now);
+			struct named n = {c->inv->communes[k].name, c->inv->sites[s].name,
+					  site_target_name(c, s, slot, buf, sizeof(buf))};
 			/* just started: shown as judged, but nothing fires or resolves until the
 			 * probes have reported in */
-			step(al, alert_input(tr->judging == J_JUDGED && !w->settling, tr->v), w->now, c,
-			     &a->com[k], c->inv->communes[k].name,
-			     site_target_name(c, s, slot, buf, sizeof(buf)));
+			step(a, al, alert_input(tr->judging == J_JUDGED && !w->settling, tr->v), w->now,
+			     c, &a->com[k], &n);
 		}
 	}
 }
@@ -890,10 +955,12 @@ static void step_commune_targets(struct alerts *a, struct collector *c, struct r
 				      : w->grace      ? J_GRACE
 				      : al->suppressed ? J_UPSTREAM
 						       : J_JUDGED;
+			struct named n = {c->inv->communes[k].name, NULL,
+					  ct_name(c, t, what, sizeof(what))};
 			/* just started: shown as judged, but nothing fires or resolves until the
 			 * probes have reported in */
-			step(al, alert_input(tr->judging == J_JUDGED && !w->settling, tr->v), w->now, c,
-			     &a->com[k], c->inv->communes[k].name, ct_name(c, t, what, sizeof(what)));
+			step(a, al, alert_input(tr->judging == J_JUDGED && !w->settling, tr->v), w->now,
+			     c, &a->com[k], &n);
 		}
 	}
 }

@@ -313,6 +313,37 @@ def test_overview_at_night_reads_not_judged_not_missed(bindir, tmp_path, smtp):
         assert day.col.stop() == 0, day.col.output()
 
 
+def test_restart_neither_mails_again_nor_forgets_a_recovery(bindir, tmp_path, smtp):
+    """The scanner's alert is firing (mailed) when the collector restarts: it is not mailed a
+    second time, and its recovery after the restart is mailed."""
+    inbox, _, port = smtp
+    day = Day(bindir, tmp_path, port, inbox.tls[0])
+    try:
+        day.until(9, 0)
+        day.up["Máy quét HP"] = False
+        day.until(9, 10)
+        assert len(inbox.wait(2)) == 2  # firing: the commune and district IT
+        assert day.col.stop() == 0, day.col.output()
+        day.col = start_collector(bindir, day.dist, env={"HBMON_CLOCK_FILE": day.clock})
+        assert "1 alerts still firing since before the restart" in day.col.output()
+        state = day.until(9, 40)  # settling, then judged again: still missed, still firing
+        assert [(a["target"], a["state"]) for a in state["alerts"]] == [("scanner", "firing")]
+        assert len(inbox.wait(3, 0.5)) == 2
+        day.up["Máy quét HP"] = True
+        day.until(10, 0)
+        msgs = inbox.wait(4)
+        assert len(msgs) == 4, [subject(m) for _, m in msgs]
+        assert "ĐÃ KHẮC PHỤC" in body(dict(msgs[2:])["canbo@xa.test"])
+        # and after one more restart nothing is left over to resolve or mail
+        assert day.col.stop() == 0, day.col.output()
+        day.col = start_collector(bindir, day.dist, env={"HBMON_CLOCK_FILE": day.clock})
+        assert day.col.output().count("still firing since before the restart") == 1
+        day.until(10, 30)
+        assert len(inbox.wait(5, 0.5)) == 4
+    finally:
+        assert day.col.stop() == 0, day.col.output()
+
+
 def test_smtp_outage_delays_mail_but_loses_none(bindir, tmp_path, smtp):
     inbox, ctl, port = smtp
     ctl.stop()  # the mail server is down
