@@ -21,6 +21,8 @@ const char *status_name(enum dev_status s);
 void text_time(char *dst, size_t dstsz, time_t t);
 /* Local day and time as people write them in a table: "04/12 16:05"; "—" for 0. */
 void text_day_time(char *dst, size_t dstsz, time_t t);
+/* A number as people write it, one decimal at most: "96,5" (vi), "96.5" (en), "90". */
+void text_number(char *dst, size_t dstsz, enum lang l, double x);
 /* A share in % as people write it, one decimal at most: "96,5 %" (vi), "96.5 %" (en), "100 %";
  * short of 100 never shows as 100. "—" for NaN (no data). */
 void text_percent(char *dst, size_t dstsz, enum lang l, double pct);

@@ -547,11 +547,13 @@ def test_value_target_toner_floor(bindir, tmp_path, smtp):
         for _ in range(3):
             alerts = tick(5)
         assert [a["state"] for a in alerts] == ["firing"]
-        assert "Máy in — Black Cartridge: 5" in alerts[0]["reason"], alerts[0]["reason"]
+        assert "Máy in, Black Cartridge: 5 %" in alerts[0]["reason"], alerts[0]["reason"]
         msgs = inbox.wait(1)
         assert len(msgs) == 1
         text = body(msgs[0][1])
-        assert "percent ≥ 10: 1 / 2 (Máy in — Black Cartridge: 5)" in text, text
+        assert ("1/2 hộp mực, vật tư của máy in còn dưới 10 % — thấp nhất: "
+                "Máy in, Black Cartridge: 5 %") in text, text
+        assert "percent" not in text and "≥" not in text
         # taken on from the dashboard's form, by the name the alert shows
         page = http(dist.url("/"))[2].decode()
         assert 'name="target" value="printer.supply.percent"' in page

@@ -335,15 +335,25 @@ def test_value_targets_toner_disk_registration(bindir, fleet, tmp_path):
         # supplies with a percent: 78, 90, 21, 60, 28 (the collection unit has none)
         assert (toner["met"], toner["up"], toner["total"]) == (False, 4, 5), toner
         assert toner["worst"] == 21 and toner["worst_at"].startswith("Máy in HP — Magenta")
-        assert "Vật tư in (mực, trống) percent ≥ 25: 4 / 5" in toner["reason"], toner["reason"]
+        assert ("1/5 hộp mực, vật tư của máy in còn dưới 25 % — thấp nhất: Máy in HP, Magenta"
+                in toner["reason"]), toner["reason"]
+        assert ": 21 %" in toner["reason"], toner["reason"]
         disk = metric[("Một cửa", "pc", "disk")]
         assert not disk["met"] and disk["worst"] > 96 and "C:" in disk["worst_at"], disk
+        # words and a rounded number, not "used_pct ≤ 90" and "96.5009"
+        assert "ổ đĩa máy tính đầy trên 90 % — nặng nhất: " in disk["reason"], disk["reason"]
+        assert "used_pct" not in disk["reason"] and "Label" not in disk["reason"], disk["reason"]
+        assert f"{round(disk['worst'], 1):.1f}".replace(".", ",").removesuffix(",0") + " %" \
+            in disk["reason"], disk["reason"]
         sip = metric[("Phòng họp", "vc", "poly_sip_reg")]
         assert not sip["met"] and sip["worst"] == 3, sip  # failed(3), as recorded
+        assert "1/1 thiết bị họp trực tuyến" in sip["reason"] and "chưa đăng ký SIP" in sip["reason"], sip
+        assert "status" not in sip["reason"] and "3" not in sip["reason"].split("—")[0], sip
         assert metric[("Văn phòng", "printer", "supply")]["met"] is True  # 21 >= 20
         assert sites["Văn phòng"]["met"] is True and sites["Một cửa"]["met"] is False
         st, _, page = http(d.url("/?lang=en"))
-        assert st == 200 and "Supplies (toner, drum) percent ≥ 25: 4 of 5" in page.decode()
+        assert st == 200 and "1 of 5 printer supplies below 25 % — lowest: Máy in HP, Magenta" \
+            in page.decode()
     finally:
         assert col.stop() == 0, col.output()
 
