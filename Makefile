@@ -40,7 +40,7 @@ DEB_PKGS := build-essential pkg-config libsnmp-dev snmp snmpd snmpsim librrd-dev
 	libcmocka-dev libsqlite3-dev libgnutls28-dev zlib1g-dev libcap-dev python3 python3-pytest python3-aiosmtpd fonts-dejavu-core chromium \
 	iproute2 faketime llvm libc6-dbg systemd valgrind clang libclang-rt-dev collectd-core prometheus-snmp-exporter
 
-.PHONY: all deps check check-asan unit system demo bench bench-snmp soak install clean lint \
+.PHONY: all deps check check-asan unit system demo bench bench-snmp bench-readiness soak install clean lint \
 	check-future fresh-check pkgs-present
 
 all: $(BUILD)/hbmon-probe $(BUILD)/hbmon-collector $(UNIT_BIN)
@@ -139,6 +139,10 @@ bench: all
 
 bench-snmp: all
 	$(PYTHON) bench/snmp/run.py
+
+# The readiness tick's CPU and the overview's render time at 150 communes × 30 devices
+bench-readiness: all
+	$(PYTHON) bench/readiness_tick.py $(BUILD)
 
 # Soak: a simulated district at full polling load, faults on a schedule (tests/soak/run.py,
 # ~15 min, root: a network namespace, a veth pair, a tmpfs); its table goes into bench/RESULTS.md

@@ -50,6 +50,7 @@ struct alerts {
 	uint64_t last_samples; /* samples applied when it last judged */
 	uint64_t nticks, cpu_ns; /* judgements made, and their CPU time (this thread's) */
 	struct readiness now;    /* the last tick's, judging set; has_now once there is one */
+	struct readiness_cache rows; /* each device's value rows, counted once per sample */
 	int has_now;
 	unsigned long serial;
 	long last_ack;
@@ -140,7 +141,9 @@ struct alerts *alerts_new(const struct collector *c, struct errlist *errs)
 		alerts_free(a);
 		return NULL;
 	}
-	if (list_probes(a, c) < 0) {
+	a->rows.ndev = c->inv->ndevices;
+	if (!(a->rows.dev = calloc(a->rows.ndev ? a->rows.ndev : 1, sizeof(*a->rows.dev))) ||
+	    list_probes(a, c) < 0) {
 		alerts_free(a);
 		return NULL;
 	}
@@ -228,6 +231,7 @@ void alerts_free(struct alerts *a)
 	if (a->has_now)
 		readiness_free(&a->now);
 	alertstore_close(a->kept);
+	free(a->rows.dev);
 	free(a->probe_name);
 	free(a->probe);
 	free(a->district.chg);
@@ -322,28 +326,38 @@ static void step(struct alerts *a, struct alert *al, int missed, time_t now,
 	log_info("alerts", "%s: %s: %s", n->commune, name, al->reason[LANG_EN]);
 }
 
-/* The commune's uplink: 1 down (it has polled routers, none up, all of them heard from), 0
- * up, -1 not known (no router up and one not heard from lately: its probe may be silent). */
-static int uplink_state(const struct collector *c, size_t commune, time_t now, size_t *behind)
+/* Each commune's routers (polled ones), how many are up and not heard from lately, and its
+ * other devices not up: one pass over the devices for the whole district. */
+struct uplinks {
+	int routers, up, unknown;
+	size_t behind;
+};
+
+static void count_uplinks(const struct collector *c, time_t now, struct uplinks *u)
 {
-	int routers = 0, up = 0, unknown = 0;
-	*behind = 0;
 	for (size_t i = 0; i < c->inv->ndevices; i++) {
 		const struct inv_device *d = &c->inv->devices[i];
-		if (d->commune != commune || !readiness_polled(d))
+		if (!readiness_polled(d))
 			continue;
 		enum dev_status st = state_status(&c->state, i, 1, now, c->cfg->stale_after);
+		struct uplinks *k = &u[d->commune];
 		if (d->cls == CLS_ROUTER) {
-			routers++;
-			up += st == DEV_UP;
-			unknown += st == DEV_UNKNOWN || st == DEV_STALE;
+			k->routers++;
+			k->up += st == DEV_UP;
+			k->unknown += st == DEV_UNKNOWN || st == DEV_STALE;
 		} else if (st != DEV_UP) {
-			(*behind)++;
+			k->behind++;
 		}
 	}
-	if (!routers || up)
+}
+
+/* The commune's uplink: 1 down (it has polled routers, none up, all of them heard from), 0
+ * up, -1 not known (no router up and one not heard from lately: its probe may be silent). */
+static int uplink_state(const struct uplinks *u)
+{
+	if (!u->routers || u->up)
 		return 0;
-	return unknown ? -1 : 1;
+	return u->unknown ? -1 : 1;
 }
 
 static void uplink_reason(struct alert *al, const struct collector *c, size_t commune,
@@ -871,24 +885,30 @@ static void load_schedule(struct alerts *a, struct collector *c, time_t now)
  * down", not mailed). */
 static void step_uplinks(struct alerts *a, struct collector *c, const struct when *w, int *updown)
 {
+	struct uplinks *u = calloc(a->ncommunes ? a->ncommunes : 1, sizeof(*u));
+	char *routers_maint = calloc(a->ncommunes ? a->ncommunes : 1, 1);
+	if (!u || !routers_maint) {
+		free(u);
+		free(routers_maint);
+		return;
+	}
+	count_uplinks(c, w->now, u);
+	for (size_t s = 0; s < a->nsites; s++)
+		routers_maint[c->inv->sites[s].commune] |=
+		    (char)(a->maint_site[s] || a->maint_cls[s][CLS_ROUTER]);
 	for (size_t k = 0; k < a->ncommunes; k++) {
 		struct commune_alerts *ca = &a->com[k];
-		size_t behind;
-		int uplink = uplink_state(c, k, w->now, &behind);
+		int uplink = uplink_state(&u[k]);
 		updown[k] = uplink == 1;
 		if (updown[k])
-			uplink_reason(&ca->uplink, c, k, behind, w->now);
-		int routers_maint = 0;
-		for (size_t s = 0; s < a->nsites; s++)
-			if (c->inv->sites[s].commune == k &&
-			    (a->maint_site[s] || a->maint_cls[s][CLS_ROUTER]))
-				routers_maint = 1;
-		ca->uplink.in_maint = a->maint_commune[k] || routers_maint;
+			uplink_reason(&ca->uplink, c, k, u[k].behind, w->now);
+		ca->uplink.in_maint = a->maint_commune[k] || routers_maint[k];
 		struct named n = {c->inv->communes[k].name, NULL, "uplink"};
 		int judged = w->working && !w->grace && !w->settling && !ca->uplink.in_maint;
-		step(a, &ca->uplink, judged ? uplink : -1,
-		     w->now, c, ca, &n);
+		step(a, &ca->uplink, judged ? uplink : -1, w->now, c, ca, &n);
 	}
+	free(u);
+	free(routers_maint);
 }
 
 /* Why a site's target is not judged now; J_JUDGED when it is. */
@@ -998,7 +1018,7 @@ static void keep_now(struct alerts *a, struct readiness *r, time_t now)
 static void tick(struct alerts *a, struct collector *c, time_t now)
 {
 	struct readiness r;
-	struct readiness_input in = {c->cfg, c->inv, &c->state, now};
+	struct readiness_input in = {c->cfg, c->inv, &c->state, now, &a->rows};
 	if (c->store)
 		store_retry_events(c->store); /* history held while the disk was full, in order */
 	if (a->nsites != c->inv->nsites || a->ncommunes != c->inv->ncommunes)

@@ -86,7 +86,7 @@ static json_object *site_json(const struct collector *c, enum lang l, const stru
 int api_readiness(struct strbuf *out, const struct collector *c, enum lang l)
 {
 	struct readiness own = {0};
-	struct readiness_input in = {c->cfg, c->inv, &c->state, c->now()};
+	struct readiness_input in = {c->cfg, c->inv, &c->state, c->now(), NULL};
 	const struct readiness *rp = alerts_now(c->alerts, &in, &own);
 	if (!rp)
 		return -1;

@@ -373,7 +373,7 @@ int page_dashboard(struct strbuf *o, const struct collector *c, enum lang l)
 	struct readiness own = {0};
 	time_t now = c->now();
 	char when[32];
-	struct readiness_input in = {c->cfg, c->inv, &c->state, now};
+	struct readiness_input in = {c->cfg, c->inv, &c->state, now, NULL};
 	const struct readiness *rp = alerts_now(c->alerts, &in, &own);
 	if (!rp)
 		return -1;

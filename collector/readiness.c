@@ -19,9 +19,9 @@ double readiness_score(int nmet, int ntargets)
 	return ntargets ? 100.0 * nmet / ntargets : 100.0;
 }
 
-/* Rows of one device checked against one value target: counted in t, the worst kept. */
-static void check_rows(struct target_result *t, const struct metric_target *mt,
-		       json_object *rows, const char *device)
+/* Rows of one device checked against one value target: counted, the worst kept. */
+static void check_rows(struct rowcount *rc, const struct metric_target *mt, json_object *rows,
+		       const char *device)
 {
 	for (size_t k = 0; k < json_object_array_length(rows); k++) {
 		json_object *row = json_object_array_get_idx(rows, k), *vals, *v;
@@ -31,33 +31,68 @@ static void check_rows(struct target_result *t, const struct metric_target *mt,
 			continue;
 		double x = json_object_get_double(v);
 		int ok = judge_within(mt, x);
-		t->total++;
-		t->up += ok;
-		int worse = !ok && (t->worst_where[0] == '\0' ||
-				    (mt->op == MT_GE && x < t->worst) ||
-				    (mt->op == MT_LE && x > t->worst));
+		rc->rows++;
+		rc->out += !ok;
+		int worse = !ok && (rc->where[0] == '\0' || (mt->op == MT_GE && x < rc->worst) ||
+				    (mt->op == MT_LE && x > rc->worst));
 		if (worse) {
 			const char *label = json_member_str(row, "l");
-			t->worst = x;
-			snprintf(t->worst_where, sizeof(t->worst_where), "%s%s%s", device,
-				 label[0] ? " — " : "", label);
+			rc->worst = x;
+			snprintf(rc->where, sizeof(rc->where), "%s%s%s", device, label[0] ? " — " : "",
+				 label);
 		}
 	}
 }
 
+/* A device's rows counted against each value target of its site's type: parsed from its
+ * latest answer once per sample (cached by that sample's time), not once per tick. */
+static const struct rowcount *device_rows(const struct readiness_input *in, size_t i,
+					  const struct site_type *st, struct rowcount *own)
+{
+	const struct dev_state *ds = &in->state->dev[i];
+	struct rowcache_dev *cd = in->cache && i < in->cache->ndev ? &in->cache->dev[i] : NULL;
+	time_t key = ds->last_poll; /* each sample applied is newer than the last */
+	struct rowcount *rc = cd ? cd->mt : own;
+	if (cd && cd->valid && cd->at == key)
+		return rc;
+	memset(rc, 0, sizeof(struct rowcount) * CFG_MAX_METRIC_TARGETS);
+	json_object *rows = ds->groups ? json_tokener_parse(ds->groups) : NULL;
+	if (rows && json_object_is_type(rows, json_type_array))
+		for (int m = 0; m < st->nmtargets; m++)
+			if (st->mtargets[m].cls == in->inv->devices[i].cls)
+				check_rows(&rc[m], &st->mtargets[m], rows, in->inv->devices[i].name);
+	json_object_put(rows);
+	if (cd) {
+		cd->valid = 1;
+		cd->at = key;
+	}
+	return rc;
+}
+
+/* A device's counts added to its site's value targets, the worst kept. */
+static void add_rows(struct target_result *t, const struct rowcount *rc, enum mt_op op)
+{
+	t->total += rc->rows;
+	t->up += rc->rows - rc->out;
+	if (rc->out && (t->worst_where[0] == '\0' || (op == MT_GE && rc->worst < t->worst) ||
+			(op == MT_LE && rc->worst > t->worst))) {
+		t->worst = rc->worst;
+		snprintf(t->worst_where, sizeof(t->worst_where), "%s", rc->where);
+	}
+}
+
 /* Value targets of a site: every row its answering devices of the class report (first[m]
- * for the type's m-th). Each device's latest answer is parsed once for all of them. */
+ * for the type's m-th); a device not up has values not known now. */
 static void count_rows(struct target_result *first, const struct site_result *sr,
-		       const struct readiness_input *in)
+		       const struct readiness_input *in, const size_t *next, size_t head)
 {
 	const struct site_type *st = sr->type;
-	for (size_t i = 0; i < in->inv->ndevices; i++) {
+	for (size_t i = head; i < in->inv->ndevices; i = next[i]) {
 		const struct inv_device *d = &in->inv->devices[i];
-		const struct dev_state *ds = &in->state->dev[i];
 		int wanted = 0;
 		for (int m = 0; m < st->nmtargets && !wanted; m++)
 			wanted = st->mtargets[m].cls == d->cls;
-		if (d->site != sr->site || !wanted)
+		if (!wanted)
 			continue;
 		enum dev_status s = state_status(in->state, i, readiness_polled(d), in->now,
 						 in->cfg->stale_after);
@@ -68,21 +103,18 @@ static void count_rows(struct target_result *first, const struct site_result *sr
 				first[m].unknown += st->mtargets[m].cls == d->cls;
 			continue;
 		}
-		if (!ds->groups)
-			continue;
-		json_object *rows = json_tokener_parse(ds->groups);
-		if (rows && json_object_is_type(rows, json_type_array))
-			for (int m = 0; m < st->nmtargets; m++)
-				if (st->mtargets[m].cls == d->cls)
-					check_rows(&first[m], &st->mtargets[m], rows, d->name);
-		json_object_put(rows);
+		struct rowcount own[CFG_MAX_METRIC_TARGETS];
+		const struct rowcount *rc = device_rows(in, i, st, own);
+		for (int m = 0; m < st->nmtargets; m++)
+			if (st->mtargets[m].cls == d->cls)
+				add_rows(&first[m], &rc[m], st->mtargets[m].op);
 	}
 }
 
 /* A site now, by the judge: its class targets over its devices' counts, its value targets
  * over the rows their devices report (a device not up: its values are not known). */
 static void eval_site(struct site_result *sr, const struct readiness_input *in,
-		      const struct judge_count *cls)
+		      const struct judge_count *cls, const size_t *next, size_t head)
 {
 	const struct site_type *st = sr->type;
 	enum verdict mv[CFG_MAX_METRIC_TARGETS], out[CLS_COUNT + CFG_MAX_METRIC_TARGETS];
@@ -106,7 +138,7 @@ static void eval_site(struct site_result *sr, const struct readiness_input *in,
 		t[m].mt_index = m;
 	}
 	if (st->nmtargets)
-		count_rows(t, sr, in);
+		count_rows(t, sr, in, next, head);
 	for (int m = 0; m < st->nmtargets; m++) {
 		t[m].need = t[m].total;
 		mv[m] = judge_rows(t[m].total - t[m].up, t[m].unknown);
@@ -223,18 +255,31 @@ int readiness_eval(struct readiness *out, const struct readiness_input *in)
 	out->nsites = inv->nsites;
 	out->ncommunes = inv->ncommunes;
 	struct judge_count(*cnt)[CLS_COUNT] = calloc(inv->nsites ? inv->nsites : 1, sizeof(*cnt));
-	if (!cnt || alloc_results(out, in) < 0) {
+	/* each site's devices, listed once: a site's value targets read only its own */
+	size_t *head = malloc((inv->nsites ? inv->nsites : 1) * sizeof(size_t));
+	size_t *next = malloc((inv->ndevices ? inv->ndevices : 1) * sizeof(size_t));
+	if (!cnt || !head || !next || alloc_results(out, in) < 0) {
 		free(cnt);
+		free(head);
+		free(next);
 		readiness_free(out);
 		return -1;
+	}
+	for (size_t s = 0; s < inv->nsites; s++)
+		head[s] = inv->ndevices;
+	for (size_t i = inv->ndevices; i-- > 0;) {
+		next[i] = head[inv->devices[i].site];
+		head[inv->devices[i].site] = i;
 	}
 	count_devices(cnt, out, in);
 	for (size_t s = 0; s < inv->nsites; s++) {
 		out->sites[s].site = s;
 		out->sites[s].commune = inv->sites[s].commune;
 		out->sites[s].type = config_site_type(in->cfg, inv->sites[s].type);
-		eval_site(&out->sites[s], in, cnt[s]);
+		eval_site(&out->sites[s], in, cnt[s], next, head[s]);
 	}
+	free(head);
+	free(next);
 	for (size_t k = 0; k < inv->ncommunes; k++) {
 		out->communes[k].commune = k;
 		out->communes[k].v = V_MET;

@@ -74,11 +74,30 @@ struct readiness {
 	int ntargets, nmet;
 };
 
+/* A device's rows against one value target: how many, how many out, the one furthest out. */
+struct rowcount {
+	int rows, out;
+	double worst;
+	char where[192]; /* "device — row label" */
+};
+
+/* Each device's rows counted at its latest sample, so a tick parses only what changed. Its
+ * owner sizes dev for the inventory (and its site types) it judges, zeroed. */
+struct readiness_cache {
+	struct rowcache_dev {
+		int valid;
+		time_t at; /* the sample counted: its time (last_poll) */
+		struct rowcount mt[CFG_MAX_METRIC_TARGETS];
+	} *dev;
+	size_t ndev;
+};
+
 struct readiness_input {
 	const struct hbmon_config *cfg;
 	const struct inventory *inv;
 	const struct state *state;
 	time_t now;
+	struct readiness_cache *cache; /* NULL: every device's rows parsed */
 };
 
 int readiness_eval(struct readiness *out, const struct readiness_input *in);

@@ -134,7 +134,7 @@ static void apply(struct fx *fx, size_t i, int up, time_t ts)
 
 static void eval(struct fx *fx, struct readiness *r)
 {
-	struct readiness_input in = {&fx->cfg, &fx->inv, &fx->st, NOW};
+	struct readiness_input in = {&fx->cfg, &fx->inv, &fx->st, NOW, NULL};
 	assert_int_equal(readiness_eval(r, &in), 0);
 	assert_int_equal(r->nsites, NSITES);
 	assert_int_equal(r->ncommunes, 2);
@@ -286,7 +286,7 @@ static void empty_inventory(void **state)
 	struct fx *fx = *state;
 	struct inventory empty;
 	memset(&empty, 0, sizeof(empty));
-	struct readiness_input in = {&fx->cfg, &empty, &fx->st, NOW};
+	struct readiness_input in = {&fx->cfg, &empty, &fx->st, NOW, NULL};
 	struct readiness r;
 	assert_int_equal(readiness_eval(&r, &in), 0);
 	assert_int_equal(r.nsites, 0);
@@ -491,7 +491,7 @@ static void from_files(void **state)
 		state_apply(&st, (size_t)i, &s);
 	}
 	struct readiness r;
-	struct readiness_input rin = {cfg, in, &st, NOW};
+	struct readiness_input rin = {cfg, in, &st, NOW, NULL};
 	assert_int_equal(readiness_eval(&r, &rin), 0);
 	assert_int_equal(r.nsites, 2);
 	assert_int_equal(r.ncommunes, 2);
@@ -552,6 +552,63 @@ static void judged_now_only(void **state)
 	readiness_free(&r);
 }
 
+static void set_rows(struct fx *fx, size_t i, const char *json)
+{
+	free(fx->st.dev[i].groups);
+	fx->st.dev[i].groups = strdup(json);
+	assert_non_null(fx->st.dev[i].groups);
+}
+
+/* Value targets read each device's rows once per sample: the cache answers until the next. */
+static void value_rows_counted_once_per_sample(void **state)
+{
+	struct fx *fx = *state;
+	struct site_type *t = &fx->types[0];
+	t->mtargets[0] = (struct metric_target){.cls = CLS_PC, .op = MT_LE, .value = 90};
+	strcpy(t->mtargets[0].group, "disk");
+	strcpy(t->mtargets[0].metric, "used_pct");
+	t->nmtargets = 1;
+	static const char full[] = "[{\"g\":\"disk\",\"i\":\"1\",\"l\":\"C:\",\"v\":{\"used_pct\":96.5}},"
+				   "{\"g\":\"disk\",\"i\":\"2\",\"l\":\"D:\",\"v\":{\"used_pct\":40}}]";
+	static const char fine[] = "[{\"g\":\"disk\",\"i\":\"1\",\"l\":\"C:\",\"v\":{\"used_pct\":50}}]";
+	apply(fx, D_A_PC1, 1, NOW - 10);
+	apply(fx, D_A_PC2, 1, NOW - 10);
+	apply(fx, D_A_PC3, 0, NOW - 10); /* down: its disks not known now */
+	set_rows(fx, D_A_PC1, full);
+	set_rows(fx, D_A_PC2, fine);
+	struct readiness_cache cache = {calloc(NDEV, sizeof(*cache.dev)), NDEV};
+	assert_non_null(cache.dev);
+	struct readiness_input in = {&fx->cfg, &fx->inv, &fx->st, NOW, &cache};
+	struct readiness r;
+	assert_int_equal(readiness_eval(&r, &in), 0);
+	const struct target_result *disk = &r.sites[S_A_ONESTOP].targets[2];
+	assert_int_equal(disk->kind, TK_METRIC);
+	assert_int_equal(disk->total, 3);
+	assert_int_equal(disk->up, 2);
+	assert_int_equal(disk->unknown, 1);
+	assert_int_equal(disk->v, V_MISSED);
+	assert_float_equal(disk->worst, 96.5, 1e-9);
+	assert_string_equal(disk->worst_where, "PC 1 — C:");
+	readiness_free(&r);
+	/* the same sample: counted from the cache, its rows not read again */
+	set_rows(fx, D_A_PC1, fine);
+	assert_int_equal(readiness_eval(&r, &in), 0);
+	assert_int_equal(r.sites[S_A_ONESTOP].targets[2].v, V_MISSED);
+	readiness_free(&r);
+	/* a new sample: read again; and PC 3 up without disks has nothing to judge */
+	apply(fx, D_A_PC1, 1, NOW - 5);
+	apply(fx, D_A_PC3, 1, NOW - 5);
+	set_rows(fx, D_A_PC1, fine);
+	assert_int_equal(readiness_eval(&r, &in), 0);
+	disk = &r.sites[S_A_ONESTOP].targets[2];
+	assert_int_equal(disk->total, 2);
+	assert_int_equal(disk->up, 2);
+	assert_int_equal(disk->unknown, 0);
+	assert_int_equal(disk->v, V_MET);
+	readiness_free(&r);
+	free(cache.dev);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -559,6 +616,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(district_judged),
 		T(judged_now_only),
+		T(value_rows_counted_once_per_sample),
 		T(zero_target_and_unknown_type),
 		T(empty_inventory),
 		T(score),
