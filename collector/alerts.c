@@ -8,6 +8,7 @@
 
 #include "alertfsm.h"
 #include "alertstore.h"
+#include "assign.h"
 #include "collector.h"
 #include "log.h"
 #include "mailer.h"
@@ -73,7 +74,7 @@ static int list_probes(struct alerts *a, const struct collector *c)
 		return -1;
 	for (size_t i = 0; i < c->inv->ndevices; i++) {
 		const struct inv_device *d = &c->inv->devices[i];
-		const char *name = d->probe[0] ? d->probe : c->cfg->default_probe;
+		const char *name = assignment_owner(d, c->cfg->default_probe);
 		size_t k = 0;
 		if (!readiness_polled(d) || !name[0])
 			continue;
@@ -775,7 +776,7 @@ static void probe_reason(struct alert *al, const struct collector *c, const char
 	char when[32];
 	for (size_t i = 0; i < c->inv->ndevices; i++) {
 		const struct inv_device *d = &c->inv->devices[i];
-		const char *p = d->probe[0] ? d->probe : c->cfg->default_probe;
+		const char *p = assignment_owner(d, c->cfg->default_probe);
 		enum dev_status st = state_status(&c->state, i, readiness_polled(d), now,
 						  c->cfg->stale_after);
 		quiet += strcmp(p, name) == 0 && (st == DEV_STALE || st == DEV_UNKNOWN);
@@ -805,8 +806,8 @@ static time_t probe_heard(const struct collector *c, const char *name)
 		const struct inv_device *d = &c->inv->devices[i];
 		const struct dev_state *s = &c->state.dev[i];
 		time_t heard = s->received ? s->received : s->last_poll;
-		if (s->has_sample && heard > t && strcmp(d->probe[0] ? d->probe : c->cfg->default_probe,
-							  name) == 0)
+		if (s->has_sample && heard > t &&
+		    strcmp(assignment_owner(d, c->cfg->default_probe), name) == 0)
 			t = heard;
 	}
 	return t;

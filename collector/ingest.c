@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "assign.h"
 #include "log.h"
 #include "names.h"
 
@@ -218,7 +219,7 @@ static int assigned(const struct ingest *in, const struct inv_device *d, const c
 {
 	if (!probe)
 		return 1;
-	const char *owner = d->probe[0] ? d->probe : in->default_probe;
+	const char *owner = assignment_owner(d, in->default_probe);
 	return owner && strcmp(owner, probe) == 0;
 }
 

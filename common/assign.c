@@ -33,6 +33,11 @@ static void address(char *dst, size_t dstsz, const struct inv_device *d)
 		snprintf(dst, dstsz, v6 ? "[%s]:%d" : "%s:%d", d->host, d->port);
 }
 
+const char *assignment_owner(const struct inv_device *d, const char *default_probe)
+{
+	return d->probe[0] ? d->probe : default_probe;
+}
+
 int assignment_csv(struct strbuf *out, const struct inventory *inv, const char *probe,
 		   const char *default_probe)
 {
@@ -40,7 +45,7 @@ int assignment_csv(struct strbuf *out, const struct inventory *inv, const char *
 	strbuf_puts(out, "commune,site,site_type,device,class,address,snmp,contact,probe,url\r\n");
 	for (size_t i = 0; i < inv->ndevices; i++) {
 		const struct inv_device *d = &inv->devices[i];
-		const char *owner = d->probe[0] ? d->probe : default_probe;
+		const char *owner = assignment_owner(d, default_probe);
 		if (strcmp(owner, probe) != 0)
 			continue;
 		const struct inv_site *s = &inv->sites[d->site];

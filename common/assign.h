@@ -14,6 +14,9 @@
 #include "inventory.h"
 #include "strbuf.h"
 
+/* The probe that polls d: its probe column, or the default probe when that is empty. */
+const char *assignment_owner(const struct inv_device *d, const char *default_probe);
+
 /* Appends the header and probe's rows; 0, or -1 when out was too small. */
 int assignment_csv(struct strbuf *out, const struct inventory *inv, const char *probe,
 		   const char *default_probe);

@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "alertfsm.h"
@@ -44,7 +45,7 @@ static void fires_after_pending_and_resolves_after_recover(void **state)
 	t += 60;
 	assert_int_equal(run(&al, AI_MISSED, &t, t + 7200, seen, 4), 0); /* no storm */
 	/* met again: resolved after recover, not before; the acknowledgement goes with it */
-	strcpy(al.acked_by, "Lan");
+	snprintf(al.acked_by, sizeof(al.acked_by), "%s", "Lan");
 	time_t met_at = t;
 	assert_int_equal(run(&al, AI_MET, &t, met_at + 600, seen, 4), 0);
 	assert_int_equal(al.st, A_FIRING);

@@ -41,9 +41,9 @@ static void kept_while_firing_across_a_reopen(void **state)
 	memset(&al, 0, sizeof(al));
 	al.st = A_FIRING;
 	al.since = 1795000000;
-	strcpy(al.acked_by, "Chị Lan");
-	strcpy(al.reason[LANG_VI], "Bộ phận một cửa: máy quét mất kết nối");
-	strcpy(al.reason[LANG_EN], "one-stop office: scanner down");
+	snprintf(al.acked_by, sizeof(al.acked_by), "%s", "Chị Lan");
+	snprintf(al.reason[LANG_VI], sizeof(al.reason[LANG_VI]), "%s", "Bộ phận một cửa: máy quét mất kết nối");
+	snprintf(al.reason[LANG_EN], sizeof(al.reason[LANG_EN]), "%s", "one-stop office: scanner down");
 	assert_int_equal(alertstore_save(as, "Xã A", "Một cửa", "scanner", &al), 0);
 	assert_int_equal(alertstore_save(as, "Xã A", NULL, "uplink", &al), 0);
 	al.st = A_PENDING; /* pending is not kept: it starts again after a restart */

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "judge.h"
@@ -69,13 +70,13 @@ static void values_and_rows(void **state)
 static void one_stop(struct site_type *st)
 {
 	memset(st, 0, sizeof(*st));
-	strcpy(st->name, "one-stop");
+	snprintf(st->name, sizeof(st->name), "%s", "one-stop");
 	st->targets[0] = (struct class_target){CLS_PC, 2};
 	st->targets[1] = (struct class_target){CLS_SCANNER, 1};
 	st->ntargets = 2;
 	st->mtargets[0] = (struct metric_target){.cls = CLS_PRINTER, .op = MT_GE, .value = 10};
-	strcpy(st->mtargets[0].group, "supply");
-	strcpy(st->mtargets[0].metric, "percent");
+	snprintf(st->mtargets[0].group, sizeof(st->mtargets[0].group), "%s", "supply");
+	snprintf(st->mtargets[0].metric, sizeof(st->mtargets[0].metric), "%s", "percent");
 	st->nmtargets = 1;
 }
 
@@ -114,7 +115,7 @@ static void commune_targets(void **state)
 	struct judge_count cls[CLS_COUNT] = {{0}};
 	struct commune_target all_pcs = {.kind = CT_CLASS, .cls = CLS_PC, .need = CT_NEED_ALL};
 	struct commune_target one_office = {.kind = CT_SITES, .need = 1};
-	strcpy(one_office.site_type, "one-stop");
+	snprintf(one_office.site_type, sizeof(one_office.site_type), "%s", "one-stop");
 	int need = -5;
 	cls[CLS_PC] = count(4, 0, 4);
 	assert_int_equal(judge_commune(&all_pcs, cls, count(0, 0, 0), &need), V_MET);

@@ -565,8 +565,8 @@ static void value_rows_counted_once_per_sample(void **state)
 	struct fx *fx = *state;
 	struct site_type *t = &fx->types[0];
 	t->mtargets[0] = (struct metric_target){.cls = CLS_PC, .op = MT_LE, .value = 90};
-	strcpy(t->mtargets[0].group, "disk");
-	strcpy(t->mtargets[0].metric, "used_pct");
+	snprintf(t->mtargets[0].group, sizeof(t->mtargets[0].group), "%s", "disk");
+	snprintf(t->mtargets[0].metric, sizeof(t->mtargets[0].metric), "%s", "used_pct");
 	t->nmtargets = 1;
 	static const char full[] = "[{\"g\":\"disk\",\"i\":\"1\",\"l\":\"C:\",\"v\":{\"used_pct\":96.5}},"
 				   "{\"g\":\"disk\",\"i\":\"2\",\"l\":\"D:\",\"v\":{\"used_pct\":40}}]";
