@@ -22,6 +22,11 @@ struct alert {
 	int in_maint;      /* not judged: a maintenance window covers it */
 	char acked_by[64]; /* acknowledged while firing, by whom */
 	char reason[LANG_COUNT][512];
+	/* for mail: what it is about ("máy quét của Bộ phận một cửa"), its problem word's and
+	 * its check text's catalogue keys, and whether it is only a warning */
+	char what[LANG_COUNT][200];
+	char problem_key[32], check_key[48];
+	int warning;
 };
 
 struct alert_timing {

@@ -19,11 +19,14 @@
 
 #include <json-c/json.h>
 
-/* A change waiting for the commune's next digest, in each language. */
+/* A change waiting for the commune's next digest, in each language: firing (1), resolved
+ * (0) or acknowledged (2); what it is about, and for a recovery how long it was out. */
 struct change {
-	int firing;
+	int firing, warning;
 	time_t at;
+	long out_for;
 	char text[LANG_COUNT][600];
+	char what[LANG_COUNT][200];
 };
 
 struct commune_alerts {
@@ -280,7 +283,7 @@ static void down_devices(struct strbuf *o, const struct collector *c, const stru
 }
 
 static void add_change(struct commune_alerts *ca, int firing, time_t now,
-		       char text[LANG_COUNT][512])
+		       char text[LANG_COUNT][512], const struct alert *al, long out_for)
 {
 	if (ca->nchg == ca->capchg) {
 		size_t cap = ca->capchg ? ca->capchg * 2 : 8;
@@ -292,9 +295,13 @@ static void add_change(struct commune_alerts *ca, int firing, time_t now,
 	}
 	struct change *ch = &ca->chg[ca->nchg++];
 	ch->firing = firing;
+	ch->warning = al && al->warning;
 	ch->at = now;
-	for (int l = 0; l < LANG_COUNT; l++)
+	ch->out_for = out_for;
+	for (int l = 0; l < LANG_COUNT; l++) {
 		snprintf(ch->text[l], sizeof(ch->text[l]), "%s", text[l]);
+		snprintf(ch->what[l], sizeof(ch->what[l]), "%s", al ? al->what[l] : "");
+	}
 }
 
 /* The state machine's input for a verdict: 1 missed, 0 met, -1 not judged (not judged now,
@@ -316,12 +323,17 @@ static void step(struct alerts *a, struct alert *al, int missed, time_t now,
 		 const struct collector *c, struct commune_alerts *ca, const struct named *n)
 {
 	struct alert_timing t = {c->cfg->alert_pending, c->cfg->alert_recover};
+	time_t fired = al->st == A_FIRING ? al->since : 0;
 	enum alert_change ch = alert_step(al, (enum alert_input)missed, now, &t);
 	if (ch == AC_NONE)
 		return;
 	const char *name = ch == AC_FIRING ? "firing" : "resolved";
-	add_change(ca, ch == AC_FIRING, now, al->reason);
-	store_event(c->store, now, n->commune, n->target, name, al->reason[LANG_VI]);
+	/* a recovery says how long it was out: from the first step missed (pending before it
+	 * fired) until met again */
+	long out = ch == AC_RESOLVED && fired ? (long)(al->met_since - (fired - t.pending)) : 0;
+	add_change(ca, ch == AC_FIRING, now, al->reason, al, out);
+	store_event(c->store, now, n->commune, n->target, name, al->reason[LANG_VI],
+		    al->reason[LANG_EN]);
 	if (a->kept) /* a restart neither mails it again nor forgets its recovery */
 		alertstore_save(a->kept, n->commune, n->site, n->target, al);
 	log_info("alerts", "%s: %s: %s", n->commune, name, al->reason[LANG_EN]);
@@ -361,6 +373,35 @@ static int uplink_state(const struct uplinks *u)
 	return u->unknown ? -1 : 1;
 }
 
+/* What an alert is about, for mail subjects and recoveries: the thing (a catalogue key's
+ * text, or label when key is NULL), "of" where, when given ("máy quét của Bộ phận một cửa");
+ * the catalogue keys of its problem word and of what to check first. */
+static void about(struct alert *al, const struct collector *c, const char *key, const char *label,
+		  const char *where, const char *problem, const char *check, int warning)
+{
+	for (int l = 0; l < LANG_COUNT; l++) {
+		const char *thing = key ? i18n_get(c->i18n, (enum lang)l, key) : label;
+		if (where && where[0])
+			snprintf(al->what[l], sizeof(al->what[l]), "%s %s %s", thing,
+				 i18n_get(c->i18n, (enum lang)l, "alert.of"), where);
+		else
+			snprintf(al->what[l], sizeof(al->what[l]), "%s", thing);
+	}
+	snprintf(al->problem_key, sizeof(al->problem_key), "%s", problem);
+	snprintf(al->check_key, sizeof(al->check_key), "%s", check);
+	al->warning = warning;
+}
+
+/* What to check first for a target: its own text (check.class.scanner, check.value.supply)
+ * when the catalogue has one, the kind's otherwise. */
+static void check_key(char *dst, size_t n, const struct collector *c, const char *kind,
+		      const char *name)
+{
+	snprintf(dst, n, "check.%s.%s", kind, name);
+	if (strcmp(i18n_get(c->i18n, LANG_VI, dst), dst) == 0)
+		snprintf(dst, n, "check.%s", kind);
+}
+
 static void uplink_reason(struct alert *al, const struct collector *c, size_t commune,
 			  size_t behind, time_t now)
 {
@@ -376,6 +417,7 @@ static void uplink_reason(struct alert *al, const struct collector *c, size_t co
 		snprintf(al->reason[l], sizeof(al->reason[l]), "%s", sb.data ? sb.data : "");
 		strbuf_free(&sb);
 	}
+	about(al, c, "alert.uplink", NULL, NULL, "alert.problem.down", "check.uplink", 0);
 }
 
 static void target_reason(struct alert *al, const struct collector *c,
@@ -395,6 +437,14 @@ static void target_reason(struct alert *al, const struct collector *c,
 		snprintf(al->reason[l], sizeof(al->reason[l]), "%s", sb.data ? sb.data : "");
 		strbuf_free(&sb);
 	}
+	char key[48], check[48];
+	int value = t->kind == TK_METRIC && t->mt;
+	snprintf(key, sizeof(key), value ? "group.%s" : "class.%s",
+		 value ? t->mt->group : devclass_name(t->cls));
+	check_key(check, sizeof(check), c, value ? "value" : "class",
+		  value ? t->mt->group : devclass_name(t->cls));
+	about(al, c, key, NULL, c->inv->sites[sr->site].name,
+	      value ? "alert.problem.value" : "alert.problem.down", check, t->sev == SEV_WARNING);
 }
 
 static void commune_target_reason(struct alert *al, const struct collector *c, size_t commune,
@@ -412,6 +462,17 @@ static void commune_target_reason(struct alert *al, const struct collector *c, s
 		snprintf(al->reason[l], sizeof(al->reason[l]), "%s", sb.data ? sb.data : "");
 		strbuf_free(&sb);
 	}
+	char key[48], check[48];
+	if (t->kind == TK_SITES_MET && t->site_type) {
+		about(al, c, NULL, t->site_type->label_vi, NULL, "alert.problem.sites", "check.sites",
+		      t->sev == SEV_WARNING);
+		snprintf(al->what[LANG_EN], sizeof(al->what[LANG_EN]), "%s",
+			 t->site_type->label_en[0] ? t->site_type->label_en : t->site_type->label_vi);
+		return;
+	}
+	snprintf(key, sizeof(key), "class.%s", devclass_name(t->cls));
+	check_key(check, sizeof(check), c, "class", devclass_name(t->cls));
+	about(al, c, key, NULL, NULL, "alert.problem.down", check, t->sev == SEV_WARNING);
 }
 
 /* "pc" or "site.meeting-room": how a commune-wide target is named in events and the API. */
@@ -455,7 +516,7 @@ static int queue_mail(struct alerts *a, struct collector *c, const char *who, co
 	int ok = strbuf_init(&msg, 4u << 20) == 0 && mailmsg_build(&msg, &m) == 0 && msg.data &&
 		 store_outbox_add(c->store, now, rcpt, msg.data) > 0;
 	if (ok)
-		store_event(c->store, now, who, rcpt, "mail_queued", subj ? subj : "");
+		store_event(c->store, now, who, rcpt, "mail_queued", subj ? subj : "", NULL);
 	else if (lograte_allow(&c->warnings, "digest not queued", who, now))
 		log_warnx("alerts", "%s: digest for %s could not be queued (tried again)", who, rcpt);
 	strbuf_free(&msg);
@@ -508,6 +569,141 @@ static void send_district_digest(struct alerts *a, struct collector *c, time_t n
 	da->last_mail = now;
 }
 
+/* A time in a mail: "09:01" today, "04/12 09:01" otherwise. */
+static void since_text(char *dst, size_t n, time_t at, time_t now)
+{
+	struct tm ta, tn;
+	localtime_r(&at, &ta);
+	localtime_r(&now, &tn);
+	if (ta.tm_year == tn.tm_year && ta.tm_yday == tn.tm_yday)
+		hhmm(dst, n, at);
+	else
+		text_day_time(dst, n, at);
+}
+
+/* A commune's firing alerts in the order a mail names them: its uplink, its own targets,
+ * its sites'. */
+struct firing {
+	const struct alert *al[1 + CFG_MAX_COMMUNE_TARGETS + 256];
+	int n, ncrit;
+};
+
+static void firing_add(struct firing *f, const struct alert *al)
+{
+	if (al->st != A_FIRING || f->n == (int)(sizeof(f->al) / sizeof(f->al[0])))
+		return;
+	f->al[f->n++] = al;
+	f->ncrit += !al->warning;
+}
+
+static void firing_list(struct firing *f, const struct alerts *a, const struct collector *c,
+			size_t commune)
+{
+	const struct commune_alerts *ca = &a->com[commune];
+	f->n = f->ncrit = 0;
+	firing_add(f, &ca->uplink);
+	for (int t = 0; t < CFG_MAX_COMMUNE_TARGETS; t++)
+		firing_add(f, &ca->ct[t]);
+	for (size_t s = 0; s < a->nsites; s++)
+		for (int k = 0; c->inv->sites[s].commune == commune && k < SITE_ALERTS; k++)
+			firing_add(f, &a->site[s][k]);
+}
+
+/* "[hbmon] Xã Tân Phú: máy quét của Bộ phận một cửa mất kết nối từ 09:01 (+1 sự cố khác)";
+ * a warning alone says so; nothing firing: all met again. */
+static void digest_subject(struct strbuf *sb, const struct collector *c, enum lang l,
+			   const char *cname, const struct firing *f, time_t now)
+{
+	const struct alert *worst = NULL;
+	for (int i = 0; i < f->n && !worst; i++)
+		worst = f->ncrit && f->al[i]->warning ? NULL : f->al[i];
+	strbuf_printf(sb, "[hbmon] %s: ", cname);
+	if (!worst) {
+		strbuf_puts(sb, i18n_get(c->i18n, l, "alert.subject.ok"));
+		return;
+	}
+	if (worst->warning)
+		strbuf_printf(sb, "%s: ", i18n_get(c->i18n, l, "severity.warning"));
+	if (worst->what[l][0]) {
+		char since[32];
+		since_text(since, sizeof(since), worst->since - c->cfg->alert_pending, now);
+		strbuf_printf(sb, "%s %s %s %s", worst->what[l],
+			      i18n_get(c->i18n, l, worst->problem_key), i18n_get(c->i18n, l, "alert.since"),
+			      since);
+	} else { /* kept across a restart: its reason */
+		strbuf_puts(sb, worst->reason[l]);
+	}
+	if (f->n > 1)
+		strbuf_printf(sb, " (+%d %s)", f->n - 1, i18n_get(c->i18n, l, "alert.more"));
+}
+
+/* One change: a new problem with its reason; a recovery with what recovered and how long it
+ * was out, not the failure again. */
+static void change_line(struct strbuf *body, const struct collector *c, enum lang l,
+			const struct change *ch)
+{
+	char hm[8], out[64];
+	hhmm(hm, sizeof(hm), ch->at);
+	const char *word = ch->firing == 2 ? "alert.acked"
+			   : ch->firing    ? (ch->warning ? "alert.firing_warning" : "alert.firing")
+					   : "alert.resolved";
+	strbuf_printf(body, "  %s %s — ", hm, i18n_get(c->i18n, l, word));
+	if (ch->firing || !ch->what[l][0]) {
+		strbuf_printf(body, "%s\n", ch->text[l]);
+		return;
+	}
+	strbuf_printf(body, "%s: %s", ch->what[l], i18n_get(c->i18n, l, "alert.back"));
+	if (ch->out_for > 0) {
+		text_duration(out, sizeof(out), c->i18n, l, ch->out_for);
+		strbuf_printf(body, " %s %s", i18n_get(c->i18n, l, "alert.out_for"), out);
+	}
+	strbuf_puts(body, "\n");
+}
+
+/* What is still wrong (critical first, then warnings, each with since when), what to check
+ * first, whom to call, where to look. */
+static void digest_state(struct strbuf *body, const struct collector *c, enum lang l,
+			 const struct firing *f, size_t commune, time_t now)
+{
+	const char *seen[64];
+	int nseen = 0;
+	for (int warn = 0; warn <= 1; warn++) {
+		int first = 1;
+		for (int i = 0; i < f->n; i++) {
+			char since[32];
+			if (f->al[i]->warning != warn)
+				continue;
+			if (first)
+				strbuf_printf(body, "\n%s:\n", i18n_get(c->i18n, l, warn ? "alert.warnings"
+										   : "alert.still"));
+			first = 0;
+			since_text(since, sizeof(since), f->al[i]->since - c->cfg->alert_pending, now);
+			strbuf_printf(body, "  %s (%s %s)\n", f->al[i]->reason[l],
+				      i18n_get(c->i18n, l, "alert.since"), since);
+		}
+	}
+	for (int i = 0; i < f->n; i++) {
+		const char *k = f->al[i]->check_key;
+		int dup = !k[0];
+		for (int j = 0; j < nseen && !dup; j++)
+			dup = strcmp(seen[j], k) == 0;
+		if (dup || nseen == 64)
+			continue;
+		if (!nseen)
+			strbuf_printf(body, "\n%s:\n", i18n_get(c->i18n, l, "alert.check_first"));
+		seen[nseen++] = k;
+		strbuf_printf(body, "  - %s\n", i18n_get(c->i18n, l, k));
+	}
+	if (!f->n)
+		strbuf_printf(body, "\n%s\n", i18n_get(c->i18n, l, "alert.none"));
+	if (c->cfg->it_contact[0])
+		strbuf_printf(body, "\n%s: %s\n", i18n_get(c->i18n, l, "alert.contact"),
+			      c->cfg->it_contact);
+	if (c->cfg->dashboard_url[0])
+		strbuf_printf(body, "%s: %s/%s#c%zu\n", i18n_get(c->i18n, l, "alert.link"),
+			      c->cfg->dashboard_url, l == LANG_VI ? "" : "?lang=en", commune);
+}
+
 /* The commune's digest, one message per recipient, into the outbox. */
 static void send_digest(struct alerts *a, struct collector *c, size_t commune, time_t now)
 {
@@ -524,66 +720,36 @@ static void send_digest(struct alerts *a, struct collector *c, size_t commune, t
 		if (c->inv->devices[i].commune == commune && c->inv->devices[i].contact[0])
 			config_emails(c->inv->devices[i].contact, add_rcpt, &r);
 	config_emails(c->cfg->recipients, add_rcpt, &r);
-	int nfiring = ca->uplink.st == A_FIRING;
-	for (int t = 0; t < CFG_MAX_COMMUNE_TARGETS; t++)
-		nfiring += ca->ct[t].st == A_FIRING;
-	for (size_t s = 0; s < a->nsites; s++)
-		if (c->inv->sites[s].commune == commune)
-			for (int k = 0; k < SITE_ALERTS; k++)
-				nfiring += a->site[s][k].st == A_FIRING;
+	struct firing *f = calloc(1, sizeof(*f));
 	int queued = 0;
-	for (int i = 0; i < r.n; i++) {
+	if (f)
+		firing_list(f, a, c, commune);
+	for (int i = 0; f && i < r.n; i++) {
 		enum lang l = r.lang[i];
 		struct strbuf subj, body;
 		char when[32];
 		strbuf_init(&subj, 1024);
 		strbuf_init(&body, 1u << 20);
-		if (nfiring)
-			strbuf_printf(&subj, "[hbmon] %s: %d %s", cname, nfiring,
-				      i18n_get(c->i18n, l, "alert.subject.missed"));
-		else
-			strbuf_printf(&subj, "[hbmon] %s: %s", cname,
-				      i18n_get(c->i18n, l, "alert.subject.ok"));
+		digest_subject(&subj, c, l, cname, f, now);
 		text_time(when, sizeof(when), now);
 		strbuf_printf(&body, "%s — %s, %s — %s\n\n%s:\n",
 			      i18n_get(c->i18n, l, "alert.intro"), c->cfg->district, cname, when,
 			      i18n_get(c->i18n, l, "alert.changes"));
-		for (size_t k = 0; k < ca->nchg; k++) {
-			char hm[8];
-			hhmm(hm, sizeof(hm), ca->chg[k].at);
-			strbuf_printf(&body, "  %s %s — %s\n", hm,
-				      i18n_get(c->i18n, l,
-					       ca->chg[k].firing == 1   ? "alert.firing"
-					       : ca->chg[k].firing == 2 ? "alert.acked"
-									: "alert.resolved"),
-				      ca->chg[k].text[l]);
-		}
-		if (nfiring) {
-			strbuf_printf(&body, "\n%s:\n", i18n_get(c->i18n, l, "alert.still"));
-			if (ca->uplink.st == A_FIRING)
-				strbuf_printf(&body, "  %s\n", ca->uplink.reason[l]);
-			for (int t = 0; t < CFG_MAX_COMMUNE_TARGETS; t++)
-				if (ca->ct[t].st == A_FIRING)
-					strbuf_printf(&body, "  %s\n", ca->ct[t].reason[l]);
-			for (size_t s = 0; s < a->nsites; s++)
-				if (c->inv->sites[s].commune == commune)
-					for (int k = 0; k < SITE_ALERTS; k++)
-						if (a->site[s][k].st == A_FIRING)
-							strbuf_printf(&body, "  %s\n", a->site[s][k].reason[l]);
-		} else {
-			strbuf_printf(&body, "\n%s\n", i18n_get(c->i18n, l, "alert.none"));
-		}
+		for (size_t k = 0; k < ca->nchg; k++)
+			change_line(&body, c, l, &ca->chg[k]);
+		digest_state(&body, c, l, f, commune, now);
 		queued += queue_mail(a, c, cname, r.addr[i], subj.data, body.data, now);
 		strbuf_free(&subj);
 		strbuf_free(&body);
 	}
+	free(f);
 	if (!r.n)
 		log_info("alerts", "%s: %zu changes, no recipient (inventory contact or [alerts] recipients)",
 			 cname, ca->nchg);
 	for (int i = 0; i < r.n; i++)
 		free((void *)(uintptr_t)r.addr[i]);
 	if (r.n && !queued)
-		return; /* the store refused them all: the changes wait for the next try */
+		return; /* the store refused them all (or no memory): the changes wait */
 	ca->nchg = 0;
 	ca->last_mail = now;
 }
@@ -610,10 +776,10 @@ static void on_mail_done(struct wjob *w)
 		const struct mail_item *it = &j->item[k];
 		if (it->ok) {
 			store_outbox_sent(c->store, it->id, now);
-			store_event(c->store, now, NULL, it->rcpt, "mail_sent", NULL);
+			store_event(c->store, now, NULL, it->rcpt, "mail_sent", NULL, NULL);
 		} else {
 			store_outbox_failed(c->store, it->id, now, it->err);
-			store_event(c->store, now, NULL, it->rcpt, "mail_failed", it->err);
+			store_event(c->store, now, NULL, it->rcpt, "mail_failed", it->err, NULL);
 			log_warnx("alerts", "mail to %s not sent (will retry): %s", it->rcpt, it->err);
 		}
 	}
@@ -760,8 +926,9 @@ static void on_ack(void *ctx, const struct ack *ak)
 			 ak->note[0] ? " — " : "", ak->note);
 		utf8_sanitize(text[l], sizeof(text[l]), tmp, strlen(tmp));
 	}
-	add_change(&x->a->com[k], 2, x->now, text);
-	store_event(x->c->store, x->now, ak->commune, ak->target, "acknowledged", text[LANG_VI]);
+	add_change(&x->a->com[k], 2, x->now, text, al, 0);
+	store_event(x->c->store, x->now, ak->commune, ak->target, "acknowledged", text[LANG_VI],
+		    text[LANG_EN]);
 	if (x->a->kept)
 		alertstore_save(x->a->kept, ak->commune, ak->site[0] ? ak->site : NULL, ak->target,
 				al);

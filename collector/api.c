@@ -53,6 +53,7 @@ static json_object *target_json(const struct collector *c, enum lang l,
 	json_object_object_add(o, "unknown", json_object_new_int(t->unknown));
 	json_object_object_add(o, "verdict", json_object_new_string(judge_name(t->v)));
 	json_object_object_add(o, "met", json_object_new_boolean(t->v == V_MET));
+	json_object_object_add(o, "severity", json_object_new_string(config_severity_name(t->sev)));
 	json_object_object_add(o, "judged", json_object_new_boolean(t->judging == J_JUDGED));
 	if (t->judging != J_JUDGED)
 		json_object_object_add(o, "not_judged_because",
@@ -75,7 +76,8 @@ static json_object *site_json(const struct collector *c, enum lang l, const stru
 	json_object_object_add(o, "verdict", json_object_new_string(judge_name(sr->v)));
 	json_object_object_add(o, "met", json_object_new_boolean(sr->v == V_MET));
 	json_object_object_add(o, "score",
-			       json_object_new_double(readiness_score(sr->nmet, sr->ntargets)));
+			       json_object_new_double(readiness_score(sr->nmet, sr->ncrit)));
+	json_object_object_add(o, "warnings", json_object_new_int(sr->nwarn));
 	json_object *ts = json_object_new_array();
 	for (int k = 0; k < sr->ntargets; k++)
 		json_object_array_add(ts, target_json(c, l, sr->type, &sr->targets[k]));
@@ -104,6 +106,7 @@ int api_readiness(struct strbuf *out, const struct collector *c, enum lang l)
 	json_object_object_add(dist, "targets_met", json_object_new_int(r.nmet));
 	json_object_object_add(dist, "score",
 			       json_object_new_double(readiness_score(r.nmet, r.ntargets)));
+	json_object_object_add(dist, "warnings", json_object_new_int(r.nwarn));
 	json_object_object_add(root, "district", dist);
 	json_object *communes = json_object_new_array();
 	for (size_t k = 0; k < r.ncommunes; k++) {
@@ -122,6 +125,7 @@ int api_readiness(struct strbuf *out, const struct collector *c, enum lang l)
 					       json_object_new_string(readiness_judging_name(cr->why)));
 		json_object_object_add(co, "score",
 				       json_object_new_double(readiness_score(cr->nmet, cr->ntargets)));
+		json_object_object_add(co, "warnings", json_object_new_int(cr->nwarn));
 		json_object_object_add(co, "devices", json_object_new_int(cr->devices));
 		json_object_object_add(co, "devices_up", json_object_new_int(cr->devices_up));
 		json_object *sites = json_object_new_array();
@@ -319,17 +323,32 @@ static void csv_row(struct strbuf *out, json_object *dist, json_object *co, json
 	strbuf_printf(out, ",%d,", (int)json_member_num(to, "need"));
 	if (v != V_NODATA)
 		strbuf_printf(out, "%.3f", 100.0 * json_member_num(to, "met_share"));
-	strbuf_printf(out, ",%s,%.1f\r\n", met[v], 100.0 * json_member_num(to, "coverage"));
+	strbuf_printf(out, ",%s,%.1f,%s\r\n", met[v], 100.0 * json_member_num(to, "coverage"),
+		      json_member_str(to, "severity"));
 }
 
 /* Site targets, then the commune-wide ones (site and site_type empty). */
-int api_readiness_csv(struct strbuf *out, json_object *root)
+/* The sheet's header in the reader's words (catalogue csv.*), one column per field. */
+static void csv_header(struct strbuf *out, const struct i18n *t, enum lang l)
+{
+	static const char *const cols[] = {"from", "to", "commune", "site", "site_type", "target",
+					   "need", "met_share", "met", "coverage", "severity"};
+	for (size_t k = 0; k < sizeof(cols) / sizeof(cols[0]); k++) {
+		char key[32];
+		snprintf(key, sizeof(key), "csv.%s", cols[k]);
+		strbuf_puts(out, k ? "," : "");
+		csv_field(out, i18n_get(t, l, key));
+	}
+	strbuf_puts(out, "\r\n");
+}
+
+int api_readiness_csv(struct strbuf *out, json_object *root, const struct i18n *cat, enum lang l)
 {
 	json_object *dist, *communes;
 	if (!json_object_object_get_ex(root, "district", &dist) ||
 	    !json_object_object_get_ex(root, "communes", &communes))
 		return -1;
-	strbuf_puts(out, "from,to,commune,site,site_type,target,need,met_share_pct,met,coverage_pct\r\n");
+	csv_header(out, cat, l);
 	for (size_t k = 0; k < json_object_array_length(communes); k++) {
 		json_object *co = json_object_array_get_idx(communes, k), *sites, *ts;
 		if (json_object_object_get_ex(co, "sites", &sites))

@@ -14,6 +14,7 @@ int api_metrics(struct strbuf *out, const struct collector *c);
 
 /* The period readiness JSON (history) as CSV: one row per target, for planners' sheets. */
 struct json_object;
-int api_readiness_csv(struct strbuf *out, struct json_object *root);
+int api_readiness_csv(struct strbuf *out, struct json_object *root, const struct i18n *t,
+		      enum lang l);
 
 #endif

@@ -90,27 +90,117 @@ static void range_form(struct strbuf *o, const struct collector *c, const struct
 	strbuf_puts(o, "</button></form>\n");
 }
 
-/* One value of a profile group: a number links to its graph over the page's range. */
+/* What a row's value reads: its metric in words, then the value in words (an enumeration's
+ * state, with a class for its colour), a number with its unit, or a text as the device gave it. */
+struct shown {
+	const char *label;
+	char value[384]; /* a device text (under 128 bytes) or a catalogue word */
+	const char *css; /* "bad", "warn", "" */
+	int graph;       /* a number stored in the row's file: the label links to its graph */
+};
+
+static void shown_value(struct shown *sh, const struct collector *c, enum lang l,
+			const char *group, const char *name, json_object *v, json_object *labels)
+{
+	json_object *e;
+	sh->label = text_metric_label(c->i18n, l, group, name);
+	sh->css = "";
+	sh->graph = 0;
+	if (labels && json_object_object_get_ex(labels, name, &e) &&
+	    json_object_is_type(e, json_type_string)) {
+		snprintf(sh->value, sizeof(sh->value), "%s",
+			 text_enum(c->i18n, l, group, name, json_object_get_string(e), &sh->css));
+		sh->graph = !json_object_is_type(v, json_type_string);
+	} else if (json_object_is_type(v, json_type_string)) {
+		snprintf(sh->value, sizeof(sh->value), "%s", json_object_get_string(v));
+	} else {
+		text_measure(sh->value, sizeof(sh->value), c->i18n, l, group, name,
+			     json_object_get_double(v));
+		sh->graph = 1;
+	}
+}
+
+/* One value; a number stored in the row's file (file non-NULL) links to its graph over the
+ * page's range (the data-source name stays in the URL: only what people read is words). */
 static void measure_value(struct strbuf *o, const struct collector *c,
 			  const struct inv_device *d, const char *file, const char *name,
-			  json_object *v, const struct page_range *r, enum lang l)
+			  const struct shown *sh, const struct page_range *r, enum lang l)
 {
 	strbuf_puts(o, "<span class=\"mv\">");
-	if (json_object_is_type(v, json_type_string)) {
-		strbuf_html(o, name);
-		strbuf_puts(o, ": ");
-		strbuf_html(o, json_object_get_string(v));
-	} else {
+	if (file && sh->graph) {
 		device_url(o, "<a href=\"/graph/", c, d, file);
 		strbuf_puts(o, ".png");
 		range_args(o, r, l, 1);
 		strbuf_puts(o, "&amp;ds=");
 		strbuf_url(o, name);
 		strbuf_puts(o, "\">");
-		strbuf_html(o, name);
-		strbuf_printf(o, "</a>: %.6g", json_object_get_double(v));
+		strbuf_html(o, sh->label);
+		strbuf_puts(o, "</a>: ");
+	} else {
+		strbuf_html(o, sh->label);
+		strbuf_puts(o, ": ");
 	}
-	strbuf_puts(o, "</span> ");
+	if (sh->css[0])
+		strbuf_printf(o, "<span class=\"%s\">", sh->css);
+	strbuf_html(o, sh->value[0] ? sh->value : "—");
+	strbuf_puts(o, sh->css[0] ? "</span></span>" : "</span>");
+}
+
+/* The values of one row, joined by " · ": gauges, counters, texts (a text that is the row's
+ * own name is in the row's column already). */
+static void row_values(struct strbuf *o, const struct collector *c, const struct inv_device *d,
+		       json_object *row, const char *file, const struct page_range *r, enum lang l)
+{
+	static const char *const parts[] = {"v", "c", "s"};
+	const char *g = json_member_str(row, "g"), *rowname = json_member_str(row, "l");
+	json_object *part, *labels = NULL;
+	int first = 1;
+	if (!json_object_object_get_ex(row, "e", &labels) ||
+	    !json_object_is_type(labels, json_type_object))
+		labels = NULL;
+	for (size_t p = 0; p < 3; p++) {
+		if (!json_object_object_get_ex(row, parts[p], &part) ||
+		    !json_object_is_type(part, json_type_object))
+			continue;
+		json_object_object_foreach(part, name, v) {
+			struct shown sh;
+			if (json_object_is_type(v, json_type_string) && rowname[0] &&
+			    strcmp(json_object_get_string(v), rowname) == 0)
+				continue;
+			shown_value(&sh, c, l, g, name, v, labels);
+			if (!first)
+				strbuf_puts(o, " · ");
+			first = 0;
+			measure_value(o, c, d, file, name, &sh, r, l);
+		}
+	}
+}
+
+/* A row's name: its label (a disk's, a toner's), else its place among its group's rows ("số
+ * 2": an SNMP index such as 1.1 or 196608 means nothing to a reader); a lone row needs none.
+ * The probe sends a group's rows together: nth and of count within that run. */
+static void row_name(struct strbuf *o, const struct collector *c, enum lang l, json_object *row,
+		     size_t nth, size_t of)
+{
+	char n[24];
+	if (json_member_str(row, "l")[0]) {
+		strbuf_html(o, json_member_str(row, "l"));
+	} else if (of > 1) {
+		snprintf(n, sizeof(n), "%zu", nth);
+		const char *const vals[][2] = {{"n", n}};
+		text_fill(o, T("device.row"), vals, 1);
+	}
+}
+
+/* The length of the run of rows of row k's group that starts at k. */
+static size_t group_run(json_object *rows, size_t k)
+{
+	const char *g = json_member_str(json_object_array_get_idx(rows, k), "g");
+	size_t n = 1, len = json_object_array_length(rows);
+	while (k + n < len &&
+	       strcmp(json_member_str(json_object_array_get_idx(rows, k + n), "g"), g) == 0)
+		n++;
+	return n;
 }
 
 /* What the device's profile polled (toner, disks, battery …), from its latest answer. */
@@ -132,40 +222,100 @@ static void measurements(struct strbuf *o, const struct collector *c, const stru
 	strbuf_puts(o, "</th><th>");
 	strbuf_html(o, T("measure.values"));
 	strbuf_puts(o, "</th></tr>\n");
+	size_t nth = 0, of = 0;
 	for (size_t k = 0; k < json_object_array_length(rows); k++) {
 		json_object *row = json_object_array_get_idx(rows, k), *part;
+		if (nth == of) { /* a new group begins */
+			nth = 0;
+			of = group_run(rows, k);
+		}
+		nth++;
 		const char *g = json_member_str(row, "g"), *idx = json_member_str(row, "i");
 		char key[WIRE_METRIC_MAX + 8], file[ROW_FILE_STEM_MAX];
 		snprintf(key, sizeof(key), "group.%s", g);
 		/* the row's file as ingest names it; a row it cannot name has no graph */
 		int named = name_row_file(file, sizeof(file), g, idx) == 0;
+		/* rows the probe marks rrd=false (alerts) have no file: no graph links */
+		int stored = named && (!json_object_object_get_ex(row, "rrd", &part) ||
+				       json_object_get_boolean(part));
 		strbuf_puts(o, "<tr><td>");
 		strbuf_html(o, T(key));
 		strbuf_puts(o, "</td><td>");
-		strbuf_html(o, json_member_str(row, "l")[0] ? json_member_str(row, "l") : idx);
+		row_name(o, c, l, row, nth, of);
 		strbuf_puts(o, "</td><td>");
-		/* rows the probe marks rrd=false (alerts) have no graph: numbers shown plain */
-		int stored = named && (!json_object_object_get_ex(row, "rrd", &part) ||
-				       json_object_get_boolean(part));
-		static const char *const parts[] = {"v", "c", "s"};
-		for (size_t p = 0; p < 3; p++) {
-			if (!json_object_object_get_ex(row, parts[p], &part) ||
-			    !json_object_is_type(part, json_type_object))
-				continue;
-			json_object_object_foreach(part, name, v) {
-				if (!stored && !json_object_is_type(v, json_type_string)) {
-					strbuf_puts(o, "<span class=\"mv\">");
-					strbuf_html(o, name);
-					strbuf_printf(o, ": %.6g</span> ", json_object_get_double(v));
-				} else {
-					measure_value(o, c, d, file, name, v, r, l);
-				}
-			}
-		}
+		row_values(o, c, d, row, stored ? file : NULL, r, l);
 		strbuf_puts(o, "</td></tr>\n");
 	}
 	strbuf_puts(o, "</table>\n");
 	json_object_put(rows);
+}
+
+/* Where the device is reached: an SNMP device by its address (the port is in the technical
+ * details), a ping-only one saying so ("127.77.1.11 (kiểm tra bằng ping)"). */
+static void address_row(struct strbuf *o, const struct collector *c, const struct inv_device *d,
+			enum lang l)
+{
+	char buf[160];
+	if (!d->host[0])
+		return;
+	if (d->cred[0])
+		snprintf(buf, sizeof(buf), "%s", d->host);
+	else
+		snprintf(buf, sizeof(buf), "%s (%s)", d->host, T("device.ping_only"));
+	ident_row(o, T("col.address"), buf);
+}
+
+/* Its state now: how long up, when last heard, since when down and why, its ports. */
+static void state_rows(struct strbuf *o, const struct collector *c, const struct dev_state *s,
+		       enum dev_status st, time_t now, enum lang l)
+{
+	char buf[160];
+	if (s->has_uptime && st == DEV_UP) {
+		text_duration_full(buf, sizeof(buf), c->i18n, l, (long)(s->uptime_ticks / 100));
+		ident_row(o, T("device.uptime"), buf);
+	}
+	text_when_ago(buf, sizeof(buf), c->i18n, l, s->last_seen, now);
+	ident_row(o, T("device.last_seen"), buf);
+	if (s->files_refused || s->rows_dropped) {
+		char q[200];
+		snprintf(q, sizeof(q), "%llu %s; %zu %s", (unsigned long long)s->files_refused,
+			 T("quota.files_refused"), s->rows_dropped, T("quota.rows_dropped"));
+		ident_row(o, T("quota.title"), q);
+	}
+	if (st == DEV_DOWN) {
+		text_when_ago(buf, sizeof(buf), c->i18n, l, s->down_since, now);
+		ident_row(o, T("col.down_since"), buf);
+		ident_row(o, T("col.error"), s->error);
+	}
+	if (s->nifs) { /* none: the device has no interface table, nothing to say */
+		struct strbuf ports;
+		char up[24], total[24];
+		snprintf(up, sizeof(up), "%zu", s->nifs_up);
+		snprintf(total, sizeof(total), "%zu", s->nifs);
+		const char *const vals[][2] = {{"up", up}, {"total", total}};
+		if (strbuf_init(&ports, 0) == 0 && text_fill(&ports, T("device.ports"), vals, 2) == 0)
+			ident_row(o, T("device.ports_label"), ports.data);
+		strbuf_free(&ports);
+	}
+}
+
+/* What only a technician reads, collapsed: the SNMP identity's OID, the port, the profile. */
+static void tech_details(struct strbuf *o, const struct collector *c, const struct inv_device *d,
+			 const struct dev_state *s, enum lang l)
+{
+	char buf[32];
+	if (!d->cred[0] && !s->sys_objectid[0])
+		return;
+	strbuf_puts(o, "<details class=\"tech\"><summary>");
+	strbuf_html(o, T("device.technical"));
+	strbuf_puts(o, "</summary>\n<table class=\"ident\">\n");
+	ident_row(o, T("device.sys_objectid"), s->sys_objectid);
+	if (d->cred[0]) {
+		snprintf(buf, sizeof(buf), "%d", d->port);
+		ident_row(o, T("device.snmp_port"), buf);
+	}
+	ident_row(o, T("device.profile"), s->cls);
+	strbuf_puts(o, "</table></details>\n");
 }
 
 int page_device(struct strbuf *o, const struct collector *c, size_t i, enum lang l,
@@ -190,36 +340,18 @@ int page_device(struct strbuf *o, const struct collector *c, size_t i, enum lang
 	ident_row(o, T("col.site"), c->inv->sites[d->site].name);
 	snprintf(key, sizeof(key), "class.%s", devclass_name(d->cls));
 	ident_row(o, T("col.class"), T(key));
-	snprintf(buf, sizeof(buf), "%s:%d", d->host, d->port);
-	ident_row(o, T("col.address"), d->host[0] ? buf : NULL);
+	address_row(o, c, d, l);
 	if (d->url[0])
 		ident_row(o, T("col.url"), d->url);
-	ident_row(o, "sysName", s->sys_name);
-	ident_row(o, "sysDescr", s->sys_descr);
-	ident_row(o, "sysObjectID", s->sys_objectid);
-	if (s->has_uptime) {
-		unsigned long secs = s->uptime_ticks / 100;
-		snprintf(buf, sizeof(buf), "%lu d %02lu:%02lu", secs / 86400, secs / 3600 % 24,
-			 secs / 60 % 60);
-		ident_row(o, T("col.uptime"), buf);
+	if (d->cred[0]) {
+		ident_row(o, T("device.sys_name"), s->sys_name);
+		ident_row(o, T("device.sys_descr"), s->sys_descr);
 	}
-	text_time(buf, sizeof(buf), s->last_seen);
-	ident_row(o, T("col.last_seen"), buf);
-	if (s->files_refused || s->rows_dropped) {
-		char q[200];
-		snprintf(q, sizeof(q), "%llu %s; %zu %s", (unsigned long long)s->files_refused,
-			 T("quota.files_refused"), s->rows_dropped, T("quota.rows_dropped"));
-		ident_row(o, T("quota.title"), q);
-	}
-	if (st == DEV_DOWN) {
-		text_time(buf, sizeof(buf), s->down_since);
-		ident_row(o, T("col.down_since"), buf);
-		ident_row(o, T("col.error"), s->error);
-	}
-	snprintf(buf, sizeof(buf), "%zu / %zu", s->nifs_up, s->nifs);
-	ident_row(o, T("col.interfaces_up"), buf);
+	state_rows(o, c, s, st, now, l);
 	ident_row(o, T("col.contact"), d->contact);
-	strbuf_puts(o, "</table>\n<p class=\"periods\">");
+	strbuf_puts(o, "</table>\n");
+	tech_details(o, c, d, s, l);
+	strbuf_puts(o, "<p class=\"periods\">");
 	static const char *const periods[] = {"hour", "day", "week", "month", "year"};
 	page_period_links(o, c, l, "", periods, 5);
 	strbuf_puts(o, "</p>\n");

@@ -494,13 +494,18 @@ static const double *site_weights(const struct history *h, const struct hsite *h
 struct agg {
 	struct judge_tally time;
 	double share_sum;
-	int nshare, ntargets, nmet;
+	int nshare, ntargets, nmet; /* critical targets */
+	int nwarn;                  /* warnings missed over the period: counted apart */
 	enum verdict v;
 };
 
-static void agg_add(struct agg *a, const struct judge_tally *t, enum verdict v)
+static void agg_add(struct agg *a, const struct judge_tally *t, enum verdict v, enum severity sev)
 {
 	double share = judge_met_share(t);
+	if (sev == SEV_WARNING) {
+		a->nwarn += v == V_MISSED;
+		return;
+	}
 	a->time.met += t->met;
 	a->time.missed += t->missed;
 	a->time.nodata += t->nodata;
@@ -522,12 +527,15 @@ static void agg_merge(struct agg *dst, const struct agg *src)
 	dst->nshare += src->nshare;
 	dst->ntargets += src->ntargets;
 	dst->nmet += src->nmet;
+	dst->nwarn += src->nwarn;
 	dst->v = judge_and(dst->v, src->v);
 }
 
-/* verdict, met, score (the mean share of its targets with data, in %) and coverage. */
+/* verdict, met, score (the mean share of its critical targets with data, in %), coverage
+ * and the warnings missed. */
 static void agg_json(json_object *o, const struct agg *a)
 {
+	json_object_object_add(o, "warnings", json_object_new_int(a->nwarn));
 	json_object_object_add(o, "verdict", json_object_new_string(judge_name(a->v)));
 	json_object_object_add(o, "met", json_object_new_boolean(a->v == V_MET));
 	json_object_object_add(o, "score",
@@ -539,7 +547,7 @@ static void agg_json(json_object *o, const struct agg *a)
  * "site.meeting-room"), its verdict, the share of its time with data it was met, and that
  * time's share of the judged time (coverage). */
 static json_object *target_json(const char *kind, const char *target, int need,
-				const struct judge_tally *t, struct agg *a)
+				enum severity sev, const struct judge_tally *t, struct agg *a)
 {
 	enum verdict v = judge_period(t, PERIOD_MET_SHARE);
 	json_object *to = json_object_new_object();
@@ -548,11 +556,12 @@ static json_object *target_json(const char *kind, const char *target, int need,
 	json_object_object_add(to, "need", json_object_new_int(need));
 	json_object_object_add(to, "verdict", json_object_new_string(judge_name(v)));
 	json_object_object_add(to, "met", json_object_new_boolean(v == V_MET));
+	json_object_object_add(to, "severity", json_object_new_string(config_severity_name(sev)));
 	json_object_object_add(to, "met_share", share_json(judge_met_share(t)));
 	json_object_object_add(to, "coverage", json_object_new_double(judge_coverage(t)));
 	json_object_object_add(to, "hours",
 			       json_object_new_double((t->met + t->missed + t->nodata) / 3600));
-	agg_add(a, t, v);
+	agg_add(a, t, v, sev);
 	return to;
 }
 
@@ -600,7 +609,8 @@ static json_object *site_targets_json(const struct run *r,
 	a->v = V_MET;
 	for (int t = 0; hs->has_type && t < st->ntargets; t++) {
 		const char *cls = devclass_name(st->targets[t].cls);
-		json_object *to = target_json("class_min_up", cls, st->targets[t].min_up, &tl[n++], a);
+		json_object *to = target_json("class_min_up", cls, st->targets[t].min_up,
+					      st->targets[t].sev, &tl[n++], a);
 		json_object_object_add(to, "class", json_object_new_string(cls));
 		json_object_array_add(ts, to);
 	}
@@ -611,7 +621,7 @@ static json_object *site_targets_json(const struct run *r,
 		char name[96];
 		snprintf(name, sizeof(name), "%s.%s.%s %s %g", cls, mt->group, mt->metric, ops[mt->op],
 			 mt->value);
-		json_object *to = target_json("metric", name, 0, &tl[n++], a);
+		json_object *to = target_json("metric", name, 0, mt->sev, &tl[n++], a);
 		json_object_object_add(to, "class", json_object_new_string(cls));
 		json_object_object_add(to, "group", json_object_new_string(mt->group));
 		json_object_object_add(to, "metric", json_object_new_string(mt->metric));
@@ -682,12 +692,12 @@ static json_object *commune_target_json(const struct history *h, const struct ru
 	json_object *to;
 	if (ct->kind == CT_CLASS) {
 		const char *cls = devclass_name(ct->cls);
-		to = target_json("class_min_up", cls, need, &tl, a);
+		to = target_json("class_min_up", cls, need, ct->sev, &tl, a);
 		json_object_object_add(to, "class", json_object_new_string(cls));
 	} else {
 		char name[CFG_NAME_MAX + 8];
 		snprintf(name, sizeof(name), "site.%s", ct->site_type);
-		to = target_json("sites_met", name, need, &tl, a);
+		to = target_json("sites_met", name, need, ct->sev, &tl, a);
 		json_object_object_add(to, "site_type", json_object_new_string(ct->site_type));
 	}
 	return to;

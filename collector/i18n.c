@@ -10,6 +10,7 @@
 
 struct msg {
 	char *key, *text;
+	int line;
 };
 
 struct catalogue {
@@ -52,10 +53,34 @@ static int on_entry(void *user, const char *section, const char *key, const char
 	}
 	c->m[c->n].key = strdup(key);
 	c->m[c->n].text = strdup(value);
+	c->m[c->n].line = c->f->line;
 	if (!c->m[c->n].key || !c->m[c->n].text)
 		return 0;
 	c->n++;
 	return 1;
+}
+
+static int by_key(const void *a, const void *b)
+{
+	const struct msg *x = a, *y = b;
+	int d = strcmp(x->key, y->key);
+	return d ? d : x->line - y->line;
+}
+
+/* Sorted by key for a binary search (a catalogue holds over a thousand texts, and pages and
+ * mails look up hundreds); a key given twice is an error, not a silent choice. */
+static int sort_keys(struct catalogue *c, const char *path, struct errlist *errs)
+{
+	if (c->n)
+		qsort(c->m, c->n, sizeof(*c->m), by_key);
+	int bad = 0;
+	for (size_t i = 1; i < c->n; i++)
+		if (strcmp(c->m[i - 1].key, c->m[i].key) == 0) {
+			errlist_add(errs, "%s:%d: %s: given twice (first on line %d)", path,
+				    c->m[i].line, c->m[i].key, c->m[i - 1].line);
+			bad = 1;
+		}
+	return bad ? -1 : 0;
 }
 
 struct i18n *i18n_load(const char *dir, struct errlist *errs)
@@ -72,7 +97,7 @@ struct i18n *i18n_load(const char *dir, struct errlist *errs)
 		t->cat[l].f = &f;
 		int rc = ini_file_parse(&f, path, errs, on_entry, &t->cat[l]);
 		t->cat[l].f = NULL;
-		if (rc != 0 || t->cat[l].bad) {
+		if (rc != 0 || t->cat[l].bad || sort_keys(&t->cat[l], path, errs) < 0) {
 			i18n_free(t);
 			return NULL;
 		}
@@ -96,9 +121,17 @@ void i18n_free(struct i18n *t)
 
 static const char *find(const struct catalogue *c, const char *key)
 {
-	for (size_t i = 0; i < c->n; i++)
-		if (strcmp(c->m[i].key, key) == 0)
-			return c->m[i].text;
+	size_t lo = 0, hi = c->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int d = strcmp(key, c->m[mid].key);
+		if (!d)
+			return c->m[mid].text;
+		if (d < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
 	return NULL;
 }
 

@@ -24,10 +24,12 @@ static struct incident *push(struct load_ctx *x, const struct event *e)
 	i->commune = strdup(e->commune);
 	i->subject = strdup(e->subject);
 	i->text = strdup(e->text);
-	if (!i->commune || !i->subject || !i->text) {
+	i->text_en = strdup(e->text_en ? e->text_en : "");
+	if (!i->commune || !i->subject || !i->text || !i->text_en) {
 		free(i->commune);
 		free(i->subject);
 		free(i->text);
+		free(i->text_en);
 		return NULL;
 	}
 	in->n++;
@@ -78,6 +80,7 @@ void incidents_free(struct incidents *in)
 		free(in->v[k].commune);
 		free(in->v[k].subject);
 		free(in->v[k].text);
+		free(in->v[k].text_en);
 	}
 	free(in->v);
 	memset(in, 0, sizeof(*in));

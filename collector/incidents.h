@@ -15,6 +15,7 @@
 struct incident {
 	char *commune, *subject;
 	char *text;        /* the reason when it fired, as the event store keeps it */
+	char *text_en;     /* its English; "" for events stored before there was one */
 	time_t start, end; /* start 0: it began before the period; end 0: not resolved by its end */
 };
 

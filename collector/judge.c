@@ -47,13 +47,24 @@ enum verdict judge_site(const struct site_type *st, const struct judge_count cls
 	for (int k = 0; st && k < st->ntargets; k++) {
 		const struct class_target *ct = &st->targets[k];
 		out[n] = judge_min_up(cls[ct->cls], ct->min_up);
-		site = judge_and(site, out[n++]);
+		if (ct->sev == SEV_CRITICAL)
+			site = judge_and(site, out[n]);
+		n++;
 	}
 	for (int m = 0; st && m < st->nmtargets; m++) {
 		out[n] = mv[m];
-		site = judge_and(site, out[n++]);
+		if (st->mtargets[m].sev == SEV_CRITICAL)
+			site = judge_and(site, out[n]);
+		n++;
 	}
 	return site;
+}
+
+enum severity judge_site_severity(const struct site_type *st, int t)
+{
+	if (!st || t < 0 || t >= st->ntargets + st->nmtargets)
+		return SEV_CRITICAL;
+	return t < st->ntargets ? st->targets[t].sev : st->mtargets[t - st->ntargets].sev;
 }
 
 enum verdict judge_commune(const struct commune_target *ct, const struct judge_count cls[CLS_COUNT],

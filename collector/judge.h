@@ -38,10 +38,14 @@ enum verdict judge_rows(int rows_out, int devices_unknown);
 /*
  * A site of type st at one step: each class target over cls[] (indexed by class), then each
  * value target as mv[] says. out[] gets st->ntargets + st->nmtargets verdicts; returns the
- * site's (every target must hold). A site without a type has no targets: met.
+ * site's: every critical target must hold (a warning is counted apart, never makes the site
+ * miss). A site without a type has no targets: met.
  */
 enum verdict judge_site(const struct site_type *st, const struct judge_count cls[CLS_COUNT],
 			const enum verdict *mv, enum verdict *out);
+/* The severity of st's t-th target, in judge_site's order (class targets, then value ones). */
+enum severity judge_site_severity(const struct site_type *st, int t);
+
 /*
  * A commune-wide target at one step: for a class, the commune's devices of it (cls[], summed
  * over its sites); for a site type, its sites of that type (met as up, no data as unknown).

@@ -43,6 +43,10 @@ static void commune_badge(struct strbuf *o, const struct collector *c, enum lang
 	if (cr->njudged || !cr->ntargets) {
 		strbuf_printf(o, "<span class=\"badge %s\">%s</span>", verdict_class(cr->vj),
 			      verdict_text(c, l, cr->vj));
+		if (cr->nwarn_judged)
+			strbuf_printf(o, " <span class=\"badge warn\">%d %s</span>", cr->nwarn_judged,
+				      T(cr->nwarn_judged == 1 ? "severity.warning_one"
+							      : "severity.warnings"));
 		return;
 	}
 	snprintf(key, sizeof(key), "judging.%s", readiness_judging_name(cr->why));
@@ -119,36 +123,39 @@ static void device_row(struct strbuf *o, const struct collector *c, size_t i, en
 	strbuf_puts(o, "</td></tr>\n");
 }
 
+/* A target missed and judged now, in words: a warning says so ("Cảnh báo: …"). */
+static int reason_item(struct strbuf *o, const struct collector *c, enum lang l,
+		       const struct site_type *st, const struct target_result *t, const char *sep)
+{
+	struct strbuf reason;
+	if (t->v != V_MISSED || t->judging != J_JUDGED || strbuf_init(&reason, 4096) < 0)
+		return 0;
+	text_reason(&reason, c->i18n, l, st, t);
+	strbuf_puts(o, sep);
+	if (t->sev == SEV_WARNING)
+		strbuf_printf(o, "<span class=\"warn\">%s:</span> ", T("severity.warning"));
+	strbuf_html(o, reason.data);
+	strbuf_free(&reason);
+	return 1;
+}
+
+/* The targets a commune misses now, its own and its sites': the critical ones, then the
+ * warnings. */
 static void missing_reasons(struct strbuf *o, const struct collector *c,
 			    const struct readiness *r, size_t k, enum lang l)
 {
-	int first = 1;
+	int shown = 0;
 	const struct commune_result *cr = &r->communes[k];
-	for (int t = 0; t < cr->nctargets; t++) {
-		struct strbuf reason;
-		if (cr->targets[t].v != V_MISSED || cr->targets[t].judging != J_JUDGED ||
-		    strbuf_init(&reason, 4096) < 0)
-			continue;
-		text_reason(&reason, c->i18n, l, NULL, &cr->targets[t]);
-		strbuf_puts(o, first ? "" : "; ");
-		strbuf_html(o, reason.data);
-		strbuf_free(&reason);
-		first = 0;
-	}
-	for (size_t s = 0; s < c->inv->nsites; s++) {
-		const struct site_result *sr = &r->sites[s];
-		if (c->inv->sites[s].commune != k)
-			continue;
-		for (int t = 0; t < sr->ntargets; t++) {
-			struct strbuf reason;
-			if (sr->targets[t].v != V_MISSED || sr->targets[t].judging != J_JUDGED ||
-			    strbuf_init(&reason, 4096) < 0)
-				continue;
-			text_reason(&reason, c->i18n, l, sr->type, &sr->targets[t]);
-			strbuf_puts(o, first ? "" : "; ");
-			strbuf_html(o, reason.data);
-			strbuf_free(&reason);
-			first = 0;
+	for (int sev = SEV_CRITICAL; sev <= SEV_WARNING; sev++) {
+		for (int t = 0; t < cr->nctargets; t++)
+			if (cr->targets[t].sev == (enum severity)sev)
+				shown += reason_item(o, c, l, NULL, &cr->targets[t], shown ? "; " : "");
+		for (size_t s = 0; s < c->inv->nsites; s++) {
+			const struct site_result *sr = &r->sites[s];
+			for (int t = 0; c->inv->sites[s].commune == k && t < sr->ntargets; t++)
+				if (sr->targets[t].sev == (enum severity)sev)
+					shown += reason_item(o, c, l, sr->type, &sr->targets[t],
+							     shown ? "; " : "");
 		}
 	}
 }
@@ -187,19 +194,13 @@ static void site_block(struct strbuf *o, const struct collector *c, const struct
 	if (sr->type)
 		strbuf_html(o, l == LANG_VI ? sr->type->label_vi : sr->type->label_en);
 	strbuf_puts(o, "</small></h3>");
-	if (sr->njudged && sr->vj == V_MISSED) {
+	if (sr->njudged && (sr->vj == V_MISSED || sr->nwarn_judged)) {
 		strbuf_puts(o, "<ul class=\"reasons\">");
-		for (int k = 0; k < sr->ntargets; k++) {
-			struct strbuf reason;
-			if (sr->targets[k].v != V_MISSED || sr->targets[k].judging != J_JUDGED ||
-			    strbuf_init(&reason, 4096) < 0)
-				continue;
-			text_reason(&reason, c->i18n, l, sr->type, &sr->targets[k]);
-			strbuf_puts(o, "<li>");
-			strbuf_html(o, reason.data);
-			strbuf_puts(o, "</li>");
-			strbuf_free(&reason);
-		}
+		for (int sev = SEV_CRITICAL; sev <= SEV_WARNING; sev++)
+			for (int k = 0; k < sr->ntargets; k++)
+				if (sr->targets[k].sev == (enum severity)sev &&
+				    reason_item(o, c, l, sr->type, &sr->targets[k], "<li>"))
+					strbuf_puts(o, "</li>");
 		strbuf_puts(o, "</ul>");
 	}
 	strbuf_printf(o, "<table><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>\n",
@@ -372,7 +373,7 @@ int page_dashboard(struct strbuf *o, const struct collector *c, enum lang l)
 {
 	struct readiness own = {0};
 	time_t now = c->now();
-	char when[32];
+	char when[32], pct[24];
 	struct readiness_input in = {c->cfg, c->inv, &c->state, now, NULL};
 	const struct readiness *rp = alerts_now(c->alerts, &in, &own);
 	if (!rp)
@@ -385,9 +386,13 @@ int page_dashboard(struct strbuf *o, const struct collector *c, enum lang l)
 	strbuf_puts(o, " — ");
 	strbuf_html(o, c->cfg->district);
 	text_time(when, sizeof(when), now);
-	strbuf_printf(o, "</h1><p class=\"headline\"><strong id=\"communes-met\">%d/%d</strong> %s · %s %.0f%%",
+	text_percent(pct, sizeof(pct), l, readiness_score(r.nmet_judged, r.ntargets_judged));
+	strbuf_printf(o, "</h1><p class=\"headline\"><strong id=\"communes-met\">%d/%d</strong> %s · %s: %s (%d/%d %s)",
 		      r.ncommunes_judged_met, r.ncommunes_judged, T("headline.communes_met"),
-		      T("headline.score"), readiness_score(r.nmet_judged, r.ntargets_judged));
+		      T("headline.score"), pct, r.nmet_judged, r.ntargets_judged, T("headline.targets"));
+	if (r.nwarn_judged)
+		strbuf_printf(o, " · <span class=\"warn\">%d %s</span>", r.nwarn_judged,
+			      T(r.nwarn_judged == 1 ? "severity.warning_one" : "severity.warnings"));
 	if (r.ncommunes_judged < (int)r.ncommunes)
 		strbuf_printf(o, " · <span id=\"not-judged\">%d %s</span>",
 			      (int)r.ncommunes - r.ncommunes_judged, T("judging.communes_not_now"));
@@ -446,6 +451,43 @@ static void json_percent(char *dst, size_t n, enum lang l, json_object *o, const
 	text_percent(dst, n, l, x);
 }
 
+/* A value target over the period in words: "máy in: Vật tư in (mực, trống) ≥ 10 (nặng nhất:
+ * Máy in — Magenta Cartridge: 5)"; a row the device did not name is left out (its file
+ * stem "supply-1.3" means nothing to a reader). */
+static void report_value_target(struct strbuf *o, const struct collector *c, enum lang l,
+				json_object *to)
+{
+	static const char *const ops[][2] = {{">=", "≥"}, {"<=", "≤"}, {"==", "="}};
+	const char *op = json_member_str(to, "op"), *group = json_member_str(to, "group");
+	const char *where = json_member_str(to, "worst_at");
+	char key[48], num[32];
+	snprintf(key, sizeof(key), "class.%s", json_member_str(to, "class"));
+	strbuf_html(o, T(key));
+	snprintf(key, sizeof(key), "group.%s", group);
+	strbuf_puts(o, ": ");
+	strbuf_html(o, T(key));
+	for (size_t k = 0; k < 3; k++)
+		if (strcmp(op, ops[k][0]) == 0)
+			strbuf_printf(o, " %s ", ops[k][1]);
+	text_number(num, sizeof(num), l, json_member_num(to, "bound"));
+	strbuf_puts(o, num);
+	if (!where[0])
+		return;
+	const char *dash = strstr(where, " — ");
+	size_t glen = strlen(group);
+	int stem = dash && strncmp(dash + strlen(" — "), group, glen) == 0 &&
+		   dash[strlen(" — ") + glen] == '-';
+	strbuf_printf(o, " (%s: ", T("report.worst"));
+	struct strbuf tmp;
+	if (strbuf_init(&tmp, 256) == 0) {
+		strbuf_append(&tmp, where, stem ? (size_t)(dash - where) : strlen(where));
+		strbuf_html(o, tmp.data ? tmp.data : "");
+		strbuf_free(&tmp);
+	}
+	text_number(num, sizeof(num), l, json_member_num(to, "worst"));
+	strbuf_printf(o, ": %s)", num);
+}
+
 /* A target missed over the period, in the page's words: "máy quét 90,5 %". */
 static void report_target(struct strbuf *o, const struct collector *c, enum lang l,
 			  json_object *to)
@@ -460,12 +502,7 @@ static void report_target(struct strbuf *o, const struct collector *c, enum lang
 		const char *label = st ? (l == LANG_EN ? st->label_en : st->label_vi) : "";
 		strbuf_html(o, label[0] ? label : json_member_str(to, "site_type"));
 	} else {
-		strbuf_html(o, json_member_str(to, "target"));
-		if (json_member_str(to, "worst_at")[0]) {
-			strbuf_puts(o, " (");
-			strbuf_html(o, json_member_str(to, "worst_at"));
-			strbuf_printf(o, ": %g)", json_member_num(to, "worst"));
-		}
+		report_value_target(o, c, l, to);
 	}
 	json_percent(pct, sizeof(pct), l, to, "met_share", 100);
 	strbuf_printf(o, " %s", pct);
@@ -473,6 +510,20 @@ static void report_target(struct strbuf *o, const struct collector *c, enum lang
 
 /* A commune's targets missed over the period: "one-stop: scanner 90.5 %", then its
  * commune-wide ones. */
+static void report_missed_one(struct strbuf *o, const struct collector *c, enum lang l,
+			      const char *place, json_object *to, int *first)
+{
+	if (strcmp(json_member_str(to, "verdict"), "missed") != 0)
+		return;
+	strbuf_puts(o, *first ? "" : "; ");
+	if (strcmp(json_member_str(to, "severity"), "warning") == 0)
+		strbuf_printf(o, "<span class=\"warn\">%s:</span> ", T("severity.warning"));
+	strbuf_html(o, place);
+	strbuf_puts(o, ": ");
+	report_target(o, c, l, to);
+	*first = 0;
+}
+
 static void report_missed(struct strbuf *o, const struct collector *c, enum lang l,
 			  json_object *co)
 {
@@ -481,30 +532,15 @@ static void report_missed(struct strbuf *o, const struct collector *c, enum lang
 	if (json_object_object_get_ex(co, "sites", &sites))
 		for (size_t s = 0; s < json_object_array_length(sites); s++) {
 			json_object *so = json_object_array_get_idx(sites, s);
-			if (!json_object_object_get_ex(so, "targets", &ts))
-				continue;
-			for (size_t t = 0; t < json_object_array_length(ts); t++) {
-				json_object *to = json_object_array_get_idx(ts, t);
-				if (strcmp(json_member_str(to, "verdict"), "missed") != 0)
-					continue;
-				strbuf_puts(o, first ? "" : "; ");
-				strbuf_html(o, json_member_str(so, "name"));
-				strbuf_puts(o, ": ");
-				report_target(o, c, l, to);
-				first = 0;
-			}
+			for (size_t t = 0; json_object_object_get_ex(so, "targets", &ts) &&
+					   t < json_object_array_length(ts); t++)
+				report_missed_one(o, c, l, json_member_str(so, "name"),
+						  json_object_array_get_idx(ts, t), &first);
 		}
-	if (json_object_object_get_ex(co, "targets", &ts))
-		for (size_t t = 0; t < json_object_array_length(ts); t++) {
-			json_object *to = json_object_array_get_idx(ts, t);
-			if (strcmp(json_member_str(to, "verdict"), "missed") != 0)
-				continue;
-			strbuf_puts(o, first ? "" : "; ");
-			strbuf_html(o, T("report.commune_wide"));
-			strbuf_puts(o, ": ");
-			report_target(o, c, l, to);
-			first = 0;
-		}
+	for (size_t t = 0; json_object_object_get_ex(co, "targets", &ts) &&
+			   t < json_object_array_length(ts); t++)
+		report_missed_one(o, c, l, T("report.commune_wide"), json_object_array_get_idx(ts, t),
+				  &first);
 }
 
 static void incident_row(struct strbuf *o, const struct collector *c, enum lang l,
@@ -523,7 +559,7 @@ static void incident_row(struct strbuf *o, const struct collector *c, enum lang 
 	strbuf_puts(o, "</td><td>");
 	strbuf_html(o, i->start ? lasted : "");
 	strbuf_puts(o, "</td><td class=\"reasons\">");
-	strbuf_html(o, i->text);
+	strbuf_html(o, l == LANG_EN && i->text_en[0] ? i->text_en : i->text);
 	strbuf_puts(o, "</td></tr>\n");
 }
 
@@ -617,8 +653,13 @@ static void report_row(struct strbuf *o, const struct collector *c, enum lang l,
 	json_percent(cover, sizeof(cover), l, co, "coverage", 100);
 	strbuf_printf(o, "<tr class=\"%s\"><td>", verdict_class(v));
 	strbuf_html(o, json_member_str(co, "name"));
-	strbuf_printf(o, "</td><td><span class=\"badge %s\">%s</span></td><td>%s",
-		      verdict_class(v), verdict_text(c, l, v), pct);
+	int warn = (int)json_member_num(co, "warnings");
+	strbuf_printf(o, "</td><td><span class=\"badge %s\">%s</span>", verdict_class(v),
+		      verdict_text(c, l, v));
+	if (warn > 0)
+		strbuf_printf(o, " <span class=\"badge warn\">%d %s</span>", warn,
+			      T(warn == 1 ? "severity.warning_one" : "severity.warnings"));
+	strbuf_printf(o, "</td><td>%s", pct);
 	if (json_member_num(co, "coverage") < 1)
 		strbuf_printf(o, " <small class=\"nodata-note\">(%s %s)</small>", T("report.coverage"),
 			      cover);

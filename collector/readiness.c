@@ -126,6 +126,7 @@ static void eval_site(struct site_result *sr, const struct readiness_input *in,
 	for (int k = 0; k < st->ntargets; k++, t++) {
 		t->kind = TK_CLASS_MIN_UP;
 		t->cls = st->targets[k].cls;
+		t->sev = st->targets[k].sev;
 		t->need = st->targets[k].min_up;
 		t->up = (int)cls[t->cls].up;
 		t->unknown = (int)cls[t->cls].unknown;
@@ -136,6 +137,7 @@ static void eval_site(struct site_result *sr, const struct readiness_input *in,
 		t[m].cls = st->mtargets[m].cls;
 		t[m].mt = &st->mtargets[m];
 		t[m].mt_index = m;
+		t[m].sev = st->mtargets[m].sev;
 	}
 	if (st->nmtargets)
 		count_rows(t, sr, in, next, head);
@@ -146,8 +148,11 @@ static void eval_site(struct site_result *sr, const struct readiness_input *in,
 	sr->ntargets = st->ntargets + st->nmtargets;
 	sr->v = judge_site(st, cls, mv, out);
 	for (int k = 0; k < sr->ntargets; k++) {
+		int crit = sr->targets[k].sev == SEV_CRITICAL;
 		sr->targets[k].v = out[k];
-		sr->nmet += out[k] == V_MET;
+		sr->ncrit += crit;
+		sr->nmet += crit && out[k] == V_MET;
+		sr->nwarn += !crit && out[k] == V_MISSED;
 	}
 }
 
@@ -157,6 +162,7 @@ static void eval_commune_target(struct target_result *tr, const struct commune_t
 				const struct judge_count *cls, size_t k)
 {
 	struct judge_count sites = {0};
+	tr->sev = ct->sev;
 	if (ct->kind == CT_CLASS) {
 		tr->kind = TK_CLASS_MIN_UP;
 		tr->cls = ct->cls;
@@ -194,11 +200,16 @@ static void count_devices(struct judge_count (*cnt)[CLS_COUNT], struct readiness
 	}
 }
 
-static void add_up(struct commune_result *cr, int met, enum verdict v)
+/* A commune-wide target counted: a critical one in its verdict, a warning apart. */
+static void add_up(struct commune_result *cr, const struct target_result *tr)
 {
+	if (tr->sev == SEV_WARNING) {
+		cr->nwarn += tr->v == V_MISSED;
+		return;
+	}
 	cr->ntargets++;
-	cr->nmet += met;
-	cr->v = judge_and(cr->v, v);
+	cr->nmet += tr->v == V_MET;
+	cr->v = judge_and(cr->v, tr->v);
 }
 
 static void eval_commune(struct readiness *out, const struct readiness_input *in,
@@ -217,15 +228,16 @@ static void eval_commune(struct readiness *out, const struct readiness_input *in
 		}
 		cr->nsites++;
 		cr->nsites_met += sr->v == V_MET;
-		cr->ntargets += sr->ntargets;
+		cr->ntargets += sr->ncrit;
 		cr->nmet += sr->nmet;
+		cr->nwarn += sr->nwarn;
 		cr->v = judge_and(cr->v, sr->v);
 	}
 	for (int t = 0; t < in->cfg->ncommune_targets; t++) {
 		struct target_result *tr = &cr->targets[cr->nctargets++];
 		eval_commune_target(tr, &in->cfg->commune_targets[t], out, in, cls, k);
 		cr->nctargets_met += tr->v == V_MET;
-		add_up(cr, tr->v == V_MET, tr->v);
+		add_up(cr, tr);
 	}
 }
 
@@ -288,6 +300,7 @@ int readiness_eval(struct readiness *out, const struct readiness_input *in)
 		out->ncommunes_nodata += out->communes[k].v == V_NODATA;
 		out->ntargets += out->communes[k].ntargets;
 		out->nmet += out->communes[k].nmet;
+		out->nwarn += out->communes[k].nwarn;
 	}
 	free(cnt);
 	readiness_judged(out);
@@ -301,10 +314,10 @@ const char *readiness_judging_name(enum judging j)
 	return j >= J_JUDGED && j <= J_UPSTREAM ? name[j] : "judged";
 }
 
-/* Folds the verdicts of the targets judged now (counted in r); *why gets the first other's
- * reason. */
+/* Folds the verdicts of the targets judged now (counted in r): the critical ones into *v,
+ * the warnings missed into *warn; *why gets the first other's reason. */
 static int fold_judged(struct readiness *r, const struct target_result *t, int n, enum verdict *v,
-		       enum judging *why)
+		       int *warn, enum judging *why)
 {
 	int judged = 0;
 	for (int k = 0; k < n; k++) {
@@ -314,31 +327,42 @@ static int fold_judged(struct readiness *r, const struct target_result *t, int n
 			continue;
 		}
 		judged++;
+		if (t[k].sev == SEV_WARNING) {
+			*warn += t[k].v == V_MISSED;
+			continue;
+		}
+		r->ntargets_judged++;
 		r->nmet_judged += t[k].v == V_MET;
 		*v = judge_and(*v, t[k].v);
 	}
-	r->ntargets_judged += judged;
 	return judged;
 }
 
 void readiness_judged(struct readiness *r)
 {
 	r->ncommunes_judged = r->ncommunes_judged_met = r->ntargets_judged = r->nmet_judged = 0;
+	r->nwarn_judged = 0;
 	for (size_t k = 0; k < r->ncommunes; k++) {
 		struct commune_result *cr = &r->communes[k];
 		cr->vj = V_MET;
 		cr->why = J_JUDGED;
-		cr->njudged = fold_judged(r, cr->targets, cr->nctargets, &cr->vj, &cr->why);
+		cr->nwarn_judged = 0;
+		cr->njudged = fold_judged(r, cr->targets, cr->nctargets, &cr->vj, &cr->nwarn_judged,
+					  &cr->why);
 	}
 	for (size_t s = 0; s < r->nsites; s++) {
 		struct site_result *sr = &r->sites[s];
 		struct commune_result *cr = &r->communes[sr->commune];
 		sr->vj = V_MET;
-		sr->njudged = fold_judged(r, sr->targets, sr->ntargets, &sr->vj, &cr->why);
+		sr->nwarn_judged = 0;
+		sr->njudged = fold_judged(r, sr->targets, sr->ntargets, &sr->vj, &sr->nwarn_judged,
+					  &cr->why);
 		cr->njudged += sr->njudged;
+		cr->nwarn_judged += sr->nwarn_judged;
 		cr->vj = judge_and(cr->vj, sr->vj);
 	}
 	for (size_t k = 0; k < r->ncommunes; k++) {
+		r->nwarn_judged += r->communes[k].nwarn_judged;
 		r->ncommunes_judged += r->communes[k].njudged > 0;
 		r->ncommunes_judged_met += r->communes[k].njudged > 0 && r->communes[k].vj == V_MET;
 	}

@@ -31,6 +31,7 @@ struct target_result {
 	int unknown; /* of them, not known now: no sample yet (sites: no data; TK_METRIC: devices
 		      * of the class not up, whose values are not known) */
 	enum verdict v;
+	enum severity sev; /* a warning is counted apart: never makes its site or commune miss */
 	enum judging judging;
 	/* TK_METRIC: up = rows within the bound, total = rows seen; the one furthest out */
 	const struct metric_target *mt;
@@ -44,10 +45,13 @@ struct site_result {
 	size_t commune;
 	const struct site_type *type;
 	struct target_result *targets;
-	int ntargets, nmet;
-	enum verdict v;
+	int ntargets;  /* all of them, warnings included */
+	int ncrit, nmet; /* the critical ones, and of them met */
+	int nwarn;       /* warnings missed */
+	enum verdict v;  /* over the critical targets */
 	int njudged;   /* targets judged now */
-	enum verdict vj; /* over them only (met when none is) */
+	enum verdict vj; /* over the critical ones of them only (met when none is) */
+	int nwarn_judged; /* warnings missed among them */
 };
 
 struct commune_result {
@@ -55,10 +59,12 @@ struct commune_result {
 	struct target_result *targets; /* [commune-targets], judged over the whole commune */
 	int nctargets, nctargets_met;
 	int nsites, nsites_met;
-	int ntargets, nmet;
+	int ntargets, nmet; /* critical targets, its sites' and its own, and of them met */
+	int nwarn;          /* warnings missed */
 	enum verdict v;
 	int njudged;     /* targets judged now, its sites' and its own */
-	enum verdict vj; /* over them only */
+	enum verdict vj; /* over the critical ones of them */
+	int nwarn_judged; /* warnings missed among them */
 	enum judging why; /* when none is: the reason of the first */
 	int devices, devices_up;
 };
@@ -70,8 +76,9 @@ struct readiness {
 	size_t nsites, ncommunes;
 	int ncommunes_met, ncommunes_nodata;
 	int ncommunes_judged, ncommunes_judged_met; /* communes with a target judged now */
-	int ntargets_judged, nmet_judged;
-	int ntargets, nmet;
+	int ntargets_judged, nmet_judged; /* critical targets */
+	int ntargets, nmet;               /* critical targets */
+	int nwarn, nwarn_judged;          /* warnings missed */
 };
 
 /* A device's rows against one value target: how many, how many out, the one furthest out. */

@@ -14,7 +14,7 @@
 
 struct held_event {
 	time_t ts;
-	char *commune, *subject, *kind, *text;
+	char *commune, *subject, *kind, *text, *text_en;
 };
 
 struct store {
@@ -32,7 +32,7 @@ static const char schema[] =
     "PRAGMA synchronous=NORMAL;"
     "CREATE TABLE IF NOT EXISTS events ("
     " id INTEGER PRIMARY KEY, ts INTEGER NOT NULL, commune TEXT, subject TEXT,"
-    " kind TEXT NOT NULL, text TEXT);"
+    " kind TEXT NOT NULL, text TEXT, text_en TEXT);"
     "CREATE INDEX IF NOT EXISTS events_ts ON events(ts);"
     "CREATE TABLE IF NOT EXISTS outbox ("
     " id INTEGER PRIMARY KEY, created INTEGER NOT NULL, rcpt TEXT NOT NULL, data TEXT NOT NULL,"
@@ -45,6 +45,18 @@ static const char schema[] =
     "CREATE TABLE IF NOT EXISTS acks ("
     " id INTEGER PRIMARY KEY, commune TEXT NOT NULL, site TEXT, target TEXT NOT NULL,"
     " at INTEGER NOT NULL, by TEXT NOT NULL, note TEXT);";
+
+/* A store made before events had an English text gets the column (existing rows: none,
+ * their Vietnamese text serves). */
+static int migrate(sqlite3 *db)
+{
+	sqlite3_stmt *probe = NULL;
+	int has = sqlite3_prepare_v2(db, "SELECT text_en FROM events LIMIT 0", -1, &probe, NULL) ==
+		  SQLITE_OK;
+	sqlite3_finalize(probe);
+	return has ? SQLITE_OK
+		   : sqlite3_exec(db, "ALTER TABLE events ADD COLUMN text_en TEXT", NULL, NULL, NULL);
+}
 
 /* sqlite's reason, in an operator's words with the fix: a damaged file and a file the daemon
  * may not write call for different hands. */
@@ -83,12 +95,13 @@ struct store *store_open(const char *path, char *err, size_t errsz)
 	char *msg = NULL;
 	if (sqlite3_open(path, &s->db) != SQLITE_OK ||
 	    sqlite3_busy_timeout(s->db, 2000) != SQLITE_OK ||
-	    sqlite3_exec(s->db, schema, NULL, NULL, &msg) != SQLITE_OK ||
+	    sqlite3_exec(s->db, schema, NULL, NULL, &msg) != SQLITE_OK || migrate(s->db) != SQLITE_OK ||
 	    sqlite3_prepare_v2(s->db,
-			       "INSERT INTO events(ts, commune, subject, kind, text) VALUES(?,?,?,?,?)",
+			       "INSERT INTO events(ts, commune, subject, kind, text, text_en) "
+			       "VALUES(?,?,?,?,?,?)",
 			       -1, &s->ins_event, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(s->db,
-			       "SELECT ts, commune, subject, kind, text FROM events WHERE kind IN "
+			       "SELECT ts, commune, subject, kind, text, text_en FROM events WHERE kind IN "
 			       "('firing', 'resolved') AND ts >= ? AND ts < ? ORDER BY ts, id LIMIT ?",
 			       -1, &s->alert_events, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(s->db,
@@ -135,6 +148,7 @@ static void held_free(struct held_event *e)
 	free(e->subject);
 	free(e->kind);
 	free(e->text);
+	free(e->text_en);
 }
 
 void store_close(struct store *s)
@@ -189,20 +203,21 @@ static int step_done(struct store *s, sqlite3_stmt *st)
 }
 
 static int insert_event(struct store *s, time_t ts, const char *commune, const char *subject,
-			const char *kind, const char *text)
+			const char *kind, const char *text, const char *text_en)
 {
 	sqlite3_bind_int64(s->ins_event, 1, (sqlite3_int64)ts);
 	sqlite3_bind_text(s->ins_event, 2, commune, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(s->ins_event, 3, subject, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(s->ins_event, 4, kind, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(s->ins_event, 5, text, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s->ins_event, 6, text_en, -1, SQLITE_TRANSIENT);
 	return step_done(s, s->ins_event);
 }
 
 static char *dup_or_null(const char *t) { return t ? strdup(t) : NULL; }
 
 static int hold_event(struct store *s, time_t ts, const char *commune, const char *subject,
-		      const char *kind, const char *text)
+		      const char *kind, const char *text, const char *text_en)
 {
 	if (s->nheld == EVENT_BACKLOG) {
 		s->events_dropped++;
@@ -212,7 +227,7 @@ static int hold_event(struct store *s, time_t ts, const char *commune, const cha
 	}
 	struct held_event *h = &s->held[s->nheld];
 	*h = (struct held_event){ts, dup_or_null(commune), dup_or_null(subject), strdup(kind),
-				 dup_or_null(text)};
+				 dup_or_null(text), dup_or_null(text_en)};
 	if (!h->kind) {
 		held_free(h);
 		return -1;
@@ -226,7 +241,7 @@ int store_retry_events(struct store *s)
 	size_t done = 0;
 	for (; done < s->nheld; done++) {
 		const struct held_event *h = &s->held[done];
-		if (insert_event(s, h->ts, h->commune, h->subject, h->kind, h->text) < 0)
+		if (insert_event(s, h->ts, h->commune, h->subject, h->kind, h->text, h->text_en) < 0)
 			break;
 		held_free(&s->held[done]);
 	}
@@ -238,11 +253,11 @@ int store_retry_events(struct store *s)
 }
 
 int store_event(struct store *s, time_t ts, const char *commune, const char *subject,
-		const char *kind, const char *text)
+		const char *kind, const char *text, const char *text_en)
 {
 	if ((s->nheld && store_retry_events(s) < 0) ||
-	    insert_event(s, ts, commune, subject, kind, text) < 0)
-		return hold_event(s, ts, commune, subject, kind, text);
+	    insert_event(s, ts, commune, subject, kind, text, text_en) < 0)
+		return hold_event(s, ts, commune, subject, kind, text, text_en);
 	return 0;
 }
 
@@ -256,7 +271,7 @@ int store_alert_events(struct store *s, time_t from, time_t to, int limit, store
 	int rc, n = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct event e = {(time_t)sqlite3_column_int64(st, 0), col(st, 1), col(st, 2),
-				  col(st, 3), col(st, 4)};
+				  col(st, 3), col(st, 4), col(st, 5)};
 		fn(ctx, &e);
 		n++;
 	}

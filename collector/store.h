@@ -17,9 +17,10 @@ void store_close(struct store *s);
 struct sqlite3;
 struct sqlite3 *store_db(struct store *s);
 
-/* kind: "firing", "resolved", "suppressed", "mail_sent", "mail_failed", ... */
+/* kind: "firing", "resolved", "suppressed", "mail_sent", "mail_failed", ...; text in
+ * Vietnamese, text_en its English (NULL: the same text serves both). */
 int store_event(struct store *s, time_t ts, const char *commune, const char *subject,
-		const char *kind, const char *text);
+		const char *kind, const char *text, const char *text_en);
 /* Events a failing database could not take wait in memory (in order, 1,024 at most) and go
  * first at the next store_event; this writes them now: 0 when none wait any more. */
 int store_retry_events(struct store *s);
@@ -28,6 +29,7 @@ int store_retry_events(struct store *s);
 struct event {
 	time_t ts;
 	const char *commune, *subject, *kind, *text;
+	const char *text_en; /* "" when the event has no English text (then text serves) */
 };
 typedef void (*store_event_fn)(void *ctx, const struct event *e);
 int store_alert_events(struct store *s, time_t from, time_t to, int limit, store_event_fn fn,

@@ -651,7 +651,7 @@ static enum MHD_Result handle_history(struct web *w, struct MHD_Connection *conn
 		if (strbuf_init(&sb, PAGE_LIMIT) < 0)
 			return MHD_NO;
 		json_object *root = json_tokener_parse((const char *)j->body);
-		int rc = root ? (html ? page_report(&sb, c, l, root) : api_readiness_csv(&sb, root)) : -1;
+		int rc = root ? (html ? page_report(&sb, c, l, root) : api_readiness_csv(&sb, root, c->i18n, l)) : -1;
 		json_object_put(root);
 		static const char *const attach[] = {"Content-Disposition",
 						     "attachment; filename=\"readiness.csv\"", NULL};

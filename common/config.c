@@ -98,6 +98,9 @@ static const struct opt options[] = {
 	{"alerts", "mail_from", OPT_EMAIL, S(mail_from), 0, 0, "hbmon@localhost"},
 	/* district IT, besides each commune's contacts from the inventory; "/en" for English */
 	{"alerts", "recipients", OPT_EMAILS, S(recipients), 0, 0, ""},
+	/* in every commune's mail: whom to call, and where the dashboard is */
+	{"alerts", "it_contact", OPT_STR, S(it_contact), 0, 0, ""},
+	{"alerts", "dashboard_url", OPT_STR, S(dashboard_url), 0, 0, ""},
 	{"alerts", "pending", OPT_INT, S(alert_pending), 0, 86400, "300"},
 	{"alerts", "recover", OPT_INT, S(alert_recover), 0, 86400, "300"},
 	{"alerts", "digest_interval", OPT_INT, S(digest_interval), 0, 86400, "600"},
@@ -270,13 +273,38 @@ static struct site_type *site_type_get(struct loader *ld, const char *name)
 	return st;
 }
 
-/* "<class>.<group>.<metric> = >= N" (or <= N, == N) */
+const char *config_severity_name(enum severity s)
+{
+	return s == SEV_WARNING ? "warning" : "critical";
+}
+
+/* Takes a trailing "critical" or "warning" off a target's value (copied into buf): the
+ * severity it names, or def when the value has none. */
+static enum severity take_severity(char *buf, size_t n, const char *value, enum severity def)
+{
+	static const char *const words[] = {"critical", "warning"};
+	snprintf(buf, n, "%s", value);
+	size_t len = strlen(buf);
+	while (len && buf[len - 1] == ' ')
+		buf[--len] = '\0';
+	for (int k = 0; k < 2; k++) {
+		size_t w = strlen(words[k]);
+		if (len > w && buf[len - w - 1] == ' ' && strcmp(buf + len - w, words[k]) == 0) {
+			buf[len - w - 1] = '\0';
+			return (enum severity)k;
+		}
+	}
+	return def;
+}
+
+/* "<class>.<group>.<metric> = >= N [critical|warning]" (or <= N, == N) */
 static void metric_target_key(struct loader *ld, struct site_type *st, const char *key,
 			      const char *value)
 {
 	/* group and metric names are at most 19 bytes: a longer one stops the scan and fails */
-	char cls[32], group[20], metric[20], op[3], tail;
+	char cls[32], group[20], metric[20], op[3], tail, bound[CFG_TEXT_MAX];
 	double v;
+	enum severity sev = take_severity(bound, sizeof(bound), value, SEV_WARNING);
 	if (sscanf(key, "%31[a-z].%19[a-z0-9_].%19[a-z0-9_]%c", cls, group, metric, &tail) != 3 ||
 	    devclass_parse(cls) < 0 || !wire_valid_metric(group) || !wire_valid_metric(metric)) {
 		errlist_add(ld->errs, "%s:%d: %s: expected <class>.<group>.<metric> (a device class, "
@@ -284,9 +312,9 @@ static void metric_target_key(struct loader *ld, struct site_type *st, const cha
 			    ld->ini.path, ld->ini.line, key);
 		return;
 	}
-	if (sscanf(value, " %2[<>=] %lf %c", op, &v, &tail) != 2 ||
+	if (sscanf(bound, " %2[<>=] %lf %c", op, &v, &tail) != 2 ||
 	    (strcmp(op, ">=") != 0 && strcmp(op, "<=") != 0 && strcmp(op, "==") != 0) || v != v) {
-		errlist_add(ld->errs, "%s:%d: %s: expected \">= N\", \"<= N\" or \"== N\", got \"%.60s\"",
+		errlist_add(ld->errs, "%s:%d: %s: expected \">= N\", \"<= N\" or \"== N\", then perhaps critical or warning, got \"%.60s\"",
 			    ld->ini.path, ld->ini.line, key, value);
 		return;
 	}
@@ -301,6 +329,7 @@ static void metric_target_key(struct loader *ld, struct site_type *st, const cha
 	snprintf(mt->metric, sizeof(mt->metric), "%s", metric);
 	mt->op = op[0] == '>' ? MT_GE : op[0] == '<' ? MT_LE : MT_EQ;
 	mt->value = v;
+	mt->sev = sev;
 	mt->line = ld->ini.line;
 }
 
@@ -346,24 +375,25 @@ static void site_type_key(struct loader *ld, const char *tname, const char *key,
 	}
 	int cls = devclass_parse(key);
 	long n;
+	char count[CFG_TEXT_MAX];
+	enum severity sev = take_severity(count, sizeof(count), value, SEV_CRITICAL);
 	if (cls < 0) {
 		errlist_add(ld->errs, "%s:%d: %s: unknown key in site type \"%s\" (a device class, class.group.metric, hours, work_days, work_hours, label_vi or label_en)",
 			    ld->ini.path, ld->ini.line, key, tname);
 		return;
 	}
-	if (parse_long(value, 0, 10000, &n) < 0) {
-		errlist_add(ld->errs, "%s:%d: %s: expected a device count from 0 to 10000, got \"%s\"",
+	if (parse_long(count, 0, 10000, &n) < 0) {
+		errlist_add(ld->errs, "%s:%d: %s: expected a device count from 0 to 10000, then perhaps critical or warning, got \"%.60s\"",
 			    ld->ini.path, ld->ini.line, key, value);
 		return;
 	}
-	for (int i = 0; i < st->ntargets; i++)
-		if (st->targets[i].cls == (enum dev_class)cls) {
-			st->targets[i].min_up = (int)n;
-			return;
-		}
-	st->targets[st->ntargets].cls = (enum dev_class)cls;
-	st->targets[st->ntargets].min_up = (int)n;
-	st->ntargets++;
+	int i = 0;
+	while (i < st->ntargets && st->targets[i].cls != (enum dev_class)cls)
+		i++;
+	st->ntargets += i == st->ntargets;
+	st->targets[i].cls = (enum dev_class)cls;
+	st->targets[i].min_up = (int)n;
+	st->targets[i].sev = sev;
 }
 
 /* [commune-targets]: "<class> = N|all" or "site.<site type> = N|all". */
@@ -396,10 +426,12 @@ static void commune_target_key(struct loader *ld, const char *key, const char *v
 		t->kind = CT_CLASS;
 		t->cls = (enum dev_class)cls;
 	}
-	if (strcmp(value, "all") == 0) {
+	char count[CFG_TEXT_MAX];
+	t->sev = take_severity(count, sizeof(count), value, SEV_CRITICAL);
+	if (strcmp(count, "all") == 0) {
 		n = CT_NEED_ALL; /* every one the inventory lists: each official's PC */
-	} else if (parse_long(value, 0, 10000, &n) < 0) {
-		errlist_add(ld->errs, "%s:%d: %s: expected a count from 0 to 10000 or all, got \"%.60s\"",
+	} else if (parse_long(count, 0, 10000, &n) < 0) {
+		errlist_add(ld->errs, "%s:%d: %s: expected a count from 0 to 10000 or all, then perhaps critical or warning, got \"%.60s\"",
 			    ld->ini.path, ld->ini.line, key, value);
 		return;
 	}

@@ -40,10 +40,21 @@ int config_cred_word(struct snmp_cred *c, const char *key, const char *value, co
 /* Checks a complete credential (user and passwords present for its level): 0, or -1 + why. */
 int config_cred_check(const struct snmp_cred *c, const char **why);
 
+/*
+ * How much a missed target weighs. Critical: connectivity and availability (a device class
+ * up, the uplink, the portal, a meeting room): the site or commune misses its targets.
+ * Warning: consumables and capacity (toner, disk): counted and shown apart, the site still
+ * meets its targets ("met, 1 warning"). A target's value may end with the word to override
+ * its kind's default: class and commune targets critical, value targets warning.
+ */
+enum severity { SEV_CRITICAL, SEV_WARNING };
+const char *config_severity_name(enum severity s); /* "critical", "warning" */
+
 /* Minimum number of devices of one class that must be up at a site of a type. */
 struct class_target {
 	enum dev_class cls;
 	int min_up;
+	enum severity sev;
 };
 
 /* A bound on a value the devices' profiles report: "printer.supply.percent = >= 10" holds when
@@ -56,6 +67,7 @@ struct metric_target {
 	char group[20], metric[20];
 	enum mt_op op;
 	double value;
+	enum severity sev;
 	int line;
 };
 
@@ -84,6 +96,7 @@ struct commune_target {
 	enum dev_class cls;           /* CT_CLASS */
 	char site_type[CFG_NAME_MAX]; /* CT_SITES */
 	int need; /* or CT_NEED_ALL */
+	enum severity sev;
 	int line; /* in the config file, for errors found once every section is read */
 };
 
@@ -141,6 +154,8 @@ struct hbmon_config {
 	char mail_from[256];
 	char recipients[1024];
 	int alert_pending, alert_recover, digest_interval, startup_grace;
+	char it_contact[CFG_TEXT_MAX]; /* whom a commune calls: "Tổ CNTT huyện, 0263 3822 123" */
+	char dashboard_url[256];       /* the dashboard as the recipients reach it, for links */
 
 	/* [working-hours] */
 	char work_days[64], work_hours[128];

@@ -114,7 +114,22 @@ static void encode_if(struct jw *w, const struct if_sample *f)
 	jw_close(w, "}");
 }
 
-/* {"g":group,"i":index,"l":label,"v":{gauges},"c":{counters},"s":{texts}} */
+/* The row's labels: {"metric":"label",...}; "" is written (an enumeration's unnamed value). */
+static void encode_labels(struct jw *w, const struct group_row *r)
+{
+	if (!r->nlabels)
+		return;
+	jw_open(w, "e", "{");
+	for (size_t i = 0; i < r->nlabels; i++) {
+		jw_key(w, r->labels[i].name);
+		if (strbuf_json(w->sb, r->labels[i].label) < 0)
+			w->err = 1;
+	}
+	jw_close(w, "}");
+}
+
+/* {"g":group,"i":index,"l":label,"v":{gauges},"c":{counters},"s":{texts},"e":{labels}}.
+ * "e" came last, in version 1: a collector that does not know it ignores it. */
 static void encode_row(struct jw *w, const struct group_row *r)
 {
 	jw_open(w, NULL, "{");
@@ -151,6 +166,7 @@ static void encode_row(struct jw *w, const struct group_row *r)
 		if (open)
 			jw_close(w, "}");
 	}
+	encode_labels(w, r);
 	jw_close(w, "}");
 }
 
@@ -513,6 +529,7 @@ static void group_row_free(struct group_row *r)
 {
 	free(r->index);
 	free(r->vals);
+	free(r->labels);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -553,6 +570,77 @@ static int decode_vals(struct dec *d, json_object *r, const char *k, enum mv_kin
 	return 0;
 }
 
+int wire_valid_label(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n >= WIRE_LABEL_MAX)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		int letter = (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z');
+		if (!letter && (i == 0 || !((s[i] >= '0' && s[i] <= '9') || s[i] == '-' || s[i] == '_')))
+			return 0;
+	}
+	return 1;
+}
+
+const char *wire_row_label(const struct group_row *r, const char *name)
+{
+	for (size_t i = 0; i < r->nlabels; i++)
+		if (strcmp(r->labels[i].name, name) == 0)
+			return r->labels[i].label;
+	return NULL;
+}
+
+/* One label of "e": it names a gauge (an enumeration) or a text (an OID) of the row, once; its
+ * text is checked raw, not sanitised (a label is a word of the catalogues' keys, never markup). */
+static int decode_label(struct dec *d, const struct group_row *row, const char *name,
+			json_object *v, struct metric_label *out)
+{
+	const struct metric_val *m = NULL;
+	for (size_t i = 0; i < row->nvals && !m; i++)
+		if (strcmp(row->vals[i].name, name) == 0)
+			m = &row->vals[i];
+	char field[WIRE_METRIC_MAX + 2];
+	if (!wire_valid_metric(name) || !m || m->kind == MV_COUNTER)
+		return fail(d, "e", "labels name a gauge or text value of their row");
+	snprintf(field, sizeof(field), "e.%s", name);
+	if (wire_row_label(row, name))
+		return fail(d, field, "a value has two labels");
+	if (!json_object_is_type(v, json_type_string))
+		return fail(d, field, "expected a string");
+	const char *s = json_object_get_string(v);
+	size_t n = (size_t)json_object_get_string_len(v);
+	if (n >= WIRE_LABEL_MAX || strlen(s) != n || (n && !wire_valid_label(s)))
+		return fail(d, field, "expected an enumeration label (a letter, then letters, "
+				      "digits, - or _, under 64 bytes) or \"\"");
+	snprintf(out->name, sizeof(out->name), "%s", name);
+	memcpy(out->label, s, n + 1);
+	return 0;
+}
+
+/* "e": the labels of the row's enumerated values, decoded after the values they name. */
+static int decode_labels(struct dec *d, json_object *r, struct group_row *row)
+{
+	json_object *o;
+	if (!json_object_object_get_ex(r, "e", &o))
+		return 0;
+	if (!json_object_is_type(o, json_type_object))
+		return fail(d, "e", "expected an object");
+	size_t n = (size_t)json_object_object_length(o);
+	if (n > row->nvals) /* one label a value at most: the values bound the memory */
+		return fail(d, "e", "more labels than values");
+	if (!n)
+		return 0;
+	if (!(row->labels = calloc(n, sizeof(*row->labels))))
+		return fail(d, "e", "out of memory");
+	json_object_object_foreach(o, name, v) {
+		if (decode_label(d, row, name, v, &row->labels[row->nlabels]) < 0)
+			return -1;
+		row->nlabels++;
+	}
+	return 0;
+}
+
 static int decode_row(struct dec *d, json_object *o, struct group_row *r)
 {
 	if (!json_object_is_type(o, json_type_object))
@@ -581,7 +669,7 @@ static int decode_row(struct dec *d, json_object *o, struct group_row *r)
 		return fail(d, "", "out of memory");
 	if (decode_vals(d, o, "v", MV_GAUGE, r, nv) < 0 ||
 	    decode_vals(d, o, "c", MV_COUNTER, r, nv) < 0 ||
-	    decode_vals(d, o, "s", MV_TEXT, r, nv) < 0)
+	    decode_vals(d, o, "s", MV_TEXT, r, nv) < 0 || decode_labels(d, o, r) < 0)
 		return -1;
 	return 0;
 }

@@ -66,6 +66,18 @@ struct metric_val {
 	char text[WIRE_NAME_MAX];
 };
 
+/*
+ * The named value of an enumerated metric (wire part "e", beside "v"): the label its MIB module
+ * gives the number (identityStatus 3: "failed"), or of an OID-valued one the identity it names
+ * (hrDeviceType 1.3.6.1.2.1.25.3.1.1: "hrDeviceOther"). "" when the metric is an enumeration
+ * but its value is none of the named ones. Pages show the label's words from the catalogues.
+ */
+#define WIRE_LABEL_MAX 64 /* RFC 2578 section 3.1: descriptors are at most 64 characters */
+struct metric_label {
+	char name[WIRE_METRIC_MAX]; /* the metric's, a value of the same row */
+	char label[WIRE_LABEL_MAX];
+};
+
 /* One instance of a profile's group: a scalar group (no index) or a table row. */
 struct group_row {
 	char group[WIRE_METRIC_MAX];
@@ -78,6 +90,10 @@ struct group_row {
 	int nostore; /* shown, not stored: rows that come and go (alerts) */
 	struct metric_val *vals;
 	size_t nvals;
+	/* labels of its enumerated values (at most one per value): owned like index (malloc'd,
+	 * freed by dev_sample_free); NULL when none */
+	struct metric_label *labels;
+	size_t nlabels;
 };
 
 struct dev_sample {
@@ -164,6 +180,12 @@ void wire_batch_free(struct batch *b);
 void dev_sample_free(struct dev_sample *s);
 /* [a-z][a-z0-9_]*, under WIRE_METRIC_MAX bytes */
 int wire_valid_metric(const char *s);
+/* An enumeration label as MIB modules write them: a letter, then letters, digits, '-' or '_',
+ * under WIRE_LABEL_MAX bytes ("" is not one) */
+int wire_valid_label(const char *s);
+/* The label of metric name in row r: NULL when it has none ("" when it is an enumeration
+ * whose value is none of the named ones). */
+const char *wire_row_label(const struct group_row *r, const char *name);
 /* "" or an OID suffix: digits and single dots, no leading or trailing dot, at most
  * WIRE_INDEX_SUBIDS sub-identifiers, under WIRE_INDEX_MAX bytes */
 int wire_valid_index(const char *s);

@@ -200,12 +200,18 @@ static size_t icmp_row(const struct ping_result *r, struct group_row *row, struc
 	return n;
 }
 
-/* The web page's row: its status, how long it took, whether it was served. */
-static void http_row(const struct web_result *r, struct group_row *row, struct metric_val *v)
+/* The web page's row: its status, how long it took, whether it was served ("ok" is 1 or 0;
+ * its label says which in words the catalogues know, as an enumeration's would). */
+static void http_row(const struct web_result *r, struct group_row *row, struct metric_val *v,
+		     struct metric_label *ok)
 {
 	size_t n = 0;
 	memset(row, 0, sizeof(*row));
 	snprintf(row->group, sizeof(row->group), "http");
+	*ok = (struct metric_label){.name = "ok"};
+	snprintf(ok->label, sizeof(ok->label), "%s", r->ok ? "reachable" : "unreachable");
+	row->labels = ok;
+	row->nlabels = 1;
 	v[n++] = (struct metric_val){.name = "ok", .kind = MV_GAUGE, .gauge = r->ok};
 	if (r->status) {
 		v[n++] = (struct metric_val){.name = "status", .kind = MV_GAUGE, .gauge = (double)r->status};
@@ -222,6 +228,7 @@ static void add_to_batch(struct probe *pr, const struct poll_target *t, const st
 	struct dev_sample with = *s;
 	struct group_row *rows = NULL;
 	struct metric_val ivals[3], hvals[3];
+	struct metric_label hlabel;
 	int extra = (pr->ping[id].sent != 0) + pr->fetched[id];
 	if (extra && s->nrows + (size_t)extra <= WIRE_MAX_ROWS &&
 	    (rows = malloc((s->nrows + (size_t)extra) * sizeof(*rows)))) {
@@ -231,7 +238,7 @@ static void add_to_batch(struct probe *pr, const struct poll_target *t, const st
 		if (pr->ping[id].sent)
 			icmp_row(&pr->ping[id], &rows[with.nrows++], ivals);
 		if (pr->fetched[id])
-			http_row(&pr->page[id], &rows[with.nrows++], hvals);
+			http_row(&pr->page[id], &rows[with.nrows++], hvals, &hlabel);
 	}
 	/* an agent silent while the host answers: say so, it narrows the fault down */
 	if (!s->up && pr->ping[id].sent && pr->ping[id].received && t->cred)

@@ -1,4 +1,5 @@
 #include "mibcheck.h"
+#include "enums.h"
 #include "poller.h"
 
 #include <net-snmp/net-snmp-config.h>
@@ -44,6 +45,29 @@ static void check(struct ctx *cx, const char *name, const struct prof_oid *po, i
 		fmt(prof, sizeof(prof), po->sub, po->len);
 		errlist_add(cx->errs, "%s: %s is %s%s in the MIB files, not %s", where, name, mib,
 			    instance ? ".0" : "", prof);
+	}
+}
+
+/* A section of numbers in enums.conf against the object's enumeration in the MIB files: a
+ * number both name must have the same label (a hand-edited or stale file would put wrong words
+ * on the dashboard). A number only one of them names is no error: registries such as
+ * IANA-PRINTER-MIB grow, and the system's copy of a module may be older or newer than ours.
+ * Objects the files lack are left alone, as names are. */
+static void check_enum(struct ctx *cx, const struct enum_map *m)
+{
+	oid name[MAX_OID_LEN];
+	size_t len = MAX_OID_LEN;
+	struct tree *tp;
+	if (m->oid_keyed || !get_node(m->mib, name, &len) ||
+	    !(tp = get_tree(name, len, get_tree_head())))
+		return;
+	for (const struct enum_list *e = tp->enums; e; e = e->next) {
+		const char *have = enum_label_num(m, e->value);
+		if (have[0] && e->label && strcmp(have, e->label) != 0) {
+			errlist_add(cx->errs, "%s: [%s]: the MIB files name %d %s, enums.conf %s",
+				    m->where, m->mib, e->value, e->label, have);
+			return;
+		}
 	}
 }
 
@@ -104,6 +128,8 @@ int mibcheck_profiles(const struct profiles *ps, const char *dirs, int *unknown,
 	for (size_t i = 0; i < ps->nrules; i++)
 		if (ps->rules[i].kind == RULE_HAS)
 			check(&cx, ps->rules[i].text, &ps->rules[i].oid, 0, ps->rules[i].where);
+	for (size_t i = 0; ps->enums && i < ps->enums->n; i++)
+		check_enum(&cx, &ps->enums->m[i]);
 	shutdown_mib();
 	*unknown = cx.unknown;
 	return cx.found;

@@ -9,6 +9,7 @@
 
 #include "classify.h"
 #include "clock.h"
+#include "enums.h"
 #include "log.h"
 #include "strbuf.h"
 
@@ -577,6 +578,32 @@ static void derive_metrics(struct job *j, const struct prof_group *pg, struct gr
 	}
 }
 
+/* The labels of the row's enumerated values (enums.conf), before its values are compacted:
+ * an enum's number, an oid's identity; "" for a value the section does not name. */
+static void label_row(const struct prof_group *pg, const struct grow *row, struct group_row *out)
+{
+	size_t n = 0;
+	for (size_t m = 0; m < pg->nm; m++)
+		n += pg->m[m].en && (row->set & (1u << m));
+	/* out of memory: the numbers still go, without their words */
+	if (!n || !(out->labels = calloc(n, sizeof(*out->labels))))
+		return;
+	for (size_t m = 0; m < pg->nm; m++) {
+		const struct prof_metric *pm = &pg->m[m];
+		if (!pm->en || !(row->set & (1u << m)))
+			continue;
+		const struct metric_val *v = &row->vals[m];
+		const char *label = "";
+		if (pm->type == PM_OID)
+			label = enum_label_oid(pm->en, v->text);
+		else if (v->gauge >= INT32_MIN && v->gauge <= INT32_MAX) /* else never named */
+			label = enum_label_num(pm->en, (long)v->gauge);
+		struct metric_label *l = &out->labels[out->nlabels++];
+		memcpy(l->name, pm->name, sizeof(l->name));
+		snprintf(l->label, sizeof(l->label), "%s", label);
+	}
+}
+
 /* Turns the groups' rows into the sample's: derived metrics, row filters, labels. */
 static void assemble_rows(struct job *j)
 {
@@ -617,6 +644,7 @@ static void assemble_rows(struct job *j)
 			out->nostore = pg->nostore;
 			if (pg->label >= 0 && (row->set & (1u << pg->label)))
 				snprintf(out->label, sizeof(out->label), "%s", row->vals[pg->label].text);
+			label_row(pg, row, out);
 			/* the row's values move to the sample: compact them in place */
 			for (size_t m = 0; m < pg->nm; m++)
 				if (row->set & (1u << m))

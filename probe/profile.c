@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "classify.h"
+#include "enums.h"
 #include "inifile.h"
 
 #define MAX_FILES 256
@@ -574,6 +575,32 @@ static void merge(struct profiles *ps, struct profile *p, struct prof_file *f, i
 	}
 }
 
+/* Each enum metric of f gets its section of enums.conf, which it must have (its numbers would
+ * reach people bare); an oid metric gets one if there is one (hrDeviceType's identities). */
+static void attach_enums(struct profiles *ps, struct prof_file *f, struct errlist *errs)
+{
+	for (size_t g = 0; g < f->ngroups; g++)
+		for (size_t k = 0; k < f->groups[g].nm; k++) {
+			struct prof_metric *m = &f->groups[g].m[k];
+			if (m->type != PM_ENUM && m->type != PM_OID)
+				continue;
+			const struct enum_map *en = enums_find(ps->enums, m->mib);
+			if (en && !en->n) /* every line of it was wrong (and said so): none */
+				en = NULL;
+			if (!en && m->type == PM_ENUM)
+				errlist_add(errs, "%s: %s: %s is an enum but %s/enums.conf has no "
+					    "[%s] (its labels: tools/mkenums, profiles/README.md)",
+					    m->where, m->name, m->mib, ps->dir, m->mib);
+			else if (en && en->oid_keyed != (m->type == PM_OID))
+				errlist_add(errs, "%s: %s: %s is %s but [%s] of enums.conf (%s) lists %s",
+					    m->where, m->name, m->mib,
+					    m->type == PM_OID ? "an oid" : "an enum", m->mib, en->where,
+					    en->oid_keyed ? "OIDs" : "numbers");
+			else
+				m->en = en;
+		}
+}
+
 static int cmp_names(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -623,6 +650,14 @@ struct profiles *profiles_load(const char *dir, struct errlist *errs)
 			free(names[i]);
 			continue;
 		}
+		if (strcmp(names[i], "enums.conf") == 0) {
+			/* not a profile: the named values of the profiles' enum metrics */
+			snprintf(ps->dir, sizeof(ps->dir), "%s/%s", dir, names[i]);
+			enums_free(ps->enums);
+			ps->enums = enums_load(ps->dir, errs);
+			free(names[i]);
+			continue;
+		}
 		if (strcmp(names[i], "classify.conf") == 0) {
 			snprintf(ps->dir, sizeof(ps->dir), "%s/%s", dir, names[i]);
 			read_file(ps, NULL, 1, errs);
@@ -660,6 +695,8 @@ struct profiles *profiles_load(const char *dir, struct errlist *errs)
 		if (!p->max_reps)
 			p->max_reps = 10;
 	}
+	for (size_t i = 0; i < ps->nfiles; i++)
+		attach_enums(ps, &ps->files[i], errs);
 	if (!profiles_find(ps, "generic"))
 		errlist_add(errs, "%s: no generic.conf (the profile of devices no rule classifies)",
 			    dir);
@@ -691,6 +728,7 @@ void profiles_free(struct profiles *ps)
 	free(ps->rules);
 	free(ps->has);
 	cls_vendors_free(ps->vendors);
+	enums_free(ps->enums);
 	free(ps);
 }
 

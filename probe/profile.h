@@ -27,6 +27,8 @@ struct prof_oid {
 	size_t len;
 };
 
+struct enum_map;
+
 struct prof_metric {
 	char name[PROF_NAME_MAX];
 	char mib[64];
@@ -34,6 +36,9 @@ struct prof_metric {
 	enum pm_type type;
 	int a, b; /* operands of a derived metric: indexes in the group */
 	char where[96]; /* file:line, for messages */
+	/* its named values (enums.conf): every enum has some; an oid one may (hrDeviceType).
+	 * Owned by profiles->enums; NULL none */
+	const struct enum_map *en;
 };
 
 struct prof_group {
@@ -89,12 +94,14 @@ struct profiles {
 	struct prof_oid *has; /* distinct OIDs the `has` rules test */
 	size_t nhas;
 	struct cls_vendors *vendors; /* vendors.conf (classify.h); NULL without one */
+	struct enum_maps *enums;     /* enums.conf (enums.h); NULL without one */
 };
 
 extern const char *const if_role_names[IFR_COUNT];
 
-/* Reads every profile of dir, dir/classify.conf and dir/vendors.conf (classify.h); NULL only
- * on no memory. Problems go to errs as "file:line: message". */
+/* Reads every profile of dir, dir/classify.conf, dir/vendors.conf (classify.h) and
+ * dir/enums.conf (enums.h); NULL only on no memory. Problems go to errs as "file:line:
+ * message"; an enum metric whose MIB name has no section in enums.conf is one. */
 struct profiles *profiles_load(const char *dir, struct errlist *errs);
 void profiles_free(struct profiles *ps);
 

@@ -2,13 +2,14 @@
 them to inventory.csv), what each commune's recordings say differently (run-demo.py serves
 them), and what happened over the past days (history.py writes it).
 
-Today four communes meet every target and six miss one, each for one clear reason:
+Today six communes meet their targets, two of them with a warning (consumables and capacity
+are warnings, counted apart), and four miss one, each for one clear reason:
   Xã Phước Long         the one-stop scanner is unplugged (since yesterday)
-  Xã Long Hưng          the HP's magenta toner has run down to 6 % over the week
+  Xã Long Hưng          (warning) the HP's magenta toner has run down to 6 % over the week
   Xã Bình Minh          the web portal answers 503 (since this morning)
   Xã Thạnh Lợi          two one-stop PCs are unplugged (for three days)
   Xã Vĩnh Hòa           the meeting room's Poly is unplugged (for a few hours)
-  Xã Đông Sơn           a PC's C: disk is 96 % full
+  Xã Đông Sơn           (warning) a PC's C: disk is 96 % full
 and the past shows what a district sees: a scanner dead for a day (An Bình), a commune's
 uplink down for two hours (Hòa Thành), a PC flapping one afternoon (Mỹ An), a portal down one
 evening (Vĩnh Hòa), PCs off at night and at the weekend everywhere.

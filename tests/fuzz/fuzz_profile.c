@@ -2,7 +2,8 @@
  * Device-class profiles and classification rules (profiles_load): the input is a folder of
  * files, one after another, each after a line "%%": classify.conf, generic.conf, if-mib.conf,
  * host-system.conf, host-device.conf, printer-mib.conf, printer.conf, pc.conf (so includes,
- * diamonds and cycles between them are reached), vendors.conf. What loads must hold together:
+ * diamonds and cycles between them are reached), vendors.conf, enums.conf. What loads must hold
+ * together: every enum metric with its labels (enum_label_* give a label or ""),
  * indexes of metrics, labels, filters and `has` slots within bounds, each rule matches the very
  * text it tests, and the weighing classifier (classify_device) gives a class and reasons for it.
  */
@@ -12,11 +13,12 @@
 #include <unistd.h>
 
 #include "classify.h"
+#include "enums.h"
 #include "errlist.h"
 #include "fuzz_util.h"
 #include "profile.h"
 
-#define NFILES 9
+#define NFILES 10
 
 static void check(const struct profiles *ps)
 {
@@ -40,6 +42,14 @@ static void check(const struct profiles *ps)
 				else
 					FUZZ_CHECK(pm->oid.len >= 2 && pm->oid.len <= PROF_OID_MAX,
 						   "oid of %s", pm->name);
+				if (pm->en) {
+					FUZZ_CHECK(pm->en->n >= 1 && pm->en->oid_keyed == (pm->type == PM_OID),
+						   "labels of %s", pm->name);
+					const char *l = pm->en->oid_keyed
+							    ? enum_label_oid(pm->en, pm->en->v[0].oid)
+							    : enum_label_num(pm->en, pm->en->v[0].num);
+					FUZZ_CHECK(wire_valid_label(l), "label of %s", pm->name);
+				}
 			}
 		}
 	}
@@ -83,7 +93,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const char *const names[NFILES] = {
 	    "classify.conf",	"generic.conf",	    "if-mib.conf", "host-system.conf",
 	    "host-device.conf", "printer-mib.conf", "printer.conf", "pc.conf",
-	    "vendors.conf"};
+	    "vendors.conf",	"enums.conf"};
 	static char dir[600];
 	const uint8_t *part[NFILES];
 	size_t len[NFILES];

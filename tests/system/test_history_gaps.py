@@ -151,7 +151,8 @@ def expected():
             if st == "one-stop":
                 vs[TONER] = rows_verdict([(states[(c, d)], toner(c, d, ts))
                                           for d, k in devs if k == "printer"])
-            site_verdicts[(c, s, st)] = all_of(vs.values())
+            # the toner is a warning: counted apart, never in its site's verdict
+            site_verdicts[(c, s, st)] = all_of(v for k, v in vs.items() if k != TONER)
             if work or st == "network":
                 for target, v in vs.items():
                     add((c, s, target), v)
@@ -177,13 +178,16 @@ def figures(minutes):
             "hours": total / 60, "known": known, "total": total}
 
 
-def aggregate(targets):
-    """A site's, a commune's or the district's verdict, score and coverage."""
+def aggregate(everything):
+    """A site's, a commune's or the district's verdict, score and coverage over its critical
+    targets; its warnings (the toner: a value target's default) missed, counted apart."""
+    targets = [f for f in everything if not f["warning"]]
+    warnings = sum(f["warning"] and f["verdict"] == MISSED for f in everything)
     shares = [f["met_share"] for f in targets if f["met_share"] is not None]
     known, total = sum(f["known"] for f in targets), sum(f["total"] for f in targets)
     return {"verdict": all_of(f["verdict"] for f in targets),
             "score": 100 * sum(shares) / len(shares) if shares else None,
-            "coverage": known / total if total else 0}
+            "coverage": known / total if total else 0, "warnings": warnings}
 
 
 def same(got, want):
@@ -226,7 +230,8 @@ def test_month_with_gaps_matches_independent_figures(bindir, tmp_path):
         assert st == 200, out
         got = json.loads(out)
         tally, avail = expected()
-        want = {key: figures(minutes) for key, minutes in tally.items()}
+        want = {key: {**figures(minutes), "warning": key[2] == TONER}
+                for key, minutes in tally.items()}
         fields = ("verdict", "met_share", "coverage", "hours")
 
         seen, everything = set(), []
@@ -240,7 +245,7 @@ def test_month_with_gaps_matches_independent_figures(bindir, tmp_path):
                     check(key, tg, want[key], fields)
                     seen.add(key)
                     in_site.append(want[key])
-                check((c, site["name"]), site, aggregate(in_site), ("verdict", "score", "coverage"))
+                check((c, site["name"]), site, aggregate(in_site), ("verdict", "score", "coverage", "warnings"))
                 in_commune += in_site
             for tg in co["targets"]:
                 key = (c, None, tg["target"])
@@ -248,12 +253,12 @@ def test_month_with_gaps_matches_independent_figures(bindir, tmp_path):
                 check(key, tg, want[key], fields)
                 seen.add(key)
                 in_commune.append(want[key])
-            check(c, co, aggregate(in_commune), ("verdict", "score", "coverage"))
+            check(c, co, aggregate(in_commune), ("verdict", "score", "coverage", "warnings"))
             everything += in_commune
         assert seen == set(want)
         d = got["district"]
         assert d["resolution_s"] == 3600
-        check("district", d, aggregate(everything), ("verdict", "score", "coverage"))
+        check("district", d, aggregate(everything), ("verdict", "score", "coverage", "warnings"))
         verdicts = {co["name"]: co["verdict"] for co in got["communes"]}
         assert (d["communes_met"], d["communes_missed"], d["communes_no_data"]) == (
             sum(v == MET for v in verdicts.values()), sum(v == MISSED for v in verdicts.values()),
@@ -300,7 +305,7 @@ def test_month_with_gaps_matches_independent_figures(bindir, tmp_path):
         rows = csv.decode().splitlines()
         assert len(rows) == 1 + len(want)
         c_pc = next(r for r in rows if '"Xã C","Một cửa","one-stop","pc"' in r)
-        assert c_pc.endswith(',"pc",2,,no data,0.0'), c_pc
+        assert c_pc.endswith(',"pc",2,,no data,0.0,critical'), c_pc
         st, _, page = http(dist.url(f"/report?from={FROM}&to={TO}"), timeout=120)
         assert st == 200, page[-1500:]
     finally:

@@ -5,6 +5,11 @@
   own section, the 16 interface roles, includes that exist, a group once per profile.
 - Every `MIB-NAME OID` pair (profiles and classify.conf `has` tests) against the MIB modules in
   ../shared/mibs with snmptranslate: a scalar's OID is the object's OID + ".0".
+- profiles/enums.conf: every `enum` object of every profile has a section, and every section's
+  labels are the MIB module's own (snmptranslate -Td); an OID-valued section (hrDeviceType) names
+  the identities registered under one node, each with its OID. tools/mkenums writes the file.
+- The message catalogues (dashboards/i18n/vi.ini, en.ini) name every metric of every profile
+  (metric.<group>.<metric>) and every label of enums.conf the profiles use (enum.<label>).
 - Every class folder of ../shared/devices has a profile.
 - classify.conf gives every recording (../shared/devices and ../shared/devices-hostile) the class
   tests/system/recordings.py expects, and each recording yields the groups and metrics listed
@@ -221,7 +226,7 @@ def load_all():
     out = {}
     for path in sorted(glob.glob(os.path.join(PROFILES, "*.conf"))):
         name = os.path.basename(path)[:-5]
-        if name not in ("classify", "vendors"):   # rules, not profiles
+        if name not in ("classify", "vendors", "enums"):   # rules and labels, not profiles
             out[name] = Profile(path)
     return out
 
@@ -551,3 +556,135 @@ def test_recording_yields_groups_and_metrics(key):
         g, m = gm.split(".")
         vals = [r[m] for r in got.get(g, {}).values() if m in r]
         assert any(isinstance(v, (int, float)) for v in vals), f"{gm}: no numeric value"
+
+
+# --- enums.conf and the catalogues ---------------------------------------------------------
+
+ENUMS = os.path.join(PROFILES, "enums.conf")
+I18N = os.path.join(TOP, "dashboards", "i18n")
+LABEL_RE = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,62}\Z")
+# the probe's own checks ride as groups of every device (probe/main.c: icmp_row, http_row);
+# http.ok carries a label of its own (reachable / unreachable)
+BUILT_IN = {"icmp": ["rtt_ms", "rtt_max_ms", "loss_pct"], "http": ["ok", "status", "time_ms"]}
+BUILT_IN_LABELS = ["reachable", "unreachable"]
+
+
+def read_enums():
+    """({section: [(key, label, where)]}, errors): the file as the probe reads it."""
+    entries, errors = read_ini(ENUMS)
+    out = {}
+    for n, sec, key, value in entries:
+        where = f"enums.conf:{n}"
+        if key is None:
+            if sec in out:
+                errors.append(f"{where}: [{sec}] twice")
+            out[sec] = []
+            continue
+        if not (re.fullmatch(r"-?[0-9]+", key) or OID_RE.match(key)):
+            errors.append(f"{where}: {key!r} is neither a number nor an OID")
+        if not LABEL_RE.match(value):
+            errors.append(f"{where}: {value!r} is not a MIB label")
+        if key in [k for k, _, _ in out[sec]]:
+            errors.append(f"{where}: {key} twice in [{sec}]")
+        out[sec].append((key, value, where))
+    return out, errors
+
+
+def profile_enum_objects():
+    """{MIB name: (type, where)} of every enum and oid object of the profiles."""
+    out = {}
+    for prof in ALL.values():
+        for grp in prof.groups.values():
+            for s in grp["metrics"].values():
+                if s[0] == "object" and s[3] in ("enum", "oid"):
+                    out.setdefault(s[1], (s[3], s[4]))
+    return out
+
+
+def read_catalogue(lang):
+    keys = {}
+    for _, _, key, value in read_ini(os.path.join(I18N, f"{lang}.ini"))[0]:
+        if key is not None:
+            keys.setdefault(key, value)
+    return keys
+
+
+def test_every_enum_object_has_its_labels():
+    enums, errors = read_enums()
+    for name, (typ, where) in sorted(profile_enum_objects().items()):
+        if typ == "enum" and name not in enums:
+            errors.append(f"{where}: {name} is an enum: enums.conf has no [{name}] "
+                          "(run tools/mkenums)")
+        elif name in enums and bool(OID_RE.match(enums[name][0][0])) != (typ == "oid"):
+            errors.append(f"{where}: {name} is an {typ}: [{name}] lists the other kind of key")
+    assert not errors, "\n".join(errors)
+
+
+@needs_snmptranslate
+def test_enum_labels_are_the_mib_modules():
+    enums, _ = read_enums()
+    errors = []
+    for name, values in sorted(enums.items()):
+        if OID_RE.match(values[0][0]):
+            # OID = label: each label is the identity registered at that OID, and every
+            # identity under the same node is listed
+            oids = translate(["-IR", "-On"], [label for _, label, _ in values])
+            for key, label, where in values:
+                if (oids.get(label) or "").lstrip(".") != key:
+                    errors.append(f"{where}: {label} is {oids.get(label)}, not {key}")
+            parent = values[0][0].rsplit(".", 1)[0]
+            names = translate(["-Os"], [parent])
+            p = subprocess.run(["snmptranslate", "-M", MIBS, "-m", "ALL", "-Tz"],
+                               capture_output=True, text=True, timeout=60).stdout
+            under = {o for _, o in re.findall(r'"([^"]+)"\s+"([0-9.]+)"', p)
+                     if o.rsplit(".", 1)[0] == parent}
+            missing = under - {k for k, _, _ in values}
+            if missing:
+                errors.append(f"[{name}]: identities under {names.get(parent)} not listed: "
+                              f"{sorted(missing)}")
+            continue
+        out = subprocess.run(["snmptranslate", "-M", MIBS, "-m", "ALL", "-Td", "-IR", name],
+                             capture_output=True, text=True, timeout=60).stdout
+        syntax = re.search(r"^\s*SYNTAX\s+(.*)$", out, re.M)
+        if not syntax:
+            errors.append(f"{values[0][2]}: [{name}] is no object of the MIB modules of {MIBS}")
+            continue
+        mib = {n: label for label, n in re.findall(r"([A-Za-z][\w-]*)\((-?[0-9]+)\)",
+                                                  syntax.group(1))}
+        have = {k: label for k, label, _ in values}
+        if have != mib:
+            errors.append(f"{values[0][2]}: [{name}] is {have}, the MIB module says {mib}")
+    assert not errors, "\n".join(errors)
+
+
+def test_catalogues_name_every_metric_and_label():
+    enums, _ = read_enums()
+    metrics = {(g, m) for g, ms in BUILT_IN.items() for m in ms}
+    for prof in ALL.values():
+        for g, grp in prof.groups.items():
+            metrics |= {(g, m) for m in grp["metrics"]}
+    labels = set(BUILT_IN_LABELS)
+    for name in profile_enum_objects():
+        labels |= {label for _, label, _ in enums.get(name, [])}
+    errors = []
+    for lang in ("vi", "en"):
+        cat = read_catalogue(lang)
+        groups = {g for g, _ in metrics}
+        errors += [f"{lang}.ini: no group.{g}" for g in sorted(groups) if f"group.{g}" not in cat]
+        errors += [f"{lang}.ini: no metric.{g}.{m}" for g, m in sorted(metrics)
+                   if f"metric.{g}.{m}" not in cat]
+        errors += [f"{lang}.ini: no enum.{x}" for x in sorted(labels) if f"enum.{x}" not in cat]
+        # the words people read: no raw label, no empty text
+        errors += [f"{lang}.ini: enum.{x} = {cat[f'enum.{x}']!r} is the label itself"
+                   for x in sorted(labels) if cat.get(f"enum.{x}") == x and
+                   re.search(r"[a-z][A-Z]", x)]
+    assert not errors, f"{len(errors)} missing:\n" + "\n".join(errors[:60])
+
+
+def test_enums_conf_is_what_mkenums_writes():
+    """profiles/enums.conf is generated: a change to a profile's enum objects regenerates it."""
+    if shutil.which("snmptranslate") is None or not os.path.isdir(MIBS):
+        pytest.skip("needs snmptranslate and the MIB modules")
+    r = subprocess.run([os.path.join(TOP, "tools", "mkenums"), "--check", "--mibs", MIBS],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr

@@ -319,9 +319,12 @@ def test_value_targets_toner_disk_registration(bindir, fleet, tmp_path):
              community="printer/hp-laserjet-500"),
     ]
     # judged at every hour (the real clock): the overview judges a site in its hours
-    types = ("[site-type one-stop]\nhours = always\nprinter = 1\nprinter.supply.percent = >= 25\n"
-             "pc.disk.used_pct = <= 90\n"
-             "[site-type meeting-room]\nhours = always\nvc = 1\nvc.poly_sip_reg.status = == 2\n"
+    # the toner a critical target here (a value target is a warning unless it says so), the
+    # disk a warning, the SIP registration critical
+    types = ("[site-type one-stop]\nhours = always\nprinter = 1\n"
+             "printer.supply.percent = >= 25 critical\npc.disk.used_pct = <= 90\n"
+             "[site-type meeting-room]\nhours = always\nvc = 1\n"
+             "vc.poly_sip_reg.status = == 2 critical\n"
              "[site-type office]\nhours = always\nprinter.supply.percent = >= 20\n")
     d = District(str(tmp_path), devices, types)
     col = start_collector(bindir, d)
@@ -351,6 +354,9 @@ def test_value_targets_toner_disk_registration(bindir, fleet, tmp_path):
         assert "status" not in sip["reason"] and "3" not in sip["reason"].split("—")[0], sip
         assert metric[("Văn phòng", "printer", "supply")]["met"] is True  # 21 >= 20
         assert sites["Văn phòng"]["met"] is True and sites["Một cửa"]["met"] is False
+        assert (toner["severity"], disk["severity"], sip["severity"]) == \
+            ("critical", "warning", "critical")
+        assert sites["Một cửa"]["warnings"] == 1 and sites["Phòng họp"]["met"] is False
         st, _, page = http(d.url("/?lang=en"))
         assert st == 200 and "1 of 5 printer supplies below 25 % — lowest: Máy in HP, Magenta" \
             in page.decode()

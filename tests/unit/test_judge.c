@@ -71,10 +71,11 @@ static void one_stop(struct site_type *st)
 {
 	memset(st, 0, sizeof(*st));
 	snprintf(st->name, sizeof(st->name), "%s", "one-stop");
-	st->targets[0] = (struct class_target){CLS_PC, 2};
-	st->targets[1] = (struct class_target){CLS_SCANNER, 1};
+	st->targets[0] = (struct class_target){CLS_PC, 2, SEV_CRITICAL};
+	st->targets[1] = (struct class_target){CLS_SCANNER, 1, SEV_CRITICAL};
 	st->ntargets = 2;
-	st->mtargets[0] = (struct metric_target){.cls = CLS_PRINTER, .op = MT_GE, .value = 10};
+	st->mtargets[0] = (struct metric_target){.cls = CLS_PRINTER, .op = MT_GE, .value = 10,
+						 .sev = SEV_CRITICAL};
 	snprintf(st->mtargets[0].group, sizeof(st->mtargets[0].group), "%s", "supply");
 	snprintf(st->mtargets[0].metric, sizeof(st->mtargets[0].metric), "%s", "percent");
 	st->nmtargets = 1;
@@ -105,6 +106,15 @@ static void site_every_target(void **state)
 	mv[0] = V_MISSED;
 	assert_int_equal(judge_site(&st, cls, mv, out), V_MISSED);
 	assert_int_equal(out[2], V_MISSED);
+	/* the toner a warning (its default in a configuration): counted apart, the site met */
+	st.mtargets[0].sev = SEV_WARNING;
+	assert_int_equal(judge_site(&st, cls, mv, out), V_MET);
+	assert_int_equal(out[2], V_MISSED);
+	assert_int_equal(judge_site_severity(&st, 2), SEV_WARNING);
+	assert_int_equal(judge_site_severity(&st, 0), SEV_CRITICAL);
+	/* a critical scanner missing still makes the site miss, whatever the warning */
+	cls[CLS_SCANNER] = count(0, 0, 1);
+	assert_int_equal(judge_site(&st, cls, mv, out), V_MISSED);
 	/* a site whose type is not configured has nothing to miss */
 	assert_int_equal(judge_site(NULL, cls, mv, out), V_MET);
 }

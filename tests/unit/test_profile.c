@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "enums.h"
 #include "errlist.h"
 #include "profile.h"
 
@@ -188,6 +189,106 @@ static void broken_profiles(void **state)
 	assert_int_equal(errlist_count(&fx->el), 15);
 }
 
+static const struct prof_metric *metric_of(const struct profile *p, const char *group,
+					   const char *name)
+{
+	for (size_t g = 0; g < p->ngroups; g++)
+		for (size_t m = 0; strcmp(p->groups[g]->name, group) == 0 && m < p->groups[g]->nm; m++)
+			if (strcmp(p->groups[g]->m[m].name, name) == 0)
+				return &p->groups[g]->m[m];
+	return NULL;
+}
+
+/* The shipped enums.conf: every enum metric has its labels, and the numbers find them. */
+static void project_enums(void **state)
+{
+	struct fx *fx = *state;
+	fx->ps = profiles_load("profiles", &fx->el);
+	dump(&fx->el);
+	assert_int_equal(errlist_count(&fx->el), 0);
+	const struct prof_metric *sip = metric_of(profiles_find(fx->ps, "vc"), "poly_sip_reg",
+						  "status");
+	assert_non_null(sip);
+	assert_non_null(sip->en);
+	assert_string_equal(sip->en->mib, "serviceSipRegistrationStatus");
+	assert_string_equal(enum_label_num(sip->en, 3), "failed");
+	assert_string_equal(enum_label_num(sip->en, 2), "ok");
+	assert_string_equal(enum_label_num(sip->en, 4), ""); /* not named: "" */
+	const struct prof_metric *st = metric_of(profiles_find(fx->ps, "printer"), "hrdevice",
+						 "status");
+	assert_string_equal(enum_label_num(st->en, 2), "running");
+	const struct prof_metric *type = metric_of(profiles_find(fx->ps, "printer"), "hrdevice",
+						   "type");
+	assert_non_null(type->en);
+	assert_true(type->en->oid_keyed);
+	assert_string_equal(enum_label_oid(type->en, "1.3.6.1.2.1.25.3.1.5"), "hrDevicePrinter");
+	assert_string_equal(enum_label_oid(type->en, "1.3.6.1.4.1.9.9"), "");
+	/* every enum metric of every profile has one */
+	for (size_t i = 0; i < fx->ps->np; i++)
+		for (size_t g = 0; g < fx->ps->p[i].ngroups; g++)
+			for (size_t m = 0; m < fx->ps->p[i].groups[g]->nm; m++) {
+				const struct prof_metric *pm = &fx->ps->p[i].groups[g]->m[m];
+				if (pm->type == PM_ENUM && !pm->en)
+					fail_msg("%s: %s has no labels", pm->where, pm->mib);
+			}
+}
+
+/* A district's own enums.conf: its mistakes on their lines, the good sections kept. */
+static void broken_enums(void **state)
+{
+	struct fx *fx = *state;
+	put(fx, "generic.conf", "[interfaces]\noper = ifOperStatus 1.3.6.1.2.1.2.2.1.8\n");
+	put(fx, "fan.conf",
+	    "[scalars fan]\n"                                              /* 1 */
+	    "state = fanState 1.3.6.1.4.1.99.1.0 enum\n"                   /* 2 */
+	    "mode = fanMode 1.3.6.1.4.1.99.2.0 enum\n"                     /* 3 */
+	    "kind = fanKind 1.3.6.1.4.1.99.3.0 oid\n"                      /* 4 */
+	    "model = fanModel 1.3.6.1.4.1.99.4.0 oid\n"                    /* 5 */
+	    "speed = fanSpeed 1.3.6.1.4.1.99.5.0 enum\n");                 /* 6 */
+	put(fx, "enums.conf",
+	    "; a district's vendor objects\n"                               /* 1 */
+	    "[fanState]\n"                                                  /* 2 */
+	    "1 = ok\n"                                                      /* 3 */
+	    "2 = stalled\n"                                                 /* 4 */
+	    "-1 = notPresent\n"                                             /* 5 */
+	    "2 = again\n"                                                   /* 6 */
+	    "3 = two words\n"                                               /* 7 */
+	    "x3 = bad\n"                                                    /* 8 */
+	    "1.3.6.1 = mixed\n"                                             /* 9 */
+	    "99999999999 = big\n"                                           /* 10 */
+	    "[fanKind]\n"                                                   /* 11 */
+	    "1.3.6.1.4.1.99.9.1 = axial\n"                                  /* 12 */
+	    ".1.3.6.1.4.1.99.9.2 = radial\n"                                /* 13 */
+	    "[fanModel]\n"                                                  /* 14 */
+	    "1 = numbersForAnOid\n"                                         /* 15 */
+	    "[speed-x!]\n"                                                  /* 16 */
+	    "1 = slow\n"                                                    /* 17 */
+	    "[fanState]\n"                                                  /* 18 */
+	    "9 = twice\n"                                                   /* 19 */
+	    "[fanMode]\n"                                                   /* 20 */
+	    "1 = auto\n");                                                  /* 21 */
+	fx->ps = profiles_load(fx->dir, &fx->el);
+	assert_non_null(fx->ps);
+	has_error(fx, "enums.conf:6", "2: given twice in [fanState]");
+	has_error(fx, "enums.conf:7", "3: \"two words\" is not a MIB label");
+	has_error(fx, "enums.conf:8", "x3: expected a number or a numeric OID");
+	has_error(fx, "enums.conf:9", "1.3.6.1: numbers and OIDs in one section [fanState]");
+	has_error(fx, "enums.conf:10", "99999999999: expected a number or a numeric OID");
+	has_error(fx, "enums.conf:17", "[speed-x!]: not a MIB object name");
+	has_error(fx, "enums.conf:19", "[fanState]: section given twice (first at");
+	has_error(fx, "fan.conf:5", "model: fanModel is an oid but [fanModel] of enums.conf");
+	has_error(fx, "fan.conf:6", "speed: fanSpeed is an enum but");
+	assert_int_equal(errlist_count(&fx->el), 9);
+	const struct profile *p = profiles_find(fx->ps, "fan");
+	const struct prof_metric *state_m = metric_of(p, "fan", "state");
+	assert_string_equal(enum_label_num(state_m->en, 2), "stalled"); /* the first of two */
+	assert_string_equal(enum_label_num(state_m->en, -1), "notPresent");
+	assert_string_equal(enum_label_oid(metric_of(p, "fan", "kind")->en, "1.3.6.1.4.1.99.9.2"),
+			    "radial"); /* the leading dot is not part of the OID */
+	assert_string_equal(enum_label_num(metric_of(p, "fan", "mode")->en, 1), "auto");
+	assert_null(metric_of(p, "fan", "model")->en);
+}
+
 static void missing_folder_and_generic(void **state)
 {
 	struct fx *fx = *state;
@@ -222,6 +323,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(project_profiles_load, setup, teardown),
 		cmocka_unit_test_setup_teardown(classification_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(broken_profiles, setup, teardown),
+		cmocka_unit_test_setup_teardown(project_enums, setup, teardown),
+		cmocka_unit_test_setup_teardown(broken_enums, setup, teardown),
 		cmocka_unit_test_setup_teardown(missing_folder_and_generic, setup, teardown),
 		cmocka_unit_test(oid_parsing),
 	};

@@ -452,7 +452,8 @@ static void from_files(void **state)
 	write_file(dir, "hbmon.conf",
 		   "[general]\ninventory = inventory.csv\ncredentials = credentials.conf\n"
 		   "[collector]\nstale_after = 120\n"
-		   "[site-type one-stop]\npc = 2\nscanner = 1\n",
+		   "[site-type one-stop]\npc = 2\nscanner = 1\nprinter = 1 warning\n"
+		   "printer.supply.percent = >= 10\nrouter.icmp.loss_pct = <= 5 critical\n",
 		   0644, conf, sizeof(conf));
 	write_file(dir, "credentials.conf", "[office]\nversion = 2c\ncommunity = c\n", 0600,
 		   creds, sizeof(creds));
@@ -496,6 +497,15 @@ static void from_files(void **state)
 	assert_int_equal(r.nsites, 2);
 	assert_int_equal(r.ncommunes, 2);
 	assert_ptr_equal(r.sites[0].type, config_site_type(cfg, "one-stop"));
+	/* severities: a class target critical unless it says so, a value target a warning */
+	const struct site_type *os = r.sites[0].type;
+	assert_int_equal(os->targets[0].sev, SEV_CRITICAL);
+	assert_int_equal(os->targets[2].sev, SEV_WARNING);
+	assert_int_equal(os->mtargets[0].sev, SEV_WARNING);
+	assert_int_equal(os->mtargets[1].sev, SEV_CRITICAL);
+	/* no printer at either site: a warning missed, the sites judged on the rest */
+	assert_int_equal(r.sites[0].nwarn, 1);
+	assert_int_equal(r.sites[0].ncrit, 3);
 	check_target(&r.sites[0], 0, CLS_PC, 2, 2, 2, V_MET);
 	check_target(&r.sites[0], 1, CLS_SCANNER, 1, 1, 1, V_MET);
 	assert_int_equal(r.communes[0].v, V_MET);
@@ -505,7 +515,8 @@ static void from_files(void **state)
 	assert_int_equal(r.communes[1].v, V_MISSED);
 	assert_int_equal(r.communes[1].devices_up, 1);
 	assert_int_equal(r.ncommunes_met, 1);
-	assert_float_equal(readiness_score(r.nmet, r.ntargets), 50.0, 1e-9);
+	/* A 3 of 3 critical targets (no router: its loss has nothing to judge), B 1 of 3 */
+	assert_float_equal(readiness_score(r.nmet, r.ntargets), 100.0 * 4 / 6, 1e-9);
 
 	readiness_free(&r);
 	state_free(&st);
@@ -609,6 +620,42 @@ static void value_rows_counted_once_per_sample(void **state)
 	free(cache.dev);
 }
 
+/* A warning (a disk full) is counted apart: its site and commune still meet their targets. */
+static void warnings_counted_apart(void **state)
+{
+	struct fx *fx = *state;
+	struct site_type *t = &fx->types[0];
+	t->mtargets[0] = (struct metric_target){.cls = CLS_PC, .op = MT_LE, .value = 90,
+						.sev = SEV_WARNING};
+	snprintf(t->mtargets[0].group, sizeof(t->mtargets[0].group), "%s", "disk");
+	snprintf(t->mtargets[0].metric, sizeof(t->mtargets[0].metric), "%s", "used_pct");
+	t->nmtargets = 1;
+	for (size_t i = 0; i < NDEV; i++)
+		apply(fx, i, 1, NOW - 10);
+	set_rows(fx, D_A_PC1, "[{\"g\":\"disk\",\"i\":\"1\",\"l\":\"C:\",\"v\":{\"used_pct\":96.5}}]");
+	struct readiness r;
+	eval(fx, &r);
+	const struct site_result *sr = &r.sites[S_A_ONESTOP];
+	assert_int_equal(sr->targets[2].v, V_MISSED);
+	assert_int_equal(sr->targets[2].sev, SEV_WARNING);
+	assert_int_equal(sr->v, V_MET);
+	assert_int_equal(sr->nwarn, 1);
+	assert_int_equal(sr->ncrit, 2);
+	assert_int_equal(sr->nmet, 2);
+	assert_int_equal(r.communes[C_A].v, V_MET);
+	assert_int_equal(r.communes[C_A].nwarn, 1);
+	assert_int_equal(r.communes[C_A].ntargets, 3); /* pc, scanner, vc: critical ones */
+	assert_int_equal(r.nwarn, 1);
+	assert_int_equal(r.nwarn_judged, 1);
+	assert_int_equal(r.communes[C_A].nwarn_judged, 1);
+	/* outside its hours the warning is not judged either */
+	r.sites[S_A_ONESTOP].targets[2].judging = J_OFF_HOURS;
+	readiness_judged(&r);
+	assert_int_equal(r.nwarn_judged, 0);
+	assert_int_equal(r.communes[C_A].vj, V_MET);
+	readiness_free(&r);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -617,6 +664,7 @@ int main(void)
 		T(district_judged),
 		T(judged_now_only),
 		T(value_rows_counted_once_per_sample),
+		T(warnings_counted_apart),
 		T(zero_target_and_unknown_type),
 		T(empty_inventory),
 		T(score),

@@ -454,7 +454,7 @@ static void profile_group_layouts(void **state)
 	assert_int_equal(rrdstore_path(fx->rs, path, sizeof(path), COMMUNE, DEVICE, "supply-1.1"), 0);
 	struct groupdefs *gd = groupdefs_new();
 	struct metric_val v1[2] = {{"level", MV_GAUGE, 40, 0, ""}, {"max", MV_GAUGE, 100, 0, ""}};
-	struct group_row r1 = {"supply", "1.1", "Black", 0, v1, 2};
+	struct group_row r1 = {"supply", "1.1", "Black", 0, v1, 2, NULL, 0};
 	const struct rrd_group_def *d1 = groupdefs_for_row(gd, &r1, "district");
 	assert_non_null(d1);
 	assert_true(d1->dynamic);
@@ -472,7 +472,7 @@ static void profile_group_layouts(void **state)
 				   {"level", MV_GAUGE, 39, 0, ""},
 				   {"errors", MV_COUNTER, 0, 12, ""},
 				   {"descr", MV_TEXT, 0, 0, "Black"}};
-	struct group_row r2 = {"supply", "1.1", "Black", 0, v2, 4};
+	struct group_row r2 = {"supply", "1.1", "Black", 0, v2, 4, NULL, 0};
 	const struct rrd_group_def *d2 = groupdefs_for_row(gd, &r2, "district");
 	assert_true(d2 != d1 && d2->nds == 4 && d1->nds == 2); /* the old one is left intact */
 	assert_true(groupdefs_values(d2, &r2, vals, sizeof(vals)) > 0);
@@ -493,7 +493,7 @@ static void profile_group_layouts(void **state)
 	struct metric_val v3[3] = {{"percent", MV_GAUGE, 38, 0, ""},
 				   {"max", MV_GAUGE, 100, 0, ""},
 				   {"level", MV_GAUGE, 38, 0, ""}};
-	struct group_row r3 = {"supply", "1.1", "Black", 0, v3, 3};
+	struct group_row r3 = {"supply", "1.1", "Black", 0, v3, 3, NULL, 0};
 	const struct rrd_group_def *d3 = groupdefs_for_row(gd2, &r3, NULL);
 	assert_true(groupdefs_values(d3, &r3, vals, sizeof(vals)) > 0);
 	assert_string_equal(vals, "38:100:38"); /* percent, max, level */
@@ -519,7 +519,7 @@ static void group_layouts_limited_per_probe(void **state)
 	(void)state;
 	struct groupdefs *gd = groupdefs_new();
 	struct metric_val v = {"level", MV_GAUGE, 1, 0, ""};
-	struct group_row r = {"", "1", "x", 0, &v, 1};
+	struct group_row r = {"", "1", "x", 0, &v, 1, NULL, 0};
 	for (int i = 0; i < GROUPDEFS_PER_PROBE + 10; i++) {
 		snprintf(r.group, sizeof(r.group), "forged%d", i);
 		const struct rrd_group_def *d = groupdefs_for_row(gd, &r, "rogue");

@@ -17,6 +17,7 @@
 struct seen {
 	int n;
 	char kinds[8][16];
+	char en[8][16];
 	time_t ts[8];
 };
 
@@ -25,6 +26,7 @@ static void collect(void *ctx, const struct event *e)
 	struct seen *s = ctx;
 	if (s->n < 8) {
 		snprintf(s->kinds[s->n], sizeof(s->kinds[0]), "%s", e->kind);
+		snprintf(s->en[s->n], sizeof(s->en[0]), "%s", e->text_en);
 		s->ts[s->n] = e->ts;
 	}
 	s->n++;
@@ -58,10 +60,10 @@ static void events_held_while_the_database_is_full(void **state)
 	pragma(s, sql);
 	int failed = 0, firing = 0;
 	for (int i = 0; i < 4 && !failed; i++, firing++) /* until a page is needed */
-		failed = store_event(s, 1000 + i, "Xã A", "pc", "firing", big) != 0 ||
+		failed = store_event(s, 1000 + i, "Xã A", "pc", "firing", big, NULL) != 0 ||
 			 store_retry_events(s) != 0;
 	assert_true(failed);
-	assert_int_equal(store_event(s, 2000, "Xã A", "pc", "resolved", big), 0); /* held */
+	assert_int_equal(store_event(s, 2000, "Xã A", "pc", "resolved", big, "en"), 0); /* held */
 	assert_int_equal(store_retry_events(s), -1);
 	pragma(s, "PRAGMA max_page_count = 1000000"); /* room again */
 	assert_int_equal(store_retry_events(s), 0);
@@ -70,6 +72,40 @@ static void events_held_while_the_database_is_full(void **state)
 	assert_int_equal(seen.n, firing + 1); /* none lost: the held ones written too */
 	assert_string_equal(seen.kinds[seen.n - 1], "resolved"); /* after every firing */
 	assert_int_equal(seen.ts[seen.n - 1], 2000);
+	assert_string_equal(seen.en[seen.n - 1], "en"); /* its English held with it */
+	store_close(s);
+	unlink(path);
+	rmdir(dir);
+}
+
+/* A store made before events had an English text: opened, it gains the column; its old
+ * events read with none, new ones with theirs. */
+static void old_store_gains_english_texts(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/hbmon-store-XXXXXX", path[64], err[256];
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/hbmon.db", dir);
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+				      "CREATE TABLE events (id INTEGER PRIMARY KEY, ts INTEGER NOT NULL,"
+				      " commune TEXT, subject TEXT, kind TEXT NOT NULL, text TEXT);"
+				      "INSERT INTO events(ts, commune, subject, kind, text)"
+				      " VALUES(100, 'Xã A', 'pc', 'firing', 'máy tính');",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+	struct store *s = store_open(path, err, sizeof(err));
+	assert_non_null(s);
+	assert_int_equal(store_event(s, 200, "Xã A", "pc", "resolved", "đã đạt", "met again"), 0);
+	struct seen seen = {0};
+	assert_int_equal(store_alert_events(s, 0, 300, 10, collect, &seen), 2);
+	assert_string_equal(seen.en[0], "");
+	assert_string_equal(seen.en[1], "met again");
+	store_close(s);
+	s = store_open(path, err, sizeof(err)); /* opened again: nothing to add */
+	assert_non_null(s);
 	store_close(s);
 	unlink(path);
 	rmdir(dir);
@@ -80,6 +116,7 @@ int main(void)
 	log_init("test_store", 0, LOG_LVL_ERR);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(events_held_while_the_database_is_full),
+		cmocka_unit_test(old_store_gains_english_texts),
 	};
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }

@@ -447,8 +447,8 @@ static void group_rows(void **state)
 		{"max", MV_GAUGE, -2, 0, ""},
 	};
 	struct group_row rows[2] = {
-		{"supply", "1.1", "Black", 0, v, 4},
-		{"host", "", "", 1, v, 1},
+		{"supply", "1.1", "Black", 0, v, 4, NULL, 0},
+		{"host", "", "", 1, v, 1, NULL, 0},
 	};
 	snprintf(s.cls, sizeof(s.cls), "printer");
 	s.rows = rows;
@@ -535,6 +535,89 @@ static void group_rows(void **state)
 		  "x: not a finite number");
 }
 
+/* Enumerated values carry their MIB label beside the number (part "e"): round trip, the
+ * state JSON (wire_encode_rows) keeps it, "" says the number is not one the MIB names. */
+static void enum_labels_round_trip(void **state)
+{
+	(void)state;
+	struct dev_sample s;
+	struct if_sample ifs[2];
+	fill_up_sample(&s, ifs);
+	struct metric_val v[3] = {
+		{"status", MV_GAUGE, 3, 0, ""},
+		{"type", MV_TEXT, 0, 0, "1.3.6.1.2.1.25.3.1.5"},
+		{"other", MV_GAUGE, 99, 0, ""},
+	};
+	struct metric_label lab[3] = {
+		{"status", "failed"}, {"type", "hrDevicePrinter"}, {"other", ""}};
+	struct group_row rows[1] = {{"hrdevice", "1", "", 0, v, 3, lab, 3}};
+	s.rows = rows;
+	s.nrows = 1;
+	size_t len;
+	char *body = encode(&s, 1, "p", 1, &len);
+	assert_non_null(strstr(body, "\"e\":{\"status\":\"failed\",\"type\":\"hrDevicePrinter\","
+				     "\"other\":\"\"}"));
+	struct batch b;
+	char err[256] = "";
+	assert_int_equal(wire_decode_batch(body, len, &b, err, sizeof(err)), 0);
+	free(body);
+	const struct group_row *r = &b.samples[0].rows[0];
+	assert_int_equal(r->nlabels, 3);
+	assert_string_equal(wire_row_label(r, "status"), "failed");
+	assert_string_equal(wire_row_label(r, "type"), "hrDevicePrinter");
+	assert_string_equal(wire_row_label(r, "other"), "");
+	assert_null(wire_row_label(r, "nothere"));
+	/* the collector keeps the row as JSON for the device page: the labels stay with it */
+	struct strbuf sb;
+	assert_int_equal(strbuf_init(&sb, 0), 0);
+	assert_int_equal(wire_encode_rows(&sb, r, 1), 0);
+	assert_non_null(strstr(sb.data, "\"e\":{\"status\":\"failed\""));
+	strbuf_free(&sb);
+	wire_batch_free(&b);
+	/* rows without labels (an older probe) are as before */
+	static const char old[] = "{\"version\":1,\"probe\":\"p\",\"seq\":1,\"samples\":[{" GOOD
+				  ",\"groups\":[{\"g\":\"poly\",\"v\":{\"status\":2}}]}]}";
+	assert_int_equal(wire_decode_batch(old, strlen(old), &b, err, sizeof(err)), 0);
+	assert_int_equal(b.samples[0].rows[0].nlabels, 0);
+	assert_null(b.samples[0].rows[0].labels);
+	wire_batch_free(&b);
+}
+
+/* A label from the wire is untrusted: a MIB label or "", naming a value of its row, once. */
+static void enum_labels_checked(void **state)
+{
+	(void)state;
+	char many[600];
+	int n = snprintf(many, sizeof(many), "{" GOOD ",\"groups\":[{\"g\":\"s\",\"v\":{\"a\":1},"
+			 "\"e\":{\"a\":\"");
+	for (int i = 0; i < WIRE_LABEL_MAX; i++)
+		many[n++] = 'x';
+	snprintf(many + n, sizeof(many) - (size_t)n, "\"}}]}");
+	ROW_ERROR(many, "groups[0]", "e.a: expected an enumeration label");
+	ROW_ERROR("{" GOOD ",\"groups\":[{\"g\":\"s\",\"v\":{\"a\":1},\"e\":{\"a\":\"<b>x\"}}]}",
+		  "groups[0]", "e.a: expected an enumeration label");
+	ROW_ERROR("{" GOOD ",\"groups\":[{\"g\":\"s\",\"v\":{\"a\":1},\"e\":{\"a\":\"1up\"}}]}",
+		  "groups[0]", "e.a: expected an enumeration label");
+	ROW_ERROR("{" GOOD ",\"groups\":[{\"g\":\"s\",\"v\":{\"a\":1},\"e\":{\"a\":\"o k\"}}]}",
+		  "groups[0]", "e.a: expected an enumeration label");
+	ROW_ERROR("{" GOOD ",\"groups\":[{\"g\":\"s\",\"v\":{\"a\":1},\"e\":{\"a\":\"ok\\u0000\"}}]}",
+		  "groups[0]", "e.a: expected an enumeration label");
+	ROW_ERROR("{" GOOD ",\"groups\":[{\"g\":\"s\",\"v\":{\"a\":1},\"e\":{\"a\":2}}]}",
+		  "groups[0]", "e.a: expected a string");
+	ROW_ERROR("{" GOOD ",\"groups\":[{\"g\":\"s\",\"v\":{\"a\":1},\"e\":{\"b\":\"ok\"}}]}",
+		  "groups[0]", "e: labels name a gauge or text value of their row");
+	ROW_ERROR("{" GOOD ",\"groups\":[{\"g\":\"s\",\"c\":{\"a\":1},\"e\":{\"a\":\"ok\"}}]}",
+		  "groups[0]", "e: labels name a gauge or text value");
+	ROW_ERROR("{" GOOD ",\"groups\":[{\"g\":\"s\",\"v\":{\"a\":1},"
+		  "\"e\":{\"a\":\"ok\",\"b\":\"ok\"}}]}", "groups[0]", "e: more labels than values");
+	ROW_ERROR("{" GOOD ",\"groups\":[{\"g\":\"s\",\"e\":{\"a\":\"ok\"}}]}", "groups[0]",
+		  "e: more labels than values");
+	ROW_ERROR("{" GOOD ",\"groups\":[{\"g\":\"s\",\"v\":{\"a\":1},\"e\":[\"ok\"]}]}",
+		  "groups[0]", "e: expected an object");
+	assert_true(wire_valid_label("registraionFailure") && wire_valid_label("hrDevice-Other_2"));
+	assert_false(wire_valid_label("") || wire_valid_label("-x") || wire_valid_label("é"));
+}
+
 static void long_text_is_cut_on_a_character(void **state)
 {
 	(void)state;
@@ -601,9 +684,9 @@ static void long_index_round_trips(void **state)
 
 	struct metric_val v = {"used", MV_GAUGE, 5, 0, ""};
 	struct group_row rows[3] = {
-		{"disk", idx120, "", 0, &v, 1},
-		{"disk", idx128, "", 0, &v, 1},
-		{"disk", small, "", 0, &v, 1},
+		{"disk", idx120, "", 0, &v, 1, NULL, 0},
+		{"disk", idx128, "", 0, &v, 1, NULL, 0},
+		{"disk", small, "", 0, &v, 1, NULL, 0},
 	};
 	struct dev_sample s;
 	encode_rows_sample(&s, "D", rows, 3);
@@ -645,7 +728,8 @@ static void rows_differing_late_both_kept(void **state)
 	snprintf(a + o, sizeof(a) - o, ".1");
 	snprintf(c + o, sizeof(c) - o, ".2");
 	struct metric_val v = {"used", MV_GAUGE, 5, 0, ""};
-	struct group_row rows[2] = {{"disk", a, "", 0, &v, 1}, {"disk", c, "", 0, &v, 1}};
+	struct group_row rows[2] = {{"disk", a, "", 0, &v, 1, NULL, 0},
+				    {"disk", c, "", 0, &v, 1, NULL, 0}};
 	struct dev_sample s;
 	encode_rows_sample(&s, "D", rows, 2);
 	size_t len;
@@ -778,6 +862,8 @@ int main(void)
 		cmocka_unit_test(text_is_sanitised),
 		cmocka_unit_test(long_text_is_cut_on_a_character),
 		cmocka_unit_test(group_rows),
+		cmocka_unit_test(enum_labels_round_trip),
+		cmocka_unit_test(enum_labels_checked),
 		cmocka_unit_test(long_index_round_trips),
 		cmocka_unit_test(rows_differing_late_both_kept),
 		cmocka_unit_test(bad_parts_refused_alone),
