@@ -8,10 +8,10 @@
 
 #include "alertfsm.h"
 #include "alertstore.h"
+#include "digest.h"
 #include "assign.h"
 #include "collector.h"
 #include "log.h"
-#include "mailer.h"
 #include "mailmsg.h"
 #include "readiness.h"
 #include "texts.h"
@@ -19,20 +19,10 @@
 
 #include <json-c/json.h>
 
-/* A change waiting for the commune's next digest, in each language: firing (1), resolved
- * (0) or acknowledged (2); what it is about, and for a recovery how long it was out. */
-struct change {
-	int firing, warning;
-	time_t at;
-	long out_for;
-	char text[LANG_COUNT][600];
-	char what[LANG_COUNT][200];
-};
-
 struct commune_alerts {
 	struct alert uplink;
 	struct alert ct[CFG_MAX_COMMUNE_TARGETS]; /* [commune-targets], in config order */
-	struct change *chg;
+	struct digest_change *chg;
 	size_t nchg, capchg;
 	time_t last_mail;
 	enum verdict last_v; /* when it was last judged (a target of it judged) */
@@ -49,6 +39,9 @@ struct alerts {
 	struct hours hours;
 	struct hours *type_hours; /* per site type (cfg order): its own or the district's */
 	size_t ntypes;
+	/* this tick: whether each type's hours judge now (J_JUDGED, J_OFF_HOURS, J_GRACE); the
+	 * last, [ntypes], for sites without a type */
+	enum judging *type_why;
 	int nct; /* commune targets in the configuration it was built for */
 	time_t last_tick, first_tick;
 	uint64_t last_samples; /* samples applied when it last judged */
@@ -154,7 +147,8 @@ struct alerts *alerts_new(const struct collector *c, struct errlist *errs)
 	a->ntypes = c->cfg->nsite_types;
 	a->nct = c->cfg->ncommune_targets;
 	a->type_hours = calloc(a->ntypes ? a->ntypes : 1, sizeof(*a->type_hours));
-	if (!a->type_hours) {
+	a->type_why = calloc(a->ntypes + 1, sizeof(*a->type_why));
+	if (!a->type_hours || !a->type_why) {
 		alerts_free(a);
 		return NULL;
 	}
@@ -169,15 +163,6 @@ struct alerts *alerts_new(const struct collector *c, struct errlist *errs)
 	}
 	restore_kept(a, c);
 	return a;
-}
-
-/* The calendar of a site: its type's own hours, or the district's. */
-static const struct hours *site_hours(const struct alerts *a, const struct collector *c,
-				      const struct site_type *st)
-{
-	if (st && st >= c->cfg->site_types && (size_t)(st - c->cfg->site_types) < a->ntypes)
-		return &a->type_hours[st - c->cfg->site_types];
-	return &a->hours;
 }
 
 const struct hours *alerts_hours(const struct alerts *a) { return &a->hours; }
@@ -243,6 +228,7 @@ void alerts_free(struct alerts *a)
 	free(a->maint_site);
 	free(a->maint_cls);
 	free(a->type_hours); /* they share a->hours' holidays */
+	free(a->type_why);
 	hours_free(&a->hours);
 	free(a);
 }
@@ -287,13 +273,13 @@ static void add_change(struct commune_alerts *ca, int firing, time_t now,
 {
 	if (ca->nchg == ca->capchg) {
 		size_t cap = ca->capchg ? ca->capchg * 2 : 8;
-		struct change *n = realloc(ca->chg, cap * sizeof(*n));
+		struct digest_change *n = realloc(ca->chg, cap * sizeof(*n));
 		if (!n)
 			return;
 		ca->chg = n;
 		ca->capchg = cap;
 	}
-	struct change *ch = &ca->chg[ca->nchg++];
+	struct digest_change *ch = &ca->chg[ca->nchg++];
 	ch->firing = firing;
 	ch->warning = al && al->warning;
 	ch->at = now;
@@ -317,7 +303,12 @@ static int alert_input(int judged, enum verdict v)
  * own), target ("scanner", "uplink", "probe x"). */
 struct named {
 	const char *commune, *site, *target;
+	long site_index; /* target NULL: a site's, named from (site_index, slot) when it changes */
+	int slot;
 };
+
+static const char *site_target_name(const struct collector *c, size_t s, int t, char *buf,
+				    size_t bufsz);
 
 static void step(struct alerts *a, struct alert *al, int missed, time_t now,
 		 const struct collector *c, struct commune_alerts *ca, const struct named *n)
@@ -328,6 +319,11 @@ static void step(struct alerts *a, struct alert *al, int missed, time_t now,
 	if (ch == AC_NONE)
 		return;
 	const char *name = ch == AC_FIRING ? "firing" : "resolved";
+	char buf[64];
+	struct named nm = *n;
+	if (!nm.target) /* named only now: most ticks change nothing */
+		nm.target = site_target_name(c, (size_t)n->site_index, n->slot, buf, sizeof(buf));
+	n = &nm;
 	/* a recovery says how long it was out: from the first step missed (pending before it
 	 * fired) until met again */
 	long out = ch == AC_RESOLVED && fired ? (long)(al->met_since - (fired - t.pending)) : 0;
@@ -523,42 +519,40 @@ static int queue_mail(struct alerts *a, struct collector *c, const char *who, co
 	return ok;
 }
 
+/* One recipient's message: the digest in their language, into the outbox (1, or 0). */
+static int compose_and_queue(struct alerts *a, struct collector *c, const struct digest_in *in,
+			     const char *who, const char *rcpt, enum lang l)
+{
+	struct strbuf subj = {0}, body = {0};
+	int ok = strbuf_init(&subj, 1024) == 0 && strbuf_init(&body, 1u << 20) == 0 &&
+		 digest_compose(&subj, &body, in, l) == 0 &&
+		 queue_mail(a, c, who, rcpt, subj.data, body.data, in->now);
+	strbuf_free(&subj);
+	strbuf_free(&body);
+	return ok;
+}
+
 /* District IT's digest of the probes' changes: to [alerts] recipients only, never to a
  * commune (a silent probe is the district's, not the communes', to fix). */
 static void send_district_digest(struct alerts *a, struct collector *c, time_t now)
 {
 	struct commune_alerts *da = &a->district;
 	struct rcpt_ctx r = {.n = 0};
-	int nfiring = 0, queued = 0;
+	int queued = 0;
 	if (!c->cfg->smtp_url[0]) {
 		da->nchg = 0;
 		da->last_mail = now;
 		return;
 	}
 	config_emails(c->cfg->recipients, add_rcpt, &r);
-	for (size_t p = 0; p < a->nprobes; p++)
-		nfiring += a->probe[p].st == A_FIRING;
-	for (int i = 0; i < r.n; i++) {
-		enum lang l = r.lang[i];
-		struct strbuf subj, body;
-		strbuf_init(&subj, 1024);
-		strbuf_init(&body, 1u << 16);
-		strbuf_printf(&subj, "[hbmon] %s: %s", c->cfg->district,
-			      da->chg[da->nchg - 1].text[l]);
-		for (size_t k = 0; k < da->nchg; k++) {
-			char when[32];
-			text_day_time(when, sizeof(when), da->chg[k].at);
-			strbuf_printf(&body, "%s %s — %s\n", when,
-				      i18n_get(c->i18n, l, da->chg[k].firing ? "alert.firing"
-									   : "alert.resolved"),
-				      da->chg[k].text[l]);
-		}
-		strbuf_printf(&body, "\n%s\n", i18n_get(c->i18n, l, nfiring ? "alert.probe_check"
-									 : "alert.probe_all_ok"));
-		queued += queue_mail(a, c, c->cfg->district, r.addr[i], subj.data, body.data, now);
-		strbuf_free(&subj);
-		strbuf_free(&body);
-	}
+	const struct alert **firing = calloc(a->nprobes + 1, sizeof(*firing));
+	struct digest_in in = {c->cfg, c->i18n, NULL, 0, da->chg, da->nchg, firing, 0, now};
+	for (size_t p = 0; firing && p < a->nprobes; p++)
+		if (a->probe[p].st == A_FIRING)
+			firing[in.nfiring++] = &a->probe[p];
+	for (int i = 0; firing && i < r.n; i++)
+		queued += compose_and_queue(a, c, &in, c->cfg->district, r.addr[i], r.lang[i]);
+	free(firing);
 	if (!r.n)
 		log_info("alerts", "probes: %zu changes, no recipient ([alerts] recipients)", da->nchg);
 	for (int i = 0; i < r.n; i++)
@@ -569,23 +563,11 @@ static void send_district_digest(struct alerts *a, struct collector *c, time_t n
 	da->last_mail = now;
 }
 
-/* A time in a mail: "09:01" today, "04/12 09:01" otherwise. */
-static void since_text(char *dst, size_t n, time_t at, time_t now)
-{
-	struct tm ta, tn;
-	localtime_r(&at, &ta);
-	localtime_r(&now, &tn);
-	if (ta.tm_year == tn.tm_year && ta.tm_yday == tn.tm_yday)
-		hhmm(dst, n, at);
-	else
-		text_day_time(dst, n, at);
-}
-
 /* A commune's firing alerts in the order a mail names them: its uplink, its own targets,
  * its sites'. */
 struct firing {
 	const struct alert *al[1 + CFG_MAX_COMMUNE_TARGETS + 256];
-	int n, ncrit;
+	int n;
 };
 
 static void firing_add(struct firing *f, const struct alert *al)
@@ -593,115 +575,19 @@ static void firing_add(struct firing *f, const struct alert *al)
 	if (al->st != A_FIRING || f->n == (int)(sizeof(f->al) / sizeof(f->al[0])))
 		return;
 	f->al[f->n++] = al;
-	f->ncrit += !al->warning;
 }
 
 static void firing_list(struct firing *f, const struct alerts *a, const struct collector *c,
 			size_t commune)
 {
 	const struct commune_alerts *ca = &a->com[commune];
-	f->n = f->ncrit = 0;
+	f->n = 0;
 	firing_add(f, &ca->uplink);
 	for (int t = 0; t < CFG_MAX_COMMUNE_TARGETS; t++)
 		firing_add(f, &ca->ct[t]);
 	for (size_t s = 0; s < a->nsites; s++)
 		for (int k = 0; c->inv->sites[s].commune == commune && k < SITE_ALERTS; k++)
 			firing_add(f, &a->site[s][k]);
-}
-
-/* "[hbmon] Xã Tân Phú: máy quét của Bộ phận một cửa mất kết nối từ 09:01 (+1 sự cố khác)";
- * a warning alone says so; nothing firing: all met again. */
-static void digest_subject(struct strbuf *sb, const struct collector *c, enum lang l,
-			   const char *cname, const struct firing *f, time_t now)
-{
-	const struct alert *worst = NULL;
-	for (int i = 0; i < f->n && !worst; i++)
-		worst = f->ncrit && f->al[i]->warning ? NULL : f->al[i];
-	strbuf_printf(sb, "[hbmon] %s: ", cname);
-	if (!worst) {
-		strbuf_puts(sb, i18n_get(c->i18n, l, "alert.subject.ok"));
-		return;
-	}
-	if (worst->warning)
-		strbuf_printf(sb, "%s: ", i18n_get(c->i18n, l, "severity.warning"));
-	if (worst->what[l][0]) {
-		char since[32];
-		since_text(since, sizeof(since), worst->since - c->cfg->alert_pending, now);
-		strbuf_printf(sb, "%s %s %s %s", worst->what[l],
-			      i18n_get(c->i18n, l, worst->problem_key), i18n_get(c->i18n, l, "alert.since"),
-			      since);
-	} else { /* kept across a restart: its reason */
-		strbuf_puts(sb, worst->reason[l]);
-	}
-	if (f->n > 1)
-		strbuf_printf(sb, " (+%d %s)", f->n - 1, i18n_get(c->i18n, l, "alert.more"));
-}
-
-/* One change: a new problem with its reason; a recovery with what recovered and how long it
- * was out, not the failure again. */
-static void change_line(struct strbuf *body, const struct collector *c, enum lang l,
-			const struct change *ch)
-{
-	char hm[8], out[64];
-	hhmm(hm, sizeof(hm), ch->at);
-	const char *word = ch->firing == 2 ? "alert.acked"
-			   : ch->firing    ? (ch->warning ? "alert.firing_warning" : "alert.firing")
-					   : "alert.resolved";
-	strbuf_printf(body, "  %s %s — ", hm, i18n_get(c->i18n, l, word));
-	if (ch->firing || !ch->what[l][0]) {
-		strbuf_printf(body, "%s\n", ch->text[l]);
-		return;
-	}
-	strbuf_printf(body, "%s: %s", ch->what[l], i18n_get(c->i18n, l, "alert.back"));
-	if (ch->out_for > 0) {
-		text_duration(out, sizeof(out), c->i18n, l, ch->out_for);
-		strbuf_printf(body, " %s %s", i18n_get(c->i18n, l, "alert.out_for"), out);
-	}
-	strbuf_puts(body, "\n");
-}
-
-/* What is still wrong (critical first, then warnings, each with since when), what to check
- * first, whom to call, where to look. */
-static void digest_state(struct strbuf *body, const struct collector *c, enum lang l,
-			 const struct firing *f, size_t commune, time_t now)
-{
-	const char *seen[64];
-	int nseen = 0;
-	for (int warn = 0; warn <= 1; warn++) {
-		int first = 1;
-		for (int i = 0; i < f->n; i++) {
-			char since[32];
-			if (f->al[i]->warning != warn)
-				continue;
-			if (first)
-				strbuf_printf(body, "\n%s:\n", i18n_get(c->i18n, l, warn ? "alert.warnings"
-										   : "alert.still"));
-			first = 0;
-			since_text(since, sizeof(since), f->al[i]->since - c->cfg->alert_pending, now);
-			strbuf_printf(body, "  %s (%s %s)\n", f->al[i]->reason[l],
-				      i18n_get(c->i18n, l, "alert.since"), since);
-		}
-	}
-	for (int i = 0; i < f->n; i++) {
-		const char *k = f->al[i]->check_key;
-		int dup = !k[0];
-		for (int j = 0; j < nseen && !dup; j++)
-			dup = strcmp(seen[j], k) == 0;
-		if (dup || nseen == 64)
-			continue;
-		if (!nseen)
-			strbuf_printf(body, "\n%s:\n", i18n_get(c->i18n, l, "alert.check_first"));
-		seen[nseen++] = k;
-		strbuf_printf(body, "  - %s\n", i18n_get(c->i18n, l, k));
-	}
-	if (!f->n)
-		strbuf_printf(body, "\n%s\n", i18n_get(c->i18n, l, "alert.none"));
-	if (c->cfg->it_contact[0])
-		strbuf_printf(body, "\n%s: %s\n", i18n_get(c->i18n, l, "alert.contact"),
-			      c->cfg->it_contact);
-	if (c->cfg->dashboard_url[0])
-		strbuf_printf(body, "%s: %s/%s#c%zu\n", i18n_get(c->i18n, l, "alert.link"),
-			      c->cfg->dashboard_url, l == LANG_VI ? "" : "?lang=en", commune);
 }
 
 /* The commune's digest, one message per recipient, into the outbox. */
@@ -724,24 +610,10 @@ static void send_digest(struct alerts *a, struct collector *c, size_t commune, t
 	int queued = 0;
 	if (f)
 		firing_list(f, a, c, commune);
-	for (int i = 0; f && i < r.n; i++) {
-		enum lang l = r.lang[i];
-		struct strbuf subj, body;
-		char when[32];
-		strbuf_init(&subj, 1024);
-		strbuf_init(&body, 1u << 20);
-		digest_subject(&subj, c, l, cname, f, now);
-		text_time(when, sizeof(when), now);
-		strbuf_printf(&body, "%s — %s, %s — %s\n\n%s:\n",
-			      i18n_get(c->i18n, l, "alert.intro"), c->cfg->district, cname, when,
-			      i18n_get(c->i18n, l, "alert.changes"));
-		for (size_t k = 0; k < ca->nchg; k++)
-			change_line(&body, c, l, &ca->chg[k]);
-		digest_state(&body, c, l, f, commune, now);
-		queued += queue_mail(a, c, cname, r.addr[i], subj.data, body.data, now);
-		strbuf_free(&subj);
-		strbuf_free(&body);
-	}
+	struct digest_in in = {c->cfg, c->i18n, cname, commune, ca->chg, ca->nchg,
+			       f ? f->al : NULL, f ? f->n : 0, now};
+	for (int i = 0; f && i < r.n; i++)
+		queued += compose_and_queue(a, c, &in, cname, r.addr[i], r.lang[i]);
 	free(f);
 	if (!r.n)
 		log_info("alerts", "%s: %zu changes, no recipient (inventory contact or [alerts] recipients)",
@@ -752,64 +624,6 @@ static void send_digest(struct alerts *a, struct collector *c, size_t commune, t
 		return; /* the store refused them all (or no memory): the changes wait */
 	ca->nchg = 0;
 	ca->last_mail = now;
-}
-
-static int take_due(void *ctx, long id, const char *rcpt, const char *data, int attempts)
-{
-	struct mail_job *j = ctx;
-	(void)attempts;
-	struct mail_item *it = &j->item[j->n];
-	it->id = id;
-	snprintf(it->rcpt, sizeof(it->rcpt), "%s", rcpt);
-	it->data = strdup(data);
-	if (it->data)
-		j->n++;
-	return j->n == MAIL_JOB_MAX;
-}
-
-static void on_mail_done(struct wjob *w)
-{
-	struct mail_job *j = (struct mail_job *)(void *)w;
-	struct collector *c = j->owner;
-	time_t now = c->now();
-	for (int k = 0; k < j->n; k++) {
-		const struct mail_item *it = &j->item[k];
-		if (it->ok) {
-			store_outbox_sent(c->store, it->id, now);
-			store_event(c->store, now, NULL, it->rcpt, "mail_sent", NULL, NULL);
-		} else {
-			store_outbox_failed(c->store, it->id, now, it->err);
-			store_event(c->store, now, NULL, it->rcpt, "mail_failed", it->err, NULL);
-			log_warnx("alerts", "mail to %s not sent (will retry): %s", it->rcpt, it->err);
-		}
-	}
-	c->mail_inflight = 0;
-	mail_job_free(j);
-}
-
-static void pump_mail(struct alerts *a, struct collector *c, time_t now)
-{
-	(void)a;
-	/* one job at a time: two would take the same due messages */
-	if (c->mail_inflight || !c->cfg->smtp_url[0] || !c->mailer)
-		return;
-	struct mail_job *j = calloc(1, sizeof(*j));
-	if (!j)
-		return;
-	if (store_outbox_due(c->store, now, MAIL_JOB_MAX, take_due, j) <= 0 || !j->n) {
-		mail_job_free(j);
-		return;
-	}
-	snprintf(j->smtp.url, sizeof(j->smtp.url), "%s", c->cfg->smtp_url);
-	j->smtp.starttls = c->cfg->smtp_starttls;
-	snprintf(j->smtp.ca_file, sizeof(j->smtp.ca_file), "%s", c->cfg->smtp_ca_file);
-	snprintf(j->smtp.user, sizeof(j->smtp.user), "%s", c->cfg->smtp_user);
-	snprintf(j->smtp.password, sizeof(j->smtp.password), "%s", c->cfg->smtp_password);
-	snprintf(j->smtp.from, sizeof(j->smtp.from), "%s", c->cfg->mail_from);
-	j->owner = c;
-	j->base.done = on_mail_done;
-	c->mail_inflight = 1;
-	worker_submit(c->mailer, &j->base);
 }
 
 long alerts_find_commune(const struct inventory *inv, const char *name)
@@ -992,7 +806,7 @@ static void probes_step(struct alerts *a, struct collector *c, time_t now, int s
 		if (silent || a->probe[p].st == A_FIRING) /* "… sends again" when it recovers */
 			probe_reason(&a->probe[p], c, a->probe_name[p], silent ? since : 0, now);
 		snprintf(what, sizeof(what), "probe %s", a->probe_name[p]);
-		struct named n = {c->cfg->district, NULL, what};
+		struct named n = {c->cfg->district, NULL, what, -1, 0};
 		step(a, &a->probe[p], settling ? -1 : silent, now, c, &a->district, &n);
 	}
 }
@@ -1071,7 +885,7 @@ static void step_uplinks(struct alerts *a, struct collector *c, const struct whe
 		if (updown[k])
 			uplink_reason(&ca->uplink, c, k, u[k].behind, w->now);
 		ca->uplink.in_maint = a->maint_commune[k] || routers_maint[k];
-		struct named n = {c->inv->communes[k].name, NULL, "uplink"};
+		struct named n = {c->inv->communes[k].name, NULL, "uplink", -1, 0};
 		int judged = w->working && !w->grace && !w->settling && !ca->uplink.in_maint;
 		step(a, &ca->uplink, judged ? uplink : -1, w->now, c, ca, &n);
 	}
@@ -1079,26 +893,43 @@ static void step_uplinks(struct alerts *a, struct collector *c, const struct whe
 	free(routers_maint);
 }
 
+/* Whether each site type's hours judge now, once a tick: a local time for every site and
+ * target would cost more than the rest of the judging. */
+static void type_hours_now(struct alerts *a, const struct collector *c, time_t now)
+{
+	for (size_t t = 0; t <= a->ntypes; t++) {
+		const struct site_type *st = t < a->ntypes ? &c->cfg->site_types[t] : NULL;
+		const struct hours *h = t < a->ntypes ? &a->type_hours[t] : &a->hours;
+		if (st && st->always)
+			a->type_why[t] = J_JUDGED;
+		else if (!hours_working(h, now))
+			a->type_why[t] = J_OFF_HOURS;
+		else
+			a->type_why[t] = now - hours_span_start(h, now) < c->cfg->startup_grace
+					     ? J_GRACE
+					     : J_JUDGED;
+	}
+}
+
 /* Why a site's target is not judged now; J_JUDGED when it is. */
 static enum judging site_judging(const struct alerts *a, const struct collector *c,
-				 const struct site_result *sr, const struct alert *al,
-				 const struct when *w)
+				 const struct site_result *sr, const struct alert *al)
 {
+	size_t t = sr->type && sr->type >= c->cfg->site_types &&
+			   (size_t)(sr->type - c->cfg->site_types) < a->ntypes
+		       ? (size_t)(sr->type - c->cfg->site_types)
+		       : a->ntypes;
 	if (al->in_maint)
 		return J_MAINTENANCE;
-	if (!sr->type || !sr->type->always) {
-		const struct hours *sh = site_hours(a, c, sr->type);
-		if (!hours_working(sh, w->now))
-			return J_OFF_HOURS;
-		if (w->now - hours_span_start(sh, w->now) < c->cfg->startup_grace)
-			return J_GRACE;
-	}
+	if (a->type_why[t] != J_JUDGED)
+		return a->type_why[t];
 	return al->suppressed ? J_UPSTREAM : J_JUDGED;
 }
 
 static void step_sites(struct alerts *a, struct collector *c, struct readiness *r,
 		       const struct when *w, const int *updown)
 {
+	type_hours_now(a, c, w->now);
 	for (size_t s = 0; s < r->nsites; s++) {
 		struct site_result *sr = &r->sites[s];
 		size_t k = c->inv->sites[s].commune;
@@ -1106,16 +937,15 @@ static void step_sites(struct alerts *a, struct collector *c, struct readiness *
 			struct target_result *tr = &sr->targets[t];
 			int slot = tr->kind == TK_METRIC ? CLS_COUNT + tr->mt_index : (int)tr->cls;
 			struct alert *al = &a->site[s][slot];
-			char buf[64];
 			al->in_maint = a->maint_commune[k] || a->maint_site[s] || a->maint_cls[s][tr->cls];
 			al->suppressed = updown[k] && tr->v == V_MISSED;
-			tr->judging = site_judging(a, c, sr, al, w);
+			tr->judging = site_judging(a, c, sr, al);
 			/* reasons cost a scan of the devices: only for what is judged or shown */
 			if (tr->v == V_MISSED && (tr->judging == J_JUDGED || al->st != A_OK ||
 						  al->suppressed || al->in_maint))
 				target_reason(al, c, sr, tr, w->now);
-			struct named n = {c->inv->communes[k].name, c->inv->sites[s].name,
-					  site_target_name(c, s, slot, buf, sizeof(buf))};
+			struct named n = {c->inv->communes[k].name, c->inv->sites[s].name, NULL,
+					  (long)s, slot};
 			/* just started: shown as judged, but nothing fires or resolves until the
 			 * probes have reported in */
 			step(a, al, alert_input(tr->judging == J_JUDGED && !w->settling, tr->v), w->now,
@@ -1144,7 +974,7 @@ static void step_commune_targets(struct alerts *a, struct collector *c, struct r
 				      : al->suppressed ? J_UPSTREAM
 						       : J_JUDGED;
 			struct named n = {c->inv->communes[k].name, NULL,
-					  ct_name(c, t, what, sizeof(what))};
+					  ct_name(c, t, what, sizeof(what)), -1, 0};
 			/* just started: shown as judged, but nothing fires or resolves until the
 			 * probes have reported in */
 			step(a, al, alert_input(tr->judging == J_JUDGED && !w->settling, tr->v), w->now,
@@ -1205,7 +1035,7 @@ static void tick(struct alerts *a, struct collector *c, time_t now)
 	send_due_digests(a, c, now);
 	free(updown);
 	keep_now(a, &r, now);
-	pump_mail(a, c, now);
+	mailpump_run(&c->mail, c->cfg, now);
 }
 
 const struct readiness *alerts_now(const struct alerts *a, const struct readiness_input *in,
@@ -1230,7 +1060,7 @@ static void view(const struct alert *al, const char *commune, const char *site,
 {
 	struct alert_view v = {commune,       site,          target,       alert_state_name(al->st),
 			       al->since,     al->suppressed, al->in_maint, al->acked_by,
-			       al->reason[lang == LANG_EN ? LANG_EN : LANG_VI]};
+			       al->reason[lang == LANG_EN ? LANG_EN : LANG_VI], al->reason[LANG_EN]};
 	fn(ctx, &v);
 }
 
@@ -1261,52 +1091,29 @@ void alerts_each(const struct alerts *a, const struct collector *c, int lang, al
 		}
 }
 
-static json_object *alert_obj(const struct alert *al, const char *commune, const char *site,
-			     const char *target)
+/* One alert of /api/v1/alerts, from the view every listing uses. */
+static void alert_obj(void *ctx, const struct alert_view *v)
 {
 	json_object *o = json_object_new_object();
-	json_object_object_add(o, "commune", json_object_new_string(commune));
-	if (site)
-		json_object_object_add(o, "site", json_object_new_string(site));
-	json_object_object_add(o, "target", json_object_new_string(target));
-	json_object_object_add(o, "state", json_object_new_string(alert_state_name(al->st)));
-	json_object_object_add(o, "suppressed", json_object_new_boolean(al->suppressed));
-	json_object_object_add(o, "maintenance", json_object_new_boolean(al->in_maint));
-	if (al->acked_by[0])
-		json_object_object_add(o, "acknowledged_by", json_object_new_string(al->acked_by));
-	json_object_object_add(o, "since", json_object_new_int64((int64_t)al->since));
-	json_object_object_add(o, "reason", json_object_new_string(al->reason[LANG_VI]));
-	json_object_object_add(o, "reason_en", json_object_new_string(al->reason[LANG_EN]));
-	return o;
+	json_object_object_add(o, "commune", json_object_new_string(v->commune));
+	if (v->site)
+		json_object_object_add(o, "site", json_object_new_string(v->site));
+	json_object_object_add(o, "target", json_object_new_string(v->target));
+	json_object_object_add(o, "state", json_object_new_string(v->state));
+	json_object_object_add(o, "suppressed", json_object_new_boolean(v->suppressed));
+	json_object_object_add(o, "maintenance", json_object_new_boolean(v->in_maint));
+	if (v->acked_by[0])
+		json_object_object_add(o, "acknowledged_by", json_object_new_string(v->acked_by));
+	json_object_object_add(o, "since", json_object_new_int64((int64_t)v->since));
+	json_object_object_add(o, "reason", json_object_new_string(v->reason));
+	json_object_object_add(o, "reason_en", json_object_new_string(v->reason_en));
+	json_object_array_add(ctx, o);
 }
 
 int alerts_json(struct strbuf *out, const struct alerts *a, const struct collector *c)
 {
 	json_object *root = json_object_new_object(), *arr = json_object_new_array();
-	char buf[CFG_NAME_MAX + 8];
-	for (size_t p = 0; p < a->nprobes; p++)
-		if (a->probe[p].st != A_OK)
-			json_object_array_add(arr, alert_obj(&a->probe[p], c->cfg->district,
-							     a->probe_name[p], "probe"));
-	for (size_t k = 0; k < a->ncommunes && k < c->inv->ncommunes; k++) {
-		if (a->com[k].uplink.st != A_OK)
-			json_object_array_add(arr, alert_obj(&a->com[k].uplink, c->inv->communes[k].name,
-							     NULL, "uplink"));
-		for (int t = 0; t < c->cfg->ncommune_targets; t++) {
-			const struct alert *al = &a->com[k].ct[t];
-			if (al->st != A_OK || al->suppressed || al->in_maint)
-				json_object_array_add(arr, alert_obj(al, c->inv->communes[k].name, NULL,
-								     ct_name(c, t, buf, sizeof(buf))));
-		}
-	}
-	for (size_t s = 0; s < a->nsites && s < c->inv->nsites; s++)
-		for (int t = 0; t < SITE_ALERTS; t++)
-			if (a->site[s][t].st != A_OK || a->site[s][t].suppressed || a->site[s][t].in_maint)
-				json_object_array_add(
-				    arr, alert_obj(&a->site[s][t],
-						   c->inv->communes[c->inv->sites[s].commune].name,
-						   c->inv->sites[s].name,
-						   site_target_name(c, s, t, buf, sizeof(buf))));
+	alerts_each(a, c, LANG_VI, alert_obj, arr);
 	json_object_object_add(root, "alerts", arr);
 	json_object_object_add(root, "mail_queued",
 			       json_object_new_int64(store_outbox_pending(c->store)));

@@ -61,7 +61,8 @@ struct alert_view {
 	time_t since;
 	int suppressed, in_maint;
 	const char *acked_by; /* "" when not acknowledged */
-	const char *reason;
+	const char *reason;    /* in the language asked for */
+	const char *reason_en; /* in English, whatever was asked */
 };
 typedef void (*alerts_view_fn)(void *ctx, const struct alert_view *v);
 /* Every alert not ok, or not judged (maintenance, upstream down). lang: 0 vi, 1 en. */

@@ -14,6 +14,7 @@
 #include "probes.h"
 #include "rrdstore.h"
 #include "state.h"
+#include "mailpump.h"
 #include "store.h"
 #include "alerts.h"
 #include "worker.h"
@@ -33,7 +34,7 @@ struct collector {
 	struct probestat probestat; /* what each probe sent and has waiting */
 	const struct connwatch_stats *conn_stats; /* the web server's, while it runs */
 	struct alerts *alerts;
-	int mail_inflight;      /* a mail job is with the mail thread (survives reloads) */
+	struct mail_pump mail;  /* the outbox to the mail thread (survives reloads) */
 	int stopping;           /* new requests are refused; the threads finish their work */
 	struct ingest ingest;
 	struct lograte warnings; /* per-request warnings: a flood stays a few lines */

@@ -1,7 +1,6 @@
 /* A device's page: identity, state, graphs over a range, the values its profile polled. */
 #include "pages.h"
 
-#include <json-c/json.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -100,22 +99,19 @@ struct shown {
 };
 
 static void shown_value(struct shown *sh, const struct collector *c, enum lang l,
-			const char *group, const char *name, json_object *v, json_object *labels)
+			const char *group, const struct devrow_val *v)
 {
-	json_object *e;
-	sh->label = text_metric_label(c->i18n, l, group, name);
+	sh->label = text_metric_label(c->i18n, l, group, v->name);
 	sh->css = "";
 	sh->graph = 0;
-	if (labels && json_object_object_get_ex(labels, name, &e) &&
-	    json_object_is_type(e, json_type_string)) {
+	if (v->label) {
 		snprintf(sh->value, sizeof(sh->value), "%s",
-			 text_enum(c->i18n, l, group, name, json_object_get_string(e), &sh->css));
-		sh->graph = !json_object_is_type(v, json_type_string);
-	} else if (json_object_is_type(v, json_type_string)) {
-		snprintf(sh->value, sizeof(sh->value), "%s", json_object_get_string(v));
+			 text_enum(c->i18n, l, group, v->name, v->label, &sh->css));
+		sh->graph = v->kind != MV_TEXT;
+	} else if (v->kind == MV_TEXT) {
+		snprintf(sh->value, sizeof(sh->value), "%s", v->text);
 	} else {
-		text_measure(sh->value, sizeof(sh->value), c->i18n, l, group, name,
-			     json_object_get_double(v));
+		text_measure(sh->value, sizeof(sh->value), c->i18n, l, group, v->name, v->num);
 		sh->graph = 1;
 	}
 }
@@ -149,42 +145,32 @@ static void measure_value(struct strbuf *o, const struct collector *c,
 /* The values of one row, joined by " · ": gauges, counters, texts (a text that is the row's
  * own name is in the row's column already). */
 static void row_values(struct strbuf *o, const struct collector *c, const struct inv_device *d,
-		       json_object *row, const char *file, const struct page_range *r, enum lang l)
+		       const struct devrow *row, const char *file, const struct page_range *r,
+		       enum lang l)
 {
-	static const char *const parts[] = {"v", "c", "s"};
-	const char *g = json_member_str(row, "g"), *rowname = json_member_str(row, "l");
-	json_object *part, *labels = NULL;
 	int first = 1;
-	if (!json_object_object_get_ex(row, "e", &labels) ||
-	    !json_object_is_type(labels, json_type_object))
-		labels = NULL;
-	for (size_t p = 0; p < 3; p++) {
-		if (!json_object_object_get_ex(row, parts[p], &part) ||
-		    !json_object_is_type(part, json_type_object))
+	for (size_t k = 0; k < row->nvals; k++) {
+		const struct devrow_val *v = &row->vals[k];
+		struct shown sh;
+		if (v->kind == MV_TEXT && row->label[0] && strcmp(v->text, row->label) == 0)
 			continue;
-		json_object_object_foreach(part, name, v) {
-			struct shown sh;
-			if (json_object_is_type(v, json_type_string) && rowname[0] &&
-			    strcmp(json_object_get_string(v), rowname) == 0)
-				continue;
-			shown_value(&sh, c, l, g, name, v, labels);
-			if (!first)
-				strbuf_puts(o, " · ");
-			first = 0;
-			measure_value(o, c, d, file, name, &sh, r, l);
-		}
+		shown_value(&sh, c, l, row->group, v);
+		if (!first)
+			strbuf_puts(o, " · ");
+		first = 0;
+		measure_value(o, c, d, file, v->name, &sh, r, l);
 	}
 }
 
 /* A row's name: its label (a disk's, a toner's), else its place among its group's rows ("số
  * 2": an SNMP index such as 1.1 or 196608 means nothing to a reader); a lone row needs none.
  * The probe sends a group's rows together: nth and of count within that run. */
-static void row_name(struct strbuf *o, const struct collector *c, enum lang l, json_object *row,
-		     size_t nth, size_t of)
+static void row_name(struct strbuf *o, const struct collector *c, enum lang l,
+		     const struct devrow *row, size_t nth, size_t of)
 {
 	char n[24];
-	if (json_member_str(row, "l")[0]) {
-		strbuf_html(o, json_member_str(row, "l"));
+	if (row->label[0]) {
+		strbuf_html(o, row->label);
 	} else if (of > 1) {
 		snprintf(n, sizeof(n), "%zu", nth);
 		const char *const vals[][2] = {{"n", n}};
@@ -193,12 +179,10 @@ static void row_name(struct strbuf *o, const struct collector *c, enum lang l, j
 }
 
 /* The length of the run of rows of row k's group that starts at k. */
-static size_t group_run(json_object *rows, size_t k)
+static size_t group_run(const struct devrows *rows, size_t k)
 {
-	const char *g = json_member_str(json_object_array_get_idx(rows, k), "g");
-	size_t n = 1, len = json_object_array_length(rows);
-	while (k + n < len &&
-	       strcmp(json_member_str(json_object_array_get_idx(rows, k + n), "g"), g) == 0)
+	size_t n = 1;
+	while (k + n < rows->nrows && strcmp(rows->row[k + n].group, rows->row[k].group) == 0)
 		n++;
 	return n;
 }
@@ -207,12 +191,9 @@ static size_t group_run(json_object *rows, size_t k)
 static void measurements(struct strbuf *o, const struct collector *c, const struct inv_device *d,
 			 const struct dev_state *s, const struct page_range *r, enum lang l)
 {
-	json_object *rows = s->groups ? json_tokener_parse(s->groups) : NULL;
-	if (!rows || !json_object_is_type(rows, json_type_array) ||
-	    !json_object_array_length(rows)) {
-		json_object_put(rows);
+	const struct devrows *rows = &s->rows;
+	if (!rows->nrows)
 		return;
-	}
 	strbuf_puts(o, "<h2>");
 	strbuf_html(o, T("measure.title"));
 	strbuf_puts(o, "</h2>\n<table class=\"measures\"><tr><th>");
@@ -223,21 +204,19 @@ static void measurements(struct strbuf *o, const struct collector *c, const stru
 	strbuf_html(o, T("measure.values"));
 	strbuf_puts(o, "</th></tr>\n");
 	size_t nth = 0, of = 0;
-	for (size_t k = 0; k < json_object_array_length(rows); k++) {
-		json_object *row = json_object_array_get_idx(rows, k), *part;
+	for (size_t k = 0; k < rows->nrows; k++) {
+		const struct devrow *row = &rows->row[k];
 		if (nth == of) { /* a new group begins */
 			nth = 0;
 			of = group_run(rows, k);
 		}
 		nth++;
-		const char *g = json_member_str(row, "g"), *idx = json_member_str(row, "i");
 		char key[WIRE_METRIC_MAX + 8], file[ROW_FILE_STEM_MAX];
-		snprintf(key, sizeof(key), "group.%s", g);
-		/* the row's file as ingest names it; a row it cannot name has no graph */
-		int named = name_row_file(file, sizeof(file), g, idx) == 0;
-		/* rows the probe marks rrd=false (alerts) have no file: no graph links */
-		int stored = named && (!json_object_object_get_ex(row, "rrd", &part) ||
-				       json_object_get_boolean(part));
+		snprintf(key, sizeof(key), "group.%s", row->group);
+		/* the row's file as ingest names it (none: no graph); rows the probe does not
+		 * store (printer alerts) have no file either */
+		int stored = !row->nostore &&
+			     name_row_file(file, sizeof(file), row->group, row->index) == 0;
 		strbuf_puts(o, "<tr><td>");
 		strbuf_html(o, T(key));
 		strbuf_puts(o, "</td><td>");
@@ -247,7 +226,6 @@ static void measurements(struct strbuf *o, const struct collector *c, const stru
 		strbuf_puts(o, "</td></tr>\n");
 	}
 	strbuf_puts(o, "</table>\n");
-	json_object_put(rows);
 }
 
 /* Where the device is reached: an SNMP device by its address (the port is in the technical
@@ -285,7 +263,8 @@ static void state_rows(struct strbuf *o, const struct collector *c, const struct
 	if (st == DEV_DOWN) {
 		text_when_ago(buf, sizeof(buf), c->i18n, l, s->down_since, now);
 		ident_row(o, T("col.down_since"), buf);
-		ident_row(o, T("col.error"), s->error);
+		text_error(buf, sizeof(buf), c->i18n, l, s->error);
+		ident_row(o, T("col.error"), buf);
 	}
 	if (s->nifs) { /* none: the device has no interface table, nothing to say */
 		struct strbuf ports;
@@ -304,7 +283,7 @@ static void tech_details(struct strbuf *o, const struct collector *c, const stru
 			 const struct dev_state *s, enum lang l)
 {
 	char buf[32];
-	if (!d->cred[0] && !s->sys_objectid[0])
+	if (!d->cred[0] && !s->sys_objectid[0] && !s->error[0])
 		return;
 	strbuf_puts(o, "<details class=\"tech\"><summary>");
 	strbuf_html(o, T("device.technical"));
@@ -315,6 +294,8 @@ static void tech_details(struct strbuf *o, const struct collector *c, const stru
 		ident_row(o, T("device.snmp_port"), buf);
 	}
 	ident_row(o, T("device.profile"), s->cls);
+	if (s->error[0]) /* the probe's own message, for whoever fixes it */
+		ident_row(o, T("device.probe_error"), s->error);
 	strbuf_puts(o, "</table></details>\n");
 }
 

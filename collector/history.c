@@ -75,100 +75,118 @@ static int64_t local_offset(int64_t t)
 	return (int64_t)tm.tm_gmtoff;
 }
 
+/* The steps: archives' resolution for the span, on local boundaries (a day step is a local
+ * day); time still to come is not judged. */
+static void set_steps(struct history *h, int64_t from, int64_t to, int64_t now)
+{
+	int64_t span = to - from;
+	/* the archives kept: 5 min for two weeks, 1 h for three months, 1 day beyond */
+	h->step = span <= 14 * 86400 ? 300 : span <= 93 * 86400 ? 3600 : 86400;
+	h->lo = from;
+	h->end = to;
+	h->hi = to < now ? to : now;
+	if (h->hi < h->lo)
+		h->hi = h->lo;
+	int64_t off = local_offset(from);
+	h->from = from - ((from + off) % h->step + h->step) % h->step;
+	h->to = to + (h->step - ((to + off) % h->step + h->step) % h->step) % h->step;
+	h->nsteps = (size_t)((h->to - h->from) / h->step);
+}
+
+/* A copy of the working hours, holidays included (the thread must not share them). */
+static int copy_hours(struct history *h, const struct hours *hrs)
+{
+	h->hours = *hrs;
+	h->hours.holidays = NULL;
+	if (!hrs->nholidays)
+		return 0;
+	h->hours.holidays = malloc(hrs->nholidays * sizeof(int));
+	if (!h->hours.holidays)
+		return -1;
+	memcpy(h->hours.holidays, hrs->holidays, hrs->nholidays * sizeof(int));
+	return 0;
+}
+
+/* Site s: its name, commune, a copy of its type, its type's own calendar when it has one
+ * (one per type, built when a site first needs it). */
+static int copy_site(struct history *h, const struct collector *c, size_t s)
+{
+	const struct inv_site *is = &c->inv->sites[s];
+	const struct site_type *st = config_site_type(c->cfg, is->type);
+	struct hsite *hs = &h->site[s];
+	char err[160];
+	hs->cal = -1;
+	if (st && (st->work_days[0] || st->work_hours[0])) {
+		size_t ti = (size_t)(st - c->cfg->site_types);
+		if (h->cal[ti].nspan || hours_override(&h->cal[ti], &h->hours, st->work_days,
+							st->work_hours, err, sizeof(err)) == 0) {
+			hs->cal = (int)ti;
+			if (ti + 1 > h->ncal)
+				h->ncal = ti + 1;
+		}
+	}
+	if (!(hs->name = dupstr(is->name)))
+		return -1;
+	hs->commune = is->commune;
+	hs->has_type = st != NULL;
+	if (st)
+		hs->type = *st;
+	else /* a type with no targets configured: named, judged met */
+		snprintf(hs->type.name, sizeof(hs->type.name), "%s", is->type);
+	hs->first = c->inv->ndevices;
+	return 0;
+}
+
+/* Device i: its name, class, site (each site's devices listed in inventory order when
+ * called from the last to the first) and its availability file when it is polled. */
+static int copy_device(struct history *h, const struct collector *c, size_t i)
+{
+	const struct inv_device *d = &c->inv->devices[i];
+	char path[4096];
+	h->dev[i].site = d->site;
+	h->dev[i].cls = (int)d->cls;
+	h->dev[i].next = h->site[d->site].first;
+	h->site[d->site].first = i;
+	if (!(h->dev[i].name = dupstr(d->name)))
+		return -1;
+	if (readiness_polled(d) &&
+	    rrdstore_path(c->rrd, path, sizeof(path), c->inv->communes[d->commune].path, d->path,
+			  "system") == 0 &&
+	    !(h->dev[i].file = strdup(path)))
+		return -1;
+	return 0;
+}
+
 struct history *history_new(const struct collector *c, const struct hours *hrs, int64_t from,
 			    int64_t to, int64_t now)
 {
 	struct history *h = calloc(1, sizeof(*h));
 	if (!h)
 		return NULL;
-	int64_t span = to - from;
-	/* the archives kept: 5 min for two weeks, 1 h for three months, 1 day beyond */
-	h->step = span <= 14 * 86400 ? 300 : span <= 93 * 86400 ? 3600 : 86400;
-	h->lo = from;
-	h->end = to;
-	h->hi = to < now ? to : now; /* time still to come is not judged */
-	if (h->hi < h->lo)
-		h->hi = h->lo;
-	/* steps on local boundaries: a day step is a local day */
-	int64_t off = local_offset(from);
-	h->from = from - ((from + off) % h->step + h->step) % h->step;
-	h->to = to + (h->step - ((to + off) % h->step + h->step) % h->step) % h->step;
-	h->nsteps = (size_t)((h->to - h->from) / h->step);
-	h->hours = *hrs;
-	h->hours.holidays = NULL;
-	if (hrs->nholidays) {
-		h->hours.holidays = malloc(hrs->nholidays * sizeof(int));
-		if (!h->hours.holidays) {
-			free(h);
-			return NULL;
-		}
-		memcpy(h->hours.holidays, hrs->holidays, hrs->nholidays * sizeof(int));
-	}
+	set_steps(h, from, to, now);
 	snprintf(h->daemon, sizeof(h->daemon), "%s", c->cfg->rrdcached);
-	h->district = dupstr(c->cfg->district);
 	h->ndev = c->inv->ndevices;
 	h->nsites = c->inv->nsites;
 	h->ncommunes = c->inv->ncommunes;
+	h->district = dupstr(c->cfg->district);
 	h->dev = calloc(h->ndev ? h->ndev : 1, sizeof(*h->dev));
 	h->site = calloc(h->nsites ? h->nsites : 1, sizeof(*h->site));
 	h->commune = calloc(h->ncommunes ? h->ncommunes : 1, sizeof(char *));
-	if (!h->district || !h->dev || !h->site || !h->commune) {
+	h->cal = calloc(c->cfg->nsite_types ? c->cfg->nsite_types : 1, sizeof(*h->cal));
+	int ok = copy_hours(h, hrs) == 0 && h->district && h->dev && h->site && h->commune && h->cal;
+	for (size_t k = 0; ok && k < h->ncommunes; k++)
+		ok = (h->commune[k] = dupstr(c->inv->communes[k].name)) != NULL;
+	for (size_t s = 0; ok && s < h->nsites; s++)
+		ok = copy_site(h, c, s) == 0;
+	h->nct = c->cfg->ncommune_targets;
+	memcpy(h->ct, c->cfg->commune_targets, sizeof(h->ct));
+	for (size_t i = h->ndev; ok && i-- > 0;)
+		ok = copy_device(h, c, i) == 0;
+	if (!ok) {
 		history_free(h);
 		return NULL;
 	}
-	for (size_t k = 0; k < h->ncommunes; k++)
-		if (!(h->commune[k] = dupstr(c->inv->communes[k].name)))
-			goto oom;
-	h->cal = calloc(c->cfg->nsite_types ? c->cfg->nsite_types : 1, sizeof(*h->cal));
-	if (!h->cal)
-		goto oom;
-	for (size_t s = 0; s < h->nsites; s++) {
-		const struct inv_site *is = &c->inv->sites[s];
-		const struct site_type *st = config_site_type(c->cfg, is->type);
-		struct hsite *hs = &h->site[s];
-		char err[160];
-		hs->cal = -1;
-		if (st && (st->work_days[0] || st->work_hours[0])) {
-			/* one calendar per type, built when a site first needs it */
-			size_t ti = (size_t)(st - c->cfg->site_types);
-			if (h->cal[ti].nspan || hours_override(&h->cal[ti], &h->hours, st->work_days,
-								st->work_hours, err, sizeof(err)) == 0) {
-				hs->cal = (int)ti;
-				if (ti + 1 > h->ncal)
-					h->ncal = ti + 1;
-			}
-		}
-		if (!(hs->name = dupstr(is->name)))
-			goto oom;
-		hs->commune = is->commune;
-		hs->has_type = st != NULL;
-		if (st)
-			hs->type = *st;
-		else /* a type with no targets configured: named, judged met */
-			snprintf(hs->type.name, sizeof(hs->type.name), "%s", is->type);
-		hs->first = c->inv->ndevices;
-	}
-	h->nct = c->cfg->ncommune_targets;
-	memcpy(h->ct, c->cfg->commune_targets, sizeof(h->ct));
-	for (size_t i = h->ndev; i-- > 0;) { /* each site's devices listed in inventory order */
-		const struct inv_device *d = &c->inv->devices[i];
-		char path[4096];
-		h->dev[i].site = d->site;
-		h->dev[i].cls = (int)d->cls;
-		h->dev[i].next = h->site[d->site].first;
-		h->site[d->site].first = i;
-		if (!(h->dev[i].name = dupstr(d->name)))
-			goto oom;
-		if (readiness_polled(d) &&
-		    rrdstore_path(c->rrd, path, sizeof(path), c->inv->communes[d->commune].path,
-				  d->path, "system") == 0 &&
-		    !(h->dev[i].file = strdup(path)))
-			goto oom;
-	}
 	return h;
-oom:
-	history_free(h);
-	return NULL;
 }
 
 void history_free(struct history *h)
@@ -758,7 +776,7 @@ static void district_json(json_object *dist, const struct history *h, const stru
 	json_object_object_add(dist, "class_availability", avail);
 }
 
-static int to_text(json_object *root, char **json, size_t *len, char *err, size_t errsz)
+int history_text(json_object *root, char **json, size_t *len, char *err, size_t errsz)
 {
 	const char *txt = json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN);
 	*len = strlen(txt);
@@ -773,7 +791,7 @@ static int to_text(json_object *root, char **json, size_t *len, char *err, size_
 	return 0;
 }
 
-int history_run(struct history *h, char **json, size_t *len, char *err, size_t errsz)
+int history_run(struct history *h, json_object **out, char *err, size_t errsz)
 {
 	struct run r;
 	if (run_alloc(&r, h) < 0) {
@@ -797,8 +815,7 @@ int history_run(struct history *h, char **json, size_t *len, char *err, size_t e
 	district_json(dist, h, &r, &da, nverdict);
 	json_object_object_add(root, "district", dist);
 	json_object_object_add(root, "communes", communes);
-	int rc = to_text(root, json, len, err, errsz);
-	json_object_put(root);
 	run_free(&r);
-	return rc;
+	*out = root;
+	return 0;
 }

@@ -21,7 +21,12 @@ struct history;
 struct history *history_new(const struct collector *c, const struct hours *h, int64_t from,
 			    int64_t to, int64_t now);
 void history_free(struct history *h);
-/* Reads the series and writes the JSON; 0, or -1 with err set. */
-int history_run(struct history *h, char **json, size_t *len, char *err, size_t errsz);
+/* Reads the series and judges the period: its figures as a JSON tree in *out (the API's
+ * document; the report page and the sheet are made from the same tree, never from its text).
+ * 0, or -1 with err set. */
+struct json_object;
+int history_run(struct history *h, struct json_object **out, char *err, size_t errsz);
+/* The tree as the API's text, a newline after it (malloc'd); 0, or -1 with err set. */
+int history_text(struct json_object *root, char **json, size_t *len, char *err, size_t errsz);
 
 #endif

@@ -256,7 +256,7 @@ static void reload(struct collector *c)
 		if (old < 0)
 			continue;
 		st.dev[i] = c->state.dev[old];
-		c->state.dev[old].groups = NULL; /* moved */
+		memset(&c->state.dev[old].rows, 0, sizeof(c->state.dev[old].rows)); /* moved */
 		memset(&c->state.dev[old].files, 0, sizeof(c->state.dev[old].files));
 		/* a device left without a class keeps the one its probe detected */
 		int cls = devclass_parse(st.dev[i].cls);
@@ -356,7 +356,7 @@ static void shutdown_gracefully(struct collector *c, struct web *w)
 		if (loop_once(c, w, 50) < 0)
 			break;
 		clock_gettime(CLOCK_MONOTONIC, &t);
-	} while ((worker_pending(c->writer) || worker_pending(c->render) || c->mail_inflight ||
+	} while ((worker_pending(c->writer) || worker_pending(c->render) || c->mail.inflight ||
 		  web_pending(w)) &&
 		 t.tv_sec - t0.tv_sec < 10);
 	worker_stop(c->writer);
@@ -440,6 +440,7 @@ int main(int argc, char **argv)
 	c.mailer = worker_new("mailer", mailer_run, NULL, 1);
 	if (!c.writer || !c.render || !c.gcache || !c.mailer)
 		fatalx("collector", "cannot start the writer, render and mail threads");
+	c.mail = (struct mail_pump){c.store, c.mailer, c.now, 0};
 	struct errlist aerr = {0};
 	if (!(c.alerts = alerts_new(&c, &aerr)))
 		fatalx("collector", "alerts: %s", aerr.n ? aerr.msg[0] : "out of memory");

@@ -106,7 +106,7 @@ static void device_row(struct strbuf *o, const struct collector *c, size_t i, en
 	enum dev_status st = state_status(&c->state, i, readiness_polled(d), now,
 					  c->cfg->stale_after);
 	char seen[32], key[48];
-	text_time(seen, sizeof(seen), s->last_seen);
+	text_when(seen, sizeof(seen), s->last_seen, now);
 	snprintf(key, sizeof(key), "class.%s", devclass_name(d->cls));
 	strbuf_printf(o, "<tr class=\"dev %s\" data-device=\"", status_name(st));
 	strbuf_html(o, d->name);
@@ -234,7 +234,7 @@ static void alert_row(void *ctx, const struct alert_view *v)
 			    : v->suppressed ? "upstream"
 					    : v->state;
 	snprintf(key, sizeof(key), "alerts.state.%s", state);
-	text_time(when, sizeof(when), v->since);
+	text_when(when, sizeof(when), v->since, c->now());
 	strbuf_printf(o, "<tr class=\"%s\"><td><span class=\"badge %s\">", state, state);
 	strbuf_html(o, T(key));
 	strbuf_puts(o, "</span></td><td>");
@@ -369,11 +369,28 @@ static void probes_block(struct strbuf *o, const struct collector *c, enum lang 
 		      T("probes.refused"), (unsigned long long)c->ingest.st.batches_unauthorized);
 }
 
+/* "Cập nhật lúc 03:26 ngày 05/12/2026": when the page was made. */
+static void updated_line(char *dst, size_t n, const struct collector *c, enum lang l, time_t now)
+{
+	char hm[8], day[16];
+	struct tm tm;
+	localtime_r(&now, &tm);
+	strftime(hm, sizeof(hm), "%H:%M", &tm);
+	strftime(day, sizeof(day), "%d/%m/%Y", &tm);
+	struct strbuf sb;
+	const char *const vals[][2] = {{"time", hm}, {"date", day}};
+	if (strbuf_init(&sb, n) == 0 && text_fill(&sb, T("headline.updated"), vals, 2) == 0)
+		snprintf(dst, n, "%s", sb.data);
+	else
+		snprintf(dst, n, "%s %s", hm, day);
+	strbuf_free(&sb);
+}
+
 int page_dashboard(struct strbuf *o, const struct collector *c, enum lang l)
 {
 	struct readiness own = {0};
 	time_t now = c->now();
-	char when[32], pct[24];
+	char when[96], pct[24];
 	struct readiness_input in = {c->cfg, c->inv, &c->state, now, NULL};
 	const struct readiness *rp = alerts_now(c->alerts, &in, &own);
 	if (!rp)
@@ -385,7 +402,7 @@ int page_dashboard(struct strbuf *o, const struct collector *c, enum lang l)
 	strbuf_html(o, T("title"));
 	strbuf_puts(o, " — ");
 	strbuf_html(o, c->cfg->district);
-	text_time(when, sizeof(when), now);
+	updated_line(when, sizeof(when), c, l, now);
 	text_percent(pct, sizeof(pct), l, readiness_score(r.nmet_judged, r.ntargets_judged));
 	strbuf_printf(o, "</h1><p class=\"headline\"><strong id=\"communes-met\">%d/%d</strong> %s · %s: %s (%d/%d %s)",
 		      r.ncommunes_judged_met, r.ncommunes_judged, T("headline.communes_met"),

@@ -1,6 +1,5 @@
 #include "readiness.h"
 
-#include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,32 +19,31 @@ double readiness_score(int nmet, int ntargets)
 }
 
 /* Rows of one device checked against one value target: counted, the worst kept. */
-static void check_rows(struct rowcount *rc, const struct metric_target *mt, json_object *rows,
-		       const char *device)
+static void check_rows(struct rowcount *rc, const struct metric_target *mt,
+		       const struct devrows *rows, const char *device)
 {
-	for (size_t k = 0; k < json_object_array_length(rows); k++) {
-		json_object *row = json_object_array_get_idx(rows, k), *vals, *v;
-		if (strcmp(json_member_str(row, "g"), mt->group) != 0 ||
-		    !json_object_object_get_ex(row, "v", &vals) ||
-		    !json_object_object_get_ex(vals, mt->metric, &v))
+	for (size_t k = 0; k < rows->nrows; k++) {
+		const struct devrow *row = &rows->row[k];
+		const struct devrow_val *v =
+		    strcmp(row->group, mt->group) == 0 ? devrow_find(row, mt->metric) : NULL;
+		if (!v || v->kind != MV_GAUGE)
 			continue;
-		double x = json_object_get_double(v);
+		double x = v->num;
 		int ok = judge_within(mt, x);
 		rc->rows++;
 		rc->out += !ok;
 		int worse = !ok && (rc->where[0] == '\0' || (mt->op == MT_GE && x < rc->worst) ||
 				    (mt->op == MT_LE && x > rc->worst));
 		if (worse) {
-			const char *label = json_member_str(row, "l");
 			rc->worst = x;
-			snprintf(rc->where, sizeof(rc->where), "%s%s%s", device, label[0] ? " — " : "",
-				 label);
+			snprintf(rc->where, sizeof(rc->where), "%s%s%s", device,
+				 row->label[0] ? " — " : "", row->label);
 		}
 	}
 }
 
-/* A device's rows counted against each value target of its site's type: parsed from its
- * latest answer once per sample (cached by that sample's time), not once per tick. */
+/* A device's rows counted against each value target of its site's type, once per sample
+ * (cached by that sample's time), not once per tick. */
 static const struct rowcount *device_rows(const struct readiness_input *in, size_t i,
 					  const struct site_type *st, struct rowcount *own)
 {
@@ -56,12 +54,9 @@ static const struct rowcount *device_rows(const struct readiness_input *in, size
 	if (cd && cd->valid && cd->at == key)
 		return rc;
 	memset(rc, 0, sizeof(struct rowcount) * CFG_MAX_METRIC_TARGETS);
-	json_object *rows = ds->groups ? json_tokener_parse(ds->groups) : NULL;
-	if (rows && json_object_is_type(rows, json_type_array))
-		for (int m = 0; m < st->nmtargets; m++)
-			if (st->mtargets[m].cls == in->inv->devices[i].cls)
-				check_rows(&rc[m], &st->mtargets[m], rows, in->inv->devices[i].name);
-	json_object_put(rows);
+	for (int m = 0; m < st->nmtargets; m++)
+		if (st->mtargets[m].cls == in->inv->devices[i].cls)
+			check_rows(&rc[m], &st->mtargets[m], &ds->rows, in->inv->devices[i].name);
 	if (cd) {
 		cd->valid = 1;
 		cd->at = key;
@@ -249,10 +244,13 @@ static int alloc_results(struct readiness *out, const struct readiness_input *in
 	out->communes = calloc(inv->ncommunes ? inv->ncommunes : 1, sizeof(*out->communes));
 	if (!out->sites || !out->communes)
 		return -1;
-	for (size_t s = 0; s < inv->nsites; s++)
-		if (!(out->sites[s].targets =
-			  calloc(CLS_COUNT + CFG_MAX_METRIC_TARGETS, sizeof(struct target_result))))
+	/* each site's own targets only: a tick allocates this for every site of the district */
+	for (size_t s = 0; s < inv->nsites; s++) {
+		const struct site_type *st = config_site_type(in->cfg, inv->sites[s].type);
+		size_t n = st ? (size_t)(st->ntargets + st->nmtargets) : 0;
+		if (!(out->sites[s].targets = calloc(n ? n : 1, sizeof(struct target_result))))
 			return -1;
+	}
 	for (size_t k = 0; k < inv->ncommunes && nct; k++)
 		if (!(out->communes[k].targets = calloc(nct, sizeof(struct target_result))))
 			return -1;

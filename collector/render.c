@@ -4,6 +4,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <json-c/json.h>
+
 #include "log.h"
 
 #define SERIES_LIMIT (16u << 20)
@@ -42,6 +44,22 @@ static void run_series(struct render_job *j)
 	j->ok = j->body != NULL;
 }
 
+/* The period judged on this thread; its text made here too when the API's JSON is asked for
+ * (a district's document is large: the event loop only sends it). */
+static void run_history(struct render_job *j)
+{
+	json_object *root = NULL;
+	if (history_run(j->hist, &root, j->err, sizeof(j->err)) < 0)
+		return;
+	if (!j->as_text) {
+		j->tree = root;
+		j->ok = 1;
+		return;
+	}
+	j->ok = history_text(root, (char **)&j->body, &j->len, j->err, sizeof(j->err)) == 0;
+	json_object_put(root);
+}
+
 void render_run(void *ctx, struct wjob **jobs, size_t n)
 {
 	(void)ctx;
@@ -54,8 +72,7 @@ void render_run(void *ctx, struct wjob **jobs, size_t n)
 		else if (j->kind == RENDER_SERIES)
 			run_series(j);
 		else
-			j->ok = history_run(j->hist, (char **)&j->body, &j->len, j->err,
-					    sizeof(j->err)) == 0;
+			run_history(j);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		if (!j->ok)
 			log_debug("render", "%s: %s", j->file, j->err);

@@ -14,6 +14,8 @@
 #include "history.h"
 #include "worker.h"
 
+struct json_object;
+
 enum render_kind { RENDER_GRAPH, RENDER_SERIES, RENDER_HISTORY };
 
 struct render_job {
@@ -31,8 +33,11 @@ struct render_job {
 	char cf[8];
 	long resolution;
 	int csv;
-	/* readiness over a period (owned: freed with the job) */
+	/* readiness over a period (owned: freed with the job); as the API's text when as_text,
+	 * else as the tree (for a page or a sheet) */
 	struct history *hist;
+	int as_text;
+	struct json_object *tree;
 	/* result */
 	int ok;
 	unsigned char *body;

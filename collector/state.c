@@ -16,7 +16,7 @@ int state_init(struct state *st, size_t ndevices)
 void state_free(struct state *st)
 {
 	for (size_t i = 0; st->dev && i < st->n; i++) {
-		free(st->dev[i].groups);
+		devrows_free(&st->dev[i].rows);
 		file_set_free(&st->dev[i].files);
 	}
 	free(st->dev);
@@ -75,17 +75,11 @@ int state_apply(struct state *st, size_t i, const struct dev_sample *s)
 	d->uptime_ticks = s->uptime_ticks;
 	pick_main_if(d, s);
 	snprintf(d->cls, sizeof(d->cls), "%s", s->cls);
-	/* kept as compact JSON: a few KB per device, read only by the device page and the API */
-	struct strbuf sb;
-	free(d->groups);
-	d->groups = NULL;
+	/* decoded once, in one block: read by every tick and the device page as they are */
 	size_t keep = st->max_rows && s->nrows > st->max_rows ? st->max_rows : s->nrows;
 	d->rows_dropped = s->nrows - keep;
-	if (keep && strbuf_init(&sb, 0) == 0) {
-		if (wire_encode_rows(&sb, s->rows, keep) == 0)
-			d->groups = strbuf_take(&sb, NULL);
-		strbuf_free(&sb);
-	}
+	if (devrows_set(&d->rows, s->rows, keep) < 0)
+		d->rows_dropped = s->nrows;
 	return 1;
 }
 

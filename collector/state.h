@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "devrows.h"
 #include "quota.h"
 #include "wire.h"
 
@@ -26,7 +27,7 @@ struct dev_state {
 	size_t nifs, nifs_up;
 	uint32_t main_if; /* the interface graphed on the device page; 0 none */
 	uint64_t written; /* bumped each time its samples reach storage: graph cache key */
-	char *groups;     /* the latest answer's profile groups, as JSON (wire "groups"); NULL */
+	struct devrows rows; /* the latest answer's profile rows, decoded */
 	char cls[32];     /* the profile the probe used */
 	struct file_set files;   /* its RRD files (the per-device quota) */
 	uint64_t files_refused;  /* rows not stored: over the file quota or the new-file rate */

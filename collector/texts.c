@@ -87,21 +87,54 @@ int text_reason(struct strbuf *out, const struct i18n *t, enum lang l,
 						  r->up, r->total);
 		return rc | value_reason(out, t, l, r);
 	}
-	if (r->kind == TK_SITES_MET && r->site_type)
-		return strbuf_printf(out, "%s: %s %d %s %d %s", i18n_get(t, l, "commune.whole"),
-				     l == LANG_VI ? r->site_type->label_vi : r->site_type->label_en,
-				     r->up, i18n_get(t, l, "word.of"), r->need,
-				     i18n_get(t, l, "word.sites_met"));
-	if (!st) {
+	/* "Bộ phận một cửa: 0 máy quét hoạt động (cần 1)", "toàn đơn vị: 0 Phòng họp trực tuyến
+	 * đạt chỉ tiêu (cần 1)": the place, then the catalogue's sentence */
+	char up[16], need[16], total[16];
+	const char *what;
+	snprintf(up, sizeof(up), "%d", r->up);
+	snprintf(need, sizeof(need), "%d", r->need);
+	snprintf(total, sizeof(total), "%d", r->total);
+	if (r->kind == TK_SITES_MET && r->site_type) {
+		what = l == LANG_VI ? r->site_type->label_vi : r->site_type->label_en;
+	} else {
 		snprintf(key, sizeof(key), "class.%s", devclass_name(r->cls));
-		return strbuf_printf(out, "%s: %s %d %s %d %s", i18n_get(t, l, "commune.whole"),
-				     i18n_get(t, l, key), r->up, i18n_get(t, l, "word.of"), r->need,
-				     i18n_get(t, l, "word.up"));
+		what = i18n_get(t, l, key);
 	}
-	snprintf(key, sizeof(key), "class.%s", devclass_name(r->cls));
-	return strbuf_printf(out, "%s: %s %d %s %d %s", l == LANG_VI ? st->label_vi : st->label_en,
-			     i18n_get(t, l, key), r->up, i18n_get(t, l, "word.of"), r->need,
-			     i18n_get(t, l, "word.up"));
+	const char *const vals[][2] = {{"up", up}, {"need", need}, {"total", total}, {"what", what}};
+	int rc = strbuf_printf(out, "%s: ", !st ? i18n_get(t, l, "commune.whole")
+					       : l == LANG_VI ? st->label_vi : st->label_en);
+	return rc | text_fill(out, i18n_get(t, l, r->kind == TK_SITES_MET ? "reason.sites"
+									  : "reason.class"),
+			      vals, 4);
+}
+
+/* The probe's messages (its own English, for logs and technicians), by their beginning, and
+ * the catalogue key of what they mean to a reader. First match wins: longer ones first. */
+static const char *const probe_errors[][2] = {
+    {"timeout during walk", "error.walk_timeout"},
+    {"timeout (SNMPv3", "error.snmpv3"},
+    {"timeout", "error.timeout"},
+    {"SNMPv3", "error.snmpv3"},
+    {"no answer to", "error.no_ping"},
+    {"ICMP", "error.icmp"},
+    {"HTTP", "error.http"},
+    {"cannot send", "error.send"},
+};
+
+void text_error(char *dst, size_t dstsz, const struct i18n *t, enum lang l, const char *raw)
+{
+	const char *key = "error.other";
+	for (size_t k = 0; k < sizeof(probe_errors) / sizeof(probe_errors[0]); k++)
+		if (strncmp(raw, probe_errors[k][0], strlen(probe_errors[k][0])) == 0) {
+			key = probe_errors[k][1];
+			break;
+		}
+	if (!raw[0])
+		key = "error.none";
+	/* a device that answers ping but not SNMP: the agent, not the line */
+	int pings = strstr(raw, "(the host answers ping)") != NULL;
+	snprintf(dst, dstsz, "%s%s%s", i18n_get(t, l, key), pings ? "; " : "",
+		 pings ? i18n_get(t, l, "error.answers_ping") : "");
 }
 
 const char *status_name(enum dev_status s)

@@ -15,6 +15,9 @@
 int text_reason(struct strbuf *out, const struct i18n *t, enum lang l,
 		const struct site_type *st, const struct target_result *r);
 const char *text_status(const struct i18n *t, enum lang l, enum dev_status s);
+/* What a probe's error message (raw, its English for technicians) means, in the reader's
+ * words: "Không trả lời (hết thời gian chờ); máy vẫn trả lời ping". */
+void text_error(char *dst, size_t dstsz, const struct i18n *t, enum lang l, const char *raw);
 /* The machine name of a status: "up", "down", "unknown", "not_polled", "stale". */
 const char *status_name(enum dev_status s);
 /* Local time (TZ, Asia/Ho_Chi_Minh by default) as people write it: "25/11/2026 08:12:05"; "—"

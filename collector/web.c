@@ -646,13 +646,14 @@ static enum MHD_Result handle_history(struct web *w, struct MHD_Connection *conn
 			return reply_hdr(conn, MHD_HTTP_OK, "application/json", body, j->len,
 					 MHD_RESPMEM_MUST_FREE, "no-cache", NULL);
 		}
-		/* the same figures as a page or a sheet, made from the JSON the thread wrote */
+		/* the same figures as a page or a sheet, made from the tree the thread built */
 		struct strbuf sb;
 		if (strbuf_init(&sb, PAGE_LIMIT) < 0)
 			return MHD_NO;
-		json_object *root = json_tokener_parse((const char *)j->body);
-		int rc = root ? (html ? page_report(&sb, c, l, root) : api_readiness_csv(&sb, root, c->i18n, l)) : -1;
-		json_object_put(root);
+		json_object *root = j->tree;
+		int rc = !root ? -1
+			 : html ? page_report(&sb, c, l, root)
+				: api_readiness_csv(&sb, root, c->i18n, l);
 		static const char *const attach[] = {"Content-Disposition",
 						     "attachment; filename=\"readiness.csv\"", NULL};
 		if (html)
@@ -673,6 +674,8 @@ static enum MHD_Result handle_history(struct web *w, struct MHD_Connection *conn
 	if (!j)
 		return MHD_NO;
 	j->kind = RENDER_HISTORY;
+	const char *fmt = arg(conn, "format");
+	j->as_text = !html && (!fmt || strcmp(fmt, "csv") != 0);
 	if (!(j->hist = history_new(c, alerts_hours(c->alerts), from, to, (int64_t)c->now())))
 		return MHD_NO;
 	return submit_render(w, conn, rq);
@@ -895,6 +898,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (rq->rj) {
 		free(rq->rj->body);
 		history_free(rq->rj->hist);
+		json_object_put(rq->rj->tree);
 	}
 	free(rq->rj);
 	free(rq);

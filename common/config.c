@@ -333,6 +333,33 @@ static void metric_target_key(struct loader *ld, struct site_type *st, const cha
 	mt->line = ld->ini.line;
 }
 
+/* "<class> = N [critical|warning]": at least N devices of the class up at the site. */
+static void class_target_key(struct loader *ld, struct site_type *st, const char *tname,
+			     const char *key, const char *value)
+{
+	int cls = devclass_parse(key);
+	long n;
+	char count[CFG_TEXT_MAX];
+	enum severity sev = take_severity(count, sizeof(count), value, SEV_CRITICAL);
+	if (cls < 0) {
+		errlist_add(ld->errs, "%s:%d: %s: unknown key in site type \"%s\" (a device class, class.group.metric, hours, work_days, work_hours, label_vi or label_en)",
+			    ld->ini.path, ld->ini.line, key, tname);
+		return;
+	}
+	if (parse_long(count, 0, 10000, &n) < 0) {
+		errlist_add(ld->errs, "%s:%d: %s: expected a device count from 0 to 10000, then perhaps critical or warning, got \"%.60s\"",
+			    ld->ini.path, ld->ini.line, key, value);
+		return;
+	}
+	int i = 0;
+	while (i < st->ntargets && st->targets[i].cls != (enum dev_class)cls)
+		i++;
+	st->ntargets += i == st->ntargets;
+	st->targets[i].cls = (enum dev_class)cls;
+	st->targets[i].min_up = (int)n;
+	st->targets[i].sev = sev;
+}
+
 static void site_type_key(struct loader *ld, const char *tname, const char *key, const char *value)
 {
 	struct site_type *st = site_type_get(ld, tname);
@@ -373,27 +400,7 @@ static void site_type_key(struct loader *ld, const char *tname, const char *key,
 		metric_target_key(ld, st, key, value);
 		return;
 	}
-	int cls = devclass_parse(key);
-	long n;
-	char count[CFG_TEXT_MAX];
-	enum severity sev = take_severity(count, sizeof(count), value, SEV_CRITICAL);
-	if (cls < 0) {
-		errlist_add(ld->errs, "%s:%d: %s: unknown key in site type \"%s\" (a device class, class.group.metric, hours, work_days, work_hours, label_vi or label_en)",
-			    ld->ini.path, ld->ini.line, key, tname);
-		return;
-	}
-	if (parse_long(count, 0, 10000, &n) < 0) {
-		errlist_add(ld->errs, "%s:%d: %s: expected a device count from 0 to 10000, then perhaps critical or warning, got \"%.60s\"",
-			    ld->ini.path, ld->ini.line, key, value);
-		return;
-	}
-	int i = 0;
-	while (i < st->ntargets && st->targets[i].cls != (enum dev_class)cls)
-		i++;
-	st->ntargets += i == st->ntargets;
-	st->targets[i].cls = (enum dev_class)cls;
-	st->targets[i].min_up = (int)n;
-	st->targets[i].sev = sev;
+	class_target_key(ld, st, tname, key, value);
 }
 
 /* [commune-targets]: "<class> = N|all" or "site.<site type> = N|all". */

@@ -170,16 +170,6 @@ static void encode_row(struct jw *w, const struct group_row *r)
 	jw_close(w, "}");
 }
 
-int wire_encode_rows(struct strbuf *sb, const struct group_row *rows, size_t n)
-{
-	struct jw w = {sb, 1, 0};
-	jw_open(&w, NULL, "[");
-	for (size_t i = 0; i < n; i++)
-		encode_row(&w, &rows[i]);
-	jw_close(&w, "]");
-	return w.err ? -1 : 0;
-}
-
 int wire_encode_sample(struct strbuf *sb, const struct dev_sample *s)
 {
 	struct jw w = {sb, 1, 0};

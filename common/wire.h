@@ -155,8 +155,6 @@ const char *json_member_str(struct json_object *o, const char *key);
 double json_member_num(struct json_object *o, const char *key);
 int json_member_bool(struct json_object *o, const char *key);
 
-/* Appends rows as a JSON array, as samples carry them under "groups". */
-int wire_encode_rows(struct strbuf *sb, const struct group_row *rows, size_t n);
 /* Appends one sample as a JSON object (strings must already be clean UTF-8). */
 int wire_encode_sample(struct strbuf *sb, const struct dev_sample *s);
 /* Wraps already-encoded samples (comma-separated objects) into a batch document. */

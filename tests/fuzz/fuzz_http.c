@@ -66,10 +66,21 @@ static const char inv_text[] =
 	"Thị trấn Z,Một cửa,one-stop,a/b c%d.e,pc,192.0.2.9,office,,,\n";
 
 /* what the printer's latest answer carried: its device page shows these, with graph links */
-static const char printer_groups[] =
-	"[{\"g\":\"supply\",\"i\":\"1.1\",\"l\":\"Black Cartridge\",\"v\":{\"percent\":8,"
-	"\"level\":800}},{\"g\":\"alert\",\"i\":\"1.3\",\"rrd\":false,\"s\":{\"text\":\"Load "
-	"paper\"},\"v\":{\"severity\":3}},{\"g\":\"pages\",\"v\":{\"total\":102345}}]";
+/* A printer's latest rows: a supply, an alert shown but not stored, a scalar counter. */
+static void printer_rows(struct dev_state *s)
+{
+	struct metric_val v[4] = {{.name = "percent", .kind = MV_GAUGE, .gauge = 8},
+				  {.name = "level", .kind = MV_GAUGE, .gauge = 800},
+				  {.name = "severity", .kind = MV_GAUGE, .gauge = 3},
+				  {.name = "text", .kind = MV_TEXT, .text = "Load paper"}};
+	struct metric_val pages = {.name = "total", .kind = MV_GAUGE, .gauge = 102345};
+	struct group_row rows[3] = {
+	    {.group = "supply", .index = "1.1", .label = "Black Cartridge", .vals = v, .nvals = 2},
+	    {.group = "alert", .index = "1.3", .nostore = 1, .vals = v + 2, .nvals = 2},
+	    {.group = "pages", .vals = &pages, .nvals = 1}};
+	if (devrows_set(&s->rows, rows, 3) < 0)
+		abort();
+}
 
 static struct collector coll;
 static struct web fweb;
@@ -117,8 +128,7 @@ static void setup(void)
 		s->nifs_up = 1;
 		s->main_if = 2;
 	}
-	if (!(c->state.dev[1].groups = strdup(printer_groups)))
-		abort();
+	printer_rows(&c->state.dev[1]);
 	c->rrd = rrdstore_new(c->cfg->data_dir, c->cfg->rrd_step);
 	c->gcache = gcache_new(16, 1 << 20);
 	c->store = store_open(":memory:", err, sizeof(err));

@@ -1347,7 +1347,7 @@ hours = always
         # mail
         exp = expected_mails(episodes)
         got = {}
-        unparsed = []
+        unparsed, probe_mails = [], []
         from test_alerts import subject
         for item in self.inbox.msgs:
             rcpt, msg = item[0], item[1]
@@ -1356,10 +1356,18 @@ hours = always
             if not mm:
                 unparsed.append(subj)
                 continue
-            kind = "met again" if ("đạt lại" in mm.group(2) or "met again" in mm.group(2)) else "missed"
+            if mm.group(1) == "Huyện Thử Tải":
+                # the probe's own alert (silent while the uplink was cut): district IT's,
+                # not a commune's; counted apart
+                probe_mails.append(subj)
+                continue
+            kind = "met again" if ("đã khắc phục" in mm.group(2) or "met again" in mm.group(2)) \
+                else "missed"
             key = (mm.group(1), kind, rcpt)
             got[key] = got.get(key, 0) + 1
-        n_exp, n_got = sum(exp.values()), len(self.inbox.msgs)
+        if probe_mails:
+            print(f"probe alerts mailed to district IT: {len(probe_mails)} ({probe_mails[0]})")
+        n_exp, n_got = sum(exp.values()), len(self.inbox.msgs) - len(probe_mails)
         if got != exp:
             diff = sorted(set(exp) | set(got))
             problems.append("mails received differ from expected: " + "; ".join(

@@ -167,8 +167,8 @@ def test_a_day_in_a_commune(bindir, tmp_path, smtp):
         # check first, whom to call and where to look
         assert subject(vi) == f"[hbmon] {COMMUNE}: máy quét của Bộ phận một cửa mất kết nối từ 09:01"
         assert subject(en) == f"[hbmon] {COMMUNE}: scanner at Bộ phận một cửa is down since 09:01"
-        assert "máy quét 0 / 1 hoạt động — Máy quét HP (127.0.0.12) mất kết nối từ 09:01" in body(vi)
-        assert "scanner 0 of 1 up — Máy quét HP (127.0.0.12) down since 09:01" in body(en)
+        assert "0 máy quét hoạt động (cần 1) — Máy quét HP (127.0.0.12) mất kết nối từ 09:01" in body(vi)
+        assert "scanner — 0 up, 1 needed — Máy quét HP (127.0.0.12) down since 09:01" in body(en)
         assert "Cần kiểm tra trước:\r\n  - Kiểm tra máy quét đã bật" in body(vi)
         assert "Liên hệ: Tổ CNTT huyện, 0263 3822 123" in body(vi)
         assert "Xem chi tiết: http://hbmon.huyen.test/#c0" in body(vi)
@@ -177,7 +177,7 @@ def test_a_day_in_a_commune(bindir, tmp_path, smtp):
         # the dashboard lists it, with its reason, in either language
         page = http(day.dist.url("/"))[2].decode()
         assert '<span class="badge firing">Đang cảnh báo</span>' in page
-        assert "máy quét 0 / 1 hoạt động — Máy quét HP (127.0.0.12)" in page
+        assert "0 máy quét hoạt động (cần 1) — Máy quét HP (127.0.0.12)" in page
         page = http(day.dist.url("/?lang=en"))[2].decode()
         assert '<span class="badge firing">Firing</span>' in page
         # a reload (SIGHUP) keeps the alert firing: not mailed a second time
@@ -202,7 +202,7 @@ def test_a_day_in_a_commune(bindir, tmp_path, smtp):
         # (out from 09:01 until judged met again: the reload's settling may delay that)
         assert re.search("ĐÃ KHẮC PHỤC — máy quét của Bộ phận một cửa: đã hoạt động bình thường"
                          " trở lại sau khi gián đoạn [0-9]+ phút", back), back
-        assert "0 / 1" not in back.split("Thay đổi:")[1].split("ĐÃ KHẮC PHỤC")[1], back
+        assert "(cần 1)" not in back.split("Thay đổi:")[1].split("ĐÃ KHẮC PHỤC")[1], back
 
         # 10:10-11:00 a PC flaps every minute: never five minutes down, no mail
         for k in range(50):
@@ -330,7 +330,7 @@ def test_overview_at_night_reads_not_judged_not_missed(bindir, tmp_path, smtp):
         day.minute()
         page = http(day.dist.url("/"))[2].decode()
         assert '<span class="badge missed">Chưa đạt</span>' in page
-        assert "máy tính 0 / 2 hoạt động" in page
+        assert "0 máy tính hoạt động (cần 2)" in page
         assert "not-judged" not in page
     finally:
         assert day.col.stop() == 0, day.col.output()
@@ -361,7 +361,7 @@ def test_restart_neither_mails_again_nor_forgets_a_recovery(bindir, tmp_path, sm
         # (out from 09:01 until judged met again: the reload's settling may delay that)
         assert re.search("ĐÃ KHẮC PHỤC — máy quét của Bộ phận một cửa: đã hoạt động bình thường"
                          " trở lại sau khi gián đoạn [0-9]+ phút", back), back
-        assert "0 / 1" not in back.split("Thay đổi:")[1].split("ĐÃ KHẮC PHỤC")[1], back
+        assert "(cần 1)" not in back.split("Thay đổi:")[1].split("ĐÃ KHẮC PHỤC")[1], back
         # and after one more restart nothing is left over to resolve or mail
         assert day.col.stop() == 0, day.col.output()
         day.col = start_collector(bindir, day.dist, env={"HBMON_CLOCK_FILE": day.clock})

@@ -51,6 +51,6 @@ def test_hostile_device_renders_as_text_in_chromium(bindir, district, tmp_path):
         assert shot.exists() and shot.read_bytes()[:4] == b"\x89PNG"
         # the overview as the browser builds it: the missed target, in Vietnamese
         dom = chromium("--dump-dom", district.url("/")).stdout.decode("utf-8", "replace")
-        assert "Bộ phận một cửa: máy quét 0 / 1 hoạt động" in dom
+        assert "Bộ phận một cửa: 0 máy quét hoạt động (cần 1)" in dom
     finally:
         assert collector.stop() == 0, collector.output()

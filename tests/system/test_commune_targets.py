@@ -52,8 +52,8 @@ def test_portal_and_meeting_room_in_every_commune(bindir, tmp_path):
         a, b = ready["communes"]
         assert a["met"] is True and b["met"] is False
         reasons = [t["reason"] for t in b["targets"] if not t["met"]]
-        assert reasons == ["toàn đơn vị: trang thông tin điện tử 0 / 1 hoạt động",
-                           "toàn đơn vị: Phòng họp trực tuyến 0 / 1 đạt chỉ tiêu"], reasons
+        assert reasons == ["toàn đơn vị: 0 trang thông tin điện tử hoạt động (cần 1)",
+                           "toàn đơn vị: 0 Phòng họp trực tuyến đạt chỉ tiêu (cần 1)"], reasons
         assert [t["kind"] for t in a["targets"]] == ["class_min_up", "sites_met", "class_min_up"]
         # every official's PC: all those listed, one in each commune here
         assert [(t["need"], t["up"], t["met"]) for t in b["targets"]][2] == (1, 1, True)
@@ -64,7 +64,7 @@ def test_portal_and_meeting_room_in_every_commune(bindir, tmp_path):
         assert "Cổng TTĐT (127.0.0.34)" in \
             next(x["reason"] for x in alerts["alerts"] if x["target"] == "portal")
         page = http(dist.url("/?lang=en"))[2].decode()
-        assert "whole unit: online meeting room 0 of 1 meeting their targets" in page
+        assert "whole unit: online meeting room — 0 meeting their targets, 1 needed" in page
         # district IT takes on the missing portal from the dashboard: a commune-wide target
         # has no site
         assert 'name="site" value=""><input type="hidden" name="target" value="portal"' in page

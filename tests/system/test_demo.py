@@ -81,8 +81,9 @@ def test_demo_tells_its_story_and_stops(tmp_path):
         assert settled(page), out[-3000:]
         assert "imported" in out and "refused: 0 batches, 0 samples" in out, out[-3000:]
         # each commune that misses says why: the story of district.py
-        for why in ("máy quét 0 / 1", "trang thông tin điện tử 0 / 1", "máy tính 1 / 2",
-                    "thiết bị họp trực tuyến 0 / 1", "Magenta Cartridge", "96,5 %"):
+        for why in ("0 máy quét hoạt động (cần 1)", "0 trang thông tin điện tử hoạt động (cần 1)",
+                    "1 máy tính hoạt động (cần 2)", "0 thiết bị họp trực tuyến hoạt động (cần 1)",
+                    "Magenta Cartridge", "96,5 %"):
             assert why in page, why
         # the toner and the full disk are warnings: their communes meet their targets
         assert page.count('<span class="badge warn">1 cảnh báo</span>') >= 2, page[:3000]

@@ -120,10 +120,10 @@ def test_recordings_reach_rrd_and_dashboard(bindir, district, fleet):
         for name, st in [("PC kế toán", "up"), ("Switch tầng 1", "up"), ("Máy in HP", "up"),
                          ("Máy quét", "down"), ("Poly X50", "up")]:
             assert re.search(rf'<tr class="dev {st}" data-device="{name}">', html), name
-        assert "one-stop office: scanner 0 of 1 up" in html
+        assert "one-stop office: scanner — 0 up, 1 needed" in html
         assert 'class="commune missed"' in html
         vi = http(district.url("/"))[2].decode("utf-8")
-        assert "Bộ phận một cửa: máy quét 0 / 1 hoạt động" in vi
+        assert "Bộ phận một cửa: 0 máy quét hoạt động (cần 1)" in vi
 
         ready = json.loads(http(district.url("/api/v1/readiness?lang=en"))[2])
         assert ready["district"]["communes_met"] == 0

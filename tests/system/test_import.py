@@ -111,7 +111,7 @@ def test_import_history_then_serve_it(bindir, tmp_path):
         assert st == 200 and 'id="incidents"' in page
         row = page[page.index('class="incidents"'):]
         assert "10/11 09:" in row and "10/11 11:" in row and "2 giờ" in row, row[:2000]
-        assert "máy quét 0 / 1" in row, row[:2000]
+        assert "0 máy quét hoạt động (cần 1)" in row, row[:2000]
         st, _, body = http(dist.url("/report?from=2026-11-11&to=2026-11-11&lang=en"))
         assert st == 200 and "No incident in the period." in body.decode()
     finally:

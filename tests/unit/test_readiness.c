@@ -563,11 +563,28 @@ static void judged_now_only(void **state)
 	readiness_free(&r);
 }
 
-static void set_rows(struct fx *fx, size_t i, const char *json)
+/* Device i's latest rows: n disks, each its label and fill. */
+static void set_disks(struct fx *fx, size_t i, const char *const *labels, const double *pct,
+		      size_t n)
 {
-	free(fx->st.dev[i].groups);
-	fx->st.dev[i].groups = strdup(json);
-	assert_non_null(fx->st.dev[i].groups);
+	struct group_row rows[4];
+	struct metric_val vals[4];
+	char idx[4][24];
+	assert_true(n <= 4);
+	memset(rows, 0, sizeof(rows));
+	memset(vals, 0, sizeof(vals));
+	for (size_t k = 0; k < n; k++) {
+		snprintf(rows[k].group, sizeof(rows[k].group), "disk");
+		snprintf(idx[k], sizeof(idx[k]), "%zu", k + 1);
+		rows[k].index = idx[k];
+		snprintf(rows[k].label, sizeof(rows[k].label), "%s", labels[k]);
+		snprintf(vals[k].name, sizeof(vals[k].name), "used_pct");
+		vals[k].kind = MV_GAUGE;
+		vals[k].gauge = pct[k];
+		rows[k].vals = &vals[k];
+		rows[k].nvals = 1;
+	}
+	assert_int_equal(devrows_set(&fx->st.dev[i].rows, rows, n), 0);
 }
 
 /* Value targets read each device's rows once per sample: the cache answers until the next. */
@@ -579,14 +596,13 @@ static void value_rows_counted_once_per_sample(void **state)
 	snprintf(t->mtargets[0].group, sizeof(t->mtargets[0].group), "%s", "disk");
 	snprintf(t->mtargets[0].metric, sizeof(t->mtargets[0].metric), "%s", "used_pct");
 	t->nmtargets = 1;
-	static const char full[] = "[{\"g\":\"disk\",\"i\":\"1\",\"l\":\"C:\",\"v\":{\"used_pct\":96.5}},"
-				   "{\"g\":\"disk\",\"i\":\"2\",\"l\":\"D:\",\"v\":{\"used_pct\":40}}]";
-	static const char fine[] = "[{\"g\":\"disk\",\"i\":\"1\",\"l\":\"C:\",\"v\":{\"used_pct\":50}}]";
+	static const char *const cd[] = {"C:", "D:"};
+	static const double full[] = {96.5, 40}, fine[] = {50};
 	apply(fx, D_A_PC1, 1, NOW - 10);
 	apply(fx, D_A_PC2, 1, NOW - 10);
 	apply(fx, D_A_PC3, 0, NOW - 10); /* down: its disks not known now */
-	set_rows(fx, D_A_PC1, full);
-	set_rows(fx, D_A_PC2, fine);
+	set_disks(fx, D_A_PC1, cd, full, 2);
+	set_disks(fx, D_A_PC2, cd, fine, 1);
 	struct readiness_cache cache = {calloc(NDEV, sizeof(*cache.dev)), NDEV};
 	assert_non_null(cache.dev);
 	struct readiness_input in = {&fx->cfg, &fx->inv, &fx->st, NOW, &cache};
@@ -602,14 +618,14 @@ static void value_rows_counted_once_per_sample(void **state)
 	assert_string_equal(disk->worst_where, "PC 1 — C:");
 	readiness_free(&r);
 	/* the same sample: counted from the cache, its rows not read again */
-	set_rows(fx, D_A_PC1, fine);
+	set_disks(fx, D_A_PC1, cd, fine, 1);
 	assert_int_equal(readiness_eval(&r, &in), 0);
 	assert_int_equal(r.sites[S_A_ONESTOP].targets[2].v, V_MISSED);
 	readiness_free(&r);
 	/* a new sample: read again; and PC 3 up without disks has nothing to judge */
 	apply(fx, D_A_PC1, 1, NOW - 5);
 	apply(fx, D_A_PC3, 1, NOW - 5);
-	set_rows(fx, D_A_PC1, fine);
+	set_disks(fx, D_A_PC1, cd, fine, 1);
 	assert_int_equal(readiness_eval(&r, &in), 0);
 	disk = &r.sites[S_A_ONESTOP].targets[2];
 	assert_int_equal(disk->total, 2);
@@ -632,7 +648,9 @@ static void warnings_counted_apart(void **state)
 	t->nmtargets = 1;
 	for (size_t i = 0; i < NDEV; i++)
 		apply(fx, i, 1, NOW - 10);
-	set_rows(fx, D_A_PC1, "[{\"g\":\"disk\",\"i\":\"1\",\"l\":\"C:\",\"v\":{\"used_pct\":96.5}}]");
+	static const char *const c[] = {"C:"};
+	static const double full[] = {96.5};
+	set_disks(fx, D_A_PC1, c, full, 1);
 	struct readiness r;
 	eval(fx, &r);
 	const struct site_result *sr = &r.sites[S_A_ONESTOP];

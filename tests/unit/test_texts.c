@@ -227,6 +227,26 @@ static void catalogue_lookup(void **state)
 	rmdir(dir);
 }
 
+/* The probe's English messages read as words, the most specific first. */
+static void probe_errors(void **state)
+{
+	(void)state;
+	char b[200];
+	text_error(b, sizeof(b), cat, LANG_VI, "timeout (the host answers ping)");
+	assert_string_equal(b, "Không trả lời (hết thời gian chờ); máy vẫn trả lời ping (kiểm tra "
+			       "dịch vụ SNMP trên thiết bị)");
+	text_error(b, sizeof(b), cat, LANG_EN, "timeout (SNMPv3: a wrong priv password looks the same)");
+	assert_string_equal(b, "Wrong SNMPv3 credentials (user, password or encryption)");
+	text_error(b, sizeof(b), cat, LANG_VI, "timeout during walk");
+	assert_string_equal(b, "Ngừng trả lời giữa chừng");
+	text_error(b, sizeof(b), cat, LANG_EN, "no answer to 3 ICMP echo requests");
+	assert_string_equal(b, "No answer to ping");
+	text_error(b, sizeof(b), cat, LANG_EN, "HTTP 503");
+	assert_string_equal(b, "The web page fails or does not load");
+	text_error(b, sizeof(b), cat, LANG_EN, "something new");
+	assert_string_equal(b, "Cannot connect");
+}
+
 int main(void)
 {
 	setenv("TZ", "Asia/Ho_Chi_Minh", 1);
@@ -237,6 +257,7 @@ int main(void)
 		cmocka_unit_test(durations),
 		cmocka_unit_test(times),
 		cmocka_unit_test(catalogue_lookup),
+		cmocka_unit_test(probe_errors),
 	};
 	return cmocka_run_group_tests(tests, load, unload);
 }
