@@ -42,6 +42,9 @@ struct alerts {
 	/* this tick: whether each type's hours judge now (J_JUDGED, J_OFF_HOURS, J_GRACE); the
 	 * last, [ntypes], for sites without a type */
 	enum judging *type_why;
+	/* each site's devices, listed once (site_first[s], then dev_next[i]; ndevices ends):
+	 * a reason names the devices down at its site without a scan of the district */
+	size_t *site_first, *dev_next;
 	int nct; /* commune targets in the configuration it was built for */
 	time_t last_tick, first_tick;
 	uint64_t last_samples; /* samples applied when it last judged */
@@ -60,6 +63,22 @@ struct alerts {
 	/* this tick's maintenance: per commune, per site, per site and class */
 	char *maint_commune, *maint_site, (*maint_cls)[CLS_COUNT];
 };
+
+/* Each site's devices, in inventory order. */
+static int list_site_devices(struct alerts *a, const struct inventory *inv)
+{
+	a->site_first = malloc((inv->nsites ? inv->nsites : 1) * sizeof(size_t));
+	a->dev_next = malloc((inv->ndevices ? inv->ndevices : 1) * sizeof(size_t));
+	if (!a->site_first || !a->dev_next)
+		return -1;
+	for (size_t s = 0; s < inv->nsites; s++)
+		a->site_first[s] = inv->ndevices;
+	for (size_t i = inv->ndevices; i-- > 0;) {
+		a->dev_next[i] = a->site_first[inv->devices[i].site];
+		a->site_first[inv->devices[i].site] = i;
+	}
+	return 0;
+}
 
 /* The probes the inventory's polled devices name (their own, or the default one). */
 static int list_probes(struct alerts *a, const struct collector *c)
@@ -140,7 +159,7 @@ struct alerts *alerts_new(const struct collector *c, struct errlist *errs)
 	}
 	a->rows.ndev = c->inv->ndevices;
 	if (!(a->rows.dev = calloc(a->rows.ndev ? a->rows.ndev : 1, sizeof(*a->rows.dev))) ||
-	    list_probes(a, c) < 0) {
+	    list_probes(a, c) < 0 || list_site_devices(a, c->inv) < 0) {
 		alerts_free(a);
 		return NULL;
 	}
@@ -229,6 +248,8 @@ void alerts_free(struct alerts *a)
 	free(a->maint_cls);
 	free(a->type_hours); /* they share a->hours' holidays */
 	free(a->type_why);
+	free(a->site_first);
+	free(a->dev_next);
 	hours_free(&a->hours);
 	free(a);
 }
@@ -241,13 +262,14 @@ static void hhmm(char *dst, size_t n, time_t t)
 }
 
 /* " — HP MFP (10.12.3.21) down since 09:00; …" for the devices of a class down at a site. */
-static void down_devices(struct strbuf *o, const struct collector *c, const struct i18n *t,
+static void down_devices(struct strbuf *o, const struct alerts *a, const struct collector *c,
 			 enum lang l, size_t site, int cls, time_t now)
 {
+	const struct i18n *t = c->i18n;
 	int shown = 0;
-	for (size_t i = 0; i < c->inv->ndevices; i++) {
+	for (size_t i = a->site_first[site]; i < c->inv->ndevices; i = a->dev_next[i]) {
 		const struct inv_device *d = &c->inv->devices[i];
-		if (d->site != site || (cls >= 0 && (int)d->cls != cls))
+		if (cls >= 0 && (int)d->cls != cls)
 			continue;
 		if (state_status(&c->state, i, readiness_polled(d), now, c->cfg->stale_after) == DEV_UP)
 			continue;
@@ -398,8 +420,8 @@ static void check_key(char *dst, size_t n, const struct collector *c, const char
 		snprintf(dst, n, "check.%s", kind);
 }
 
-static void uplink_reason(struct alert *al, const struct collector *c, size_t commune,
-			  size_t behind, time_t now)
+static void uplink_reason(const struct alerts *a, struct alert *al, const struct collector *c,
+			  size_t commune, size_t behind, time_t now)
 {
 	for (int l = 0; l < LANG_COUNT; l++) {
 		struct strbuf sb;
@@ -408,7 +430,7 @@ static void uplink_reason(struct alert *al, const struct collector *c, size_t co
 		strbuf_puts(&sb, i18n_get(c->i18n, (enum lang)l, "alert.uplink"));
 		for (size_t s = 0; s < c->inv->nsites; s++)
 			if (c->inv->sites[s].commune == commune)
-				down_devices(&sb, c, c->i18n, (enum lang)l, s, CLS_ROUTER, now);
+				down_devices(&sb, a, c, (enum lang)l, s, CLS_ROUTER, now);
 		strbuf_printf(&sb, "; %zu %s", behind, i18n_get(c->i18n, (enum lang)l, "alert.behind"));
 		snprintf(al->reason[l], sizeof(al->reason[l]), "%s", sb.data ? sb.data : "");
 		strbuf_free(&sb);
@@ -416,7 +438,7 @@ static void uplink_reason(struct alert *al, const struct collector *c, size_t co
 	about(al, c, "alert.uplink", NULL, NULL, "alert.problem.down", "check.uplink", 0);
 }
 
-static void target_reason(struct alert *al, const struct collector *c,
+static void target_reason(const struct alerts *a, struct alert *al, const struct collector *c,
 			  const struct site_result *sr, const struct target_result *t, time_t now)
 {
 	for (int l = 0; l < LANG_COUNT; l++) {
@@ -429,7 +451,7 @@ static void target_reason(struct alert *al, const struct collector *c,
 				  strcmp(name, sr->type->label_en) != 0))
 			strbuf_printf(&sb, "%s: ", name);
 		text_reason(&sb, c->i18n, (enum lang)l, sr->type, t);
-		down_devices(&sb, c, c->i18n, (enum lang)l, sr->site, (int)t->cls, now);
+		down_devices(&sb, a, c, (enum lang)l, sr->site, (int)t->cls, now);
 		snprintf(al->reason[l], sizeof(al->reason[l]), "%s", sb.data ? sb.data : "");
 		strbuf_free(&sb);
 	}
@@ -443,7 +465,8 @@ static void target_reason(struct alert *al, const struct collector *c,
 	      value ? "alert.problem.value" : "alert.problem.down", check, t->sev == SEV_WARNING);
 }
 
-static void commune_target_reason(struct alert *al, const struct collector *c, size_t commune,
+static void commune_target_reason(const struct alerts *a, struct alert *al,
+				  const struct collector *c, size_t commune,
 				  const struct target_result *t, time_t now)
 {
 	for (int l = 0; l < LANG_COUNT; l++) {
@@ -454,7 +477,7 @@ static void commune_target_reason(struct alert *al, const struct collector *c, s
 		if (t->kind == TK_CLASS_MIN_UP)
 			for (size_t s = 0; s < c->inv->nsites; s++)
 				if (c->inv->sites[s].commune == commune)
-					down_devices(&sb, c, c->i18n, (enum lang)l, s, (int)t->cls, now);
+					down_devices(&sb, a, c, (enum lang)l, s, (int)t->cls, now);
 		snprintf(al->reason[l], sizeof(al->reason[l]), "%s", sb.data ? sb.data : "");
 		strbuf_free(&sb);
 	}
@@ -883,7 +906,7 @@ static void step_uplinks(struct alerts *a, struct collector *c, const struct whe
 		int uplink = uplink_state(&u[k]);
 		updown[k] = uplink == 1;
 		if (updown[k])
-			uplink_reason(&ca->uplink, c, k, u[k].behind, w->now);
+			uplink_reason(a, &ca->uplink, c, k, u[k].behind, w->now);
 		ca->uplink.in_maint = a->maint_commune[k] || routers_maint[k];
 		struct named n = {c->inv->communes[k].name, NULL, "uplink", -1, 0};
 		int judged = w->working && !w->grace && !w->settling && !ca->uplink.in_maint;
@@ -943,7 +966,7 @@ static void step_sites(struct alerts *a, struct collector *c, struct readiness *
 			/* reasons cost a scan of the devices: only for what is judged or shown */
 			if (tr->v == V_MISSED && (tr->judging == J_JUDGED || al->st != A_OK ||
 						  al->suppressed || al->in_maint))
-				target_reason(al, c, sr, tr, w->now);
+				target_reason(a, al, c, sr, tr, w->now);
 			struct named n = {c->inv->communes[k].name, c->inv->sites[s].name, NULL,
 					  (long)s, slot};
 			/* just started: shown as judged, but nothing fires or resolves until the
@@ -967,7 +990,7 @@ static void step_commune_targets(struct alerts *a, struct collector *c, struct r
 			al->in_maint = a->maint_commune[k];
 			al->suppressed = updown[k] && tr->v == V_MISSED;
 			if (tr->v == V_MISSED)
-				commune_target_reason(al, c, k, tr, w->now);
+				commune_target_reason(a, al, c, k, tr, w->now);
 			tr->judging = al->in_maint    ? J_MAINTENANCE
 				      : !w->working   ? J_OFF_HOURS
 				      : w->grace      ? J_GRACE
