@@ -15,6 +15,7 @@
 #include "mailmsg.h"
 #include "readiness.h"
 #include "texts.h"
+#include "viewer.h"
 #include "wire.h"
 
 #include <json-c/json.h>
@@ -1133,12 +1134,27 @@ static void alert_obj(void *ctx, const struct alert_view *v)
 	json_object_array_add(ctx, o);
 }
 
-int alerts_json(struct strbuf *out, const struct alerts *a, const struct collector *c)
+struct alerts_json_ctx {
+	json_object *arr;
+	const struct viewer *v;
+};
+
+static void alert_obj_seen(void *ctx, const struct alert_view *v)
 {
-	json_object *root = json_object_new_object(), *arr = json_object_new_array();
-	alerts_each(a, c, LANG_VI, alert_obj, arr);
-	json_object_object_add(root, "alerts", arr);
-	json_object_object_add(root, "mail_queued",
-			       json_object_new_int64(store_outbox_pending(c->store)));
+	struct alerts_json_ctx *x = ctx;
+	if (viewer_sees(x->v, v->commune))
+		alert_obj(x->arr, v);
+}
+
+int alerts_json(struct strbuf *out, const struct alerts *a, const struct collector *c,
+		const struct viewer *v)
+{
+	json_object *root = json_object_new_object();
+	struct alerts_json_ctx x = {json_object_new_array(), v};
+	alerts_each(a, c, LANG_VI, alert_obj_seen, &x);
+	json_object_object_add(root, "alerts", x.arr);
+	if (viewer_sees_all(v)) /* the district's outbox */
+		json_object_object_add(root, "mail_queued",
+				       json_object_new_int64(store_outbox_pending(c->store)));
 	return json_append_put(out, root);
 }

@@ -72,6 +72,9 @@ void alerts_each(const struct alerts *a, const struct collector *c, int lang, al
 /* The working hours and holidays the alerts judge by. */
 const struct hours *alerts_hours(const struct alerts *a);
 /* The alert states as JSON (/api/v1/alerts). */
-int alerts_json(struct strbuf *out, const struct alerts *a, const struct collector *c);
+struct viewer;
+/* /api/v1/alerts: the alerts of the communes v sees. */
+int alerts_json(struct strbuf *out, const struct alerts *a, const struct collector *c,
+		const struct viewer *v);
 
 #endif

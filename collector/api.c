@@ -85,7 +85,31 @@ static json_object *site_json(const struct collector *c, enum lang l, const stru
 	return o;
 }
 
-int api_readiness(struct strbuf *out, const struct collector *c, enum lang l)
+/* The district's figures (an officer's answer names the district and the time only). */
+static json_object *district_json(const struct collector *c, const struct readiness *r,
+				  const struct viewer *v)
+{
+	json_object *dist = json_object_new_object();
+	json_object_object_add(dist, "name", json_object_new_string(c->cfg->district));
+	put_time(dist, "at", r->at);
+	if (!viewer_sees_all(v))
+		return dist;
+	json_object_object_add(dist, "communes", json_object_new_int((int)r->ncommunes));
+	json_object_object_add(dist, "communes_met", json_object_new_int(r->ncommunes_met));
+	json_object_object_add(dist, "communes_no_data", json_object_new_int(r->ncommunes_nodata));
+	json_object_object_add(dist, "communes_judged", json_object_new_int(r->ncommunes_judged));
+	json_object_object_add(dist, "communes_judged_met",
+			       json_object_new_int(r->ncommunes_judged_met));
+	json_object_object_add(dist, "targets", json_object_new_int(r->ntargets));
+	json_object_object_add(dist, "targets_met", json_object_new_int(r->nmet));
+	json_object_object_add(dist, "score",
+			       json_object_new_double(readiness_score(r->nmet, r->ntargets)));
+	json_object_object_add(dist, "warnings", json_object_new_int(r->nwarn));
+	return dist;
+}
+
+int api_readiness(struct strbuf *out, const struct collector *c, enum lang l,
+		  const struct viewer *v)
 {
 	struct readiness own = {0};
 	struct readiness_input in = {c->cfg, c->inv, &c->state, c->now(), NULL};
@@ -94,23 +118,12 @@ int api_readiness(struct strbuf *out, const struct collector *c, enum lang l)
 		return -1;
 	const struct readiness r = *rp;
 	json_object *root = json_object_new_object();
-	json_object *dist = json_object_new_object();
-	json_object_object_add(dist, "name", json_object_new_string(c->cfg->district));
-	put_time(dist, "at", r.at);
-	json_object_object_add(dist, "communes", json_object_new_int((int)r.ncommunes));
-	json_object_object_add(dist, "communes_met", json_object_new_int(r.ncommunes_met));
-	json_object_object_add(dist, "communes_no_data", json_object_new_int(r.ncommunes_nodata));
-	json_object_object_add(dist, "communes_judged", json_object_new_int(r.ncommunes_judged));
-	json_object_object_add(dist, "communes_judged_met", json_object_new_int(r.ncommunes_judged_met));
-	json_object_object_add(dist, "targets", json_object_new_int(r.ntargets));
-	json_object_object_add(dist, "targets_met", json_object_new_int(r.nmet));
-	json_object_object_add(dist, "score",
-			       json_object_new_double(readiness_score(r.nmet, r.ntargets)));
-	json_object_object_add(dist, "warnings", json_object_new_int(r.nwarn));
-	json_object_object_add(root, "district", dist);
+	json_object_object_add(root, "district", district_json(c, &r, v));
 	json_object *communes = json_object_new_array();
 	for (size_t k = 0; k < r.ncommunes; k++) {
 		const struct commune_result *cr = &r.communes[k];
+		if (!viewer_sees(v, c->inv->communes[k].name))
+			continue;
 		json_object *co = json_object_new_object();
 		json_object_object_add(co, "name", json_object_new_string(c->inv->communes[k].name));
 		json_object_object_add(co, "verdict", json_object_new_string(judge_name(cr->v)));
@@ -145,12 +158,14 @@ int api_readiness(struct strbuf *out, const struct collector *c, enum lang l)
 	return json_append_put(out, root);
 }
 
-int api_devices(struct strbuf *out, const struct collector *c)
+int api_devices(struct strbuf *out, const struct collector *c, const struct viewer *v)
 {
 	time_t now = c->now();
 	json_object *arr = json_object_new_array();
 	for (size_t i = 0; i < c->inv->ndevices; i++) {
 		const struct inv_device *d = &c->inv->devices[i];
+		if (!viewer_sees(v, c->inv->communes[d->commune].name))
+			continue;
 		const struct dev_state *s = &c->state.dev[i];
 		enum dev_status st = state_status(&c->state, i, readiness_polled(d), now,
 						  c->cfg->stale_after);

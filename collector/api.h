@@ -4,11 +4,14 @@
 
 #include "collector.h"
 #include "strbuf.h"
+#include "viewer.h"
 
-/* /api/v1/readiness: district, communes, sites, targets (met or missed, reason, score). */
-int api_readiness(struct strbuf *out, const struct collector *c, enum lang l);
-/* /api/v1/devices: every device with its state and identity. */
-int api_devices(struct strbuf *out, const struct collector *c);
+/* /api/v1/readiness: district, communes, sites, targets (met or missed, reason, score): the
+ * communes v sees. */
+int api_readiness(struct strbuf *out, const struct collector *c, enum lang l,
+		  const struct viewer *v);
+/* /api/v1/devices: every device v sees with its state and identity. */
+int api_devices(struct strbuf *out, const struct collector *c, const struct viewer *v);
 /* /metrics: the collector's own counters, Prometheus text format. */
 int api_metrics(struct strbuf *out, const struct collector *c);
 

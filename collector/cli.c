@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -10,7 +11,10 @@
 #include "alerts.h"
 #include "collector.h"
 #include "graph.h"
+#include "i18n.h"
+#include "strbuf.h"
 #include "texts.h"
+#include "usercli.h"
 
 static int parse_args(int argc, char **argv, int first, struct action *a)
 {
@@ -67,8 +71,49 @@ static int check_place(const struct collector *c, const struct action *a, char *
 	return 0;
 }
 
-long action_maint_add(struct collector *c, const struct action *a, time_t now, char *err,
-		      size_t errsz)
+struct open_count {
+	const char *commune;
+	int district, commune_n;
+};
+
+static void count_open(void *ctx, const struct maint *m)
+{
+	struct open_count *n = ctx;
+	n->district++;
+	n->commune_n += strcmp(m->commune, n->commune) == 0;
+}
+
+/* A window no longer than max_len, and not one more than the bounds let stay open: many
+ * windows are a commune silenced piece by piece. */
+static int check_window(struct collector *c, const struct action *a, int64_t from, int64_t to,
+			long max_len, time_t now, char *err, size_t errsz)
+{
+	struct open_count n = {a->commune, 0, 0};
+	if (to - from > max_len) {
+		snprintf(err, errsz, "--to: a window is at most %ld days long%s", max_len / 86400,
+			 max_len < VIEWER_MAINT_MAX_ADMIN ? " (longer ones: ask an administrator)" : "");
+		return -1;
+	}
+	if (to <= (int64_t)now) {
+		snprintf(err, errsz, "--to: the window is already over");
+		return -1;
+	}
+	if (store_maint_each(c->store, now, count_open, &n) < 0) {
+		snprintf(err, errsz, "the event store could not be read (see the log)");
+		return -1;
+	}
+	if (n.commune_n >= MAINT_OPEN_PER_COMMUNE || n.district >= MAINT_OPEN_MAX) {
+		snprintf(err, errsz, "--commune \"%s\": %d windows are open or planned already (at "
+			 "most %d for a commune, %d in all): end one first", a->commune,
+			 n.commune_n >= MAINT_OPEN_PER_COMMUNE ? n.commune_n : n.district,
+			 MAINT_OPEN_PER_COMMUNE, MAINT_OPEN_MAX);
+		return -1;
+	}
+	return 0;
+}
+
+long action_maint_add(struct collector *c, const struct action *a, long max_len, time_t now,
+		      char *err, size_t errsz)
 {
 	int64_t from, to;
 	if (check_place(c, a, err, errsz) < 0)
@@ -81,7 +126,9 @@ long action_maint_add(struct collector *c, const struct action *a, time_t now, c
 		snprintf(err, errsz, "--to: expected YYYY-MM-DD[THH:MM] or Unix seconds, after --from");
 		return -1;
 	}
-	struct maint m = {0, a->commune, a->site, a->device, (time_t)from, (time_t)to, a->note};
+	if (check_window(c, a, from, to, max_len, now, err, errsz) < 0)
+		return -1;
+	struct maint m = {0, a->commune, a->site, a->device, (time_t)from, (time_t)to, a->note, a->by};
 	long id = store_maint_add(c->store, &m, now);
 	if (id < 0)
 		snprintf(err, errsz, "the event store refused it (see the log)");
@@ -135,14 +182,110 @@ long action_ack(struct collector *c, const struct action *a, time_t now, char *e
 	return id;
 }
 
+/* "Xã A / Bộ phận Một cửa: máy quét — note" in the district's language: what the audit log
+ * says was done. */
+static void describe(const struct collector *c, const struct action *a, long id, char *dst,
+		     size_t n)
+{
+	char key[48];
+	enum lang l = lang_parse(c->cfg->language, LANG_VI);
+	int used = snprintf(dst, n, "%s%s%s", a->commune, given(a->site) ? " / " : "",
+			    given(a->site) ? a->site : "");
+	if (used < 0 || (size_t)used >= n)
+		return;
+	if (given(a->target)) {
+		snprintf(key, sizeof(key), "class.%s", a->target);
+		used += snprintf(dst + used, n - (size_t)used, ": %s",
+				 i18n_has(c->i18n, key) ? i18n_get(c->i18n, l, key) : a->target);
+	} else {
+		used += snprintf(dst + used, n - (size_t)used, " (%ld): %s → %s", id, a->from, a->to);
+	}
+	if (used > 0 && (size_t)used < n && given(a->note))
+		snprintf(dst + used, n - (size_t)used, " — %s", a->note);
+}
+
+void action_audit(struct collector *c, const struct action *a, enum audit_action what, long id,
+		  const char *who, const char *addr, time_t now)
+{
+	char detail[AUDIT_DETAIL_MAX];
+	describe(c, a, id, detail, sizeof(detail));
+	audit_add(c->store, now, who, addr, audit_action_name(what), detail);
+}
+
+struct find_window {
+	long id;
+	char commune[256];
+	int found;
+};
+
+static void find_window(void *ctx, const struct maint *m)
+{
+	struct find_window *f = ctx;
+	if (m->id == f->id) {
+		snprintf(f->commune, sizeof(f->commune), "%s", m->commune);
+		f->found = 1;
+	}
+}
+
+int action_maint_cancel(struct collector *c, long id, const struct viewer *v, const char *addr,
+			time_t now, char *err, size_t errsz)
+{
+	struct find_window f = {id, "", 0};
+	char detail[300];
+	if (store_maint_each(c->store, now, find_window, &f) < 0 || !f.found) {
+		snprintf(err, errsz, "maintenance window %ld: none such is open or planned", id);
+		return -1;
+	}
+	if (!viewer_may_act(v, f.commune)) {
+		snprintf(err, errsz, "maintenance window %ld: not one of your commune's", id);
+		return -2;
+	}
+	if (store_maint_cancel(c->store, id, now) != 1) {
+		snprintf(err, errsz, "maintenance window %ld: the event store refused it", id);
+		return -1;
+	}
+	snprintf(detail, sizeof(detail), "%s (%ld)", f.commune, id);
+	audit_add(c->store, now, v->user, addr, audit_action_name(AUDIT_MAINT_CANCEL), detail);
+	return 0;
+}
+
 static void print_maint(void *ctx, const struct maint *m)
 {
 	char from[32], to[32];
 	(void)ctx;
 	text_time(from, sizeof(from), m->start);
 	text_time(to, sizeof(to), m->end);
-	printf("%ld\t%s\t%s\t%s\t%s\t%s\t%s\n", m->id, from, to, m->commune, m->site, m->device,
-	       m->note);
+	printf("%ld\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", m->id, from, to, m->commune, m->site,
+	       m->device, m->by ? m->by : "", m->note);
+}
+
+/* The command line acts as an administrator (it runs on the collector's box, as its user):
+ * "cli:root" in the audit log. */
+static struct viewer cli_viewer(char *who, size_t n)
+{
+	const struct passwd *pw = getpwuid(geteuid());
+	if (pw && pw->pw_name)
+		snprintf(who, n, "cli:%s", pw->pw_name);
+	else
+		snprintf(who, n, "cli:uid %u", (unsigned)geteuid());
+	return (struct viewer){who, ROLE_ADMIN, "", ""};
+}
+
+static int maint_cancel(struct collector *c, const char *arg)
+{
+	char who[AUDIT_USER_MAX], err[300];
+	long id;
+	struct viewer v = cli_viewer(who, sizeof(who));
+	if (parse_long(arg, 1, 9007199254740991L, &id) < 0) {
+		fprintf(stderr, "%s: expected a window's number (maint list)\n", arg);
+		return 2;
+	}
+	if (action_maint_cancel(c, id, &v, "local", c->now(), err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	printf("maintenance window %ld ended\n", id);
+	return 0;
 }
 
 static int maint(struct collector *c, int argc, char **argv)
@@ -151,21 +294,29 @@ static int maint(struct collector *c, int argc, char **argv)
 	char err[300];
 	if (argc >= 2 && strcmp(argv[1], "list") == 0) {
 		/* current and future windows, and those of the past week */
-		printf("id\tfrom\tto\tcommune\tsite\tdevice\tnote\n");
+		printf("id\tfrom\tto\tcommune\tsite\tdevice\tby\tnote\n");
 		return store_maint_each(c->store, c->now() - 7 * 86400, print_maint, NULL) < 0;
 	}
+	if (argc == 3 && strcmp(argv[1], "cancel") == 0)
+		return maint_cancel(c, argv[2]);
 	if (argc < 2 || strcmp(argv[1], "add") != 0 || parse_args(argc, argv, 2, &a) < 0) {
 		fprintf(stderr, "usage: hbmon-collector [-c FILE] maint add --commune C [--site S] "
 				"[--device D] --from T --to T [--note TEXT]\n"
 				"       hbmon-collector [-c FILE] maint list\n"
+				"       hbmon-collector [-c FILE] maint cancel ID\n"
 				"  T: YYYY-MM-DD[THH:MM] local time, or Unix seconds\n");
 		return 2;
 	}
-	long id = action_maint_add(c, &a, c->now(), err, sizeof(err));
+	char who[AUDIT_USER_MAX];
+	struct viewer v = cli_viewer(who, sizeof(who));
+	if (!given(a.by))
+		a.by = v.user;
+	long id = action_maint_add(c, &a, VIEWER_MAINT_MAX_ADMIN, c->now(), err, sizeof(err));
 	if (id < 0) {
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
+	action_audit(c, &a, AUDIT_MAINT_ADD, id, v.user, "local", c->now());
 	printf("maintenance window %ld: %s%s%s%s%s, %s → %s\n", id, a.commune, a.site ? " / " : "",
 	       a.site ? a.site : "", a.device ? " / " : "", a.device ? a.device : "", a.from, a.to);
 	return 0;
@@ -185,6 +336,8 @@ static int ack(struct collector *c, int argc, char **argv)
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
+	char who[AUDIT_USER_MAX];
+	action_audit(c, &a, AUDIT_ACK, id, cli_viewer(who, sizeof(who)).user, "local", c->now());
 	printf("acknowledgement %ld recorded; the collector applies it to a firing alert\n", id);
 	return 0;
 }
@@ -273,6 +426,8 @@ int cli_main(struct collector *c, int argc, char **argv)
 		return maint(c, argc, argv);
 	if (strcmp(argv[0], "ack") == 0)
 		return ack(c, argc, argv);
-	fprintf(stderr, "%s: unknown command (maint, ack, probe)\n", argv[0]);
+	if (strcmp(argv[0], "user") == 0)
+		return usercli_main(c, argc, argv);
+	fprintf(stderr, "%s: unknown command (maint, ack, probe, user)\n", argv[0]);
 	return 2;
 }

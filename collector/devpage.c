@@ -300,7 +300,7 @@ static void tech_details(struct strbuf *o, const struct collector *c, const stru
 }
 
 int page_device(struct strbuf *o, const struct collector *c, size_t i, enum lang l,
-		const struct page_range *r)
+		const struct page_range *r, const struct viewer *v)
 {
 	const struct inv_device *d = &c->inv->devices[i];
 	const struct dev_state *s = &c->state.dev[i];
@@ -309,7 +309,7 @@ int page_device(struct strbuf *o, const struct collector *c, size_t i, enum lang
 					  c->cfg->stale_after);
 	char buf[96], key[48];
 
-	page_head(o, c, l, d->name, 60);
+	page_head(o, c, l, d->name, 60, v);
 	strbuf_printf(o, "<nav><a href=\"/%s\">← %s</a></nav>", l == LANG_VI ? "" : "?lang=en",
 		      T("nav.back"));
 	strbuf_puts(o, "<header><h1>");

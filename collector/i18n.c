@@ -143,6 +143,8 @@ const char *i18n_get(const struct i18n *t, enum lang lang, const char *key)
 	return s ? s : key;
 }
 
+int i18n_has(const struct i18n *t, const char *key) { return find(&t->cat[LANG_VI], key) != NULL; }
+
 enum lang lang_parse(const char *s, enum lang def)
 {
 	if (!s)

@@ -16,6 +16,8 @@ struct i18n *i18n_load(const char *dir, struct errlist *errs);
 void i18n_free(struct i18n *t);
 /* The text of key in lang; falls back to Vietnamese, then to the key itself. */
 const char *i18n_get(const struct i18n *t, enum lang lang, const char *key);
+/* 1 when the Vietnamese catalogue (the complete one) has key. */
+int i18n_has(const struct i18n *t, const char *key);
 enum lang lang_parse(const char *s, enum lang def);
 const char *lang_code(enum lang l);
 

@@ -47,6 +47,7 @@ static void usage(FILE *out)
 		"usage: hbmon-collector [-c FILE] [--check-config] [-v]\n"
 		"       hbmon-collector [-c FILE] maint add|list ... | ack ...   (see README)\n"
 		"       hbmon-collector [-c FILE] probe add NAME [--secret-file FILE] | list | revoke NAME\n"
+		"       hbmon-collector [-c FILE] user add|passwd|del|list|log ...   (dashboard users)\n"
 		"       hbmon-collector [-c FILE] import FILE...   (past batches, one a line)\n"
 		"       hbmon-collector init [--district NAME] [--force] DIR   (a new site's files)\n"
 		"  -c, --config FILE   main configuration (default /etc/hbmon/hbmon.conf)\n"
@@ -171,6 +172,7 @@ static int rrdcached_reachable(const struct hbmon_config *cfg, char *err, size_t
 static void cleanup(struct collector *c)
 {
 	alerts_free(c->alerts);
+	users_close(c->users);
 	probes_close(c->probes);
 	store_close(c->store);
 	gcache_free(c->gcache);

@@ -61,7 +61,7 @@ static void commune_badge(struct strbuf *o, const struct collector *c, enum lang
 }
 
 void page_head(struct strbuf *o, const struct collector *c, enum lang l, const char *title,
-	       int refresh)
+	       int refresh, const struct viewer *v)
 {
 	strbuf_printf(o, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">",
 		      lang_code(l));
@@ -73,6 +73,7 @@ void page_head(struct strbuf *o, const struct collector *c, enum lang l, const c
 	strbuf_puts(o, " — ");
 	strbuf_html(o, c->cfg->district);
 	strbuf_puts(o, "</title></head><body>\n");
+	page_user_bar(o, c, l, v);
 }
 
 static void lang_switch(struct strbuf *o, enum lang l, const char *here)
@@ -162,13 +163,15 @@ static void missing_reasons(struct strbuf *o, const struct collector *c,
 
 /* One line per commune, red first glance; the sections below hold the details. */
 static void summary(struct strbuf *o, const struct collector *c, const struct readiness *r,
-		    enum lang l)
+		    enum lang l, const struct viewer *v)
 {
 	strbuf_printf(o, "<h2>%s</h2><table class=\"summary\"><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>\n",
 		      T("summary.title"), T("col.commune"), T("col.status"), T("headline.sites_met"),
 		      T("headline.devices_up"), T("summary.missing"));
 	for (size_t k = 0; k < c->inv->ncommunes; k++) {
 		const struct commune_result *cr = &r->communes[k];
+		if (!viewer_sees(v, c->inv->communes[k].name))
+			continue;
 		strbuf_printf(o, "<tr class=\"%s\"><td><a href=\"#c%zu\">",
 			      judged_class(cr->njudged, cr->ntargets, cr->vj), k);
 		strbuf_html(o, c->inv->communes[k].name);
@@ -216,6 +219,7 @@ struct alerts_table {
 	struct strbuf *o;
 	const struct collector *c;
 	enum lang l;
+	const struct viewer *v;
 	int rows;
 };
 
@@ -226,6 +230,8 @@ static void alert_row(void *ctx, const struct alert_view *v)
 	const struct collector *c = t->c;
 	enum lang l = t->l;
 	char key[48], when[32];
+	if (!viewer_sees(t->v, v->commune))
+		return;
 	if (!t->rows++)
 		strbuf_printf(o, "<table class=\"alerts\"><thead><tr><th>%s</th><th>%s</th><th>%s</th>"
 				 "<th>%s</th></tr></thead><tbody>\n",
@@ -249,18 +255,20 @@ static void alert_row(void *ctx, const struct alert_view *v)
 		strbuf_puts(o, ": ");
 		strbuf_html(o, v->acked_by);
 		strbuf_puts(o, ")</em>");
-	} else if (strcmp(v->state, "firing") == 0 && strcmp(v->target, "probe") != 0) {
+	} else if (strcmp(v->state, "firing") == 0 && strcmp(v->target, "probe") != 0 &&
+		   viewer_may_act(t->v, v->commune)) {
 		/* district IT takes it on from here: named in the commune's next digest (a probe's
 		 * alert is district IT's own) */
-		strbuf_puts(o, "<form class=\"ack\" method=\"post\" action=\"/api/v1/ack\">"
-			       "<input type=\"hidden\" name=\"commune\" value=\"");
+		strbuf_puts(o, "<form class=\"ack\" method=\"post\" action=\"/api/v1/ack\">");
+		page_csrf(o, t->v);
+		strbuf_puts(o, "<input type=\"hidden\" name=\"commune\" value=\"");
 		strbuf_html(o, v->commune);
 		strbuf_puts(o, "\"><input type=\"hidden\" name=\"site\" value=\"");
 		strbuf_html(o, v->site ? v->site : "");
 		strbuf_puts(o, "\"><input type=\"hidden\" name=\"target\" value=\"");
 		strbuf_html(o, v->target);
-		strbuf_puts(o, "\"><input name=\"by\" required maxlength=\"60\" placeholder=\"");
-		strbuf_html(o, T("alerts.ack_by"));
+		strbuf_puts(o, "\"><input name=\"note\" maxlength=\"200\" placeholder=\"");
+		strbuf_html(o, T("alerts.ack_note"));
 		strbuf_puts(o, "\"> <button type=\"submit\">");
 		strbuf_html(o, T("alerts.ack"));
 		strbuf_puts(o, "</button></form>");
@@ -269,9 +277,10 @@ static void alert_row(void *ctx, const struct alert_view *v)
 }
 
 /* Alerts pending, firing, in maintenance or upstream down, with their reasons. */
-static void alerts_block(struct strbuf *o, const struct collector *c, enum lang l)
+static void alerts_block(struct strbuf *o, const struct collector *c, enum lang l,
+			 const struct viewer *v)
 {
-	struct alerts_table t = {o, c, l, 0};
+	struct alerts_table t = {o, c, l, v, 0};
 	strbuf_printf(o, "<h2 id=\"alerts\">%s</h2>\n", T("alerts.title"));
 	if (c->alerts)
 		alerts_each(c->alerts, c, l, alert_row, &t);
@@ -279,28 +288,7 @@ static void alerts_block(struct strbuf *o, const struct collector *c, enum lang 
 		strbuf_puts(o, "</tbody></table>\n");
 	else
 		strbuf_printf(o, "<p class=\"none\">%s</p>\n", T("alerts.none"));
-	/* a planned power cut or repair: no alert for it */
-	strbuf_puts(o, "<details class=\"maint\"><summary>");
-	strbuf_html(o, T("maint.title"));
-	strbuf_puts(o, "</summary><form method=\"post\" action=\"/api/v1/maintenance\"><select "
-		       "name=\"commune\" required>");
-	for (size_t k = 0; k < c->inv->ncommunes; k++) {
-		strbuf_puts(o, "<option>");
-		strbuf_html(o, c->inv->communes[k].name);
-		strbuf_puts(o, "</option>");
-	}
-	strbuf_puts(o, "</select> <input name=\"site\" maxlength=\"120\" placeholder=\"");
-	strbuf_html(o, T("maint.site_optional"));
-	strbuf_puts(o, "\"> <label>");
-	strbuf_html(o, T("range.from"));
-	strbuf_puts(o, " <input type=\"datetime-local\" name=\"from\" required></label> <label>");
-	strbuf_html(o, T("range.to"));
-	strbuf_puts(o, " <input type=\"datetime-local\" name=\"to\" required></label> <input "
-		       "name=\"note\" maxlength=\"200\" placeholder=\"");
-	strbuf_html(o, T("col.note"));
-	strbuf_puts(o, "\"> <button type=\"submit\">");
-	strbuf_html(o, T("maint.add"));
-	strbuf_puts(o, "</button></form></details>\n");
+	page_maint_block(o, c, l, v);
 }
 
 struct probes_table {
@@ -386,42 +374,57 @@ static void updated_line(char *dst, size_t n, const struct collector *c, enum la
 	strbuf_free(&sb);
 }
 
-int page_dashboard(struct strbuf *o, const struct collector *c, enum lang l)
+/* The district's figures at a glance, when they were made, and the way to the report. */
+static void headline(struct strbuf *o, const struct collector *c, enum lang l,
+		     const struct readiness *r, time_t now, const struct viewer *v)
 {
-	struct readiness own = {0};
-	time_t now = c->now();
 	char when[96], pct[24];
-	struct readiness_input in = {c->cfg, c->inv, &c->state, now, NULL};
-	const struct readiness *rp = alerts_now(c->alerts, &in, &own);
-	if (!rp)
-		return -1;
-	const struct readiness r = *rp;
-	page_head(o, c, l, T("title"), 60);
-	lang_switch(o, l, "/");
-	strbuf_puts(o, "<header><h1>");
-	strbuf_html(o, T("title"));
-	strbuf_puts(o, " — ");
-	strbuf_html(o, c->cfg->district);
 	updated_line(when, sizeof(when), c, l, now);
-	text_percent(pct, sizeof(pct), l, readiness_score(r.nmet_judged, r.ntargets_judged));
-	strbuf_printf(o, "</h1><p class=\"headline\"><strong id=\"communes-met\">%d/%d</strong> %s · %s: %s (%d/%d %s)",
-		      r.ncommunes_judged_met, r.ncommunes_judged, T("headline.communes_met"),
-		      T("headline.score"), pct, r.nmet_judged, r.ntargets_judged, T("headline.targets"));
-	if (r.nwarn_judged)
-		strbuf_printf(o, " · <span class=\"warn\">%d %s</span>", r.nwarn_judged,
-			      T(r.nwarn_judged == 1 ? "severity.warning_one" : "severity.warnings"));
-	if (r.ncommunes_judged < (int)r.ncommunes)
+	text_percent(pct, sizeof(pct), l, readiness_score(r->nmet_judged, r->ntargets_judged));
+	if (!viewer_sees_all(v)) { /* district figures are not an officer's to read */
+		strbuf_printf(o, "<p class=\"headline\">%s</p></header>\n", when);
+		return;
+	}
+	strbuf_printf(o, "<p class=\"headline\"><strong id=\"communes-met\">%d/%d</strong> %s · %s: %s (%d/%d %s)",
+		      r->ncommunes_judged_met, r->ncommunes_judged, T("headline.communes_met"),
+		      T("headline.score"), pct, r->nmet_judged, r->ntargets_judged, T("headline.targets"));
+	if (r->nwarn_judged)
+		strbuf_printf(o, " · <span class=\"warn\">%d %s</span>", r->nwarn_judged,
+			      T(r->nwarn_judged == 1 ? "severity.warning_one" : "severity.warnings"));
+	if (r->ncommunes_judged < (int)r->ncommunes)
 		strbuf_printf(o, " · <span id=\"not-judged\">%d %s</span>",
-			      (int)r.ncommunes - r.ncommunes_judged, T("judging.communes_not_now"));
+			      (int)r->ncommunes - r->ncommunes_judged, T("judging.communes_not_now"));
 	strbuf_printf(o, " · %s</p></header>\n", when);
 	strbuf_printf(o, "<p class=\"periods\"><a href=\"/report?period=month%s\">",
 		      l == LANG_VI ? "" : "&amp;lang=en");
 	strbuf_html(o, T("report.link"));
 	strbuf_puts(o, "</a></p>\n");
-	summary(o, c, &r, l);
-	alerts_block(o, c, l);
+}
+
+int page_dashboard(struct strbuf *o, const struct collector *c, enum lang l,
+		   const struct viewer *v)
+{
+	struct readiness own = {0};
+	time_t now = c->now();
+	struct readiness_input in = {c->cfg, c->inv, &c->state, now, NULL};
+	const struct readiness *rp = alerts_now(c->alerts, &in, &own);
+	if (!rp)
+		return -1;
+	const struct readiness r = *rp;
+	page_head(o, c, l, T("title"), 60, v);
+	lang_switch(o, l, "/");
+	strbuf_puts(o, "<header><h1>");
+	strbuf_html(o, T("title"));
+	strbuf_puts(o, " — ");
+	strbuf_html(o, c->cfg->district);
+	strbuf_puts(o, "</h1>");
+	headline(o, c, l, &r, now, v);
+	summary(o, c, &r, l, v);
+	alerts_block(o, c, l, v);
 	for (size_t k = 0; k < c->inv->ncommunes; k++) {
 		const struct commune_result *cr = &r.communes[k];
+		if (!viewer_sees(v, c->inv->communes[k].name))
+			continue;
 		strbuf_printf(o, "<section id=\"c%zu\" class=\"commune %s\" data-commune=\"", k,
 			      judged_class(cr->njudged, cr->ntargets, cr->vj));
 		strbuf_html(o, c->inv->communes[k].name);
@@ -437,7 +440,8 @@ int page_dashboard(struct strbuf *o, const struct collector *c, enum lang l)
 				site_block(o, c, &r, s, l, now);
 		strbuf_puts(o, "</section>\n");
 	}
-	probes_block(o, c, l, now);
+	if (viewer_sees_all(v))
+		probes_block(o, c, l, now);
 	strbuf_puts(o, "</body></html>\n");
 	if (rp == &own)
 		readiness_free(&own);
@@ -699,13 +703,14 @@ static void report_range_form(struct strbuf *o, const struct collector *c, enum 
 	strbuf_puts(o, "</button></form>\n");
 }
 
-int page_report(struct strbuf *o, const struct collector *c, enum lang l, json_object *root)
+int page_report(struct strbuf *o, const struct collector *c, enum lang l, json_object *root,
+		const struct viewer *v)
 {
 	json_object *dist, *communes;
 	if (!json_object_object_get_ex(root, "district", &dist) ||
 	    !json_object_object_get_ex(root, "communes", &communes))
 		return -1;
-	page_head(o, c, l, T("report.title"), 0);
+	page_head(o, c, l, T("report.title"), 0, v);
 	strbuf_printf(o, "<nav><a href=\"/%s\">← %s</a></nav><header><h1>", l == LANG_VI ? "" : "?lang=en",
 		      T("nav.back"));
 	strbuf_html(o, T("report.title"));

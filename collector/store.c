@@ -41,21 +41,30 @@ static const char schema[] =
     "CREATE INDEX IF NOT EXISTS outbox_due ON outbox(sent, next_try);"
     "CREATE TABLE IF NOT EXISTS maintenance ("
     " id INTEGER PRIMARY KEY, commune TEXT NOT NULL, site TEXT, device TEXT,"
-    " starts INTEGER NOT NULL, ends INTEGER NOT NULL, note TEXT, created INTEGER NOT NULL);"
+    " starts INTEGER NOT NULL, ends INTEGER NOT NULL, note TEXT, created INTEGER NOT NULL,"
+    " by TEXT);"
     "CREATE TABLE IF NOT EXISTS acks ("
     " id INTEGER PRIMARY KEY, commune TEXT NOT NULL, site TEXT, target TEXT NOT NULL,"
     " at INTEGER NOT NULL, by TEXT NOT NULL, note TEXT);";
 
-/* A store made before events had an English text gets the column (existing rows: none,
- * their Vietnamese text serves). */
-static int migrate(sqlite3 *db)
+static int add_column(sqlite3 *db, const char *probe_sql, const char *alter_sql)
 {
 	sqlite3_stmt *probe = NULL;
-	int has = sqlite3_prepare_v2(db, "SELECT text_en FROM events LIMIT 0", -1, &probe, NULL) ==
-		  SQLITE_OK;
+	int has = sqlite3_prepare_v2(db, probe_sql, -1, &probe, NULL) == SQLITE_OK;
 	sqlite3_finalize(probe);
-	return has ? SQLITE_OK
-		   : sqlite3_exec(db, "ALTER TABLE events ADD COLUMN text_en TEXT", NULL, NULL, NULL);
+	return has ? SQLITE_OK : sqlite3_exec(db, alter_sql, NULL, NULL, NULL);
+}
+
+/* A store made before events had an English text gets the column (existing rows: none,
+ * their Vietnamese text serves), one made before windows had an author gets that (older
+ * windows: no author named). */
+static int migrate(sqlite3 *db)
+{
+	int rc = add_column(db, "SELECT text_en FROM events LIMIT 0",
+			    "ALTER TABLE events ADD COLUMN text_en TEXT");
+	return rc != SQLITE_OK ? rc
+			       : add_column(db, "SELECT by FROM maintenance LIMIT 0",
+					    "ALTER TABLE maintenance ADD COLUMN by TEXT");
 }
 
 /* sqlite's reason, in an operator's words with the fix: a damaged file and a file the daemon
@@ -120,12 +129,12 @@ struct store *store_open(const char *path, char *err, size_t errsz)
 	    sqlite3_prepare_v2(s->db, "SELECT count(*) FROM outbox WHERE sent IS NULL", -1,
 			       &s->pending, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(s->db,
-			       "INSERT INTO maintenance(commune, site, device, starts, ends, note, created)"
-			       " VALUES(?,?,?,?,?,?,?)",
+			       "INSERT INTO maintenance(commune, site, device, starts, ends, note, created, "
+			       "by) VALUES(?,?,?,?,?,?,?,?)",
 			       -1, &s->ins_maint, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(s->db,
-			       "SELECT id, commune, site, device, starts, ends, note FROM maintenance "
-			       "WHERE ends > ? ORDER BY starts",
+			       "SELECT id, commune, site, device, starts, ends, note, by FROM maintenance "
+			       "WHERE ends > ? AND ends > starts ORDER BY starts",
 			       -1, &s->active_maint, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(s->db,
 			       "INSERT INTO acks(commune, site, target, at, by, note) VALUES(?,?,?,?,?,?)",
@@ -349,6 +358,7 @@ long store_maint_add(struct store *s, const struct maint *m, time_t now)
 	sqlite3_bind_int64(s->ins_maint, 5, (sqlite3_int64)m->end);
 	bind_opt(s->ins_maint, 6, m->note);
 	sqlite3_bind_int64(s->ins_maint, 7, (sqlite3_int64)now);
+	bind_opt(s->ins_maint, 8, m->by);
 	if (step_done(s, s->ins_maint) < 0)
 		return -1;
 	return (long)sqlite3_last_insert_rowid(s->db);
@@ -363,13 +373,33 @@ int store_maint_each(struct store *s, time_t now, store_maint_fn fn, void *ctx)
 				  col(s->active_maint, 2), col(s->active_maint, 3),
 				  (time_t)sqlite3_column_int64(s->active_maint, 4),
 				  (time_t)sqlite3_column_int64(s->active_maint, 5),
-				  col(s->active_maint, 6)};
+				  col(s->active_maint, 6), col(s->active_maint, 7)};
 		fn(ctx, &m);
 		n++;
 	}
 	sqlite3_reset(s->active_maint);
 	sqlite3_clear_bindings(s->active_maint);
 	return rc == SQLITE_DONE ? n : -1;
+}
+
+int store_maint_cancel(struct store *s, long id, time_t now)
+{
+	sqlite3_stmt *st = NULL;
+	/* ended now, not deleted: what it covered stays explained in the period report; one not
+	 * begun ends where it begins, an empty window */
+	if (sqlite3_prepare_v2(s->db,
+			       "UPDATE maintenance SET ends = max(starts, ?1) WHERE id = ?2 AND ends > ?1 "
+			       "AND ends > starts",
+			       -1, &st, NULL) != SQLITE_OK) {
+		log_warnx("store", "maintenance: %s", sqlite3_errmsg(s->db));
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)now);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)id);
+	int rc = step_done(s, st);
+	int changed = rc < 0 ? -1 : sqlite3_changes(s->db) > 0;
+	sqlite3_finalize(st);
+	return changed;
 }
 
 long store_ack_add(struct store *s, const struct ack *a)

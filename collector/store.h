@@ -54,11 +54,15 @@ struct maint {
 	const char *commune, *site, *device;
 	time_t start, end;
 	const char *note;
+	const char *by; /* who planned it (NULL: the command line before authors were kept) */
 };
 long store_maint_add(struct store *s, const struct maint *m, time_t now);
 /* Windows not yet over at now (current and future). Returns how many, or -1. */
 typedef void (*store_maint_fn)(void *ctx, const struct maint *m);
 int store_maint_each(struct store *s, time_t now, store_maint_fn fn, void *ctx);
+/* Ends a window that is not over (one not begun ends before it begins): 1, 0 when no such
+ * window is open, -1 on a store error. */
+int store_maint_cancel(struct store *s, long id, time_t now);
 
 /* Acknowledgements of a firing alert: target is a device class or "uplink". */
 struct ack {

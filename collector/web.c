@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <json-c/json.h>
 #include <microhttpd.h>
+#include <sodium.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include <unistd.h>
 
 #include "api.h"
+#include "audit.h"
 #include "assign.h"
 #include "cli.h"
 #include "connwatch.h"
@@ -26,6 +28,8 @@
 #include "render.h"
 #include "strbuf.h"
 #include "tlscert.h"
+#include "viewer.h"
+#include "webauth.h"
 
 #ifndef HBMON_DASHBOARDS_DIR
 #define HBMON_DASHBOARDS_DIR "/usr/local/share/hbmon/dashboards"
@@ -45,6 +49,7 @@ struct web {
 	char *tls_cert, *tls_key; /* PEM text, NULL for plain HTTP on loopback */
 	struct connwatch *watch;  /* cuts clients too slow to send a request */
 	struct worker *decoder;   /* large ingest bodies, made when the first one comes */
+	struct webauth *auth;     /* dashboard log-ins and sessions */
 	struct MHD_Daemon *d;
 	char *css;
 	size_t css_len;
@@ -52,6 +57,13 @@ struct web {
 };
 
 struct req;
+
+/* The fields a dashboard form may carry, by their place in req.form. */
+enum form_field { F_COMMUNE, F_SITE, F_DEVICE, F_FROM, F_TO, F_NOTE, F_TARGET, F_CSRF, F_USER,
+		  F_PASSWORD, F_NEXT, F_ID, NFORM };
+static const char *const form_keys[NFORM] = {"commune", "site",  "device",   "from",
+					     "to",      "note",  "target",   "csrf",
+					     "user",    "password", "next",  "id"};
 
 /* An ingest body decoded off the loop (wire_decode_batch reads the body it owns meanwhile). */
 struct decode_job {
@@ -79,10 +91,16 @@ struct req {
 	struct decode_job dec;
 	int decoded;
 	struct ingest_job job;
-	/* dashboard forms: acknowledgements, maintenance windows */
+	/* dashboard forms: log-in, acknowledgements, maintenance windows */
 	struct MHD_PostProcessor *pp;
-	char form[8][256]; /* commune site device from to note target by */
+	char form[NFORM][256]; /* by form_keys */
 	int is_form, form_bad;
+	struct login_job login;
+	/* who asks (a copy: the session may end while the request waits for a thread) */
+	struct viewer v;
+	int authed;
+	char v_user[SESSION_USER_MAX], v_csrf[SESSION_TOKEN_LEN + 1];
+	char *v_communes;
 	/* graphs and series */
 	struct render_job *rj;
 	long dev;
@@ -105,8 +123,13 @@ static enum MHD_Result reply_hdr(struct MHD_Connection *conn, unsigned code, con
 		MHD_add_response_header(r, extra[0], extra[1]);
 	MHD_add_response_header(r, "Content-Type", type);
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+	/* no script of anyone's, no framing (a click-jacking page would dress the forms), forms
+	 * post here only, and other sites learn nothing of the path a link was followed from */
 	MHD_add_response_header(r, "Content-Security-Policy",
-				"default-src 'self'; img-src 'self'; style-src 'self'");
+				"default-src 'self'; img-src 'self'; style-src 'self'; "
+				"frame-ancestors 'none'; form-action 'self'; base-uri 'none'");
+	MHD_add_response_header(r, "X-Frame-Options", "DENY");
+	MHD_add_response_header(r, "Referrer-Policy", "same-origin");
 	MHD_add_response_header(r, "Cache-Control", cache ? cache : "no-store");
 	enum MHD_Result ret = MHD_queue_response(conn, code, r);
 	MHD_destroy_response(r);
@@ -387,6 +410,11 @@ static long find_device(const struct collector *c, const char *url, const char *
 	return inventory_find_path(c->inv, p, (size_t)(slash - p), dev, dlen);
 }
 
+static int may_see_device(const struct collector *c, const struct req *rq, long i)
+{
+	return viewer_sees(&rq->v, c->inv->communes[c->inv->devices[i].commune].name);
+}
+
 /* "system" or "if-<n>", with ext ("png", "svg", or "" for series) → the group; else -1. */
 static int parse_group(const char *s, const char *ext, char *group, size_t groupsz,
 		       const struct rrd_group_def **def)
@@ -488,6 +516,8 @@ static enum MHD_Result handle_graph(struct web *w, struct MHD_Connection *conn, 
 	if (rq->done)
 		return graph_done(w, conn, rq);
 	long i = find_device(c, url, &rest);
+	if (i >= 0 && !may_see_device(c, rq, i))
+		return reply_text(conn, MHD_HTTP_FORBIDDEN, "not a device of your commune\n");
 	int svg = strlen(rest) > 4 && strcmp(rest + strlen(rest) - 4, ".svg") == 0;
 	if (i < 0 || parse_group(rest, svg ? "svg" : "png", group, sizeof(group), &def) < 0)
 		return reply_text(conn, MHD_HTTP_NOT_FOUND, "no such graph\n");
@@ -577,6 +607,8 @@ static enum MHD_Result handle_series(struct web *w, struct MHD_Connection *conn,
 				 MHD_RESPMEM_MUST_FREE, "no-cache", j->csv ? attach : NULL);
 	}
 	long i = find_device(c, url, &rest);
+	if (i >= 0 && !may_see_device(c, rq, i))
+		return reply_text(conn, MHD_HTTP_FORBIDDEN, "not a device of your commune\n");
 	if (i < 0 || parse_group(rest, "", group, sizeof(group), &def) < 0)
 		return reply_text(conn, MHD_HTTP_NOT_FOUND, "no such series\n");
 	enum graph_period gp = graph_period_parse(arg(conn, "period"), GP_DAY);
@@ -652,7 +684,7 @@ static enum MHD_Result handle_history(struct web *w, struct MHD_Connection *conn
 			return MHD_NO;
 		json_object *root = j->tree;
 		int rc = !root ? -1
-			 : html ? page_report(&sb, c, l, root)
+			 : html ? page_report(&sb, c, l, root, &rq->v)
 				: api_readiness_csv(&sb, root, c->i18n, l);
 		static const char *const attach[] = {"Content-Disposition",
 						     "attachment; filename=\"readiness.csv\"", NULL};
@@ -681,13 +713,57 @@ static enum MHD_Result handle_history(struct web *w, struct MHD_Connection *conn
 	return submit_render(w, conn, rq);
 }
 
+/* Where a log-in goes on to: a path of this site only ("//evil.example" is another site). */
+static const char *safe_next(const char *next)
+{
+	if (next[0] != '/' || next[1] == '/' || next[1] == '\\')
+		return "/";
+	for (const char *p = next; *p; p++)
+		if ((unsigned char)*p < 0x21 || (unsigned char)*p > 0x7e || *p == '\\')
+			return "/";
+	return next;
+}
+
+static enum MHD_Result redirect(struct MHD_Connection *conn, const char *to, const char *cookie)
+{
+	const char *const hdr[] = {"Location", to, cookie ? "Set-Cookie" : NULL, cookie, NULL};
+	return reply_hdr(conn, MHD_HTTP_SEE_OTHER, "text/plain; charset=utf-8", (void *)"", 0,
+			 MHD_RESPMEM_PERSISTENT, NULL, hdr);
+}
+
+static enum MHD_Result login_page(struct web *w, struct MHD_Connection *conn, enum lang l,
+				  unsigned code, const char *msg_key, const char *user,
+				  const char *next, int retry_after)
+{
+	struct strbuf sb;
+	char retry[16];
+	if (strbuf_init(&sb, 1u << 20) < 0)
+		return MHD_NO;
+	if (page_login(&sb, w->c, l, msg_key, user, safe_next(next ? next : "/")) < 0 || sb.overflow) {
+		strbuf_free(&sb);
+		return reply_text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "page too large\n");
+	}
+	snprintf(retry, sizeof(retry), "%d", retry_after);
+	const char *const hdr[] = {retry_after > 0 ? "Retry-After" : NULL, retry, NULL};
+	size_t len;
+	char *data = strbuf_take(&sb, &len);
+	return reply_hdr(conn, code, "text/html; charset=utf-8", data, len, MHD_RESPMEM_MUST_FREE,
+			 NULL, hdr);
+}
+
+/* ?lang=en, else the configured language */
+static enum lang request_lang(const struct web *w, struct MHD_Connection *conn)
+{
+	const char *lang = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "lang");
+	return lang_parse(lang, lang_parse(w->c->cfg->language, LANG_VI));
+}
+
 static enum MHD_Result handle_get(struct web *w, struct MHD_Connection *conn, const char *url,
 				  struct req *rq)
 {
 	struct collector *c = w->c;
 	struct strbuf sb;
-	const char *lang = MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, "lang");
-	enum lang l = lang_parse(lang, lang_parse(c->cfg->language, LANG_VI));
+	enum lang l = request_lang(w, conn);
 	const char *html = "text/html; charset=utf-8", *json = "application/json";
 
 	if (strncmp(url, "/graph/", 7) == 0)
@@ -709,28 +785,47 @@ static enum MHD_Result handle_get(struct web *w, struct MHD_Connection *conn, co
 				 assignment_csv(&sb, c->inv, rq->probe, c->cfg->default_probe),
 				 "text/csv; charset=utf-8");
 	}
-	if (strcmp(url, "/") == 0)
-		return reply_buf(conn, &sb, page_dashboard(&sb, c, l), html);
-	if (strcmp(url, "/api/v1/readiness") == 0) {
-		if (arg(conn, "from") || arg(conn, "to") || arg(conn, "period") || rq->rj) {
-			strbuf_free(&sb);
-			return handle_history(w, conn, rq, 0, l);
-		}
-		return reply_buf(conn, &sb, api_readiness(&sb, c, l), json);
-	}
-	if (strcmp(url, "/report") == 0) {
+	if (strcmp(url, "/login") == 0) {
 		strbuf_free(&sb);
-		return handle_history(w, conn, rq, 1, l);
+		return login_page(w, conn, l, MHD_HTTP_OK, NULL, "", arg(conn, "next"), 0);
 	}
-	if (strcmp(url, "/api/v1/alerts") == 0)
-		return reply_buf(conn, &sb, alerts_json(&sb, c->alerts, c), json);
-	if (strcmp(url, "/api/v1/devices") == 0)
-		return reply_buf(conn, &sb, api_devices(&sb, c), json);
 	if (strcmp(url, "/metrics") == 0)
 		return reply_buf(conn, &sb, api_metrics(&sb, c), "text/plain; version=0.0.4");
+	const struct viewer *v = &rq->v;
+	if (strcmp(url, "/") == 0)
+		return reply_buf(conn, &sb, page_dashboard(&sb, c, l, v), html);
+	if (strcmp(url, "/audit") == 0 && !viewer_is_admin(v)) {
+		strbuf_free(&sb);
+		return reply_text(conn, MHD_HTTP_FORBIDDEN, "the activity log is an administrator's\n");
+	}
+	if (strcmp(url, "/audit") == 0)
+		return reply_buf(conn, &sb, page_audit(&sb, c, l, v, arg(conn, "user")), html);
+	if (strcmp(url, "/api/v1/alerts") == 0)
+		return reply_buf(conn, &sb, alerts_json(&sb, c->alerts, c, v), json);
+	if (strcmp(url, "/api/v1/devices") == 0)
+		return reply_buf(conn, &sb, api_devices(&sb, c, v), json);
+	int period = strcmp(url, "/report") == 0 ||
+		     (strcmp(url, "/api/v1/readiness") == 0 &&
+		      (arg(conn, "from") || arg(conn, "to") || arg(conn, "period") || rq->rj));
+	if (period && !viewer_sees_all(v)) {
+		/* district figures: a commune's own period report comes with the commune page */
+		strbuf_free(&sb);
+		return reply_text(conn, MHD_HTTP_FORBIDDEN, "the district's report needs a viewer's "
+							    "or an administrator's account\n");
+	}
+	if (period) {
+		strbuf_free(&sb);
+		return handle_history(w, conn, rq, strcmp(url, "/report") == 0, l);
+	}
+	if (strcmp(url, "/api/v1/readiness") == 0)
+		return reply_buf(conn, &sb, api_readiness(&sb, c, l, v), json);
 	if (strncmp(url, "/device/", 8) == 0) {
 		const char *rest;
 		long i = find_device(c, url + 8, &rest);
+		if (i >= 0 && !*rest && !may_see_device(c, rq, i)) {
+			strbuf_free(&sb);
+			return reply_text(conn, MHD_HTTP_FORBIDDEN, "not a device of your commune\n");
+		}
 		if (i >= 0 && !*rest) {
 			enum graph_period gp = graph_period_parse(arg(conn, "period"), GP_DAY);
 			const char *start = arg(conn, "start"), *end = arg(conn, "end");
@@ -743,15 +838,12 @@ static enum MHD_Result handle_get(struct web *w, struct MHD_Connection *conn, co
 			}
 			struct page_range pr = {graph_period_name(gp), gp == GP_CUSTOM ? start : NULL,
 						gp == GP_CUSTOM ? end : NULL};
-			return reply_buf(conn, &sb, page_device(&sb, c, (size_t)i, l, &pr), html);
+			return reply_buf(conn, &sb, page_device(&sb, c, (size_t)i, l, &pr, v), html);
 		}
 	}
 	strbuf_free(&sb);
 	return reply_text(conn, MHD_HTTP_NOT_FOUND, "not found\n");
 }
-
-static const char *const form_keys[8] = {"commune", "site",  "device", "from",
-					 "to",      "note",  "target", "by"};
 
 static enum MHD_Result on_form_field(void *cls, enum MHD_ValueKind kind, const char *key,
 				     const char *filename, const char *type, const char *enc,
@@ -763,7 +855,7 @@ static enum MHD_Result on_form_field(void *cls, enum MHD_ValueKind kind, const c
 	 * comes with no key: like a field of another name, it is not one of ours */
 	if (!key)
 		return MHD_YES;
-	for (int i = 0; i < 8; i++) {
+	for (int i = 0; i < NFORM; i++) {
 		if (strcmp(key, form_keys[i]) != 0)
 			continue;
 		size_t have = strlen(rq->form[i]);
@@ -776,40 +868,185 @@ static enum MHD_Result on_form_field(void *cls, enum MHD_ValueKind kind, const c
 	return MHD_YES;
 }
 
-/*
- * A form from the dashboard. Browsers send Origin with a POST: one from another site (a page
- * elsewhere making the officer's browser post here) is refused.
- */
-static enum MHD_Result handle_form(struct web *w, struct MHD_Connection *conn, const char *url,
-				   struct req *rq)
+/* A form posted from another site's page (the officer's browser made to post here) is refused
+ * by the browser's own word: Origin and Sec-Fetch-Site, where it sends them. The CSRF token
+ * checked after this is what holds when it does not. */
+static int cross_site(const struct web *w, struct MHD_Connection *conn)
 {
-	char err[300], host_origin[300];
+	char own[300];
 	const char *origin = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Origin");
 	const char *host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Host");
-	snprintf(host_origin, sizeof(host_origin), "http://%s", host ? host : "");
-	if (origin && strcmp(origin, host_origin) != 0)
-		return reply_text(conn, MHD_HTTP_FORBIDDEN, "form from another site refused\n");
-	if (rq->form_bad)
-		return reply_text(conn, MHD_HTTP_BAD_REQUEST, "a field is too long\n");
-	for (int i = 0; i < 8; i++)
-		if (!utf8_is_clean(rq->form[i]))
-			return reply_text(conn, MHD_HTTP_BAD_REQUEST, "fields must be UTF-8 text\n");
-	struct action a = {rq->form[0], rq->form[1], rq->form[2], rq->form[3],
-			   rq->form[4], rq->form[5], rq->form[6], rq->form[7]};
+	const char *fetch = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Sec-Fetch-Site");
+	snprintf(own, sizeof(own), "%s://%s", w->tls_cert ? "https" : "http", host ? host : "");
+	return (origin && strcmp(origin, own) != 0) || (fetch && strcmp(fetch, "cross-site") == 0);
+}
+
+/* POST /login: checked on the log-in thread, answered when it comes back. */
+static enum MHD_Result handle_login(struct web *w, struct MHD_Connection *conn, struct req *rq,
+				    enum lang l)
+{
+	char peer[64], cookie[256];
 	time_t now = w->c->now();
-	long id = strcmp(url, "/api/v1/ack") == 0 ? action_ack(w->c, &a, now, err, sizeof(err))
-						  : action_maint_add(w->c, &a, now, err, sizeof(err));
+	enum login_outcome o;
+	int retry = 0;
+	if (rq->login.done) {
+		o = webauth_login_finish(w->auth, &rq->login, now, cookie, sizeof(cookie));
+		if (o == LOGIN_OK)
+			return redirect(conn, safe_next(rq->form[F_NEXT]), cookie);
+	} else {
+		peer_name(conn, peer, sizeof(peer));
+		o = webauth_login_start(w->auth, conn, &rq->login, rq->form[F_USER],
+					rq->form[F_PASSWORD], peer, now, &retry);
+		sodium_memzero(rq->form[F_PASSWORD], sizeof(rq->form[F_PASSWORD]));
+		if (o == LOGIN_PENDING) {
+			rq->waiting = 1;
+			return MHD_YES;
+		}
+	}
+	if (o == LOGIN_LIMITED)
+		return login_page(w, conn, l, MHD_HTTP_TOO_MANY_REQUESTS, "login.limited",
+				  rq->form[F_USER], rq->form[F_NEXT], retry);
+	if (o == LOGIN_BUSY)
+		return login_page(w, conn, l, MHD_HTTP_SERVICE_UNAVAILABLE, "login.busy",
+				  rq->form[F_USER], rq->form[F_NEXT], 5);
+	return login_page(w, conn, l, MHD_HTTP_UNAUTHORIZED, "login.wrong", rq->form[F_USER],
+			  rq->form[F_NEXT], 0);
+}
+
+static enum MHD_Result handle_logout(struct web *w, struct MHD_Connection *conn)
+{
+	char peer[64], cookie[256];
+	peer_name(conn, peer, sizeof(peer));
+	webauth_logout(w->auth, MHD_lookup_connection_value(conn, MHD_COOKIE_KIND, WEBAUTH_COOKIE),
+		       peer, w->c->now(), cookie, sizeof(cookie));
+	return redirect(conn, "/login", cookie);
+}
+
+/* The name people read for the one logged in: their full name, else their user name. */
+static void display_name(const struct web *w, const struct req *rq, char *dst, size_t n)
+{
+	struct user_rec rec;
+	int found = users_get(w->c->users, rq->v_user, &rec) == 1 && rec.full_name[0];
+	snprintf(dst, n, "%s", found ? rec.full_name : rq->v_user);
+	sodium_memzero(&rec, sizeof(rec));
+}
+
+/* An acknowledgement or a maintenance window, in the name of the one logged in. */
+static enum MHD_Result handle_action(struct web *w, struct MHD_Connection *conn, const char *url,
+				     struct req *rq)
+{
+	char err[300], peer[64], by[USER_FULL_NAME_MAX];
+	if (!viewer_may_act(&rq->v, rq->form[F_COMMUNE]))
+		return reply_text(conn, MHD_HTTP_FORBIDDEN,
+				  "your account may not act for this commune\n");
+	display_name(w, rq, by, sizeof(by));
+	struct action a = {rq->form[F_COMMUNE], rq->form[F_SITE], rq->form[F_DEVICE],
+			   rq->form[F_FROM],    rq->form[F_TO],   rq->form[F_NOTE],
+			   rq->form[F_TARGET],  by};
+	time_t now = w->c->now();
+	int ack = strcmp(url, "/api/v1/ack") == 0;
+	long id = ack ? action_ack(w->c, &a, now, err, sizeof(err))
+		      : action_maint_add(w->c, &a, viewer_maint_max(&rq->v), now, err, sizeof(err));
 	if (id < 0) {
 		/* the form's names, not the command line's */
 		char msg[320];
 		snprintf(msg, sizeof(msg), "%s\n", strncmp(err, "--", 2) == 0 ? err + 2 : err);
 		return reply_text(conn, MHD_HTTP_BAD_REQUEST, msg);
 	}
-	if (strcmp(url, "/api/v1/ack") == 0)
+	peer_name(conn, peer, sizeof(peer));
+	action_audit(w->c, &a, ack ? AUDIT_ACK : AUDIT_MAINT_ADD, id, rq->v_user, peer, now);
+	if (ack)
 		alerts_tick(w->c->alerts, w->c, now, 1); /* shown at once on the page it goes back to */
-	static const char *const back[] = {"Location", "/#alerts", NULL};
-	return reply_hdr(conn, MHD_HTTP_SEE_OTHER, "text/plain; charset=utf-8", (void *)"", 0,
-			 MHD_RESPMEM_PERSISTENT, NULL, back);
+	return redirect(conn, ack ? "/#alerts" : "/#maint", NULL);
+}
+
+static enum MHD_Result handle_cancel(struct web *w, struct MHD_Connection *conn, struct req *rq)
+{
+	char err[300], peer[64];
+	long id;
+	if (parse_long(rq->form[F_ID], 1, 9007199254740991L, &id) < 0)
+		return reply_text(conn, MHD_HTTP_BAD_REQUEST, "id: the window's number\n");
+	peer_name(conn, peer, sizeof(peer));
+	int rc = action_maint_cancel(w->c, id, &rq->v, peer, w->c->now(), err, sizeof(err));
+	if (rc < 0)
+		return reply_text(conn, rc == -2 ? MHD_HTTP_FORBIDDEN : MHD_HTTP_BAD_REQUEST, err);
+	return redirect(conn, "/#maint", NULL);
+}
+
+/* A form from the dashboard: refused from another site, without the session's token, or too
+ * long; then done in the name of the one logged in. */
+static enum MHD_Result handle_form(struct web *w, struct MHD_Connection *conn, const char *url,
+				   struct req *rq, enum lang l)
+{
+	if (cross_site(w, conn))
+		return reply_text(conn, MHD_HTTP_FORBIDDEN, "form from another site refused\n");
+	if (rq->form_bad)
+		return reply_text(conn, MHD_HTTP_BAD_REQUEST, "a field is too long\n");
+	for (int i = 0; i < NFORM; i++)
+		if (!utf8_is_clean(rq->form[i]))
+			return reply_text(conn, MHD_HTTP_BAD_REQUEST, "fields must be UTF-8 text\n");
+	if (strcmp(url, "/login") == 0)
+		return handle_login(w, conn, rq, l);
+	if (!rq->authed || strlen(rq->form[F_CSRF]) != SESSION_TOKEN_LEN ||
+	    sodium_memcmp(rq->v_csrf, rq->form[F_CSRF], SESSION_TOKEN_LEN) != 0)
+		return reply_text(conn, MHD_HTTP_FORBIDDEN,
+				  "the form is out of date: reload the page and send it again\n");
+	if (strcmp(url, "/logout") == 0)
+		return handle_logout(w, conn);
+	if (strcmp(url, "/api/v1/maintenance/cancel") == 0)
+		return handle_cancel(w, conn, rq);
+	return handle_action(w, conn, url, rq);
+}
+
+static int is_form_url(const char *url)
+{
+	static const char *const forms[] = {"/login", "/logout", "/api/v1/ack",
+					    "/api/v1/maintenance", "/api/v1/maintenance/cancel"};
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++)
+		if (strcmp(url, forms[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* Paths anyone may ask for: the log-in page and its style, the collector's own counters (for
+ * Prometheus, no commune's data), and the probes' (their own credential). */
+static int is_public(const char *url)
+{
+	static const char *const open[] = {"/login", "/static/style.css", "/metrics",
+					   "/api/v1/ingest", "/api/v1/assignment"};
+	for (size_t i = 0; i < sizeof(open) / sizeof(open[0]); i++)
+		if (strcmp(url, open[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* Not logged in: a page sends the browser to the log-in, an API call is told. */
+static enum MHD_Result refuse_anonymous(struct MHD_Connection *conn, const char *url, int get)
+{
+	if (get && strncmp(url, "/api/", 5) != 0 && strncmp(url, "/graph/", 7) != 0) {
+		struct strbuf to;
+		if (strbuf_init(&to, 4096) < 0)
+			return MHD_NO;
+		strbuf_puts(&to, "/login?next=");
+		strbuf_url(&to, url);
+		enum MHD_Result ret = to.overflow ? redirect(conn, "/login", NULL)
+						  : redirect(conn, to.data, NULL);
+		strbuf_free(&to);
+		return ret;
+	}
+	return reply_text(conn, MHD_HTTP_UNAUTHORIZED, "log in first (POST /login)\n");
+}
+
+/* The session's user, role and token, copied into the request. */
+static int take_viewer(struct req *rq, const struct session *se)
+{
+	snprintf(rq->v_user, sizeof(rq->v_user), "%s", se->user);
+	snprintf(rq->v_csrf, sizeof(rq->v_csrf), "%s", se->csrf);
+	if (!(rq->v_communes = strdup(se->communes ? se->communes : "")))
+		return -1;
+	rq->v = (struct viewer){rq->v_user, (enum role)se->role, rq->v_communes, rq->v_csrf};
+	rq->authed = 1;
+	return 0;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -827,8 +1064,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (!rq) {
 		connwatch_request(conn);
 		int post = strcmp(method, "POST") == 0;
-		int form = post && (strcmp(url, "/api/v1/ack") == 0 ||
-				    strcmp(url, "/api/v1/maintenance") == 0);
+		int form = post && is_form_url(url);
 		if (post && !form && strcmp(url, "/api/v1/ingest") != 0)
 			return reply_text(conn, MHD_HTTP_NOT_FOUND, "not found\n");
 		if (!post && strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
@@ -838,6 +1074,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			return MHD_NO;
 		rq->w = w;
 		*con_cls = rq;
+		if (!is_public(url)) {
+			struct session *se = webauth_session(w->auth, conn, w->c->now());
+			if (!se)
+				return refuse_anonymous(conn, url, !post);
+			if (take_viewer(rq, se) < 0)
+				return MHD_NO;
+		}
 		if (form) {
 			rq->is_form = 1;
 			rq->pp = MHD_create_post_processor(conn, 4096, on_form_field, rq);
@@ -856,7 +1099,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			return MHD_YES;
 		}
 	}
-	if (rq->waiting && !rq->done)
+	if (rq->waiting && !rq->done && !rq->login.done)
 		return MHD_YES;
 	if (rq->is_form) {
 		if (*data_size) {
@@ -865,7 +1108,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			*data_size = 0;
 			return MHD_YES;
 		}
-		return handle_form(w, conn, url, rq);
+		return handle_form(w, conn, url, rq, request_lang(w, conn));
 	}
 	if (rq->is_upload) {
 		if (*data_size) {
@@ -895,6 +1138,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	ingest_job_free(&rq->job);
 	if (rq->pp)
 		MHD_destroy_post_processor(rq->pp);
+	sodium_memzero(rq->form, sizeof(rq->form)); /* a password among them */
+	free(rq->v_communes);
 	if (rq->rj) {
 		free(rq->rj->body);
 		history_free(rq->rj->hist);
@@ -1040,6 +1285,11 @@ struct web *web_start(struct collector *c, char *err, size_t errsz)
 	}
 	w->tls_cert = cert; /* libmicrohttpd keeps the pointers: freed with the daemon */
 	w->tls_key = key;
+	if (!(w->auth = webauth_new(c->store, c->users, cert != NULL, &c->warnings))) {
+		snprintf(err, errsz, "cannot start the log-in thread");
+		web_stop(w);
+		return NULL;
+	}
 	int fd = listen_socket(c->cfg, err, errsz);
 	if (fd < 0) {
 		web_stop(w);
@@ -1060,6 +1310,7 @@ void web_stop(struct web *w)
 	if (!w)
 		return;
 	worker_stop(w->decoder); /* resumes what it held, before the connections go */
+	webauth_free(w->auth);
 	if (w->d)
 		MHD_stop_daemon(w->d);
 	w->c->conn_stats = NULL;
@@ -1079,11 +1330,13 @@ void web_fdset(struct web *w, int *maxfd, fd_set *r, fd_set *wr, fd_set *e, stru
 	MHD_get_fdset(w->d, r, wr, e, &m);
 	if (m > *maxfd)
 		*maxfd = m;
-	if (w->decoder) {
-		int fd = worker_fd(w->decoder);
-		FD_SET(fd, r);
-		if (fd > *maxfd)
-			*maxfd = fd;
+	int fds[2] = {w->decoder ? worker_fd(w->decoder) : -1, w->auth ? webauth_fd(w->auth) : -1};
+	for (int i = 0; i < 2; i++) {
+		if (fds[i] < 0)
+			continue;
+		FD_SET(fds[i], r);
+		if (fds[i] > *maxfd)
+			*maxfd = fds[i];
 	}
 	if (MHD_get_timeout(w->d, &t) == MHD_YES) {
 		struct timeval mt = {(time_t)(t / 1000), (suseconds_t)((t % 1000) * 1000)};
@@ -1096,6 +1349,9 @@ void web_dispatch(struct web *w, fd_set *r, fd_set *wr, fd_set *e)
 {
 	if (w->decoder && FD_ISSET(worker_fd(w->decoder), r))
 		worker_reap(w->decoder); /* before MHD runs: it answers the resumed connections */
+	if (FD_ISSET(webauth_fd(w->auth), r))
+		webauth_reap(w->auth);
+	webauth_tick(w->auth, w->c->now());
 	MHD_run_from_select(w->d, r, wr, e);
 	connwatch_sweep(w->watch);
 }

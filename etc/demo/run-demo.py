@@ -175,6 +175,20 @@ def stop(procs):
             p.kill()
 
 
+# The demo's logins, printed when it starts (README's quick start names them): an
+# administrator, and the officer in charge of one commune, who sees that commune only.
+LOGINS = (("admin", "demo-admin-2026", "admin", None, "Quản trị viên (demo)"),
+          ("canbo.tanphu", "demo-canbo-2026", "officer", "Xã Tân Phú", "Cán bộ Xã Tân Phú (demo)"))
+
+
+def add_users():
+    for user, password, role, commune, name in LOGINS:
+        args = [os.path.join(BUILD, "hbmon-collector"), "-c", CONF, "user", "add", user,
+                "--role", role, "--name", name] + (["--commune", commune] if commune else [])
+        subprocess.run(args, input=password + "\n", text=True, check=True,
+                       stdout=subprocess.DEVNULL)
+
+
 def prepare():
     """Everything before the daemons start: the agents, the portals, the history."""
     t0 = time.time()
@@ -185,6 +199,7 @@ def prepare():
     subprocess.run([os.path.join(BUILD, "hbmon-collector"), "-c", CONF, "probe", "add", "district",
                     "--secret-file", os.path.join(DATA, "probe.secret")],
                    check=True, stdout=subprocess.DEVNULL)
+    add_users()
     endpoints, variants = fleet()
     say(f"starting snmpsim on {len(endpoints)} loopback addresses ({len(DEAD)} devices left "
         f"silent, {len(variants)} with values of their commune)...")
@@ -218,7 +233,9 @@ def main():
     try:
         procs = start_daemons()
         print("\ndemo: dashboard at http://127.0.0.1:8080/  (English: http://127.0.0.1:8080/?lang=en)"
-              "\ndemo: data in demo-data/, configuration in etc/demo/. Ctrl-C stops everything.\n",
+              + "".join(f"\ndemo: log in as {u} / {p}  ({'administrator' if r == 'admin' else 'officer of ' + c})"
+                        for u, p, r, c, _ in LOGINS)
+              + "\ndemo: data in demo-data/, configuration in etc/demo/. Ctrl-C stops everything.\n",
               flush=True)
         signal.signal(signal.SIGTERM, lambda *a: (_ for _ in ()).throw(KeyboardInterrupt()))
         while all(p.poll() is None for p in procs):

@@ -84,6 +84,10 @@ static void printer_rows(struct dev_state *s)
 
 static struct collector coll;
 static struct web fweb;
+/* an administrator's session: every request carries it unless it brings a Cookie of its own,
+ * and CSRFTOKEN in a body becomes its token, so the pages and forms behind the log-in are
+ * reached */
+static char session_token[SESSION_TOKEN_LEN + 1], session_csrf[SESSION_TOKEN_LEN + 1];
 
 static time_t fixed_now(void) { return 1764900000; } /* a Friday, 09:00 in Hà Nội */
 
@@ -93,6 +97,9 @@ static enum MHD_Result fuzz_on_request(void *cls, struct MHD_Connection *conn, c
 				       size_t *data_size, void **con_cls)
 {
 	if (!*con_cls && strcmp(url, "/api/v1/ingest") == 0 && strcmp(method, "POST") == 0)
+		return reply_text(conn, MHD_HTTP_NOT_FOUND, "not here\n");
+	/* nor a log-in: its password is checked on a thread (its form is parsed as the others) */
+	if (!*con_cls && strcmp(url, "/login") == 0 && strcmp(method, "POST") == 0)
 		return reply_text(conn, MHD_HTTP_NOT_FOUND, "not here\n");
 	return on_request(cls, conn, url, method, version, data, data_size, con_cls);
 }
@@ -135,8 +142,9 @@ static void setup(void)
 	if (!c->rrd || !c->gcache || !c->store)
 		abort();
 	c->probes = probes_open(c->store, err, sizeof(err));
+	c->users = users_open(c->store, err, sizeof(err));
 	c->i18n = i18n_load(FUZZ_SRCDIR "/dashboards", &errs);
-	if (!c->probes || !c->i18n || errlist_count(&errs) ||
+	if (!c->probes || !c->users || !c->i18n || errlist_count(&errs) ||
 	    sqlite3_exec(store_db(c->store), FUZZ_PROBE_ROW, NULL, NULL, NULL) != SQLITE_OK)
 		abort();
 	c->warnings.module = "web";
@@ -147,6 +155,14 @@ static void setup(void)
 	if (!fweb.watch || !fweb.css)
 		abort();
 	fweb.css_len = strlen(fweb.css);
+	fweb.auth = webauth_new(c->store, c->users, 0, &c->warnings);
+	struct user_rec admin = {.name = "admin", .role = ROLE_ADMIN};
+	struct session *se = fweb.auth ? webauth_open_session(fweb.auth, &admin, "192.0.2.50",
+							      fixed_now(), session_token)
+				       : NULL;
+	if (!se)
+		abort();
+	memcpy(session_csrf, se->csrf, sizeof(session_csrf));
 	c->conn_stats = connwatch_stats(fweb.watch);
 	/* web_start's options, without the listening socket and TLS */
 	fweb.d = MHD_start_daemon(MHD_USE_NO_LISTEN_SOCKET | MHD_ALLOW_SUSPEND_RESUME, 0, NULL,
@@ -175,6 +191,27 @@ static int has_header(const char *h, size_t n, const char *name)
 		at = end + 1;
 	}
 	return 0;
+}
+
+#define TOKEN_MARK "CSRFTOKEN"
+#define TOKEN_MARK_LEN (sizeof(TOKEN_MARK) - 1)
+
+static const char *token_mark(const char *body, size_t blen)
+{
+	return blen >= TOKEN_MARK_LEN ? memmem(body, blen, TOKEN_MARK, TOKEN_MARK_LEN) : NULL;
+}
+
+/* The body, its first CSRFTOKEN the session's token (55 bytes longer). */
+static void body_with_token(struct strbuf *rq, const char *body, size_t blen)
+{
+	const char *at = token_mark(body, blen);
+	if (!at) {
+		strbuf_append(rq, body, blen);
+		return;
+	}
+	strbuf_append(rq, body, (size_t)(at - body));
+	strbuf_puts(rq, session_csrf);
+	strbuf_append(rq, at + TOKEN_MARK_LEN, blen - (size_t)(at - body) - TOKEN_MARK_LEN);
 }
 
 /* The request as bytes on the wire. */
@@ -210,11 +247,14 @@ static void request(struct strbuf *rq, const char *in, size_t n)
 	if (!has_header(in + hstart, hend - hstart, "host:"))
 		strbuf_puts(rq, "Host: 192.0.2.10:8080\r\n");
 	if (!has_header(in + hstart, hend - hstart, "content-length:") && blen)
-		strbuf_printf(rq, "Content-Length: %zu\r\n", blen);
+		strbuf_printf(rq, "Content-Length: %zu\r\n",
+			      blen + (token_mark(body, blen) ? SESSION_TOKEN_LEN - TOKEN_MARK_LEN : 0));
 	if (!has_header(in + hstart, hend - hstart, "connection:"))
 		strbuf_puts(rq, "Connection: close\r\n");
+	if (!has_header(in + hstart, hend - hstart, "cookie:"))
+		strbuf_printf(rq, "Cookie: %s=%s\r\n", WEBAUTH_COOKIE, session_token);
 	strbuf_puts(rq, "\r\n");
-	strbuf_append(rq, body, blen);
+	body_with_token(rq, body, blen);
 }
 
 static unsigned current_connections(void)

@@ -114,6 +114,14 @@ retries = 1
         CA_FILES[self.port] = cert
 
 
+# the administrator every district's tests log in as (the dashboard needs a log-in)
+ADMIN = ("it-admin", "mat-khau-thu-2026")
+ADMIN_NAME = "Chị Lan (IT)"  # the name acknowledgements and windows are made in
+# paths a collector serves without a log-in
+PUBLIC = ("/login", "/static/style.css", "/metrics", "/api/v1/ingest", "/api/v1/assignment")
+# session cookies of ADMIN, per collector port
+COOKIES = {}
+
 # probe credentials issued by each collector under test: {port: {probe name: secret, "root":
 # the district's folder}}
 SECRETS = {}
@@ -136,9 +144,87 @@ def issue_secrets(bindir, district):
         r = subprocess.run([exe, "-c", district.conf, "probe", "add", "other"], check=True,
                            capture_output=True, text=True)
         have["other"] = r.stdout.split()[3]
+        add_user(bindir, district, ADMIN[0], "admin", ADMIN[1], full_name=ADMIN_NAME)
     with open(path, encoding="ascii") as f:
         have["district"] = f.read().strip()
+    COOKIES.pop(district.port, None)
     return have
+
+
+def add_user(bindir, district, name, role, password, communes=(), full_name=None):
+    """A dashboard user, as an administrator makes one (the password on standard input)."""
+    args = [os.path.join(bindir, "hbmon-collector"), "-c", district.conf, "user", "add", name,
+            "--role", role] + (["--name", full_name] if full_name else [])
+    for c in communes:
+        args += ["--commune", c]
+    r = subprocess.run(args, input=password + "\n", capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+    return r
+
+
+def login(base, user, password):
+    """Logs in at base (http://127.0.0.1:PORT): the session cookie ("name=value"), or None
+    with the status the log-in got."""
+    u = urllib.parse.urlsplit(base)
+    conn = http_conn(u)
+    conn.request("POST", "/login", urllib.parse.urlencode(
+        {"user": user, "password": password, "next": "/"}).encode(),
+        {"Content-Type": "application/x-www-form-urlencoded"})
+    r = conn.getresponse()
+    r.read()
+    cookie = r.getheader("Set-Cookie")
+    if r.status != 303 or not cookie:
+        return None, r.status
+    return cookie.split(";")[0], r.status
+
+
+def http_conn(u, timeout=10):
+    from http.client import HTTPConnection, HTTPSConnection
+    if u.scheme == "https":
+        ca = CA_FILES.get(u.port)
+        return HTTPSConnection(u.hostname, u.port, timeout=timeout,
+                               context=ssl.create_default_context(cafile=ca))
+    return HTTPConnection(u.hostname, u.port, timeout=timeout)
+
+
+def admin_cookie(url, fresh=False):
+    """ADMIN's session at the collector serving url (logged in when there is none yet)."""
+    u = urllib.parse.urlsplit(url)
+    if fresh or u.port not in COOKIES:
+        cookie, st = login(f"{u.scheme}://{u.hostname}:{u.port}", *ADMIN)
+        assert cookie, f"log-in as {ADMIN[0]} refused: {st}"
+        COOKIES[u.port] = cookie
+    return COOKIES[u.port]
+
+
+def page_csrf(page):
+    """The session's token in a page's forms."""
+    import re
+    m = re.search(r'name="csrf" value="([0-9a-f]{64})"', page)
+    assert m, "no form token in the page"
+    return m.group(1)
+
+
+def post_form(dist, path, fields, origin="same", cookie=None, csrf=True):
+    """A dashboard form as a logged-in browser posts it: the session's cookie and its token
+    (csrf=False leaves the token out; origin "same" is this site's, None sends none)."""
+    cookie = cookie or admin_cookie(dist.url("/"))
+    fields = dict(fields)
+    if csrf is True:
+        st, _, page = http(dist.url("/"), cookie=cookie)
+        fields["csrf"] = page_csrf(page.decode())
+    elif csrf:
+        fields["csrf"] = csrf
+    u = urllib.parse.urlsplit(dist.url("/"))
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie}
+    if origin == "same":
+        origin = f"{u.scheme}://{u.hostname}:{u.port}"
+    if origin:
+        headers["Origin"] = origin
+    conn = http_conn(u)
+    conn.request("POST", path, urllib.parse.urlencode(fields).encode(), headers)
+    r = conn.getresponse()
+    return r.status, r.getheader("Location"), r.read().decode()
 
 
 def auth_header(url, data, auth):
@@ -159,18 +245,34 @@ def auth_header(url, data, auth):
     return "Basic " + base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
 
 
-def http(url, data=None, timeout=10, auth=None):
-    req = urllib.request.Request(url, data=data, method="POST" if data is not None else "GET")
-    cred = auth_header(url, data, auth)
-    if cred:
-        req.add_header("Authorization", cred)
-    ca = CA_FILES.get(urllib.parse.urlsplit(url).port) if url.startswith("https:") else None
-    ctx = ssl.create_default_context(cafile=ca) if ca else None
-    try:
-        with urllib.request.urlopen(req, timeout=timeout, context=ctx) as r:
-            return r.status, r.headers, r.read()
-    except urllib.error.HTTPError as e:
-        return e.code, e.headers, e.read()
+def http(url, data=None, timeout=10, auth=None, cookie=None):
+    """GET (or POST data to) url; a dashboard path is asked as ADMIN (or with cookie, "" for
+    nobody), logged in again if the collector was restarted since."""
+    path = urllib.parse.urlsplit(url).path
+    mine = cookie is None and path not in PUBLIC
+    if mine:
+        cookie = admin_cookie(url)
+    for attempt in range(2):
+        req = urllib.request.Request(url, data=data, method="POST" if data is not None else "GET")
+        cred = auth_header(url, data, auth)
+        if cred:
+            req.add_header("Authorization", cred)
+        if cookie:
+            req.add_header("Cookie", cookie)
+        ca = CA_FILES.get(urllib.parse.urlsplit(url).port) if url.startswith("https:") else None
+        ctx = ssl.create_default_context(cafile=ca) if ca else None
+        try:
+            with urllib.request.urlopen(req, timeout=timeout, context=ctx) as r:
+                got = r.status, r.headers, r.read()
+                sent_to_login = urllib.parse.urlsplit(r.url).path == "/login" and path != "/login"
+        except urllib.error.HTTPError as e:
+            got = e.code, e.headers, e.read()
+            sent_to_login = False
+        if mine and attempt == 0 and (sent_to_login or got[0] == 401):
+            cookie = admin_cookie(url, fresh=True)  # a new collector: its sessions are new
+            continue
+        return got
+    return got
 
 
 class Daemon:

@@ -16,7 +16,9 @@ import ssl
 import pytest
 from aiosmtpd.controller import Controller
 
-from conftest import District, batch, free_port, http, sample, start_collector
+from browser import Browser
+from conftest import (ADMIN, ADMIN_NAME, District, batch, free_port, http, post_form, sample,
+                      start_collector)
 from test_trust import make_pair
 from words import identifier_tokens
 
@@ -303,7 +305,6 @@ def test_silent_probe_is_one_alert_for_district_it_not_a_commune_storm(bindir, t
 def test_overview_at_night_reads_not_judged_not_missed(bindir, tmp_path, smtp):
     """At 03:00 the PCs are off: the overview says "not judged now (outside working hours)"
     with the last judged state, not red; at 09:00 with the PCs still off it is missed."""
-    from test_browser import chromium
     inbox, _, port = smtp
     day = Day(bindir, tmp_path, port, inbox.tls[0])
     try:
@@ -321,10 +322,12 @@ def test_overview_at_night_reads_not_judged_not_missed(bindir, tmp_path, smtp):
         assert now["communes"][0]["verdict_judged"] == "not_judged"
         assert now["communes"][0]["not_judged_because"] == "off_hours"
         if not bindir.endswith("asan"):  # the same HTML from both builds: one browser run
-            dom = chromium("--dump-dom", day.dist.url("/")).stdout.decode("utf-8", "replace")
-            assert "Không đánh giá lúc này" in dom and "Chưa đạt" not in dom
-            dom = chromium("--dump-dom", day.dist.url("/?lang=en")).stdout.decode()
-            assert "Not judged now" in dom and "outside working hours" in dom
+            with Browser() as b:
+                b.login(day.dist.url(""), *ADMIN)
+                dom = b.dom(day.dist.url("/"))
+                assert "Không đánh giá lúc này" in dom and "Chưa đạt" not in dom
+                dom = b.dom(day.dist.url("/?lang=en"))
+                assert "Not judged now" in dom and "outside working hours" in dom
         # 09:00 the office is open and the PCs are still off: missed, with its reason
         day.now = int(tuesday.replace(hour=9, minute=0).timestamp()) - 60
         day.minute()
@@ -483,18 +486,6 @@ def test_maintenance_window_and_acknowledgement(bindir, tmp_path, smtp):
         assert day.col.stop() == 0, day.col.output()
 
 
-def post_form(day, path, fields, origin=None):
-    from http.client import HTTPConnection
-    from urllib.parse import urlencode
-    conn = HTTPConnection("127.0.0.1", day.dist.port, timeout=10)
-    headers = {"Content-Type": "application/x-www-form-urlencoded"}
-    if origin:
-        headers["Origin"] = origin
-    conn.request("POST", path, urlencode(fields).encode(), headers)
-    r = conn.getresponse()
-    return r.status, r.getheader("Location"), r.read().decode()
-
-
 def test_dashboard_forms_acknowledge_and_plan_maintenance(bindir, tmp_path, smtp):
     inbox, _, port = smtp
     day = Day(bindir, tmp_path, port, inbox.tls[0])
@@ -504,28 +495,33 @@ def test_dashboard_forms_acknowledge_and_plan_maintenance(bindir, tmp_path, smtp
         day.until(9, 6)
         page = http(day.dist.url("/"))[2].decode()
         assert 'action="/api/v1/ack"' in page and 'name="target" value="scanner"' in page
-        me = f"http://127.0.0.1:{day.dist.port}"
-        form = {"commune": COMMUNE, "site": "Bộ phận một cửa", "target": "scanner",
-                "by": "Chị Lan (IT)"}
-        # a page on another site cannot make an officer's browser do it
-        assert post_form(day, "/api/v1/ack", form, "http://evil.example")[0] == 403
-        st, loc, _ = post_form(day, "/api/v1/ack", form, me)
+        form = {"commune": COMMUNE, "site": "Bộ phận một cửa", "target": "scanner"}
+        # a page on another site cannot make an officer's browser do it, nor a form without
+        # the session's token, nor a browser not logged in
+        assert post_form(day.dist, "/api/v1/ack", form, "http://evil.example")[0] == 403
+        assert post_form(day.dist, "/api/v1/ack", form, csrf=False)[0] == 403
+        assert post_form(day.dist, "/api/v1/ack", form, csrf="0" * 64)[0] == 403
+        assert post_form(day.dist, "/api/v1/ack", form, origin=None, cookie="x=y",
+                         csrf=False)[0] == 401
+        st, loc, _ = post_form(day.dist, "/api/v1/ack", {**form, "by": "Kẻ Mạo Danh"})
         assert (st, loc) == (303, "/#alerts")
         state = json.loads(http(day.dist.url("/api/v1/alerts"))[2])
-        assert state["alerts"][0]["acknowledged_by"] == "Chị Lan (IT)"
-        assert "người nhận xử lý: Chị Lan (IT)" in http(day.dist.url("/"))[2].decode()
-        st, _, msg = post_form(day, "/api/v1/ack", {**form, "commune": "Xã Khác"}, me)
+        # in the name of the one logged in, whatever a field says
+        assert state["alerts"][0]["acknowledged_by"] == ADMIN_NAME
+        assert f"người nhận xử lý: {ADMIN_NAME}" in http(day.dist.url("/"))[2].decode()
+        st, _, msg = post_form(day.dist, "/api/v1/ack", {**form, "commune": "Xã Khác"})
         assert st == 400 and 'commune "Xã Khác": not in' in msg
-        st, _, msg = post_form(day, "/api/v1/ack", {**form, "by": "x" * 300}, me)
+        st, _, msg = post_form(day.dist, "/api/v1/ack", {**form, "note": "x" * 300})
         assert st == 400 and "too long" in msg
         # a maintenance window from the form, as the browser sends datetime-local values
-        st, loc, _ = post_form(day, "/api/v1/maintenance",
+        st, loc, _ = post_form(day.dist, "/api/v1/maintenance",
                                {"commune": COMMUNE, "site": "", "from": "2026-11-24T07:00",
-                                "to": "2026-11-24T11:30", "note": "thay UPS"}, me)
-        assert (st, loc) == (303, "/#alerts")
-        assert "thay UPS" in cli(bindir, day, "maint", "list").stdout
-        st, _, msg = post_form(day, "/api/v1/maintenance",
-                               {"commune": COMMUNE, "from": "2026-11-24T07:00", "to": "soon"}, me)
+                                "to": "2026-11-24T11:30", "note": "thay UPS"})
+        assert (st, loc) == (303, "/#maint")
+        listed = cli(bindir, day, "maint", "list").stdout
+        assert "thay UPS" in listed and ADMIN_NAME in listed
+        st, _, msg = post_form(day.dist, "/api/v1/maintenance",
+                               {"commune": COMMUNE, "from": "2026-11-24T07:00", "to": "soon"})
         assert st == 400 and msg.startswith("to:")
     finally:
         assert day.col.stop() == 0, day.col.output()
@@ -585,15 +581,13 @@ def test_value_target_toner_floor(bindir, tmp_path, smtp):
         # taken on from the dashboard's form, by the name the alert shows
         page = http(dist.url("/"))[2].decode()
         assert 'name="target" value="printer.supply.percent"' in page
-        holder = type("D", (), {"dist": dist})
         form = {"commune": COMMUNE, "site": "Bộ phận một cửa",
-                "target": "printer.supply.percent", "by": "Anh Tú"}
-        st, loc, _ = post_form(holder, "/api/v1/ack", form, f"http://127.0.0.1:{dist.port}")
+                "target": "printer.supply.percent"}
+        st, loc, _ = post_form(dist, "/api/v1/ack", form)
         assert (st, loc) == (303, "/#alerts")
         alerts = tick(5)
-        assert alerts[0]["acknowledged_by"] == "Anh Tú"
-        st, _, msg = post_form(holder, "/api/v1/ack", {**form, "target": "printer.toner"},
-                               f"http://127.0.0.1:{dist.port}")
+        assert alerts[0]["acknowledged_by"] == ADMIN_NAME
+        st, _, msg = post_form(dist, "/api/v1/ack", {**form, "target": "printer.toner"})
         assert st == 400 and "value target" in msg
         for _ in range(7):  # a new cartridge: met again after the recover time
             alerts = tick(95)

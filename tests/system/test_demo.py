@@ -3,6 +3,7 @@ story (six communes meet their targets, two of them with a warning, four miss on
 everything it started. Runs etc/demo/run-demo.py itself (a short history), so it needs the
 demo's ports free and it replaces demo-data/."""
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -12,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from conftest import TOP, http
+from conftest import TOP, http, login
 from words import crawl_findings, inventory_names, summary
 
 DEMO = os.path.join(TOP, "etc", "demo", "run-demo.py")
@@ -70,15 +71,27 @@ def test_demo_tells_its_story_and_stops(tmp_path):
             """Every device heard from live (the silent ones down), the headline shown."""
             return '<strong id="communes-met">6/10</strong>' in page and \
                 'class="status unknown"' not in page
+        logins, cookie = {}, None
         while time.time() < deadline and not settled(page):
             assert demo.poll() is None, (tmp_path / "demo.log").read_text()
+            # the logins it prints, as a newcomer reads them
+            logins = dict(re.findall(r"demo: log in as (\S+) / (\S+)",
+                                     (tmp_path / "demo.log").read_text()))
             try:
-                page = http("http://127.0.0.1:8080/", timeout=5)[2].decode()
+                if logins and not cookie:
+                    cookie = login("http://127.0.0.1:8080", "admin", logins["admin"])[0]
+                if cookie:
+                    page = http("http://127.0.0.1:8080/", timeout=5, cookie=cookie)[2].decode()
             except OSError:
                 pass
             time.sleep(1)
         out = (tmp_path / "demo.log").read_text()
         assert settled(page), out[-3000:]
+        # the officer of Xã Tân Phú sees that commune only
+        officer = login("http://127.0.0.1:8080", "canbo.tanphu", logins["canbo.tanphu"])[0]
+        mine = http("http://127.0.0.1:8080/", cookie=officer)[2].decode()
+        assert 'data-commune="Xã Tân Phú"' in mine and 'data-commune="Xã An Bình"' not in mine
+        assert 'id="communes-met"' not in mine  # the district's figures are not theirs
         assert "imported" in out and "refused: 0 batches, 0 samples" in out, out[-3000:]
         # each commune that misses says why: the story of district.py
         for why in ("0 máy quét hoạt động (cần 1)", "0 trang thông tin điện tử hoạt động (cần 1)",
@@ -88,7 +101,7 @@ def test_demo_tells_its_story_and_stops(tmp_path):
         # the toner and the full disk are warnings: their communes meet their targets
         assert page.count('<span class="badge warn">1 cảnh báo</span>') >= 2, page[:3000]
         # the past is there: three days of incidents in the report, with their durations
-        st, _, body = http("http://127.0.0.1:8080/report?period=week")
+        st, _, body = http("http://127.0.0.1:8080/report?period=week", cookie=cookie)
         report = body.decode()
         assert st == 200 and 'class="incidents"' in report
         assert "Xã Thạnh Lợi" in report[report.index('class="incidents"'):]
@@ -96,8 +109,10 @@ def test_demo_tells_its_story_and_stops(tmp_path):
         # what people read has no variable name, MIB name, OID, raw number or ISO date in it
         # (words.py), in either language: the overview, every device page, the report and its
         # periods, the report's CSV header
+        # (user names, like the inventory's names, are the district's own words)
         found = crawl_findings("http://127.0.0.1:8080/",
-                               inventory_names(os.path.join(TOP, "etc", "demo", "inventory.csv")))
+                               inventory_names(os.path.join(TOP, "etc", "demo", "inventory.csv"))
+                               | set(logins), cookie=cookie)
         if found:
             pytest.fail(summary(found))
     finally:

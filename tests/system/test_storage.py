@@ -15,7 +15,8 @@ from urllib.parse import quote as urlquote
 
 import pytest
 
-from conftest import District, auth_header, batch, http, metric, sample, start_collector
+from conftest import (District, admin_cookie, auth_header, batch, http, metric, sample,
+                      start_collector)
 
 COMMUNES = ["Xã Tân Lập", "Thị trấn Đông Anh", "../etc", "Phường 1/2"]
 SITE = "[site-type office]\nlabel_vi = Văn phòng\nlabel_en = office\n"
@@ -279,7 +280,8 @@ def test_graphs_png_svg_cached_with_etag(bindir, tmp_path):
     st, hdr2, svg2 = http(url)
     assert st == 200 and hdr2["X-Hbmon-Cache"] == "hit" and svg2 == svg
     assert hdr2["ETag"] == hdr["ETag"] and "max-age" in hdr2["Cache-Control"]
-    req = urllib.request.Request(url, headers={"If-None-Match": hdr["ETag"]})
+    req = urllib.request.Request(url, headers={"If-None-Match": hdr["ETag"],
+                                              "Cookie": admin_cookie(url)})
     with pytest.raises(urllib.error.HTTPError) as e:
         urllib.request.urlopen(req, timeout=10)
     assert e.value.code == 304

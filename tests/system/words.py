@@ -389,9 +389,12 @@ def links(page):
     return p.hrefs
 
 
-def _get(url, timeout=20):
+def _get(url, timeout=20, cookie=None):
+    req = urllib.request.Request(url)
+    if cookie:
+        req.add_header("Cookie", cookie)
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as r:
+        with urllib.request.urlopen(req, timeout=timeout) as r:
             return r.status, r.read()
     except urllib.error.HTTPError as e:
         return e.code, e.read()
@@ -418,9 +421,9 @@ def inventory_names(path):
     return names
 
 
-def device_provided(base_url):
+def device_provided(base_url, cookie=None):
     """What the devices say of themselves (sysName, sysDescr), from /api/v1/devices."""
-    st, body = _get(urllib.parse.urljoin(base_url, "/api/v1/devices"))
+    st, body = _get(urllib.parse.urljoin(base_url, "/api/v1/devices"), cookie=cookie)
     if st != 200:
         return set()
     out = set()
@@ -431,16 +434,17 @@ def device_provided(base_url):
     return out
 
 
-def crawl_findings(base_url, allow=(), langs=("vi", "en")):
-    """Reads what a person reads from a running collector, in each language: the overview,
-    every device page it links, the report and its period links, the report's CSV header.
-    Returns OrderedDict {url: [Finding]} of the URLs with findings (an HTTP error is a finding
-    too). allow: inventory names; the devices' own sysName/sysDescr are added from the API."""
-    allow = set(allow) | device_provided(base_url)
+def crawl_findings(base_url, allow=(), langs=("vi", "en"), cookie=None):
+    """Reads what a person reads from a running collector, in each language: the log-in page,
+    the overview, every device page it links, the report and its period links, the report's
+    CSV header, the activity log (cookie: an administrator's session). Returns OrderedDict
+    {url: [Finding]} of the URLs with findings (an HTTP error is a finding too). allow:
+    inventory names; the devices' own sysName/sysDescr are added from the API."""
+    allow = set(allow) | device_provided(base_url, cookie)
     results = OrderedDict()
 
     def check(url, lang, kind="html"):
-        st, body = _get(url)
+        st, body = _get(url, cookie=cookie)
         if st != 200:
             results[url] = [Finding(f"HTTP {st}", body[:120].decode(errors="replace"), "fetch")]
             return ""
@@ -466,6 +470,9 @@ def crawl_findings(base_url, allow=(), langs=("vi", "en")):
             seen.add(url)
             return check(url, lang, kind)
 
+        if cookie:  # a collector's own pages of access (a logged-in administrator reads the log)
+            visit("/login")
+            visit("/audit")
         overview = visit("/") or ""
         hrefs = links(overview)
         for h in hrefs:

@@ -111,12 +111,73 @@ static void old_store_gains_english_texts(void **state)
 	rmdir(dir);
 }
 
+struct windows {
+	int n;
+	long id[4];
+	char by[4][32];
+};
+
+static void collect_window(void *ctx, const struct maint *m)
+{
+	struct windows *w = ctx;
+	if (w->n < 4) {
+		w->id[w->n] = m->id;
+		snprintf(w->by[w->n], sizeof(w->by[0]), "%s", m->by ? m->by : "(none)");
+	}
+	w->n++;
+}
+
+/* A window keeps its author; ended, it leaves the open list at once, whether it had begun or
+ * not; a store made before authors gets the column, its windows without one. */
+static void windows_authored_and_ended(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/hbmon-store-XXXXXX", path[64], err[256];
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/hbmon.db", dir);
+	sqlite3 *db;
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db,
+				      "CREATE TABLE maintenance (id INTEGER PRIMARY KEY, commune TEXT "
+				      "NOT NULL, site TEXT, device TEXT, starts INTEGER NOT NULL, ends "
+				      "INTEGER NOT NULL, note TEXT, created INTEGER NOT NULL);"
+				      "INSERT INTO maintenance(commune, starts, ends, created)"
+				      " VALUES('Xã A', 100, 5000, 50);",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	sqlite3_close(db);
+	struct store *s = store_open(path, err, sizeof(err));
+	assert_non_null(s);
+	struct maint now_on = {0, "Xã A", "", "", 900, 2000, "cắt điện", "Chị Lan"};
+	struct maint later = {0, "Xã B", "", "", 3000, 4000, "", "Anh Tư"};
+	long a = store_maint_add(s, &now_on, 900), b = store_maint_add(s, &later, 900);
+	assert_true(a > 1 && b > a);
+	struct windows w = {0};
+	assert_int_equal(store_maint_each(s, 1000, collect_window, &w), 3);
+	assert_string_equal(w.by[0], ""); /* the old one: no author kept */
+	assert_string_equal(w.by[1], "Chị Lan");
+	assert_string_equal(w.by[2], "Anh Tư");
+	assert_int_equal(store_maint_cancel(s, a, 1000), 1); /* begun: ends now */
+	assert_int_equal(store_maint_cancel(s, b, 1000), 1); /* not begun: never will */
+	assert_int_equal(store_maint_cancel(s, b, 1000), 0); /* over already */
+	assert_int_equal(store_maint_cancel(s, 999, 1000), 0);
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(store_maint_each(s, 1000, collect_window, &w), 1);
+	assert_int_equal(w.id[0], 1);
+	memset(&w, 0, sizeof(w));
+	assert_int_equal(store_maint_each(s, 3500, collect_window, &w), 1); /* b stays ended */
+	store_close(s);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	log_init("test_store", 0, LOG_LVL_ERR);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(events_held_while_the_database_is_full),
 		cmocka_unit_test(old_store_gains_english_texts),
+		cmocka_unit_test(windows_authored_and_ended),
 	};
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }
