@@ -156,7 +156,7 @@ lint:
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/hbmon/dashboards/i18n
 	install -m 755 $(BUILD)/hbmon-probe $(BUILD)/hbmon-collector $(DESTDIR)$(PREFIX)/bin/
-	install -m 644 dashboards/*.css $(DESTDIR)$(PREFIX)/share/hbmon/dashboards/
+	install -m 644 dashboards/*.css dashboards/*.js $(DESTDIR)$(PREFIX)/share/hbmon/dashboards/
 	install -m 644 dashboards/i18n/*.ini $(DESTDIR)$(PREFIX)/share/hbmon/dashboards/i18n/
 	install -d $(DESTDIR)$(PREFIX)/share/hbmon/profiles
 	install -m 644 profiles/*.conf profiles/README.md $(DESTDIR)$(PREFIX)/share/hbmon/profiles/

@@ -42,6 +42,19 @@
  * a quarter of a second); live batches are far smaller and are decoded at once, without a hop */
 #define DECODE_INLINE_MAX (256u << 10)
 
+/* The dashboard's own files, served from memory: its style sheet and its one script (no
+ * inline script anywhere: the Content-Security-Policy forbids it). */
+struct static_file {
+	const char *name, *type;
+	char *data;
+	size_t len;
+};
+#define NSTATIC 2
+static const struct static_file static_files[NSTATIC] = {
+    {"style.css", "text/css; charset=utf-8", NULL, 0},
+    {"overview.js", "text/javascript; charset=utf-8", NULL, 0},
+};
+
 struct web {
 	struct collector *c;
 	size_t queued_bytes; /* held by batches waiting for the writer */
@@ -51,8 +64,7 @@ struct web {
 	struct worker *decoder;   /* large ingest bodies, made when the first one comes */
 	struct webauth *auth;     /* dashboard log-ins and sessions */
 	struct MHD_Daemon *d;
-	char *css;
-	size_t css_len;
+	struct static_file statics[NSTATIC]; /* read once at start */
 	char start_msg[512]; /* libmicrohttpd's first message while it starts */
 };
 
@@ -770,9 +782,10 @@ static enum MHD_Result handle_get(struct web *w, struct MHD_Connection *conn, co
 		return handle_graph(w, conn, url + 7, l, rq);
 	if (strncmp(url, "/api/v1/series/", 15) == 0)
 		return handle_series(w, conn, url + 15, rq);
-	if (strcmp(url, "/static/style.css") == 0)
-		return reply(conn, MHD_HTTP_OK, "text/css; charset=utf-8", w->css, w->css_len,
-			     MHD_RESPMEM_PERSISTENT, "max-age=3600");
+	for (int i = 0; i < NSTATIC && strncmp(url, "/static/", 8) == 0; i++)
+		if (strcmp(url + 8, w->statics[i].name) == 0)
+			return reply(conn, MHD_HTTP_OK, w->statics[i].type, w->statics[i].data,
+				     w->statics[i].len, MHD_RESPMEM_PERSISTENT, "max-age=3600");
 	if (strbuf_init(&sb, PAGE_LIMIT) < 0)
 		return MHD_NO;
 	if (strcmp(url, "/api/v1/assignment") == 0) {
@@ -1012,7 +1025,8 @@ static int is_form_url(const char *url)
  * Prometheus, no commune's data), and the probes' (their own credential). */
 static int is_public(const char *url)
 {
-	static const char *const open[] = {"/login", "/static/style.css", "/metrics",
+	static const char *const open[] = {"/login", "/static/style.css", "/static/overview.js",
+					   "/metrics",
 					   "/api/v1/ingest", "/api/v1/assignment"};
 	for (size_t i = 0; i < sizeof(open) / sizeof(open[0]); i++)
 		if (strcmp(url, open[i]) == 0)
@@ -1150,15 +1164,15 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	*con_cls = NULL;
 }
 
-static int load_css(struct web *w, const char *dir, char *err, size_t errsz)
+static int load_static(struct static_file *sf, const char *dir, char *err, size_t errsz)
 {
 	char path[4200];
-	snprintf(path, sizeof(path), "%s/style.css", dir);
+	snprintf(path, sizeof(path), "%s/%s", dir, sf->name);
 	FILE *f = fopen(path, "r");
 	struct strbuf sb;
 	if (!f || strbuf_init(&sb, 1 << 20) < 0) {
-		snprintf(err, errsz, "%s: cannot read the dashboard's style sheet: %s: point [general] "
-			 "dashboards_dir at the dashboards folder (%s once installed)", path,
+		snprintf(err, errsz, "%s: cannot read the dashboard's %s: %s: point [general] "
+			 "dashboards_dir at the dashboards folder (%s once installed)", path, sf->name,
 			 strerror(f ? ENOMEM : errno), HBMON_DASHBOARDS_DIR);
 		if (f)
 			fclose(f);
@@ -1169,7 +1183,17 @@ static int load_css(struct web *w, const char *dir, char *err, size_t errsz)
 	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
 		strbuf_append(&sb, buf, n);
 	fclose(f);
-	w->css = strbuf_take(&sb, &w->css_len);
+	sf->data = strbuf_take(&sb, &sf->len);
+	return 0;
+}
+
+static int load_statics(struct web *w, const char *dir, char *err, size_t errsz)
+{
+	for (int i = 0; i < NSTATIC; i++) {
+		w->statics[i] = static_files[i];
+		if (load_static(&w->statics[i], dir, err, errsz) < 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -1268,8 +1292,8 @@ struct web *web_start(struct collector *c, char *err, size_t errsz)
 		return NULL;
 	}
 	w->c = c;
-	if (load_css(w, c->cfg->dashboards_dir, err, errsz) < 0) {
-		free(w);
+	if (load_statics(w, c->cfg->dashboards_dir, err, errsz) < 0) {
+		web_stop(w);
 		return NULL;
 	}
 	char *cert, *key;
@@ -1319,7 +1343,8 @@ void web_stop(struct web *w)
 		memset(w->tls_key, 0, strlen(w->tls_key));
 	free(w->tls_key);
 	free(w->tls_cert);
-	free(w->css);
+	for (int i = 0; i < NSTATIC; i++)
+		free(w->statics[i].data);
 	free(w);
 }
 

@@ -151,10 +151,15 @@ static void setup(void)
 
 	fweb.c = c;
 	fweb.watch = connwatch_new();
-	fweb.css = strdup("body{font-family:sans-serif}");
-	if (!fweb.watch || !fweb.css)
+	for (int i = 0; i < NSTATIC; i++) {
+		fweb.statics[i] = static_files[i];
+		fweb.statics[i].data = strdup("/* a dashboard file */");
+		if (!fweb.statics[i].data)
+			abort();
+		fweb.statics[i].len = strlen(fweb.statics[i].data);
+	}
+	if (!fweb.watch)
 		abort();
-	fweb.css_len = strlen(fweb.css);
 	fweb.auth = webauth_new(c->store, c->users, 0, &c->warnings);
 	struct user_rec admin = {.name = "admin", .role = ROLE_ADMIN};
 	struct session *se = fweb.auth ? webauth_open_session(fweb.auth, &admin, "192.0.2.50",

@@ -118,7 +118,8 @@ retries = 1
 ADMIN = ("it-admin", "mat-khau-thu-2026")
 ADMIN_NAME = "Chị Lan (IT)"  # the name acknowledgements and windows are made in
 # paths a collector serves without a log-in
-PUBLIC = ("/login", "/static/style.css", "/metrics", "/api/v1/ingest", "/api/v1/assignment")
+PUBLIC = ("/login", "/static/style.css", "/static/overview.js", "/metrics", "/api/v1/ingest",
+          "/api/v1/assignment")
 # session cookies of ADMIN, per collector port
 COOKIES = {}
 
