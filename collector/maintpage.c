@@ -14,6 +14,7 @@ struct maint_table {
 	const struct collector *c;
 	enum lang l;
 	const struct viewer *v;
+	const char *commune;
 	time_t now;
 	int rows;
 };
@@ -25,7 +26,7 @@ static void maint_row(void *ctx, const struct maint *m)
 	const struct collector *c = t->c;
 	enum lang l = t->l;
 	char from[48], to[48];
-	if (!viewer_sees(t->v, m->commune))
+	if (!viewer_sees(t->v, m->commune) || (t->commune && strcmp(t->commune, m->commune) != 0))
 		return;
 	if (!t->rows++)
 		strbuf_printf(o, "<table class=\"maint\"><thead><tr><th>%s</th><th>%s</th><th>%s</th>"
@@ -60,13 +61,14 @@ static void maint_row(void *ctx, const struct maint *m)
 
 /* Planning one: only the communes v may act for, and the longest window v may plan said. */
 static void maint_form(struct strbuf *o, const struct collector *c, enum lang l,
-		       const struct viewer *v)
+		       const struct viewer *v, const char *commune)
 {
 	strbuf_puts(o, "<form method=\"post\" action=\"/api/v1/maintenance\">");
 	page_csrf(o, v);
 	strbuf_puts(o, "<select name=\"commune\" required>");
 	for (size_t k = 0; k < c->inv->ncommunes; k++) {
-		if (!viewer_may_act(v, c->inv->communes[k].name))
+		if (!viewer_may_act(v, c->inv->communes[k].name) ||
+		    (commune && strcmp(commune, c->inv->communes[k].name) != 0))
 			continue;
 		strbuf_puts(o, "<option>");
 		strbuf_html(o, c->inv->communes[k].name);
@@ -88,22 +90,22 @@ static void maint_form(struct strbuf *o, const struct collector *c, enum lang l,
 }
 
 void page_maint_block(struct strbuf *o, const struct collector *c, enum lang l,
-		      const struct viewer *v)
+		      const struct viewer *v, const char *commune)
 {
-	struct maint_table t = {o, c, l, v, c->now(), 0};
+	struct maint_table t = {o, c, l, v, commune, c->now(), 0};
 	strbuf_printf(o, "<section id=\"maint\"><h2>%s</h2>\n", T("maint.title"));
 	if (store_maint_each(c->store, t.now, maint_row, &t) > 0 && t.rows)
 		strbuf_puts(o, "</tbody></table>\n");
 	if (!t.rows)
 		strbuf_printf(o, "<p class=\"none\">%s</p>\n", T("maint.none"));
-	int may = viewer_is_admin(v);
-	for (size_t k = 0; !may && k < c->inv->ncommunes; k++)
+	int may = commune ? viewer_may_act(v, commune) : viewer_is_admin(v);
+	for (size_t k = 0; !may && !commune && k < c->inv->ncommunes; k++)
 		may = viewer_may_act(v, c->inv->communes[k].name);
 	if (may) {
 		strbuf_puts(o, "<details><summary>");
 		strbuf_html(o, T("maint.add"));
 		strbuf_puts(o, "</summary>");
-		maint_form(o, c, l, v);
+		maint_form(o, c, l, v, commune);
 		strbuf_puts(o, "</details>");
 	}
 	strbuf_puts(o, "</section>\n");

@@ -15,51 +15,6 @@
 
 #define T(key) i18n_get(c->i18n, l, key)
 
-/* A verdict's CSS class and its word on a badge. */
-static const char *verdict_class(enum verdict v)
-{
-	return v == V_MET ? "met" : v == V_MISSED ? "missed" : "nodata";
-}
-
-static const char *verdict_text(const struct collector *c, enum lang l, enum verdict v)
-{
-	return T(v == V_MET ? "target.met" : v == V_MISSED ? "target.missed" : "target.no_data");
-}
-
-/* The class of a commune or site on the overview: its verdict over the targets judged now,
- * "notjudged" when it has targets and none is judged now. */
-static const char *judged_class(int njudged, int ntargets, enum verdict vj)
-{
-	return njudged || !ntargets ? verdict_class(vj) : "notjudged";
-}
-
-/* A commune's badge: its verdict over the targets judged now, or "not judged now (outside
- * working hours)" with the verdict it had when last judged, and when. */
-static void commune_badge(struct strbuf *o, const struct collector *c, enum lang l,
-			  const struct commune_result *cr, size_t k)
-{
-	char key[40], when[32];
-	enum verdict last;
-	if (cr->njudged || !cr->ntargets) {
-		strbuf_printf(o, "<span class=\"badge %s\">%s</span>", verdict_class(cr->vj),
-			      verdict_text(c, l, cr->vj));
-		if (cr->nwarn_judged)
-			strbuf_printf(o, " <span class=\"badge warn\">%d %s</span>", cr->nwarn_judged,
-				      T(cr->nwarn_judged == 1 ? "severity.warning_one"
-							      : "severity.warnings"));
-		return;
-	}
-	snprintf(key, sizeof(key), "judging.%s", readiness_judging_name(cr->why));
-	strbuf_printf(o, "<span class=\"badge notjudged\">%s</span> <small class=\"notjudged\">%s",
-		      T("judging.not_now"), T(key));
-	time_t at = alerts_last_judged(c->alerts, k, &last);
-	if (at) {
-		text_day_time(when, sizeof(when), at);
-		strbuf_printf(o, " · %s: %s, %s", T("judging.last"), verdict_text(c, l, last), when);
-	}
-	strbuf_puts(o, "</small>");
-}
-
 void page_head(struct strbuf *o, const struct collector *c, enum lang l, const char *title,
 	       int refresh, const struct viewer *v)
 {
@@ -76,91 +31,6 @@ void page_head(struct strbuf *o, const struct collector *c, enum lang l, const c
 	page_user_bar(o, c, l, v);
 }
 
-static void lang_switch(struct strbuf *o, enum lang l, const char *here)
-{
-	enum lang other = l == LANG_VI ? LANG_EN : LANG_VI;
-	strbuf_puts(o, "<nav class=\"lang\"><a href=\"");
-	strbuf_html(o, here);
-	strbuf_printf(o, "%slang=%s\">%s</a></nav>", strchr(here, '?') ? "&amp;" : "?",
-		      lang_code(other), other == LANG_EN ? "English" : "Tiếng Việt");
-}
-
-static void device_link(struct strbuf *o, const struct collector *c, const struct inv_device *d,
-			enum lang l)
-{
-	strbuf_puts(o, "<a href=\"/device/");
-	strbuf_url(o, c->inv->communes[d->commune].path);
-	strbuf_puts(o, "/");
-	strbuf_url(o, d->path);
-	if (l != LANG_VI)
-		strbuf_printf(o, "?lang=%s", lang_code(l));
-	strbuf_puts(o, "\">");
-	strbuf_html(o, d->name);
-	strbuf_puts(o, "</a>");
-}
-
-static void device_row(struct strbuf *o, const struct collector *c, size_t i, enum lang l,
-		       time_t now)
-{
-	const struct inv_device *d = &c->inv->devices[i];
-	const struct dev_state *s = &c->state.dev[i];
-	enum dev_status st = state_status(&c->state, i, readiness_polled(d), now,
-					  c->cfg->stale_after);
-	char seen[32], key[48];
-	text_when(seen, sizeof(seen), s->last_seen, now);
-	snprintf(key, sizeof(key), "class.%s", devclass_name(d->cls));
-	strbuf_printf(o, "<tr class=\"dev %s\" data-device=\"", status_name(st));
-	strbuf_html(o, d->name);
-	strbuf_puts(o, "\"><td>");
-	device_link(o, c, d, l);
-	strbuf_puts(o, "</td><td>");
-	strbuf_html(o, T(key));
-	strbuf_puts(o, "</td><td>");
-	strbuf_html(o, d->host[0] ? d->host : "—");
-	strbuf_printf(o, "</td><td><span class=\"status %s\">", status_name(st));
-	strbuf_html(o, text_status(c->i18n, l, st));
-	strbuf_puts(o, "</span></td><td>");
-	strbuf_html(o, seen);
-	strbuf_puts(o, "</td></tr>\n");
-}
-
-/* A target missed and judged now, in words: a warning says so ("Cảnh báo: …"). */
-static int reason_item(struct strbuf *o, const struct collector *c, enum lang l,
-		       const struct site_type *st, const struct target_result *t, const char *sep)
-{
-	struct strbuf reason;
-	if (t->v != V_MISSED || t->judging != J_JUDGED || strbuf_init(&reason, 4096) < 0)
-		return 0;
-	text_reason(&reason, c->i18n, l, st, t);
-	strbuf_puts(o, sep);
-	if (t->sev == SEV_WARNING)
-		strbuf_printf(o, "<span class=\"warn\">%s:</span> ", T("severity.warning"));
-	strbuf_html(o, reason.data);
-	strbuf_free(&reason);
-	return 1;
-}
-
-/* The targets a commune misses now, its own and its sites': the critical ones, then the
- * warnings. */
-static void missing_reasons(struct strbuf *o, const struct collector *c,
-			    const struct readiness *r, size_t k, enum lang l)
-{
-	int shown = 0;
-	const struct commune_result *cr = &r->communes[k];
-	for (int sev = SEV_CRITICAL; sev <= SEV_WARNING; sev++) {
-		for (int t = 0; t < cr->nctargets; t++)
-			if (cr->targets[t].sev == (enum severity)sev)
-				shown += reason_item(o, c, l, NULL, &cr->targets[t], shown ? "; " : "");
-		for (size_t s = 0; s < c->inv->nsites; s++) {
-			const struct site_result *sr = &r->sites[s];
-			for (int t = 0; c->inv->sites[s].commune == k && t < sr->ntargets; t++)
-				if (sr->targets[t].sev == (enum severity)sev)
-					shown += reason_item(o, c, l, sr->type, &sr->targets[t],
-							     shown ? "; " : "");
-		}
-	}
-}
-
 /* One line per commune, red first glance; the sections below hold the details. */
 static void summary(struct strbuf *o, const struct collector *c, const struct readiness *r,
 		    enum lang l, const struct viewer *v)
@@ -173,122 +43,16 @@ static void summary(struct strbuf *o, const struct collector *c, const struct re
 		if (!viewer_sees(v, c->inv->communes[k].name))
 			continue;
 		strbuf_printf(o, "<tr class=\"%s\"><td><a href=\"#c%zu\">",
-			      judged_class(cr->njudged, cr->ntargets, cr->vj), k);
+			      page_judged_class(cr->njudged, cr->ntargets, cr->vj), k);
 		strbuf_html(o, c->inv->communes[k].name);
 		strbuf_puts(o, "</a></td><td>");
-		commune_badge(o, c, l, cr, k);
+		page_commune_badge(o, c, l, cr, k);
 		strbuf_printf(o, "</td><td>%d/%d</td><td>%d/%d</td><td class=\"reasons\">",
 			      cr->nsites_met, cr->nsites, cr->devices_up, cr->devices);
-		missing_reasons(o, c, r, k, l);
+		page_missing_reasons(o, c, r, k, l);
 		strbuf_puts(o, "</td></tr>\n");
 	}
 	strbuf_puts(o, "</tbody></table>\n");
-}
-
-static void site_block(struct strbuf *o, const struct collector *c, const struct readiness *r,
-		       size_t s, enum lang l, time_t now)
-{
-	const struct inv_site *site = &c->inv->sites[s];
-	const struct site_result *sr = &r->sites[s];
-	strbuf_printf(o, "<div class=\"site %s\"><h3>",
-		      judged_class(sr->njudged, sr->ntargets, sr->vj));
-	strbuf_html(o, site->name);
-	strbuf_puts(o, " <small>");
-	if (sr->type)
-		strbuf_html(o, l == LANG_VI ? sr->type->label_vi : sr->type->label_en);
-	strbuf_puts(o, "</small></h3>");
-	if (sr->njudged && (sr->vj == V_MISSED || sr->nwarn_judged)) {
-		strbuf_puts(o, "<ul class=\"reasons\">");
-		for (int sev = SEV_CRITICAL; sev <= SEV_WARNING; sev++)
-			for (int k = 0; k < sr->ntargets; k++)
-				if (sr->targets[k].sev == (enum severity)sev &&
-				    reason_item(o, c, l, sr->type, &sr->targets[k], "<li>"))
-					strbuf_puts(o, "</li>");
-		strbuf_puts(o, "</ul>");
-	}
-	strbuf_printf(o, "<table><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>\n",
-		      T("col.device"), T("col.class"), T("col.address"), T("col.status"),
-		      T("col.last_seen"));
-	for (size_t i = 0; i < c->inv->ndevices; i++)
-		if (c->inv->devices[i].site == s)
-			device_row(o, c, i, l, now);
-	strbuf_puts(o, "</tbody></table></div>\n");
-}
-
-struct alerts_table {
-	struct strbuf *o;
-	const struct collector *c;
-	enum lang l;
-	const struct viewer *v;
-	int rows;
-};
-
-static void alert_row(void *ctx, const struct alert_view *v)
-{
-	struct alerts_table *t = ctx;
-	struct strbuf *o = t->o;
-	const struct collector *c = t->c;
-	enum lang l = t->l;
-	char key[48], when[32];
-	if (!viewer_sees(t->v, v->commune))
-		return;
-	if (!t->rows++)
-		strbuf_printf(o, "<table class=\"alerts\"><thead><tr><th>%s</th><th>%s</th><th>%s</th>"
-				 "<th>%s</th></tr></thead><tbody>\n",
-			      T("col.status"), T("col.commune"), T("alerts.since"), T("alerts.reason"));
-	const char *state = v->in_maint     ? "maintenance"
-			    : v->suppressed ? "upstream"
-					    : v->state;
-	snprintf(key, sizeof(key), "alerts.state.%s", state);
-	text_when(when, sizeof(when), v->since, c->now());
-	strbuf_printf(o, "<tr class=\"%s\"><td><span class=\"badge %s\">", state, state);
-	strbuf_html(o, T(key));
-	strbuf_puts(o, "</span></td><td>");
-	strbuf_html(o, v->commune);
-	strbuf_puts(o, "</td><td>");
-	strbuf_html(o, v->since ? when : "");
-	strbuf_puts(o, "</td><td>");
-	strbuf_html(o, v->reason);
-	if (v->acked_by[0]) {
-		strbuf_puts(o, " <em>(");
-		strbuf_html(o, T("alert.acked_by"));
-		strbuf_puts(o, ": ");
-		strbuf_html(o, v->acked_by);
-		strbuf_puts(o, ")</em>");
-	} else if (strcmp(v->state, "firing") == 0 && strcmp(v->target, "probe") != 0 &&
-		   viewer_may_act(t->v, v->commune)) {
-		/* district IT takes it on from here: named in the commune's next digest (a probe's
-		 * alert is district IT's own) */
-		strbuf_puts(o, "<form class=\"ack\" method=\"post\" action=\"/api/v1/ack\">");
-		page_csrf(o, t->v);
-		strbuf_puts(o, "<input type=\"hidden\" name=\"commune\" value=\"");
-		strbuf_html(o, v->commune);
-		strbuf_puts(o, "\"><input type=\"hidden\" name=\"site\" value=\"");
-		strbuf_html(o, v->site ? v->site : "");
-		strbuf_puts(o, "\"><input type=\"hidden\" name=\"target\" value=\"");
-		strbuf_html(o, v->target);
-		strbuf_puts(o, "\"><input name=\"note\" maxlength=\"200\" placeholder=\"");
-		strbuf_html(o, T("alerts.ack_note"));
-		strbuf_puts(o, "\"> <button type=\"submit\">");
-		strbuf_html(o, T("alerts.ack"));
-		strbuf_puts(o, "</button></form>");
-	}
-	strbuf_puts(o, "</td></tr>\n");
-}
-
-/* Alerts pending, firing, in maintenance or upstream down, with their reasons. */
-static void alerts_block(struct strbuf *o, const struct collector *c, enum lang l,
-			 const struct viewer *v)
-{
-	struct alerts_table t = {o, c, l, v, 0};
-	strbuf_printf(o, "<h2 id=\"alerts\">%s</h2>\n", T("alerts.title"));
-	if (c->alerts)
-		alerts_each(c->alerts, c, l, alert_row, &t);
-	if (t.rows)
-		strbuf_puts(o, "</tbody></table>\n");
-	else
-		strbuf_printf(o, "<p class=\"none\">%s</p>\n", T("alerts.none"));
-	page_maint_block(o, c, l, v);
 }
 
 struct probes_table {
@@ -412,7 +176,7 @@ int page_dashboard(struct strbuf *o, const struct collector *c, enum lang l,
 		return -1;
 	const struct readiness r = *rp;
 	page_head(o, c, l, T("title"), 60, v);
-	lang_switch(o, l, "/");
+	page_lang_switch(o, l, "/");
 	strbuf_puts(o, "<header><h1>");
 	strbuf_html(o, T("title"));
 	strbuf_puts(o, " — ");
@@ -420,24 +184,24 @@ int page_dashboard(struct strbuf *o, const struct collector *c, enum lang l,
 	strbuf_puts(o, "</h1>");
 	headline(o, c, l, &r, now, v);
 	summary(o, c, &r, l, v);
-	alerts_block(o, c, l, v);
+	page_alerts_block(o, c, l, v, NULL);
 	for (size_t k = 0; k < c->inv->ncommunes; k++) {
 		const struct commune_result *cr = &r.communes[k];
 		if (!viewer_sees(v, c->inv->communes[k].name))
 			continue;
 		strbuf_printf(o, "<section id=\"c%zu\" class=\"commune %s\" data-commune=\"", k,
-			      judged_class(cr->njudged, cr->ntargets, cr->vj));
+			      page_judged_class(cr->njudged, cr->ntargets, cr->vj));
 		strbuf_html(o, c->inv->communes[k].name);
 		strbuf_puts(o, "\"><h2>");
 		strbuf_html(o, c->inv->communes[k].name);
 		strbuf_puts(o, " ");
-		commune_badge(o, c, l, cr, k);
+		page_commune_badge(o, c, l, cr, k);
 		strbuf_printf(o, " <small>%s %d/%d · %s %d/%d</small></h2>\n",
 			      T("headline.sites_met"), cr->nsites_met, cr->nsites,
 			      T("headline.devices_up"), cr->devices_up, cr->devices);
 		for (size_t s = 0; s < c->inv->nsites; s++)
 			if (c->inv->sites[s].commune == k)
-				site_block(o, c, &r, s, l, now);
+				page_site_block(o, c, &r, s, l, now);
 		strbuf_puts(o, "</section>\n");
 	}
 	if (viewer_sees_all(v))
@@ -672,11 +436,11 @@ static void report_row(struct strbuf *o, const struct collector *c, enum lang l,
 	char pct[24], cover[24];
 	json_percent(pct, sizeof(pct), l, co, "score", 1);
 	json_percent(cover, sizeof(cover), l, co, "coverage", 100);
-	strbuf_printf(o, "<tr class=\"%s\"><td>", verdict_class(v));
+	strbuf_printf(o, "<tr class=\"%s\"><td>", page_verdict_class(v));
 	strbuf_html(o, json_member_str(co, "name"));
 	int warn = (int)json_member_num(co, "warnings");
-	strbuf_printf(o, "</td><td><span class=\"badge %s\">%s</span>", verdict_class(v),
-		      verdict_text(c, l, v));
+	strbuf_printf(o, "</td><td><span class=\"badge %s\">%s</span>", page_verdict_class(v),
+		      page_verdict_text(c, l, v));
 	if (warn > 0)
 		strbuf_printf(o, " <span class=\"badge warn\">%d %s</span>", warn,
 			      T(warn == 1 ? "severity.warning_one" : "severity.warnings"));

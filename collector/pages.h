@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "collector.h"
+#include "judge.h"
 #include "strbuf.h"
 #include "viewer.h"
 
@@ -38,6 +39,38 @@ struct json_object;
 int page_report(struct strbuf *out, const struct collector *c, enum lang l,
 		struct json_object *root, const struct viewer *v);
 
+/* pagebits.c: pieces the pages share. */
+struct readiness;
+struct commune_result;
+struct site_type;
+struct target_result;
+struct inv_device;
+/* A verdict's CSS class and its word on a badge; a commune's or site's class on the overview
+ * ("notjudged" when it has targets and none is judged now). */
+const char *page_verdict_class(enum verdict v);
+const char *page_verdict_text(const struct collector *c, enum lang l, enum verdict v);
+const char *page_judged_class(int njudged, int ntargets, enum verdict vj);
+/* A commune's badge: its verdict now, or "not judged now" with the last one and when. */
+void page_commune_badge(struct strbuf *out, const struct collector *c, enum lang l,
+			const struct commune_result *cr, size_t k);
+/* A link to the same page in the other language. */
+void page_lang_switch(struct strbuf *out, enum lang l, const char *here);
+/* Links to commune k's page (/commune/<path>) and to a device's, named by their names. */
+void page_commune_link(struct strbuf *out, const struct collector *c, size_t k, enum lang l);
+void page_device_link(struct strbuf *out, const struct collector *c, const struct inv_device *d,
+		      enum lang l);
+void page_device_row(struct strbuf *out, const struct collector *c, size_t dev, enum lang l,
+		     time_t now);
+/* A target missed and judged now, in words, after sep: 1 if written. */
+int page_reason_item(struct strbuf *out, const struct collector *c, enum lang l,
+		     const struct site_type *st, const struct target_result *t, const char *sep);
+/* The targets commune k misses now, its own and its sites': critical first, then warnings. */
+void page_missing_reasons(struct strbuf *out, const struct collector *c,
+			  const struct readiness *r, size_t k, enum lang l);
+/* A site: its type, what it misses, its devices' rows. */
+void page_site_block(struct strbuf *out, const struct collector *c, const struct readiness *r,
+		     size_t site, enum lang l, time_t now);
+
 /* accountpages.c: the user bar under every page's head (name, role, log-out, audit log),
  * the log-in page (msg_key: a catalogue key of what went wrong, or NULL), the audit log. */
 void page_user_bar(struct strbuf *out, const struct collector *c, enum lang l,
@@ -47,9 +80,16 @@ int page_login(struct strbuf *out, const struct collector *c, enum lang l, const
 int page_audit(struct strbuf *out, const struct collector *c, enum lang l,
 	       const struct viewer *v, const char *user);
 
+/* alertspage.c: alerts pending, firing, in maintenance or upstream down, with their reasons,
+ * who took them on and a form to take one on; then the maintenance block. commune: one
+ * commune's, NULL: every commune v sees. */
+void page_alerts_block(struct strbuf *out, const struct collector *c, enum lang l,
+		       const struct viewer *v, const char *commune);
+
 /* maintpage.c: maintenance windows open and planned, who planned them, a form to plan one
- * and a button to end one (for those the viewer may act for). */
+ * and a button to end one (for those the viewer may act for); commune: one commune's (the form
+ * for it alone), NULL: every commune v sees. */
 void page_maint_block(struct strbuf *out, const struct collector *c, enum lang l,
-		      const struct viewer *v);
+		      const struct viewer *v, const char *commune);
 
 #endif
