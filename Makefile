@@ -9,7 +9,8 @@ PYTHON  ?= /usr/bin/python3
 
 # Flags are read when make starts: targets that may install packages first (`check`, `demo`)
 # run `make deps` and then build in a fresh make, which reads the newly installed .pc files.
-PKGS    := netsnmp librrd libmicrohttpd libcurl json-c inih sqlite3 gnutls zlib libcap libsodium
+PKGS    := netsnmp librrd libmicrohttpd libcurl json-c inih sqlite3 gnutls zlib libcap libsodium \
+	xlsxwriter
 CFLAGS_PKG := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LIBS_PKG   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm -pthread
 
@@ -39,9 +40,10 @@ DEB_PKGS := build-essential pkg-config libsnmp-dev snmp snmpd snmpsim librrd-dev
 	rrdcached libmicrohttpd-dev libcurl4-openssl-dev libjson-c-dev libinih-dev libcsv-dev \
 	libcmocka-dev libsqlite3-dev libgnutls28-dev zlib1g-dev libcap-dev libsodium-dev python3 python3-pytest python3-aiosmtpd fonts-dejavu-core chromium \
 	chromium-driver python3-selenium \
-	iproute2 faketime llvm libc6-dbg systemd valgrind clang libclang-rt-dev collectd-core prometheus-snmp-exporter
+	iproute2 faketime llvm libc6-dbg systemd valgrind clang libclang-rt-dev collectd-core prometheus-snmp-exporter wrk \
+	libxlsxwriter-dev libreoffice-calc-nogui
 
-.PHONY: all deps check check-asan unit system demo bench bench-snmp bench-readiness soak install clean lint \
+.PHONY: all deps check check-asan unit system demo bench bench-snmp bench-readiness bench-overview soak install clean lint \
 	check-future fresh-check pkgs-present
 
 all: $(BUILD)/hbmon-probe $(BUILD)/hbmon-collector $(UNIT_BIN)
@@ -144,6 +146,10 @@ bench-snmp: all
 # The readiness tick's CPU and the overview's render time at 150 communes × 30 devices
 bench-readiness: all
 	$(PYTHON) bench/readiness_tick.py $(BUILD)
+
+# The overview under wrk, logged in, beside libmicrohttpd's static page (bench/overview_wrk.py)
+bench-overview: all
+	$(PYTHON) bench/overview_wrk.py $(BUILD)
 
 # Soak: a simulated district at full polling load, faults on a schedule (tests/soak/run.py,
 # ~15 min, root: a network namespace, a veth pair, a tmpfs); its table goes into bench/RESULTS.md

@@ -31,9 +31,11 @@ void page_user_bar(struct strbuf *o, const struct collector *c, enum lang l,
 	strbuf_puts(o, "</strong> (");
 	strbuf_html(o, T(key));
 	strbuf_puts(o, ")");
+	const char *q = l == LANG_VI ? "" : "?lang=en";
+	strbuf_printf(o, " · <a href=\"/search%s\">%s</a> · <a href=\"/events%s\">%s</a>", q,
+		      T("nav.search"), q, T("nav.events"));
 	if (viewer_is_admin(v))
-		strbuf_printf(o, " · <a href=\"/audit%s\">%s</a>", l == LANG_VI ? "" : "?lang=en",
-			      T("user.audit"));
+		strbuf_printf(o, " · <a href=\"/audit%s\">%s</a>", q, T("user.audit"));
 	strbuf_puts(o, " <form class=\"inline\" method=\"post\" action=\"/logout\">");
 	page_csrf(o, v);
 	strbuf_puts(o, "<button type=\"submit\">");

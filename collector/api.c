@@ -2,6 +2,7 @@
 
 #include <json-c/json.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "alerts.h"
@@ -309,73 +310,5 @@ int api_metrics(struct strbuf *out, const struct collector *c)
 			      (unsigned long long)c->conn_stats->open,
 			      (unsigned long long)c->conn_stats->cut_headers,
 			      (unsigned long long)c->conn_stats->cut_body);
-	return out->overflow ? -1 : 0;
-}
-
-/* A CSV field: quoted, quotes doubled (names are UTF-8 text from the inventory). */
-static void csv_field(struct strbuf *out, const char *s)
-{
-	strbuf_puts(out, "\"");
-	for (; *s; s++)
-		strbuf_append(out, *s == '"' ? "\"\"" : s, *s == '"' ? 2 : 1);
-	strbuf_puts(out, "\"");
-}
-
-/* One row of the period sheet: a target with no data has an empty share and "no data". */
-static void csv_row(struct strbuf *out, json_object *dist, json_object *co, json_object *so,
-		    json_object *to)
-{
-	static const char *const met[] = {[V_MET] = "yes", [V_MISSED] = "no", [V_NODATA] = "no data"};
-	enum verdict v = judge_parse(json_member_str(to, "verdict"));
-	strbuf_printf(out, "%s,%s,", json_member_str(dist, "from"), json_member_str(dist, "to"));
-	csv_field(out, json_member_str(co, "name"));
-	strbuf_puts(out, ",");
-	csv_field(out, so ? json_member_str(so, "name") : "");
-	strbuf_puts(out, ",");
-	csv_field(out, so ? json_member_str(so, "type") : "");
-	strbuf_puts(out, ",");
-	csv_field(out, json_member_str(to, "target"));
-	strbuf_printf(out, ",%d,", (int)json_member_num(to, "need"));
-	if (v != V_NODATA)
-		strbuf_printf(out, "%.3f", 100.0 * json_member_num(to, "met_share"));
-	strbuf_printf(out, ",%s,%.1f,%s\r\n", met[v], 100.0 * json_member_num(to, "coverage"),
-		      json_member_str(to, "severity"));
-}
-
-/* Site targets, then the commune-wide ones (site and site_type empty). */
-/* The sheet's header in the reader's words (catalogue csv.*), one column per field. */
-static void csv_header(struct strbuf *out, const struct i18n *t, enum lang l)
-{
-	static const char *const cols[] = {"from", "to", "commune", "site", "site_type", "target",
-					   "need", "met_share", "met", "coverage", "severity"};
-	for (size_t k = 0; k < sizeof(cols) / sizeof(cols[0]); k++) {
-		char key[32];
-		snprintf(key, sizeof(key), "csv.%s", cols[k]);
-		strbuf_puts(out, k ? "," : "");
-		csv_field(out, i18n_get(t, l, key));
-	}
-	strbuf_puts(out, "\r\n");
-}
-
-int api_readiness_csv(struct strbuf *out, json_object *root, const struct i18n *cat, enum lang l)
-{
-	json_object *dist, *communes;
-	if (!json_object_object_get_ex(root, "district", &dist) ||
-	    !json_object_object_get_ex(root, "communes", &communes))
-		return -1;
-	csv_header(out, cat, l);
-	for (size_t k = 0; k < json_object_array_length(communes); k++) {
-		json_object *co = json_object_array_get_idx(communes, k), *sites, *ts;
-		if (json_object_object_get_ex(co, "sites", &sites))
-			for (size_t s = 0; s < json_object_array_length(sites); s++) {
-				json_object *so = json_object_array_get_idx(sites, s);
-				if (json_object_object_get_ex(so, "targets", &ts))
-					for (size_t t = 0; t < json_object_array_length(ts); t++)
-						csv_row(out, dist, co, so, json_object_array_get_idx(ts, t));
-			}
-		if (json_object_object_get_ex(co, "targets", &ts))
-			for (size_t t = 0; t < json_object_array_length(ts); t++)
-				csv_row(out, dist, co, NULL, json_object_array_get_idx(ts, t));
-	}
 	return out->overflow ? -1 : 0;
 }

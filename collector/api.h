@@ -15,9 +15,6 @@ int api_devices(struct strbuf *out, const struct collector *c, const struct view
 /* /metrics: the collector's own counters, Prometheus text format. */
 int api_metrics(struct strbuf *out, const struct collector *c);
 
-/* The period readiness JSON (history) as CSV: one row per target, for planners' sheets. */
-struct json_object;
-int api_readiness_csv(struct strbuf *out, struct json_object *root, const struct i18n *t,
-		      enum lang l);
+/* The period readiness as a sheet (CSV, XLSX): readiness_sheet.h. */
 
 #endif

@@ -10,6 +10,7 @@
 
 #include "alerts.h"
 #include "collector.h"
+#include "export.h"
 #include "graph.h"
 #include "i18n.h"
 #include "strbuf.h"
@@ -182,34 +183,62 @@ long action_ack(struct collector *c, const struct action *a, time_t now, char *e
 	return id;
 }
 
-/* "Xã A / Bộ phận Một cửa: máy quét — note" in the district's language: what the audit log
- * says was done. */
-static void describe(const struct collector *c, const struct action *a, long id, char *dst,
-		     size_t n)
+/* A window's end in words: "24/11 07:00" (the form's values are ISO, people's are not). */
+static void window_end(char *dst, size_t n, const char *v, int end)
 {
-	char key[48];
-	enum lang l = lang_parse(c->cfg->language, LANG_VI);
+	int64_t t;
+	if (graph_parse_time(v, &t, end) == 0)
+		text_day_time(dst, n, (time_t)t);
+	else
+		snprintf(dst, n, "%s", v);
+}
+
+/* "Xã A / Bộ phận Một cửa: máy quét — note", "Xã A (12): 24/11 07:00 → 24/11 11:30": what was
+ * done, in language l. */
+static void describe(const struct collector *c, const struct action *a, long id, enum lang l,
+		     char *dst, size_t n)
+{
+	char key[48], from[32], to[32];
 	int used = snprintf(dst, n, "%s%s%s", a->commune, given(a->site) ? " / " : "",
 			    given(a->site) ? a->site : "");
 	if (used < 0 || (size_t)used >= n)
 		return;
 	if (given(a->target)) {
-		snprintf(key, sizeof(key), "class.%s", a->target);
+		/* a class, or a value target's class ("printer.supply.percent": the printer) */
+		snprintf(key, sizeof(key), "class.%.*s", (int)strcspn(a->target, "."), a->target);
 		used += snprintf(dst + used, n - (size_t)used, ": %s",
 				 i18n_has(c->i18n, key) ? i18n_get(c->i18n, l, key) : a->target);
 	} else {
-		used += snprintf(dst + used, n - (size_t)used, " (%ld): %s → %s", id, a->from, a->to);
+		window_end(from, sizeof(from), a->from, 0);
+		window_end(to, sizeof(to), a->to, 1);
+		used += snprintf(dst + used, n - (size_t)used, " (%ld): %s → %s", id, from, to);
 	}
 	if (used > 0 && (size_t)used < n && given(a->note))
 		snprintf(dst + used, n - (size_t)used, " — %s", a->note);
+}
+
+/* The event the commune's page and the events page show: "Nhận xử lý: … (Chị Lan)". */
+static void action_event(struct collector *c, const struct action *a, enum audit_action what,
+			 long id, time_t now)
+{
+	char text[LANG_COUNT][AUDIT_DETAIL_MAX + 256], key[48], what_done[AUDIT_DETAIL_MAX];
+	snprintf(key, sizeof(key), "events.text.%s", audit_action_name(what));
+	for (int l = 0; l < LANG_COUNT; l++) {
+		describe(c, a, id, (enum lang)l, what_done, sizeof(what_done));
+		snprintf(text[l], sizeof(text[l]), "%s: %s (%s)", i18n_get(c->i18n, (enum lang)l, key),
+			 what_done, given(a->by) ? a->by : "?");
+	}
+	store_event(c->store, now, a->commune, given(a->target) ? a->target : "maintenance",
+		    what == AUDIT_ACK ? "ack" : "maintenance", text[LANG_VI], text[LANG_EN]);
 }
 
 void action_audit(struct collector *c, const struct action *a, enum audit_action what, long id,
 		  const char *who, const char *addr, time_t now)
 {
 	char detail[AUDIT_DETAIL_MAX];
-	describe(c, a, id, detail, sizeof(detail));
+	describe(c, a, id, lang_parse(c->cfg->language, LANG_VI), detail, sizeof(detail));
 	audit_add(c->store, now, who, addr, audit_action_name(what), detail);
+	action_event(c, a, what, id, now);
 }
 
 struct find_window {
@@ -246,6 +275,12 @@ int action_maint_cancel(struct collector *c, long id, const struct viewer *v, co
 	}
 	snprintf(detail, sizeof(detail), "%s (%ld)", f.commune, id);
 	audit_add(c->store, now, v->user, addr, audit_action_name(AUDIT_MAINT_CANCEL), detail);
+	char text[LANG_COUNT][400];
+	for (int l = 0; l < LANG_COUNT; l++)
+		snprintf(text[l], sizeof(text[l]), "%s: %s (%s)",
+			 i18n_get(c->i18n, (enum lang)l, "events.text.maint_cancel"), detail, v->user);
+	store_event(c->store, now, f.commune, "maintenance", "maintenance", text[LANG_VI],
+		    text[LANG_EN]);
 	return 0;
 }
 
@@ -428,6 +463,8 @@ int cli_main(struct collector *c, int argc, char **argv)
 		return ack(c, argc, argv);
 	if (strcmp(argv[0], "user") == 0)
 		return usercli_main(c, argc, argv);
-	fprintf(stderr, "%s: unknown command (maint, ack, probe, user)\n", argv[0]);
+	if (strcmp(argv[0], "export") == 0)
+		return export_main(c, argc, argv);
+	fprintf(stderr, "%s: unknown command (maint, ack, probe, user, export)\n", argv[0]);
 	return 2;
 }

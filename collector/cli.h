@@ -30,7 +30,8 @@ long action_maint_add(struct collector *c, const struct action *a, long max_len,
  * commune is not v's. Written to the audit log as v's from addr. */
 int action_maint_cancel(struct collector *c, long id, const struct viewer *v, const char *addr,
 			time_t now, char *err, size_t errsz);
-/* What was done, in the audit log: by who (a user name, "cli:root") from addr. */
+/* What was done: in the audit log by who (a user name, "cli:root") from addr, and as an event
+ * of the commune (its page and the events page), in both languages. */
 void action_audit(struct collector *c, const struct action *a, enum audit_action what, long id,
 		  const char *who, const char *addr, time_t now);
 long action_ack(struct collector *c, const struct action *a, time_t now, char *err,

@@ -149,6 +149,8 @@ int graph_render(const struct graph_request *g, unsigned char **png, size_t *len
 	argv[argc++] = width;
 	argv[argc++] = "--height";
 	argv[argc++] = height;
+	if (g->spark)
+		argv[argc++] = "--only-graph";
 	argv[argc++] = "--title";
 	argv[argc++] = g->title;
 	argv[argc++] = "--vertical-label";

@@ -23,6 +23,7 @@ struct graph_request {
 	const char *legend[2]; /* per line, localised: availability, or in / out */
 	int width, height;
 	const char *ds; /* def NULL: the one data source drawn from a profile group's file */
+	int spark;      /* a sparkline: the line alone, no title, axis or legend */
 };
 
 /* Renders the image; *img is malloc'd (caller frees). Returns 0, or -1 with err set. */

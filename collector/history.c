@@ -58,7 +58,10 @@ struct history {
 	struct hsite *site;
 	char **commune;
 	struct commune_target ct[CFG_MAX_COMMUNE_TARGETS];
+	char ct_label[CFG_MAX_COMMUNE_TARGETS][2][CFG_TEXT_MAX]; /* CT_SITES: its type's vi, en */
 	int nct;
+	history_progress_fn progress;
+	void *progress_ctx;
 };
 
 static char *dupstr(const char *s)
@@ -180,6 +183,13 @@ struct history *history_new(const struct collector *c, const struct hours *hrs, 
 		ok = copy_site(h, c, s) == 0;
 	h->nct = c->cfg->ncommune_targets;
 	memcpy(h->ct, c->cfg->commune_targets, sizeof(h->ct));
+	for (int t = 0; t < h->nct; t++) {
+		const struct site_type *st = h->ct[t].kind == CT_SITES
+						 ? config_site_type(c->cfg, h->ct[t].site_type)
+						 : NULL;
+		snprintf(h->ct_label[t][0], CFG_TEXT_MAX, "%s", st ? st->label_vi : "");
+		snprintf(h->ct_label[t][1], CFG_TEXT_MAX, "%s", st ? st->label_en : "");
+	}
 	for (size_t i = h->ndev; ok && i-- > 0;)
 		ok = copy_device(h, c, i) == 0;
 	if (!ok) {
@@ -187,6 +197,12 @@ struct history *history_new(const struct collector *c, const struct hours *hrs, 
 		return NULL;
 	}
 	return h;
+}
+
+void history_set_progress(struct history *h, history_progress_fn fn, void *ctx)
+{
+	h->progress = fn;
+	h->progress_ctx = ctx;
 }
 
 void history_free(struct history *h)
@@ -615,6 +631,21 @@ static void count_device(const struct history *h, struct run *r, const struct hd
 	}
 }
 
+/* A site type's words, for pages and sheets made from the tree away from the configuration
+ * (which a reload may replace meanwhile): "<key>_label_vi", "<key>_label_en" when it has them. */
+static void add_labels(json_object *o, const char *key, const char *vi, const char *en)
+{
+	char k[48];
+	if (vi[0]) {
+		snprintf(k, sizeof(k), "%s_label_vi", key);
+		json_object_object_add(o, k, json_object_new_string(vi));
+	}
+	if (en[0]) {
+		snprintf(k, sizeof(k), "%s_label_en", key);
+		json_object_object_add(o, k, json_object_new_string(en));
+	}
+}
+
 /* A site's targets over the period: its class targets, then its value targets. */
 static json_object *site_targets_json(const struct run *r,
 				      const struct hsite *hs, const struct judge_tally *tl,
@@ -653,6 +684,7 @@ static json_object *site_targets_json(const struct run *r,
 	}
 	json_object_object_add(so, "name", json_object_new_string(hs->name));
 	json_object_object_add(so, "type", json_object_new_string(st->name));
+	add_labels(so, "type", hs->has_type ? st->label_vi : "", hs->has_type ? st->label_en : "");
 	agg_json(so, a);
 	json_object_object_add(so, "targets", ts);
 	return so;
@@ -717,6 +749,7 @@ static json_object *commune_target_json(const struct history *h, const struct ru
 		snprintf(name, sizeof(name), "site.%s", ct->site_type);
 		to = target_json("sites_met", name, need, ct->sev, &tl, a);
 		json_object_object_add(to, "site_type", json_object_new_string(ct->site_type));
+		add_labels(to, "site_type", h->ct_label[t][0], h->ct_label[t][1]);
 	}
 	return to;
 }
@@ -811,6 +844,8 @@ int history_run(struct history *h, json_object **out, char *err, size_t errsz)
 		enum verdict v;
 		json_object_array_add(communes, commune_json(h, &r, k, &da, &v));
 		nverdict[v]++;
+		if (h->progress)
+			h->progress(h->progress_ctx, k + 1, h->ncommunes);
 	}
 	district_json(dist, h, &r, &da, nverdict);
 	json_object_object_add(root, "district", dist);

@@ -21,6 +21,9 @@ struct history;
 struct history *history_new(const struct collector *c, const struct hours *h, int64_t from,
 			    int64_t to, int64_t now);
 void history_free(struct history *h);
+/* fn(ctx, done, total) after each commune is judged (a command's progress line); NULL: none. */
+typedef void (*history_progress_fn)(void *ctx, size_t done, size_t total);
+void history_set_progress(struct history *h, history_progress_fn fn, void *ctx);
 /* Reads the series and judges the period: its figures as a JSON tree in *out (the API's
  * document; the report page and the sheet are made from the same tree, never from its text).
  * 0, or -1 with err set. */

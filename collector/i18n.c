@@ -10,6 +10,7 @@
 
 struct msg {
 	char *key, *text;
+	char *raw; /* the text as written, when it holds unit words ({member}...): else NULL */
 	int line;
 };
 
@@ -53,8 +54,9 @@ static int on_entry(void *user, const char *section, const char *key, const char
 	}
 	c->m[c->n].key = strdup(key);
 	c->m[c->n].text = strdup(value);
+	c->m[c->n].raw = strchr(value, '{') ? strdup(value) : NULL;
 	c->m[c->n].line = c->f->line;
-	if (!c->m[c->n].key || !c->m[c->n].text)
+	if (!c->m[c->n].key || !c->m[c->n].text || (strchr(value, '{') && !c->m[c->n].raw))
 		return 0;
 	c->n++;
 	return 1;
@@ -102,7 +104,75 @@ struct i18n *i18n_load(const char *dir, struct errlist *errs)
 			return NULL;
 		}
 	}
+	/* the words of a district until the configuration says otherwise */
+	static const char *const top[LANG_COUNT] = {"huyện", "district"};
+	static const char *const member[LANG_COUNT] = {"xã", "commune"};
+	if (i18n_set_units(t, top, member, errs) < 0) {
+		i18n_free(t);
+		return NULL;
+	}
 	return t;
+}
+
+/* "xã" → "Xã", "đơn vị" → "Đơn vị": the first letter up (ASCII, and đ as Vietnamese needs). */
+static void capitalised(char *dst, size_t n, const char *word)
+{
+	snprintf(dst, n, "%s", word);
+	if (dst[0] >= 'a' && dst[0] <= 'z')
+		dst[0] = (char)(dst[0] - 'a' + 'A');
+	else if ((unsigned char)dst[0] == 0xC4 && (unsigned char)dst[1] == 0x91) /* đ U+0111 */
+		dst[1] = (char)0x90;                                             /* Đ U+0110 */
+}
+
+/* text with each {name} of the unit words replaced: a new string, or NULL out of memory. */
+static char *with_units(const char *text, const char *const words[][2], size_t nwords)
+{
+	struct strbuf sb;
+	if (strbuf_init(&sb, 64 * 1024) < 0)
+		return NULL;
+	for (const char *p = text; *p;) {
+		size_t i = 0;
+		while (i < nwords && strncmp(p, words[i][0], strlen(words[i][0])) != 0)
+			i++;
+		if (i < nwords) {
+			strbuf_puts(&sb, words[i][1]);
+			p += strlen(words[i][0]);
+		} else {
+			strbuf_append(&sb, p++, 1);
+		}
+	}
+	size_t len;
+	return sb.overflow ? (strbuf_free(&sb), NULL) : strbuf_take(&sb, &len);
+}
+
+int i18n_set_units(struct i18n *t, const char *const top[LANG_COUNT],
+		   const char *const member[LANG_COUNT], struct errlist *errs)
+{
+	for (int l = 0; l < LANG_COUNT; l++) {
+		char top_cap[64], member_cap[64];
+		if (strpbrk(top[l], "<>&\"'{}") || strpbrk(member[l], "<>&\"'{}")) {
+			errlist_add(errs, "[units] top_%s, member_%s: words without < > & \" ' { }",
+				    codes[l], codes[l]);
+			return -1;
+		}
+		capitalised(top_cap, sizeof(top_cap), top[l]);
+		capitalised(member_cap, sizeof(member_cap), member[l]);
+		const char *const words[][2] = {{"{top}", top[l]}, {"{Top}", top_cap},
+						{"{member}", member[l]}, {"{Member}", member_cap}};
+		for (size_t i = 0; i < t->cat[l].n; i++) {
+			struct msg *m = &t->cat[l].m[i];
+			if (!m->raw)
+				continue;
+			char *n = with_units(m->raw, words, sizeof(words) / sizeof(words[0]));
+			if (!n) {
+				errlist_add(errs, "%s: out of memory", m->key);
+				return -1;
+			}
+			free(m->text);
+			m->text = n;
+		}
+	}
+	return 0;
 }
 
 void i18n_free(struct i18n *t)
@@ -113,6 +183,7 @@ void i18n_free(struct i18n *t)
 		for (size_t i = 0; i < t->cat[l].n; i++) {
 			free(t->cat[l].m[i].key);
 			free(t->cat[l].m[i].text);
+			free(t->cat[l].m[i].raw);
 		}
 		free(t->cat[l].m);
 	}

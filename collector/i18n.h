@@ -14,6 +14,12 @@ struct i18n;
  * missing or wrong. */
 struct i18n *i18n_load(const char *dir, struct errlist *errs);
 void i18n_free(struct i18n *t);
+/*
+ * The unit words in every text: {top} and {Top} (the unit watching: "huyện", "Huyện"), {member}
+ * and {Member} (its members: "xã", "Xã"), per language, from [units]. 0, or -1 with errs.
+ */
+int i18n_set_units(struct i18n *t, const char *const top[LANG_COUNT],
+		   const char *const member[LANG_COUNT], struct errlist *errs);
 /* The text of key in lang; falls back to Vietnamese, then to the key itself. */
 const char *i18n_get(const struct i18n *t, enum lang lang, const char *key);
 /* 1 when the Vietnamese catalogue (the complete one) has key. */

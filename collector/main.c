@@ -49,6 +49,7 @@ static void usage(FILE *out)
 		"       hbmon-collector [-c FILE] probe add NAME [--secret-file FILE] | list | revoke NAME\n"
 		"       hbmon-collector [-c FILE] user add|passwd|del|list|log ...   (dashboard users)\n"
 		"       hbmon-collector [-c FILE] import FILE...   (past batches, one a line)\n"
+		"       hbmon-collector [-c FILE] export readiness|inventory|events ...   (planners' files)\n"
 		"       hbmon-collector init [--district NAME] [--force] DIR   (a new site's files)\n"
 		"  -c, --config FILE   main configuration (default /etc/hbmon/hbmon.conf)\n"
 		"      --check-config  validate configuration, inventory and catalogues, then exit\n"
@@ -121,6 +122,12 @@ static void load_catalogues(struct collector *c, struct errlist *errs)
 		return;
 	}
 	c->i18n = i18n_load(c->cfg->dashboards_dir, errs);
+	const char *const top[LANG_COUNT] = {c->cfg->unit_top[0], c->cfg->unit_top[1]};
+	const char *const member[LANG_COUNT] = {c->cfg->unit_member[0], c->cfg->unit_member[1]};
+	if (c->i18n && i18n_set_units(c->i18n, top, member, errs) < 0) {
+		i18n_free(c->i18n);
+		c->i18n = NULL;
+	}
 }
 
 enum load_mode { LOAD_CHECK, LOAD_COMMAND, LOAD_DAEMON };

@@ -90,8 +90,19 @@ void page_device_link(struct strbuf *o, const struct collector *c, const struct 
 	strbuf_puts(o, "</a>");
 }
 
+/* Its availability over the day as a line (the commune page's): the device's own graph. */
+static void spark_cell(struct strbuf *o, const struct collector *c, const struct inv_device *d)
+{
+	strbuf_puts(o, "<td class=\"spark\"><img alt=\"\" width=\"120\" height=\"24\" "
+		       "loading=\"lazy\" src=\"/graph/");
+	strbuf_url(o, c->inv->communes[d->commune].path);
+	strbuf_puts(o, "/");
+	strbuf_url(o, d->path);
+	strbuf_puts(o, "/system.svg?period=day&amp;size=spark\"></td>");
+}
+
 void page_device_row(struct strbuf *o, const struct collector *c, size_t i, enum lang l,
-		       time_t now)
+		     time_t now, int spark)
 {
 	const struct inv_device *d = &c->inv->devices[i];
 	const struct dev_state *s = &c->state.dev[i];
@@ -112,7 +123,10 @@ void page_device_row(struct strbuf *o, const struct collector *c, size_t i, enum
 	strbuf_html(o, text_status(c->i18n, l, st));
 	strbuf_puts(o, "</span></td><td>");
 	strbuf_html(o, seen);
-	strbuf_puts(o, "</td></tr>\n");
+	strbuf_puts(o, "</td>");
+	if (spark)
+		spark_cell(o, c, d);
+	strbuf_puts(o, "</tr>\n");
 }
 
 /* A target missed and judged now, in words: a warning says so ("Cảnh báo: …"). */
@@ -153,7 +167,13 @@ void page_missing_reasons(struct strbuf *o, const struct collector *c,
 }
 
 void page_site_block(struct strbuf *o, const struct collector *c, const struct readiness *r,
-		       size_t s, enum lang l, time_t now)
+		     size_t s, enum lang l, time_t now)
+{
+	page_site_block_ex(o, c, r, s, l, now, 0);
+}
+
+void page_site_block_ex(struct strbuf *o, const struct collector *c, const struct readiness *r,
+			size_t s, enum lang l, time_t now, int spark)
 {
 	const struct inv_site *site = &c->inv->sites[s];
 	const struct site_result *sr = &r->sites[s];
@@ -173,11 +193,14 @@ void page_site_block(struct strbuf *o, const struct collector *c, const struct r
 					strbuf_puts(o, "</li>");
 		strbuf_puts(o, "</ul>");
 	}
-	strbuf_printf(o, "<table><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>\n",
+	strbuf_printf(o, "<table><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th>",
 		      T("col.device"), T("col.class"), T("col.address"), T("col.status"),
 		      T("col.last_seen"));
+	if (spark)
+		strbuf_printf(o, "<th>%s</th>", T("col.last_day"));
+	strbuf_puts(o, "</tr></thead><tbody>\n");
 	for (size_t i = 0; i < c->inv->ndevices; i++)
 		if (c->inv->devices[i].site == s)
-			page_device_row(o, c, i, l, now);
+			page_device_row(o, c, i, l, now, spark);
 	strbuf_puts(o, "</tbody></table></div>\n");
 }

@@ -15,8 +15,8 @@
 
 #define T(key) i18n_get(c->i18n, l, key)
 
-void page_head(struct strbuf *o, const struct collector *c, enum lang l, const char *title,
-	       int refresh, const struct viewer *v)
+void page_head_open(struct strbuf *o, const struct collector *c, enum lang l, const char *title,
+		    int refresh)
 {
 	strbuf_printf(o, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">",
 		      lang_code(l));
@@ -27,189 +27,15 @@ void page_head(struct strbuf *o, const struct collector *c, enum lang l, const c
 	strbuf_html(o, title);
 	strbuf_puts(o, " — ");
 	strbuf_html(o, c->cfg->district);
-	strbuf_puts(o, "</title></head><body>\n");
+	strbuf_puts(o, "</title>");
+}
+
+void page_head(struct strbuf *o, const struct collector *c, enum lang l, const char *title,
+	       int refresh, const struct viewer *v)
+{
+	page_head_open(o, c, l, title, refresh);
+	strbuf_puts(o, "</head><body>\n");
 	page_user_bar(o, c, l, v);
-}
-
-/* One line per commune, red first glance; the sections below hold the details. */
-static void summary(struct strbuf *o, const struct collector *c, const struct readiness *r,
-		    enum lang l, const struct viewer *v)
-{
-	strbuf_printf(o, "<h2>%s</h2><table class=\"summary\"><thead><tr><th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>\n",
-		      T("summary.title"), T("col.commune"), T("col.status"), T("headline.sites_met"),
-		      T("headline.devices_up"), T("summary.missing"));
-	for (size_t k = 0; k < c->inv->ncommunes; k++) {
-		const struct commune_result *cr = &r->communes[k];
-		if (!viewer_sees(v, c->inv->communes[k].name))
-			continue;
-		strbuf_printf(o, "<tr class=\"%s\"><td><a href=\"#c%zu\">",
-			      page_judged_class(cr->njudged, cr->ntargets, cr->vj), k);
-		strbuf_html(o, c->inv->communes[k].name);
-		strbuf_puts(o, "</a></td><td>");
-		page_commune_badge(o, c, l, cr, k);
-		strbuf_printf(o, "</td><td>%d/%d</td><td>%d/%d</td><td class=\"reasons\">",
-			      cr->nsites_met, cr->nsites, cr->devices_up, cr->devices);
-		page_missing_reasons(o, c, r, k, l);
-		strbuf_puts(o, "</td></tr>\n");
-	}
-	strbuf_puts(o, "</tbody></table>\n");
-}
-
-struct probes_table {
-	struct strbuf *o;
-	const struct collector *c;
-	enum lang l;
-	time_t now;
-};
-
-/* "5 phút trước (14:02)", or "chưa liên lạc". */
-static void contact_cell(struct strbuf *o, const struct collector *c, enum lang l,
-			 const struct probe_status *p, time_t now)
-{
-	char ago[64], when[32];
-	if (!p || !p->last_contact) {
-		strbuf_html(o, T("probes.never"));
-		return;
-	}
-	text_duration(ago, sizeof(ago), c->i18n, l, (long)(now - p->last_contact));
-	text_day_time(when, sizeof(when), p->last_contact);
-	strbuf_printf(o, "%s %s (%s)", ago, T("probes.ago"), when);
-}
-
-static void probe_row(void *ctx, const struct probe_entry *e)
-{
-	struct probes_table *t = ctx;
-	struct strbuf *o = t->o;
-	const struct collector *c = t->c;
-	enum lang l = t->l;
-	const struct probe_status *p = probestat_find(&c->probestat, e->name);
-	char when[32];
-	strbuf_puts(o, "<tr><td>");
-	strbuf_html(o, e->name);
-	if (e->revoked) {
-		strbuf_printf(o, " <span class=\"badge missed\">%s</span>", T("probes.revoked"));
-	}
-	strbuf_puts(o, "</td><td>");
-	strbuf_html(o, p && p->peer[0] ? p->peer : "—");
-	strbuf_puts(o, "</td><td>");
-	contact_cell(o, c, l, p, t->now);
-	strbuf_puts(o, "</td><td>");
-	if (p && p->spool_batches && p->spool_oldest > 0) {
-		text_day_time(when, sizeof(when), (time_t)p->spool_oldest);
-		strbuf_printf(o, "%llu %s, %s %s", (unsigned long long)p->spool_batches,
-			      T("probes.batches"), T("probes.oldest"), when);
-	} else {
-		strbuf_html(o, T("probes.nothing"));
-	}
-	strbuf_printf(o, "</td><td>%llu %s</td></tr>\n",
-		      (unsigned long long)(p ? p->spool_lost : 0), T("probes.batches"));
-}
-
-/* Each probe: when it last posted, what waits in its spool, what it lost (district IT's view
- * of the data path, below the communes). */
-static void probes_block(struct strbuf *o, const struct collector *c, enum lang l, time_t now)
-{
-	struct probes_table t = {o, c, l, now};
-	if (!c->probes)
-		return;
-	strbuf_printf(o, "<section id=\"probes\"><h2>%s</h2>\n<table class=\"probes\"><thead><tr>"
-			 "<th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>\n",
-		      T("probes.title"), T("probes.name"), T("probes.address"), T("probes.contact"),
-		      T("probes.waiting"), T("probes.lost"));
-	probes_each(c->probes, probe_row, &t);
-	strbuf_printf(o, "</tbody></table>\n<p class=\"note\">%s: %llu</p></section>\n",
-		      T("probes.refused"), (unsigned long long)c->ingest.st.batches_unauthorized);
-}
-
-/* "Cập nhật lúc 03:26 ngày 05/12/2026": when the page was made. */
-static void updated_line(char *dst, size_t n, const struct collector *c, enum lang l, time_t now)
-{
-	char hm[8], day[16];
-	struct tm tm;
-	localtime_r(&now, &tm);
-	strftime(hm, sizeof(hm), "%H:%M", &tm);
-	strftime(day, sizeof(day), "%d/%m/%Y", &tm);
-	struct strbuf sb;
-	const char *const vals[][2] = {{"time", hm}, {"date", day}};
-	if (strbuf_init(&sb, n) == 0 && text_fill(&sb, T("headline.updated"), vals, 2) == 0)
-		snprintf(dst, n, "%s", sb.data);
-	else
-		snprintf(dst, n, "%s %s", hm, day);
-	strbuf_free(&sb);
-}
-
-/* The district's figures at a glance, when they were made, and the way to the report. */
-static void headline(struct strbuf *o, const struct collector *c, enum lang l,
-		     const struct readiness *r, time_t now, const struct viewer *v)
-{
-	char when[96], pct[24];
-	updated_line(when, sizeof(when), c, l, now);
-	text_percent(pct, sizeof(pct), l, readiness_score(r->nmet_judged, r->ntargets_judged));
-	if (!viewer_sees_all(v)) { /* district figures are not an officer's to read */
-		strbuf_printf(o, "<p class=\"headline\">%s</p></header>\n", when);
-		return;
-	}
-	strbuf_printf(o, "<p class=\"headline\"><strong id=\"communes-met\">%d/%d</strong> %s · %s: %s (%d/%d %s)",
-		      r->ncommunes_judged_met, r->ncommunes_judged, T("headline.communes_met"),
-		      T("headline.score"), pct, r->nmet_judged, r->ntargets_judged, T("headline.targets"));
-	if (r->nwarn_judged)
-		strbuf_printf(o, " · <span class=\"warn\">%d %s</span>", r->nwarn_judged,
-			      T(r->nwarn_judged == 1 ? "severity.warning_one" : "severity.warnings"));
-	if (r->ncommunes_judged < (int)r->ncommunes)
-		strbuf_printf(o, " · <span id=\"not-judged\">%d %s</span>",
-			      (int)r->ncommunes - r->ncommunes_judged, T("judging.communes_not_now"));
-	strbuf_printf(o, " · %s</p></header>\n", when);
-	strbuf_printf(o, "<p class=\"periods\"><a href=\"/report?period=month%s\">",
-		      l == LANG_VI ? "" : "&amp;lang=en");
-	strbuf_html(o, T("report.link"));
-	strbuf_puts(o, "</a></p>\n");
-}
-
-int page_dashboard(struct strbuf *o, const struct collector *c, enum lang l,
-		   const struct viewer *v)
-{
-	struct readiness own = {0};
-	time_t now = c->now();
-	struct readiness_input in = {c->cfg, c->inv, &c->state, now, NULL};
-	const struct readiness *rp = alerts_now(c->alerts, &in, &own);
-	if (!rp)
-		return -1;
-	const struct readiness r = *rp;
-	page_head(o, c, l, T("title"), 60, v);
-	page_lang_switch(o, l, "/");
-	strbuf_puts(o, "<header><h1>");
-	strbuf_html(o, T("title"));
-	strbuf_puts(o, " — ");
-	strbuf_html(o, c->cfg->district);
-	strbuf_puts(o, "</h1>");
-	headline(o, c, l, &r, now, v);
-	summary(o, c, &r, l, v);
-	page_alerts_block(o, c, l, v, NULL);
-	for (size_t k = 0; k < c->inv->ncommunes; k++) {
-		const struct commune_result *cr = &r.communes[k];
-		if (!viewer_sees(v, c->inv->communes[k].name))
-			continue;
-		strbuf_printf(o, "<section id=\"c%zu\" class=\"commune %s\" data-commune=\"", k,
-			      page_judged_class(cr->njudged, cr->ntargets, cr->vj));
-		strbuf_html(o, c->inv->communes[k].name);
-		strbuf_puts(o, "\"><h2>");
-		strbuf_html(o, c->inv->communes[k].name);
-		strbuf_puts(o, " ");
-		page_commune_badge(o, c, l, cr, k);
-		strbuf_printf(o, " <small>%s %d/%d · %s %d/%d</small></h2>\n",
-			      T("headline.sites_met"), cr->nsites_met, cr->nsites,
-			      T("headline.devices_up"), cr->devices_up, cr->devices);
-		for (size_t s = 0; s < c->inv->nsites; s++)
-			if (c->inv->sites[s].commune == k)
-				page_site_block(o, c, &r, s, l, now);
-		strbuf_puts(o, "</section>\n");
-	}
-	if (viewer_sees_all(v))
-		probes_block(o, c, l, now);
-	strbuf_puts(o, "</body></html>\n");
-	if (rp == &own)
-		readiness_free(&own);
-	return o->overflow ? -1 : 0;
 }
 
 /* "<a href=PAGE?period=P[&lang=en]>label</a>" for each period. */

@@ -13,6 +13,10 @@
  * refresh > 0 reloads it every refresh seconds; then who is logged in (v NULL: nobody). */
 void page_head(struct strbuf *out, const struct collector *c, enum lang l, const char *title,
 	       int refresh, const struct viewer *v);
+/* Its first part, up to the title: a page adds its own head elements, then "</head><body>"
+ * and the user bar (page_user_bar). */
+void page_head_open(struct strbuf *out, const struct collector *c, enum lang l,
+		    const char *title, int refresh);
 /* The hidden field that carries the session's token back with a form. */
 void page_csrf(struct strbuf *out, const struct viewer *v);
 
@@ -20,9 +24,23 @@ void page_csrf(struct strbuf *out, const struct viewer *v);
 void page_period_links(struct strbuf *out, const struct collector *c, enum lang l,
 		       const char *page, const char *const *periods, size_t n);
 
-/* The district overview: every commune, its sites and devices, missed targets with reasons. */
+/* The overview's query as the request gave it (NULL where absent): untrusted text, checked by
+ * page_dashboard, which ignores what it does not understand.
+ *   status  all | missed | met | notjudged | nodata | warn
+ *   sev     critical | warning (communes missing a target of that severity)
+ *   kind    site.<site type> | <device class> (communes missing a target of that kind)
+ *   q       a search in commune names (≤ 300 bytes of clean UTF-8; tones and case ignored)
+ *   sort    status (default: the worst first) | name | fault (oldest first) | down
+ *   refresh seconds between the script's refreshes (2 to 3600, 60 by default) */
+struct page_query {
+	const char *status, *sev, *kind, *q, *sort, *refresh;
+};
+
+/* overview.c: the district overview: a row per commune the viewer sees (verdict, sites met,
+ * devices up, what it misses, its oldest fault and who took it on), the district's figures
+ * per kind of target, the filter form, the alerts and the probes. q NULL: the defaults. */
 int page_dashboard(struct strbuf *out, const struct collector *c, enum lang l,
-		   const struct viewer *v);
+		   const struct viewer *v, const struct page_query *q);
 /* The time range of a device page: a period name, and for "custom" the start and end as the
  * user gave them (already checked by graph_range; either may be NULL). */
 struct page_range {
@@ -59,17 +77,38 @@ void page_lang_switch(struct strbuf *out, enum lang l, const char *here);
 void page_commune_link(struct strbuf *out, const struct collector *c, size_t k, enum lang l);
 void page_device_link(struct strbuf *out, const struct collector *c, const struct inv_device *d,
 		      enum lang l);
+/* spark: with its availability over the day as a small line */
 void page_device_row(struct strbuf *out, const struct collector *c, size_t dev, enum lang l,
-		     time_t now);
+		     time_t now, int spark);
 /* A target missed and judged now, in words, after sep: 1 if written. */
 int page_reason_item(struct strbuf *out, const struct collector *c, enum lang l,
 		     const struct site_type *st, const struct target_result *t, const char *sep);
 /* The targets commune k misses now, its own and its sites': critical first, then warnings. */
 void page_missing_reasons(struct strbuf *out, const struct collector *c,
 			  const struct readiness *r, size_t k, enum lang l);
-/* A site: its type, what it misses, its devices' rows. */
+/* A site: its type, what it misses, its devices' rows (_ex: with sparklines when spark). */
 void page_site_block(struct strbuf *out, const struct collector *c, const struct readiness *r,
 		     size_t site, enum lang l, time_t now);
+void page_site_block_ex(struct strbuf *out, const struct collector *c,
+			const struct readiness *r, size_t site, enum lang l, time_t now, int spark);
+
+/* communepage.c: commune k's page, its officer's landing page: its verdict and what it
+ * misses, its alerts and maintenance, its sites and devices with a day's line each, its
+ * recent events. */
+int page_commune(struct strbuf *out, const struct collector *c, size_t k, enum lang l,
+		 const struct viewer *v);
+
+/* findpages.c: /search?q= finds devices v sees by name, address, commune, site or SNMP name;
+ * /events lists alerts, acknowledgements and maintenance of the communes v sees, newest first,
+ * filtered (a field NULL or "": no filter; dates YYYY-MM-DD, the last 30 days by default).
+ * page_events: -2 when a date does not parse. */
+struct events_query {
+	const char *commune, *kind, *from, *to;
+};
+int page_search(struct strbuf *out, const struct collector *c, enum lang l,
+		const struct viewer *v, const char *q);
+int page_events(struct strbuf *out, const struct collector *c, enum lang l,
+		const struct viewer *v, const struct events_query *q);
 
 /* accountpages.c: the user bar under every page's head (name, role, log-out, audit log),
  * the log-in page (msg_key: a catalogue key of what went wrong, or NULL), the audit log. */

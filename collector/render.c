@@ -1,5 +1,7 @@
 #include "render.h"
 
+#include "readiness_sheet.h"
+
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -23,7 +25,8 @@ static void run_graph(struct render_job *j)
 				  {j->legend[0], j->legend[1]},
 				  j->width,
 				  j->height,
-				  j->ds};
+				  j->ds,
+				  j->spark};
 	j->ok = graph_render(&g, &j->body, &j->len, j->err, sizeof(j->err)) == 0;
 }
 
@@ -51,6 +54,14 @@ static void run_history(struct render_job *j)
 	json_object *root = NULL;
 	if (history_run(j->hist, &root, j->err, sizeof(j->err)) < 0)
 		return;
+	if (j->sheet) { /* an XLSX is written to a file and read back: never on the loop */
+		enum sheet_format f = (enum sheet_format)j->sheet_format;
+		j->ok = readiness_sheet(root, j->i18n, (enum lang)j->sheet_lang, f,
+					(char **)&j->body, &j->len, j->err, sizeof(j->err)) == 0 &&
+			readiness_sheet_filename(j->filename, sizeof(j->filename), root, f) == 0;
+		json_object_put(root);
+		return;
+	}
 	if (!j->as_text) {
 		j->tree = root;
 		j->ok = 1;

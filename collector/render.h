@@ -27,7 +27,7 @@ struct render_job {
 	/* graph */
 	const struct rrd_group_def *def; /* NULL: a profile group's file, data source ds */
 	char ds[WIRE_METRIC_MAX];
-	int svg, width, height;
+	int svg, width, height, spark;
 	char title[400], vlabel[32], legend[2][128];
 	/* series */
 	char cf[8];
@@ -38,6 +38,11 @@ struct render_job {
 	struct history *hist;
 	int as_text;
 	struct json_object *tree;
+	/* or as a planners' sheet (readiness_sheet: CSV, XLSX) when sheet; the catalogue is the
+	 * collector's, never freed while it runs */
+	int sheet, sheet_format, sheet_lang;
+	const struct i18n *i18n;
+	char filename[160];
 	/* result */
 	int ok;
 	unsigned char *body;

@@ -85,7 +85,14 @@ static void write_conf(FILE *f, const struct site_init *si)
 		"dashboards_dir = %s\n"
 		"; started as root (the systemd units start them as hbmon already), the daemons\n"
 		"; become this user, which owns data_dir and can read these files\n"
-		"; user = hbmon\n\n",
+		"; user = hbmon\n\n"
+		"[units]\n"
+		"; what pages and mails call the unit watching and its members: a province IT\n"
+		"; centre writes top_vi = tỉnh, top_en = province; wards: member_vi = phường\n"
+		"top_vi = huyện\n"
+		"top_en = district\n"
+		"member_vi = xã\n"
+		"member_en = commune\n\n",
 		si->dir, si->district, HBMON_DASHBOARDS_DIR);
 	fputs("[collector]\n"
 	      "; every address of this box: the office LAN reaches the dashboard on this port\n"

@@ -382,6 +382,35 @@ int store_maint_each(struct store *s, time_t now, store_maint_fn fn, void *ctx)
 	return rc == SQLITE_DONE ? n : -1;
 }
 
+int store_events_newest(struct store *s, time_t from, time_t to, const char *kind, int limit,
+			store_event_fn fn, void *ctx)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT ts, commune, subject, kind, text, text_en FROM events WHERE "
+			       "kind IN ('firing', 'resolved', 'ack', 'maintenance') AND (?3 IS NULL "
+			       "OR kind = ?3) AND ts >= ?1 AND ts < ?2 ORDER BY ts DESC, id DESC "
+			       "LIMIT ?4",
+			       -1, &st, NULL) != SQLITE_OK) {
+		log_warnx("store", "events: %s", sqlite3_errmsg(s->db));
+		return -1;
+	}
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)from);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)to);
+	if (kind)
+		sqlite3_bind_text(st, 3, kind, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 4, limit);
+	int rc, n = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct event e = {(time_t)sqlite3_column_int64(st, 0), col(st, 1), col(st, 2),
+				  col(st, 3), col(st, 4), col(st, 5)};
+		fn(ctx, &e);
+		n++;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? n : -1;
+}
+
 int store_maint_cancel(struct store *s, long id, time_t now)
 {
 	sqlite3_stmt *st = NULL;

@@ -35,6 +35,12 @@ typedef void (*store_event_fn)(void *ctx, const struct event *e);
 int store_alert_events(struct store *s, time_t from, time_t to, int limit, store_event_fn fn,
 		       void *ctx);
 
+/* What people read of a commune's history, newest first: alerts firing and resolved,
+ * acknowledgements ("ack"), maintenance planned and ended ("maintenance"); kind NULL: all of
+ * them. from <= ts < to, at most limit. Returns how many, or -1. */
+int store_events_newest(struct store *s, time_t from, time_t to, const char *kind, int limit,
+			store_event_fn fn, void *ctx);
+
 long store_outbox_add(struct store *s, time_t now, const char *rcpt, const char *data);
 /* Calls fn for up to limit messages due at now (oldest first); fn returns 0 to go on. */
 typedef int (*store_due_fn)(void *ctx, long id, const char *rcpt, const char *data, int attempts);

@@ -1,9 +1,12 @@
 #include "texts.h"
 
 #include <fnmatch.h>
+#include <json-c/json.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+
+#include "wire.h"
 
 /* A number as people write it: one decimal at most, the locale's decimal mark. */
 void text_number(char *dst, size_t dstsz, enum lang l, double x)
@@ -235,16 +238,21 @@ void text_when_ago(char *dst, size_t dstsz, const struct i18n *t, enum lang l, t
 	snprintf(dst, dstsz, "%s (%s %s)", at, ago, i18n_get(t, l, "time.ago"));
 }
 
+double text_percent_round(double pct)
+{
+	double r = round(pct * 10) / 10;
+	if (r >= 100 && pct < 100) /* 99.96 % missed: not "100 %" */
+		r = 99.9;
+	return r == 0 ? 0 : r; /* no "-0" */
+}
+
 void text_percent(char *dst, size_t dstsz, enum lang l, double pct)
 {
 	if (isnan(pct)) {
 		snprintf(dst, dstsz, "—");
 		return;
 	}
-	double r = round(pct * 10) / 10;
-	if (r >= 100 && pct < 100) /* 99.96 % missed: not "100 %" */
-		r = 99.9;
-	snprintf(dst, dstsz, "%.1f %%", r);
+	snprintf(dst, dstsz, "%.1f %%", text_percent_round(pct));
 	char *dot = strchr(dst, '.');
 	if (dot && dot[1] == '0') /* "100.0" reads "100" */
 		memmove(dot, dot + 2, strlen(dot + 2) + 1);
@@ -521,4 +529,69 @@ const char *text_enum(const struct i18n *t, enum lang l, const char *group, cons
 		return s;
 	snprintf(key, sizeof(key), "enum.%s", label);
 	return (s = lookup(t, l, key)) ? s : label;
+}
+
+/* --- the period's targets (history.h's JSON), as the report and the sheets name them --- */
+
+/* A site type's words: English when asked and given, else Vietnamese, else its name. */
+static const char *type_words(enum lang l, const char *vi, const char *en, const char *name)
+{
+	if (l == LANG_EN && en[0])
+		return en;
+	return vi[0] ? vi : name;
+}
+
+const char *text_site_type(const struct hbmon_config *cfg, enum lang l, const char *name)
+{
+	const struct site_type *st = cfg ? config_site_type(cfg, name) : NULL;
+	return st ? type_words(l, st->label_vi, st->label_en, name) : name;
+}
+
+const char *text_tree_site_type(json_object *o, const char *key, enum lang l)
+{
+	char vi[48], en[48];
+	snprintf(vi, sizeof(vi), "%s_label_vi", key);
+	snprintf(en, sizeof(en), "%s_label_en", key);
+	return type_words(l, json_member_str(o, vi), json_member_str(o, en),
+			  json_member_str(o, key));
+}
+
+/* " (nặng nhất: Máy in — Black Cartridge: 5)", the row left out when it is the file's stem. */
+static int period_worst(struct strbuf *out, const struct i18n *t, enum lang l,
+			json_object *to)
+{
+	const char *where = json_member_str(to, "worst_at"), *group = json_member_str(to, "group");
+	const char *dash = strstr(where, " — ");
+	size_t glen = strlen(group);
+	char num[32];
+	if (!where[0])
+		return 0;
+	int stem = dash && strncmp(dash + strlen(" — "), group, glen) == 0 &&
+		   dash[strlen(" — ") + glen] == '-';
+	int rc = strbuf_printf(out, " (%s: ", i18n_get(t, l, "report.worst"));
+	rc |= strbuf_append(out, where, stem ? (size_t)(dash - where) : strlen(where));
+	text_number(num, sizeof(num), l, json_member_num(to, "worst"));
+	return rc | strbuf_printf(out, ": %s)", num);
+}
+
+int text_period_target(struct strbuf *out, const struct i18n *t, enum lang l, json_object *to,
+		       int worst)
+{
+	static const char *const ops[][2] = {{">=", "≥"}, {"<=", "≤"}, {"==", "="}};
+	const char *kind = json_member_str(to, "kind");
+	char key[64], num[32];
+	if (strcmp(kind, "sites_met") == 0)
+		return strbuf_puts(out, text_tree_site_type(to, "site_type", l));
+	snprintf(key, sizeof(key), "class.%s", json_member_str(to, "class"));
+	int rc = strbuf_puts(out, i18n_get(t, l, key));
+	if (strcmp(kind, "metric") != 0)
+		return rc;
+	snprintf(key, sizeof(key), "group.%s", json_member_str(to, "group"));
+	rc |= strbuf_printf(out, ": %s", i18n_get(t, l, key));
+	for (size_t k = 0; k < sizeof(ops) / sizeof(ops[0]); k++)
+		if (strcmp(json_member_str(to, "op"), ops[k][0]) == 0)
+			rc |= strbuf_printf(out, " %s ", ops[k][1]);
+	text_number(num, sizeof(num), l, json_member_num(to, "bound"));
+	rc |= strbuf_puts(out, num);
+	return worst ? rc | period_worst(out, t, l, to) : rc;
 }

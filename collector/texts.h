@@ -30,6 +30,9 @@ void text_number(char *dst, size_t dstsz, enum lang l, double x);
 /* A share in % as people write it, one decimal at most: "96,5 %" (vi), "96.5 %" (en), "100 %";
  * short of 100 never shows as 100. "—" for NaN (no data). */
 void text_percent(char *dst, size_t dstsz, enum lang l, double pct);
+/* The value text_percent shows: pct rounded to one decimal, 99.9 for a share short of 100 that
+ * would round to 100; NaN stays NaN. Planners' sheets store this number. */
+double text_percent_round(double pct);
 /* A duration in words, short: past a day, days and hours only ("2 ngày 21 giờ", "2 days 3 h",
  * "2 giờ", "5 min"); under a minute reads "1 min". For lists and "ago". */
 void text_duration(char *dst, size_t dstsz, const struct i18n *t, enum lang l, long seconds);
@@ -67,5 +70,24 @@ void text_measure(char *dst, size_t dstsz, const struct i18n *t, enum lang l, co
  * how the state should look (a failure red). */
 const char *text_enum(const struct i18n *t, enum lang l, const char *group, const char *metric,
 		      const char *label, const char **css);
+
+/* A site type in the reader's words: its label_en / label_vi (label_vi when it has no
+ * English), else its name (a type the configuration does not describe, or cfg NULL). */
+const char *text_site_type(const struct hbmon_config *cfg, enum lang l, const char *name);
+/* The same from the period's JSON (history.h), which carries the labels so that it is read
+ * without the configuration: o's member key ("type" of a site, "site_type" of a commune-wide
+ * target) and its key_label_vi, key_label_en. */
+struct json_object;
+const char *text_tree_site_type(struct json_object *o, const char *key, enum lang l);
+/*
+ * A target of the period's JSON (history.h: a member of a site's or commune's "targets") in
+ * the words the report uses, unescaped UTF-8: "máy quét", "Bộ phận một cửa" (a commune's
+ * sites of a type meeting their targets), "máy in: Vật tư in (mực, trống) ≥ 10"; worst: a
+ * value target missed somewhere adds where and its worst value, " (nặng nhất: Máy in: 5)" (a
+ * row the device did not name is left out: its file stem "supply-1.3" means nothing to a
+ * reader). 0, or -1 when out overflowed.
+ */
+int text_period_target(struct strbuf *out, const struct i18n *t, enum lang l,
+		       struct json_object *to, int worst);
 
 #endif

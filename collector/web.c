@@ -20,12 +20,14 @@
 #include "cli.h"
 #include "connwatch.h"
 #include "gcache.h"
+#include "gzip.h"
 #include "graph.h"
 #include "log.h"
 #include "names.h"
 #include "pages.h"
 #include "period.h"
 #include "render.h"
+#include "sheet.h"
 #include "strbuf.h"
 #include "tlscert.h"
 #include "viewer.h"
@@ -63,6 +65,8 @@ struct web {
 	struct connwatch *watch;  /* cuts clients too slow to send a request */
 	struct worker *decoder;   /* large ingest bodies, made when the first one comes */
 	struct webauth *auth;     /* dashboard log-ins and sessions */
+	struct gcache *pages;     /* the overview as last made, per session, language and query */
+	uint64_t forms;           /* forms that changed something: a page made before is old */
 	struct MHD_Daemon *d;
 	struct static_file statics[NSTATIC]; /* read once at start */
 	char start_msg[512]; /* libmicrohttpd's first message while it starts */
@@ -528,7 +532,9 @@ static enum MHD_Result handle_graph(struct web *w, struct MHD_Connection *conn, 
 	if (rq->done)
 		return graph_done(w, conn, rq);
 	long i = find_device(c, url, &rest);
-	if (i >= 0 && !may_see_device(c, rq, i))
+	if (i < 0)
+		return reply_text(conn, MHD_HTTP_NOT_FOUND, "no such graph\n");
+	if (!may_see_device(c, rq, i))
 		return reply_text(conn, MHD_HTTP_FORBIDDEN, "not a device of your commune\n");
 	int svg = strlen(rest) > 4 && strcmp(rest + strlen(rest) - 4, ".svg") == 0;
 	if (i < 0 || parse_group(rest, svg ? "svg" : "png", group, sizeof(group), &def) < 0)
@@ -549,10 +555,12 @@ static enum MHD_Result handle_graph(struct web *w, struct MHD_Connection *conn, 
 		return reply_text(conn, MHD_HTTP_NOT_FOUND, "no such graph\n");
 	rq->type = svg ? "image/svg+xml" : "image/png";
 	rq->gen = c->state.dev[i].written;
+	const char *size = arg(conn, "size");
+	int spark = size && strcmp(size, "spark") == 0; /* a commune page's line per device */
 	/* a named period is the same graph until its step passes; a custom one is keyed by range */
-	snprintf(rq->key, sizeof(rq->key), "%s|%s|%s|%lld|%lld|%d|%s", path, svg ? "svg" : "png",
+	snprintf(rq->key, sizeof(rq->key), "%s|%s|%s|%lld|%lld|%d|%s|%d", path, svg ? "svg" : "png",
 		 graph_period_name(gp), gp == GP_CUSTOM ? (long long)from : 0LL,
-		 gp == GP_CUSTOM ? (long long)to : 0LL, (int)l, def ? "" : ds);
+		 gp == GP_CUSTOM ? (long long)to : 0LL, (int)l, def ? "" : ds, spark);
 	/* the time axis moves by one pixel every span/width seconds: no sooner is it redrawn */
 	time_t now = c->now();
 	int ttl = (int)((to - from) / 640);
@@ -573,8 +581,9 @@ static enum MHD_Result handle_graph(struct web *w, struct MHD_Connection *conn, 
 	j->svg = svg;
 	j->start = from;
 	j->end = to;
-	j->width = 640;
-	j->height = 160;
+	j->width = spark ? 120 : 640;
+	j->height = spark ? 24 : 160;
+	j->spark = spark;
 	if (!def) {
 		char key[WIRE_METRIC_MAX + 8];
 		snprintf(key, sizeof(key), "group.%.*s", (int)strcspn(group, "-"), group);
@@ -681,35 +690,30 @@ static enum MHD_Result handle_history(struct web *w, struct MHD_Connection *conn
 	char err[256];
 	if (rq->done) {
 		struct render_job *j = rq->rj;
-		const char *fmt = arg(conn, "format");
 		if (!j->ok)
 			return reply_text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, j->err);
-		if (!html && (!fmt || strcmp(fmt, "csv") != 0)) {
+		if (j->sheet) {
+			char disp[220];
+			snprintf(disp, sizeof(disp), "attachment; filename=\"%s\"", j->filename);
+			const char *const attach[] = {"Content-Disposition", disp, NULL};
+			void *body = j->body;
+			j->body = NULL;
+			return reply_hdr(conn, MHD_HTTP_OK,
+					 sheet_content_type((enum sheet_format)j->sheet_format), body,
+					 j->len, MHD_RESPMEM_MUST_FREE, "no-cache", attach);
+		}
+		if (!html) {
 			void *body = j->body;
 			j->body = NULL;
 			return reply_hdr(conn, MHD_HTTP_OK, "application/json", body, j->len,
 					 MHD_RESPMEM_MUST_FREE, "no-cache", NULL);
 		}
-		/* the same figures as a page or a sheet, made from the tree the thread built */
+		/* the same figures as a page, made from the tree the thread built */
 		struct strbuf sb;
 		if (strbuf_init(&sb, PAGE_LIMIT) < 0)
 			return MHD_NO;
-		json_object *root = j->tree;
-		int rc = !root ? -1
-			 : html ? page_report(&sb, c, l, root, &rq->v)
-				: api_readiness_csv(&sb, root, c->i18n, l);
-		static const char *const attach[] = {"Content-Disposition",
-						     "attachment; filename=\"readiness.csv\"", NULL};
-		if (html)
-			return reply_buf(conn, &sb, rc, "text/html; charset=utf-8");
-		if (rc < 0 || sb.overflow) {
-			strbuf_free(&sb);
-			return reply_text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "report too large\n");
-		}
-		size_t len;
-		char *data = strbuf_take(&sb, &len);
-		return reply_hdr(conn, MHD_HTTP_OK, "text/csv; charset=utf-8", data, len,
-				 MHD_RESPMEM_MUST_FREE, "no-cache", attach);
+		int rc = j->tree ? page_report(&sb, c, l, j->tree, &rq->v) : -1;
+		return reply_buf(conn, &sb, rc, "text/html; charset=utf-8");
 	}
 	int64_t from, to;
 	if (history_range(conn, (int64_t)c->now(), &from, &to, err, sizeof(err)) < 0)
@@ -719,7 +723,12 @@ static enum MHD_Result handle_history(struct web *w, struct MHD_Connection *conn
 		return MHD_NO;
 	j->kind = RENDER_HISTORY;
 	const char *fmt = arg(conn, "format");
-	j->as_text = !html && (!fmt || strcmp(fmt, "csv") != 0);
+	enum sheet_format sf;
+	j->sheet = !html && fmt && sheet_format_parse(fmt, &sf) == 0 && sf != SHEET_JSON;
+	j->sheet_format = j->sheet ? (int)sf : 0;
+	j->sheet_lang = (int)l;
+	j->i18n = c->i18n;
+	j->as_text = !html && !j->sheet;
 	if (!(j->hist = history_new(c, alerts_hours(c->alerts), from, to, (int64_t)c->now())))
 		return MHD_NO;
 	return submit_render(w, conn, rq);
@@ -761,6 +770,91 @@ static enum MHD_Result login_page(struct web *w, struct MHD_Connection *conn, en
 	char *data = strbuf_take(&sb, &len);
 	return reply_hdr(conn, code, "text/html; charset=utf-8", data, len, MHD_RESPMEM_MUST_FREE,
 			 NULL, hdr);
+}
+
+/* The query's arguments, in the key of a cached page. */
+static enum MHD_Result key_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+			       const char *value)
+{
+	(void)kind;
+	strbuf_printf(cls, "&%s=%s", key, value ? value : "");
+	return MHD_YES;
+}
+
+/*
+ * The overview, made at most once per judging (a second), samples applied or form sent, for a
+ * session, language and query: the screens of a district office and the page's own refresh
+ * ask for it over and over. Compressed for browsers that take gzip (a tenth of the bytes),
+ * with an ETag, so a refresh of an unchanged page costs a 304.
+ */
+static enum MHD_Result reply_overview(struct web *w, struct MHD_Connection *conn,
+				      const struct req *rq, enum lang l)
+{
+	const struct collector *c = w->c;
+	uint64_t ticks;
+	double cpu;
+	alerts_tick_cost(c->alerts, &ticks, &cpu);
+	uint64_t gen = ticks + c->ingest.st.samples + w->forms;
+	int gz = gzip_accepted(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept-Encoding"));
+	struct strbuf key;
+	if (strbuf_init(&key, 4096) < 0)
+		return MHD_NO;
+	strbuf_printf(&key, "/|%s|%d|%d", rq->v_csrf, (int)l, gz);
+	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, key_arg, &key);
+	if (key.overflow) { /* no filter of the page is that long */
+		strbuf_free(&key);
+		return reply_text(conn, MHD_HTTP_URI_TOO_LONG, "the query is too long\n");
+	}
+	const struct gcache_entry *e = gcache_get(w->pages, key.data, gen, c->now(), 3600);
+	int hit = e != NULL;
+	if (!e) {
+		struct page_query q = {arg(conn, "status"), arg(conn, "sev"), arg(conn, "kind"),
+				       arg(conn, "q"),      arg(conn, "sort"), arg(conn, "refresh")};
+		struct strbuf sb;
+		unsigned char *z = NULL;
+		size_t zlen = 0;
+		if (strbuf_init(&sb, PAGE_LIMIT) < 0) {
+			strbuf_free(&key);
+			return MHD_NO;
+		}
+		if (page_dashboard(&sb, c, l, &rq->v, &q) == 0 && !sb.overflow &&
+		    (!gz || gzip_buf(sb.data, sb.len, &z, &zlen) == 0))
+			e = gcache_put(w->pages, key.data, gen, c->now(),
+				       z ? z : (unsigned char *)sb.data, z ? zlen : sb.len);
+		free(z);
+		strbuf_free(&sb);
+	}
+	strbuf_free(&key);
+	if (!e)
+		return reply_text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "page too large\n");
+	const char *inm = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-None-Match");
+	const char *const hdr[] = {"ETag", e->etag, "X-Hbmon-Cache", hit ? "hit" : "miss",
+				   "Vary", "Accept-Encoding, Cookie",
+				   gz ? "Content-Encoding" : NULL, "gzip", NULL};
+	if (inm && strcmp(inm, e->etag) == 0)
+		return reply_hdr(conn, MHD_HTTP_NOT_MODIFIED, "text/html; charset=utf-8", (void *)"",
+				 0, MHD_RESPMEM_PERSISTENT, NULL, hdr);
+	return reply_hdr(conn, MHD_HTTP_OK, "text/html; charset=utf-8", e->body, e->len,
+			 MHD_RESPMEM_MUST_COPY, NULL, hdr);
+}
+
+static enum MHD_Result reply_events(struct MHD_Connection *conn, struct strbuf *sb,
+				    const struct collector *c, enum lang l, const struct viewer *v)
+{
+	struct events_query q = {arg(conn, "commune"), arg(conn, "kind"), arg(conn, "from"),
+				 arg(conn, "to")};
+	const char *const fields[] = {q.commune, q.kind, q.from, q.to};
+	for (size_t i = 0; i < 4; i++)
+		if (fields[i] && (strlen(fields[i]) > 200 || !utf8_is_clean(fields[i]))) {
+			strbuf_free(sb);
+			return reply_text(conn, MHD_HTTP_BAD_REQUEST, "a filter is too long\n");
+		}
+	int rc = page_events(sb, c, l, v, &q);
+	if (rc == -2) {
+		strbuf_free(sb);
+		return reply_text(conn, MHD_HTTP_BAD_REQUEST, "from, to: dates as YYYY-MM-DD\n");
+	}
+	return reply_buf(conn, sb, rc, "text/html; charset=utf-8");
 }
 
 /* ?lang=en, else the configured language */
@@ -805,8 +899,10 @@ static enum MHD_Result handle_get(struct web *w, struct MHD_Connection *conn, co
 	if (strcmp(url, "/metrics") == 0)
 		return reply_buf(conn, &sb, api_metrics(&sb, c), "text/plain; version=0.0.4");
 	const struct viewer *v = &rq->v;
-	if (strcmp(url, "/") == 0)
-		return reply_buf(conn, &sb, page_dashboard(&sb, c, l, v), html);
+	if (strcmp(url, "/") == 0) {
+		strbuf_free(&sb);
+		return reply_overview(w, conn, rq, l);
+	}
 	if (strcmp(url, "/audit") == 0 && !viewer_is_admin(v)) {
 		strbuf_free(&sb);
 		return reply_text(conn, MHD_HTTP_FORBIDDEN, "the activity log is an administrator's\n");
@@ -832,6 +928,25 @@ static enum MHD_Result handle_get(struct web *w, struct MHD_Connection *conn, co
 	}
 	if (strcmp(url, "/api/v1/readiness") == 0)
 		return reply_buf(conn, &sb, api_readiness(&sb, c, l, v), json);
+	if (strcmp(url, "/search") == 0) {
+		const char *q = arg(conn, "q");
+		if (q && (strlen(q) > 100 || !utf8_is_clean(q))) {
+			strbuf_free(&sb);
+			return reply_text(conn, MHD_HTTP_BAD_REQUEST, "q: up to 100 characters of text\n");
+		}
+		return reply_buf(conn, &sb, page_search(&sb, c, l, v, q), html);
+	}
+	if (strcmp(url, "/events") == 0)
+		return reply_events(conn, &sb, c, l, v);
+	if (strncmp(url, "/commune/", 9) == 0) {
+		long k = inventory_find_commune_path(c->inv, url + 9);
+		if (k >= 0 && !viewer_sees(v, c->inv->communes[k].name)) {
+			strbuf_free(&sb);
+			return reply_text(conn, MHD_HTTP_FORBIDDEN, "not your commune\n");
+		}
+		if (k >= 0)
+			return reply_buf(conn, &sb, page_commune(&sb, c, (size_t)k, l, v), html);
+	}
 	if (strncmp(url, "/device/", 8) == 0) {
 		const char *rest;
 		long i = find_device(c, url + 8, &rest);
@@ -968,8 +1083,9 @@ static enum MHD_Result handle_action(struct web *w, struct MHD_Connection *conn,
 	}
 	peer_name(conn, peer, sizeof(peer));
 	action_audit(w->c, &a, ack ? AUDIT_ACK : AUDIT_MAINT_ADD, id, rq->v_user, peer, now);
+	w->forms++; /* shown at once on the page it goes back to */
 	if (ack)
-		alerts_tick(w->c->alerts, w->c, now, 1); /* shown at once on the page it goes back to */
+		alerts_tick(w->c->alerts, w->c, now, 1);
 	return redirect(conn, ack ? "/#alerts" : "/#maint", NULL);
 }
 
@@ -983,6 +1099,7 @@ static enum MHD_Result handle_cancel(struct web *w, struct MHD_Connection *conn,
 	int rc = action_maint_cancel(w->c, id, &rq->v, peer, w->c->now(), err, sizeof(err));
 	if (rc < 0)
 		return reply_text(conn, rc == -2 ? MHD_HTTP_FORBIDDEN : MHD_HTTP_BAD_REQUEST, err);
+	w->forms++;
 	return redirect(conn, "/#maint", NULL);
 }
 
@@ -1309,7 +1426,9 @@ struct web *web_start(struct collector *c, char *err, size_t errsz)
 	}
 	w->tls_cert = cert; /* libmicrohttpd keeps the pointers: freed with the daemon */
 	w->tls_key = key;
-	if (!(w->auth = webauth_new(c->store, c->users, cert != NULL, &c->warnings))) {
+	/* 64 variants at most (sessions × languages × queries), 32 MB */
+	if (!(w->pages = gcache_new(64, 32u << 20)) ||
+	    !(w->auth = webauth_new(c->store, c->users, cert != NULL, &c->warnings))) {
 		snprintf(err, errsz, "cannot start the log-in thread");
 		web_stop(w);
 		return NULL;
@@ -1335,6 +1454,7 @@ void web_stop(struct web *w)
 		return;
 	worker_stop(w->decoder); /* resumes what it held, before the connections go */
 	webauth_free(w->auth);
+	gcache_free(w->pages);
 	if (w->d)
 		MHD_stop_daemon(w->d);
 	w->c->conn_stats = NULL;

@@ -33,6 +33,12 @@ struct opt {
 static const struct opt options[] = {
 	{"general", "district", OPT_STR, S(district), 0, 0, "District"},
 	{"general", "language", OPT_LANG, S(language), 0, 0, "vi"},
+	/* the words for the unit watching and its members, since the 2025 reform a province
+	 * centre (tỉnh) or a cluster, and communes, wards, special zones (xã, phường, đặc khu) */
+	{"units", "top_vi", OPT_STR, S(unit_top[0]), 0, 0, "huyện"},
+	{"units", "top_en", OPT_STR, S(unit_top[1]), 0, 0, "district"},
+	{"units", "member_vi", OPT_STR, S(unit_member[0]), 0, 0, "xã"},
+	{"units", "member_en", OPT_STR, S(unit_member[1]), 0, 0, "commune"},
 	{"general", "inventory", OPT_PATH, S(inventory), 0, 0, "inventory.csv"},
 	{"general", "credentials", OPT_PATH, S(credentials), 0, 0, "credentials.conf"},
 	{"general", "data_dir", OPT_PATH, S(data_dir), 0, 0, "/var/lib/hbmon"},

@@ -107,6 +107,9 @@ struct hbmon_config {
 	/* [general] */
 	char district[CFG_TEXT_MAX];
 	char language[8]; /* "vi" or "en" */
+	/* [units]: what pages and mails call the unit watching and its members, per language
+	 * (vi, en): "huyện"/"district", "xã"/"commune" by default */
+	char unit_top[2][64], unit_member[2][64];
 	char inventory[PATH_MAX];
 	char credentials[PATH_MAX];
 	char data_dir[PATH_MAX];

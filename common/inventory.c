@@ -512,6 +512,14 @@ static int same(const char *s, const char *p, size_t len)
 	return strlen(s) == len && memcmp(s, p, len) == 0;
 }
 
+long inventory_find_commune_path(const struct inventory *inv, const char *path)
+{
+	for (size_t k = 0; k < inv->ncommunes; k++)
+		if (strcmp(inv->communes[k].path, path) == 0)
+			return (long)k;
+	return -1;
+}
+
 long inventory_find_path(const struct inventory *inv, const char *commune, size_t clen,
 			 const char *device, size_t dlen)
 {

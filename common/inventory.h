@@ -71,6 +71,8 @@ void inventory_free(struct inventory *inv);
 long inventory_find_path(const struct inventory *inv, const char *commune, size_t clen,
 			 const char *device, size_t dlen);
 long inventory_find(const struct inventory *inv, const char *commune, const char *device);
+/* A commune by its path form (as /commune/<path> carries it): its index or -1. */
+long inventory_find_commune_path(const struct inventory *inv, const char *path);
 
 /* Parses HOST, HOST:PORT or [IPv6]:PORT (port 161 when absent): 0, or -1. */
 int inventory_parse_address(const char *s, char *host, size_t hostsz, int *port);

@@ -161,6 +161,9 @@ static void setup(void)
 	if (!fweb.watch)
 		abort();
 	fweb.auth = webauth_new(c->store, c->users, 0, &c->warnings);
+	fweb.pages = gcache_new(8, 8u << 20);
+	if (!fweb.pages)
+		abort();
 	struct user_rec admin = {.name = "admin", .role = ROLE_ADMIN};
 	struct session *se = fweb.auth ? webauth_open_session(fweb.auth, &admin, "192.0.2.50",
 							      fixed_now(), session_token)

@@ -29,6 +29,12 @@ class Browser:
         o.set_capability("goog:loggingPrefs", {"browser": "ALL"})
         self.d = webdriver.Chrome(service=Service(driver), options=o)
         self.d.set_page_load_timeout(60)
+        if width < 500:
+            # headless Chromium keeps its window 500 px wide at least: a phone's screen is
+            # emulated (DevTools), as a phone reads the viewport tag
+            self.d.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                                   {"width": width, "height": height, "deviceScaleFactor": 1,
+                                    "mobile": True})
 
     def get(self, url):
         self.d.get(url)

@@ -71,7 +71,8 @@ def office(bindir, tmp_path):
     assert o.col.stop() == 0, o.col.output()
 
 
-def raw(office, method, path, cookie=None, body=None, source="127.0.0.1", headers=None):
+def raw(office, method, path, cookie=None, body=None, source="127.0.0.1", headers=None,
+        binary=False):
     """One request, no redirect followed, from a chosen loopback address."""
     conn = HTTPConnection("127.0.0.1", office.dist.port, timeout=10, source_address=(source, 0))
     h = dict(headers or {})
@@ -82,13 +83,17 @@ def raw(office, method, path, cookie=None, body=None, source="127.0.0.1", header
         body = urllib.parse.urlencode(body).encode()
     conn.request(method, path, body, h)
     r = conn.getresponse()
-    return r.status, r.headers, r.read().decode("utf-8", "replace")
+    data = r.read()
+    return r.status, r.headers, data if binary else data.decode("utf-8", "replace")
 
 
 def device_path(office, commune, device):
-    page = office.get("/", admin_cookie(office.dist.url("/")))[2]
-    return re.search(r'<a href="(/device/[^"?]+)">' + re.escape(device) + "</a>",
-                     page[page.index(f'data-commune="{commune}"'):]).group(1)
+    """The device's link on its commune's page, the commune's link on the overview."""
+    admin = admin_cookie(office.dist.url("/"))
+    page = office.get("/", admin)[2]
+    row = page[page.index(f'data-commune="{commune}"'):]
+    page = office.get(re.search(r'<a href="(/commune/[^"?]+)">', row).group(1), admin)[2]
+    return re.search(r'<a href="(/device/[^"?]+)">' + re.escape(device) + "</a>", page).group(1)
 
 
 def test_nobody_logged_in_reads_nothing(office):
@@ -302,6 +307,7 @@ def test_in_a_browser_on_a_phone(office, tmp_path):
         dom = b.dom()
         assert 'data-commune="Xã A"' in dom and "Xã B" not in dom
         b.screenshot("officer-overview-390")
+        b.click_and_wait(b.d.find_element(By.LINK_TEXT, "Xã A"))  # the commune's page
         b.click_and_wait(b.d.find_element(By.LINK_TEXT, "PC"))
         assert b.path().startswith("/device/") and "Xã A" in b.dom()
         b.get(base + "/")
@@ -323,3 +329,110 @@ def test_in_a_browser_on_a_phone(office, tmp_path):
                 break
             time.sleep(0.1)
         assert any("frame-ancestors 'none'" in m and "blocked" in m for m in said), said
+
+
+def commune_path(office, commune):
+    page = office.get("/", admin_cookie(office.dist.url("/")))[2]
+    sect = page[page.index(f'data-commune="{commune}"'):]
+    return re.search(r'href="(/commune/[^"?]+)', sect).group(1) if "/commune/" in sect \
+        else "/commune/" + urllib.parse.quote(urllib.parse.quote(commune, safe=""), safe="")
+
+
+def test_a_commune_page_is_its_officers_landing(office):
+    officer = login(office.dist.url(""), *OFFICER)[0]
+    mine, theirs = commune_path(office, "Xã A"), commune_path(office, "Xã B")
+    st, _, page = office.get(mine, officer)
+    assert st == 200 and '<h1>Xã A</h1>' in page
+    assert "Máy quét" in page and "0 máy quét hoạt động (cần 1)" in page
+    # its alert, with the form to take it on; the windows of this commune only
+    assert 'action="/api/v1/ack"' in page and 'name="commune" value="Xã A"' in page
+    assert "Xã B" not in page
+    # each device with its day's line, a real image
+    sparks = re.findall(r'<img alt="" width="120" height="24" loading="lazy" src="([^"]+)"', page)
+    assert len(sparks) == 2, page
+    st, hdr, svg = office.get(sparks[0].replace("&amp;", "&"), officer)
+    assert st == 200 and hdr["Content-Type"] == "image/svg+xml" and "<svg" in svg
+    # what happened this week: the scanner's alert
+    events = page[page.index('id="events"'):]
+    assert "Sự cố" in events and "Máy quét" in events, events[:1500]
+    assert office.get(mine + "?lang=en", officer)[2].count("Incident") >= 1
+    assert office.get(theirs, officer)[0] == 403
+    assert office.get(theirs, admin_cookie(office.dist.url("/")))[0] == 200
+    assert office.get("/commune/Nowhere", officer)[0] == 404
+
+
+def test_device_search_and_the_events_page(office):
+    officer = login(office.dist.url(""), *OFFICER)[0]
+    admin = admin_cookie(office.dist.url("/"))
+    # by name, by address, ASCII case aside; only what the viewer sees
+    page = office.get("/search?q=m%C3%A1y", admin)[2]
+    assert page.count('<tr><td><a href="/device/') == 2  # both communes' scanners
+    page = office.get("/search?q=m%C3%A1y", officer)[2]
+    assert page.count('<tr><td><a href="/device/') == 1 and "Xã B" not in page
+    assert office.get("/search?q=127.0.0.41", admin)[2].count("/device/") == 1
+    assert "Không tìm thấy" in office.get("/search?q=zzz", admin)[2]
+    assert office.get("/search?q=" + "x" * 101, admin)[0] == 400
+    assert office.get("/search?q=%1b%5b2J", admin)[0] == 400
+    # an acknowledgement becomes an event of the commune, beside its alerts
+    form = {"commune": "Xã A", "site": "Một cửa", "target": "scanner", "note": "thay cáp"}
+    assert post_form(office.dist, "/api/v1/ack", form, cookie=officer)[0] == 303
+    page = office.get("/events", admin)[2]
+    rows = page[page.index("<tbody>"):]
+    assert "Sự cố" in rows and "Nhận xử lý: Xã A / Một cửa: máy quét — thay cáp (Anh Tư (Xã A))" \
+        in rows, rows[:2000]
+    assert "Xã B" in rows
+    assert "Xã B" not in office.get("/events", officer)[2].split("<tbody>")[-1]
+    only = office.get("/events?kind=ack&commune=X%C3%A3%20A", admin)[2].split("<tbody>")[-1]
+    assert "Nhận xử lý" in only and "Sự cố" not in only
+    assert "Taken on: Xã A" in office.get("/events?kind=ack&lang=en", admin)[2]
+    assert office.get("/events?from=yesterday", admin)[0] == 400
+    assert "Không có diễn biến" in office.get("/events?from=2020-01-01&to=2020-01-02", admin)[2]
+
+
+def test_unit_words_come_from_the_configuration(bindir, tmp_path):
+    """A province centre watching wards: no page says huyện or xã."""
+    devs = [{"commune": "Phường Một", "site": "Một cửa", "site_type": "one-stop", "device": "PC",
+             "class": "pc", "address": "127.0.0.60:161", "snmp": "pub", "community": "public"}]
+    units = "[units]\ntop_vi = tỉnh\ntop_en = province\nmember_vi = phường\nmember_en = ward\n"
+    dist = District(str(tmp_path), devs, CONFIG, extra=units)
+    col = start_collector(bindir, dist)
+    try:
+        page = http(dist.url("/search?q=PC"))[2].decode()
+        assert "Tổng quan tỉnh" in page and "<th>Phường</th>" in page
+        # (the unit's own name, "Huyện Thử" in these tests, aside)
+        assert "huyện" not in page.replace("Huyện Thử", "").lower() and "<th>Xã</th>" not in page
+        page = http(dist.url("/search?q=PC&lang=en"))[2].decode()
+        assert "Province overview" in page and "<th>Ward</th>" in page
+        assert "Mọi phường" in http(dist.url("/events"))[2].decode()
+    finally:
+        assert col.stop() == 0, col.output()
+    with open(dist.conf, "a", encoding="utf-8") as f:
+        f.write("[units]\nmember_vi = <b>xã</b>\n")
+    r = subprocess.run([os.path.join(bindir, "hbmon-collector"), "-c", dist.conf,
+                        "--check-config"], capture_output=True, text=True)
+    assert r.returncode != 0 and "[units]" in r.stdout + r.stderr, r.stdout + r.stderr
+
+
+def test_the_overview_is_made_once_and_sent_compressed(office):
+    import gzip
+    admin = admin_cookie(office.dist.url("/"))
+    st, hdr, body = raw(office, "GET", "/", cookie=admin, headers={"Accept-Encoding": "gzip"},
+                        binary=True)
+    assert st == 200 and hdr["Content-Encoding"] == "gzip" and hdr["Vary"]
+    page = gzip.decompress(body)
+    assert b'data-commune="X\xc3\xa3 A"' in page
+    etag = hdr["ETag"]
+    st, hdr2, _ = raw(office, "GET", "/", cookie=admin,
+                      headers={"Accept-Encoding": "gzip", "If-None-Match": etag})
+    assert st == 304 and hdr2["X-Hbmon-Cache"] == "hit"
+    # plain for a client that does not take gzip; made again once something changed
+    st, hdr3, text = raw(office, "GET", "/", cookie=admin)
+    assert st == 200 and "Content-Encoding" not in hdr3 and "Xã A" in text
+    form = {"commune": "Xã A", "site": "Một cửa", "target": "scanner"}
+    assert post_form(office.dist, "/api/v1/ack", form)[0] == 303
+    st, hdr4, _ = raw(office, "GET", "/", cookie=admin,
+                      headers={"Accept-Encoding": "gzip", "If-None-Match": etag})
+    assert st == 200 and hdr4["ETag"] != etag
+    # another session gets its own page (its own form token)
+    viewer = login(office.dist.url(""), *VIEWER)[0]
+    assert page_csrf(raw(office, "GET", "/", cookie=viewer)[2]) != page_csrf(text)

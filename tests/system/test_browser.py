@@ -5,7 +5,7 @@ import pytest
 
 from browser import Browser
 from conftest import ADMIN, District, http, run_probe_once, start_collector
-from test_end_to_end import SITE_TYPES, devices
+from test_end_to_end import SITE_TYPES, commune_page, devices
 
 
 @pytest.fixture
@@ -19,8 +19,8 @@ def test_hostile_device_renders_as_text_in_chromium(bindir, district, tmp_path):
     collector = start_collector(bindir, district)
     try:
         run_probe_once(bindir, district)
-        html = http(district.url("/"))[2].decode("utf-8")
-        link = re.search(r'<a href="(/device/[^"]+)">PC hostile</a>', html).group(1)
+        link = re.search(r'<a href="(/device/[^"]+)">PC hostile</a>',
+                         commune_page(district)).group(1)
         with Browser(1000, 800) as b:
             assert b.login(district.url(""), *ADMIN) == "/"
             dom = b.dom(district.url(link))

@@ -94,7 +94,9 @@ def visible(page):
 def pages(district, name):
     """{lang: device page HTML} of the device named."""
     overview = http(district.url("/"))[2].decode("utf-8")
-    link = re.search(rf'<a href="(/device/[^"]+)">{re.escape(name)}</a>', overview).group(1)
+    commune = re.search(r'<a href="(/commune/[^"?]+)">', overview).group(1)  # its page
+    page = http(district.url(commune))[2].decode("utf-8")
+    link = re.search(rf'<a href="(/device/[^"]+)">{re.escape(name)}</a>', page).group(1)
     out = {}
     for lang in ("vi", "en"):
         url = link + ("?lang=en" if lang == "en" else "")

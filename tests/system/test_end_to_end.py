@@ -48,6 +48,13 @@ def devices(eps):
     ]
 
 
+def commune_page(district, query=""):
+    """The commune's own page (its sites and devices), linked from the overview's row."""
+    page = http(district.url("/"))[2].decode("utf-8")
+    path = re.search(r'<a href="(/commune/[^"?]+)">', page).group(1)
+    return http(district.url(path + query))[2].decode("utf-8")
+
+
 @pytest.fixture
 def district(tmp_path, fleet):
     return District(str(tmp_path), devices(fleet["endpoints"]), SITE_TYPES)
@@ -113,13 +120,15 @@ def test_recordings_reach_rrd_and_dashboard(bindir, district, fleet):
         lu = rrd_lastupdate(os.path.join(device_dir(district, "Máy quét"), "system.rrd"))
         assert lu["avail"] == "0"
 
-        # the dashboard names each device with its state, and says what is missing
+        # the dashboard says what is missing; the commune's page names each device with its
+        # state
         status, headers, body = http(district.url("/?lang=en"))
         html = body.decode("utf-8")
         assert status == 200 and headers["Content-Type"].startswith("text/html")
+        commune = commune_page(district, "?lang=en")
         for name, st in [("PC kế toán", "up"), ("Switch tầng 1", "up"), ("Máy in HP", "up"),
                          ("Máy quét", "down"), ("Poly X50", "up")]:
-            assert re.search(rf'<tr class="dev {st}" data-device="{name}">', html), name
+            assert re.search(rf'<tr class="dev {st}" data-device="{name}">', commune), name
         assert "one-stop office: scanner — 0 up, 1 needed" in html
         assert 'class="commune missed"' in html
         vi = http(district.url("/"))[2].decode("utf-8")
@@ -133,7 +142,7 @@ def test_recordings_reach_rrd_and_dashboard(bindir, district, fleet):
         assert ready["communes"][0]["sites"][1]["met"] is True
 
         # the device page: identity and a graph rendered by librrd
-        link = re.search(r'<a href="(/device/[^"]+)">Máy in HP</a>', html).group(1)
+        link = re.search(r'<a href="(/device/[^"?]+)[^"]*">Máy in HP</a>', commune).group(1)
         page = http(district.url(link))[2].decode("utf-8")
         assert "accounting-color" in page and "HP ETHERNET MULTI-ENVIRONMENT" in page
         img = re.search(r'<img src="([^"]+system\.png[^"]*)"', page).group(1)
@@ -151,8 +160,8 @@ def test_device_markup_is_shown_as_text(bindir, district):
         # nonsense from the impossible printer is named once: device, address, object
         assert re.search(r"Máy in lạ \(127\.91\.0\.5\): \d+ bad values ignored, first sysObjectID",
                          probe.stderr), probe.stderr
-        html = http(district.url("/"))[2].decode("utf-8")
-        link = re.search(r'<a href="(/device/[^"]+)">PC hostile</a>', html).group(1)
+        link = re.search(r'<a href="(/device/[^"]+)">PC hostile</a>',
+                         commune_page(district)).group(1)
         page = http(district.url(link))[2].decode("utf-8")
         state = {d["device"]: d for d in json.loads(http(district.url("/api/v1/devices"))[2])}
         name = state["PC hostile"]["sys_name"]

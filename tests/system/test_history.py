@@ -1,5 +1,7 @@
 """Readiness over a month, computed by the collector from the stored series, against the same
 figures computed here from the synthetic history that was fed to it."""
+import csv as csv_mod
+import io
 import json
 import os
 from datetime import datetime, timedelta, timezone
@@ -183,14 +185,18 @@ def test_month_of_history_matches_independent_figures(bindir, tmp_path):
         st, hdr, csv = http(dist.url(f"/api/v1/readiness?from={FROM}&to={TO}&format=csv"),
                             timeout=120)
         assert st == 200 and hdr["Content-Type"].startswith("text/csv")
-        rows = csv.decode().splitlines()
-        # the header in the reader's words (English with lang=en)
-        assert rows[0] == ('"Từ","Đến","Xã, phường","Bộ phận","Loại bộ phận","Chỉ tiêu","Số cần đạt",'
-                           '"Tỷ lệ thời gian đạt (%)","Kết quả","Dữ liệu phủ (%)","Mức độ"')
+        # as a Vietnamese Excel reads it: a BOM, ';' between fields, ',' before decimals; the
+        # header and the values in the reader's words (English with lang=en)
+        assert csv.startswith(b"\xef\xbb\xbf")
+        rows = list(csv_mod.reader(io.StringIO(csv.decode("utf-8-sig")), delimiter=";"))
+        assert rows[0][:2] == ["Từ", "Đến"] and rows[0][3:] == [
+            "Bộ phận", "Loại bộ phận", "Chỉ tiêu", "Số cần đạt", "Tỷ lệ thời gian đạt (%)",
+            "Kết quả", "Dữ liệu phủ (%)", "Mức độ"]
         assert len(rows) == 1 + len(want)
-        scanner = next(r for r in rows if '"Xã A"' in r and ",\"scanner\"," in r).split(",")
-        assert abs(float(scanner[7]) - 100 * want[("Xã A", "scanner")]) < 0.001
-        assert scanner[8] == "no" and scanner[9] == "100.0"  # every step has data
+        scanner = next(r for r in rows if r[2] == "Xã A" and r[5] == "máy quét")
+        assert scanner[:2] == ["01/10/2026", "31/10/2026"]
+        assert abs(float(scanner[7].replace(",", ".")) - 100 * want[("Xã A", "scanner")]) < 0.05
+        assert scanner[8] == "Chưa đạt" and scanner[9] == "100"  # every step has data
         st, _, page = http(dist.url(f"/report?from={FROM}&to={TO}"), timeout=120)
         page = page.decode()
         assert st == 200 and '<strong id="communes-met">1/2</strong>' in page

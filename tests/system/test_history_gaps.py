@@ -302,10 +302,10 @@ def test_month_with_gaps_matches_independent_figures(bindir, tmp_path):
         st, hdr, csv = http(dist.url(f"/api/v1/readiness?from={FROM}&to={TO}&format=csv"),
                             timeout=120)
         assert st == 200 and hdr["Content-Type"].startswith("text/csv")
-        rows = csv.decode().splitlines()
+        rows = csv.decode("utf-8-sig").split("\r\n")[:-1]
         assert len(rows) == 1 + len(want)
-        c_pc = next(r for r in rows if '"Xã C","Một cửa","one-stop","pc"' in r)
-        assert c_pc.endswith(',"pc",2,,no data,0.0,critical'), c_pc
+        c_pc = next(r for r in rows if '"Xã C";"Một cửa";' in r and ';"máy tính";' in r)
+        assert c_pc.endswith(';"máy tính";2;;"Chưa có dữ liệu";0;"Nghiêm trọng"'), c_pc
         st, _, page = http(dist.url(f"/report?from={FROM}&to={TO}"), timeout=120)
         assert st == 200, page[-1500:]
     finally:

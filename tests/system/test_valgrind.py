@@ -58,6 +58,8 @@ def test_daemons_under_memcheck(bindir, district):
                            timeout=300)
         assert r.returncode == 0, r.stdout + r.stderr + report(plog)
         html = http(district.url("/"), timeout=60)[2].decode()
+        commune = re.search(r'<a href="(/commune/[^"]+)">', html).group(1)
+        html = http(district.url(commune), timeout=60)[2].decode()
         link = re.search(r'<a href="(/device/[^"]+)">', html).group(1)
         assert http(district.url(link), timeout=60)[0] == 200
         for path in ("/api/v1/readiness", "/api/v1/devices", "/metrics"):

@@ -360,8 +360,10 @@ def page_tokens(page, lang, allow=()):
 def csv_header_tokens(data, lang, allow=()):
     """The header row of a CSV sheet: the column names a planner reads in Excel."""
     text = data.decode("utf-8-sig") if isinstance(data, bytes) else data.lstrip("\ufeff")
+    first = text.split("\n", 1)[0]
+    sep = ";" if first.count(";") > first.count(",") else ","  # Vietnamese sheets: ';'
     try:
-        header = next(csv.reader(io.StringIO(text)))
+        header = next(csv.reader(io.StringIO(text), delimiter=sep))
     except StopIteration:
         return []
     return identifier_tokens("\n".join(header), lang, allow)
@@ -436,7 +438,7 @@ def device_provided(base_url, cookie=None):
 
 def crawl_findings(base_url, allow=(), langs=("vi", "en"), cookie=None):
     """Reads what a person reads from a running collector, in each language: the log-in page,
-    the overview, every device page it links, the report and its period links, the report's
+    the overview, every commune page and device page they link, the report and its period links, the report's
     CSV header, the activity log (cookie: an administrator's session). Returns OrderedDict
     {url: [Finding]} of the URLs with findings (an HTTP error is a finding too). allow:
     inventory names; the devices' own sysName/sysDescr are added from the API."""
@@ -475,6 +477,10 @@ def crawl_findings(base_url, allow=(), langs=("vi", "en"), cookie=None):
             visit("/audit")
         overview = visit("/") or ""
         hrefs = links(overview)
+        # the communes' pages, and the devices they (or the overview) link
+        for h in list(hrefs):
+            if urllib.parse.urlsplit(h).path.startswith("/commune/"):
+                hrefs += links(visit(h.split("?")[0]) or "")
         for h in hrefs:
             if urllib.parse.urlsplit(h).path.startswith("/device/"):
                 visit(h.split("?")[0])

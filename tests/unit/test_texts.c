@@ -201,11 +201,22 @@ static void catalogue_lookup(void **state)
 	assert_int_equal(mkdir(sub, 0700), 0);
 	snprintf(vi, sizeof(vi), "%s/vi.ini", sub);
 	snprintf(en, sizeof(en), "%s/en.ini", sub);
-	write_text(vi, "b = hai\na = một\nc = ba\n");
-	write_text(en, "a = one\n");
+	write_text(vi, "b = hai\na = một\nc = ba\nu = {Member} của {top}: {member}, {x}\n");
+	write_text(en, "a = one\nu = {Member}s of the {top}\n");
 	struct errlist el = {0};
 	struct i18n *t = i18n_load(dir, &el);
 	assert_non_null(t);
+	/* the unit words: a district's by default, then the configuration's, again and again */
+	assert_string_equal(i18n_get(t, LANG_VI, "u"), "Xã của huyện: xã, {x}");
+	assert_string_equal(i18n_get(t, LANG_EN, "u"), "Communes of the district");
+	const char *const top[LANG_COUNT] = {"tỉnh", "province"};
+	const char *const member[LANG_COUNT] = {"đơn vị", "ward"};
+	assert_int_equal(i18n_set_units(t, top, member, &el), 0);
+	assert_string_equal(i18n_get(t, LANG_VI, "u"), "Đơn vị của tỉnh: đơn vị, {x}");
+	assert_string_equal(i18n_get(t, LANG_EN, "u"), "Wards of the province");
+	const char *const bad[LANG_COUNT] = {"<b>xã</b>", "commune"};
+	assert_int_equal(i18n_set_units(t, top, bad, &el), -1);
+	assert_string_equal(i18n_get(t, LANG_VI, "a"), "một");
 	assert_string_equal(i18n_get(t, LANG_VI, "a"), "một");
 	assert_string_equal(i18n_get(t, LANG_VI, "c"), "ba");
 	assert_string_equal(i18n_get(t, LANG_EN, "a"), "one");
