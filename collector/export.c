@@ -13,7 +13,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "audit.h"
 #include "collector.h"
 #include "graph.h"
 #include "history.h"
@@ -340,7 +339,7 @@ struct ev_list {
 	enum lang l;
 	struct ev_row *v;
 	size_t n, cap;
-	size_t naudit; /* activity log entries read */
+	size_t nread; /* events read, newest first */
 	int oom;
 };
 
@@ -372,45 +371,15 @@ static void ev_add(struct ev_list *x, time_t ts, size_t seq, const char *commune
 	x->n++;
 }
 
-static void on_alert_event(void *ctx, const struct event *e)
+/* The store reads newest first: an older event of the same second gets the smaller seq. */
+static void on_event(void *ctx, const struct event *e)
 {
 	struct ev_list *x = ctx;
 	char key[48];
-	snprintf(key, sizeof(key), "sheet.event.%s", e->kind);
-	ev_add(x, e->ts, x->n, e->commune ? e->commune : "", i18n_get(x->c->i18n, x->l, key),
+	snprintf(key, sizeof(key), "events.kind.%s", e->kind);
+	ev_add(x, e->ts, SIZE_MAX - ++x->nread, e->commune ? e->commune : "",
+	       i18n_get(x->c->i18n, x->l, key),
 	       x->l == LANG_EN && e->text_en && e->text_en[0] ? e->text_en : e->text);
-}
-
-/* The commune an activity log entry is about: its detail begins with the commune's name
- * ("Xã A / Một cửa: máy quét", "Xã A (12): …"); the longest name that fits. */
-static const char *audit_commune(const struct inventory *inv, const char *detail)
-{
-	const char *best = "";
-	size_t blen = 0;
-	for (size_t k = 0; k < inv->ncommunes; k++) {
-		const char *name = inv->communes[k].name;
-		size_t nl = strlen(name);
-		if (nl > blen && strncmp(detail, name, nl) == 0 && strchr(" :(/", detail[nl])) {
-			best = name;
-			blen = nl;
-		}
-	}
-	return best;
-}
-
-static void on_audit(void *ctx, const struct audit_entry *e)
-{
-	static const enum audit_action kept[] = {AUDIT_ACK, AUDIT_MAINT_ADD, AUDIT_MAINT_CANCEL};
-	struct ev_list *x = ctx;
-	char key[48];
-	for (size_t k = 0; k < sizeof(kept) / sizeof(kept[0]); k++)
-		if (strcmp(e->action, audit_action_name(kept[k])) == 0) {
-			snprintf(key, sizeof(key), "audit.action.%s", e->action);
-			/* the log is read newest first: an older entry of the same second first */
-			ev_add(x, e->ts, SIZE_MAX - ++x->naudit, audit_commune(x->c->inv, e->detail),
-			       i18n_get(x->c->i18n, x->l, key), e->detail);
-			return;
-		}
 }
 
 static int ev_cmp(const void *pa, const void *pb)
@@ -435,11 +404,11 @@ static void ev_free(struct ev_list *x)
 static int read_events(struct collector *c, const struct export_args *a, struct ev_list *x,
 		       char *err, size_t n)
 {
-	int na = store_alert_events(c->store, (time_t)a->start, (time_t)a->end,
-				    EXPORT_EVENTS_MAX + 1, on_alert_event, x);
-	int nu = na < 0 ? 0 : audit_each(c->store, (time_t)a->start, (time_t)a->end, NULL, 0,
-					  on_audit, x);
-	if (na < 0 || nu < 0) {
+	/* alerts firing and resolved, acknowledgements, windows planned and ended, each in both
+	 * languages (the commune's page and the events page read the same) */
+	int na = store_events_newest(c->store, (time_t)a->start, (time_t)a->end, NULL,
+				     EXPORT_EVENTS_MAX + 1, on_event, x);
+	if (na < 0) {
 		snprintf(err, n, "%s/hbmon.db: the event store could not be read", c->cfg->data_dir);
 		return -1;
 	}
