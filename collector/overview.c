@@ -567,22 +567,30 @@ static void communes_table(struct strbuf *o, const struct ov *ov)
 	strbuf_puts(o, "</tbody></table></section>\n");
 }
 
-/* The kind's words: "xã có Phòng họp trực tuyến đạt chỉ tiêu", "xã đủ máy quét hoạt động". */
-static void kind_words(struct strbuf *o, const struct ov *ov, size_t id)
+/* A kind's name: a class's word ("máy quét") or a site type's label ("Phòng họp trực
+ * tuyến"). */
+static const char *kind_label(const struct ov *ov, size_t id)
 {
 	const struct collector *c = ov->c;
 	enum lang l = ov->l;
 	char key[48];
 	int cls = kind_class(&ov->kinds, (long)id);
-	struct strbuf sb;
-	const char *label;
 	if (cls >= 0) {
 		snprintf(key, sizeof(key), "class.%s", devclass_name((enum dev_class)cls));
-		label = T(key);
-	} else {
-		const struct site_type *st = &c->cfg->site_types[id];
-		label = l == LANG_EN && st->label_en[0] ? st->label_en : st->label_vi;
+		return T(key);
 	}
+	const struct site_type *st = &c->cfg->site_types[id];
+	return l == LANG_EN && st->label_en[0] ? st->label_en : st->label_vi;
+}
+
+/* The kind's words: "xã có Phòng họp trực tuyến đạt chỉ tiêu", "xã đủ máy quét hoạt động". */
+static void kind_words(struct strbuf *o, const struct ov *ov, size_t id)
+{
+	const struct collector *c = ov->c;
+	enum lang l = ov->l;
+	int cls = kind_class(&ov->kinds, (long)id);
+	struct strbuf sb;
+	const char *label = kind_label(ov, id);
 	const char *const vals[][2] = {{"label", label}, {"class", label}};
 	if (strbuf_init(&sb, 1024) == 0 &&
 	    text_fill(&sb, T(cls >= 0 ? "overview.kind.class" : "overview.kind.site"), vals, 2) == 0)
@@ -687,23 +695,14 @@ static void kind_select(struct strbuf *o, const struct ov *ov)
 {
 	const struct collector *c = ov->c;
 	enum lang l = ov->l;
-	char tok[CFG_NAME_MAX + 8], key[48];
+	char tok[CFG_NAME_MAX + 8];
 	select_open(o, c, l, "kind", "overview.filter.kind");
 	option(o, "", T("overview.kind.all"), ov->q.kind < 0);
 	for (size_t id = 0; id < ov->kinds.n; id++) {
-		int cls = kind_class(&ov->kinds, (long)id);
 		if (!kind_required(c, &ov->kinds, id))
 			continue;
 		kind_token(tok, sizeof(tok), c, &ov->kinds, id);
-		const char *label;
-		if (cls >= 0) {
-			snprintf(key, sizeof(key), "class.%s", devclass_name((enum dev_class)cls));
-			label = T(key);
-		} else {
-			const struct site_type *st = &c->cfg->site_types[id];
-			label = l == LANG_EN && st->label_en[0] ? st->label_en : st->label_vi;
-		}
-		option(o, tok, label, ov->q.kind == (long)id);
+		option(o, tok, kind_label(ov, id), ov->q.kind == (long)id);
 	}
 	strbuf_puts(o, "</select></label> ");
 }

@@ -270,13 +270,10 @@ int store_event(struct store *s, time_t ts, const char *commune, const char *sub
 	return 0;
 }
 
-int store_alert_events(struct store *s, time_t from, time_t to, int limit, store_event_fn fn,
-		       void *ctx)
+/* Each row of a statement selecting ts, commune, subject, kind, text, text_en: how many, or
+ * -1 when the step failed. */
+static int each_event(sqlite3_stmt *st, store_event_fn fn, void *ctx)
 {
-	sqlite3_stmt *st = s->alert_events;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)from);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)to);
-	sqlite3_bind_int(st, 3, limit);
 	int rc, n = 0;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct event e = {(time_t)sqlite3_column_int64(st, 0), col(st, 1), col(st, 2),
@@ -284,9 +281,20 @@ int store_alert_events(struct store *s, time_t from, time_t to, int limit, store
 		fn(ctx, &e);
 		n++;
 	}
+	return rc == SQLITE_DONE ? n : -1;
+}
+
+int store_alert_events(struct store *s, time_t from, time_t to, int limit, store_event_fn fn,
+		       void *ctx)
+{
+	sqlite3_stmt *st = s->alert_events;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)from);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)to);
+	sqlite3_bind_int(st, 3, limit);
+	int n = each_event(st, fn, ctx);
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
-	return rc == SQLITE_DONE ? n : -1;
+	return n;
 }
 
 long store_outbox_add(struct store *s, time_t now, const char *rcpt, const char *data)
@@ -400,15 +408,9 @@ int store_events_newest(struct store *s, time_t from, time_t to, const char *kin
 	if (kind)
 		sqlite3_bind_text(st, 3, kind, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(st, 4, limit);
-	int rc, n = 0;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct event e = {(time_t)sqlite3_column_int64(st, 0), col(st, 1), col(st, 2),
-				  col(st, 3), col(st, 4), col(st, 5)};
-		fn(ctx, &e);
-		n++;
-	}
+	int n = each_event(st, fn, ctx);
 	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? n : -1;
+	return n;
 }
 
 int store_maint_cancel(struct store *s, long id, time_t now)

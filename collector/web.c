@@ -864,13 +864,91 @@ static enum lang request_lang(const struct web *w, struct MHD_Connection *conn)
 	return lang_parse(lang, lang_parse(w->c->cfg->language, LANG_VI));
 }
 
+/* /device/<commune>/<device>: its page for the period asked (i found, rest empty). */
+static enum MHD_Result reply_device(struct web *w, struct MHD_Connection *conn, struct req *rq,
+				    long i, enum lang l, struct strbuf *sb)
+{
+	const struct collector *c = w->c;
+	if (!may_see_device(c, rq, i)) {
+		strbuf_free(sb);
+		return reply_text(conn, MHD_HTTP_FORBIDDEN, "not a device of your commune\n");
+	}
+	enum graph_period gp = graph_period_parse(arg(conn, "period"), GP_DAY);
+	const char *start = arg(conn, "start"), *end = arg(conn, "end");
+	int64_t from, to;
+	char err[128];
+	if (graph_range(&gp, start, end, (int64_t)c->now(), &from, &to, err, sizeof(err)) < 0) {
+		strbuf_free(sb);
+		return reply_text(conn, MHD_HTTP_BAD_REQUEST, err);
+	}
+	struct page_range pr = {graph_period_name(gp), gp == GP_CUSTOM ? start : NULL,
+				gp == GP_CUSTOM ? end : NULL};
+	return reply_buf(conn, sb, page_device(sb, c, (size_t)i, l, &pr, &rq->v),
+			 "text/html; charset=utf-8");
+}
+
+/* /commune/<commune> */
+static enum MHD_Result reply_commune(struct web *w, struct MHD_Connection *conn,
+				     const struct req *rq, long k, enum lang l, struct strbuf *sb)
+{
+	const struct collector *c = w->c;
+	if (!viewer_sees(&rq->v, c->inv->communes[k].name)) {
+		strbuf_free(sb);
+		return reply_text(conn, MHD_HTTP_FORBIDDEN, "not your commune\n");
+	}
+	return reply_buf(conn, sb, page_commune(sb, c, (size_t)k, l, &rq->v),
+			 "text/html; charset=utf-8");
+}
+
+/* What a logged-in person reads besides the overview and the period report: answered in sb,
+ * or sb freed and another answer queued. */
+static enum MHD_Result handle_viewer_get(struct web *w, struct MHD_Connection *conn,
+					 const char *url, struct req *rq, enum lang l,
+					 struct strbuf *sb)
+{
+	struct collector *c = w->c;
+	const struct viewer *v = &rq->v;
+	const char *html = "text/html; charset=utf-8", *json = "application/json";
+	if (strcmp(url, "/audit") == 0 && !viewer_is_admin(v)) {
+		strbuf_free(sb);
+		return reply_text(conn, MHD_HTTP_FORBIDDEN, "the activity log is an administrator's\n");
+	}
+	if (strcmp(url, "/audit") == 0)
+		return reply_buf(conn, sb, page_audit(sb, c, l, v, arg(conn, "user")), html);
+	if (strcmp(url, "/api/v1/alerts") == 0)
+		return reply_buf(conn, sb, alerts_json(sb, c->alerts, c, v), json);
+	if (strcmp(url, "/api/v1/devices") == 0)
+		return reply_buf(conn, sb, api_devices(sb, c, v), json);
+	if (strcmp(url, "/api/v1/readiness") == 0)
+		return reply_buf(conn, sb, api_readiness(sb, c, l, v), json);
+	if (strcmp(url, "/search") == 0) {
+		const char *q = arg(conn, "q");
+		if (q && (strlen(q) > 100 || !utf8_is_clean(q))) {
+			strbuf_free(sb);
+			return reply_text(conn, MHD_HTTP_BAD_REQUEST, "q: up to 100 characters of text\n");
+		}
+		return reply_buf(conn, sb, page_search(sb, c, l, v, q), html);
+	}
+	if (strcmp(url, "/events") == 0)
+		return reply_events(conn, sb, c, l, v);
+	long k = strncmp(url, "/commune/", 9) == 0 ? inventory_find_commune_path(c->inv, url + 9)
+						   : -1;
+	if (k >= 0)
+		return reply_commune(w, conn, rq, k, l, sb);
+	const char *rest = "x";
+	long i = strncmp(url, "/device/", 8) == 0 ? find_device(c, url + 8, &rest) : -1;
+	if (i >= 0 && !*rest)
+		return reply_device(w, conn, rq, i, l, sb);
+	strbuf_free(sb);
+	return reply_text(conn, MHD_HTTP_NOT_FOUND, "not found\n");
+}
+
 static enum MHD_Result handle_get(struct web *w, struct MHD_Connection *conn, const char *url,
 				  struct req *rq)
 {
 	struct collector *c = w->c;
 	struct strbuf sb;
 	enum lang l = request_lang(w, conn);
-	const char *html = "text/html; charset=utf-8", *json = "application/json";
 
 	if (strncmp(url, "/graph/", 7) == 0)
 		return handle_graph(w, conn, url + 7, l, rq);
@@ -880,6 +958,18 @@ static enum MHD_Result handle_get(struct web *w, struct MHD_Connection *conn, co
 		if (strcmp(url + 8, w->statics[i].name) == 0)
 			return reply(conn, MHD_HTTP_OK, w->statics[i].type, w->statics[i].data,
 				     w->statics[i].len, MHD_RESPMEM_PERSISTENT, "max-age=3600");
+	if (strcmp(url, "/login") == 0)
+		return login_page(w, conn, l, MHD_HTTP_OK, NULL, "", arg(conn, "next"), 0);
+	if (strcmp(url, "/") == 0)
+		return reply_overview(w, conn, rq, l);
+	int period = strcmp(url, "/report") == 0 ||
+		     (strcmp(url, "/api/v1/readiness") == 0 &&
+		      (arg(conn, "from") || arg(conn, "to") || arg(conn, "period") || rq->rj));
+	if (period && !viewer_sees_all(&rq->v)) /* a commune's own days are on its page */
+		return reply_text(conn, MHD_HTTP_FORBIDDEN, "the district's report needs a viewer's "
+							    "or an administrator's account\n");
+	if (period)
+		return handle_history(w, conn, rq, strcmp(url, "/report") == 0, l);
 	if (strbuf_init(&sb, PAGE_LIMIT) < 0)
 		return MHD_NO;
 	if (strcmp(url, "/api/v1/assignment") == 0) {
@@ -892,85 +982,9 @@ static enum MHD_Result handle_get(struct web *w, struct MHD_Connection *conn, co
 				 assignment_csv(&sb, c->inv, rq->probe, c->cfg->default_probe),
 				 "text/csv; charset=utf-8");
 	}
-	if (strcmp(url, "/login") == 0) {
-		strbuf_free(&sb);
-		return login_page(w, conn, l, MHD_HTTP_OK, NULL, "", arg(conn, "next"), 0);
-	}
 	if (strcmp(url, "/metrics") == 0)
 		return reply_buf(conn, &sb, api_metrics(&sb, c), "text/plain; version=0.0.4");
-	const struct viewer *v = &rq->v;
-	if (strcmp(url, "/") == 0) {
-		strbuf_free(&sb);
-		return reply_overview(w, conn, rq, l);
-	}
-	if (strcmp(url, "/audit") == 0 && !viewer_is_admin(v)) {
-		strbuf_free(&sb);
-		return reply_text(conn, MHD_HTTP_FORBIDDEN, "the activity log is an administrator's\n");
-	}
-	if (strcmp(url, "/audit") == 0)
-		return reply_buf(conn, &sb, page_audit(&sb, c, l, v, arg(conn, "user")), html);
-	if (strcmp(url, "/api/v1/alerts") == 0)
-		return reply_buf(conn, &sb, alerts_json(&sb, c->alerts, c, v), json);
-	if (strcmp(url, "/api/v1/devices") == 0)
-		return reply_buf(conn, &sb, api_devices(&sb, c, v), json);
-	int period = strcmp(url, "/report") == 0 ||
-		     (strcmp(url, "/api/v1/readiness") == 0 &&
-		      (arg(conn, "from") || arg(conn, "to") || arg(conn, "period") || rq->rj));
-	if (period && !viewer_sees_all(v)) {
-		/* district figures: a commune's own period report comes with the commune page */
-		strbuf_free(&sb);
-		return reply_text(conn, MHD_HTTP_FORBIDDEN, "the district's report needs a viewer's "
-							    "or an administrator's account\n");
-	}
-	if (period) {
-		strbuf_free(&sb);
-		return handle_history(w, conn, rq, strcmp(url, "/report") == 0, l);
-	}
-	if (strcmp(url, "/api/v1/readiness") == 0)
-		return reply_buf(conn, &sb, api_readiness(&sb, c, l, v), json);
-	if (strcmp(url, "/search") == 0) {
-		const char *q = arg(conn, "q");
-		if (q && (strlen(q) > 100 || !utf8_is_clean(q))) {
-			strbuf_free(&sb);
-			return reply_text(conn, MHD_HTTP_BAD_REQUEST, "q: up to 100 characters of text\n");
-		}
-		return reply_buf(conn, &sb, page_search(&sb, c, l, v, q), html);
-	}
-	if (strcmp(url, "/events") == 0)
-		return reply_events(conn, &sb, c, l, v);
-	if (strncmp(url, "/commune/", 9) == 0) {
-		long k = inventory_find_commune_path(c->inv, url + 9);
-		if (k >= 0 && !viewer_sees(v, c->inv->communes[k].name)) {
-			strbuf_free(&sb);
-			return reply_text(conn, MHD_HTTP_FORBIDDEN, "not your commune\n");
-		}
-		if (k >= 0)
-			return reply_buf(conn, &sb, page_commune(&sb, c, (size_t)k, l, v), html);
-	}
-	if (strncmp(url, "/device/", 8) == 0) {
-		const char *rest;
-		long i = find_device(c, url + 8, &rest);
-		if (i >= 0 && !*rest && !may_see_device(c, rq, i)) {
-			strbuf_free(&sb);
-			return reply_text(conn, MHD_HTTP_FORBIDDEN, "not a device of your commune\n");
-		}
-		if (i >= 0 && !*rest) {
-			enum graph_period gp = graph_period_parse(arg(conn, "period"), GP_DAY);
-			const char *start = arg(conn, "start"), *end = arg(conn, "end");
-			int64_t from, to;
-			char err[128];
-			if (graph_range(&gp, start, end, (int64_t)c->now(), &from, &to, err,
-					sizeof(err)) < 0) {
-				strbuf_free(&sb);
-				return reply_text(conn, MHD_HTTP_BAD_REQUEST, err);
-			}
-			struct page_range pr = {graph_period_name(gp), gp == GP_CUSTOM ? start : NULL,
-						gp == GP_CUSTOM ? end : NULL};
-			return reply_buf(conn, &sb, page_device(&sb, c, (size_t)i, l, &pr, v), html);
-		}
-	}
-	strbuf_free(&sb);
-	return reply_text(conn, MHD_HTTP_NOT_FOUND, "not found\n");
+	return handle_viewer_get(w, conn, url, rq, l, &sb);
 }
 
 static enum MHD_Result on_form_field(void *cls, enum MHD_ValueKind kind, const char *key,
