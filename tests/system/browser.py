@@ -60,10 +60,23 @@ class Browser:
 
     def click_and_wait(self, element):
         """Clicks (a submit button, a link) and waits for the next page to be loaded."""
-        from selenium.webdriver.support import expected_conditions as ec
+        from selenium.common.exceptions import (StaleElementReferenceException,
+                                                WebDriverException)
         from selenium.webdriver.support.ui import WebDriverWait
+
+        def gone(_):
+            try:
+                element.is_enabled()
+                return False
+            except StaleElementReferenceException:
+                return True
+            except WebDriverException as e:
+                # chromedriver may say it so while the old page is torn down
+                if "does not belong to the document" in str(e):
+                    return True
+                raise
         element.click()
-        WebDriverWait(self.d, 30).until(ec.staleness_of(element))
+        WebDriverWait(self.d, 30).until(gone)
         WebDriverWait(self.d, 30).until(
             lambda d: d.execute_script("return document.readyState") == "complete")
 
