@@ -177,6 +177,8 @@ enum login_outcome webauth_login_finish(struct webauth *a, struct login_job *j, 
 					char *cookie, size_t cookiesz)
 {
 	char token[SESSION_TOKEN_LEN + 1];
+	/* the hash is of no use past the check: not left in the request, whatever the outcome */
+	sodium_memzero(j->rec.hash, sizeof(j->rec.hash));
 	if (!j->ok) {
 		loginlimit_failed(a->limit, j->addr, j->user, now);
 		audit_add(a->st, now, j->user, j->addr, audit_action_name(AUDIT_LOGIN_FAILED),
@@ -189,7 +191,6 @@ enum login_outcome webauth_login_finish(struct webauth *a, struct login_job *j, 
 	audit_add(a->st, now, j->rec.name, j->addr, audit_action_name(AUDIT_LOGIN), "");
 	cookie_value(a, token, ABSOLUTE_S, cookie, cookiesz);
 	sodium_memzero(token, sizeof(token));
-	sodium_memzero(j->rec.hash, sizeof(j->rec.hash));
 	return LOGIN_OK;
 }
 
