@@ -11,6 +11,7 @@
 
 #include "collector.h"
 #include "filecheck.h"
+#include "identstore.h"
 
 /* The folders, as errors name them when they cannot be made or written. */
 static const struct file_role data_dir = {
@@ -60,6 +61,20 @@ int datadir_open_store(struct collector *c, char *err, size_t errsz)
 	return 0;
 }
 
+/* What a device said it is before the restart, shown until it answers again. */
+static void restore_identity(void *ctx, const struct dev_ident *id)
+{
+	struct collector *c = ctx;
+	long i = inventory_find(c->inv, id->commune, id->device);
+	if (i < 0)
+		return; /* no longer in the inventory: kept for the export only */
+	struct dev_state *d = &c->state.dev[i];
+	snprintf(d->model, sizeof(d->model), "%s", id->model);
+	snprintf(d->serial, sizeof(d->serial), "%s", id->serial);
+	snprintf(d->sys_name, sizeof(d->sys_name), "%s", id->sys_name);
+	snprintf(d->sys_descr, sizeof(d->sys_descr), "%s", id->sys_descr);
+}
+
 int datadir_open(struct collector *c, char *err, size_t errsz)
 {
 	char rrddir[PATH_MAX + 8], why[300];
@@ -83,6 +98,11 @@ int datadir_open(struct collector *c, char *err, size_t errsz)
 	}
 	if (datadir_open_store(c, err, errsz) < 0)
 		return -1;
+	if (!(c->ingest.ident = identstore_open(c->store, why, sizeof(why)))) {
+		snprintf(err, errsz, "%s/hbmon.db: %s", cfg->data_dir, why);
+		return -1;
+	}
+	identstore_each(c->ingest.ident, restore_identity, c);
 	c->ingest.inv = c->inv;
 	c->ingest.state = &c->state;
 	c->ingest.rrd = c->rrd;

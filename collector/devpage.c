@@ -326,6 +326,9 @@ int page_device(struct strbuf *o, const struct collector *c, size_t i, enum lang
 		ident_row(o, T("col.url"), d->url);
 	if (d->cred[0]) {
 		ident_row(o, T("device.sys_name"), s->sys_name);
+		ident_row(o, T("device.model"), s->model);
+		if (s->serial[0]) /* most devices publish none: no row of dashes for them */
+			ident_row(o, T("device.serial"), s->serial);
 		ident_row(o, T("device.sys_descr"), s->sys_descr);
 	}
 	state_rows(o, c, s, st, now, l);

@@ -16,6 +16,7 @@
 #include "collector.h"
 #include "graph.h"
 #include "history.h"
+#include "identstore.h"
 #include "hours.h"
 #include "period.h"
 #include "readiness_sheet.h"
@@ -282,48 +283,124 @@ static time_t last_stored(const struct collector *c, const struct inv_device *d)
 	return t > 0 ? t : 0;
 }
 
+/* The identities the store keeps, by inventory device (identstore.h); owned strings. */
+struct inv_idents {
+	const struct inventory *inv;
+	char **model, **serial, **sys_name, **cls;
+};
+
+static void take_ident(void *ctx, const struct dev_ident *id)
+{
+	struct inv_idents *x = ctx;
+	long i = inventory_find(x->inv, id->commune, id->device);
+	if (i < 0 || x->model[i])
+		return;
+	x->model[i] = strdup(id->model);
+	x->serial[i] = strdup(id->serial);
+	x->sys_name[i] = strdup(id->sys_name);
+	x->cls[i] = strdup(id->cls);
+}
+
+static int idents_read(struct collector *c, struct inv_idents *x, char *err, size_t n)
+{
+	size_t nd = c->inv->ndevices ? c->inv->ndevices : 1;
+	*x = (struct inv_idents){c->inv, calloc(nd, sizeof(char *)), calloc(nd, sizeof(char *)),
+				 calloc(nd, sizeof(char *)), calloc(nd, sizeof(char *))};
+	if (!x->model || !x->serial || !x->sys_name || !x->cls) {
+		snprintf(err, n, "out of memory");
+		return -1;
+	}
+	struct identstore *is = identstore_open(c->store, err, n);
+	if (!is)
+		return -1;
+	int rc = identstore_each(is, take_ident, x);
+	identstore_close(is);
+	if (rc < 0)
+		snprintf(err, n, "device identities: cannot read the store");
+	return rc;
+}
+
+static void idents_free(struct inv_idents *x, size_t nd)
+{
+	char **all[] = {x->model, x->serial, x->sys_name, x->cls};
+	for (size_t k = 0; k < 4; k++) {
+		for (size_t i = 0; all[k] && i < nd; i++)
+			free(all[k][i]);
+		free(all[k]);
+	}
+}
+
+/* The class the inventory gives, else the one its probe detected and the store kept. */
+static const char *inventory_class(const struct collector *c, const struct export_args *a,
+				   const struct inv_device *d, const char *kept)
+{
+	char key[48];
+	int cls = d->cls_auto && kept ? devclass_parse(kept) : -1;
+	if (d->cls_auto && cls < 0)
+		return NULL;
+	snprintf(key, sizeof(key), "class.%s", devclass_name(cls >= 0 ? (enum dev_class)cls : d->cls));
+	return i18n_get(c->i18n, a->l, key);
+}
+
+static void inventory_row(struct collector *c, const struct export_args *a, struct sheet *s,
+			  const struct inv_idents *x, size_t i)
+{
+	char addr[300];
+	const struct inv_device *d = &c->inv->devices[i];
+	const struct inv_site *site = &c->inv->sites[d->site];
+	sheet_text(s, c->inv->communes[d->commune].name);
+	sheet_text(s, site->name);
+	sheet_text(s, text_site_type(c->cfg, a->l, site->type));
+	sheet_text(s, d->name);
+	sheet_text(s, inventory_class(c, a, d, x->cls[i]));
+	sheet_text(s, x->model[i]);
+	sheet_text(s, x->serial[i]);
+	sheet_text(s, x->sys_name[i]);
+	device_address(addr, sizeof(addr), d);
+	sheet_text(s, addr);
+	sheet_text(s, d->contact);
+	sheet_time(s, last_stored(c, d));
+	sheet_end_row(s);
+}
+
 static int export_inventory(struct collector *c, const struct export_args *a, char **data,
 			    size_t *len, char *err, size_t n)
 {
 	static const char *const keys[][2] = {
-	    {"commune", "csv.commune"}, {"site", "csv.site"},	      {"site_type", "csv.site_type"},
-	    {"device", "csv.device"},	{"class", "csv.class"},	      {"address", "csv.address"},
+	    {"commune", "csv.commune"}, {"site", "csv.site"},	    {"site_type", "csv.site_type"},
+	    {"device", "csv.device"},	{"class", "csv.class"},	    {"model", "csv.model"},
+	    {"serial", "csv.serial"},	{"sys_name", "csv.sys_name"}, {"address", "csv.address"},
 	    {"contact", "csv.contact"}, {"last_data", "csv.last_data"}};
-	static const int widths[] = {22, 24, 22, 28, 26, 18, 28, 18};
-	struct sheet_column cols[8];
+	enum { NCOLS = sizeof(keys) / sizeof(keys[0]) };
+	static const int widths[NCOLS] = {22, 24, 22, 28, 26, 28, 20, 24, 18, 28, 18};
+	struct sheet_column cols[NCOLS];
 	struct progress p;
-	char key[48], addr[300];
-	const struct i18n *t = c->i18n;
+	struct inv_idents x;
 	if (open_rrd_paths(c, err, n) < 0)
 		return -1;
-	for (size_t k = 0; k < 8; k++)
-		cols[k] = (struct sheet_column){keys[k][0], i18n_get(t, a->l, keys[k][1]), widths[k]};
-	struct sheet *s = sheet_new(a->f, a->l, i18n_get(t, a->l, "sheet.inventory"));
-	if (!s) {
-		snprintf(err, n, "out of memory");
+	if (idents_read(c, &x, err, n) < 0) {
+		idents_free(&x, c->inv->ndevices);
 		return -1;
 	}
-	sheet_header(s, cols, 8);
-	progress_start(&p, "devices");
-	for (size_t i = 0; i < c->inv->ndevices; i++) {
-		const struct inv_device *d = &c->inv->devices[i];
-		const struct inv_site *site = &c->inv->sites[d->site];
-		sheet_text(s, c->inv->communes[d->commune].name);
-		sheet_text(s, site->name);
-		sheet_text(s, text_site_type(c->cfg, a->l, site->type));
-		sheet_text(s, d->name);
-		snprintf(key, sizeof(key), "class.%s", devclass_name(d->cls));
-		sheet_text(s, d->cls_auto ? NULL : i18n_get(t, a->l, key)); /* the probe's guess is not kept */
-		device_address(addr, sizeof(addr), d);
-		sheet_text(s, addr);
-		sheet_text(s, d->contact);
-		sheet_time(s, last_stored(c, d));
-		sheet_end_row(s);
-		progress_step(&p, i + 1, c->inv->ndevices);
+	for (size_t k = 0; k < NCOLS; k++)
+		cols[k] = (struct sheet_column){keys[k][0], i18n_get(c->i18n, a->l, keys[k][1]),
+						widths[k]};
+	struct sheet *s = sheet_new(a->f, a->l, i18n_get(c->i18n, a->l, "sheet.inventory"));
+	int rc = -1;
+	if (!s) {
+		snprintf(err, n, "out of memory");
+	} else {
+		sheet_header(s, cols, NCOLS);
+		progress_start(&p, "devices");
+		for (size_t i = 0; i < c->inv->ndevices; i++) {
+			inventory_row(c, a, s, &x, i);
+			progress_step(&p, i + 1, c->inv->ndevices);
+		}
+		progress_end(&p);
+		rc = sheet_finish(s, data, len, err, n);
 	}
-	progress_end(&p);
-	int rc = sheet_finish(s, data, len, err, n);
 	sheet_free(s);
+	idents_free(&x, c->inv->ndevices);
 	return rc;
 }
 

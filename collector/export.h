@@ -5,10 +5,9 @@
  * sheet.h: CSV, XLSX or JSON, in the reader's language.
  *
  *   readiness  each target over the period, judged from the stored series as /report does
- *   inventory  every device: commune, site, site type, name, class, address, contact and when
- *              data was last stored for it (its system.rrd's last update). The probes' sysName
- *              and sysDescr are not kept past the collector's run, and no serial number is
- *              collected: neither is in the file.
+ *   inventory  every device: commune, site, site type, name, class, model, serial number,
+ *              sysName (what the device last said, identstore.h), address, contact and when
+ *              data was last stored for it (its system.rrd's last update)
  *   events     the period's incidents (alerts firing, resolved) from the event store and the
  *              acknowledgements and maintenance windows of the activity log: time, commune,
  *              what happened, kind

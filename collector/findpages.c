@@ -12,6 +12,7 @@
 #include "state.h"
 #include "store.h"
 #include "texts.h"
+#include "vnname.h"
 
 #define T(key) i18n_get(c->i18n, l, key)
 #define SEARCH_SHOWN 200
@@ -19,15 +20,22 @@
 #define EVENTS_PAGE_READ 20000
 #define EVENTS_DEFAULT_DAYS 30
 
-/* A device matches when one of its names holds q, ASCII letters in any case. */
-static int device_matches(const struct collector *c, size_t i, const char *q)
+/* A device matches when one of its names, its model or its serial number holds q, compared
+ * folded (vnname.h): "tan phu" finds "Xã Tân Phú", in any case. fq: q folded. */
+static int device_matches(const struct collector *c, size_t i, const char *fq)
 {
 	const struct inv_device *d = &c->inv->devices[i];
-	const char *fields[] = {d->name, d->host, c->inv->communes[d->commune].name,
-				c->inv->sites[d->site].name, c->state.dev[i].sys_name};
-	for (size_t f = 0; f < sizeof(fields) / sizeof(fields[0]); f++)
-		if (fields[f] && strcasestr(fields[f], q))
+	const struct dev_state *s = &c->state.dev[i];
+	const char *fields[] = {d->name,  d->host,	   c->inv->communes[d->commune].name,
+				c->inv->sites[d->site].name, s->sys_name, s->model, s->serial};
+	char folded[512];
+	for (size_t f = 0; f < sizeof(fields) / sizeof(fields[0]); f++) {
+		if (!fields[f] || !fields[f][0])
+			continue;
+		vnname_fold(folded, sizeof(folded), fields[f]);
+		if (strstr(folded, fq))
 			return 1;
+	}
 	return 0;
 }
 
@@ -48,13 +56,15 @@ int page_search(struct strbuf *o, const struct collector *c, enum lang l, const 
 	time_t now = c->now();
 	char key[48];
 	int n = 0;
+	char fq[512];
+	vnname_fold(fq, sizeof(fq), q ? q : "");
 	page_head(o, c, l, T("search.title"), 0, v);
 	strbuf_printf(o, "<nav class=\"back\"><a href=\"/%s\">%s</a></nav><h1>%s</h1>\n",
 		      l == LANG_VI ? "" : "?lang=en", T("nav.back"), T("search.title"));
 	search_form(o, c, l, q ? q : "");
 	for (size_t i = 0; q && *q && i < c->inv->ndevices && n < SEARCH_SHOWN; i++) {
 		const struct inv_device *d = &c->inv->devices[i];
-		if (!viewer_sees(v, c->inv->communes[d->commune].name) || !device_matches(c, i, q))
+		if (!viewer_sees(v, c->inv->communes[d->commune].name) || !device_matches(c, i, fq))
 			continue;
 		if (!n++)
 			strbuf_printf(o, "<table class=\"found\"><thead><tr><th>%s</th><th>%s</th>"

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "assign.h"
+#include "identstore.h"
 #include "log.h"
 #include "names.h"
 
@@ -175,6 +176,18 @@ static void learn_class(struct inv_device *d, const struct dev_sample *s)
 		log_info("ingest", "%s: class %s, as the probe detected it", d->name, s->cls);
 		d->cls = (enum dev_class)c;
 	}
+}
+
+/* What an answering device says it is, kept when it changed (identstore.h). */
+static void keep_identity(struct ingest *in, size_t i, const struct dev_sample *s)
+{
+	struct dev_state *d = &in->state->dev[i];
+	if (!in->ident || !s->up || d->last_poll != s->ts)
+		return; /* down, or older than what the state holds */
+	const struct inv_device *dev = &in->inv->devices[i];
+	struct dev_ident id = {in->inv->communes[dev->commune].name, dev->name, d->model, d->serial,
+			       d->sys_name, d->sys_descr, d->cls, (time_t)s->ts};
+	identstore_save(in->ident, &id, &d->ident_saved);
 }
 
 /* A refusal worth a log line now (the limiter counts the rest of a flood from one peer). */
@@ -396,6 +409,7 @@ long ingest_decoded(struct ingest *in, const char *peer, const char *probe, stru
 		if (state_apply(in->state, (size_t)idx, s))
 			in->state->dev[idx].received = now;
 		learn_class(&in->inv->devices[idx], s);
+		keep_identity(in, (size_t)idx, s);
 		job->devs[job->ndevs++] = (size_t)idx;
 		accepted++;
 	}

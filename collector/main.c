@@ -16,6 +16,7 @@
 #include "cli.h"
 #include "datadir.h"
 #include "filecheck.h"
+#include "identstore.h"
 #include "privdrop.h"
 #include "import.h"
 #include "clock.h"
@@ -181,6 +182,7 @@ static void cleanup(struct collector *c)
 	alerts_free(c->alerts);
 	users_close(c->users);
 	probes_close(c->probes);
+	identstore_close(c->ingest.ident);
 	store_close(c->store);
 	gcache_free(c->gcache);
 	groupdefs_free(c->ingest.groups); /* after the writer: its updates pointed at these */

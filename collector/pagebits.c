@@ -101,6 +101,47 @@ static void spark_cell(struct strbuf *o, const struct collector *c, const struct
 	strbuf_puts(o, "/system.svg?period=day&amp;size=spark\"></td>");
 }
 
+/* The figures an officer glances at (the commune page's): what it is, how fast it answers,
+ * its ports, how long it has run; for a device down, why. Only what the device reported. */
+static void key_cell(struct strbuf *o, const struct collector *c, const struct dev_state *s,
+		     enum dev_status st, enum lang l)
+{
+	char a[32], b[32], dur[160];
+	const char *sep = "";
+	strbuf_puts(o, "<td class=\"key\">");
+	if (s->model[0]) {
+		strbuf_puts(o, "<small>");
+		strbuf_html(o, s->model);
+		strbuf_puts(o, "</small><br>");
+	}
+	if (st == DEV_DOWN && s->error[0]) {
+		text_error(dur, sizeof(dur), c->i18n, l, s->error);
+		strbuf_html(o, dur);
+	} else if (st == DEV_UP) {
+		if (s->rtt_ms >= 0) {
+			snprintf(a, sizeof(a), "%d", s->rtt_ms);
+			const char *const v[][2] = {{"ms", a}};
+			text_fill(o, T("key.rtt"), v, 1);
+			sep = " · ";
+		}
+		if (s->nifs) {
+			snprintf(a, sizeof(a), "%zu", s->nifs_up);
+			snprintf(b, sizeof(b), "%zu", s->nifs);
+			const char *const v[][2] = {{"up", a}, {"total", b}};
+			strbuf_puts(o, sep);
+			text_fill(o, T("key.ports"), v, 2);
+			sep = " · ";
+		}
+		if (s->has_uptime) {
+			text_duration(dur, sizeof(dur), c->i18n, l, (long)(s->uptime_ticks / 100));
+			const char *const v[][2] = {{"time", dur}};
+			strbuf_puts(o, sep);
+			text_fill(o, T("key.uptime"), v, 1);
+		}
+	}
+	strbuf_puts(o, "</td>");
+}
+
 void page_device_row(struct strbuf *o, const struct collector *c, size_t i, enum lang l,
 		     time_t now, int spark)
 {
@@ -124,8 +165,10 @@ void page_device_row(struct strbuf *o, const struct collector *c, size_t i, enum
 	strbuf_puts(o, "</span></td><td>");
 	strbuf_html(o, seen);
 	strbuf_puts(o, "</td>");
-	if (spark)
+	if (spark) {
+		key_cell(o, c, s, st, l);
 		spark_cell(o, c, d);
+	}
 	strbuf_puts(o, "</tr>\n");
 }
 
@@ -197,7 +240,7 @@ void page_site_block_ex(struct strbuf *o, const struct collector *c, const struc
 		      T("col.device"), T("col.class"), T("col.address"), T("col.status"),
 		      T("col.last_seen"));
 	if (spark)
-		strbuf_printf(o, "<th>%s</th>", T("col.last_day"));
+		strbuf_printf(o, "<th>%s</th><th>%s</th>", T("col.key"), T("col.last_day"));
 	strbuf_puts(o, "</tr></thead><tbody>\n");
 	for (size_t i = 0; i < c->inv->ndevices; i++)
 		if (c->inv->devices[i].site == s)

@@ -71,6 +71,8 @@ int state_apply(struct state *st, size_t i, const struct dev_sample *s)
 	snprintf(d->sys_descr, sizeof(d->sys_descr), "%s", s->sys_descr);
 	snprintf(d->sys_name, sizeof(d->sys_name), "%s", s->sys_name);
 	snprintf(d->sys_objectid, sizeof(d->sys_objectid), "%s", s->sys_objectid);
+	snprintf(d->model, sizeof(d->model), "%s", s->model);
+	snprintf(d->serial, sizeof(d->serial), "%s", s->serial);
 	d->has_uptime = s->has_uptime;
 	d->uptime_ticks = s->uptime_ticks;
 	pick_main_if(d, s);

@@ -21,6 +21,8 @@ struct dev_state {
 	char sys_descr[WIRE_TEXT_MAX];
 	char sys_name[WIRE_NAME_MAX];
 	char sys_objectid[WIRE_NAME_MAX];
+	char model[WIRE_NAME_MAX], serial[WIRE_NAME_MAX]; /* identity.h; serial may be empty */
+	uint64_t ident_saved; /* identstore_hash of what the store holds; 0: not written this run */
 	int has_uptime;
 	uint32_t uptime_ticks;
 	int rtt_ms;

@@ -191,6 +191,10 @@ int wire_encode_sample(struct strbuf *sb, const struct dev_sample *s)
 		jw_str(&w, "descr", s->sys_descr);
 		jw_str(&w, "objectid", s->sys_objectid);
 		jw_str(&w, "name", s->sys_name);
+		if (s->model[0])
+			jw_str(&w, "model", s->model);
+		if (s->serial[0])
+			jw_str(&w, "serial", s->serial);
 		if (s->has_uptime)
 			jw_raw(&w, "uptime", "%u", s->uptime_ticks);
 		jw_close(&w, "}");
@@ -396,7 +400,9 @@ static int decode_sys(struct dec *d, json_object *o, struct dev_sample *s)
 	snprintf(d->path + plen, sizeof(d->path) - plen, ".sys");
 	if (get_str(d, sys, "descr", s->sys_descr, sizeof(s->sys_descr), 0) < 0 ||
 	    get_str(d, sys, "objectid", s->sys_objectid, sizeof(s->sys_objectid), 0) < 0 ||
-	    get_str(d, sys, "name", s->sys_name, sizeof(s->sys_name), 0) < 0)
+	    get_str(d, sys, "name", s->sys_name, sizeof(s->sys_name), 0) < 0 ||
+	    get_str(d, sys, "model", s->model, sizeof(s->model), 0) < 0 ||
+	    get_str(d, sys, "serial", s->serial, sizeof(s->serial), 0) < 0)
 		return -1;
 	int rc = get_int(d, sys, "uptime", 0, UINT32_MAX, &v, 0);
 	if (rc < 0)

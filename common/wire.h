@@ -106,6 +106,8 @@ struct dev_sample {
 	char sys_descr[WIRE_TEXT_MAX];
 	char sys_objectid[WIRE_NAME_MAX];
 	char sys_name[WIRE_NAME_MAX];
+	char model[WIRE_NAME_MAX];  /* from the MIB, else sysDescr's first words (identity.h) */
+	char serial[WIRE_NAME_MAX]; /* empty: no MIB object had one */
 	int has_uptime;
 	uint32_t uptime_ticks; /* sysUpTime, hundredths of a second */
 	struct if_sample *ifs;

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "classify.h"
+#include "identity.h"
 #include "clock.h"
 #include "enums.h"
 #include "log.h"
@@ -36,11 +37,12 @@ enum phase { PH_DISCOVER, PH_SYS, PH_SCALARS, PH_WALK };
 struct item {
 	const unsigned long *sub;
 	size_t len;
-	int kind; /* IT_SYS, IT_HAS, IT_SCALAR */
-	int a, b; /* sys index / has slot / (group state, metric) */
+	int kind; /* IT_SYS, IT_HAS, IT_SCALAR, IT_IDENT */
+	int a, b; /* sys index / has slot / (group state, metric) / identity object */
 	int done;
+	int again; /* an identity row was empty: ask for the next one */
 };
-enum { IT_SYS, IT_HAS, IT_SCALAR };
+enum { IT_SYS, IT_HAS, IT_SCALAR, IT_IDENT };
 
 /* One walked column: an interface role or a table metric. */
 #define COL_SHARE 4 /* groups reading one column (e.g. hrStorage as memory and as disks) */
@@ -90,6 +92,9 @@ struct job {
 	int chunk[GET_CHUNK];
 	int nchunk;
 	unsigned char has[32];
+	struct ident ident;
+	unsigned long ident_cur[IDENT_OBJECTS][IDENT_SUB_MAX]; /* the row each object is at */
+	int ident_rows[IDENT_OBJECTS];
 	struct gstate *gs;
 	size_t ngs;
 	struct wcol *cols;
@@ -672,6 +677,9 @@ static void finish(struct job *j, const char *error)
 		assemble_rows(j);
 	if (j->prof)
 		snprintf(j->s.cls, sizeof(j->s.cls), "%s", j->prof->name);
+	if (j->s.up)
+		ident_result(&j->ident, j->s.cls, j->s.sys_descr, j->s.model, sizeof(j->s.model),
+			     j->s.serial, sizeof(j->s.serial));
 	j->p->cb(j->p->ctx, &j->t, &j->s);
 }
 
@@ -695,7 +703,7 @@ static int add_item(struct job *j, const unsigned long *sub, size_t len, int kin
 	if (!n)
 		return -1;
 	j->items = n;
-	n[j->nitems++] = (struct item){sub, len, kind, a, b, 0};
+	n[j->nitems++] = (struct item){sub, len, kind, a, b, 0, 0};
 	return 0;
 }
 
@@ -754,6 +762,23 @@ static void take_sys(struct job *j, int k, const netsnmp_variable_list *v)
 	}
 }
 
+/* An identity object's row (identity.h): an empty one moves the question a row on. */
+static void take_ident(struct job *j, struct item *it, const netsnmp_variable_list *v)
+{
+	const struct ident_object *io = &ident_objects[it->a];
+	if (v->type != ASN_OCTET_STR || v->name_length <= io->len ||
+	    !oid_has_prefix(v->name, v->name_length, io->sub, io->len))
+		return; /* past the column: the agent has none */
+	char text[IDENT_TEXT];
+	copy_string(text, sizeof(text), v);
+	if (!ident_take(&j->ident, (size_t)it->a, text, strlen(text)) ||
+	    ++j->ident_rows[it->a] >= IDENT_FOLLOW || v->name_length > IDENT_SUB_MAX)
+		return;
+	memcpy(j->ident_cur[it->a], v->name, v->name_length * sizeof(oid));
+	it->len = v->name_length;
+	it->again = 1;
+}
+
 /* Matches an answer's varbinds to the chunk asked, in order. */
 static void take_items(struct job *j, const netsnmp_pdu *resp)
 {
@@ -766,6 +791,8 @@ static void take_items(struct job *j, const netsnmp_pdu *resp)
 			continue;
 		if (it->kind == IT_SYS) {
 			take_sys(j, it->a, v);
+		} else if (it->kind == IT_IDENT) {
+			take_ident(j, it, v);
 		} else if (it->kind == IT_HAS) {
 			if (v->name_length > it->len && oid_has_prefix(v->name, v->name_length, it->sub, it->len))
 				j->has[it->a] = 1;
@@ -778,8 +805,11 @@ static void take_items(struct job *j, const netsnmp_pdu *resp)
 				row->set |= 1u << it->b;
 		}
 	}
-	for (int i = 0; i < j->nchunk; i++)
-		j->items[j->chunk[i]].done = 1;
+	for (int i = 0; i < j->nchunk; i++) {
+		struct item *it = &j->items[j->chunk[i]];
+		it->done = !it->again;
+		it->again = 0;
+	}
 }
 
 /* Chooses the profile and lays out the scalars and columns it asks for. */
@@ -1304,6 +1334,12 @@ int poller_start(struct poller *p, const struct poll_target *t)
 	for (int k = 0; k < SV_COUNT; k++)
 		if (add_item(j, (const unsigned long *)sys_base[k], 8, IT_SYS, k, 0) < 0)
 			goto nomem;
+	ident_init(&j->ident);
+	for (int k = 0; k < IDENT_OBJECTS; k++) {
+		memcpy(j->ident_cur[k], ident_objects[k].sub, ident_objects[k].len * sizeof(oid));
+		if (add_item(j, j->ident_cur[k], ident_objects[k].len, IT_IDENT, k, 0) < 0)
+			goto nomem;
+	}
 	/* classification tests ride in the first request: no extra round trip */
 	if (!t->prof && p->o.profiles)
 		for (size_t h = 0; h < p->o.profiles->nhas && h < sizeof(j->has); h++)

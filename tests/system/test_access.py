@@ -364,9 +364,12 @@ def test_a_commune_page_is_its_officers_landing(office):
 def test_device_search_and_the_events_page(office):
     officer = login(office.dist.url(""), *OFFICER)[0]
     admin = admin_cookie(office.dist.url("/"))
-    # by name, by address, ASCII case aside; only what the viewer sees
+    # by name, by address, case, tones and marks aside; only what the viewer sees
     page = office.get("/search?q=m%C3%A1y", admin)[2]
     assert page.count('<tr><td><a href="/device/') == 2  # both communes' scanners
+    for typed in ("MAY%20QUET", "may%20quet", "M%C3%81Y%20QU%C3%89T"):  # "MÁY QUÉT"
+        page = office.get("/search?q=" + typed, admin)[2]
+        assert page.count('<tr><td><a href="/device/') == 2, typed
     page = office.get("/search?q=m%C3%A1y", officer)[2]
     assert page.count('<tr><td><a href="/device/') == 1 and "Xã B" not in page
     assert office.get("/search?q=127.0.0.41", admin)[2].count("/device/") == 1

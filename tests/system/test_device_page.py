@@ -148,6 +148,11 @@ def test_device_pages_in_words(bindir, district, fleet):
         assert "Loại: máy in" in vi and "Type: printer" in en
         assert "Vật tư: hộp mực" in vi and "Còn lại: 78 %" in vi
         assert "Tổng số đã in: 72.864" in vi and "Printed in its life: 72,864" in en
+        # what it is: the model from its first hrDevice row, the serial from Printer-MIB
+        prec = snmprec(os.path.join(shared, "devices", "printer", "hp-laserjet-500.snmprec"))
+        assert f"Kiểu máy {rec_str(prec, '1.3.6.1.2.1.25.3.2.1.3.1')}" in " ".join(vi.split())
+        assert f"Số sê-ri {rec_str(prec, '1.3.6.1.2.1.43.5.1.1.17.1')}" in " ".join(vi.split())
+        assert "Serial number CNCCF1K2L8" in " ".join(en.split())
         allow = names | device_text(shared, "printer/hp-laserjet-500")
         for lang in ("vi", "en"):
             no_raw_text(printer[lang], lang, allow)
@@ -158,6 +163,11 @@ def test_device_pages_in_words(bindir, district, fleet):
         rec = snmprec(os.path.join(shared, "devices", "pc", "linux-desktop.snmprec"))
         assert "Tên thiết bị (SNMP)" in vi and rec_str(rec, "1.3.6.1.2.1.1.5.0") in vi
         assert "Mô tả" in vi and "Device name (SNMP)" in en
+        # no model object: sysDescr's first words; no serial object: no serial row
+        descr = rec_str(rec, "1.3.6.1.2.1.1.1.0")
+        model = re.search(r"Kiểu máy\s*\n?\s*([^\n]+)", vi).group(1).strip()
+        assert descr.startswith(model) and 8 <= len(model) <= 60, (model, descr)
+        assert "Số sê-ri" not in vi
         assert re.search(r"Hoạt động liên tục\s*\n?\s*\d+ (ngày|giờ|phút|giây)", vi), vi
         assert re.search(r"Up for\s*\n?\s*\d+ (days?|h|min|s)\b", en), en
         assert re.search(r"Bộ nhớ: \d+(,\d)? (MB|GB)", vi), vi
@@ -185,6 +195,20 @@ def test_device_pages_in_words(bindir, district, fleet):
         assert "cổng đang kết nối" not in vi  # no interface table: nothing said
         for lang in ("vi", "en"):
             no_raw_text(att[lang], lang, names)
+
+        # the commune page: each device's key figures beside its line of the day
+        overview = http(district.url("/"))[2].decode("utf-8")
+        link = re.search(r'<a href="(/commune/[^"?]+)">', overview).group(1)
+        commune = visible(http(district.url(link))[2].decode("utf-8"))
+        flat = " ".join(commune.split())
+        assert "Chỉ số chính" in flat and "HP LaserJet 500 color M551" in flat, flat
+        assert re.search(r"phản hồi \d+ ms · \d+/\d+ cổng kết nối · chạy liên tục \d+", flat), flat
+        commune_en = visible(http(district.url(link + "?lang=en"))[2].decode("utf-8"))
+        assert re.search(r"answers in \d+ ms · \d+/\d+ ports connected", commune_en), commune_en
+        for lang, page in (("vi", commune), ("en", commune_en)):
+            no_raw_text(page, lang, names | device_text(shared, "printer/hp-laserjet-500")
+                        | device_text(shared, "pc/linux-desktop")
+                        | device_text(shared, "vc/poly-studio-x50"))
 
         # the collector keeps the labels in the device's state (for reasons and mails too)
         status, _, body = http(district.url("/api/v1/devices"))

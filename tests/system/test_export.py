@@ -208,6 +208,13 @@ def exported(bindir, tmp_path):
                 "2026-10-14T07:00", "--to", "2026-10-14T11:30", "--note", "bảo trì mạng")
         assert r.returncode == 0, r.stderr
         live_minutes(dist, clock, True, "resolved")
+        # what two devices say they are (the probe's model and serial; a hostile model)
+        clock.set(clock.now + 60)
+        ident = [sample(A, "Máy tính 1", clock.now), sample(A, HOSTILE[1], clock.now)]
+        ident[0]["sys"] = {"descr": "Linux pc1 6.1.0", "name": "pc1", "model": "OptiPlex 3080",
+                           "serial": "SN-0001"}
+        ident[1]["sys"] = {"descr": "x", "name": "prn", "model": HOSTILE[2]}
+        assert http(dist.url("/api/v1/ingest"), batch(ident, seq=9000))[0] == 200
         # the readiness of the week while the collector runs
         files = {"r_vi.csv": export(bindir, dist, clock, os.path.join(root, "r_vi.csv"),
                                     "readiness", "--from", "2026-10-05", "--to", "2026-10-09")}
@@ -270,6 +277,11 @@ def test_exports_open_in_a_spreadsheet(exported):
     first = devices[0]
     assert (first["site_type"], first["class"], first["contact"]) == \
         ("one-stop office", "PC", "canbo@tanphu.example.vn"), first
+    # model and serial as the device said them (kept in the store: the collector is stopped)
+    assert (first["model"], first["serial"], first["sys_name"]) == \
+        ("OptiPlex 3080", "SN-0001", "pc1"), first
+    assert devices[4]["model"] == HOSTILE[2] and not devices[4]["serial"], devices[4]
+    assert not devices[-1]["model"] and not devices[-1]["serial"]
     assert devices[1]["address"] == "127.0.0.61:1161"
     assert first["last_data"].startswith("2026-10-13T09:")
     assert devices[-1]["last_data"] is None  # never heard from
@@ -327,7 +339,11 @@ def test_exports_open_in_a_spreadsheet(exported):
         assert first[:5] == [("string", A), ("string", "Một cửa"),
                              ("string", "Bộ phận một cửa"), ("string", "Máy tính 1"),
                              ("string", "máy tính")], (name, first)
-        assert first[7][0] == "date" and first[7][1].startswith("2026-10-13T09:"), first
+        assert first[5:8] == [("string", "OptiPlex 3080"), ("string", "SN-0001"),
+                              ("string", "pc1")], (name, first)
+        assert first[10][0] == "date" and first[10][1].startswith("2026-10-13T09:"), first
+        models = [r[5] for r in sheet[1:] if len(r) > 5]
+        assert ("string", prefix + HOSTILE[2]) in models, (name, models)
     # events: times are dates with their time, in order
     acked = {"ev_vi.csv": f"Nhận xử lý: {A} / Một cửa: máy quét — =thay cáp (Chị Lan)",
              "ev_en.xlsx": f"Taken on: {A} / Một cửa: scanner — =thay cáp (Chị Lan)"}

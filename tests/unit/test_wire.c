@@ -25,6 +25,8 @@ static void fill_up_sample(struct dev_sample *s, struct if_sample *ifs)
 		 "Linux <script>alert(1)</script> — Tiếng Việt / 64-bit");
 	snprintf(s->sys_objectid, sizeof(s->sys_objectid), "1.3.6.1.4.1.8072.3.2.10");
 	snprintf(s->sys_name, sizeof(s->sys_name), "pc-1");
+	snprintf(s->model, sizeof(s->model), "OptiPlex \"3080\" <i>");
+	snprintf(s->serial, sizeof(s->serial), "SN-0001");
 	s->has_uptime = 1;
 	s->uptime_ticks = 4294967295u;
 
@@ -147,6 +149,8 @@ static void round_trip(void **state)
 	assert_string_equal(d->sys_descr, s[0].sys_descr);
 	assert_string_equal(d->sys_objectid, s[0].sys_objectid);
 	assert_string_equal(d->sys_name, "pc-1");
+	assert_string_equal(d->model, "OptiPlex \"3080\" <i>");
+	assert_string_equal(d->serial, "SN-0001");
 	assert_int_equal(d->has_uptime, 1);
 	assert_int_equal(d->uptime_ticks, 4294967295u);
 	assert_int_equal(d->nifs, 2);
@@ -162,6 +166,8 @@ static void round_trip(void **state)
 	assert_string_equal(d->error, "timeout");
 	assert_int_equal(d->rtt_ms, -1);
 	assert_string_equal(d->sys_name, "");
+	assert_string_equal(d->model, "");
+	assert_string_equal(d->serial, "");
 	assert_int_equal(d->has_uptime, 0);
 	assert_int_equal(d->nifs, 0);
 	assert_null(d->ifs);
