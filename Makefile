@@ -10,7 +10,7 @@ PYTHON  ?= /usr/bin/python3
 # Flags are read when make starts: targets that may install packages first (`check`, `demo`)
 # run `make deps` and then build in a fresh make, which reads the newly installed .pc files.
 PKGS    := netsnmp librrd libmicrohttpd libcurl json-c inih sqlite3 gnutls zlib libcap libsodium \
-	xlsxwriter
+	xlsxwriter libpcap
 CFLAGS_PKG := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LIBS_PKG   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm -pthread
 
@@ -41,7 +41,8 @@ DEB_PKGS := build-essential pkg-config libsnmp-dev snmp snmpd snmpsim librrd-dev
 	libcmocka-dev libsqlite3-dev libgnutls28-dev zlib1g-dev libcap-dev libsodium-dev python3 python3-pytest python3-aiosmtpd fonts-dejavu-core chromium \
 	chromium-driver python3-selenium \
 	iproute2 faketime llvm libc6-dbg systemd valgrind clang libclang-rt-dev collectd-core prometheus-snmp-exporter wrk \
-	libxlsxwriter-dev libreoffice-calc-nogui
+	libxlsxwriter-dev libreoffice-calc-nogui \
+	libpcap-dev ieee-data tcpdump
 
 .PHONY: all deps check check-asan unit system demo bench bench-snmp bench-readiness bench-overview soak install clean lint \
 	check-future fresh-check pkgs-present

@@ -26,6 +26,7 @@
 #include "inventory.h"
 #include "log.h"
 #include "mibcheck.h"
+#include "pcapcmd.h"
 #include "privdrop.h"
 #include "ping.h"
 #include "poller.h"
@@ -1043,6 +1044,10 @@ int main(int argc, char **argv)
 	if (argc >= 2 && strcmp(argv[1], "poll") == 0) {
 		log_init("hbmon-probe", 0, getenv("HBMON_DEBUG") ? LOG_LVL_DEBUG : LOG_LVL_WARN);
 		return poll_command(argc - 1, argv + 1);
+	}
+	if (argc >= 2 && strcmp(argv[1], "pcap") == 0) {
+		log_init("hbmon-probe", 0, getenv("HBMON_DEBUG") ? LOG_LVL_DEBUG : LOG_LVL_WARN);
+		return pcapcmd_main(argc - 1, argv + 1);
 	}
 
 	while ((c = getopt_long(argc, argv, "c:vh", longopts, NULL)) != -1) {

@@ -11,7 +11,7 @@
 FUZZ_BUILD   := build-fuzz
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= wire ingest inventory config profile classify http snmp
+FUZZ_TARGETS ?= wire ingest inventory config profile classify http snmp lanframe
 FUZZ_MERGE   ?= 0
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_CFLAGS  := $(filter-out $(CFLAGS),$(ALL_CFLAGS)) -g -O1 -fno-omit-frame-pointer \
