@@ -227,6 +227,12 @@ int json_append_put(struct strbuf *sb, struct json_object *o)
 int wire_encode_batch(struct strbuf *out, const char *probe, uint64_t epoch, uint64_t seq,
 		      const char *samples, size_t samples_len)
 {
+	return wire_encode_batch_lan(out, probe, epoch, seq, samples, samples_len, NULL, 0);
+}
+
+int wire_encode_batch_lan(struct strbuf *out, const char *probe, uint64_t epoch, uint64_t seq,
+			  const char *samples, size_t samples_len, const char *lan, size_t lan_len)
+{
 	json_object *p = json_object_new_string(probe);
 	const char *ptxt = json_object_to_json_string_ext(p, JSON_C_TO_STRING_PLAIN);
 	int rc = strbuf_printf(out, "{\"version\":%d,\"probe\":%s,", WIRE_VERSION, ptxt);
@@ -237,6 +243,10 @@ int wire_encode_batch(struct strbuf *out, const char *probe, uint64_t epoch, uin
 	json_object_put(p);
 	if (rc == 0)
 		rc = strbuf_append(out, samples, samples_len);
+	if (rc == 0 && lan_len)
+		rc = strbuf_puts(out, "],\"lan\":[");
+	if (rc == 0 && lan_len)
+		rc = strbuf_append(out, lan, lan_len);
 	if (rc == 0)
 		rc = strbuf_puts(out, "]}");
 	return rc;
@@ -885,6 +895,10 @@ int wire_decode_batch(const char *body, size_t len, struct batch *out, char *err
 		goto out;
 	}
 	decode_samples(&d, samples, out);
+	json_object *lan;
+	if (json_object_object_get_ex(root, "lan", &lan) &&
+	    wirelan_decode(lan, &out->lan, out->lan_error, sizeof(out->lan_error)) < 0)
+		memset(&out->lan, 0, sizeof(out->lan)); /* the samples are kept */
 	rc = 0;
 out:
 	if (rc < 0)
@@ -912,6 +926,7 @@ void wire_batch_free(struct batch *b)
 		dev_sample_free(&b->samples[i]);
 	free(b->samples);
 	free(b->refused);
+	wirelan_free(&b->lan);
 	memset(b, 0, sizeof(*b));
 }
 

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "strbuf.h"
+#include "wirelan.h"
 
 #define WIRE_VERSION 1
 #define WIRE_NAME_MAX 128
@@ -147,6 +148,8 @@ struct batch {
 	struct wire_refusal *refused;
 	size_t nrefused;
 	size_t refused_samples, refused_rows;
+	struct lan_report lan; /* the LAN watch's changes (wirelan.h); empty when none */
+	char lan_error[160];   /* why the whole LAN part was dropped; "" when it was not */
 };
 
 struct json_object;
@@ -166,6 +169,10 @@ uint64_t wire_digest(const void *data, size_t len);
 
 int wire_encode_batch(struct strbuf *out, const char *probe, uint64_t epoch, uint64_t seq,
 		      const char *samples, size_t samples_len);
+/* The same with the LAN watch's groups (wirelan_encode_group, comma-separated; none when
+ * lan_len is 0). */
+int wire_encode_batch_lan(struct strbuf *out, const char *probe, uint64_t epoch, uint64_t seq,
+			  const char *samples, size_t samples_len, const char *lan, size_t lan_len);
 
 /*
  * Decodes and validates a batch body. A bad envelope (not JSON, wrong version, no probe, seq
