@@ -40,11 +40,11 @@ DEB_PKGS := build-essential pkg-config libsnmp-dev snmp snmpd snmpsim librrd-dev
 	rrdcached libmicrohttpd-dev libcurl4-openssl-dev libjson-c-dev libinih-dev libcsv-dev \
 	libcmocka-dev libsqlite3-dev libgnutls28-dev zlib1g-dev libcap-dev libsodium-dev python3 python3-pytest python3-aiosmtpd fonts-dejavu-core chromium \
 	chromium-driver python3-selenium \
-	iproute2 faketime llvm libc6-dbg systemd valgrind clang libclang-rt-dev collectd-core prometheus-snmp-exporter wrk \
+	iproute2 faketime llvm libc6-dbg systemd valgrind clang libclang-rt-dev collectd-core prometheus-snmp-exporter prometheus wrk \
 	libxlsxwriter-dev libreoffice-calc-nogui \
 	libpcap-dev ieee-data tcpdump
 
-.PHONY: all deps check check-asan unit system demo bench bench-snmp bench-readiness bench-overview soak install clean lint \
+.PHONY: all deps check check-asan unit system demo bench bench-snmp bench-readiness bench-overview bench-metrics soak install clean lint \
 	check-future fresh-check pkgs-present
 
 all: $(BUILD)/hbmon-probe $(BUILD)/hbmon-collector $(UNIT_BIN)
@@ -148,6 +148,10 @@ bench-snmp: all
 bench-readiness: all
 	$(PYTHON) bench/readiness_tick.py $(BUILD)
 
+# /metrics at 150 communes × 30 devices, with a read-only token (bench/metrics_scrape.py)
+bench-metrics: all
+	$(PYTHON) bench/metrics_scrape.py $(BUILD)
+
 # The overview under wrk, logged in, beside libmicrohttpd's static page (bench/overview_wrk.py)
 bench-overview: all
 	$(PYTHON) bench/overview_wrk.py $(BUILD)
@@ -163,7 +167,8 @@ lint:
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/hbmon/dashboards/i18n
 	install -m 755 $(BUILD)/hbmon-probe $(BUILD)/hbmon-collector $(DESTDIR)$(PREFIX)/bin/
-	install -m 644 dashboards/*.css dashboards/*.js $(DESTDIR)$(PREFIX)/share/hbmon/dashboards/
+	install -m 644 dashboards/*.css dashboards/*.js dashboards/*.json \
+		$(DESTDIR)$(PREFIX)/share/hbmon/dashboards/
 	install -m 644 dashboards/i18n/*.ini $(DESTDIR)$(PREFIX)/share/hbmon/dashboards/i18n/
 	install -d $(DESTDIR)$(PREFIX)/share/hbmon/profiles
 	install -m 644 profiles/*.conf profiles/README.md $(DESTDIR)$(PREFIX)/share/hbmon/profiles/

@@ -10,6 +10,7 @@
 #include "alertstore.h"
 #include "digest.h"
 #include "assign.h"
+#include "daytally.h"
 #include "collector.h"
 #include "log.h"
 #include "mailmsg.h"
@@ -53,6 +54,7 @@ struct alerts {
 	struct readiness now;    /* the last tick's, judging set; has_now once there is one */
 	struct readiness_cache rows; /* each device's value rows, counted once per sample */
 	int has_now;
+	struct daytally today; /* each target's verdicts since midnight, tick by tick */
 	unsigned long serial;
 	long last_ack;
 	/* the probes the inventory names, one alert each: silent for stale_after */
@@ -239,6 +241,7 @@ void alerts_free(struct alerts *a)
 	free(a->site);
 	if (a->has_now)
 		readiness_free(&a->now);
+	daytally_free(&a->today);
 	alertstore_close(a->kept);
 	free(a->rows.dev);
 	free(a->probe_name);
@@ -1030,8 +1033,10 @@ static void keep_now(struct alerts *a, struct readiness *r, time_t now)
 			a->com[k].last_v = r->communes[k].vj;
 			a->com[k].last_judged = now;
 		}
-	if (a->has_now)
+	if (a->has_now) {
+		daytally_add(&a->today, &a->now, now); /* what held until this tick */
 		readiness_free(&a->now);
+	}
 	a->now = *r;
 	a->has_now = 1;
 }
@@ -1069,6 +1074,11 @@ const struct readiness *alerts_now(const struct alerts *a, const struct readines
 	    a->now.ncommunes == in->inv->ncommunes)
 		return &a->now;
 	return readiness_eval(own, in) == 0 ? own : NULL;
+}
+
+const struct daytally *alerts_today(const struct alerts *a)
+{
+	return a && a->has_now ? &a->today : NULL;
 }
 
 time_t alerts_last_judged(const struct alerts *a, size_t commune, enum verdict *v)

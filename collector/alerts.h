@@ -45,6 +45,10 @@ struct readiness;
 struct readiness_input;
 const struct readiness *alerts_now(const struct alerts *a, const struct readiness_input *in,
 				  struct readiness *own);
+/* Each target's verdicts since local midnight (daytally.h), counted at each tick; NULL before
+ * the first tick. Valid until the next tick. */
+struct daytally;
+const struct daytally *alerts_today(const struct alerts *a);
 /* A commune's verdict when a target of it was last judged, and when (0: never). */
 
 time_t alerts_last_judged(const struct alerts *a, size_t commune, enum verdict *v);

@@ -7,6 +7,7 @@
 
 #include "alerts.h"
 #include "judge.h"
+#include "promexport.h"
 #include "readiness.h"
 #include "texts.h"
 #include "wire.h"
@@ -194,121 +195,140 @@ int api_devices(struct strbuf *out, const struct collector *c, const struct view
 	return json_append_put(out, arr);
 }
 
+/* One family of one sample, unlabelled: its HELP, its TYPE, its value. */
+static void one(struct strbuf *o, const char *name, const char *type, const char *help,
+		unsigned long long x)
+{
+	strbuf_printf(o, "# HELP %s %s\n# TYPE %s %s\n%s %llu\n", name, help, name, type, name, x);
+}
+
+static void head(struct strbuf *o, const char *name, const char *type, const char *help)
+{
+	strbuf_printf(o, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
 /* Per probe: its last contact, what it sent, what waits in its spool and what it lost. */
 static void probe_metrics(struct strbuf *out, const struct probestat *ps, time_t now)
 {
-	static const char *const head =
-	    "# TYPE hbmon_probe_last_contact_age_seconds gauge\n"
-	    "# TYPE hbmon_probe_batches_total counter\n"
-	    "# TYPE hbmon_probe_duplicate_batches_total counter\n"
-	    "# TYPE hbmon_probe_spool_batches gauge\n"
-	    "# TYPE hbmon_probe_spool_oldest_age_seconds gauge\n"
-	    "# TYPE hbmon_probe_spool_lost_batches_total counter\n";
-	strbuf_puts(out, head);
-	for (size_t i = 0; i < ps->n; i++) {
-		const struct probe_status *p = &ps->p[i];
-		const char *n = p->name; /* probes_valid_name: nothing to escape */
-		strbuf_printf(out,
-			      "hbmon_probe_last_contact_age_seconds{probe=\"%s\"} %lld\n"
-			      "hbmon_probe_batches_total{probe=\"%s\"} %llu\n"
-			      "hbmon_probe_duplicate_batches_total{probe=\"%s\"} %llu\n"
-			      "hbmon_probe_spool_batches{probe=\"%s\"} %llu\n"
-			      "hbmon_probe_spool_oldest_age_seconds{probe=\"%s\"} %lld\n"
-			      "hbmon_probe_spool_lost_batches_total{probe=\"%s\"} %llu\n",
-			      n, (long long)(now - p->last_contact), n, (unsigned long long)p->batches,
-			      n, (unsigned long long)p->duplicates, n,
-			      (unsigned long long)p->spool_batches, n,
-			      (long long)(p->spool_oldest ? now - p->spool_oldest : 0), n,
-			      (unsigned long long)p->spool_lost);
+	static const char *const fam[][3] = {
+	    {"hbmon_probe_last_contact_age_seconds", "gauge", "Seconds since the probe last posted"},
+	    {"hbmon_probe_batches_total", "counter", "Batches the probe posted"},
+	    {"hbmon_probe_duplicate_batches_total", "counter", "Batches the probe sent again"},
+	    {"hbmon_probe_spool_batches", "gauge", "Batches waiting in the probe's spool"},
+	    {"hbmon_probe_spool_oldest_age_seconds", "gauge", "Age of the oldest batch waiting"},
+	    {"hbmon_probe_spool_lost_batches_total", "counter", "Batches the probe's spool lost"}};
+	for (size_t f = 0; f < sizeof(fam) / sizeof(fam[0]); f++) {
+		head(out, fam[f][0], fam[f][1], fam[f][2]);
+		for (size_t i = 0; i < ps->n; i++) {
+			const struct probe_status *p = &ps->p[i];
+			long long x = f == 0   ? (long long)(now - p->last_contact)
+				      : f == 1 ? (long long)p->batches
+				      : f == 2 ? (long long)p->duplicates
+				      : f == 3 ? (long long)p->spool_batches
+				      : f == 4 ? (long long)(p->spool_oldest ? now - p->spool_oldest : 0)
+					       : (long long)p->spool_lost;
+			/* probes_valid_name: nothing to escape */
+			strbuf_printf(out, "%s{probe=\"%s\"} %lld\n", fam[f][0], p->name, x);
+		}
 	}
 }
 
-int api_metrics(struct strbuf *out, const struct collector *c)
+/* A family of counters by reason. */
+static void by_reason(struct strbuf *o, const char *name, const char *help,
+		      const char *const *reasons, const unsigned long long *x, size_t n)
+{
+	head(o, name, "counter", help);
+	for (size_t i = 0; i < n; i++)
+		strbuf_printf(o, "%s{reason=\"%s\"} %llu\n", name, reasons[i], x[i]);
+}
+
+static void ingest_metrics(struct strbuf *out, const struct collector *c)
 {
 	const struct ingest_stats *in = &c->ingest.st;
+	static const char *const why[] = {"unknown_device", "clock", "not_assigned", "malformed"};
+	static const char *const rows[] = {"rows_per_sample", "layout_limit"};
+	unsigned long long refused[] = {in->samples_unknown_device, in->samples_bad_time,
+					in->samples_not_assigned, in->samples_malformed};
+	unsigned long long capped[] = {
+	    in->group_rows_capped, c->ingest.groups ? groupdefs_dropped(c->ingest.groups) : 0};
+	one(out, "hbmon_ingest_batches_total", "counter", "Batches received", in->batches);
+	one(out, "hbmon_ingest_batches_refused_total", "counter", "Batches refused as malformed",
+	    in->batches_bad);
+	one(out, "hbmon_ingest_samples_total", "counter", "Samples received", in->samples);
+	by_reason(out, "hbmon_ingest_samples_refused_total", "Samples refused, by reason", why,
+		  refused, 4);
+	by_reason(out, "hbmon_ingest_rows_refused_total", "Table rows refused, by reason", why + 3,
+		  &(unsigned long long){in->rows_malformed}, 1);
+	one(out, "hbmon_ingest_unauthorized_total", "counter",
+	    "Batches refused for a missing or wrong credential", in->batches_unauthorized);
+	by_reason(out, "hbmon_profile_rows_not_stored_total",
+		  "Profile rows not stored because a limit was reached", rows, capped, 2);
+	one(out, "hbmon_ingest_busy_total", "counter", "Batches answered 503: the writer was busy",
+	    in->batches_busy);
+	one(out, "hbmon_ingest_storage_failed_total", "counter", "Batches the store failed to write",
+	    in->batches_storage_failed);
+	one(out, "hbmon_ingest_duplicate_batches_total", "counter",
+	    "Batches received again, acknowledged without a second write", in->batches_duplicate);
+	by_reason(out, "hbmon_rrd_files_refused_total", "RRD files not created, by quota",
+		  (const char *const[]){"device_quota", "probe_rate"},
+		  (unsigned long long[]){in->files_refused_quota, in->files_refused_rate}, 2);
+}
+
+static void store_metrics(struct strbuf *out, const struct collector *c)
+{
 	const struct rrdstore_stats *rs = rrdstore_stats(c->rrd);
+	one(out, "hbmon_rrd_updates_total", "counter", "RRD updates written", rs->updates);
+	one(out, "hbmon_rrd_files_created_total", "counter", "RRD files created", rs->created);
+	one(out, "hbmon_rrd_late_samples_total", "counter",
+	    "Samples not newer than their RRD file's last update", rs->late);
+	one(out, "hbmon_rrd_errors_total", "counter", "RRD writes that failed", rs->errors);
+	one(out, "hbmon_rrd_files_tuned_total", "counter", "RRD files given new data sources",
+	    rs->tuned);
+	one(out, "hbmon_rrdcached_batches_total", "counter", "Batches sent to rrdcached",
+	    rs->batches);
+	one(out, "hbmon_write_queue_batches", "gauge", "Batches waiting for the writer thread",
+	    c->writer ? worker_pending(c->writer) : 0);
+	one(out, "hbmon_log_lines_suppressed_total", "counter",
+	    "Repeated warnings summarised instead of logged", c->warnings.suppressed);
+}
+
+/* The collector's own counters: its work, not a commune's. */
+static void own_metrics(struct strbuf *out, const struct collector *c, time_t now)
+{
 	size_t count[DEV_STATUS_COUNT] = {0};
-	time_t now = c->now();
 	for (size_t i = 0; i < c->inv->ndevices; i++)
 		count[state_status(&c->state, i, readiness_polled(&c->inv->devices[i]), now,
 				   c->cfg->stale_after)]++;
-	strbuf_printf(out,
-		      "# TYPE hbmon_ingest_batches_total counter\nhbmon_ingest_batches_total %llu\n"
-		      "# TYPE hbmon_ingest_batches_refused_total counter\nhbmon_ingest_batches_refused_total %llu\n"
-		      "# TYPE hbmon_ingest_samples_total counter\nhbmon_ingest_samples_total %llu\n"
-		      "# TYPE hbmon_ingest_samples_refused_total counter\n"
-		      "hbmon_ingest_samples_refused_total{reason=\"unknown_device\"} %llu\n"
-		      "hbmon_ingest_samples_refused_total{reason=\"clock\"} %llu\n"
-		      "hbmon_ingest_samples_refused_total{reason=\"not_assigned\"} %llu\n"
-		      "hbmon_ingest_samples_refused_total{reason=\"malformed\"} %llu\n"
-		      "# TYPE hbmon_ingest_rows_refused_total counter\n"
-		      "hbmon_ingest_rows_refused_total{reason=\"malformed\"} %llu\n"
-		      "# TYPE hbmon_ingest_unauthorized_total counter\n"
-		      "hbmon_ingest_unauthorized_total %llu\n"
-		      "# TYPE hbmon_rrd_updates_total counter\nhbmon_rrd_updates_total %llu\n"
-		      "# TYPE hbmon_rrd_files_created_total counter\nhbmon_rrd_files_created_total %llu\n"
-		      "# TYPE hbmon_rrd_late_samples_total counter\nhbmon_rrd_late_samples_total %llu\n"
-		      "# TYPE hbmon_rrd_errors_total counter\nhbmon_rrd_errors_total %llu\n",
-		      (unsigned long long)in->batches, (unsigned long long)in->batches_bad,
-		      (unsigned long long)in->samples, (unsigned long long)in->samples_unknown_device,
-		      (unsigned long long)in->samples_bad_time,
-		      (unsigned long long)in->samples_not_assigned,
-		      (unsigned long long)in->samples_malformed,
-		      (unsigned long long)in->rows_malformed,
-		      (unsigned long long)in->batches_unauthorized, (unsigned long long)rs->updates,
-		      (unsigned long long)rs->created, (unsigned long long)rs->late,
-		      (unsigned long long)rs->errors);
-	strbuf_printf(out,
-		      "# TYPE hbmon_profile_rows_not_stored_total counter\n"
-		      "hbmon_profile_rows_not_stored_total{reason=\"rows_per_sample\"} %llu\n"
-		      "hbmon_profile_rows_not_stored_total{reason=\"layout_limit\"} %llu\n",
-		      (unsigned long long)in->group_rows_capped,
-		      (unsigned long long)(c->ingest.groups ? groupdefs_dropped(c->ingest.groups) : 0));
-	strbuf_printf(out,
-		      "# TYPE hbmon_log_lines_suppressed_total counter\n"
-		      "hbmon_log_lines_suppressed_total %llu\n",
-		      (unsigned long long)c->warnings.suppressed);
-	strbuf_printf(out,
-		      "# TYPE hbmon_ingest_busy_total counter\nhbmon_ingest_busy_total %llu\n"
-		      "# TYPE hbmon_ingest_storage_failed_total counter\n"
-		      "hbmon_ingest_storage_failed_total %llu\n"
-		      "# TYPE hbmon_ingest_duplicate_batches_total counter\n"
-		      "hbmon_ingest_duplicate_batches_total %llu\n"
-		      "# TYPE hbmon_write_queue_batches gauge\nhbmon_write_queue_batches %zu\n"
-		      "# TYPE hbmon_rrd_files_tuned_total counter\nhbmon_rrd_files_tuned_total %llu\n"
-		      "# TYPE hbmon_rrdcached_batches_total counter\nhbmon_rrdcached_batches_total %llu\n",
-		      (unsigned long long)in->batches_busy,
-		      (unsigned long long)in->batches_storage_failed,
-		      (unsigned long long)in->batches_duplicate,
-		      c->writer ? worker_pending(c->writer) : (size_t)0,
-		      (unsigned long long)rs->tuned, (unsigned long long)rs->batches);
-	strbuf_puts(out, "# TYPE hbmon_devices gauge\n");
+	ingest_metrics(out, c);
+	store_metrics(out, c);
+	head(out, "hbmon_devices", "gauge", "Devices of the inventory by status");
 	for (int s = 0; s < DEV_STATUS_COUNT; s++)
-		strbuf_printf(out, "hbmon_devices{status=\"%s\"} %zu\n", status_name((enum dev_status)s),
-			      count[s]);
-	strbuf_printf(out, "# TYPE hbmon_rrd_files_refused_total counter\n"
-			   "hbmon_rrd_files_refused_total{reason=\"device_quota\"} %llu\n"
-			   "hbmon_rrd_files_refused_total{reason=\"probe_rate\"} %llu\n",
-		      (unsigned long long)in->files_refused_quota,
-		      (unsigned long long)in->files_refused_rate);
+		strbuf_printf(out, "hbmon_devices{status=\"%s\"} %zu\n",
+			      status_name((enum dev_status)s), count[s]);
 	probe_metrics(out, &c->probestat, now);
 	if (c->alerts) {
 		uint64_t ticks;
 		double cpu;
 		alerts_tick_cost(c->alerts, &ticks, &cpu);
-		strbuf_printf(out, "# TYPE hbmon_judge_ticks_total counter\nhbmon_judge_ticks_total %llu\n"
-				   "# TYPE hbmon_judge_cpu_seconds_total counter\n"
-				   "hbmon_judge_cpu_seconds_total %.6f\n",
-			      (unsigned long long)ticks, cpu);
+		one(out, "hbmon_judge_ticks_total", "counter", "Readiness judgements made", ticks);
+		head(out, "hbmon_judge_cpu_seconds_total", "counter", "CPU time the judgements took");
+		strbuf_printf(out, "hbmon_judge_cpu_seconds_total %.6f\n", cpu);
 	}
-	if (c->conn_stats)
-		strbuf_printf(out,
-			      "# TYPE hbmon_http_connections gauge\nhbmon_http_connections %llu\n"
-			      "# TYPE hbmon_http_connections_cut_total counter\n"
-			      "hbmon_http_connections_cut_total{reason=\"slow_request\"} %llu\n"
-			      "hbmon_http_connections_cut_total{reason=\"slow_upload\"} %llu\n",
-			      (unsigned long long)c->conn_stats->open,
-			      (unsigned long long)c->conn_stats->cut_headers,
-			      (unsigned long long)c->conn_stats->cut_body);
+	if (c->conn_stats) {
+		one(out, "hbmon_http_connections", "gauge", "HTTP connections open",
+		    c->conn_stats->open);
+		by_reason(out, "hbmon_http_connections_cut_total", "HTTP connections cut, by reason",
+			  (const char *const[]){"slow_request", "slow_upload"},
+			  (unsigned long long[]){c->conn_stats->cut_headers, c->conn_stats->cut_body}, 2);
+	}
+}
+
+int api_metrics(struct strbuf *out, const struct collector *c, const struct viewer *v)
+{
+	/* a reader of some communes gets their figures, not the district's machinery */
+	if (viewer_sees_all(v))
+		own_metrics(out, c, c->now());
+	if (promexport_write(out, c, v) < 0)
+		return -1;
 	return out->overflow ? -1 : 0;
 }

@@ -17,6 +17,8 @@ static const char *const action_names[] = {
     [AUDIT_USER_ADD] = "user_add",
     [AUDIT_USER_PASSWD] = "user_passwd",
     [AUDIT_USER_DEL] = "user_del",
+    [AUDIT_TOKEN_ADD] = "token_add",
+    [AUDIT_TOKEN_DEL] = "token_del",
 };
 #define NACTIONS (sizeof(action_names) / sizeof(action_names[0]))
 

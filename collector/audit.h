@@ -1,6 +1,6 @@
 /*
  * The audit log: every change a person makes (logging in and out, failed log-ins,
- * acknowledgements, maintenance windows, users), with who, when and from where, in the event
+ * acknowledgements, maintenance windows, users, API tokens), with who, when and from where, in the event
  * store's SQLite file (table audit). Written by the dashboard and the command line, read by
  * `hbmon-collector user log`. Event loop (or command line) only.
  *
@@ -27,6 +27,8 @@ enum audit_action {
 	AUDIT_USER_ADD,	    /* "user_add" */
 	AUDIT_USER_PASSWD,  /* "user_passwd" */
 	AUDIT_USER_DEL,	    /* "user_del" */
+	AUDIT_TOKEN_ADD,    /* "token_add": a read-only API token issued */
+	AUDIT_TOKEN_DEL,    /* "token_del" */
 };
 /* The code of an action; NULL for a value outside the enum. */
 const char *audit_action_name(enum audit_action a);

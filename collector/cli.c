@@ -15,6 +15,7 @@
 #include "i18n.h"
 #include "strbuf.h"
 #include "texts.h"
+#include "tokencli.h"
 #include "usercli.h"
 
 static int parse_args(int argc, char **argv, int first, struct action *a)
@@ -463,8 +464,10 @@ int cli_main(struct collector *c, int argc, char **argv)
 		return ack(c, argc, argv);
 	if (strcmp(argv[0], "user") == 0)
 		return usercli_main(c, argc, argv);
+	if (strcmp(argv[0], "token") == 0)
+		return tokencli_main(c, argc, argv);
 	if (strcmp(argv[0], "export") == 0)
 		return export_main(c, argc, argv);
-	fprintf(stderr, "%s: unknown command (maint, ack, probe, user, export)\n", argv[0]);
+	fprintf(stderr, "%s: unknown command (maint, ack, probe, user, token, export)\n", argv[0]);
 	return 2;
 }

@@ -12,6 +12,7 @@
 #include "inventory.h"
 #include "lograte.h"
 #include "probes.h"
+#include "tokens.h"
 #include "users.h"
 #include "rrdstore.h"
 #include "state.h"
@@ -33,6 +34,7 @@ struct collector {
 	struct store *store;    /* events and the mail outbox (SQLite) */
 	struct probes *probes;  /* who may write: in the store's file */
 	struct users *users;    /* who may use the dashboard, and their roles: in the store's file */
+	struct tokens *tokens;  /* read-only API tokens: in the store's file */
 	struct probestat probestat; /* what each probe sent and has waiting */
 	const struct connwatch_stats *conn_stats; /* the web server's, while it runs */
 	struct alerts *alerts;

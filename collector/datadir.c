@@ -54,7 +54,8 @@ int datadir_open_store(struct collector *c, char *err, size_t errsz)
 	if (!(c->store = store_open(dbpath, err, errsz)))
 		return -1;
 	if (!(c->probes = probes_open(c->store, why, sizeof(why))) ||
-	    !(c->users = users_open(c->store, why, sizeof(why)))) {
+	    !(c->users = users_open(c->store, why, sizeof(why))) ||
+	    !(c->tokens = tokens_open(c->store, why, sizeof(why)))) {
 		snprintf(err, errsz, "%s: %s", dbpath, why);
 		return -1;
 	}

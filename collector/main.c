@@ -49,6 +49,8 @@ static void usage(FILE *out)
 		"       hbmon-collector [-c FILE] maint add|list ... | ack ...   (see README)\n"
 		"       hbmon-collector [-c FILE] probe add NAME [--secret-file FILE] | list | revoke NAME\n"
 		"       hbmon-collector [-c FILE] user add|passwd|del|list|log ...   (dashboard users)\n"
+		"       hbmon-collector [-c FILE] token add NAME [--commune C]... | list | del NAME\n"
+		"                                   (read-only tokens: /metrics, /api/v1)\n"
 		"       hbmon-collector [-c FILE] import FILE...   (past batches, one a line)\n"
 		"       hbmon-collector [-c FILE] export readiness|inventory|events ...   (planners' files)\n"
 		"       hbmon-collector init [--district NAME] [--force] DIR   (a new site's files)\n"
@@ -180,6 +182,7 @@ static int rrdcached_reachable(const struct hbmon_config *cfg, char *err, size_t
 static void cleanup(struct collector *c)
 {
 	alerts_free(c->alerts);
+	tokens_close(c->tokens);
 	users_close(c->users);
 	probes_close(c->probes);
 	identstore_close(c->ingest.ident);

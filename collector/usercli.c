@@ -153,7 +153,7 @@ static int get_password(const char *file, const char *name, char *pw, size_t pws
 
 /* ---- the change and its audit entry, together ---- */
 
-static int begin(struct collector *c, char *err, size_t errsz)
+int usercli_begin(struct collector *c, char *err, size_t errsz)
 {
 	sqlite3 *db = store_db(c->store);
 	/* deferred: the write lock is taken by the first write, after the slow hash */
@@ -163,11 +163,8 @@ static int begin(struct collector *c, char *err, size_t errsz)
 	return -1;
 }
 
-/*
- * rc: the change's own result. Records it in the audit log and commits, or rolls the change
- * back: a change the log does not show is what the log is there to rule out. 0, or -1 with err.
- */
-static int commit(struct collector *c, int rc, time_t now, enum audit_action act,
+/* A change the log does not show is what the log is there to rule out (usercli.h). */
+int usercli_commit(struct collector *c, int rc, time_t now, enum audit_action act,
 		  const char *detail, char *err, size_t errsz)
 {
 	sqlite3 *db = store_db(c->store);
@@ -322,12 +319,12 @@ static int user_add(struct collector *c, int argc, char **argv)
 	time_t now = c->now();
 	snprintf(detail, sizeof(detail), "%s: %s%s%s", a.name, a.role, shown[0] ? " of " : "",
 		 shown);
-	rc = begin(c, err, sizeof(err));
+	rc = usercli_begin(c, err, sizeof(err));
 	if (rc == 0) {
 		rc = users_add(c->users, a.name, (enum role)role, communes, pw, now, err, sizeof(err));
 		if (rc == 0 && a.full_name)
 			rc = users_set_name(c->users, a.name, a.full_name, err, sizeof(err));
-		rc = commit(c, rc, now, AUDIT_USER_ADD, detail, err, sizeof(err));
+		rc = usercli_commit(c, rc, now, AUDIT_USER_ADD, detail, err, sizeof(err));
 	}
 	sodium_memzero(pw, sizeof(pw));
 	if (rc < 0) {
@@ -357,10 +354,10 @@ static int user_passwd(struct collector *c, const char *name, const char *file)
 		return 1;
 	}
 	time_t now = c->now();
-	int rc = begin(c, err, sizeof(err));
+	int rc = usercli_begin(c, err, sizeof(err));
 	if (rc == 0) {
 		rc = users_passwd(c->users, name, pw, now, err, sizeof(err));
-		rc = commit(c, rc, now, AUDIT_USER_PASSWD, name, err, sizeof(err));
+		rc = usercli_commit(c, rc, now, AUDIT_USER_PASSWD, name, err, sizeof(err));
 	}
 	sodium_memzero(pw, sizeof(pw));
 	if (rc < 0) {
@@ -379,10 +376,10 @@ static int user_del(struct collector *c, const char *name)
 		fprintf(stderr, "user %s: no such user (user list shows them)\n", name);
 		return 1;
 	}
-	int rc = begin(c, err, sizeof(err));
+	int rc = usercli_begin(c, err, sizeof(err));
 	if (rc == 0) {
 		rc = users_del(c->users, name, err, sizeof(err));
-		rc = commit(c, rc, now, AUDIT_USER_DEL, name, err, sizeof(err));
+		rc = usercli_commit(c, rc, now, AUDIT_USER_DEL, name, err, sizeof(err));
 	}
 	if (rc < 0) {
 		fprintf(stderr, "user %s: %s\n", name, err);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -30,6 +31,7 @@
 #include "sheet.h"
 #include "strbuf.h"
 #include "tlscert.h"
+#include "tokens.h"
 #include "viewer.h"
 #include "webauth.h"
 
@@ -115,7 +117,7 @@ struct req {
 	/* who asks (a copy: the session may end while the request waits for a thread) */
 	struct viewer v;
 	int authed;
-	char v_user[SESSION_USER_MAX], v_csrf[SESSION_TOKEN_LEN + 1];
+	char v_user[SESSION_USER_MAX + 8], v_csrf[SESSION_TOKEN_LEN + 1]; /* "token:NAME" */
 	char *v_communes;
 	/* graphs and series */
 	struct render_job *rj;
@@ -982,8 +984,12 @@ static enum MHD_Result handle_get(struct web *w, struct MHD_Connection *conn, co
 				 assignment_csv(&sb, c->inv, rq->probe, c->cfg->default_probe),
 				 "text/csv; charset=utf-8");
 	}
-	if (strcmp(url, "/metrics") == 0)
-		return reply_buf(conn, &sb, api_metrics(&sb, c), "text/plain; version=0.0.4");
+	if (strcmp(url, "/metrics") == 0) {
+		/* metrics_public: nobody asked, the district's figures are everyone's */
+		static const struct viewer anyone = {"(metrics_public)", ROLE_VIEWER, "", ""};
+		return reply_buf(conn, &sb, api_metrics(&sb, c, rq->v.user ? &rq->v : &anyone),
+				 "text/plain; version=0.0.4; charset=utf-8");
+	}
 	return handle_viewer_get(w, conn, url, rq, l, &sb);
 }
 
@@ -1152,23 +1158,80 @@ static int is_form_url(const char *url)
 	return 0;
 }
 
-/* Paths anyone may ask for: the log-in page and its style, the collector's own counters (for
- * Prometheus, no commune's data), and the probes' (their own credential). */
-static int is_public(const char *url)
+/* Paths anyone may ask for: the log-in page and its style, the probes' (their own credential),
+ * and /metrics when the configuration opens it (a scraper on a trusted network). */
+static int is_public(const struct web *w, const char *url)
 {
 	static const char *const open[] = {"/login", "/static/style.css", "/static/overview.js",
-					   "/metrics",
 					   "/api/v1/ingest", "/api/v1/assignment"};
+	if (strcmp(url, "/metrics") == 0)
+		return w->c->cfg->metrics_public;
 	for (size_t i = 0; i < sizeof(open) / sizeof(open[0]); i++)
 		if (strcmp(url, open[i]) == 0)
 			return 1;
 	return 0;
 }
 
+/* 401 with the scheme a token is sent by (RFC 6750 section 3). */
+static enum MHD_Result reply_bearer(struct MHD_Connection *conn, const char *msg)
+{
+	static const char *const hdr[] = {"WWW-Authenticate", "Bearer realm=\"hbmon\"", NULL};
+	char *copy = strdup(msg);
+	if (!copy)
+		return MHD_NO;
+	return reply_hdr(conn, MHD_HTTP_UNAUTHORIZED, "text/plain; charset=utf-8", copy,
+			 strlen(copy), MHD_RESPMEM_MUST_FREE, NULL, hdr);
+}
+
+/* What a read-only token may ask for: the counters and the JSON API, nothing else. */
+static int token_url(const char *url)
+{
+	return strcmp(url, "/metrics") == 0 || strncmp(url, "/api/v1/", 8) == 0;
+}
+
+/*
+ * A read-only token (Authorization: Bearer): 1 taken into rq as a viewer (an officer of its
+ * communes when it has some; forms stay refused: no CSRF token), 0 when none was sent, -1
+ * refused with *ret the answer queued.
+ */
+static int take_bearer(struct web *w, struct MHD_Connection *conn, const char *url, int post,
+		       struct req *rq, enum MHD_Result *ret)
+{
+	const char *h = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Authorization");
+	struct token_rec rec;
+	if (!h || strncasecmp(h, "Bearer ", 7) != 0)
+		return 0;
+	if (post || !token_url(url)) {
+		*ret = reply_text(conn, MHD_HTTP_FORBIDDEN,
+				  "a token reads /metrics and /api/v1/ (GET) only\n");
+		return -1;
+	}
+	for (h += 7; *h == ' '; h++)
+		;
+	int found = w->c->tokens ? tokens_check(w->c->tokens, h, &rec) : -1;
+	if (found != 1) {
+		*ret = found < 0 ? reply_text(conn, MHD_HTTP_SERVICE_UNAVAILABLE,
+					      "the token store failed: try again\n")
+				 : reply_bearer(conn, "unknown token\n");
+		return -1;
+	}
+	snprintf(rq->v_user, sizeof(rq->v_user), "token:%s", rec.name);
+	rq->v_communes = strdup(rec.communes);
+	sodium_memzero(&rec, sizeof(rec));
+	if (!rq->v_communes) {
+		*ret = MHD_NO;
+		return -1;
+	}
+	rq->v = (struct viewer){rq->v_user, rq->v_communes[0] ? ROLE_OFFICER : ROLE_VIEWER,
+				rq->v_communes, ""};
+	return 1;
+}
+
 /* Not logged in: a page sends the browser to the log-in, an API call is told. */
 static enum MHD_Result refuse_anonymous(struct MHD_Connection *conn, const char *url, int get)
 {
-	if (get && strncmp(url, "/api/", 5) != 0 && strncmp(url, "/graph/", 7) != 0) {
+	if (get && strncmp(url, "/api/", 5) != 0 && strncmp(url, "/graph/", 7) != 0 &&
+	    strcmp(url, "/metrics") != 0) {
 		struct strbuf to;
 		if (strbuf_init(&to, 4096) < 0)
 			return MHD_NO;
@@ -1179,7 +1242,8 @@ static enum MHD_Result refuse_anonymous(struct MHD_Connection *conn, const char 
 		strbuf_free(&to);
 		return ret;
 	}
-	return reply_text(conn, MHD_HTTP_UNAUTHORIZED, "log in first (POST /login)\n");
+	return reply_bearer(conn, "log in first (POST /login), or send a token (Authorization: "
+				  "Bearer)\n");
 }
 
 /* The session's user, role and token, copied into the request. */
@@ -1219,7 +1283,11 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			return MHD_NO;
 		rq->w = w;
 		*con_cls = rq;
-		if (!is_public(url)) {
+		enum MHD_Result refused;
+		int token = is_public(w, url) ? 0 : take_bearer(w, conn, url, post, rq, &refused);
+		if (token < 0)
+			return refused;
+		if (!token && !is_public(w, url)) {
 			struct session *se = webauth_session(w->auth, conn, w->c->now());
 			if (!se)
 				return refuse_anonymous(conn, url, !post);

@@ -70,6 +70,8 @@ static const struct opt options[] = {
 	/* HTTPS (PEM files); without them the collector listens on loopback addresses only */
 	{"collector", "tls_cert", OPT_PATH, S(tls_cert), 0, 0, ""},
 	{"collector", "tls_key", OPT_PATH, S(tls_key), 0, 0, ""},
+	/* 1: /metrics answers anyone (a scraper on a trusted network); 0: a token or a session */
+	{"collector", "metrics_public", OPT_INT, S(metrics_public), 0, 1, "0"},
 	{"probe", "name", OPT_STR, S(probe_name), 0, 0, "district"},
 	{"probe", "secret_file", OPT_PATH, S(secret_file), 0, 0, "probe.secret"},
 	/* empty: the system's CAs verify an https collector_url */

@@ -128,6 +128,7 @@ struct hbmon_config {
 	int max_clock_ahead; /* seconds a sample may be dated ahead of the collector's clock */
 	int max_files_per_device, max_rows_per_device, max_new_files_per_minute; /* quotas */
 	char tls_cert[PATH_MAX], tls_key[PATH_MAX]; /* HTTPS; without them: loopback only */
+	int metrics_public; /* /metrics without a token or a session */
 
 	/* [probe] */
 	char probe_name[CFG_NAME_MAX];

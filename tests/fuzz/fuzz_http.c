@@ -143,8 +143,9 @@ static void setup(void)
 		abort();
 	c->probes = probes_open(c->store, err, sizeof(err));
 	c->users = users_open(c->store, err, sizeof(err));
+	c->tokens = tokens_open(c->store, err, sizeof(err)); /* Bearer: refused, after a look-up */
 	c->i18n = i18n_load(FUZZ_SRCDIR "/dashboards", &errs);
-	if (!c->probes || !c->users || !c->i18n || errlist_count(&errs) ||
+	if (!c->probes || !c->users || !c->tokens || !c->i18n || errlist_count(&errs) ||
 	    sqlite3_exec(store_db(c->store), FUZZ_PROBE_ROW, NULL, NULL, NULL) != SQLITE_OK)
 		abort();
 	c->warnings.module = "web";

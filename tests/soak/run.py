@@ -679,6 +679,8 @@ tls_key = {key}
 rrd_step = 1
 stale_after = {STALE_AFTER}
 rrdcached = unix:{self.sock}
+# the soak scrapes /metrics with no log-in (the readiness figures are not what it watches)
+metrics_public = 1
 
 [probe]
 name = district

@@ -371,7 +371,7 @@ def test_collector_starts_without_the_faults(bindir, tmp_path):
         deadline = time.time() + 20
         while time.time() < deadline:
             try:
-                if http(s.url("/metrics"), timeout=2)[0] == 200:
+                if http(s.url("/login"), timeout=2)[0] == 200:
                     break
             except OSError:
                 pass

@@ -46,7 +46,7 @@ def test_daemons_under_memcheck(bindir, district):
         deadline = time.time() + 120
         while time.time() < deadline:
             try:
-                if http(district.url("/metrics"), timeout=5)[0] == 200:
+                if http(district.url("/login"), timeout=5)[0] == 200:
                     break
             except OSError:
                 pass
