@@ -35,6 +35,7 @@ struct collector {
 	struct probes *probes;  /* who may write: in the store's file */
 	struct users *users;    /* who may use the dashboard, and their roles: in the store's file */
 	struct tokens *tokens;  /* read-only API tokens: in the store's file */
+	struct lanhosts *lan;   /* hosts seen on the communes' LANs: in the store's file */
 	struct probestat probestat; /* what each probe sent and has waiting */
 	const struct connwatch_stats *conn_stats; /* the web server's, while it runs */
 	struct alerts *alerts;

@@ -12,6 +12,7 @@
 #include "collector.h"
 #include "filecheck.h"
 #include "identstore.h"
+#include "lanhosts.h"
 
 /* The folders, as errors name them when they cannot be made or written. */
 static const struct file_role data_dir = {
@@ -104,6 +105,10 @@ int datadir_open(struct collector *c, char *err, size_t errsz)
 		return -1;
 	}
 	identstore_each(c->ingest.ident, restore_identity, c);
+	if (!(c->lan = c->ingest.lan = lanhosts_open(c->store, c->inv, why, sizeof(why)))) {
+		snprintf(err, errsz, "%s/hbmon.db: %s", cfg->data_dir, why);
+		return -1;
+	}
 	c->ingest.inv = c->inv;
 	c->ingest.state = &c->state;
 	c->ingest.rrd = c->rrd;

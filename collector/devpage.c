@@ -307,7 +307,7 @@ int page_device(struct strbuf *o, const struct collector *c, size_t i, enum lang
 	time_t now = c->now();
 	enum dev_status st = state_status(&c->state, i, readiness_polled(d), now,
 					  c->cfg->stale_after);
-	char buf[96], key[48];
+	char buf[300], key[48];
 
 	page_head(o, c, l, d->name, 60, v);
 	strbuf_printf(o, "<nav><a href=\"/%s\">← %s</a></nav>", l == LANG_VI ? "" : "?lang=en",
@@ -332,6 +332,8 @@ int page_device(struct strbuf *o, const struct collector *c, size_t i, enum lang
 		ident_row(o, T("device.sys_descr"), s->sys_descr);
 	}
 	state_rows(o, c, s, st, now, l);
+	if (page_lan_device_text(buf, sizeof(buf), c, i, l))
+		ident_row(o, T("device.lan"), buf);
 	ident_row(o, T("col.contact"), d->contact);
 	strbuf_puts(o, "</table>\n");
 	tech_details(o, c, d, s, l);

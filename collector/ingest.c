@@ -9,6 +9,7 @@
 
 #include "assign.h"
 #include "identstore.h"
+#include "lanhosts.h"
 #include "log.h"
 #include "names.h"
 
@@ -236,6 +237,48 @@ static int assigned(const struct ingest *in, const struct inv_device *d, const c
 	return owner && strcmp(owner, probe) == 0;
 }
 
+struct lan_ctx {
+	struct ingest *in;
+	const char *probe;
+	signed char *ok; /* per commune: 1 may, 0 may not, -1 not looked at yet */
+};
+
+/* A probe speaks for the LAN of a commune it polls a device of (an import: any). */
+static int may_report_lan(void *ctx, size_t k)
+{
+	struct lan_ctx *x = ctx;
+	if (x->ok && x->ok[k] >= 0)
+		return x->ok[k];
+	int may = 0;
+	for (size_t i = 0; !may && i < x->in->inv->ndevices; i++)
+		may = x->in->inv->devices[i].commune == k &&
+		      assigned(x->in, &x->in->inv->devices[i], x->probe);
+	if (x->ok)
+		x->ok[k] = (signed char)may;
+	return may;
+}
+
+static void take_lan(struct ingest *in, const char *peer, const char *probe, const struct batch *b)
+{
+	if (b->lan_error[0] && warn_ok(in, "lan refused", peer))
+		log_warnx("ingest", "%s (probe %s): LAN watch report dropped: %s", peer, b->probe,
+			  b->lan_error);
+	if (b->lan.refused && warn_ok(in, "lan entries refused", peer))
+		log_warnx("ingest", "%s (probe %s): %zu LAN watch entries dropped, first %s", peer,
+			  b->probe, b->lan.refused, b->lan.first_error);
+	if (!in->lan)
+		return;
+	struct lan_ctx x = {in, probe, malloc(in->inv->ncommunes ? in->inv->ncommunes : 1)};
+	if (x.ok)
+		memset(x.ok, -1, in->inv->ncommunes);
+	size_t nh = b->lan.nhosts, taken = lanhosts_apply(in->lan, &b->lan, b->probe,
+							   may_report_lan, &x);
+	free(x.ok);
+	if (taken < nh && warn_ok(in, "lan hosts refused", peer))
+		log_warnx("ingest", "%s (probe %s): %zu LAN hosts of communes it polls nothing in "
+			  "(or not in the inventory) ignored", peer, b->probe, nh - taken);
+}
+
 /* Why a sample is not stored (the batch's sender may not write it, or it is dated in our
  * future), counted; NULL when it is stored. */
 static const char *sample_refusal(struct ingest *in, const char *probe,
@@ -369,6 +412,7 @@ long ingest_decoded(struct ingest *in, const char *peer, const char *probe, stru
 		return 0;
 	}
 	note_refusals(in, peer, &b);
+	take_lan(in, peer, probe, &b);
 	struct json_object *list = json_object_new_array();
 	for (size_t i = 0; i < b.nrefused; i++)
 		answer_refusal(list, b.refused[i].where, b.refused[i].commune, b.refused[i].device,

@@ -43,7 +43,8 @@ struct ingest {
 	int max_files;        /* RRD files per device */
 	int new_files_per_minute; /* per probe */
 	struct groupdefs *groups; /* RRD layouts of profile groups */
-	struct identstore *ident;  /* devices' models and serials kept; NULL: not kept (an import) */
+	struct identstore *ident;
+	struct lanhosts *lan;      /* hosts the LAN watch reports; NULL: not kept (an import) */  /* devices' models and serials kept; NULL: not kept (an import) */
 	struct lograte *warnings; /* refusals logged through it; NULL: each one (an import) */
 	struct ingest_stats st;
 };

@@ -17,6 +17,7 @@
 #include "datadir.h"
 #include "filecheck.h"
 #include "identstore.h"
+#include "lanhosts.h"
 #include "privdrop.h"
 #include "import.h"
 #include "clock.h"
@@ -186,6 +187,7 @@ static void cleanup(struct collector *c)
 	users_close(c->users);
 	probes_close(c->probes);
 	identstore_close(c->ingest.ident);
+	lanhosts_close(c->lan);
 	store_close(c->store);
 	gcache_free(c->gcache);
 	groupdefs_free(c->ingest.groups); /* after the writer: its updates pointed at these */
@@ -291,6 +293,8 @@ static void reload(struct collector *c)
 	c->inv_gen++;
 	c->state = st;
 	c->ingest.inv = inv;
+	if (c->lan)
+		lanhosts_set_inventory(c->lan, inv);
 	c->ingest.default_probe = cfg->default_probe;
 	c->ingest.max_ahead = cfg->max_clock_ahead;
 	c->ingest.max_files = cfg->max_files_per_device;

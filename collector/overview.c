@@ -906,6 +906,7 @@ int page_dashboard(struct strbuf *o, const struct collector *c, enum lang l,
 		strbuf_puts(o, "<div id=\"alerts-area\">");
 		page_alerts_block(o, c, l, v, NULL);
 		strbuf_puts(o, "</div>\n");
+		page_lan_summary(o, c, l, v);
 		if (viewer_sees_all(v))
 			probes_block(o, c, l, now);
 		strbuf_puts(o, "</body></html>\n");

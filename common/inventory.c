@@ -11,12 +11,13 @@
 
 #include "names.h"
 #include "strbuf.h"
+#include "wirelan.h"
 
 enum col { C_COMMUNE, C_SITE, C_SITE_TYPE, C_DEVICE, C_CLASS, C_ADDRESS, C_SNMP, C_CONTACT,
-	   C_PROBE, C_URL, C_COUNT };
+	   C_PROBE, C_URL, C_MAC, C_COUNT };
 static const char *const col_names[C_COUNT] = {
 	"commune", "site", "site_type", "device", "class", "address", "snmp", "contact", "probe",
-	"url",
+	"url", "mac",
 };
 #define REQUIRED_COLS C_PROBE /* columns before this one must be in the header */
 #define MAX_FIELDS 64
@@ -232,6 +233,27 @@ static int url_ok(const char *u)
 	return 1;
 }
 
+/* The optional mac column: the device's Ethernet address, as the LAN watch sees it
+ * (aa:bb:cc:dd:ee:ff or aa-bb-cc-dd-ee-ff, any case). */
+static int mac_field(struct reader *r, struct inv_device *d)
+{
+	char mac[32];
+	if (text_field(r, C_MAC, mac, sizeof(mac), 0) < 0)
+		return -1;
+	if (!mac[0])
+		return 0;
+	for (char *p = mac; *p; p++)
+		if (*p == '-')
+			*p = ':';
+	if (wirelan_mac_parse(mac, d->mac) < 0) {
+		errlist_add(r->errs, "%s:%d: mac: \"%s\" is not an Ethernet address "
+			    "(aa:bb:cc:dd:ee:ff)", r->file, r->row_line, mac);
+		return -1;
+	}
+	d->has_mac = 1;
+	return 0;
+}
+
 static void device_row(struct reader *r)
 {
 	struct inv_device d;
@@ -254,6 +276,8 @@ static void device_row(struct reader *r)
 			    "quotes", r->file, r->row_line);
 		bad = -1;
 	}
+	if (mac_field(r, &d) < 0)
+		bad = -1;
 	if (text_field(r, C_CLASS, cls, sizeof(cls), 0) < 0) {
 		bad = -1;
 	} else if (!cls[0]) {

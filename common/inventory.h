@@ -1,6 +1,6 @@
 /*
  * The district inventory: one CSV row per device (commune, site, site_type, device, class,
- * address, snmp, contact; optional probe, url), the way planners keep equipment lists. The header
+ * address, snmp, contact; optional probe, url, mac), the way planners keep equipment lists. The header
  * row names the columns, in any order; other columns are ignored.
  */
 #ifndef HBMON_INVENTORY_H
@@ -36,6 +36,8 @@ struct inv_device {
 	char contact[INV_NAME_MAX];
 	char probe[CFG_NAME_MAX]; /* empty: [general] default_probe's */
 	char url[256];            /* a web page to fetch (a portal); empty: none */
+	unsigned char mac[6];     /* its Ethernet address (the LAN watch's key), if has_mac */
+	int has_mac;
 	size_t site;
 	size_t commune;
 	int line;

@@ -15,18 +15,23 @@ void wirelan_mac_format(char *dst, size_t dstsz, const uint8_t m[6])
 	snprintf(dst, dstsz, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2], m[3], m[4], m[5]);
 }
 
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0'
+	       : c >= 'a' && c <= 'f' ? c - 'a' + 10
+	       : c >= 'A' && c <= 'F' ? c - 'A' + 10
+				      : -1;
+}
+
 int wirelan_mac_parse(const char *s, uint8_t mac[6])
 {
-	unsigned v[6];
-	char end;
-	if (strlen(s) != 17 ||
-	    sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &end) !=
-		6)
+	if (strlen(s) != 17)
 		return -1;
 	for (int i = 0; i < 6; i++) {
-		if (s[i * 3] == ' ' || s[i * 3] == '+' || s[i * 3] == '-')
-			return -1; /* sscanf's %x takes signs and spaces: the text must be hex only */
-		mac[i] = (uint8_t)v[i];
+		int hi = hexval(s[i * 3]), lo = hexval(s[i * 3 + 1]);
+		if (hi < 0 || lo < 0 || (i < 5 && s[i * 3 + 2] != ':'))
+			return -1;
+		mac[i] = (uint8_t)(hi << 4 | lo);
 	}
 	return 0;
 }

@@ -60,7 +60,7 @@ class District:
         self.conf = os.path.join(root, "hbmon.conf")
         self.data = os.path.join(root, "data")
         creds, versions = {}, {}
-        optional = [k for k in ("url", "probe") if any(d.get(k) for d in devices)]
+        optional = [k for k in ("url", "probe", "mac") if any(d.get(k) for d in devices)]
         rows = [",".join(["commune,site,site_type,device,class,address,snmp,contact"] + optional)]
         for d in devices:
             if d["snmp"]:  # none: checked by ICMP echo (or its url) only

@@ -1,0 +1,147 @@
+/* What the LAN watch saw, on the pages: a commune's hosts in no inventory, and where an
+ * inventory device was last heard on its LAN. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <arpa/inet.h>
+
+#include "devclass.h"
+#include "lanhosts.h"
+#include "pages.h"
+#include "texts.h"
+#include "viewer.h"
+
+#define T(key) i18n_get(c->i18n, l, key)
+#define LAN_SHOWN 200 /* rows of a commune's list; the rest counted */
+
+static void addrs_cell(struct strbuf *o, const struct lan_host *h)
+{
+	strbuf_puts(o, "<td>");
+	for (int i = 0; i < h->naddr; i++) {
+		char a[INET_ADDRSTRLEN];
+		struct in_addr in = {htonl(h->addr[i])};
+		inet_ntop(AF_INET, &in, a, sizeof(a));
+		strbuf_printf(o, "%s%s", i ? "<br>" : "", a);
+	}
+	strbuf_puts(o, h->naddr ? "</td>" : "—</td>");
+}
+
+static void names_cell(struct strbuf *o, const struct lan_host *h)
+{
+	strbuf_puts(o, "<td>");
+	for (int i = 0; i < h->nnames; i++) {
+		if (i)
+			strbuf_puts(o, "<br>");
+		strbuf_html(o, h->names[i]); /* from the wire: text, never markup */
+	}
+	strbuf_puts(o, h->nnames ? "</td>" : "—</td>");
+}
+
+/* The class a host's own words suggest, in the catalogue's words; "—" when none. */
+static const char *likely_class(const struct collector *c, enum lang l, const struct lan_host *h)
+{
+	char key[48];
+	int cls = h->cls[0] ? devclass_parse(h->cls) : -1;
+	if (cls < 0)
+		return "—";
+	snprintf(key, sizeof(key), "class.%s", devclass_name((enum dev_class)cls));
+	return T(key);
+}
+
+static void host_row(struct strbuf *o, const struct collector *c, enum lang l,
+		     const struct lan_host *h, time_t now)
+{
+	char mac[18], first[48], last[96];
+	wirelan_mac_format(mac, sizeof(mac), h->mac);
+	text_when(first, sizeof(first), (time_t)h->first, now);
+	text_when_ago(last, sizeof(last), c->i18n, l, (time_t)h->last, now);
+	strbuf_printf(o, "<tr><td data-label=\"%s\"><code>%s</code></td><td data-label=\"%s\">",
+		      T("lan.col.mac"), mac, T("lan.col.vendor"));
+	strbuf_html(o, h->vendor[0] ? h->vendor : "—");
+	strbuf_puts(o, "</td>");
+	addrs_cell(o, h);
+	names_cell(o, h);
+	strbuf_puts(o, "<td>");
+	strbuf_html(o, likely_class(c, l, h));
+	strbuf_puts(o, "</td><td>");
+	strbuf_html(o, first);
+	strbuf_puts(o, "</td><td>");
+	strbuf_html(o, last);
+	strbuf_puts(o, "</td></tr>\n");
+}
+
+void page_lan_block(struct strbuf *o, const struct collector *c, size_t k, enum lang l)
+{
+	size_t nall = 0, n = 0;
+	const struct lanhost **all = lanhosts_list(c->lan, k, 0, &nall);
+	const struct lanhost **unreg = lanhosts_list(c->lan, k, 1, &n);
+	char num[24];
+	time_t now = c->now();
+	if (all && unreg && nall) { /* nothing seen: no LAN watched here, nothing to say */
+		strbuf_printf(o, "<section id=\"lan\"><h2>%s</h2>\n", T("lan.title"));
+		snprintf(num, sizeof(num), "%zu", nall);
+		const char *const v[][2] = {{"n", num}};
+		strbuf_puts(o, "<p>");
+		text_fill(o, T(n ? "lan.intro" : "lan.none"), v, 1);
+		strbuf_puts(o, "</p>\n");
+	}
+	if (all && unreg && nall && n) {
+		strbuf_printf(o, "<table class=\"lan\"><thead><tr><th>%s</th><th>%s</th><th>%s</th>"
+				 "<th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>\n",
+			      T("lan.col.mac"), T("lan.col.vendor"), T("lan.col.addrs"),
+			      T("lan.col.names"), T("lan.col.class"), T("lan.col.first"),
+			      T("lan.col.last"));
+		for (size_t i = 0; i < n && i < LAN_SHOWN; i++)
+			host_row(o, c, l, &unreg[i]->h, now);
+		strbuf_puts(o, "</tbody></table>\n");
+		if (n > LAN_SHOWN) {
+			snprintf(num, sizeof(num), "%zu", n - LAN_SHOWN);
+			const char *const v[][2] = {{"n", num}};
+			strbuf_puts(o, "<p>");
+			text_fill(o, T("lan.more"), v, 1);
+			strbuf_puts(o, "</p>\n");
+		}
+	}
+	if (all && unreg && nall)
+		strbuf_puts(o, "</section>\n");
+	free(all);
+	free(unreg);
+}
+
+int page_lan_device_text(char *dst, size_t n, const struct collector *c, size_t i, enum lang l)
+{
+	const struct lanhost *x = lanhosts_of_device(c->lan, i);
+	char mac[18], when[96];
+	if (!x)
+		return 0;
+	wirelan_mac_format(mac, sizeof(mac), x->h.mac);
+	text_when_ago(when, sizeof(when), c->i18n, l, (time_t)x->h.last, c->now());
+	if (x->h.vendor[0])
+		snprintf(dst, n, "%s (%s) · %s %s", mac, x->h.vendor, T("lan.last_seen"), when);
+	else
+		snprintf(dst, n, "%s · %s %s", mac, T("lan.last_seen"), when);
+	return 1;
+}
+
+void page_lan_summary(struct strbuf *o, const struct collector *c, enum lang l,
+		      const struct viewer *v)
+{
+	int shown = 0;
+	char num[24];
+	for (size_t k = 0; c->lan && k < c->inv->ncommunes; k++) {
+		size_t n = lanhosts_unregistered(c->lan, k);
+		if (!n || !viewer_sees(v, c->inv->communes[k].name))
+			continue;
+		if (!shown++)
+			strbuf_printf(o, "<section id=\"lan\"><h2>%s</h2><table class=\"lan\"><thead>"
+					 "<tr><th>%s</th><th>%s</th></tr></thead><tbody>\n",
+				      T("lan.title"), T("col.commune"), T("lan.col.count"));
+		snprintf(num, sizeof(num), "%zu", n);
+		strbuf_puts(o, "<tr><td>");
+		page_commune_link(o, c, k, l);
+		strbuf_printf(o, "</td><td class=\"num\">%s</td></tr>\n", num);
+	}
+	if (shown)
+		strbuf_puts(o, "</tbody></table></section>\n");
+}
