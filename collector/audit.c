@@ -19,6 +19,7 @@ static const char *const action_names[] = {
     [AUDIT_USER_DEL] = "user_del",
     [AUDIT_TOKEN_ADD] = "token_add",
     [AUDIT_TOKEN_DEL] = "token_del",
+    [AUDIT_INVENTORY_ADD] = "inventory_add",
 };
 #define NACTIONS (sizeof(action_names) / sizeof(action_names[0]))
 

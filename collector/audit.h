@@ -29,6 +29,7 @@ enum audit_action {
 	AUDIT_USER_DEL,	    /* "user_del" */
 	AUDIT_TOKEN_ADD,    /* "token_add": a read-only API token issued */
 	AUDIT_TOKEN_DEL,    /* "token_del" */
+	AUDIT_INVENTORY_ADD, /* "inventory_add": a host of a commune's LAN added as a device */
 };
 /* The code of an action; NULL for a value outside the enum. */
 const char *audit_action_name(enum audit_action a);

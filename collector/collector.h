@@ -41,6 +41,7 @@ struct collector {
 	struct alerts *alerts;
 	struct mail_pump mail;  /* the outbox to the mail thread (survives reloads) */
 	int stopping;           /* new requests are refused; the threads finish their work */
+	int reload_wanted;      /* the inventory file changed from the dashboard: reload it */
 	struct ingest ingest;
 	struct lograte warnings; /* per-request warnings: a flood stays a few lines */
 	struct i18n *i18n;

@@ -113,7 +113,7 @@ int page_commune(struct strbuf *o, const struct collector *c, size_t k, enum lan
 		if (c->inv->sites[s].commune == k)
 			page_site_block_ex(o, c, r, s, l, now, 1);
 	strbuf_puts(o, "</section>\n");
-	page_lan_block(o, c, k, l);
+	page_lan_block(o, c, k, l, v);
 	events_block(o, c, k, l, now);
 	strbuf_puts(o, "</body></html>\n");
 	if (r == &own)

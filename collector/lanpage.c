@@ -49,8 +49,59 @@ static const char *likely_class(const struct collector *c, enum lang l, const st
 	return T(key);
 }
 
+static void class_options(struct strbuf *o, const struct collector *c, enum lang l,
+			  const struct lan_host *h)
+{
+	char key[48];
+	int likely = h->cls[0] ? devclass_parse(h->cls) : -1;
+	for (int k = 0; k < CLS_COUNT; k++) {
+		snprintf(key, sizeof(key), "class.%s", devclass_name((enum dev_class)k));
+		strbuf_printf(o, "<option value=\"%s\"%s>", devclass_name((enum dev_class)k),
+			      k == (likely >= 0 ? likely : CLS_OTHER) ? " selected" : "");
+		strbuf_html(o, T(key));
+		strbuf_puts(o, "</option>");
+	}
+}
+
+/* An administrator's form that adds the host to the inventory: a name (its own, else its
+ * vendor's with the end of its MAC), a site of the commune, a class (the likely one). */
+static void add_form(struct strbuf *o, const struct collector *c, enum lang l, size_t k,
+		     const struct lan_host *h, const struct viewer *v)
+{
+	char mac[18], name[WIRELAN_NAME + 32], a[INET_ADDRSTRLEN] = "";
+	wirelan_mac_format(mac, sizeof(mac), h->mac);
+	if (h->nnames)
+		snprintf(name, sizeof(name), "%s", h->names[0]);
+	else
+		snprintf(name, sizeof(name), "%.40s %s", h->vendor[0] ? h->vendor : "LAN", mac + 9);
+	if (h->naddr) {
+		struct in_addr in = {htonl(h->addr[0])};
+		inet_ntop(AF_INET, &in, a, sizeof(a));
+	}
+	strbuf_printf(o, "<td><details><summary>%s</summary><form class=\"lanadd\" method=\"post\" "
+			 "action=\"/api/v1/inventory/add\">", T("lan.add"));
+	page_csrf(o, v);
+	strbuf_puts(o, "<input type=\"hidden\" name=\"commune\" value=\"");
+	strbuf_html(o, c->inv->communes[k].name);
+	strbuf_printf(o, "\"><input type=\"hidden\" name=\"mac\" value=\"%s\"><input type=\"hidden\" "
+			 "name=\"address\" value=\"%s\"><label>%s <input name=\"device\" maxlength=\"100\" "
+			 "required value=\"", mac, a, T("col.device"));
+	strbuf_html(o, name);
+	strbuf_printf(o, "\"></label> <label>%s <select name=\"site\">", T("col.site"));
+	for (size_t s = 0; s < c->inv->nsites; s++)
+		if (c->inv->sites[s].commune == k) {
+			strbuf_puts(o, "<option>");
+			strbuf_html(o, c->inv->sites[s].name);
+			strbuf_puts(o, "</option>");
+		}
+	strbuf_printf(o, "</select></label> <label>%s <select name=\"class\">", T("col.class"));
+	class_options(o, c, l, h);
+	strbuf_printf(o, "</select></label> <button type=\"submit\">%s</button></form></details></td>",
+		      T("lan.add.submit"));
+}
+
 static void host_row(struct strbuf *o, const struct collector *c, enum lang l,
-		     const struct lan_host *h, time_t now)
+		     const struct lan_host *h, time_t now, size_t k, const struct viewer *v)
 {
 	char mac[18], first[48], last[96];
 	wirelan_mac_format(mac, sizeof(mac), h->mac);
@@ -68,10 +119,14 @@ static void host_row(struct strbuf *o, const struct collector *c, enum lang l,
 	strbuf_html(o, first);
 	strbuf_puts(o, "</td><td>");
 	strbuf_html(o, last);
-	strbuf_puts(o, "</td></tr>\n");
+	strbuf_puts(o, "</td>");
+	if (viewer_is_admin(v))
+		add_form(o, c, l, k, h, v);
+	strbuf_puts(o, "</tr>\n");
 }
 
-void page_lan_block(struct strbuf *o, const struct collector *c, size_t k, enum lang l)
+void page_lan_block(struct strbuf *o, const struct collector *c, size_t k, enum lang l,
+		    const struct viewer *v)
 {
 	size_t nall = 0, n = 0;
 	const struct lanhost **all = lanhosts_list(c->lan, k, 0, &nall);
@@ -81,25 +136,25 @@ void page_lan_block(struct strbuf *o, const struct collector *c, size_t k, enum 
 	if (all && unreg && nall) { /* nothing seen: no LAN watched here, nothing to say */
 		strbuf_printf(o, "<section id=\"lan\"><h2>%s</h2>\n", T("lan.title"));
 		snprintf(num, sizeof(num), "%zu", nall);
-		const char *const v[][2] = {{"n", num}};
+		const char *const vals[][2] = {{"n", num}};
 		strbuf_puts(o, "<p>");
-		text_fill(o, T(n ? "lan.intro" : "lan.none"), v, 1);
+		text_fill(o, T(n ? "lan.intro" : "lan.none"), vals, 1);
 		strbuf_puts(o, "</p>\n");
 	}
 	if (all && unreg && nall && n) {
 		strbuf_printf(o, "<table class=\"lan\"><thead><tr><th>%s</th><th>%s</th><th>%s</th>"
-				 "<th>%s</th><th>%s</th><th>%s</th><th>%s</th></tr></thead><tbody>\n",
+				 "<th>%s</th><th>%s</th><th>%s</th><th>%s</th>%s</tr></thead><tbody>\n",
 			      T("lan.col.mac"), T("lan.col.vendor"), T("lan.col.addrs"),
 			      T("lan.col.names"), T("lan.col.class"), T("lan.col.first"),
-			      T("lan.col.last"));
+			      T("lan.col.last"), viewer_is_admin(v) ? "<th></th>" : "");
 		for (size_t i = 0; i < n && i < LAN_SHOWN; i++)
-			host_row(o, c, l, &unreg[i]->h, now);
+			host_row(o, c, l, &unreg[i]->h, now, k, v);
 		strbuf_puts(o, "</tbody></table>\n");
 		if (n > LAN_SHOWN) {
 			snprintf(num, sizeof(num), "%zu", n - LAN_SHOWN);
-			const char *const v[][2] = {{"n", num}};
+			const char *const vals[][2] = {{"n", num}};
 			strbuf_puts(o, "<p>");
-			text_fill(o, T("lan.more"), v, 1);
+			text_fill(o, T("lan.more"), vals, 1);
 			strbuf_puts(o, "</p>\n");
 		}
 	}

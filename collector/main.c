@@ -350,8 +350,9 @@ static int loop_once(struct collector *c, struct web *w, int ms)
 static int run(struct collector *c, struct web *w)
 {
 	while (!stop_requested) {
-		if (reload_requested) {
+		if (reload_requested || c->reload_wanted) {
 			reload_requested = 0;
+			c->reload_wanted = 0;
 			reload(c);
 		}
 		if (loop_once(c, w, 1000) < 0)

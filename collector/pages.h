@@ -132,9 +132,10 @@ void page_maint_block(struct strbuf *out, const struct collector *c, enum lang l
 		      const struct viewer *v, const char *commune);
 
 /* lanpage.c: the hosts seen on commune k's LAN that are in no inventory (nothing when no LAN
- * of it is watched); the text of where device i was last heard on its LAN ("MAC (vendor) ·
+ * of it is watched), with a form that adds one to the inventory for an administrator; the text of where device i was last heard on its LAN ("MAC (vendor) ·
  * last active …"): 1, or 0 when it was not seen. */
-void page_lan_block(struct strbuf *out, const struct collector *c, size_t k, enum lang l);
+void page_lan_block(struct strbuf *out, const struct collector *c, size_t k, enum lang l,
+		    const struct viewer *v);
 int page_lan_device_text(char *dst, size_t n, const struct collector *c, size_t i, enum lang l);
 /* The overview's list: per commune v sees, how many unknown hosts its LAN has (none: nothing). */
 void page_lan_summary(struct strbuf *out, const struct collector *c, enum lang l,

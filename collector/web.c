@@ -31,6 +31,7 @@
 #include "sheet.h"
 #include "strbuf.h"
 #include "tlscert.h"
+#include "invadd.h"
 #include "tokens.h"
 #include "viewer.h"
 #include "webauth.h"
@@ -78,10 +79,11 @@ struct req;
 
 /* The fields a dashboard form may carry, by their place in req.form. */
 enum form_field { F_COMMUNE, F_SITE, F_DEVICE, F_FROM, F_TO, F_NOTE, F_TARGET, F_CSRF, F_USER,
-		  F_PASSWORD, F_NEXT, F_ID, NFORM };
+		  F_PASSWORD, F_NEXT, F_ID, F_CLASS, F_ADDRESS, F_MAC, NFORM };
 static const char *const form_keys[NFORM] = {"commune", "site",  "device",   "from",
 					     "to",      "note",  "target",   "csrf",
-					     "user",    "password", "next",  "id"};
+					     "user",    "password", "next",  "id",
+					     "class",   "address",  "mac"};
 
 /* An ingest body decoded off the loop (wire_decode_batch reads the body it owns meanwhile). */
 struct decode_job {
@@ -1123,6 +1125,43 @@ static enum MHD_Result handle_cancel(struct web *w, struct MHD_Connection *conn,
 	return redirect(conn, "/#maint", NULL);
 }
 
+/* An unknown host of a commune's LAN added to the inventory (administrators only): a row
+ * appended to the inventory file, then the collector reloads it. */
+static enum MHD_Result handle_inventory_add(struct web *w, struct MHD_Connection *conn,
+					    struct req *rq)
+{
+	char err[600], peer[64], detail[600];
+	if (!viewer_is_admin(&rq->v))
+		return reply_text(conn, MHD_HTTP_FORBIDDEN, "only an administrator adds devices\n");
+	struct invadd_row row = {rq->form[F_COMMUNE], rq->form[F_SITE], rq->form[F_DEVICE],
+				 rq->form[F_CLASS],   rq->form[F_ADDRESS], rq->form[F_MAC]};
+	if (invadd_append(w->c->cfg->inventory, w->c->inv, &row, err, sizeof(err)) < 0) {
+		strncat(err, "\n", sizeof(err) - strlen(err) - 1);
+		return reply_text(conn, MHD_HTTP_BAD_REQUEST, err);
+	}
+	peer_name(conn, peer, sizeof(peer));
+	snprintf(detail, sizeof(detail), "%s / %s: %s (%s, %s %s)", row.commune, row.site, row.device,
+		 row.cls, row.address, row.mac);
+	audit_add(w->c->store, w->c->now(), rq->v_user, peer,
+		  audit_action_name(AUDIT_INVENTORY_ADD), detail);
+	w->c->reload_wanted = 1; /* the loop reloads before it answers anything else */
+	w->forms++;
+	struct strbuf to;
+	if (strbuf_init(&to, 1024) < 0)
+		return MHD_NO;
+	long k = -1;
+	for (size_t i = 0; i < w->c->inv->ncommunes; i++)
+		if (strcmp(w->c->inv->communes[i].name, row.commune) == 0)
+			k = (long)i;
+	strbuf_puts(&to, "/commune/");
+	if (k >= 0)
+		strbuf_url(&to, w->c->inv->communes[k].path);
+	strbuf_puts(&to, "#lan");
+	enum MHD_Result ret = redirect(conn, to.data, NULL);
+	strbuf_free(&to);
+	return ret;
+}
+
 /* A form from the dashboard: refused from another site, without the session's token, or too
  * long; then done in the name of the one logged in. */
 static enum MHD_Result handle_form(struct web *w, struct MHD_Connection *conn, const char *url,
@@ -1145,13 +1184,16 @@ static enum MHD_Result handle_form(struct web *w, struct MHD_Connection *conn, c
 		return handle_logout(w, conn);
 	if (strcmp(url, "/api/v1/maintenance/cancel") == 0)
 		return handle_cancel(w, conn, rq);
+	if (strcmp(url, "/api/v1/inventory/add") == 0)
+		return handle_inventory_add(w, conn, rq);
 	return handle_action(w, conn, url, rq);
 }
 
 static int is_form_url(const char *url)
 {
 	static const char *const forms[] = {"/login", "/logout", "/api/v1/ack",
-					    "/api/v1/maintenance", "/api/v1/maintenance/cancel"};
+					    "/api/v1/maintenance", "/api/v1/maintenance/cancel",
+					    "/api/v1/inventory/add"};
 	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++)
 		if (strcmp(url, forms[i]) == 0)
 			return 1;

@@ -7,7 +7,7 @@ import json
 import re
 import time
 
-from conftest import District, batch, http, start_collector
+from conftest import District, add_user, batch, http, login, post_form, start_collector
 
 SITE_TYPES = """[site-type one-stop]
 label_vi = Bộ phận một cửa
@@ -95,6 +95,37 @@ def test_lan_hosts_matched_listed_and_kept(bindir, tmp_path):
         flat = " ".join(re.sub(r"<[^>]+>", " ", dev).split())
         assert "Trên mạng LAN 00:1b:21:0a:0b:0c (Intel) · hoạt động trên mạng lần cuối" in flat
 
+        # an administrator adds the unknown printer to the inventory from the page: a row
+        # appended to the file (its own column order), reloaded, audited; it is known now
+        form = re.search(r'<form class="lanadd".*?</form>', lan, re.S).group(0)
+        assert 'name="mac" value="f4:39:09:aa:bb:cc"' in form and 'value="192.168.1.77"' in form
+        assert '<option value="printer" selected>' in form
+        fields = {"commune": A, "site": "Một cửa", "device": "Máy in HP (phòng một cửa)",
+                  "class": "printer", "address": "192.168.1.77", "mac": "f4:39:09:aa:bb:cc"}
+        st, to, body = post_form(dist, "/api/v1/inventory/add", fields)
+        assert st == 303 and to.endswith("#lan"), (st, to, body)
+        with open(dist.root + "/inventory.csv", encoding="utf-8") as f:
+            rows = f.read().splitlines()
+        assert rows[-1] == ('"Xã Tân Phú","Một cửa","one-stop","Máy in HP (phòng một cửa)",'
+                            '"printer","192.168.1.77","","","","f4:39:09:aa:bb:cc"'), rows[-1]
+        vi = commune_page(dist, A)
+        assert "Máy in HP (phòng một cửa)" in vi
+        assert "Mọi máy xuất hiện trên mạng LAN đều có trong danh sách thiết bị (3 máy)" in vi
+        audit = page(dist, "/audit")
+        assert "Thêm thiết bị vào danh sách" in audit and "Máy in HP (phòng một cửa)" in audit
+        # refused: a formula for a name, a second device of that name, an officer, no token
+        bad = dict(fields, device="=HYPERLINK(1)", mac="f4:39:09:aa:bb:cd")
+        assert post_form(dist, "/api/v1/inventory/add", bad)[0] == 400
+        assert post_form(dist, "/api/v1/inventory/add", fields)[0] == 400
+        add_user(bindir, dist, "canbo", "officer", "mat-khau-can-bo-1", [A])
+        officer = login(dist.url(""), "canbo", "mat-khau-can-bo-1")[0]
+        assert post_form(dist, "/api/v1/inventory/add", dict(fields, device="X"),
+                         cookie=officer)[0] == 403
+        assert post_form(dist, "/api/v1/inventory/add", dict(fields, device="X"),
+                         csrf=False)[0] == 403
+        with open(dist.root + "/inventory.csv", encoding="utf-8") as f:
+            assert len(f.read().splitlines()) == len(rows)
+
         log = col.output()
         assert "1 LAN watch entries dropped, first lan[0].hosts[3].mac" in log, log
         assert "2 LAN hosts of communes it polls nothing in" in log, log
@@ -104,13 +135,14 @@ def test_lan_hosts_matched_listed_and_kept(bindir, tmp_path):
     # kept in hbmon.db: the same list after a restart, before any probe reports again
     col = start_collector(bindir, dist)
     try:
-        lan = commune_page(dist, A)
-        assert "f4:39:09:aa:bb:cc" in lan and "máy-lạ" in lan
-        # an older report (a spooled batch sent late) does not undo a newer one
+        # the printer is the device added; the other host stays unknown across the restart
         late = [{"commune": A, "iface": "eth1",
-                 "hosts": [host("f4:39:09:aa:bb:cc", ["192.168.1.99"], last=NOW - 7200)]}]
+                 "hosts": [host("02:00:00:00:00:01", ["192.168.1.90"], ["máy-lạ-2"]),
+                           host("02:00:00:00:00:01", ["192.168.1.99"], last=NOW - 7200)]}]
         assert http(dist.url("/api/v1/ingest"), lan_batch(late, 2))[0] == 200
         lan = commune_page(dist, A)
-        assert "192.168.1.77" in lan and "192.168.1.99" not in lan
+        assert "Máy in HP (phòng một cửa)" in lan and "máy-lạ-2" in lan
+        # an older report (a spooled batch sent late) does not undo a newer one
+        assert "192.168.1.90" in lan and "192.168.1.99" not in lan
     finally:
         assert col.stop() == 0, col.output()

@@ -91,7 +91,8 @@ static void action_codes(void **state)
 	assert_string_equal(audit_action_name(AUDIT_USER_DEL), want[8]);
 	assert_string_equal(audit_action_name(AUDIT_TOKEN_ADD), "token_add");
 	assert_string_equal(audit_action_name(AUDIT_TOKEN_DEL), "token_del");
-	assert_null(audit_action_name((enum audit_action)11));
+	assert_string_equal(audit_action_name(AUDIT_INVENTORY_ADD), "inventory_add");
+	assert_null(audit_action_name((enum audit_action)12));
 	assert_null(audit_action_name((enum audit_action)-1));
 }
 
