@@ -42,7 +42,8 @@ int assignment_csv(struct strbuf *out, const struct inventory *inv, const char *
 		   const char *default_probe)
 {
 	char addr[96];
-	strbuf_puts(out, "commune,site,site_type,device,class,address,snmp,contact,probe,url\r\n");
+	char mac[18];
+	strbuf_puts(out, "commune,site,site_type,device,class,address,snmp,contact,probe,url,mac\r\n");
 	for (size_t i = 0; i < inv->ndevices; i++) {
 		const struct inv_device *d = &inv->devices[i];
 		const char *owner = assignment_owner(d, default_probe);
@@ -59,7 +60,10 @@ int assignment_csv(struct strbuf *out, const struct inventory *inv, const char *
 		field(out, d->cred, 0);
 		field(out, d->contact, 0);
 		field(out, d->probe, 0);
-		field(out, d->url, 1);
+		field(out, d->url, 0);
+		if (d->has_mac) /* the LAN watch knows the device by it */
+			wirelan_mac_format(mac, sizeof(mac), d->mac);
+		field(out, d->has_mac ? mac : "", 1);
 	}
 	return out->overflow ? -1 : 0;
 }
