@@ -94,6 +94,10 @@ static const struct opt options[] = {
 	{"probe", "ping_count", OPT_INT, S(ping_count), 1, 10, "3"},
 	{"probe", "ping_snmp", OPT_INT, S(ping_snmp), 0, 1, "1"},
 	{"probe", "http_timeout_ms", OPT_INT, S(http_timeout_ms), 100, 120000, "10000"},
+	/* interfaces watched passively ("eth1, eth2"), and hosts remembered on each: a table
+	 * slot is about 1 KB, so the default bounds the watch near 4 MB per interface */
+	{"probe", "capture", OPT_STR, S(capture), 0, 0, ""},
+	{"probe", "lan_hosts_max", OPT_INT, S(lan_hosts_max), 2, 1 << 20, "4096"},
 	/* alert mail: empty smtp_url = alerts are evaluated and logged, nothing is mailed */
 	{"alerts", "smtp_url", OPT_STR, S(smtp_url), 0, 0, ""},
 	/* 1: the password and the mail never cross the network in clear; smtps:// URLs use
@@ -454,6 +458,93 @@ static void commune_target_key(struct loader *ld, const char *key, const char *v
 	cfg->ncommune_targets++;
 }
 
+/* A Linux interface name: 1 to 15 bytes, no '/', ':', blank or control (dev_valid_name),
+ * not "." or "..". */
+static int valid_ifname(const char *s, size_t n)
+{
+	if (n == 0 || n >= CFG_IFNAME_MAX || (n == 1 && s[0] == '.') ||
+	    (n == 2 && s[0] == '.' && s[1] == '.'))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == '/' || s[i] == ':' || (unsigned char)s[i] <= ' ' || s[i] == 0x7f)
+			return 0;
+	return 1;
+}
+
+static struct capture_cfg *capture_get(struct hbmon_config *cfg, const char *iface, size_t n)
+{
+	for (int i = 0; i < cfg->ncaptures; i++)
+		if (strlen(cfg->captures[i].iface) == n && memcmp(cfg->captures[i].iface, iface, n) == 0)
+			return &cfg->captures[i];
+	if (cfg->ncaptures == CFG_CAPTURE_MAX)
+		return NULL;
+	struct capture_cfg *c = &cfg->captures[cfg->ncaptures++];
+	memset(c, 0, sizeof(*c));
+	memcpy(c->iface, iface, n);
+	c->presence_minutes = -1; /* the default, set once every section is read */
+	return c;
+}
+
+/* [capture IFACE]: commune = NAME, presence_minutes = N. */
+static void capture_key(struct loader *ld, const char *iface, const char *key, const char *value)
+{
+	size_t n = strlen(iface);
+	long v;
+	struct capture_cfg *c = valid_ifname(iface, n) ? capture_get(ld->cfg, iface, n) : NULL;
+	if (!c) {
+		errlist_add(ld->errs, "%s:%d: [capture %.40s]: %s", ld->ini.path, ld->ini.line, iface,
+			    valid_ifname(iface, n) ? "more than 16 captured interfaces"
+			    : "expected an interface name (1 to 15 bytes, no '/', ':' or blank)");
+		return;
+	}
+	if (!c->line)
+		c->line = ld->ini.line;
+	if (strcmp(key, "commune") == 0) {
+		if (!value[0] || !utf8_is_clean(value) || str_copy(c->commune, sizeof(c->commune), value) < 0)
+			errlist_add(ld->errs, "%s:%d: commune: expected a commune's name as the inventory "
+				    "writes it (UTF-8, under %zu bytes)", ld->ini.path, ld->ini.line,
+				    sizeof(c->commune));
+	} else if (strcmp(key, "presence_minutes") == 0) {
+		if (parse_long(value, 1, 1440, &v) < 0)
+			errlist_add(ld->errs, "%s:%d: presence_minutes: expected an integer from 1 to "
+				    "1440, got \"%.60s\"", ld->ini.path, ld->ini.line, value);
+		else
+			c->presence_minutes = (int)v;
+	} else {
+		errlist_add(ld->errs, "%s:%d: %s: unknown key in [capture %s] (commune or "
+			    "presence_minutes)", ld->ini.path, ld->ini.line, key, iface);
+	}
+}
+
+/* [probe] capture against the [capture IFACE] sections: each section's interface is listed,
+ * none twice. */
+static void check_captures(struct loader *ld)
+{
+	struct hbmon_config *cfg = ld->cfg;
+	const char *rest = cfg->capture, *s;
+	size_t n;
+	while ((s = list_next(&rest, &n))) {
+		struct capture_cfg *c = valid_ifname(s, n) ? capture_get(cfg, s, n) : NULL;
+		if (!c || c->listed) {
+			errlist_add(ld->errs, "%s: [probe] capture: \"%.*s\": %s", cfg->path,
+				    (int)(n > 40 ? 40 : n), s,
+				    !valid_ifname(s, n) ? "expected interface names (eth1, eth2)"
+				    : c ? "named twice" : "more than 16 interfaces");
+			continue;
+		}
+		c->listed = 1;
+	}
+	for (int i = 0; i < cfg->ncaptures; i++) {
+		struct capture_cfg *c = &cfg->captures[i];
+		if (c->presence_minutes < 0)
+			c->presence_minutes = 10;
+		if (!c->listed)
+			errlist_add(ld->errs, "%s:%d: [capture %s]: %s is not in [probe] capture: add it "
+				    "to that list, or remove the section", cfg->path, c->line, c->iface,
+				    c->iface);
+	}
+}
+
 static int valid_name(const char *s)
 {
 	if (!*s || strlen(s) >= CFG_NAME_MAX)
@@ -587,6 +678,10 @@ static int handler(void *user, const char *section, const char *key, const char 
 		commune_target_key(ld, key, value);
 		return 1;
 	}
+	if (strncmp(section, "capture ", 8) == 0) {
+		capture_key(ld, section + 8, key, value);
+		return 1;
+	}
 	if (strncmp(section, "site-type ", 10) == 0) {
 		const char *tname = section + 10;
 		if (!valid_name(tname))
@@ -710,6 +805,7 @@ struct hbmon_config *config_load(const char *path, struct errlist *errs)
 	}
 	set_defaults(&ld);
 	check_site_types(&ld);
+	check_captures(&ld);
 	ld.in_creds = 1;
 	if (check_credentials_file(&ld) == 0)
 		parse_file(&ld, ld.cfg->credentials);

@@ -100,6 +100,22 @@ struct commune_target {
 	int line; /* in the config file, for errors found once every section is read */
 };
 
+/*
+ * One interface the probe watches (libpcap): [probe] capture names it, a [capture IFACE]
+ * section may say which commune its LAN is ("" here: the only commune among the probe's
+ * devices, which the probe settles once it has read the inventory) and for how long a host
+ * heard on it counts as present.
+ */
+#define CFG_CAPTURE_MAX 16 /* a batch carries at most WIRELAN_MAX_GROUPS interfaces */
+#define CFG_IFNAME_MAX 16  /* IFNAMSIZ */
+struct capture_cfg {
+	char iface[CFG_IFNAME_MAX];
+	char commune[128]; /* "": not given */
+	int presence_minutes;
+	int listed;  /* named in [probe] capture */
+	int line;    /* of its section's first key; 0: no section */
+};
+
 struct hbmon_config {
 	char path[PATH_MAX];
 	char dir[PATH_MAX]; /* relative paths in the file are relative to this */
@@ -149,6 +165,12 @@ struct hbmon_config {
 	int http_timeout_ms; /* a portal's page, redirects included */
 	char profiles[PATH_MAX]; /* device-class profiles; "" = the installed ones */
 	char mib_dirs[1024];     /* MIB folders the profiles' names are checked against */
+	/* the passive LAN watch: interfaces captured ("eth1, eth2"; "" none), each with its
+	 * [capture IFACE] section or the defaults (captures) */
+	char capture[CFG_CAPTURE_MAX * 18];
+	int lan_hosts_max; /* hosts kept per captured interface */
+	struct capture_cfg captures[CFG_CAPTURE_MAX];
+	int ncaptures;
 
 	/* [alerts] */
 	char smtp_url[256];

@@ -397,4 +397,19 @@ void ht_clear_changed(struct hosttable *ht)
 		ht->nbr[i].changed = 0;
 }
 
+void ht_clear_host_changed(struct hosttable *ht, const uint8_t mac[LF_MAC_LEN])
+{
+	struct slot *s = find(ht, mac);
+	if (s)
+		s->h.changed = 0;
+}
+
+void ht_clear_neighbour_changed(struct hosttable *ht, const uint8_t mac[LF_MAC_LEN],
+				enum lf_proto proto)
+{
+	for (size_t i = 0; i < ht->nnbr; i++)
+		if (ht->nbr[i].proto == proto && memcmp(ht->nbr[i].mac, mac, LF_MAC_LEN) == 0)
+			ht->nbr[i].changed = 0;
+}
+
 const struct ht_stats *ht_stats(const struct hosttable *ht) { return &ht->st; }

@@ -86,6 +86,11 @@ const struct ht_neighbour *ht_next_neighbour(const struct hosttable *ht, size_t 
 const struct ht_neighbour *ht_next_changed_neighbour(const struct hosttable *ht, size_t *cursor);
 /* Clears the changed flag of every host and neighbour (after they were sent). */
 void ht_clear_changed(struct hosttable *ht);
+/* The same for one host, one neighbour (mac, proto): what one batch carried, when a batch
+ * holds only part of the changes. Nothing when there is none (evicted meanwhile). */
+void ht_clear_host_changed(struct hosttable *ht, const uint8_t mac[LF_MAC_LEN]);
+void ht_clear_neighbour_changed(struct hosttable *ht, const uint8_t mac[LF_MAC_LEN],
+				enum lf_proto proto);
 
 const struct ht_stats *ht_stats(const struct hosttable *ht);
 

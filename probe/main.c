@@ -1,4 +1,5 @@
 /* hbmon-probe: polls the devices assigned to it and posts their samples to the collector. */
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -24,8 +25,11 @@
 #include "config.h"
 #include "filecheck.h"
 #include "inventory.h"
+#include "lanconf.h"
+#include "lanwatch.h"
 #include "log.h"
 #include "mibcheck.h"
+#include "oui.h"
 #include "pcapcmd.h"
 #include "privdrop.h"
 #include "ping.h"
@@ -44,6 +48,7 @@
 #define BACKOFF_MAX 2 /* intervals between polls of a device that stopped answering, at most */
 #define PING_GAP_MS 100 /* between the echoes of one check */
 #define FIRST_ROUND_PER_S 16.0 /* first polls started per second, at most (1,000 devices: 60 s) */
+#define LAN_FLUSH_MAX_S 60 /* LAN changes wait at most min(interval, this) without samples */
 #ifndef HBMON_PROFILES_DIR
 #define HBMON_PROFILES_DIR "/usr/share/hbmon/profiles"
 #endif
@@ -70,6 +75,7 @@ struct probe {
 	char ping_off[160];         /* why there is no pinger */
 	struct webcheck *web;
 	const char **url;           /* per target: the inventory's url, or NULL */
+	const unsigned char **mac;  /* per target: the inventory's MAC, or NULL */
 	unsigned char *snmp_next;   /* per target: checked, its SNMP poll comes next */
 	struct ping_result *ping;   /* per target: this round's ICMP check (sent 0: none) */
 	struct web_result *page;    /* per target: this round's web check */
@@ -91,6 +97,12 @@ struct probe {
 	uint64_t assignment, restarted_for;
 	int64_t restarted_at; /* when, by clock_now(): the same one is tried again after a while */
 	int assignment_served; /* collector_url lets it be fetched */
+	/* the passive LAN watch ([probe] capture): its changes ride in the batches; a device
+	 * without SNMP heard on its commune's LAN lately is up even when it ignores ping */
+	struct lanwatch *lan;
+	struct oui_table *oui;
+	struct lanwatch_seen *seen; /* per target: this round's sighting (iface NULL: none) */
+	double lan_due;             /* a batch goes by then even without samples */
 	int restart;           /* stopped to start again with a new assignment */
 };
 
@@ -109,8 +121,9 @@ static double mono_now(void)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-/* A full volume loses this batch, not the probe: polling goes on and the loss is counted. */
-static void spool_batch(struct probe *pr, const char *data, size_t len)
+/* A full volume loses this batch, not the probe: polling goes on and the loss is counted.
+ * 0 once the batch is in the spool (delivery is then the uplink's), -1 lost. */
+static int spool_batch(struct probe *pr, const char *data, size_t len)
 {
 	uint64_t seq = spool_last_seq(pr->spool) + 1;
 	if (spool_append(pr->spool, seq, (int64_t)clock_now(), data, len) == 0) {
@@ -118,26 +131,48 @@ static void spool_batch(struct probe *pr, const char *data, size_t len)
 			log_info("probe", "spool: writing again; %llu batches lost meanwhile",
 				 (unsigned long long)spool_stats(pr->spool)->lost_batches);
 		pr->spool_failing = 0;
-		return;
+		return 0;
 	}
 	if (!pr->spool_failing)
 		log_warn("probe", "spool: batch of %zu samples lost (the spool's volume full or "
 			 "failing?); polling goes on", pr->nbatch);
 	pr->spool_failing = 1;
+	return -1;
+}
+
+/* The LAN watch's changes for the next batch into lan: records put, 0 none (or no memory:
+ * they wait for the next batch). */
+static int lan_changes(struct probe *pr, struct strbuf *lan)
+{
+	int more = 0, n = pr->lan ? lanwatch_encode(pr->lan, lan, &more) : 0;
+	double period = pr->cfg->interval < LAN_FLUSH_MAX_S ? pr->cfg->interval : LAN_FLUSH_MAX_S;
+	/* a backlog beyond one batch (a LAN's first minute) follows at the pace of samples */
+	pr->lan_due = mono_now() + (more ? FLUSH_MS / 1000.0 : period);
+	if (n < 0)
+		log_warnx("probe", "out of memory: LAN changes wait for the next batch");
+	return n < 0 ? 0 : n;
 }
 
 static void flush_batch(struct probe *pr)
 {
-	struct strbuf body;
-	if (pr->nbatch == 0)
+	struct strbuf body, lan;
+	int nlan = strbuf_init(&lan, 0) == 0 ? lan_changes(pr, &lan) : 0;
+	if (pr->nbatch == 0 && nlan == 0) {
+		strbuf_free(&lan);
 		return;
+	}
 	if (strbuf_init(&body, 0) < 0 ||
-	    wire_encode_batch(&body, pr->cfg->probe_name, spool_epoch(pr->spool),
-			      spool_last_seq(pr->spool) + 1, pr->batch.data, pr->batch.len) < 0)
+	    wire_encode_batch_lan(&body, pr->cfg->probe_name, spool_epoch(pr->spool),
+				  spool_last_seq(pr->spool) + 1, pr->batch.data, pr->batch.len,
+				  lan.data, nlan ? lan.len : 0) < 0)
 		log_warnx("probe", "out of memory: batch of %zu samples dropped", pr->nbatch);
-	else
-		spool_batch(pr, body.data, body.len);
+	else if (spool_batch(pr, body.data, body.len) == 0 && nlan) {
+		lanwatch_sent(pr->lan); /* the spool delivers them now */
+		log_debug("probe", "batch %llu: %d LAN records",
+			  (unsigned long long)spool_last_seq(pr->spool), nlan);
+	}
 	strbuf_free(&body);
+	strbuf_free(&lan);
 	pr->batch.len = 0;
 	pr->batch.data[0] = '\0';
 	pr->batch.overflow = 0;
@@ -146,6 +181,7 @@ static void flush_batch(struct probe *pr)
 
 static void add_to_batch(struct probe *pr, const struct poll_target *t,
 			 const struct dev_sample *s);
+static int lan_lookup(struct probe *pr, size_t id);
 
 static void on_sample(void *ctx, const struct poll_target *t, const struct dev_sample *s)
 {
@@ -178,6 +214,9 @@ static void on_sample(void *ctx, const struct poll_target *t, const struct dev_s
 			  s->device, t->host, s->bad_values, s->bad_first);
 		pr->bad_logged[t->id] = 1;
 	}
+	/* a silent agent stays down (as when the host answers ping), its sighting noted */
+	if (!s->up)
+		lan_lookup(pr, t->id);
 	add_to_batch(pr, t, s);
 }
 
@@ -222,15 +261,45 @@ static void http_row(const struct web_result *r, struct group_row *row, struct m
 	row->nvals = n;
 }
 
-/* Encodes s into the batch, with the device's ICMP and web checks as group rows. */
+/* The LAN watch's row: seconds since the device was last heard on its commune's LAN. */
+static void lan_row(const struct lanwatch_seen *w, struct group_row *row, struct metric_val *v)
+{
+	memset(row, 0, sizeof(*row));
+	snprintf(row->group, sizeof(row->group), "lan");
+	v[0] = (struct metric_val){.name = "seen_secs", .kind = MV_GAUGE, .gauge = (double)w->secs};
+	row->vals = v;
+	row->nvals = 1;
+}
+
+/* Was the device heard on a LAN of its commune? By its MAC when the inventory gives one (an
+ * address changes with DHCP, or another host takes it), else by its address. pr->seen[id]
+ * says when (iface NULL: never). */
+static int lan_lookup(struct probe *pr, size_t id)
+{
+	const struct poll_target *t = &pr->targets[id];
+	struct in_addr a;
+	uint32_t addr = inet_pton(AF_INET, t->host, &a) == 1 ? ntohl(a.s_addr) : 0;
+	pr->seen[id].iface = NULL;
+	if (!pr->lan || (!addr && !pr->mac[id]) ||
+	    lanwatch_seen(pr->lan, t->commune, pr->mac[id] ? 0 : addr, pr->mac[id],
+			  (int64_t)clock_now(), &pr->seen[id]) < 0) {
+		pr->seen[id].iface = NULL;
+		return 0;
+	}
+	return 1;
+}
+
+/* Encodes s into the batch, with the device's ICMP and web checks and its LAN sighting as
+ * group rows. */
 static void add_to_batch(struct probe *pr, const struct poll_target *t, const struct dev_sample *s)
 {
 	size_t mark = pr->batch.len, id = t->id;
 	struct dev_sample with = *s;
 	struct group_row *rows = NULL;
-	struct metric_val ivals[3], hvals[3];
+	struct metric_val ivals[3], hvals[3], lval[1];
 	struct metric_label hlabel;
-	int extra = (pr->ping[id].sent != 0) + pr->fetched[id];
+	const struct lanwatch_seen *seen = pr->seen[id].iface ? &pr->seen[id] : NULL;
+	int extra = (pr->ping[id].sent != 0) + pr->fetched[id] + (seen != NULL);
 	if (extra && s->nrows + (size_t)extra <= WIRE_MAX_ROWS &&
 	    (rows = malloc((s->nrows + (size_t)extra) * sizeof(*rows)))) {
 		if (s->nrows)
@@ -240,12 +309,18 @@ static void add_to_batch(struct probe *pr, const struct poll_target *t, const st
 			icmp_row(&pr->ping[id], &rows[with.nrows++], ivals);
 		if (pr->fetched[id])
 			http_row(&pr->page[id], &rows[with.nrows++], hvals, &hlabel);
+		if (seen)
+			lan_row(seen, &rows[with.nrows++], lval);
 	}
 	/* an agent silent while the host answers: say so, it narrows the fault down */
 	if (!s->up && pr->ping[id].sent && pr->ping[id].received && t->cred)
 		snprintf(with.error, sizeof(with.error), "%.90s (the host answers ping)", s->error);
+	else if (!s->up && seen && seen->present)
+		snprintf(with.error, sizeof(with.error), "%.80s (heard on the LAN %llds ago)", s->error,
+			 (long long)seen->secs);
 	pr->ping[id].sent = 0;
 	pr->fetched[id] = 0;
+	pr->seen[id].iface = NULL;
 	if (pr->nbatch == 0)
 		pr->batch_started = mono_now();
 	int bad = (pr->nbatch && strbuf_puts(&pr->batch, ",") < 0) ||
@@ -273,12 +348,14 @@ static int build_targets(struct probe *pr)
 	pr->fails = calloc(inv->ndevices ? inv->ndevices : 1, sizeof(*pr->fails));
 	size_t n1 = inv->ndevices ? inv->ndevices : 1;
 	pr->url = calloc(n1, sizeof(*pr->url));
+	pr->mac = calloc(n1, sizeof(*pr->mac));
 	pr->snmp_next = calloc(n1, 1);
 	pr->ping = calloc(n1, sizeof(*pr->ping));
 	pr->page = calloc(n1, sizeof(*pr->page));
 	pr->fetched = calloc(n1, 1);
+	pr->seen = calloc(n1, sizeof(*pr->seen));
 	if (!pr->targets || !pr->due || !pr->bad_logged || !pr->mem || !pr->fails || !pr->url ||
-	    !pr->snmp_next || !pr->ping || !pr->page || !pr->fetched ||
+	    !pr->mac || !pr->snmp_next || !pr->ping || !pr->page || !pr->fetched || !pr->seen ||
 	    schedule_init(&pr->sched, inv->ndevices) < 0)
 		return -1;
 	for (size_t i = 0; i < inv->ndevices; i++) {
@@ -301,6 +378,7 @@ static int build_targets(struct probe *pr)
 		t->port = d->port;
 		t->cred = d->cred[0] ? config_cred(pr->cfg, d->cred) : NULL;
 		pr->url[pr->ntargets] = d->url[0] ? d->url : NULL;
+		pr->mac[pr->ntargets] = d->has_mac ? d->mac : NULL;
 		t->prof = d->cls_auto ? NULL : profiles_find(pr->profiles, devclass_name(d->cls));
 		t->mem = &pr->mem[pr->ntargets];
 		t->retries = -1;
@@ -346,6 +424,16 @@ static void check_sample(struct probe *pr, size_t id)
 			snprintf(s.error, sizeof(s.error), "%.95s", pg->error[0] ? pg->error : pr->ping_off);
 		else
 			snprintf(s.error, sizeof(s.error), "no answer to %d ICMP echo requests", pg->sent);
+		/* presence as reachability: a terminal that ignores ping but talks on its LAN
+		 * (ARP, DHCP) is on; it goes down presence_minutes after its last frame */
+		if (!s.up && lan_lookup(pr, id) && pr->seen[id].present) {
+			s.up = 1;
+			s.error[0] = '\0';
+		} else if (!s.up && pr->seen[id].iface) {
+			size_t len = strlen(s.error);
+			snprintf(s.error + len, sizeof(s.error) - len, "; last heard on the LAN %llds ago",
+				 (long long)pr->seen[id].secs);
+		}
 	}
 	pr->polled++;
 	if (!pr->once)
@@ -460,6 +548,9 @@ static int run(struct probe *pr)
 				wait = left;
 			}
 		}
+		/* LAN changes go out even while no device is polled */
+		if (pr->lan && mono_now() >= pr->lan_due)
+			flush_batch(pr);
 		if (pr->once && pr->polled >= pr->ntargets) {
 			flush_batch(pr);
 			if (uplink_pending(pr->uplink) == 0)
@@ -480,6 +571,8 @@ static int run(struct probe *pr)
 		if (pr->web)
 			webcheck_fdset(pr->web, &maxfd, &r, &w, &e, &tv);
 		uplink_fdset(pr->uplink, &maxfd, &r, &w, &e, &tv);
+		if (pr->lan)
+			lanwatch_fdset(pr->lan, &maxfd, &r, &tv);
 		int n = select(maxfd + 1, &r, &w, &e, &tv);
 		if (n < 0 && errno != EINTR) {
 			log_warn("probe", "select");
@@ -491,6 +584,8 @@ static int run(struct probe *pr)
 		if (pr->web)
 			webcheck_dispatch(pr->web);
 		uplink_dispatch(pr->uplink);
+		if (pr->lan)
+			lanwatch_dispatch(pr->lan, &r);
 		if (assignment_changed(pr)) {
 			pr->restart = 1;
 			break;
@@ -508,6 +603,8 @@ static void usage(FILE *out)
 		"                        -a PROTO -A PASS -x PROTO -X PASS] [-t SECONDS] [-r RETRIES]\n"
 		"                        [--credential NAME [--config FILE]] [--class CLASS]\n"
 		"                        [--profiles DIR]\n"
+		"       hbmon-probe pcap FILE [--oui PATH]\n"
+		"       hbmon-probe watch IFACE [--seconds N] [--oui PATH]\n"
 		"  -c, --config FILE   main configuration (default /etc/hbmon/hbmon.conf)\n"
 		"      --check-config  validate configuration, inventory and profiles, then exit\n"
 		"      --once          poll every device once, deliver the samples, exit\n"
@@ -516,7 +613,9 @@ static void usage(FILE *out)
 		"                      JSON (net-snmp's option letters; exit 0 if it answered);\n"
 		"                      secrets from --credential NAME (the configuration's\n"
 		"                      credentials file) or HBMON_SNMP_COMMUNITY,\n"
-		"                      HBMON_SNMP_AUTH_PASSWORD, HBMON_SNMP_PRIV_PASSWORD\n");
+		"                      HBMON_SNMP_AUTH_PASSWORD, HBMON_SNMP_PRIV_PASSWORD\n"
+		"  pcap, watch         the hosts and LLDP / CDP neighbours heard in a saved capture,\n"
+		"                      or live on IFACE for N seconds (30), as JSON\n");
 }
 
 /* The profiles folder: the configured one, else the source tree's next to a build's binary,
@@ -576,6 +675,13 @@ static const struct file_role ca_file = {
 static void load_inventory(struct probe *pr, struct errlist *errs)
 {
 	pr->inv = inventory_load_configured(pr->cfg, errs);
+}
+
+/* Each capture's commune, against the configured inventory (the collector's assignment for
+ * this probe holds the same communes, or a subset). */
+static void check_capture_step(struct probe *pr, struct errlist *errs)
+{
+	lanconf_resolve(pr->cfg, pr->inv, errs);
 }
 
 static void load_profiles_step(struct probe *pr, struct errlist *errs)
@@ -655,8 +761,8 @@ static void check_mib_step(struct probe *pr, struct errlist *errs)
 static int load(struct probe *pr, const char *path, int check_only, char *line, size_t linesz)
 {
 	static void (*const steps[])(struct probe *, struct errlist *) = {
-		load_inventory, load_profiles_step, check_mib_step, check_collector_url, check_ca_file,
-		read_secret};
+		load_inventory, check_capture_step, load_profiles_step, check_mib_step,
+		check_collector_url, check_ca_file, read_secret};
 	struct errlist errs = {0};
 	pr->cfg = config_load(path, &errs);
 	if (pr->cfg) /* the mail server's password is the collector's */
@@ -1049,6 +1155,10 @@ int main(int argc, char **argv)
 		log_init("hbmon-probe", 0, getenv("HBMON_DEBUG") ? LOG_LVL_DEBUG : LOG_LVL_WARN);
 		return pcapcmd_main(argc - 1, argv + 1);
 	}
+	if (argc >= 2 && strcmp(argv[1], "watch") == 0) {
+		log_init("hbmon-probe", 0, getenv("HBMON_DEBUG") ? LOG_LVL_DEBUG : LOG_LVL_WARN);
+		return watchcmd_main(argc - 1, argv + 1);
+	}
 
 	while ((c = getopt_long(argc, argv, "c:vh", longopts, NULL)) != -1) {
 		switch (c) {
@@ -1074,6 +1184,13 @@ int main(int argc, char **argv)
 		return loaded < 0 ? 1 : 0;
 	}
 
+	/* capture handles are opened while root; parsing happens after the drop */
+	if (pr.cfg->ncaptures && !pr.once) {
+		pr.oui = oui_load(OUI_DEFAULT_PATH);
+		if (!pr.oui)
+			fatalx("probe", "out of memory at start-up");
+		pr.lan = lanconf_start(pr.cfg, pr.oui);
+	}
 	int as_root = drop_root(&pr);
 
 	struct sigaction sa;
@@ -1145,12 +1262,18 @@ int main(int argc, char **argv)
 		 (unsigned long long)us->sent, (unsigned long long)us->rejected,
 		 (unsigned long long)spool_stats(pr.spool)->lost_batches,
 		 (unsigned long long)spool_stats(pr.spool)->batches);
+	if (pr.lan)
+		lanwatch_log_stats(pr.lan);
+	lanwatch_free(pr.lan);
+	oui_free(pr.oui);
+	free(pr.seen);
 	poller_free(pr.poller);
 	pinger_free(pr.pinger);
 	webcheck_free(pr.web);
 	uplink_free(pr.uplink);
 	spool_close(pr.spool);
 	free(pr.url);
+	free(pr.mac);
 	free(pr.snmp_next);
 	free(pr.ping);
 	free(pr.page);

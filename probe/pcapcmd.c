@@ -1,7 +1,7 @@
 /*
- * hbmon-probe pcap (pcapcmd.h). Reading a file needs no privilege; the frames go through the
- * same decoder and table the live capture will use. Output order is fixed (hosts and
- * neighbours by MAC) so two runs over one file print the same text.
+ * hbmon-probe pcap and watch (pcapcmd.h). Reading a file needs no privilege; the frames go
+ * through the same decoder and table the live capture uses, and both print one report. Output
+ * order is fixed (hosts and neighbours by MAC) so two runs over one file print the same text.
  */
 #include "pcapcmd.h"
 
@@ -13,11 +13,23 @@
 #include <string.h>
 #include <time.h>
 
+#include <errno.h>
+#include <pwd.h>
+#include <signal.h>
+#include <sys/select.h>
+#include <unistd.h>
+
 #include "hosttable.h"
 #include "lanframe.h"
+#include "lanwatch.h"
 #include "oui.h"
+#include "privdrop.h"
+#include "strbuf.h"
 
 #define PROG "hbmon-probe pcap"
+#define WPROG "hbmon-probe watch"
+#define WATCH_DEFAULT_S 30
+#define WATCH_MAX_S 86400
 
 static void usage(FILE *out)
 {
@@ -115,8 +127,8 @@ static int cmp_nbr(const void *a, const void *b)
 	return c ? c : ((*x)->proto > (*y)->proto) - ((*x)->proto < (*y)->proto);
 }
 
-/* The table as one JSON document; NULL on no memory. */
-static json_object *report(const char *file, const struct hosttable *ht)
+/* The table as one JSON document, its source first ("file": "x.pcap"); NULL on no memory. */
+static json_object *report(const char *what, const char *source, const struct hosttable *ht)
 {
 	const struct ht_stats *st = ht_stats(ht);
 	const struct ht_host **hosts = calloc(st->hosts + 1, sizeof(*hosts));
@@ -148,7 +160,7 @@ static json_object *report(const char *file, const struct hosttable *ht)
 		json_object_array_add(ha, host_json(hosts[i]));
 	for (size_t i = 0; i < nn; i++)
 		json_object_array_add(na, neighbour_json(nbrs[i]));
-	json_object_object_add(o, "file", json_object_new_string(file));
+	json_object_object_add(o, what, json_object_new_string(source));
 	json_object_object_add(o, "frames", json_object_new_int64((int64_t)st->frames));
 	json_object_object_add(o, "malformed", bad);
 	json_object_object_add(o, "evicted", json_object_new_int64((int64_t)st->evicted));
@@ -157,6 +169,25 @@ static json_object *report(const char *file, const struct hosttable *ht)
 	free(hosts);
 	free(nbrs);
 	return o;
+}
+
+int pcapcmd_print(const char *prog, const char *what, const char *source,
+		  const struct hosttable *ht)
+{
+	json_object *doc = report(what, source, ht);
+	if (!doc) {
+		fprintf(stderr, "%s: %s: out of memory\n", prog, source);
+		return 1;
+	}
+	int status = 0;
+	const char *txt = json_object_to_json_string_ext(
+	    doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
+	if (fputs(txt, stdout) < 0 || fputs("\n", stdout) < 0 || fflush(stdout) != 0) {
+		fprintf(stderr, "%s: %s: cannot write the report\n", prog, source);
+		status = 1;
+	}
+	json_object_put(doc);
+	return status;
 }
 
 /* Every frame of the open capture into ht. 0, or -1 with the reason in err. */
@@ -193,7 +224,6 @@ static int run(const char *file, const char *oui_path, int oui_given)
 	int status = 1;
 	struct hosttable *ht = ht_new(0, oui);
 	pcap_t *pc = pcap_open_offline(file, errbuf);
-	json_object *doc = NULL;
 	if (!ht) {
 		fprintf(stderr, PROG ": %s: out of memory\n", file);
 	} else if (!pc) {
@@ -204,18 +234,9 @@ static int run(const char *file, const char *oui_path, int oui_given)
 			"read\n", file, name ? name : "unknown", pcap_datalink(pc));
 	} else if (read_frames(pc, ht, errbuf, sizeof(errbuf)) < 0) {
 		fprintf(stderr, PROG ": %s: %s\n", file, errbuf);
-	} else if (!(doc = report(file, ht))) {
-		fprintf(stderr, PROG ": %s: out of memory\n", file);
 	} else {
-		const char *txt = json_object_to_json_string_ext(
-		    doc, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED |
-			     JSON_C_TO_STRING_NOSLASHESCAPE);
-		if (fputs(txt, stdout) < 0 || fputs("\n", stdout) < 0 || fflush(stdout) != 0)
-			fprintf(stderr, PROG ": %s: cannot write the report\n", file);
-		else
-			status = 0;
+		status = pcapcmd_print(PROG, "file", file, ht);
 	}
-	json_object_put(doc);
 	if (pc)
 		pcap_close(pc);
 	ht_free(ht);
@@ -248,4 +269,136 @@ int pcapcmd_main(int argc, char **argv)
 		return 2;
 	}
 	return run(argv[optind], oui, oui_given);
+}
+
+/* --- hbmon-probe watch --- */
+
+static volatile sig_atomic_t watch_stop;
+
+static void on_watch_signal(int sig)
+{
+	(void)sig;
+	watch_stop = 1;
+}
+
+static void watch_usage(FILE *out)
+{
+	fprintf(out, "usage: hbmon-probe watch IFACE [--seconds N] [--oui PATH]\n"
+		     "  captures on IFACE (root or CAP_NET_RAW) and prints the hosts and LLDP / CDP\n"
+		     "  neighbours heard, as hbmon-probe pcap does\n"
+		     "  --seconds N  how long to listen (default %d; Ctrl-C ends it early)\n"
+		     "  --oui PATH   the IEEE OUI registry (default " OUI_DEFAULT_PATH ")\n",
+		WATCH_DEFAULT_S);
+}
+
+static double watch_mono(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* Listens until the deadline or a signal. 0, or -1 with the reason on stderr. */
+static int watch_loop(struct lanwatch *lw, const char *iface, long seconds)
+{
+	double end = watch_mono() + (double)seconds;
+	while (!watch_stop) {
+		double left = end - watch_mono();
+		if (left <= 0)
+			break;
+		if (left > 1)
+			left = 1;
+		fd_set r;
+		int maxfd = -1;
+		struct timeval tv = {(time_t)left, (suseconds_t)((left - (double)(time_t)left) * 1e6)};
+		FD_ZERO(&r);
+		lanwatch_fdset(lw, &maxfd, &r, &tv);
+		int n = select(maxfd + 1, &r, NULL, NULL, &tv);
+		if (n < 0 && errno != EINTR) {
+			fprintf(stderr, WPROG ": %s: select: %s\n", iface, strerror(errno));
+			return -1;
+		}
+		if (n > 0)
+			lanwatch_dispatch(lw, &r);
+		if (lanwatch_error(lw, 0)[0]) {
+			fprintf(stderr, WPROG ": %s: %s\n", iface, lanwatch_error(lw, 0));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Opens iface, becomes nobody (a parser bug then holds no privilege), listens, reports. */
+static int watch_run(const char *iface, long seconds, const struct oui_table *oui)
+{
+	struct lanwatch_iface_opts io = {iface, "-", 0};
+	struct lanwatch_opts o = {&io, 1, 0, oui, 1, 0};
+	struct lanwatch *lw = lanwatch_new(&o);
+	char err[512];
+	int status = 1;
+	if (!lw) {
+		fprintf(stderr, WPROG ": %s: out of memory, or not an interface name\n", iface);
+		return 1;
+	}
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_watch_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	struct privdrop p = {getpwnam("nobody") ? "nobody" : "", NULL, 0, 0};
+	if (lanwatch_open_all(lw) != 1)
+		fprintf(stderr, WPROG ": %s: %s\n", iface, lanwatch_error(lw, 0));
+	else if (privdrop(&p, err, sizeof(err)) < 0)
+		fprintf(stderr, WPROG ": %s\n", err);
+	else if (watch_loop(lw, iface, seconds) == 0)
+		status = pcapcmd_print(WPROG, "interface", iface, lanwatch_table(lw, 0));
+	lanwatch_free(lw);
+	return status;
+}
+
+int watchcmd_main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+	    {"oui", required_argument, NULL, 'O'},
+	    {"seconds", required_argument, NULL, 's'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	const char *oui_path = OUI_DEFAULT_PATH;
+	long seconds = WATCH_DEFAULT_S;
+	int c, oui_given = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'O':
+			oui_path = optarg;
+			oui_given = 1;
+			break;
+		case 's':
+			if (parse_long(optarg, 1, WATCH_MAX_S, &seconds) < 0) {
+				fprintf(stderr, WPROG ": --seconds: expected 1 to %d\n", WATCH_MAX_S);
+				return 2;
+			}
+			break;
+		case 'h': watch_usage(stdout); return 0;
+		default: watch_usage(stderr); return 2;
+		}
+	}
+	if (optind != argc - 1) {
+		watch_usage(stderr);
+		return 2;
+	}
+	/* read while still root: nobody may not reach the file */
+	struct oui_table *oui = oui_load(oui_path);
+	if (!oui) {
+		fprintf(stderr, WPROG ": out of memory\n");
+		return 1;
+	}
+	const struct oui_stats *os = oui_stats(oui);
+	if (os->error[0] || (os->missing && oui_given))
+		fprintf(stderr, WPROG ": warning: OUI registry %s: %s; vendors unknown\n", oui_path,
+			os->error[0] ? os->error : "no such file");
+	int status = watch_run(argv[optind], seconds, oui);
+	oui_free(oui);
+	return status;
 }
