@@ -17,6 +17,7 @@
 #include "readiness.h"
 #include "texts.h"
 #include "viewer.h"
+#include "webhook.h"
 #include "wire.h"
 
 #include <json-c/json.h>
@@ -565,13 +566,14 @@ static void send_district_digest(struct alerts *a, struct collector *c, time_t n
 {
 	struct commune_alerts *da = &a->district;
 	struct rcpt_ctx r = {.n = 0};
-	int queued = 0;
-	if (!c->cfg->smtp_url[0]) {
+	int queued = 0, hooks = 0;
+	if (!c->cfg->smtp_url[0] && !c->cfg->nwebhooks) {
 		da->nchg = 0;
 		da->last_mail = now;
 		return;
 	}
-	config_emails(c->cfg->recipients, add_rcpt, &r);
+	if (c->cfg->smtp_url[0])
+		config_emails(c->cfg->recipients, add_rcpt, &r);
 	const struct alert **firing = calloc(a->nprobes + 1, sizeof(*firing));
 	struct digest_in in = {c->cfg, c->i18n, NULL, 0, da->chg, da->nchg, firing, 0, now};
 	for (size_t p = 0; firing && p < a->nprobes; p++)
@@ -579,12 +581,14 @@ static void send_district_digest(struct alerts *a, struct collector *c, time_t n
 			firing[in.nfiring++] = &a->probe[p];
 	for (int i = 0; firing && i < r.n; i++)
 		queued += compose_and_queue(a, c, &in, c->cfg->district, r.addr[i], r.lang[i]);
+	if (firing)
+		queued += webhook_queue(c->store, &in, c->cfg->district, &a->serial, &hooks);
 	free(firing);
-	if (!r.n)
+	if (!r.n && !hooks)
 		log_info("alerts", "probes: %zu changes, no recipient ([alerts] recipients)", da->nchg);
 	for (int i = 0; i < r.n; i++)
 		free((void *)(uintptr_t)r.addr[i]);
-	if (r.n && !queued)
+	if ((r.n || hooks) && !queued)
 		return;
 	da->nchg = 0;
 	da->last_mail = now;
@@ -623,31 +627,34 @@ static void send_digest(struct alerts *a, struct collector *c, size_t commune, t
 	struct commune_alerts *ca = &a->com[commune];
 	const char *cname = c->inv->communes[commune].name;
 	struct rcpt_ctx r = {.n = 0};
-	if (!c->cfg->smtp_url[0]) {
-		/* no mail server configured: the events are the record, nothing piles up */
+	if (!c->cfg->smtp_url[0] && !c->cfg->nwebhooks) {
+		/* nowhere to send: the events are the record, nothing piles up */
 		ca->nchg = 0;
 		ca->last_mail = now;
 		return;
 	}
-	for (size_t i = 0; i < c->inv->ndevices; i++)
+	for (size_t i = 0; c->cfg->smtp_url[0] && i < c->inv->ndevices; i++)
 		if (c->inv->devices[i].commune == commune && c->inv->devices[i].contact[0])
 			config_emails(c->inv->devices[i].contact, add_rcpt, &r);
-	config_emails(c->cfg->recipients, add_rcpt, &r);
+	if (c->cfg->smtp_url[0])
+		config_emails(c->cfg->recipients, add_rcpt, &r);
 	struct firing *f = calloc(1, sizeof(*f));
-	int queued = 0;
+	int queued = 0, hooks = 0;
 	if (f)
 		firing_list(f, a, c, commune);
 	struct digest_in in = {c->cfg, c->i18n, cname, commune, ca->chg, ca->nchg,
 			       f ? f->al : NULL, f ? f->n : 0, now};
 	for (int i = 0; f && i < r.n; i++)
 		queued += compose_and_queue(a, c, &in, cname, r.addr[i], r.lang[i]);
+	if (f)
+		queued += webhook_queue(c->store, &in, cname, &a->serial, &hooks);
 	free(f);
-	if (!r.n)
-		log_info("alerts", "%s: %zu changes, no recipient (inventory contact or [alerts] recipients)",
-			 cname, ca->nchg);
+	if (!r.n && !hooks)
+		log_info("alerts", "%s: %zu changes, no recipient (inventory contact, [alerts] "
+			 "recipients or a [webhook])", cname, ca->nchg);
 	for (int i = 0; i < r.n; i++)
 		free((void *)(uintptr_t)r.addr[i]);
-	if (r.n && !queued)
+	if ((r.n || hooks) && !queued)
 		return; /* the store refused them all (or no memory): the changes wait */
 	ca->nchg = 0;
 	ca->last_mail = now;

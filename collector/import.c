@@ -133,6 +133,7 @@ static int open_for_import(struct import *im, struct collector *c)
 	c->ingest.now = clock_now; /* samples from the future are refused as when posted */
 	/* the past is recorded as events; mailing it now would only confuse people */
 	c->cfg->smtp_url[0] = '\0';
+	c->cfg->nwebhooks = 0; /* nor posts */
 	if (!(im->writer = worker_new("import-writer", ingest_write_jobs, c->rrd, 256))) {
 		fprintf(stderr, "cannot start the writer thread\n");
 		return -1;

@@ -1,7 +1,9 @@
 #include "mailer.h"
 #include "strbuf.h"
+#include "webhook.h"
 
 #include <curl/curl.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,23 +79,52 @@ static int send_one(CURL *c, const struct smtp_settings *s, struct mail_item *it
 	       rc == CURLE_OPERATION_TIMEDOUT;
 }
 
+/* The webhook an item goes to, or NULL for mail. *unknown: it names no configured one. */
+static const struct webhook_cfg *hook_of(const struct mail_job *j, const struct mail_item *it,
+					 int *unknown)
+{
+	*unknown = 0;
+	if (strncmp(it->rcpt, "webhook:", 8) != 0)
+		return NULL;
+	for (int h = 0; h < j->nhooks; h++)
+		if (strcmp(j->hooks[h].name, it->rcpt + 8) == 0)
+			return &j->hooks[h];
+	*unknown = 1;
+	return NULL;
+}
+
+/* One job: mail stops at an unreachable server, a webhook's messages at its unreachable
+ * receiver (the rest are retried later: no point in waiting for each). */
+static void run_job(CURL *c, struct mail_job *j)
+{
+	int mail_down = 0, hook_down[CFG_WEBHOOK_MAX] = {0}, unknown;
+	for (int k = 0; k < j->n; k++) {
+		struct mail_item *it = &j->item[k];
+		const struct webhook_cfg *w = hook_of(j, it, &unknown);
+		int *down = w ? &hook_down[w - j->hooks] : &mail_down;
+		if (!c || unknown || *down) {
+			snprintf(it->err, sizeof(it->err), "%s",
+				 !c ? "cannot start libcurl"
+				 : unknown ? "no such [webhook] in the configuration any more"
+					   : "not tried: the receiver could not be reached");
+			continue;
+		}
+		if (!w) {
+			*down = send_one(c, &j->smtp, it);
+			continue;
+		}
+		int rc = webhook_post(c, w, it->id, it->data, it->err, sizeof(it->err));
+		it->ok = rc == 0;
+		*down = rc == 1;
+	}
+}
+
 void mailer_run(void *ctx, struct wjob **jobs, size_t n)
 {
 	(void)ctx;
 	CURL *c = curl_easy_init();
-	for (size_t i = 0; i < n; i++) {
-		struct mail_job *j = (struct mail_job *)(void *)jobs[i];
-		int unreachable = 0;
-		for (int k = 0; k < j->n; k++) {
-			if (!c || unreachable) {
-				/* no point in waiting for each: they are all retried later */
-				snprintf(j->item[k].err, sizeof(j->item[k].err), "%s",
-					 !c ? "cannot start libcurl" : j->item[k - 1].err);
-				continue;
-			}
-			unreachable = send_one(c, &j->smtp, &j->item[k]);
-		}
-	}
+	for (size_t i = 0; i < n; i++)
+		run_job(c, (struct mail_job *)(void *)jobs[i]);
 	curl_easy_cleanup(c);
 }
 
@@ -103,5 +134,6 @@ void mail_job_free(struct mail_job *j)
 		return;
 	for (int k = 0; k < j->n; k++)
 		free(j->item[k].data);
+	sodium_memzero(j, sizeof(*j)); /* the mail password and the webhooks' secrets */
 	free(j);
 }

@@ -1,6 +1,6 @@
 /*
- * Sends queued messages over SMTP with libcurl (smtp:// or smtps://, STARTTLS, AUTH), on the
- * mail thread: a slow or dead mail server never holds the event loop. The loop takes due
+ * Sends queued messages over SMTP with libcurl (smtp:// or smtps://, STARTTLS, AUTH), and
+ * webhook messages (rcpt "webhook:NAME", webhook.h) over HTTP(S), on the mail thread: a slow or dead mail server never holds the event loop. The loop takes due
  * messages from the store, the thread sends them, the loop marks each sent or failed.
  */
 #ifndef HBMON_MAILER_H
@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 
+#include "webhookcfg.h"
 #include "worker.h"
 
 struct smtp_settings {
@@ -31,6 +32,8 @@ struct mail_item {
 struct mail_job {
 	struct wjob base;
 	struct smtp_settings smtp;
+	struct webhook_cfg hooks[CFG_WEBHOOK_MAX]; /* items to "webhook:NAME" go to these */
+	int nhooks;
 	struct mail_item item[MAIL_JOB_MAX];
 	int n;
 	void *owner;

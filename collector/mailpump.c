@@ -42,7 +42,7 @@ static void on_mail_done(struct wjob *w)
 
 void mailpump_run(struct mail_pump *p, const struct hbmon_config *cfg, time_t now)
 {
-	if (p->inflight || !cfg->smtp_url[0] || !p->mailer || !p->store)
+	if (p->inflight || (!cfg->smtp_url[0] && !cfg->nwebhooks) || !p->mailer || !p->store)
 		return;
 	struct mail_job *j = calloc(1, sizeof(*j));
 	if (!j)
@@ -57,6 +57,8 @@ void mailpump_run(struct mail_pump *p, const struct hbmon_config *cfg, time_t no
 	snprintf(j->smtp.user, sizeof(j->smtp.user), "%s", cfg->smtp_user);
 	snprintf(j->smtp.password, sizeof(j->smtp.password), "%s", cfg->smtp_password);
 	snprintf(j->smtp.from, sizeof(j->smtp.from), "%s", cfg->mail_from);
+	memcpy(j->hooks, cfg->webhooks, sizeof(j->hooks));
+	j->nhooks = cfg->nwebhooks;
 	j->owner = p;
 	j->base.done = on_mail_done;
 	p->inflight = 1;

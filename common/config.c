@@ -134,6 +134,7 @@ static int opt_is_secret(const struct opt *o)
 
 struct loader;
 static void check_private(struct loader *ld, const char *key);
+static int valid_name(const char *s);
 
 struct loader {
 	struct hbmon_config *cfg;
@@ -516,6 +517,32 @@ static void capture_key(struct loader *ld, const char *iface, const char *key, c
 	}
 }
 
+/* [webhook NAME]: its keys (webhookcfg.c); the secret makes the file one to keep private. */
+static void webhook_key(struct loader *ld, const char *name, const char *key, const char *value)
+{
+	struct hbmon_config *cfg = ld->cfg;
+	struct webhook_cfg *w = NULL;
+	char why[300];
+	for (int i = 0; i < cfg->nwebhooks; i++)
+		if (strcmp(cfg->webhooks[i].name, name) == 0)
+			w = &cfg->webhooks[i];
+	if (!w && (!valid_name(name) || cfg->nwebhooks == CFG_WEBHOOK_MAX)) {
+		errlist_add(ld->errs, "%s:%d: [webhook %.40s]: %s", ld->ini.path, ld->ini.line, name,
+			    valid_name(name) ? "more than 8 webhooks" : "names use A-Z a-z 0-9 - _ .");
+		return;
+	}
+	if (!w) {
+		w = &cfg->webhooks[cfg->nwebhooks++];
+		memset(w, 0, sizeof(*w));
+		snprintf(w->name, sizeof(w->name), "%s", name);
+		w->line = ld->ini.line;
+	}
+	if (webhookcfg_key(w, key, value, why, sizeof(why)) < 0)
+		errlist_add(ld->errs, "%s:%d: %s", ld->ini.path, ld->ini.line, why);
+	else if (strcmp(key, "secret") == 0)
+		check_private(ld, key);
+}
+
 /* [probe] capture against the [capture IFACE] sections: each section's interface is listed,
  * none twice. */
 static void check_captures(struct loader *ld)
@@ -682,6 +709,10 @@ static int handler(void *user, const char *section, const char *key, const char 
 		capture_key(ld, section + 8, key, value);
 		return 1;
 	}
+	if (strncmp(section, "webhook ", 8) == 0) {
+		webhook_key(ld, section + 8, key, value);
+		return 1;
+	}
 	if (strncmp(section, "site-type ", 10) == 0) {
 		const char *tname = section + 10;
 		if (!valid_name(tname))
@@ -806,6 +837,11 @@ struct hbmon_config *config_load(const char *path, struct errlist *errs)
 	set_defaults(&ld);
 	check_site_types(&ld);
 	check_captures(&ld);
+	for (int i = 0; i < ld.cfg->nwebhooks; i++) {
+		char why[300];
+		if (webhookcfg_check(&ld.cfg->webhooks[i], why, sizeof(why)) < 0)
+			errlist_add(errs, "%s:%d: %s", ld.cfg->path, ld.cfg->webhooks[i].line, why);
+	}
 	ld.in_creds = 1;
 	if (check_credentials_file(&ld) == 0)
 		parse_file(&ld, ld.cfg->credentials);
@@ -831,6 +867,8 @@ void config_keep_secrets(struct hbmon_config *cfg, unsigned keep)
 {
 	if (!(keep & CONFIG_SMTP_SECRETS))
 		explicit_bzero(cfg->smtp_password, sizeof(cfg->smtp_password));
+	for (int i = 0; !(keep & CONFIG_SMTP_SECRETS) && i < cfg->nwebhooks; i++)
+		explicit_bzero(cfg->webhooks[i].secret, sizeof(cfg->webhooks[i].secret));
 	for (size_t i = 0; !(keep & CONFIG_SNMP_SECRETS) && i < cfg->ncreds; i++) {
 		struct snmp_cred *c = &cfg->creds[i];
 		explicit_bzero(c->community, sizeof(c->community));

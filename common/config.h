@@ -11,6 +11,7 @@
 
 #include "devclass.h"
 #include "errlist.h"
+#include "webhookcfg.h"
 
 #define CFG_NAME_MAX 64
 #define CFG_TEXT_MAX 160
@@ -171,6 +172,8 @@ struct hbmon_config {
 	int lan_hosts_max; /* hosts kept per captured interface */
 	struct capture_cfg captures[CFG_CAPTURE_MAX];
 	int ncaptures;
+	struct webhook_cfg webhooks[CFG_WEBHOOK_MAX]; /* [webhook NAME]: digests as JSON POSTs */
+	int nwebhooks;
 
 	/* [alerts] */
 	char smtp_url[256];
