@@ -13,6 +13,10 @@ PKGS    := netsnmp librrd libmicrohttpd libcurl json-c inih sqlite3 gnutls zlib 
 	xlsxwriter libpcap
 CFLAGS_PKG := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LIBS_PKG   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lm -pthread
+# The collector is an AgentX subagent (collector/agentx.c): net-snmp's agent library only, not
+# the MIB modules of snmpd (-lnetsnmpmibs, which pkg-config netsnmp-agent adds, drags in
+# lm-sensors and libpci for nothing).
+AGENT_LIBS := -lnetsnmpagent
 
 WARN    := -Wall -Wextra -Wformat=2 -Wimplicit-fallthrough -Wshadow -Wstrict-prototypes -Werror
 CFLAGS  ?= -O2 -g
@@ -42,9 +46,9 @@ DEB_PKGS := build-essential pkg-config libsnmp-dev snmp snmpd snmpsim librrd-dev
 	chromium-driver python3-selenium \
 	iproute2 faketime llvm libc6-dbg systemd valgrind clang libclang-rt-dev collectd-core prometheus-snmp-exporter prometheus wrk \
 	libxlsxwriter-dev libreoffice-calc-nogui \
-	libpcap-dev ieee-data tcpdump
+	libpcap-dev ieee-data tcpdump smitools snmptrapd
 
-.PHONY: all deps check check-asan unit system demo bench bench-snmp bench-readiness bench-overview bench-metrics soak install clean lint \
+.PHONY: all deps check check-asan unit system demo bench bench-snmp bench-readiness bench-overview bench-metrics bench-lan bench-snmp-walk soak install clean lint \
 	check-future fresh-check pkgs-present
 
 all: $(BUILD)/hbmon-probe $(BUILD)/hbmon-collector $(UNIT_BIN)
@@ -63,11 +67,11 @@ $(BUILD)/hbmon-probe: $(BUILD)/probe/main.o $(PROBE_LIB_OBJ) $(COMMON_OBJ)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_PKG)
 
 $(BUILD)/hbmon-collector: $(BUILD)/collector/main.o $(COLL_LIB_OBJ) $(COMMON_OBJ)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_PKG)
+	$(CC) $(LDFLAGS) -o $@ $^ $(AGENT_LIBS) $(LIBS_PKG)
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(PROBE_LIB_OBJ) $(COLL_LIB_OBJ) $(COMMON_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_PKG) -lcmocka
+	$(CC) $(LDFLAGS) -o $@ $^ $(AGENT_LIBS) $(LIBS_PKG) -lcmocka
 
 $(BUILD)/tests/unit/%.o: tests/unit/%.c | pkgs-present
 	@mkdir -p $(dir $@)
@@ -136,10 +140,15 @@ fresh-check:
 
 # Storage benchmark: hbmon ingest vs raw rrd_update_r vs rrdcached BATCH, graphs (bench/README.md)
 # Storage and graphs (bench/run.py, ~6 min), then SNMP polling side by side with collectd,
-# snmp_exporter and a bare net-snmp loop (bench/snmp/run.py, ~11 min, root: a network namespace).
+# snmp_exporter and a bare net-snmp loop (bench/snmp/run.py, ~11 min, root: a network namespace),
+# then the LAN watch's capture path beside tcpdump (bench/lanwatch_replay.py, ~15 s).
 bench: all
 	$(PYTHON) bench/run.py
 	$(PYTHON) bench/snmp/run.py
+	$(PYTHON) bench/lanwatch_replay.py $(BUILD) --write
+
+bench-lan: all
+	$(PYTHON) bench/lanwatch_replay.py $(BUILD) --write
 
 bench-snmp: all
 	$(PYTHON) bench/snmp/run.py
@@ -151,6 +160,11 @@ bench-readiness: all
 # /metrics at 150 communes × 30 devices, with a read-only token (bench/metrics_scrape.py)
 bench-metrics: all
 	$(PYTHON) bench/metrics_scrape.py $(BUILD)
+
+# A province's snmpbulkwalk of HBMON-MIB (the collector as snmpd's AgentX subagent) beside
+# snmpd's own IF-MIB of a similar size (bench/snmp_walk.py; root: a network namespace)
+bench-snmp-walk: all
+	$(PYTHON) bench/snmp_walk.py $(BUILD)
 
 # The overview under wrk, logged in, beside libmicrohttpd's static page (bench/overview_wrk.py)
 bench-overview: all
@@ -172,6 +186,8 @@ install: all
 	install -m 644 dashboards/i18n/*.ini $(DESTDIR)$(PREFIX)/share/hbmon/dashboards/i18n/
 	install -d $(DESTDIR)$(PREFIX)/share/hbmon/profiles
 	install -m 644 profiles/*.conf profiles/README.md $(DESTDIR)$(PREFIX)/share/hbmon/profiles/
+	install -d $(DESTDIR)$(PREFIX)/share/snmp/mibs
+	install -m 644 mibs/HBMON-MIB.txt $(DESTDIR)$(PREFIX)/share/snmp/mibs/
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -30,6 +30,7 @@ struct commune_alerts {
 	time_t last_mail;
 	enum verdict last_v; /* when it was last judged (a target of it judged) */
 	time_t last_judged;
+	int is_short; /* a critical alert of it firing, as c->on_commune was last told */
 };
 
 #define SITE_ALERTS (CLS_COUNT + CFG_MAX_METRIC_TARGETS)
@@ -56,6 +57,8 @@ struct alerts {
 	struct readiness_cache rows; /* each device's value rows, counted once per sample */
 	int has_now;
 	struct daytally today; /* each target's verdicts since midnight, tick by tick */
+	struct daytally month; /* the same since the first of the month */
+	int short_settled; /* is_short matches the alerts (set silently after a restart) */
 	unsigned long serial;
 	long last_ack;
 	/* the probes the inventory names, one alert each: silent for stale_after */
@@ -184,6 +187,7 @@ struct alerts *alerts_new(const struct collector *c, struct errlist *errs)
 			return NULL;
 		}
 	}
+	a->month.by_month = 1;
 	restore_kept(a, c);
 	return a;
 }
@@ -198,6 +202,7 @@ void alerts_carry(struct alerts *dst, const struct inventory *dinv, struct alert
 	dst->last_tick = src->last_tick;
 	dst->first_tick = src->first_tick;
 	dst->serial = src->serial;
+	dst->short_settled = src->short_settled;
 	dst->last_ack = src->last_ack;
 	for (size_t k = 0; k < dst->ncommunes && k < dinv->ncommunes; k++) {
 		long o = alerts_find_commune(sinv, dinv->communes[k].name);
@@ -214,6 +219,7 @@ void alerts_carry(struct alerts *dst, const struct inventory *dinv, struct alert
 		d->last_mail = s->last_mail;
 		d->last_v = s->last_v;
 		d->last_judged = s->last_judged;
+		d->is_short = s->is_short;
 		s->chg = NULL;
 		s->nchg = s->capchg = 0;
 	}
@@ -243,6 +249,7 @@ void alerts_free(struct alerts *a)
 	if (a->has_now)
 		readiness_free(&a->now);
 	daytally_free(&a->today);
+	daytally_free(&a->month);
 	alertstore_close(a->kept);
 	free(a->rows.dev);
 	free(a->probe_name);
@@ -1042,10 +1049,62 @@ static void keep_now(struct alerts *a, struct readiness *r, time_t now)
 		}
 	if (a->has_now) {
 		daytally_add(&a->today, &a->now, now); /* what held until this tick */
+		daytally_add(&a->month, &a->now, now);
 		readiness_free(&a->now);
 	}
 	a->now = *r;
 	a->has_now = 1;
+}
+
+/* A commune's worst critical alert firing, in the digest's order (uplink, its own targets,
+ * its sites'), into worst[k]; NULL when none fires. One pass over the sites. */
+static void worst_firing(const struct alerts *a, const struct collector *c,
+			 const struct alert **worst)
+{
+	for (size_t k = 0; k < a->ncommunes; k++) {
+		const struct commune_alerts *ca = &a->com[k];
+		if (ca->uplink.st == A_FIRING && !ca->uplink.warning)
+			worst[k] = &ca->uplink;
+		for (int t = 0; t < CFG_MAX_COMMUNE_TARGETS && !worst[k]; t++)
+			if (ca->ct[t].st == A_FIRING && !ca->ct[t].warning)
+				worst[k] = &ca->ct[t];
+	}
+	for (size_t s = 0; s < a->nsites; s++) {
+		size_t k = c->inv->sites[s].commune;
+		for (int i = 0; k < a->ncommunes && !worst[k] && i < SITE_ALERTS; i++)
+			if (a->site[s][i].st == A_FIRING && !a->site[s][i].warning)
+				worst[k] = &a->site[s][i];
+	}
+}
+
+/* A commune falling short (a critical alert of it fires where none did) or recovering (none
+ * fires any more): the points where its digest records the change, told to c->on_commune
+ * (SNMP notifications). After a restart the states restored are taken as known, not told
+ * again, as their mail was sent. */
+static void notify_communes(struct alerts *a, struct collector *c, const struct readiness *r,
+			    time_t now)
+{
+	if (!c->on_commune)
+		return;
+	const struct alert **worst = calloc(a->ncommunes ? a->ncommunes : 1, sizeof(*worst));
+	if (!worst)
+		return; /* told at a later tick */
+	worst_firing(a, c, worst);
+	for (size_t k = 0; k < a->ncommunes && k < r->ncommunes; k++) {
+		int is_short = worst[k] != NULL;
+		if (is_short == a->com[k].is_short)
+			continue;
+		a->com[k].is_short = is_short;
+		if (!a->short_settled)
+			continue;
+		struct commune_event ev = {k, is_short, now, &r->communes[k], {NULL, NULL}};
+		for (int l = 0; l < LANG_COUNT; l++)
+			ev.reason[l] = is_short ? worst[k]->reason[l]
+						: i18n_get(c->i18n, (enum lang)l, "alert.subject.ok");
+		c->on_commune(c->on_commune_ctx, c, &ev);
+	}
+	a->short_settled = 1;
+	free(worst);
 }
 
 /* Judges every target at now, steps the alerts, queues digests, pumps the mail queue. */
@@ -1068,6 +1127,7 @@ static void tick(struct alerts *a, struct collector *c, time_t now)
 	step_uplinks(a, c, &w, updown);
 	step_sites(a, c, &r, &w, updown);
 	step_commune_targets(a, c, &r, &w, updown);
+	notify_communes(a, c, &r, now);
 	send_due_digests(a, c, now);
 	free(updown);
 	keep_now(a, &r, now);
@@ -1086,6 +1146,11 @@ const struct readiness *alerts_now(const struct alerts *a, const struct readines
 const struct daytally *alerts_today(const struct alerts *a)
 {
 	return a && a->has_now ? &a->today : NULL;
+}
+
+const struct daytally *alerts_month(const struct alerts *a)
+{
+	return a && a->has_now ? &a->month : NULL;
 }
 
 time_t alerts_last_judged(const struct alerts *a, size_t commune, enum verdict *v)

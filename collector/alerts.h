@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "hours.h"
+#include "i18n.h"
 #include "judge.h"
 #include "strbuf.h"
 
@@ -49,6 +50,20 @@ const struct readiness *alerts_now(const struct alerts *a, const struct readines
  * the first tick. Valid until the next tick. */
 struct daytally;
 const struct daytally *alerts_today(const struct alerts *a);
+/* The same since the first of the month (local time), from the collector's start on. */
+const struct daytally *alerts_month(const struct alerts *a);
+
+/* A commune falling short (short_now 1: a critical alert of it fired where none did) or
+ * recovering (0: none fires any more), at the tick that records it for the digest. The texts
+ * and the result are valid during the call only. */
+struct commune_result;
+struct commune_event {
+	size_t commune;
+	int short_now;
+	time_t at;
+	const struct commune_result *result; /* this tick's readiness of the commune */
+	const char *reason[LANG_COUNT];      /* its worst alert; "all targets met again" */
+};
 /* A commune's verdict when a target of it was last judged, and when (0: never). */
 
 time_t alerts_last_judged(const struct alerts *a, size_t commune, enum verdict *v);

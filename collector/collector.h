@@ -46,6 +46,11 @@ struct collector {
 	struct lograte warnings; /* per-request warnings: a flood stays a few lines */
 	struct i18n *i18n;
 	time_t (*now)(void);    /* clock_now: the injectable clock */
+	/* told when a commune falls short or recovers (alerts.h), from the judge tick; NULL:
+	 * nobody listens. The SNMP notifications hang here. */
+	void (*on_commune)(void *ctx, const struct collector *c, const struct commune_event *ev);
+	void *on_commune_ctx;
+	struct agentx *agentx; /* the SNMP subagent and notifications; NULL when off */
 };
 
 #endif

@@ -6,11 +6,13 @@
 
 #include "readiness.h"
 
-static time_t local_midnight(time_t t)
+static time_t local_midnight(time_t t, int first_of_month)
 {
 	struct tm tm;
 	if (!localtime_r(&t, &tm))
 		return 0;
+	if (first_of_month)
+		tm.tm_mday = 1;
 	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
 	tm.tm_isdst = -1;
 	return mktime(&tm);
@@ -67,7 +69,7 @@ static void count(struct judge_tally *t, const struct target_result *tr, int n, 
 
 void daytally_add(struct daytally *d, const struct readiness *r, time_t now)
 {
-	time_t midnight = local_midnight(now);
+	time_t midnight = local_midnight(now, d->by_month);
 	if (!same_shape(d, r) && reshape(d, r) < 0)
 		return;
 	if (d->day != midnight) {
@@ -104,7 +106,9 @@ double daytally_commune_share(const struct daytally *d, size_t k, int i)
 
 void daytally_free(struct daytally *d)
 {
+	int by_month = d->by_month;
 	free(d->off);
 	free(d->t);
 	memset(d, 0, sizeof(*d));
+	d->by_month = by_month; /* reshape frees: the kind of tally stays */
 }

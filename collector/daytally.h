@@ -20,7 +20,8 @@
 struct readiness;
 
 struct daytally {
-	time_t day;        /* local midnight of the day counted; 0: nothing counted yet */
+	int by_month;      /* set by its owner: counts since the first of the month, not midnight */
+	time_t day;        /* local midnight of the day (month) counted; 0: nothing counted yet */
 	size_t nsites, ncommunes;
 	size_t *off;       /* [nsites + ncommunes + 1]: first tally of each site, then commune */
 	struct judge_tally *t;

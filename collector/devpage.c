@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lanplace.h"
 #include "names.h"
 #include "readiness.h"
 #include "texts.h"
@@ -192,7 +193,10 @@ static void measurements(struct strbuf *o, const struct collector *c, const stru
 			 const struct dev_state *s, const struct page_range *r, enum lang l)
 {
 	const struct devrows *rows = &s->rows;
-	if (!rows->nrows)
+	size_t shown = 0;
+	for (size_t k = 0; k < rows->nrows; k++)
+		shown += !lanplace_group_hidden(rows->row[k].group);
+	if (!shown)
 		return;
 	strbuf_puts(o, "<h2>");
 	strbuf_html(o, T("measure.title"));
@@ -206,6 +210,8 @@ static void measurements(struct strbuf *o, const struct collector *c, const stru
 	size_t nth = 0, of = 0;
 	for (size_t k = 0; k < rows->nrows; k++) {
 		const struct devrow *row = &rows->row[k];
+		if (lanplace_group_hidden(row->group))
+			continue; /* a switch's forwarding tables: where hosts are, not measures */
 		if (nth == of) { /* a new group begins */
 			nth = 0;
 			of = group_run(rows, k);
@@ -334,6 +340,8 @@ int page_device(struct strbuf *o, const struct collector *c, size_t i, enum lang
 	state_rows(o, c, s, st, now, l);
 	if (page_lan_device_text(buf, sizeof(buf), c, i, l))
 		ident_row(o, T("device.lan"), buf);
+	if (page_lan_plugged_text(buf, sizeof(buf), c, i, l))
+		ident_row(o, T("lan.plugged"), buf);
 	ident_row(o, T("col.contact"), d->contact);
 	strbuf_puts(o, "</table>\n");
 	tech_details(o, c, d, s, l);

@@ -11,10 +11,17 @@
 #include "log.h"
 #include "store.h"
 
+struct lannbr {
+	struct lan_neighbour n;
+	long commune; /* in the inventory; -1: no longer listed */
+};
+
 struct lanhosts {
 	sqlite3 *db;
-	sqlite3_stmt *put, *all;
+	sqlite3_stmt *put, *all, *nput, *nall;
 	const struct inventory *inv;
+	struct lannbr *nb; /* LANHOSTS_NBRS_MAX */
+	size_t nnb;
 	struct lanhost *v;
 	size_t n, cap;
 	long *by_device; /* inventory device -> host index, -1 none */
@@ -28,7 +35,11 @@ static const char schema[] =
     " commune TEXT NOT NULL, mac TEXT NOT NULL, iface TEXT NOT NULL, probe TEXT NOT NULL,"
     " addrs TEXT NOT NULL, names TEXT NOT NULL, vendor TEXT NOT NULL, dhcp_vc TEXT NOT NULL,"
     " dhcp_fp TEXT NOT NULL, class TEXT NOT NULL, first INTEGER NOT NULL, last INTEGER NOT NULL,"
-    " frames INTEGER NOT NULL, bytes INTEGER NOT NULL, PRIMARY KEY (commune, mac));";
+    " frames INTEGER NOT NULL, bytes INTEGER NOT NULL, PRIMARY KEY (commune, mac));"
+    "CREATE TABLE IF NOT EXISTS lan_neighbours ("
+    " commune TEXT NOT NULL, mac TEXT NOT NULL, protocol TEXT NOT NULL, iface TEXT NOT NULL,"
+    " system_name TEXT NOT NULL, port_id TEXT NOT NULL, caps INTEGER NOT NULL,"
+    " mgmt INTEGER NOT NULL, last INTEGER NOT NULL, PRIMARY KEY (commune, mac, protocol));";
 
 /* --- matching: which inventory device a host is --- */
 
@@ -84,6 +95,8 @@ static void index_devices(struct lanhosts *lh)
 void lanhosts_set_inventory(struct lanhosts *lh, const struct inventory *inv)
 {
 	lh->inv = inv;
+	for (size_t j = 0; j < lh->nnb; j++)
+		lh->nb[j].commune = commune_of(inv, lh->nb[j].n.commune);
 	for (size_t j = 0; j < lh->n; j++) {
 		lh->v[j].commune = commune_of(inv, lh->v[j].h.commune);
 		lh->v[j].device = match_device(inv, lh->v[j].commune, &lh->v[j].h);
@@ -239,11 +252,104 @@ static void load(struct lanhosts *lh)
 	sqlite3_reset(lh->all);
 }
 
+/* --- neighbours --- */
+
+static void save_nbr(struct lanhosts *lh, const struct lan_neighbour *n)
+{
+	char mac[18];
+	wirelan_mac_format(mac, sizeof(mac), n->mac);
+	const char *t[] = {n->commune, mac, n->protocol, n->iface, n->system_name, n->port_id};
+	for (int i = 0; i < 6; i++)
+		sqlite3_bind_text(lh->nput, i + 1, t[i], -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(lh->nput, 7, n->caps);
+	sqlite3_bind_int64(lh->nput, 8, n->mgmt_addr);
+	sqlite3_bind_int64(lh->nput, 9, n->last);
+	if (sqlite3_step(lh->nput) != SQLITE_DONE && !lh->st.store_failures++)
+		log_warnx("lan", "%s: LLDP / CDP neighbours are not kept (%s): after a restart they "
+			  "are learnt again", n->commune, sqlite3_errmsg(lh->db));
+	sqlite3_reset(lh->nput);
+	sqlite3_clear_bindings(lh->nput);
+}
+
+static struct lannbr *find_nbr(struct lanhosts *lh, const struct lan_neighbour *n)
+{
+	for (size_t j = 0; j < lh->nnb; j++) {
+		const struct lan_neighbour *x = &lh->nb[j].n;
+		if (memcmp(x->mac, n->mac, 6) == 0 && strcmp(x->protocol, n->protocol) == 0 &&
+		    strcmp(x->commune, n->commune) == 0)
+			return &lh->nb[j];
+	}
+	return NULL;
+}
+
+/* n's place: its own, a free one, else the one heard longest ago (counted). NULL when n is
+ * older than what is kept of it. */
+static struct lannbr *nbr_slot(struct lanhosts *lh, const struct lan_neighbour *n)
+{
+	struct lannbr *x = find_nbr(lh, n);
+	if (x)
+		return x->n.last <= n->last ? x : NULL;
+	if (lh->nnb < LANHOSTS_NBRS_MAX)
+		return &lh->nb[lh->nnb++];
+	x = &lh->nb[0];
+	for (size_t j = 1; j < lh->nnb; j++)
+		if (lh->nb[j].n.last < x->n.last)
+			x = &lh->nb[j];
+	lh->st.nbrs_evicted++;
+	return x;
+}
+
+static void take_nbr(struct lanhosts *lh, const struct lan_neighbour *n, long commune)
+{
+	struct lannbr *x = nbr_slot(lh, n);
+	if (!x)
+		return; /* an older report (a spooled batch sent late) */
+	x->n = *n;
+	x->commune = commune;
+	save_nbr(lh, n);
+	lh->st.nbrs_taken++;
+}
+
+static void load_nbrs(struct lanhosts *lh)
+{
+	while (lh->nnb < LANHOSTS_NBRS_MAX && sqlite3_step(lh->nall) == SQLITE_ROW) {
+		struct lan_neighbour *n = &lh->nb[lh->nnb].n;
+		memset(&lh->nb[lh->nnb], 0, sizeof(lh->nb[0]));
+		if (wirelan_mac_parse(col(lh->nall, 1), n->mac) < 0)
+			continue;
+		snprintf(n->commune, sizeof(n->commune), "%s", col(lh->nall, 0));
+		snprintf(n->protocol, sizeof(n->protocol), "%s", col(lh->nall, 2));
+		snprintf(n->iface, sizeof(n->iface), "%s", col(lh->nall, 3));
+		snprintf(n->system_name, sizeof(n->system_name), "%s", col(lh->nall, 4));
+		snprintf(n->port_id, sizeof(n->port_id), "%s", col(lh->nall, 5));
+		n->caps = (unsigned)sqlite3_column_int64(lh->nall, 6);
+		n->mgmt_addr = (uint32_t)sqlite3_column_int64(lh->nall, 7);
+		n->last = sqlite3_column_int64(lh->nall, 8);
+		if (!find_nbr(lh, n))
+			lh->nnb++;
+	}
+	sqlite3_reset(lh->nall);
+}
+
+size_t lanhosts_infra_macs(const struct lanhosts *lh, size_t k, uint8_t (*out)[6], size_t max)
+{
+	/* wirelan_cap_names: bit 2 bridge, 3 switch, 5 router */
+	const unsigned infra = 1u << 2 | 1u << 3 | 1u << 5;
+	size_t n = 0;
+	for (size_t j = 0; lh && j < lh->nnb && n < max; j++)
+		if (lh->nb[j].commune == (long)k && (lh->nb[j].n.caps & infra))
+			memcpy(out[n++], lh->nb[j].n.mac, 6);
+	return n;
+}
+
 struct lanhosts *lanhosts_open(struct store *st, const struct inventory *inv, char *err,
 			       size_t errsz)
 {
 	struct lanhosts *lh = calloc(1, sizeof(*lh));
-	if (!lh || !(lh->v = calloc(LANHOSTS_MAX, sizeof(*lh->v)))) {
+	if (!lh || !(lh->v = calloc(LANHOSTS_MAX, sizeof(*lh->v))) ||
+	    !(lh->nb = calloc(LANHOSTS_NBRS_MAX, sizeof(*lh->nb)))) {
+		if (lh)
+			free(lh->v);
 		free(lh);
 		snprintf(err, errsz, "out of memory");
 		return NULL;
@@ -257,7 +363,11 @@ struct lanhosts *lanhosts_open(struct store *st, const struct inventory *inv, ch
 	    sqlite3_prepare_v2(lh->db, "INSERT OR REPLACE INTO lan_hosts VALUES(?,?,?,?,?,?,?,?,?,?,"
 				       "?,?,?,?)", -1, &lh->put, NULL) != SQLITE_OK ||
 	    sqlite3_prepare_v2(lh->db, "SELECT * FROM lan_hosts ORDER BY last DESC", -1, &lh->all,
-			       NULL) != SQLITE_OK) {
+			       NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(lh->db, "INSERT OR REPLACE INTO lan_neighbours VALUES(?,?,?,?,?,?,?,"
+				       "?,?)", -1, &lh->nput, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(lh->db, "SELECT * FROM lan_neighbours ORDER BY last DESC", -1,
+			       &lh->nall, NULL) != SQLITE_OK) {
 		snprintf(err, errsz, "LAN hosts: %s", msg ? msg : lh->db ? sqlite3_errmsg(lh->db)
 									 : "out of memory");
 		sqlite3_free(msg);
@@ -265,6 +375,7 @@ struct lanhosts *lanhosts_open(struct store *st, const struct inventory *inv, ch
 		return NULL;
 	}
 	load(lh);
+	load_nbrs(lh);
 	lanhosts_set_inventory(lh, inv);
 	return lh;
 }
@@ -275,6 +386,9 @@ void lanhosts_close(struct lanhosts *lh)
 		return;
 	sqlite3_finalize(lh->put);
 	sqlite3_finalize(lh->all);
+	sqlite3_finalize(lh->nput);
+	sqlite3_finalize(lh->nall);
+	free(lh->nb);
 	free(lh->by_device);
 	free(lh->slot);
 	free(lh->v);
@@ -318,9 +432,16 @@ size_t lanhosts_apply(struct lanhosts *lh, const struct lan_report *r, const cha
 		      int (*may_report)(void *ctx, size_t commune), void *ctx)
 {
 	size_t taken = 0, evicted = lh->st.hosts_evicted;
-	if (!r->nhosts)
+	if (!r->nhosts && !r->nnbrs)
 		return 0;
 	sqlite3_exec(lh->db, "BEGIN", NULL, NULL, NULL); /* one write for the batch */
+	for (size_t i = 0; i < r->nnbrs; i++) {
+		long k = commune_of(lh->inv, r->nbrs[i].commune);
+		if (k < 0 || (may_report && !may_report(ctx, (size_t)k)))
+			lh->st.nbrs_refused++;
+		else
+			take_nbr(lh, &r->nbrs[i], k);
+	}
 	for (size_t i = 0; i < r->nhosts; i++) {
 		long k = commune_of(lh->inv, r->hosts[i].commune);
 		if (k < 0 || (may_report && !may_report(ctx, (size_t)k))) {

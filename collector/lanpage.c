@@ -8,6 +8,7 @@
 
 #include "devclass.h"
 #include "lanhosts.h"
+#include "lanplace.h"
 #include "pages.h"
 #include "texts.h"
 #include "viewer.h"
@@ -100,9 +101,47 @@ static void add_form(struct strbuf *o, const struct collector *c, enum lang l, s
 		      T("lan.add.submit"));
 }
 
-static void host_row(struct strbuf *o, const struct collector *c, enum lang l,
-		     const struct lan_host *h, time_t now, size_t k, const struct viewer *v)
+/* Where a host is plugged in, as plain text ("sw-1 cổng 7"): escape it where it is put. */
+static int plugged_text(struct strbuf *t, const struct collector *c, enum lang l,
+			const struct lanplace_at *at)
 {
+	char num[24];
+	const char *port = lanplace_port_name(&c->state.dev[at->sw].ports, at->port);
+	if (!port) { /* the switch named no interface for it: its bridge port number */
+		snprintf(num, sizeof(num), "%ld", at->port);
+		port = num;
+	}
+	const char *const vals[][2] = {{"switch", c->inv->devices[at->sw].name}, {"port", port}};
+	return text_fill(t, T(at->shared ? "lan.plugged.shared" : "lan.plugged.port"), vals, 2);
+}
+
+static void plugged_cell(struct strbuf *o, const struct collector *c, enum lang l,
+			 const struct lanplace *lp, const struct lan_host *h)
+{
+	const struct lanplace_at *at = lanplace_find(lp, h->mac);
+	struct strbuf t;
+	if (strbuf_init(&t, 0) < 0)
+		at = NULL;
+	strbuf_printf(o, "<td data-label=\"%s\">", T("lan.col.plugged"));
+	if (at && plugged_text(&t, c, l, at) == 0)
+		strbuf_html(o, t.data);
+	else
+		strbuf_puts(o, "—");
+	strbuf_free(&t);
+	strbuf_puts(o, "</td>");
+}
+
+struct host_ctx {
+	time_t now;
+	size_t k;
+	const struct viewer *v;
+	const struct lanplace *lp;
+};
+
+static void host_row(struct strbuf *o, const struct collector *c, enum lang l,
+		     const struct lan_host *h, const struct host_ctx *x)
+{
+	time_t now = x->now;
 	char mac[18], first[48], last[96];
 	wirelan_mac_format(mac, sizeof(mac), h->mac);
 	text_when(first, sizeof(first), (time_t)h->first, now);
@@ -120,8 +159,9 @@ static void host_row(struct strbuf *o, const struct collector *c, enum lang l,
 	strbuf_puts(o, "</td><td>");
 	strbuf_html(o, last);
 	strbuf_puts(o, "</td>");
-	if (viewer_is_admin(v))
-		add_form(o, c, l, k, h, v);
+	plugged_cell(o, c, l, x->lp, h);
+	if (viewer_is_admin(x->v))
+		add_form(o, c, l, x->k, h, x->v);
 	strbuf_puts(o, "</tr>\n");
 }
 
@@ -143,12 +183,19 @@ void page_lan_block(struct strbuf *o, const struct collector *c, size_t k, enum 
 	}
 	if (all && unreg && nall && n) {
 		strbuf_printf(o, "<table class=\"lan\"><thead><tr><th>%s</th><th>%s</th><th>%s</th>"
-				 "<th>%s</th><th>%s</th><th>%s</th><th>%s</th>%s</tr></thead><tbody>\n",
+				 "<th>%s</th><th>%s</th><th>%s</th><th>%s</th><th>%s</th>%s</tr></thead>"
+				 "<tbody>\n",
 			      T("lan.col.mac"), T("lan.col.vendor"), T("lan.col.addrs"),
 			      T("lan.col.names"), T("lan.col.class"), T("lan.col.first"),
-			      T("lan.col.last"), viewer_is_admin(v) ? "<th></th>" : "");
+			      T("lan.col.last"), T("lan.col.plugged"),
+			      viewer_is_admin(v) ? "<th></th>" : "");
+		struct lanplace lp;
+		if (lanplace_commune(&lp, c, k) < 0) /* out of memory: no places, the rest shown */
+			memset(&lp, 0, sizeof(lp));
+		struct host_ctx x = {now, k, v, &lp};
 		for (size_t i = 0; i < n && i < LAN_SHOWN; i++)
-			host_row(o, c, l, &unreg[i]->h, now, k, v);
+			host_row(o, c, l, &unreg[i]->h, &x);
+		lanplace_free(&lp);
 		strbuf_puts(o, "</tbody></table>\n");
 		if (n > LAN_SHOWN) {
 			snprintf(num, sizeof(num), "%zu", n - LAN_SHOWN);
@@ -177,6 +224,27 @@ int page_lan_device_text(char *dst, size_t n, const struct collector *c, size_t 
 	else
 		snprintf(dst, n, "%s · %s %s", mac, T("lan.last_seen"), when);
 	return 1;
+}
+
+int page_lan_plugged_text(char *dst, size_t n, const struct collector *c, size_t i, enum lang l)
+{
+	const struct inv_device *d = &c->inv->devices[i];
+	const struct lanhost *x = lanhosts_of_device(c->lan, i);
+	const uint8_t *mac = d->has_mac ? d->mac : x ? x->h.mac : NULL;
+	struct lanplace lp;
+	struct strbuf t;
+	if (!mac || lanplace_commune(&lp, c, d->commune) < 0)
+		return 0;
+	const struct lanplace_at *at = lanplace_find(&lp, mac);
+	int ok = at && at->sw != i && strbuf_init(&t, 0) == 0;
+	if (ok) {
+		ok = plugged_text(&t, c, l, at) == 0;
+		if (ok)
+			snprintf(dst, n, "%s", t.data);
+		strbuf_free(&t);
+	}
+	lanplace_free(&lp);
+	return ok;
 }
 
 void page_lan_summary(struct strbuf *o, const struct collector *c, enum lang l,

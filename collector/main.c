@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "agentx.h"
 #include "collector.h"
 #include "cli.h"
 #include "datadir.h"
@@ -182,6 +183,7 @@ static int rrdcached_reachable(const struct hbmon_config *cfg, char *err, size_t
 
 static void cleanup(struct collector *c)
 {
+	agentx_stop(c->agentx);
 	alerts_free(c->alerts);
 	tokens_close(c->tokens);
 	users_close(c->users);
@@ -274,6 +276,7 @@ static void reload(struct collector *c)
 		st.dev[i] = c->state.dev[old];
 		memset(&c->state.dev[old].rows, 0, sizeof(c->state.dev[old].rows)); /* moved */
 		memset(&c->state.dev[old].files, 0, sizeof(c->state.dev[old].files));
+		memset(&c->state.dev[old].ports, 0, sizeof(c->state.dev[old].ports));
 		/* a device left without a class keeps the one its probe detected */
 		int cls = devclass_parse(st.dev[i].cls);
 		if (inv->devices[i].cls_auto && cls >= 0)
@@ -322,6 +325,7 @@ static int loop_once(struct collector *c, struct web *w, int ms)
 	maxfd = wfd > maxfd ? wfd : maxfd;
 	maxfd = rfd > maxfd ? rfd : maxfd;
 	maxfd = mfd > maxfd ? mfd : maxfd;
+	agentx_fdset(c->agentx, &maxfd, &r, &tv);
 	int n = select(maxfd + 1, &r, &wr, &e, &tv);
 	if (n < 0) {
 		if (errno == EINTR)
@@ -341,6 +345,7 @@ static int loop_once(struct collector *c, struct web *w, int ms)
 	if (!c->stopping)
 		alerts_tick(c->alerts, c, c->now(), 0);
 	web_dispatch(w, &r, &wr, &e);
+	agentx_dispatch(c->agentx, &r); /* answers from the snapshot of the last tick */
 	lograte_flush(&c->warnings, time(NULL));
 	if (!c->stopping)
 		alerts_tick(c->alerts, c, c->now(), 0);
@@ -464,6 +469,8 @@ int main(int argc, char **argv)
 	if (!(c.alerts = alerts_new(&c, &aerr)))
 		fatalx("collector", "alerts: %s", aerr.n ? aerr.msg[0] : "out of memory");
 	errlist_free(&aerr);
+	if (!agentx_start(&c, err, sizeof(err)) && err[0])
+		die(&c, "snmp", err);
 
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));

@@ -87,9 +87,7 @@ static void commune_families(struct px *p)
 				      readiness_score(r->communes[k].nmet, r->communes[k].ntargets));
 }
 
-/* The target's kind as the configuration names it: "scanner", "printer.supply.percent",
- * "site.meeting-room". */
-static void target_name(const struct target_result *t, char *buf, size_t n)
+void promexport_target_name(const struct target_result *t, char *buf, size_t n)
 {
 	if (t->kind == TK_SITES_MET)
 		snprintf(buf, n, "site.%s", t->site_type ? t->site_type->name : "");
@@ -109,7 +107,7 @@ static void target_lines(struct px *p, const char *cl, const char *site_label,
 	char esc[6 * CFG_NAME_MAX + 8];
 	const char *metric = share ? "hbmon_target_met_share_today" : "hbmon_target_met";
 	for (int i = 0; i < n; i++) {
-		target_name(&t[i], name, sizeof(name));
+		promexport_target_name(&t[i], name, sizeof(name));
 		for (int j = 0; j < i && j < (int)(sizeof(prev) / sizeof(prev[0])); j++)
 			if (strcmp(prev[j], name) == 0)
 				snprintf(name + strlen(name), sizeof(name) - strlen(name), "#%d", i + 1);
@@ -146,17 +144,13 @@ static void target_family(struct px *p, int share)
 				     k, share);
 }
 
-/* Devices of each class present in a commune, per state (zeros included: a graph of "down"
- * has a line at 0, not a gap; "not_polled" only when some are: 150 communes × 9 classes make
- * 1,350 series a state). */
-static int device_family(struct px *p)
+size_t *promexport_count_devices(const struct collector *c)
 {
-	const struct collector *c = p->c;
 	size_t per = (size_t)CLS_COUNT * DEV_STATUS_COUNT;
 	size_t *n = calloc(c->inv->ncommunes * per + 1, sizeof(*n));
 	time_t now = c->now();
 	if (!n)
-		return -1;
+		return NULL;
 	for (size_t i = 0; i < c->inv->ndevices; i++) {
 		const struct inv_device *d = &c->inv->devices[i];
 		if ((unsigned)d->cls >= CLS_COUNT || d->commune >= c->inv->ncommunes)
@@ -165,6 +159,19 @@ static int device_family(struct px *p)
 						  c->cfg->stale_after);
 		n[d->commune * per + (size_t)d->cls * DEV_STATUS_COUNT + (size_t)st]++;
 	}
+	return n;
+}
+
+/* Devices of each class present in a commune, per state (zeros included: a graph of "down"
+ * has a line at 0, not a gap; "not_polled" only when some are: 150 communes × 9 classes make
+ * 1,350 series a state). */
+static int device_family(struct px *p)
+{
+	const struct collector *c = p->c;
+	size_t per = (size_t)CLS_COUNT * DEV_STATUS_COUNT;
+	size_t *n = promexport_count_devices(c);
+	if (!n)
+		return -1;
 	head(p->o, "hbmon_commune_devices", "Devices of the inventory by commune, class and state");
 	for (size_t k = 0; k < c->inv->ncommunes; k++)
 		for (int cls = 0; cls < CLS_COUNT && p->cl[k][0]; cls++) {
@@ -198,14 +205,20 @@ static void count_firing(void *ctx, const struct alert_view *v)
 		f->n[k]++;
 }
 
+size_t *promexport_count_firing(const struct collector *c)
+{
+	struct firing_ctx f = {c->inv, calloc(c->inv->ncommunes + 1, sizeof(size_t))};
+	if (f.n && c->alerts)
+		alerts_each(c->alerts, c, LANG_EN, count_firing, &f);
+	return f.n;
+}
+
 static int alert_family(struct px *p)
 {
 	const struct collector *c = p->c;
-	struct firing_ctx f = {c->inv, calloc(c->inv->ncommunes + 1, sizeof(size_t))};
+	struct firing_ctx f = {c->inv, promexport_count_firing(c)};
 	if (!f.n)
 		return -1;
-	if (c->alerts)
-		alerts_each(c->alerts, c, LANG_EN, count_firing, &f);
 	head(p->o, "hbmon_alerts_firing", "Alerts of the commune firing now (its sites' included)");
 	for (size_t k = 0; k < c->inv->ncommunes; k++)
 		if (p->cl[k][0])

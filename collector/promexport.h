@@ -32,4 +32,16 @@ int promexport_write(struct strbuf *out, const struct collector *c, const struct
  * dst: 0, or -1 when it does not fit (dst then holds ""). */
 int promexport_escape(char *dst, size_t dstsz, const char *s);
 
+/* Helpers the SNMP subagent (mibsnap.h) shares, so both read the district the same way: */
+/* The target's kind as the configuration names it: "scanner", "printer.supply.percent",
+ * "site.meeting-room". */
+struct target_result;
+void promexport_target_name(const struct target_result *t, char *buf, size_t n);
+/* Devices by commune, class and state now: [ncommunes][CLS_COUNT][DEV_STATUS_COUNT],
+ * malloc'd (the caller frees); NULL out of memory. */
+size_t *promexport_count_devices(const struct collector *c);
+/* Alerts firing per commune (its sites' included, a probe's not), malloc'd [ncommunes];
+ * NULL out of memory. */
+size_t *promexport_count_firing(const struct collector *c);
+
 #endif

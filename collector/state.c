@@ -17,6 +17,7 @@ void state_free(struct state *st)
 {
 	for (size_t i = 0; st->dev && i < st->n; i++) {
 		devrows_free(&st->dev[i].rows);
+		lanplace_ports_free(&st->dev[i].ports);
 		file_set_free(&st->dev[i].files);
 	}
 	free(st->dev);
@@ -82,6 +83,8 @@ int state_apply(struct state *st, size_t i, const struct dev_sample *s)
 	d->rows_dropped = s->nrows - keep;
 	if (devrows_set(&d->rows, s->rows, keep) < 0)
 		d->rows_dropped = s->nrows;
+	/* out of memory: the ports go unnamed (their numbers are shown), nothing else is lost */
+	lanplace_ports_set(&d->ports, s);
 	return 1;
 }
 

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "devrows.h"
+#include "lanplace.h"
 #include "quota.h"
 #include "wire.h"
 
@@ -30,6 +31,7 @@ struct dev_state {
 	uint32_t main_if; /* the interface graphed on the device page; 0 none */
 	uint64_t written; /* bumped each time its samples reach storage: graph cache key */
 	struct devrows rows; /* the latest answer's profile rows, decoded */
+	struct lanplace_ports ports; /* a switch's bridge ports by name (lanplace.h) */
 	char cls[32];     /* the profile the probe used */
 	struct file_set files;   /* its RRD files (the per-device quota) */
 	uint64_t files_refused;  /* rows not stored: over the file quota or the new-file rate */

@@ -118,6 +118,11 @@ static const struct opt options[] = {
 	{"alerts", "digest_interval", OPT_INT, S(digest_interval), 0, 86400, "600"},
 	/* after each working span opens: staff switch their PCs on */
 	{"alerts", "startup_grace", OPT_INT, S(startup_grace), 0, 86400, "1800"},
+	{"snmp", "agentx", OPT_INT, S(snmp_agentx), 0, 1, "0"},
+	{"snmp", "agentx_socket", OPT_STR, S(agentx_socket), 0, 0, "/var/agentx/master"},
+	{"snmp", "agentx_ping", OPT_INT, S(agentx_ping), 1, 3600, "15"},
+	{"snmp", "trap_receivers", OPT_STR, S(trap_receivers), 0, 0, ""},
+	{"snmp", "trap_community", OPT_STR, S(trap_community), 0, 0, "public"},
 	{"working-hours", "days", OPT_DAYS, S(work_days), 0, 0, "mon-fri"},
 	{"working-hours", "hours", OPT_SPANS, S(work_hours), 0, 0, "07:00-11:30,13:30-17:00"},
 	{"working-hours", "holidays", OPT_PATH, S(holidays), 0, 0, ""},
@@ -129,7 +134,7 @@ static const struct opt options[] = {
  * be readable by its owner only. */
 static int opt_is_secret(const struct opt *o)
 {
-	return strcmp(o->key, "smtp_password") == 0;
+	return strcmp(o->key, "smtp_password") == 0 || strcmp(o->key, "trap_community") == 0;
 }
 
 struct loader;

@@ -186,6 +186,14 @@ struct hbmon_config {
 	char it_contact[CFG_TEXT_MAX]; /* whom a commune calls: "Tổ CNTT huyện, 0263 3822 123" */
 	char dashboard_url[256];       /* the dashboard as the recipients reach it, for links */
 
+	/* [snmp]: HBMON-MIB served as an AgentX subagent of the host's snmpd, and the
+	 * notifications of a commune falling short or recovering (collector/agentx.h) */
+	int snmp_agentx;              /* 0: no subagent */
+	char agentx_socket[PATH_MAX]; /* the master's: /var/agentx/master, or tcp:host:port */
+	int agentx_ping;              /* seconds between pings of the master (reconnects) */
+	char trap_receivers[1024];    /* "udp:127.0.0.1:162, udp:10.0.0.5:16200"; "": none */
+	char trap_community[128];     /* SNMPv2c */
+
 	/* [working-hours] */
 	char work_days[64], work_hours[128];
 	char holidays[PATH_MAX];

@@ -32,6 +32,8 @@ struct cls_vendor {
 	struct cls_make makes[MAKES_MAX];
 	int nmakes;
 	int line;
+	int probe; /* its subtree is asked when the identity names no maker */
+	int agent; /* an agent many makers use (Net-SNMP): its number names no maker */
 };
 
 struct cls_vendors {
@@ -41,6 +43,9 @@ struct cls_vendors {
 	struct ini_file ini;
 	struct errlist *errs;
 	char section[32];
+	struct prof_oid probe_oid[CLS_PROBE_MAX]; /* 1.3.6.1.4.1.N of the `probe` vendors */
+	unsigned long probe_num[CLS_PROBE_MAX];
+	size_t nprobe;
 };
 
 /* --- vendors.conf --- */
@@ -56,17 +61,33 @@ static void verr(struct cls_vendors *vs, const char *fmt, ...)
 	errlist_add(vs->errs, "%s:%d: %s", vs->path, vs->ini.line, msg);
 }
 
-/* "printer 6, scanner 1" into v->makes; 0, or -1 after an error. */
+/* A flag of the makes list ("probe", "agent"): 1 taken, 0 not a flag. */
+static int vendor_flag(struct cls_vendor *v, const char *t)
+{
+	char word[8];
+	int used = 0;
+	if (sscanf(t, " %7[a-z] %n", word, &used) != 1 || t[used])
+		return 0;
+	if (strcmp(word, "probe") == 0)
+		return v->probe = 1;
+	if (strcmp(word, "agent") == 0)
+		return v->agent = 1;
+	return 0;
+}
+
+/* "printer 6, scanner 1, probe" into v; 0, or -1 after an error. */
 static int parse_makes(struct cls_vendors *vs, struct cls_vendor *v, char *list)
 {
 	char *save = NULL;
 	for (char *t = strtok_r(list, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
 		char cls[PROF_CLASS_MAX];
 		int w, used = 0;
+		if (vendor_flag(v, t))
+			continue;
 		if (sscanf(t, " %31[A-Za-z0-9_-] %d %n", cls, &w, &used) != 2 || t[used] ||
 		    w < 1 || w > 100 || v->nmakes >= MAKES_MAX) {
-			verr(vs, "%lu: expected \"class weight\" (weight 1..100, at most %d), got "
-				 "\"%.40s\"", v->num, MAKES_MAX, t);
+			verr(vs, "%lu: expected \"class weight\" (weight 1..100, at most %d), probe or "
+				 "agent, got \"%.40s\"", v->num, MAKES_MAX, t);
 			return -1;
 		}
 		snprintf(v->makes[v->nmakes].cls, PROF_CLASS_MAX, "%s", cls);
@@ -136,6 +157,27 @@ static int cmp_vendor_line(const void *a, const void *b)
 	return c ? c : (x->line > y->line) - (x->line < y->line);
 }
 
+/* The subtrees of the `probe` vendors, in number order; more than CLS_PROBE_MAX is an error
+ * (each is a varbind of an extra request). */
+static void list_probes(struct cls_vendors *vs, const char *path, struct errlist *errs)
+{
+	static const unsigned long ent[] = {1, 3, 6, 1, 4, 1};
+	for (size_t i = 0; i < vs->n; i++) {
+		if (!vs->v[i].probe)
+			continue;
+		if (vs->nprobe == CLS_PROBE_MAX) {
+			errlist_add(errs, "%s:%d: %lu: more than %d vendors to probe", path,
+				    vs->v[i].line, vs->v[i].num, CLS_PROBE_MAX);
+			continue;
+		}
+		struct prof_oid *o = &vs->probe_oid[vs->nprobe];
+		memcpy(o->sub, ent, sizeof(ent));
+		o->sub[6] = vs->v[i].num;
+		o->len = 7;
+		vs->probe_num[vs->nprobe++] = vs->v[i].num;
+	}
+}
+
 struct cls_vendors *cls_vendors_load(const char *path, struct errlist *errs)
 {
 	struct cls_vendors *vs = calloc(1, sizeof(*vs));
@@ -160,7 +202,16 @@ struct cls_vendors *cls_vendors_load(const char *path, struct errlist *errs)
 		vs->v[kept++] = vs->v[i];
 	}
 	vs->n = kept;
+	list_probes(vs, path, errs);
 	return vs;
+}
+
+size_t cls_vendor_probes(const struct cls_vendors *vs, const struct prof_oid **oids,
+			 const unsigned long **nums)
+{
+	*oids = vs && vs->nprobe ? vs->probe_oid : NULL;
+	*nums = vs && vs->nprobe ? vs->probe_num : NULL;
+	return vs ? vs->nprobe : 0;
 }
 
 void cls_vendors_free(struct cls_vendors *v)
@@ -328,9 +379,33 @@ static void add(struct tally *t, const char *cls, int weight, const char *fmt, .
 	va_end(ap);
 }
 
+/* A value rule holds when all its conditions hold; its reason is the conditions' text. */
+static void weigh_value(const struct class_rule *r, const struct cls_input *in, struct tally *t)
+{
+	char text[CLS_WHY_LEN];
+	size_t o = 0;
+	for (int k = 0; k < r->ncond; k++) {
+		const struct cls_cond *c = &r->cond[k];
+		const struct cls_answer *a =
+		    in->ans && (size_t)c->slot < in->nans ? &in->ans[c->slot] : NULL;
+		if (!cls_cond_holds(c, a))
+			return;
+	}
+	text[0] = '\0';
+	for (int k = 0; k < r->ncond && o + 1 < sizeof(text); k++) {
+		if (k)
+			o += (size_t)snprintf(text + o, sizeof(text) - o, " and ");
+		if (o + 1 >= sizeof(text))
+			break;
+		cls_cond_text(&r->cond[k], text + o, sizeof(text) - o);
+		o += strlen(text + o);
+	}
+	add(t, r->cls, r->weight, "%s", text);
+}
+
 /* Every classify.conf rule that holds adds its weight. */
 static void weigh_rules(const struct profiles *ps, const char *oid, const char *d,
-			const unsigned char *has, size_t nhas, struct tally *t)
+			const struct cls_input *in, struct tally *t)
 {
 	for (size_t i = 0; i < ps->nrules; i++) {
 		const struct class_rule *r = &ps->rules[i];
@@ -344,8 +419,11 @@ static void weigh_rules(const struct profiles *ps, const char *oid, const char *
 				add(t, r->cls, r->weight, "sysDescr names '%s'", r->text);
 			break;
 		case RULE_HAS:
-			if (has && (size_t)r->has_slot < nhas && has[r->has_slot])
+			if (in->ans && (size_t)r->has_slot < in->nans && in->ans[r->has_slot].answered)
 				add(t, r->cls, r->weight, "%s answered", r->text);
+			break;
+		case RULE_VALUE:
+			weigh_value(r, in, t);
 			break;
 		}
 	}
@@ -361,6 +439,29 @@ static void weigh_vendor(const struct profiles *ps, struct cls_result *out, stru
 	for (int i = 0; i < v->nmakes; i++)
 		add(t, v->makes[i].cls, v->makes[i].weight, "vendor %lu (%s) makes %s",
 		    out->enterprise, v->name, class_noun(v->makes[i].cls));
+}
+
+/* Vendors whose subtree answered weigh as a sysObjectID of theirs would; the first names the
+ * device when its sysObjectID named no maker. */
+static void weigh_subtrees(const struct profiles *ps, const struct cls_input *in,
+			   struct cls_result *out, struct tally *t)
+{
+	const struct cls_vendor *own = vendor_find(ps->vendors, out->enterprise);
+	int named = own && !own->agent;
+	for (size_t i = 0; in->subtrees && i < in->nsubtrees && i < CLS_PROBE_MAX; i++) {
+		const struct cls_vendor *v = vendor_find(ps->vendors, in->subtrees[i]);
+		if (!v || v->num == out->enterprise)
+			continue;
+		for (int k = 0; k < v->nmakes; k++)
+			add(t, v->makes[k].cls, v->makes[k].weight,
+			    "vendor %lu (%s) answered its subtree, makes %s", v->num, v->name,
+			    class_noun(v->makes[k].cls));
+		if (!named) {
+			snprintf(out->vendor, sizeof(out->vendor), "%s", v->name);
+			out->enterprise = v->num;
+			named = 1;
+		}
+	}
 }
 
 /* Copies the winner's reasons into out, heaviest first. */
@@ -411,20 +512,21 @@ static void decide(const struct tally *t, struct cls_result *out)
 		snprintf(out->why[out->nwhy++], CLS_WHY_LEN, "no rule matched");
 }
 
-void classify_device(const struct profiles *ps, const char *objectid, const char *descr,
-		     const unsigned char *has, size_t nhas, struct cls_result *out)
+void classify_input(const struct profiles *ps, const struct cls_input *in, struct cls_result *out)
 {
 	char oid[CLS_OID_TEXT], d[CLS_DESCR_SCAN + 1];
 	struct tally t;
 	memset(out, 0, sizeof(*out));
 	t.nc = t.nev = 0;
 	oid[0] = '\0';
+	const char *objectid = in ? in->objectid : NULL;
 	int bad_oid = objectid && objectid[0] && oid_norm(objectid, oid, sizeof(oid)) < 0;
-	descr_norm(descr, d, sizeof(d));
-	out->enterprise = enterprise_of(oid);
-	if (ps) {
+	descr_norm(in ? in->descr : NULL, d, sizeof(d));
+	out->enterprise = oid[0] ? enterprise_of(oid) : 0;
+	if (ps && in) {
 		weigh_vendor(ps, out, &t);
-		weigh_rules(ps, oid, d, has, nhas, &t);
+		weigh_rules(ps, oid, d, in, &t);
+		weigh_subtrees(ps, in, out, &t);
 	}
 	decide(&t, out);
 	if (bad_oid && out->nwhy < CLS_WHY_MAX)
@@ -432,6 +534,32 @@ void classify_device(const struct profiles *ps, const char *objectid, const char
 	if (!strcmp(out->cls, "other") && out->vendor[0] && out->nwhy < CLS_WHY_MAX)
 		snprintf(out->why[out->nwhy++], CLS_WHY_LEN, "vendor %lu (%s)", out->enterprise,
 			 out->vendor);
+}
+
+void classify_device(const struct profiles *ps, const char *objectid, const char *descr,
+		     const unsigned char *has, size_t nhas, struct cls_result *out)
+{
+	struct cls_answer ans[PROF_HAS_MAX];
+	struct cls_input in = {objectid, descr, NULL, 0, NULL, 0};
+	if (has) {
+		in.nans = nhas < PROF_HAS_MAX ? nhas : PROF_HAS_MAX;
+		for (size_t i = 0; i < in.nans; i++) {
+			memset(&ans[i], 0, sizeof(ans[i]));
+			ans[i].answered = has[i] != 0;
+		}
+		in.ans = ans;
+	}
+	classify_input(ps, &in, out);
+}
+
+int cls_names_no_maker(const struct profiles *ps, const char *objectid)
+{
+	char oid[CLS_OID_TEXT];
+	if (!objectid || oid_norm(objectid, oid, sizeof(oid)) < 0)
+		return 1;
+	unsigned long ent = enterprise_of(oid);
+	const struct cls_vendor *v = ps ? vendor_find(ps->vendors, ent) : NULL;
+	return !ent || (v && v->agent);
 }
 
 const char *classify_why(const struct cls_result *r, char *buf, size_t n)

@@ -1,6 +1,8 @@
 /*
  * Device classification by weighing evidence: the vendor's enterprise number (vendors.conf),
- * sysObjectID subtrees, words in sysDescr and the class MIBs the agent answered (classify.conf).
+ * sysObjectID subtrees, words in sysDescr, the class MIBs the agent answered and what they hold
+ * (classify.conf `has` and `value`), and the vendor subtrees that answered when sysObjectID
+ * named no maker (vendors.conf `probe`).
  * Every matching rule adds its weight to its class; the heaviest class wins if it reaches
  * CLS_THRESHOLD, otherwise the device is "other". The result says why, in words built only
  * from the rule files (never from the device's own bytes), so it is safe to show anywhere.
@@ -10,15 +12,29 @@
 
 #include <stddef.h>
 
+#include "clsvalue.h"
 #include "errlist.h"
 
 struct profiles;
 struct cls_vendors;
+struct prof_oid;
 
 #define CLS_THRESHOLD 4   /* below this summed weight the device is "other" */
 #define CLS_WHY_MAX 4     /* reasons kept, heaviest first */
 #define CLS_WHY_LEN 112
 #define CLS_VENDOR_MAX 48
+#define CLS_PROBE_MAX 16  /* vendor subtrees asked when the identity names no maker */
+
+/* What the agent said, as the poller gathered it. Any pointer may be NULL, any string huge or
+ * garbage; the answers are the device's (untrusted). */
+struct cls_input {
+	const char *objectid, *descr;
+	const struct cls_answer *ans; /* ans[i]: GETNEXT of ps->has[i], i < nans */
+	size_t nans;
+	/* enterprise numbers whose subtree answered (cls_vendor_probes), when they were asked */
+	const unsigned long *subtrees;
+	size_t nsubtrees;
+};
 
 struct cls_result {
 	char cls[32];              /* a profile class, or "other" */
@@ -32,13 +48,26 @@ struct cls_result {
 	int nwhy;
 };
 
-/* Reads path ([vendors]: "NUMBER = Name: class weight, class weight"); NULL on no memory.
- * Problems go to errs as "file:line: message". */
+/* Reads path ([vendors]: "NUMBER = Name: class weight, ..., [probe], [agent]"); NULL on no
+ * memory. Problems go to errs as "file:line: message". */
 struct cls_vendors *cls_vendors_load(const char *path, struct errlist *errs);
 void cls_vendors_free(struct cls_vendors *v);
 
-/* Classifies one device. has[i] (i < nhas) says whether the agent answered under
- * ps->has[i]; has may be NULL. objectid and descr may be NULL, huge or garbage. */
+/* The vendors whose subtree (1.3.6.1.4.1.N) the probe asks with GETNEXT when the identity
+ * names no maker (vendors.conf `probe`): their OIDs into *oids, their numbers into *nums
+ * (both owned by vs, NULL when none); returns how many (at most CLS_PROBE_MAX). */
+size_t cls_vendor_probes(const struct cls_vendors *vs, const struct prof_oid **oids,
+			 const unsigned long **nums);
+
+/* Whether sysObjectID objectid names no maker: empty, not numeric, outside 1.3.6.1.4.1, or
+ * of an agent many makers use (vendors.conf `agent`: Net-SNMP). Then vendor subtrees say more. */
+int cls_names_no_maker(const struct profiles *ps, const char *objectid);
+
+/* Classifies one device from everything the poller gathered. */
+void classify_input(const struct profiles *ps, const struct cls_input *in, struct cls_result *out);
+
+/* The same from the identity and `has` answers only: has[i] (i < nhas) says whether the agent
+ * answered under ps->has[i]; has may be NULL (value tests then never hold). */
 void classify_device(const struct profiles *ps, const char *objectid, const char *descr,
 		     const unsigned char *has, size_t nhas, struct cls_result *out);
 

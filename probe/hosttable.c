@@ -12,8 +12,9 @@
 #include "strbuf.h"
 
 struct slot {
-	struct ht_host h;
+	struct ht_host h; /* first: a host's slot is found from its pointer */
 	int used;
+	int class_known;  /* h.likely_class is up to date with what it was computed from */
 	struct slot *hnext;          /* bucket chain; the free list while unused */
 	struct slot *older, *newer;  /* by last sighting */
 };
@@ -253,13 +254,15 @@ static void host_name(struct ht_host *h, const char *name, enum lf_name_src src)
 	h->changed = 1;
 }
 
-/* dst = src when src says something and differs; marks the host changed. */
-static void host_text(struct ht_host *h, char *dst, size_t dstsz, const char *src)
+/* dst = src when src says something and differs; marks the host changed. 1 when it did. */
+static int host_text(struct ht_host *h, char *dst, size_t dstsz, const char *src)
 {
 	if (src[0] && strcmp(dst, src) != 0) {
 		str_copy(dst, dstsz, src);
 		h->changed = 1;
+		return 1;
 	}
+	return 0;
 }
 
 static void neighbour(struct hosttable *ht, const struct lf_obs *o, int64_t ts)
@@ -296,28 +299,36 @@ static void neighbour(struct hosttable *ht, const struct lf_obs *o, int64_t ts)
 		n->last_seen_us = ts;
 }
 
-/* The station a frame tells about (not necessarily its sender). */
+/* The station a frame tells about (not necessarily its sender). The likely class is worked
+ * out again only when what it rests on changed: the rule table's substring searches were the
+ * largest cost per frame (bench/lanwatch_replay.py). */
 static void station(struct hosttable *ht, struct ht_host *h, const struct lf_obs *o, int64_t ts)
 {
+	struct slot *s = (struct slot *)h;
+	int redo = !s->class_known;
 	for (int i = 0; i < o->naddr; i++)
 		host_addr(h, o->addr[i]);
 	for (int i = 0; i < o->nnames; i++)
 		host_name(h, o->names[i], o->name_src[i]);
 	if (o->proto == LF_PROTO_DHCP) {
-		host_text(h, h->dhcp_vendor_class, sizeof(h->dhcp_vendor_class),
-			  o->dhcp.vendor_class);
+		redo |= host_text(h, h->dhcp_vendor_class, sizeof(h->dhcp_vendor_class),
+				  o->dhcp.vendor_class);
 		host_text(h, h->dhcp_fingerprint, sizeof(h->dhcp_fingerprint),
 			  o->dhcp.fingerprint);
 	} else if (o->proto == LF_PROTO_LLDP || o->proto == LF_PROTO_CDP) {
-		host_text(h, h->platform, sizeof(h->platform), o->nbr.platform);
+		redo |= host_text(h, h->platform, sizeof(h->platform), o->nbr.platform);
 		if (o->nbr.caps && o->nbr.caps != h->caps) {
 			h->caps = o->nbr.caps;
 			h->changed = 1;
+			redo = 1;
 		}
 		neighbour(ht, o, ts);
 	}
-	host_text(h, h->likely_class, sizeof(h->likely_class),
-		  ht_likely_class(h->caps, h->platform, h->dhcp_vendor_class, h->vendor));
+	if (redo) {
+		host_text(h, h->likely_class, sizeof(h->likely_class),
+			  ht_likely_class(h->caps, h->platform, h->dhcp_vendor_class, h->vendor));
+		s->class_known = 1;
+	}
 }
 
 void ht_observe(struct hosttable *ht, const struct lf_obs *o, size_t wirelen, int64_t ts)

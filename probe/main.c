@@ -1253,12 +1253,14 @@ int main(int argc, char **argv)
 	const struct poller_stats *ps = poller_stats(pr.poller);
 	const struct uplink_stats *us = uplink_stats(pr.uplink);
 	log_info("probe", "stopping: %llu polls, %llu answered, %llu timeouts, %llu SNMPv3 errors, "
-		 "%llu bad values, %llu requests, %llu varbinds; "
+		 "%llu bad values, %llu requests, %llu varbinds; %llu class changes seen, %llu "
+		 "devices re-profiled; "
 		 "%llu batches sent, %llu refused, %llu lost, %llu waiting in the spool",
 		 (unsigned long long)ps->polls, (unsigned long long)ps->answered,
 		 (unsigned long long)ps->timeouts, (unsigned long long)ps->v3_errors,
 		 (unsigned long long)ps->bad_values, (unsigned long long)ps->requests,
-		 (unsigned long long)ps->varbinds,
+		 (unsigned long long)ps->varbinds, (unsigned long long)ps->class_changes,
+		 (unsigned long long)ps->reprofiled,
 		 (unsigned long long)us->sent, (unsigned long long)us->rejected,
 		 (unsigned long long)spool_stats(pr.spool)->lost_batches,
 		 (unsigned long long)spool_stats(pr.spool)->batches);

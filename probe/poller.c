@@ -2,6 +2,7 @@
 
 #include <net-snmp/net-snmp-config.h>
 #include <net-snmp/net-snmp-includes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,12 +38,12 @@ enum phase { PH_DISCOVER, PH_SYS, PH_SCALARS, PH_WALK };
 struct item {
 	const unsigned long *sub;
 	size_t len;
-	int kind; /* IT_SYS, IT_HAS, IT_SCALAR, IT_IDENT */
-	int a, b; /* sys index / has slot / (group state, metric) / identity object */
+	int kind; /* IT_SYS, IT_HAS, IT_SCALAR, IT_IDENT, IT_VENDOR */
+	int a, b; /* sys index / has slot / (group state, metric) / identity object / probe */
 	int done;
 	int again; /* an identity row was empty: ask for the next one */
 };
-enum { IT_SYS, IT_HAS, IT_SCALAR, IT_IDENT };
+enum { IT_SYS, IT_HAS, IT_SCALAR, IT_IDENT, IT_VENDOR };
 
 /* One walked column: an interface role or a table metric. */
 #define COL_SHARE 4 /* groups reading one column (e.g. hrStorage as memory and as disks) */
@@ -91,7 +92,11 @@ struct job {
 	size_t nitems;
 	int chunk[GET_CHUNK];
 	int nchunk;
-	unsigned char has[32];
+	struct cls_answer ans[PROF_HAS_MAX]; /* of the classification tests (ps->has) */
+	unsigned long subtrees[CLS_PROBE_MAX]; /* vendors whose subtree answered */
+	size_t nsubtrees;
+	int cls_due;       /* -1 not decided yet; 1: classify on this poll (clsmem_due) */
+	int vendors_asked; /* the vendor subtrees were asked */
 	struct ident ident;
 	unsigned long ident_cur[IDENT_OBJECTS][IDENT_SUB_MAX]; /* the row each object is at */
 	int ident_rows[IDENT_OBJECTS];
@@ -779,6 +784,77 @@ static void take_ident(struct job *j, struct item *it, const netsnmp_variable_li
 	it->again = 1;
 }
 
+/* A classification test's answer (clsvalue.h): a bounded copy, whatever the agent sent. */
+static void take_answer(struct cls_answer *a, const netsnmp_variable_list *v)
+{
+	memset(a, 0, sizeof(*a));
+	a->answered = 1;
+	switch (v->type) {
+	case ASN_INTEGER:
+		a->type = CLS_V_INT;
+		a->num = (long long)*v->val.integer;
+		break;
+	case ASN_COUNTER:
+	case ASN_GAUGE:
+	case ASN_TIMETICKS:
+		a->type = CLS_V_INT;
+		a->num = (long long)((unsigned long)*v->val.integer & 0xffffffffUL);
+		break;
+	case ASN_COUNTER64: {
+		uint64_t c = ((uint64_t)(v->val.counter64->high & 0xffffffffUL) << 32) |
+			     (v->val.counter64->low & 0xffffffffUL);
+		a->type = CLS_V_INT;
+		a->num = c > (uint64_t)LLONG_MAX ? LLONG_MAX : (long long)c;
+		break;
+	}
+	case ASN_OCTET_STR:
+	case ASN_IPADDRESS:
+	case ASN_OPAQUE: {
+		size_t n = v->val_len < sizeof(a->text) ? v->val_len : sizeof(a->text);
+		a->type = CLS_V_TEXT;
+		if (n)
+			memcpy(a->text, v->val.string, n);
+		a->len = (unsigned char)n;
+		a->cut = v->val_len > sizeof(a->text);
+		break;
+	}
+	case ASN_OBJECT_ID: {
+		size_t off = 0, arcs = v->val_len / sizeof(oid);
+		a->type = CLS_V_OID;
+		for (size_t i = 0; i < arcs; i++) {
+			int k = snprintf(a->text + off, sizeof(a->text) - off, "%s%lu", i ? "." : "",
+					 (unsigned long)v->val.objid[i]);
+			if (k < 0 || (size_t)k >= sizeof(a->text) - off) {
+				a->text[off] = '\0';
+				a->cut = 1;
+				break;
+			}
+			off += (size_t)k;
+		}
+		break;
+	}
+	default:
+		a->type = CLS_V_NONE; /* answered, with a type no test reads */
+	}
+}
+
+/* GETNEXT of a tested OID or a vendor's subtree: only an instance under it counts. */
+static void take_class_test(struct job *j, const struct item *it, const netsnmp_variable_list *v)
+{
+	if (v->name_length <= it->len || !oid_has_prefix(v->name, v->name_length, it->sub, it->len))
+		return; /* past it: the agent has none */
+	if (it->kind == IT_HAS) {
+		if ((size_t)it->a < PROF_HAS_MAX)
+			take_answer(&j->ans[it->a], v);
+		return;
+	}
+	const struct prof_oid *oids;
+	const unsigned long *nums;
+	size_t n = cls_vendor_probes(j->p->o.profiles->vendors, &oids, &nums);
+	if ((size_t)it->a < n && j->nsubtrees < CLS_PROBE_MAX)
+		j->subtrees[j->nsubtrees++] = nums[it->a];
+}
+
 /* Matches an answer's varbinds to the chunk asked, in order. */
 static void take_items(struct job *j, const netsnmp_pdu *resp)
 {
@@ -793,9 +869,8 @@ static void take_items(struct job *j, const netsnmp_pdu *resp)
 			take_sys(j, it->a, v);
 		} else if (it->kind == IT_IDENT) {
 			take_ident(j, it, v);
-		} else if (it->kind == IT_HAS) {
-			if (v->name_length > it->len && oid_has_prefix(v->name, v->name_length, it->sub, it->len))
-				j->has[it->a] = 1;
+		} else if (it->kind == IT_HAS || it->kind == IT_VENDOR) {
+			take_class_test(j, it, v);
 		} else {
 			struct gstate *gs = &j->gs[it->a];
 			if (snmp_oid_compare(v->name, v->name_length, (const oid *)it->sub, it->len) != 0)
@@ -812,24 +887,90 @@ static void take_items(struct job *j, const netsnmp_pdu *resp)
 	}
 }
 
+/* Says what became of a classification (clsmem.h): the first and every change, by name. */
+static void log_class_step(struct job *j, enum clsmem_step st, const struct cls_result *cr,
+			   const char *was)
+{
+	const struct cls_memory *m = &j->t.mem->cls;
+	char why[4 * CLS_WHY_LEN];
+	classify_why(cr, why, sizeof(why));
+	switch (st) {
+	case CLSMEM_FIRST:
+	case CLSMEM_SAME:
+		log_info("poll", "%s/%s: class %s (%d %% sure%s%s): %s", j->t.commune, j->t.device,
+			 cr->cls, cr->confidence, cr->vendor[0] ? ", vendor " : "", cr->vendor, why);
+		break;
+	case CLSMEM_UNSURE:
+		log_info("poll", "%s/%s: seen as %s, only %d %% sure (%s): still polled as %s",
+			 j->t.commune, j->t.device, cr->cls, cr->confidence, why, was);
+		break;
+	case CLSMEM_CHANGE_SEEN:
+		if (m->cand_polls == 1)
+			j->p->st.class_changes++;
+		log_warnx("poll", "%s/%s (%s): class changed? polled as %s, now seen as %s (%d %% "
+			  "sure, poll %d of %d): %s; still polled as %s", j->t.commune, j->t.device,
+			  j->t.host, was, cr->cls, cr->confidence, m->cand_polls, CLSMEM_CONFIRM, why,
+			  was);
+		break;
+	case CLSMEM_REPROFILED:
+		j->p->st.reprofiled++;
+		log_warnx("poll", "%s/%s (%s): class changed from %s to %s (%d %% sure, seen on %d "
+			  "polls in a row): %s; polled as %s from now on", j->t.commune, j->t.device,
+			  j->t.host, was, cr->cls, cr->confidence, CLSMEM_CONFIRM, why, cr->cls);
+		break;
+	}
+}
+
+/* The inventory named no class: the one the device keeps (clsmem.h), weighed again from what
+ * the agent said (classify.c) when due. "other" has no profile of its own: generic. */
+static const struct profile *classified_profile(struct job *j, const struct profiles *ps)
+{
+	struct cls_memory *m = &j->t.mem->cls;
+	if (j->cls_due < 0)
+		j->cls_due = clsmem_due(m, j->s.sys_objectid, j->s.has_uptime, j->s.uptime_ticks);
+	if (j->cls_due) {
+		struct cls_result cr;
+		struct cls_input in = {j->s.sys_objectid, j->s.sys_descr, j->ans, ps->nhas,
+				       j->subtrees, j->nsubtrees};
+		char was[32];
+		classify_input(ps, &in, &cr);
+		log_class_step(j, clsmem_take(m, &cr, j->s.sys_objectid, was), &cr, was);
+	}
+	snprintf(j->s.cls_why, sizeof(j->s.cls_why), "%s", m->why);
+	j->s.cls_confidence = m->confidence;
+	return profiles_find(ps, m->cls);
+}
+
+/* A device to classify whose identity names no maker: its vendor subtrees are asked, once,
+ * in one more request (vendors.conf `probe`). Returns 1 when items were added. */
+static int ask_vendors(struct job *j)
+{
+	const struct profiles *ps = j->p->o.profiles;
+	if (j->t.prof || !ps || j->vendors_asked)
+		return 0;
+	j->vendors_asked = 1;
+	if (j->cls_due < 0)
+		j->cls_due = clsmem_due(&j->t.mem->cls, j->s.sys_objectid, j->s.has_uptime,
+					j->s.uptime_ticks);
+	const struct prof_oid *oids;
+	const unsigned long *nums;
+	size_t n = cls_vendor_probes(ps->vendors, &oids, &nums);
+	if (!j->cls_due || !n || !cls_names_no_maker(ps, j->s.sys_objectid))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (add_item(j, oids[i].sub, oids[i].len, IT_VENDOR, (int)i, 0) < 0)
+			return 0; /* no memory: classified without them */
+	j->p->st.vendor_probes++;
+	return 1;
+}
+
 /* Chooses the profile and lays out the scalars and columns it asks for. */
 static int plan(struct job *j)
 {
 	const struct profiles *ps = j->p->o.profiles;
 	const struct profile *pr = j->t.prof;
-	if (!pr && ps) {
-		/* the inventory named no class: weigh what the agent said (classify.c); "other"
-		 * has no profile of its own and falls back to generic */
-		struct cls_result cr;
-		char why[4 * CLS_WHY_LEN];
-		classify_device(ps, j->s.sys_objectid, j->s.sys_descr, j->has, sizeof(j->has), &cr);
-		pr = profiles_find(ps, cr.cls);
-		log_info("poll", "%s/%s: class %s (%d %% sure%s%s): %s", j->t.commune, j->t.device,
-			 cr.cls, cr.confidence, cr.vendor[0] ? ", vendor " : "", cr.vendor,
-			 classify_why(&cr, why, sizeof(why)));
-		classify_why(&cr, j->s.cls_why, sizeof(j->s.cls_why));
-		j->s.cls_confidence = cr.confidence;
-	}
+	if (!pr && ps)
+		pr = classified_profile(j, ps);
 	j->prof = pr;
 	if (!pr)
 		return 0; /* no profiles at all: the system group is the whole poll */
@@ -991,7 +1132,8 @@ static void advance(struct job *j)
 {
 	netsnmp_pdu *next;
 	if (j->phase == PH_SYS) {
-		if ((next = next_item_pdu(j, SNMP_MSG_GETNEXT))) {
+		if ((next = next_item_pdu(j, SNMP_MSG_GETNEXT)) ||
+		    (ask_vendors(j) && (next = next_item_pdu(j, SNMP_MSG_GETNEXT)))) {
 			send_pdu(j, next);
 			return;
 		}
@@ -1341,8 +1483,9 @@ int poller_start(struct poller *p, const struct poll_target *t)
 			goto nomem;
 	}
 	/* classification tests ride in the first request: no extra round trip */
+	j->cls_due = -1;
 	if (!t->prof && p->o.profiles)
-		for (size_t h = 0; h < p->o.profiles->nhas && h < sizeof(j->has); h++)
+		for (size_t h = 0; h < p->o.profiles->nhas && h < PROF_HAS_MAX; h++)
 			if (add_item(j, p->o.profiles->has[h].sub, p->o.profiles->has[h].len, IT_HAS,
 				     (int)h, 0) < 0)
 				goto nomem;

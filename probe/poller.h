@@ -1,7 +1,8 @@
 /*
  * The SNMP engine: asynchronous net-snmp sessions, one poll in flight per device, a bounded
  * window of devices in flight. A poll reads the system group (and, for a device of unknown
- * class, the objects the classification rules test), then the profile's scalars with GET, then
+ * class, the objects the classification rules test; when its identity names no maker, the
+ * vendor subtrees of vendors.conf in one more request), then the profile's scalars with GET, then
  * walks the profile's tables and interface columns together with GETBULK (GETNEXT for v1), and
  * hands a complete dev_sample to the caller.
  */
@@ -11,6 +12,7 @@
 #include <stdint.h>
 #include <sys/select.h>
 
+#include "clsmem.h"
 #include "config.h"
 #include "profile.h"
 #include "wire.h"
@@ -20,6 +22,7 @@ struct poll_memory {
 	int max_reps;           /* GETBULK size that worked; 0: the profile's */
 	unsigned char engine_id[32]; /* SNMPv3 authoritative engine, once discovered */
 	size_t engine_id_len;
+	struct cls_memory cls; /* a device of no inventory class: the class it keeps (clsmem.h) */
 };
 
 struct poll_target {
@@ -46,6 +49,9 @@ struct poller_opts {
 struct poller_stats {
 	uint64_t polls, answered, timeouts, errors, bad_values, walks_stopped, requests, varbinds;
 	uint64_t v3_errors;
+	uint64_t class_changes; /* devices seen as another class, sure enough (clsmem.h) */
+	uint64_t reprofiled;    /* of them, confirmed and polled with the new class's profile */
+	uint64_t vendor_probes; /* extra requests asking vendor subtrees */
 };
 
 /* Called once per finished poll; the sample is only valid during the call. */

@@ -20,7 +20,6 @@
 #define MAX_DEPTH 8
 #define MAX_PROFILE_GROUPS 128 /* with its includes */
 #define MAX_RULES 512
-#define MAX_HAS 32
 
 const char *const if_role_names[IFR_COUNT] = {
 	"descr",       "name",	       "alias",	    "type",	  "speed",
@@ -314,6 +313,102 @@ static void profile_key(struct reader *r, const char *key, const char *value)
 	}
 }
 
+/* The slot of oid in ps->has, added when new; -1 when the table is full. */
+static int has_slot(struct reader *r, const char *key, const struct prof_oid *oid)
+{
+	struct profiles *ps = r->ps;
+	size_t i;
+	for (i = 0; i < ps->nhas; i++)
+		if (ps->has[i].len == oid->len &&
+		    memcmp(ps->has[i].sub, oid->sub, oid->len * sizeof(unsigned long)) == 0)
+			return (int)i;
+	if (ps->nhas >= PROF_HAS_MAX) {
+		err_at(r, "%s: more than %d distinct OIDs in `has` and `value` tests", key,
+		       PROF_HAS_MAX);
+		return -1;
+	}
+	ps->has[ps->nhas++] = *oid;
+	return (int)i;
+}
+
+static int parse_has(struct reader *r, struct class_rule *cr, const char *key, const char *value,
+		     const char *arg)
+{
+	char buf[256], *w[3];
+	snprintf(buf, sizeof(buf), "%s", arg);
+	if (split_words(buf, w, 2) != 2 || prof_oid_parse(&cr->oid, w[1]) < 0) {
+		err_at(r, "%s: expected has MIB-NAME OID, got \"%.60s\"", key, value);
+		return -1;
+	}
+	cr->kind = RULE_HAS;
+	snprintf(cr->text, sizeof(cr->text), "%s", w[0]);
+	return (cr->has_slot = has_slot(r, key, &cr->oid)) < 0 ? -1 : 0;
+}
+
+/* One condition from w[0..]: MIB-NAME OID OP [VALUE]; returns the words used, or -1. */
+static int parse_cond(struct reader *r, const char *key, struct cls_cond *c,
+		      struct prof_oid *oid, char **w, size_t n)
+{
+	char err[160];
+	if (n < 3) {
+		err_at(r, "%s: value: expected MIB-NAME OID OP [VALUE] [and ...]", key);
+		return -1;
+	}
+	if (strlen(w[0]) >= sizeof(c->mib) || prof_oid_parse(oid, w[1]) < 0) {
+		err_at(r, "%s: value: \"%.40s %.60s\" is not MIB-NAME NUMERIC-OID", key, w[0], w[1]);
+		return -1;
+	}
+	snprintf(c->mib, sizeof(c->mib), "%s", w[0]);
+	int takes = strcmp(w[2], "nonzero") != 0; /* every other operator takes a value */
+	const char *v = takes && n > 3 && strcmp(w[3], "and") != 0 ? w[3] : NULL;
+	if (cls_cond_parse(c, w[2], v, err, sizeof(err)) < 0) {
+		err_at(r, "%s: value: %s: %s", key, c->mib, err);
+		return -1;
+	}
+	return v ? 4 : 3;
+}
+
+/* value COND [and COND]...: all must hold. */
+static int parse_value_rule(struct reader *r, struct class_rule *cr, const char *key,
+			    const char *arg)
+{
+	/* each condition is at most 4 words, joined by "and": one more tells too many */
+	char buf[512], *w[5 * CLS_COND_MAX];
+	const size_t max = sizeof(w) / sizeof(w[0]) - 1;
+	snprintf(buf, sizeof(buf), "%s", arg);
+	size_t n = split_words(buf, w, max), i = 0;
+	if (n > max) {
+		err_at(r, "%s: value: at most %d conditions", key, CLS_COND_MAX);
+		return -1;
+	}
+	struct prof_oid oids[CLS_COND_MAX];
+	cr->kind = RULE_VALUE;
+	for (;;) {
+		if (cr->ncond == CLS_COND_MAX) {
+			err_at(r, "%s: value: at most %d conditions", key, CLS_COND_MAX);
+			return -1;
+		}
+		int used = parse_cond(r, key, &cr->cond[cr->ncond], &oids[cr->ncond], w + i, n - i);
+		if (used < 0)
+			return -1;
+		cr->ncond++;
+		i += (size_t)used;
+		if (i == n)
+			break;
+		if (strcmp(w[i], "and") != 0 || ++i == n) {
+			err_at(r, "%s: value: expected \"and\" and a condition after %s, got \"%.30s\"",
+			       key, cr->cond[cr->ncond - 1].mib, i < n ? w[i] : "");
+			return -1;
+		}
+	}
+	/* asked only once the whole rule is right: a wrong line costs no varbind */
+	for (int k = 0; k < cr->ncond; k++)
+		if ((cr->cond[k].slot = has_slot(r, key, &oids[k])) < 0)
+			return -1;
+	snprintf(cr->text, sizeof(cr->text), "%s", cr->cond[0].mib);
+	return 0;
+}
+
 static void classify_key(struct reader *r, const char *key, const char *value)
 {
 	struct profiles *ps = r->ps;
@@ -345,8 +440,8 @@ static void classify_key(struct reader *r, const char *key, const char *value)
 	size_t kl = sp ? (size_t)(sp - value) : strlen(value);
 	const char *arg = sp ? sp + strspn(sp, " \t") : "";
 	if (!*arg) {
-		err_at(r, "%s: expected objectid PREFIX, descr TEXT or has MIB-NAME OID, got \"%.60s\"",
-		       key, value);
+		err_at(r, "%s: expected objectid PREFIX, descr TEXT, has MIB-NAME OID or value "
+			  "MIB-NAME OID OP [VALUE], got \"%.60s\"", key, value);
 		return;
 	}
 	if (kl == 8 && strncmp(value, "objectid", 8) == 0) {
@@ -376,29 +471,13 @@ static void classify_key(struct reader *r, const char *key, const char *value)
 			cr.lc[i] = c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
 		}
 	} else if (kl == 3 && strncmp(value, "has", 3) == 0) {
-		char buf[256], *w[3];
-		snprintf(buf, sizeof(buf), "%s", arg);
-		if (split_words(buf, w, 2) != 2 || prof_oid_parse(&cr.oid, w[1]) < 0) {
-			err_at(r, "%s: expected has MIB-NAME OID, got \"%.60s\"", key, value);
+		if (parse_has(r, &cr, key, value, arg) < 0)
 			return;
-		}
-		cr.kind = RULE_HAS;
-		snprintf(cr.text, sizeof(cr.text), "%s", w[0]);
-		size_t i;
-		for (i = 0; i < ps->nhas; i++)
-			if (ps->has[i].len == cr.oid.len &&
-			    memcmp(ps->has[i].sub, cr.oid.sub, cr.oid.len * sizeof(unsigned long)) == 0)
-				break;
-		if (i == ps->nhas) {
-			if (ps->nhas >= MAX_HAS) {
-				err_at(r, "%s: more than 32 distinct `has` OIDs", key);
-				return;
-			}
-			ps->has[ps->nhas++] = cr.oid;
-		}
-		cr.has_slot = (int)i;
+	} else if (kl == 5 && strncmp(value, "value", 5) == 0) {
+		if (parse_value_rule(r, &cr, key, arg) < 0)
+			return;
 	} else {
-		err_at(r, "%s: unknown test \"%.40s\" (objectid, descr, word, has)", key, value);
+		err_at(r, "%s: unknown test \"%.40s\" (objectid, descr, word, has, value)", key, value);
 		return;
 	}
 	ps->rules[ps->nrules++] = cr;
@@ -601,6 +680,19 @@ static void attach_enums(struct profiles *ps, struct prof_file *f, struct errlis
 		}
 }
 
+/* An OID a value test compares with gets its enums.conf name for the reasons
+ * ("hrDeviceType = hrDevicePrinter"): enums.conf is read after classify.conf. */
+static void name_rule_values(struct profiles *ps)
+{
+	for (size_t i = 0; i < ps->nrules; i++)
+		for (int k = 0; k < ps->rules[i].ncond; k++) {
+			struct cls_cond *c = &ps->rules[i].cond[k];
+			const struct enum_map *m = enums_find(ps->enums, c->mib);
+			const char *l = c->vtype == CLS_V_OID && m ? enum_label_oid(m, c->text) : "";
+			snprintf(c->label, sizeof(c->label), "%s", l);
+		}
+}
+
 static int cmp_names(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -613,7 +705,7 @@ struct profiles *profiles_load(const char *dir, struct errlist *errs)
 		return NULL;
 	ps->files = calloc(MAX_FILES, sizeof(*ps->files));
 	ps->rules = calloc(MAX_RULES, sizeof(*ps->rules));
-	ps->has = calloc(MAX_HAS, sizeof(*ps->has));
+	ps->has = calloc(PROF_HAS_MAX, sizeof(*ps->has));
 	if (!ps->files || !ps->rules || !ps->has) {
 		profiles_free(ps);
 		return NULL;
@@ -700,6 +792,7 @@ struct profiles *profiles_load(const char *dir, struct errlist *errs)
 	if (!profiles_find(ps, "generic"))
 		errlist_add(errs, "%s: no generic.conf (the profile of devices no rule classifies)",
 			    dir);
+	name_rule_values(ps);
 	for (size_t i = 0; i < ps->nrules; i++)
 		if (strcmp(ps->rules[i].cls, "other") != 0 && !file_by_name(ps, ps->rules[i].cls))
 			errlist_add(errs, "%s: %s: no profile %s.conf for this class", ps->rules[i].where,
@@ -768,6 +861,8 @@ const struct class_rule *profiles_classify(const struct profiles *ps, const char
 			if (has && has[r->has_slot])
 				return r;
 			break;
+		case RULE_VALUE:
+			break; /* needs the answers' values, which this comparison has not */
 		}
 	}
 	return NULL;

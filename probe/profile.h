@@ -7,11 +7,15 @@
 
 #include <stddef.h>
 
+#include "clsvalue.h"
 #include "errlist.h"
 
 #define PROF_NAME_MAX 20 /* group and metric names become RRD data-source names (19 bytes) */
 #define PROF_OID_MAX 40
 #define PROF_CLASS_MAX 32
+/* distinct OIDs the classification rules test: with the 4 system and 6 identity objects they
+ * fit the poller's first request (32 objects) */
+#define PROF_HAS_MAX 22
 
 enum pm_type { PM_GAUGE, PM_COUNTER, PM_ENUM, PM_TICKS, PM_STRING, PM_OID, PM_PERCENT, PM_PRODUCT };
 
@@ -65,7 +69,7 @@ struct profile {
 	size_t ngroups;
 };
 
-enum rule_kind { RULE_OBJECTID, RULE_DESCR, RULE_HAS };
+enum rule_kind { RULE_OBJECTID, RULE_DESCR, RULE_HAS, RULE_VALUE };
 
 struct class_rule {
 	char cls[PROF_CLASS_MAX];
@@ -78,6 +82,8 @@ struct class_rule {
 	int word;            /* RULE_DESCR written "word": whole words only, case-insensitive */
 	int prefix;          /* word ending in '*': the word may go on ("TD-W*": "TD-W8960N") */
 	char lc[128];        /* RULE_DESCR: text in lower case, for matching */
+	struct cls_cond cond[CLS_COND_MAX]; /* RULE_VALUE: all must hold */
+	int ncond;
 };
 
 struct prof_file;
@@ -91,7 +97,7 @@ struct profiles {
 	size_t np;
 	struct class_rule *rules;
 	size_t nrules;
-	struct prof_oid *has; /* distinct OIDs the `has` rules test */
+	struct prof_oid *has; /* distinct OIDs the `has` and `value` rules test (GETNEXT) */
 	size_t nhas;
 	struct cls_vendors *vendors; /* vendors.conf (classify.h); NULL without one */
 	struct enum_maps *enums;     /* enums.conf (enums.h); NULL without one */

@@ -126,14 +126,14 @@ EXPECTED = {
     "switch/dlink-des3200": {
         "class": "switch",
         "interfaces": 23,
-        "groups": [],
-        "metrics": [],
+        "groups": ["bridge_port", "fdb", "fdb_q"],
+        "metrics": ["bridge_port.ifindex", "fdb.port", "fdb_q.port"],
     },
     "switch/edgecore-es3528m": {
         "class": "switch",
         "interfaces": 33,
-        "groups": [],
-        "metrics": [],
+        "groups": ["bridge_port", "fdb", "fdb_q"],
+        "metrics": ["bridge_port.ifindex", "fdb.port", "fdb_q.port"],
     },
     "ups/eaton-powerxpert": {
         "class": "ups",

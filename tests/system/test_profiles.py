@@ -3,8 +3,9 @@
 - Syntax as profiles/README.md gives it: sections, metric names and groups ([a-z][a-z0-9_]*,
   at most 19 bytes), types, derived metrics and table options that refer to metrics of their
   own section, the 16 interface roles, includes that exist, a group once per profile.
-- Every `MIB-NAME OID` pair (profiles and classify.conf `has` tests) against the MIB modules in
-  ../shared/mibs with snmptranslate: a scalar's OID is the object's OID + ".0".
+- Every `MIB-NAME OID` pair (profiles and classify.conf `has` / `value` tests) against the MIB
+  modules in ../shared/mibs with snmptranslate: a scalar's OID is the object's OID + ".0" (a
+  class test's object whose module is not there is skipped, as the probe counts it).
 - profiles/enums.conf: every `enum` object of every profile has a section, and every section's
   labels are the MIB module's own (snmptranslate -Td); an OID-valued section (hrDeviceType) names
   the identities registered under one node, each with its OID. tools/mkenums writes the file.
@@ -42,7 +43,10 @@ ROLES = {"descr", "name", "alias", "type", "speed", "high_speed", "admin", "oper
          "out_octets", "hc_in_octets", "hc_out_octets", "in_errors", "out_errors", "in_discards",
          "out_discards"}
 TABLE_OPTIONS = {"label", "keep", "max_rows"}
-MAX_HAS_TESTS = 6       # each `has` adds a varbind to the probe's first request
+MAX_TESTED_OIDS = 22    # each distinct `has` / `value` OID is a varbind of the first request
+MAX_PROBED_VENDORS = 16 # vendors.conf `probe`: one extra request asks them all
+VALUE_OPS = {"=", "!=", ">", "<", "nonzero", "word"}
+INT_TYPES, TEXT_TYPES, OID_TYPES = {"2", "65", "66", "67", "70"}, {"4", "64"}, {"6"}
 
 
 def valid_name(s):
@@ -273,9 +277,11 @@ def read_classify():
             rules.append((key, kind, arg, where, weight))
         elif kind == "has" and len(arg.split()) == 2 and OID_RE.match(arg.split()[1]):
             rules.append((key, kind, tuple(arg.split()), where, weight))
+        elif kind == "value" and parse_value_rule(arg):
+            rules.append((key, kind, parse_value_rule(arg), where, weight))
         else:
-            errors.append(f"{where}: want '[WEIGHT] objectid PREFIX', 'descr TEXT', 'word TEXT' "
-                          "or 'has MIB-NAME OID'")
+            errors.append(f"{where}: want '[WEIGHT] objectid PREFIX', 'descr TEXT', 'word TEXT', "
+                          "'has MIB-NAME OID' or 'value MIB-NAME OID OP [VALUE] [and ...]'")
         if not valid_name(key):
             errors.append(f"{where}: class {key!r} is not a valid name")
         elif key != "other" and (key not in ALL or not ALL[key].groups and
@@ -284,8 +290,32 @@ def read_classify():
     return rules, errors
 
 
+def parse_value_rule(arg):
+    """classify.conf `value`: [(mib, oid, op, value or None)], at most 3, or None if wrong."""
+    words, conds, i = arg.split(), [], 0
+    while True:
+        if len(words) - i < 3:
+            return None
+        mib, oid, op = words[i:i + 3]
+        if not OID_RE.match(oid) or op not in VALUE_OPS:
+            return None
+        i, val = i + 3, None
+        if op != "nonzero":
+            if i >= len(words) or words[i] == "and":
+                return None
+            val, i = words[i], i + 1
+            if op in (">", "<") and not re.fullmatch(r"-?[0-9]+", val):
+                return None
+        conds.append((mib, oid, op, val))
+        if i == len(words):
+            return conds if len(conds) <= 3 else None
+        if words[i] != "and" or i + 1 == len(words):
+            return None
+        i += 1
+
+
 def read_vendors():
-    """{enterprise: [(class, weight)]} from vendors.conf (none: {})."""
+    """{enterprise: ([(class, weight)], {flags})} from vendors.conf (none: {})."""
     path = os.path.join(PROFILES, "vendors.conf")
     if not os.path.exists(path):
         return {}
@@ -294,7 +324,9 @@ def read_vendors():
         if key is None or sec != "vendors":
             continue
         _, _, makes = value.rpartition(":") if ":" in value else (value, "", "")
-        out[int(key)] = [(w.split()[0], int(w.split()[1])) for w in makes.split(",") if w.strip()]
+        items = [w.split() for w in makes.split(",") if w.strip()]
+        out.setdefault(int(key), ([(w[0], int(w[1])) for w in items if len(w) == 2],
+                                  {w[0] for w in items if len(w) == 1}))
     return out
 
 
@@ -365,6 +397,40 @@ WIRE = {"gauge": {"2", "65", "66"}, "enum": {"2"}, "counter": {"65", "70"}, "tic
         "string": {"4"}, "oid": {"6"}}
 
 
+def value_holds(cond, answer):
+    """classify.conf `value` condition on the first instance under its OID (clsvalue.c)."""
+    if answer is None:
+        return False
+    (typ, val), (_, _, op, want) = answer, cond
+    try:
+        if op == "nonzero":
+            if typ in INT_TYPES:
+                return int(val) != 0
+            if typ in TEXT_TYPES:
+                return any(c != "\x00" for c in val[:64])
+            return typ in OID_TYPES and val.strip(".") not in ("", "0.0")
+        if op in (">", "<"):
+            return typ in INT_TYPES and (int(val) > int(want) if op == ">" else
+                                         int(val) < int(want))
+        if op == "word":
+            text = "".join(" " if ord(c) < 32 or c == "\x7f" else c for c in val[:64]).lower()
+            return typ in TEXT_TYPES and word_in(text, want)
+        if re.fullmatch(r"-?[0-9]+", want):
+            eq = int(val) == int(want) if typ in INT_TYPES else None
+        elif OID_RE.match(want.lstrip(".")):
+            eq = val.strip(".") == want.lstrip(".") if typ in OID_TYPES else None
+        else:
+            eq = val.lower() == want.lower() if typ in TEXT_TYPES else None
+    except ValueError:
+        return False
+    return eq is not None and eq == (op == "=")
+
+
+def first_under(rec, keys, oid):
+    """What GETNEXT of oid gives, if it lands under oid."""
+    return next((rec[o] for o in keys if o.startswith(oid + ".")), None)
+
+
 def classify(rec):
     """The class classify.conf and vendors.conf give (probe/classify.c): every rule that holds
     adds its weight to its class, so does the vendor (1.3.6.1.4.1.N); the heaviest class wins
@@ -377,9 +443,10 @@ def classify(rec):
     keys = sorted(rec, key=lambda o: [int(x) for x in o.split(".")])
     score = {}
     m = re.match(r"1\.3\.6\.1\.4\.1\.([0-9]+)(\.|$)", objid)
-    if m and int(m.group(1)):
-        for cls, w in read_vendors().get(int(m.group(1)), []):
-            score[cls] = score.get(cls, 0) + w
+    vendors = read_vendors()
+    ent = int(m.group(1)) if m else 0
+    for cls, w in vendors.get(ent, ([], set()))[0] if ent else []:
+        score[cls] = score.get(cls, 0) + w
     for cls, kind, arg, _, weight in read_classify()[0]:
         if kind == "objectid":
             prefix = arg.rstrip(".")
@@ -388,10 +455,18 @@ def classify(rec):
             hold = arg.lower() in descr
         elif kind == "word":
             hold = word_in(descr, arg)
+        elif kind == "value":
+            hold = all(value_holds(c, first_under(rec, keys, c[1])) for c in arg)
         else:
             hold = any(o.startswith(arg[1] + ".") for o in keys)   # GETNEXT lands under it
         if hold:
             score[cls] = score.get(cls, 0) + weight
+    # vendor subtrees, asked when sysObjectID names no maker (none, or an `agent`'s)
+    if not ent or "agent" in vendors.get(ent, ([], set()))[1]:
+        for num in sorted(n for n, v in vendors.items() if "probe" in v[1] and n != ent):
+            if any(o.startswith(f"1.3.6.1.4.1.{num}.") for o in keys):
+                for cls, w in vendors[num][0]:
+                    score[cls] = score.get(cls, 0) + w
     best = max(score, key=score.get, default=None)   # max keeps the first of equals
     return best if best and score[best] >= 4 and best != "other" else "generic"
 
@@ -417,7 +492,9 @@ def poll(rec, parts):
                     rows.setdefault(idx, {})[m] = int(val) if typ in NUMERIC else val
             if "keep" in grp["options"]:
                 words = grp["options"]["keep"][0]
-                rows = {i: r for i, r in rows.items() if r.get(words[0]) in words[1:]}
+                # the probe compares the value as text: a number as its digits ("3")
+                rows = {i: r for i, r in rows.items()
+                        if words[0] in r and str(r[words[0]]) in words[1:]}
             for r in rows.values():
                 for m, s in grp["metrics"].items():
                     if s[0] != "derived":
@@ -493,8 +570,11 @@ def test_interfaces_fragment_has_every_role():
 def test_classify_rules():
     rules, errors = read_classify()
     assert not errors, "\n".join(errors)
-    has = [r for r in rules if r[1] == "has"]
-    assert len(has) <= MAX_HAS_TESTS, f"{len(has)} `has` tests: each costs a varbind"
+    oids = {r[2][1] for r in rules if r[1] == "has"}
+    oids |= {c[1] for r in rules if r[1] == "value" for c in r[2]}
+    assert len(oids) <= MAX_TESTED_OIDS, f"{len(oids)} tested OIDs: each costs a varbind"
+    probed = [n for n, v in read_vendors().items() if "probe" in v[1]]
+    assert len(probed) <= MAX_PROBED_VENDORS, f"{len(probed)} vendors to probe"
 
 
 @needs_snmptranslate
@@ -502,13 +582,18 @@ def test_mib_names_match_numeric_oids():
     objects = []
     for prof in ALL.values():
         objects += prof.objects
-    objects += [(arg[0], arg[1], False, where)
-                for _, kind, arg, where, _ in read_classify()[0] if kind == "has"]
+    tests = [(arg[0], arg[1], False, where)
+             for _, kind, arg, where, _ in read_classify()[0] if kind == "has"]
+    tests += [(c[0], c[1], False, where)
+              for _, kind, arg, where, _ in read_classify()[0] if kind == "value" for c in arg]
+    objects += tests
     assert objects
     oids = translate(["-IR", "-On"], [o[0] for o in objects])
     errors = []
     for name, oid, scalar, where in objects:
         got = oids.get(name)
+        if got is None and (name, oid, scalar, where) in tests:
+            continue   # a class test of a module not here (IEEE802dot11-MIB): as the probe does
         if got is None:
             errors.append(f"{where}: {name}: not in the MIB modules of {MIBS}")
             continue

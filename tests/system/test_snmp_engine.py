@@ -12,6 +12,7 @@ import pytest
 
 from conftest import District, free_port, http, issue_secrets, metric, start_collector, run_probe_once
 from recordings import EXPECTED, HOSTILE
+from simfleet import SnmpSim
 
 SIM = "127.91.0.1:1161"
 
@@ -48,6 +49,33 @@ def test_every_recording(bindir, fleet, rec):
     for g in out.get("groups", []):
         assert all(part.isdigit() for part in g.get("i", "0").split(".")), g
         assert "\x00" not in g.get("l", "")
+
+
+def test_vendor_subtrees_probed(bindir, tmp_path):
+    """A camera whose agent gives no system group at all, and one whose Linux agent says only
+    "Linux" with Net-SNMP's sysObjectID: the vendor subtrees of vendors.conf (`probe`) are asked
+    in one more request and name them, with the reason in words of the rule files."""
+    d = tmp_path / "recs" / "hidden"
+    d.mkdir(parents=True)
+    (d / "dahua-nosys.snmprec").write_text(
+        "1.3.6.1.4.1.1004849.2.1.1.0|4|IPC-HFW2431\n1.3.6.1.4.1.1004849.2.1.2.0|2|1\n")
+    (d / "linux-hik.snmprec").write_text(
+        "1.3.6.1.2.1.1.1.0|4|Linux ipc 3.10.0 #1 SMP PREEMPT armv7l\n"
+        "1.3.6.1.2.1.1.2.0|6|1.3.6.1.4.1.8072.3.2.10\n1.3.6.1.2.1.1.3.0|67|12345\n"
+        "1.3.6.1.2.1.1.5.0|4|ipc\n1.3.6.1.4.1.39165.1.1.0|4|DS-2CD2143\n")
+    ep = "127.91.9.1:1161"
+    sim = SnmpSim([ep], data_dirs=[str(tmp_path / "recs")])
+    sim.start("hidden/linux-hik")
+    try:
+        _, out = poll(bindir, ep, "-c", "hidden/dahua-nosys")
+        assert out["up"] and out["class"] == "camera", out
+        assert "vendor 1004849 (Dahua) answered its subtree" in out["class_why"], out
+        _, out = poll(bindir, ep, "-c", "hidden/linux-hik")
+        assert out["class"] == "camera", out
+        assert "vendor 39165 (Hikvision) answered its subtree" in out["class_why"], out
+        assert 0 <= out["class_confidence"] <= 100
+    finally:
+        sim.stop()
 
 
 def test_printer_supplies_percent_and_v1(bindir, fleet):

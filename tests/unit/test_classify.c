@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "classify.h"
+#include "clsmem.h"
 #include "errlist.h"
 #include "profile.h"
 
@@ -233,24 +234,72 @@ static void corpus_speed(void **state)
 
 struct rec {
 	char oid[256], descr[1024];
-	unsigned char has[32];
+	struct cls_answer ans[PROF_HAS_MAX];
+	struct prof_oid first[PROF_HAS_MAX]; /* the instance each answer is of: GETNEXT's first */
+	unsigned long subtrees[CLS_PROBE_MAX];
+	size_t nsubtrees;
 };
 
-/* v as snmprec stores it ("4x": hex) into out. */
-static void rec_value(const char *type, const char *v, char *out, size_t n)
+/* v as snmprec stores it ("4x": hex) into out; returns its length. */
+static size_t rec_value(const char *type, const char *v, char *out, size_t n)
 {
 	size_t o = 0;
 	if (strcmp(type, "4x") != 0) {
 		snprintf(out, n, "%s", v);
-		return;
+		return strlen(out);
 	}
 	for (; isxdigit((unsigned char)v[0]) && isxdigit((unsigned char)v[1]) && o + 1 < n; v += 2) {
 		char hex[3] = {v[0], v[1], 0};
 		out[o++] = (char)strtol(hex, NULL, 16);
 	}
 	out[o] = '\0';
+	return o;
 }
 
+static int oid_cmp(const struct prof_oid *a, const struct prof_oid *b)
+{
+	for (size_t i = 0; i < a->len && i < b->len; i++)
+		if (a->sub[i] != b->sub[i])
+			return a->sub[i] < b->sub[i] ? -1 : 1;
+	return (a->len > b->len) - (a->len < b->len);
+}
+
+static int under(const struct prof_oid *o, const unsigned long *pre, size_t plen)
+{
+	return o->len > plen && !memcmp(o->sub, pre, plen * sizeof(o->sub[0]));
+}
+
+/* snmprec's type: the ASN.1 tag ("4x" is 4, hex). */
+static int snmprec_tag(const char *s)
+{
+	return (int)strtol(s, NULL, 10);
+}
+
+/* The answer the poller would keep (poller.c take_answer) from an snmprec type and value. */
+static void rec_answer(struct cls_answer *a, const char *type, const char *v)
+{
+	char buf[4096];
+	size_t n = rec_value(type, v, buf, sizeof(buf));
+	memset(a, 0, sizeof(*a));
+	a->answered = 1;
+	int tag = snmprec_tag(type);
+	if (tag == 2 || tag == 65 || tag == 66 || tag == 67 || tag == 70) {
+		a->type = CLS_V_INT;
+		a->num = strtoll(buf, NULL, 10);
+	} else if (tag == 4 || tag == 64) {
+		a->type = CLS_V_TEXT;
+		a->len = (unsigned char)(n < sizeof(a->text) ? n : sizeof(a->text));
+		a->cut = n > sizeof(a->text);
+		memcpy(a->text, buf, a->len);
+	} else if (tag == 6) {
+		a->type = CLS_V_OID;
+		snprintf(a->text, sizeof(a->text), "%.*s", (int)sizeof(a->text) - 1,
+			 buf[0] == '.' ? buf + 1 : buf);
+	}
+}
+
+/* One line "OID|TYPE|VALUE": the identity, and what GETNEXT of each tested OID and vendor
+ * subtree would land on (the smallest instance under it). */
 static void rec_line(struct rec *rc, char *line)
 {
 	char *t1 = strchr(line, '|'), *t2 = t1 ? strchr(t1 + 1, '|') : NULL;
@@ -266,10 +315,23 @@ static void rec_line(struct rec *rc, char *line)
 	struct prof_oid o;
 	if (prof_oid_parse(&o, line) < 0)
 		return;
-	for (size_t h = 0; h < ps->nhas && h < sizeof(rc->has); h++)
-		if (o.len > ps->has[h].len &&
-		    !memcmp(o.sub, ps->has[h].sub, ps->has[h].len * sizeof(o.sub[0])))
-			rc->has[h] = 1;
+	for (size_t h = 0; h < ps->nhas && h < PROF_HAS_MAX; h++)
+		if (under(&o, ps->has[h].sub, ps->has[h].len) &&
+		    (!rc->ans[h].answered || oid_cmp(&o, &rc->first[h]) < 0)) {
+			rec_answer(&rc->ans[h], t1 + 1, t2 + 1);
+			rc->first[h] = o;
+		}
+	const struct prof_oid *probes;
+	const unsigned long *nums;
+	size_t np = cls_vendor_probes(ps->vendors, &probes, &nums);
+	for (size_t i = 0; i < np; i++) {
+		size_t k;
+		for (k = 0; k < rc->nsubtrees && rc->subtrees[k] != nums[i]; k++)
+			;
+		if (under(&o, probes[i].sub, probes[i].len) && k == rc->nsubtrees &&
+		    rc->nsubtrees < CLS_PROBE_MAX)
+			rc->subtrees[rc->nsubtrees++] = nums[i];
+	}
 }
 
 static int rec_read(const char *path, struct rec *rc)
@@ -305,7 +367,12 @@ static size_t recordings_of(const char *set)
 			struct cls_result res;
 			snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
 			assert_int_equal(rec_read(path, &rc), 0);
-			classify_device(ps, rc.oid, rc.descr, rc.has, ps->nhas, &res);
+			/* as the poller: the vendor subtrees are asked only when sysObjectID names
+			 * no maker */
+			int ask = cls_names_no_maker(ps, rc.oid);
+			struct cls_input in = {rc.oid, rc.descr, rc.ans, ps->nhas,
+					       ask ? rc.subtrees : NULL, ask ? rc.nsubtrees : 0};
+			classify_input(ps, &in, &res);
 			printf("  %s/%s: %s (%d %%) %s\n", classes[c], e->d_name, res.cls,
 			       res.confidence, classify_why(&res, why, sizeof(why)));
 			if (strcmp(res.cls, classes[c]) != 0)
@@ -399,6 +466,234 @@ static void hostile_input(void **state)
 	assert_string_equal(res.cls, "other");
 }
 
+
+/* --- what the agent holds: value tests, vendor subtrees (the issue's misses) --- */
+
+/* The answer slot of a tested MIB object named in classify.conf; fails when none. */
+static int slot_of(const char *mib)
+{
+	for (size_t i = 0; i < ps->nrules; i++) {
+		const struct class_rule *r = &ps->rules[i];
+		if (r->kind == RULE_HAS && strcmp(r->text, mib) == 0)
+			return r->has_slot;
+		for (int k = 0; r->kind == RULE_VALUE && k < r->ncond; k++)
+			if (strcmp(r->cond[k].mib, mib) == 0)
+				return r->cond[k].slot;
+	}
+	fail_msg("classify.conf tests no %s", mib);
+	return -1;
+}
+
+static void ans_int(struct cls_answer *ans, const char *mib, long long v)
+{
+	struct cls_answer *a = &ans[slot_of(mib)];
+	memset(a, 0, sizeof(*a));
+	a->answered = 1;
+	a->type = CLS_V_INT;
+	a->num = v;
+}
+
+static void ans_bytes(struct cls_answer *ans, const char *mib, const void *b, size_t n, int type)
+{
+	struct cls_answer *a = &ans[slot_of(mib)];
+	memset(a, 0, sizeof(*a));
+	a->answered = 1;
+	a->type = (unsigned char)type;
+	a->len = (unsigned char)(n < sizeof(a->text) ? n : sizeof(a->text));
+	a->cut = n > sizeof(a->text);
+	memcpy(a->text, b, a->len);
+}
+
+static void classify_with(const char *oid, const char *descr, const struct cls_answer *ans,
+			  const unsigned long *sub, size_t nsub, struct cls_result *res)
+{
+	char why[512];
+	struct cls_input in = {oid, descr, ans, ps->nhas, sub, nsub};
+	classify_input(ps, &in, res);
+	printf("  %s: %s (%d %%) %s\n", descr ? descr : "(no sysDescr)", res->cls, res->confidence,
+	       classify_why(res, why, sizeof(why)));
+}
+
+static void issue_misses(void **state)
+{
+	(void)state;
+	struct cls_result res;
+	struct cls_answer ans[PROF_HAS_MAX];
+	static const char linux_oid[] = "1.3.6.1.4.1.8072.3.2.10";
+	/* a camera whose agent is plain Linux net-snmp: its vendor's subtree tells */
+	memset(ans, 0, sizeof(ans));
+	ans_int(ans, "ipForwarding", 2);
+	ans_int(ans, "ifNumber", 2);
+	assert_true(cls_names_no_maker(ps, linux_oid));
+	unsigned long hik = 39165;
+	classify_with(linux_oid, "Linux ipc 3.10.0 #1 SMP PREEMPT armv7l", ans, &hik, 1, &res);
+	assert_string_equal(res.cls, "camera");
+	assert_string_equal(res.vendor, "Hikvision");
+	assert_true(why_has(&res, "vendor 39165 (Hikvision) answered its subtree, makes cameras"));
+	/* ... and an access point with the same agent answers IEEE802dot11-MIB */
+	ans_bytes(ans, "dot11StationID", "\x00\x27\x22\x01\x02\x03", 6, CLS_V_TEXT);
+	classify_with(linux_oid, "Linux ap 4.4.60 #0 armv7l", ans, NULL, 0, &res);
+	assert_string_equal(res.cls, "ap");
+	/* a camera with no system group at all, only its vendor's subtree */
+	memset(ans, 0, sizeof(ans));
+	assert_true(cls_names_no_maker(ps, NULL) && cls_names_no_maker(ps, ""));
+	unsigned long dahua = 1004849;
+	classify_with(NULL, NULL, ans, &dahua, 1, &res);
+	assert_string_equal(res.cls, "camera");
+	assert_string_equal(res.vendor, "Dahua");
+	assert_int_equal(res.enterprise, 1004849);
+	/* a sysObjectID of a maker is not second-guessed by subtrees (the poller asks none) */
+	assert_false(cls_names_no_maker(ps, "1.3.6.1.4.1.9.1.1"));
+	/* a router that says nothing, with a BRIDGE-MIB of an all-zero address: no switch */
+	memset(ans, 0, sizeof(ans));
+	ans_bytes(ans, "dot1dBaseBridgeAddress", "\0\0\0\0\0\0", 6, CLS_V_TEXT);
+	ans_int(ans, "dot1dBaseNumPorts", 4);
+	ans_int(ans, "ipForwarding", 1);
+	ans_int(ans, "ifNumber", 5);
+	classify_with("", "", ans, NULL, 0, &res);
+	assert_string_equal(res.cls, "router");
+	assert_false(why_has(&res, "dot1dBaseBridgeAddress"));
+	assert_true(why_has(&res, "ipForwarding = 1 and ifNumber > 1"));
+	/* the same with a real address: bridge evidence */
+	ans_bytes(ans, "dot1dBaseBridgeAddress", "\x00\x1b\x2c\x00\x00\x01", 6, CLS_V_TEXT);
+	ans_int(ans, "ipForwarding", 2);
+	classify_with("", "", ans, NULL, 0, &res);
+	assert_string_equal(res.cls, "switch");
+	assert_true(why_has(&res, "dot1dBaseBridgeAddress is not zero and dot1dBaseNumPorts > 1"));
+	/* one port is no switch's bridge: the address alone is a hint under the threshold */
+	ans_int(ans, "dot1dBaseNumPorts", 1);
+	classify_with("", "", ans, NULL, 0, &res);
+	assert_string_equal(res.cls, "other");
+	/* a printer whose agent answers no Printer-MIB: its vendor, and hrDeviceType */
+	memset(ans, 0, sizeof(ans));
+	classify_with("1.3.6.1.4.1.2435.2.3.9.1", "", ans, NULL, 0, &res);
+	assert_string_equal(res.cls, "printer");
+	static const char prn[] = "1.3.6.1.2.1.25.3.1.5";
+	ans_bytes(ans, "hrDeviceType", prn, sizeof(prn), CLS_V_OID);
+	classify_with("1.3.6.1.4.1.2435.2.3.9.1", "", ans, NULL, 0, &res);
+	assert_string_equal(res.cls, "printer");
+	assert_true(why_has(&res, "hrDeviceType = hrDevicePrinter"));
+	/* ... behind a Net-SNMP identity: the printer maker's subtree */
+	unsigned long brother = 2435;
+	memset(ans, 0, sizeof(ans));
+	classify_with(linux_oid, "Linux prn 2.6.31 armv5tel", ans, &brother, 1, &res);
+	assert_string_equal(res.cls, "printer");
+	/* Windows lists its print queues first in hrDeviceTable: still a PC */
+	ans_bytes(ans, "hrDeviceType", prn, sizeof(prn), CLS_V_OID);
+	classify_with("1.3.6.1.4.1.311.1.1.3.1.1", "Hardware: x86 Family 6 - Software: Windows "
+		      "Version 5.1", ans, NULL, 0, &res);
+	assert_string_equal(res.cls, "pc");
+	/* a Linux PC that forwards (containers) stays a PC */
+	memset(ans, 0, sizeof(ans));
+	ans_int(ans, "ipForwarding", 1);
+	ans_int(ans, "ifNumber", 7);
+	classify_with(linux_oid, "Linux host 6.1.0-18-amd64 #1 SMP x86_64", ans, NULL, 0, &res);
+	assert_string_equal(res.cls, "pc");
+	/* VC systems known only by product name, or only by enterprise number */
+	classify_with("", "Group Series 500", NULL, NULL, 0, &res);
+	assert_string_equal(res.cls, "vc");
+	classify_with("1.3.6.1.4.1.5596.150.6.4.1", "", NULL, NULL, 0, &res);
+	assert_string_equal(res.cls, "vc");
+	unsigned long tandberg = 5596;
+	classify_with("", "", NULL, &tandberg, 1, &res);
+	assert_string_equal(res.cls, "vc");
+}
+
+/* Answers of any type, size and value: no crash, no read past them, clean reasons. */
+static void hostile_values(void **state)
+{
+	(void)state;
+	struct cls_result res;
+	struct cls_answer ans[PROF_HAS_MAX];
+	static const long long nums[] = {LLONG_MIN, -1, 0, 1, 2, LLONG_MAX};
+	for (int type = CLS_V_NONE; type <= CLS_V_OID + 1; type++)
+		for (size_t k = 0; k < sizeof(nums) / sizeof(nums[0]); k++) {
+			for (size_t i = 0; i < PROF_HAS_MAX; i++) {
+				memset(&ans[i], (int)(0x41 + k), sizeof(ans[i]));
+				ans[i].answered = 1;
+				ans[i].type = (unsigned char)type;
+				ans[i].num = nums[k];
+				ans[i].len = 255; /* more than text holds: read only up to it */
+				ans[i].cut = (unsigned char)(k & 1);
+			}
+			if (k == 3) /* garbage bytes and markup, unterminated */
+				for (size_t i = 0; i < PROF_HAS_MAX; i++)
+					memcpy(ans[i].text, "\xff\xfe<script>WS-C\x01\x1b[2J", 17);
+			unsigned long sub[CLS_PROBE_MAX + 4];
+			for (size_t i = 0; i < sizeof(sub) / sizeof(sub[0]); i++)
+				sub[i] = i % 2 ? 4294967295UL : 39165;
+			struct cls_input in = {"1.3.6.1.4.1.8072.3.2.10", "\x01<b>", ans, ps->nhas,
+					       sub, sizeof(sub) / sizeof(sub[0])};
+			classify_input(ps, &in, &res);
+			clean_reasons(&res);
+			assert_true(res.nwhy <= CLS_WHY_MAX);
+		}
+	/* a slot past what the caller gave is never read */
+	struct cls_input none = {"", "", ans, 0, NULL, 0};
+	classify_input(ps, &none, &res);
+	assert_string_equal(res.cls, "other");
+	classify_input(ps, NULL, &res);
+	assert_string_equal(res.cls, "other");
+	/* a cut OID never equals a rule's OID */
+	memset(ans, 0, sizeof(ans));
+	struct cls_answer *a = &ans[slot_of("hrDeviceType")];
+	a->answered = 1;
+	a->type = CLS_V_OID;
+	a->cut = 1;
+	snprintf(a->text, sizeof(a->text), "1.3.6.1.2.1.25.3.1.5");
+	classify_with("", "", ans, NULL, 0, &res);
+	assert_false(why_has(&res, "hrDeviceType"));
+}
+
+/* --- a device's class kept between polls (clsmem.h) --- */
+
+static void class_memory(void **state)
+{
+	(void)state;
+	struct cls_memory m;
+	struct cls_result printer, camera, unsure;
+	char was[32];
+	memset(&m, 0, sizeof(m));
+	classify_device(ps, "1.3.6.1.4.1.2435.2.3.9.1", "Brother NC-7700w", NULL, 0, &printer);
+	classify_device(ps, "1.3.6.1.4.1.39165.1.1", "Hikvision DS-2CD2143", NULL, 0, &camera);
+	classify_device(ps, "1.3.6.1.4.1.8072.3.2.10", "Linux", NULL, 0, &unsure);
+	assert_true(camera.confidence >= CLSMEM_SURE && unsure.confidence < CLSMEM_SURE);
+	static const char poid[] = "1.3.6.1.4.1.2435.2.3.9.1", coid[] = "1.3.6.1.4.1.39165.1.1";
+	assert_true(clsmem_due(&m, poid, 1, 1000));
+	assert_int_equal(clsmem_take(&m, &printer, poid, was), CLSMEM_FIRST);
+	assert_string_equal(m.cls, "printer");
+	/* nothing says it changed: not weighed again */
+	assert_false(clsmem_due(&m, poid, 1, 2000));
+	assert_false(clsmem_due(&m, poid, 0, 0));
+	/* replaced by a camera (a restart, another sysObjectID): noticed, not re-profiled yet */
+	assert_true(clsmem_due(&m, coid, 1, 100));
+	assert_int_equal(clsmem_take(&m, &camera, coid, was), CLSMEM_CHANGE_SEEN);
+	assert_string_equal(was, "printer");
+	assert_string_equal(m.cls, "printer");
+	assert_int_equal(m.cand_polls, 1);
+	/* pending: weighed on every poll; an unsure one ends the streak */
+	assert_true(clsmem_due(&m, coid, 1, 200));
+	assert_int_equal(clsmem_take(&m, &unsure, coid, was), CLSMEM_UNSURE);
+	assert_int_equal(m.cand_polls, 0);
+	assert_string_equal(m.cls, "printer");
+	/* three sure polls in a row: re-profiled */
+	for (int i = 1; i < CLSMEM_CONFIRM; i++) {
+		assert_true(clsmem_due(&m, coid, 1, 50));
+		assert_int_equal(clsmem_take(&m, &camera, coid, was), CLSMEM_CHANGE_SEEN);
+		assert_string_equal(m.cls, "printer");
+	}
+	assert_true(clsmem_due(&m, coid, 1, 60));
+	assert_int_equal(clsmem_take(&m, &camera, coid, was), CLSMEM_REPROFILED);
+	assert_string_equal(m.cls, "camera");
+	assert_string_equal(was, "printer");
+	assert_true(strstr(m.why, "Hikvision") != NULL);
+	assert_false(clsmem_due(&m, coid, 1, 70));
+	/* weighed again after a restart, same class: reasons refreshed, nothing pending */
+	assert_true(clsmem_due(&m, coid, 1, 10));
+	assert_int_equal(clsmem_take(&m, &camera, coid, was), CLSMEM_SAME);
+	assert_false(clsmem_due(&m, coid, 1, 20));
+}
+
 /* --- the reasons --- */
 
 static void evidence_text(void **state)
@@ -466,25 +761,72 @@ static void district_rule_files(void **state)
 	    "camera = 3 word cam*\n"                 /* 3 */
 	    "other = 12 word PDU\n"                  /* 4 */
 	    "camera = 0 word Camera\n"               /* 5: bad weight */
-	    "camera = 7 sniff Camera\n");            /* 6: unknown test */
+	    "camera = 7 sniff Camera\n"              /* 6: unknown test */
+	    "printer = 5 value prtX 1.3.6.1.2.1.43.5.1.1.1 nonzero and hrDeviceType "
+	    "1.3.6.1.2.1.25.3.2.1.2 = 1.3.6.1.2.1.25.3.1.5\n" /* 7 */
+	    "printer = 4 value ifNumber 1.3.6.1.2.1.2.1 is 1\n"        /* 8: operator */
+	    "printer = 4 value ifNumber 1.3.6.1.2.1.2.1 >\n"           /* 9: no value */
+	    "printer = 4 value ifNumber 1.3.6.1.2.1.2.1 > many\n"      /* 10: not a number */
+	    "printer = 4 value ifNumber 1.3.6.1.2.1.2.1 nonzero 5\n"   /* 11: no "and" */
+	    "printer = 4 value ifNumber 1.3.6.1.2.1.2.1 nonzero and\n" /* 12: dangling */
+	    "printer = 4 value ifNumber x.y nonzero\n"                 /* 13: bad OID */
+	    "printer = 4 value a 1.3.6.1.2.1.2.1 nonzero and b 1.3.6.1.2.1.2.2 nonzero and c "
+	    "1.3.6.1.2.1.2.3 nonzero and d 1.3.6.1.2.1.2.4 nonzero\n"  /* 14: four */
+	    "printer = 4 value ifNumber 1.3.6.1.2.1.2.1 > 99999999999999999999\n"); /* 15 */
 	put(dir, "vendors.conf",
 	    "[vendors]\n"
 	    "64000 = Commune Printers Ltd: printer 6\n" /* 2 */
 	    "64001 = Camco: camera 2, other 1\n"        /* 3 */
 	    "x12 = Nobody: printer 6\n"                 /* 4 */
 	    "64002 = Badco: printer many\n"             /* 5 */
-	    "64000 = Twice: printer 1\n");              /* 6 */
+	    "64000 = Twice: printer 1\n"               /* 6 */
+	    "64003 = Subco: camera 6, probe\n"         /* 7 */
+	    "64004 = Flagco: camera 6, probes\n");     /* 8: unknown flag */
 	struct errlist el = {0};
 	struct profiles *own = profiles_load(dir, &el);
 	assert_non_null(own);
-	if (errlist_count(&el) != 5)
-		dump(&el); /* the five mistakes above are expected: show only a surprise */
+	if (errlist_count(&el) != 14)
+		dump(&el); /* the mistakes above are expected: show only a surprise */
 	assert_true(has_msg(&el, "classify.conf:5: camera: weight"));
 	assert_true(has_msg(&el, "classify.conf:6: camera: unknown test"));
 	assert_true(has_msg(&el, "vendors.conf:4: x12: not an enterprise number"));
 	assert_true(has_msg(&el, "vendors.conf:5: 64002: expected \"class weight\""));
 	assert_true(has_msg(&el, "vendors.conf:6: 64000: vendor listed twice"));
-	assert_int_equal(errlist_count(&el), 5);
+	assert_true(has_msg(&el, "classify.conf:8: printer: value: ifNumber: unknown operator"));
+	assert_true(has_msg(&el, "classify.conf:9: printer: value: ifNumber: > needs a value"));
+	assert_true(has_msg(&el, "classify.conf:10: printer: value: ifNumber: > compares numbers"));
+	assert_true(has_msg(&el, "classify.conf:11: printer: value: expected \"and\""));
+	assert_true(has_msg(&el, "classify.conf:12: printer: value: expected \"and\""));
+	assert_true(has_msg(&el, "classify.conf:13: printer: value: \"ifNumber x.y\" is not"));
+	assert_true(has_msg(&el, "classify.conf:14: printer: value: at most 3 conditions"));
+	assert_true(has_msg(&el, "classify.conf:15: printer: value: ifNumber: 99999999999999999999: "
+				 "number out of range"));
+	assert_true(has_msg(&el, "vendors.conf:8: 64004: expected \"class weight\""));
+	assert_int_equal(errlist_count(&el), 14);
+	/* the value rule that is right works, and reads its OID's name from no enums.conf */
+	struct cls_answer ans[PROF_HAS_MAX];
+	memset(ans, 0, sizeof(ans));
+	assert_int_equal(own->nhas, 2);
+	ans[0].answered = ans[1].answered = 1;
+	ans[0].type = CLS_V_INT;
+	ans[0].num = 3;
+	ans[1].type = CLS_V_OID;
+	snprintf(ans[1].text, sizeof(ans[1].text), "1.3.6.1.2.1.25.3.1.5");
+	struct cls_input vin = {"", "", ans, own->nhas, NULL, 0};
+	struct cls_result vres;
+	classify_input(own, &vin, &vres);
+	assert_string_equal(vres.cls, "printer");
+	assert_true(why_has(&vres, "prtX is not zero and hrDeviceType = 1.3.6.1.2.1.25.3.1.5"));
+	ans[0].num = 0;
+	classify_input(own, &vin, &vres);
+	assert_string_equal(vres.cls, "other");
+	/* a district's vendor to probe */
+	const struct prof_oid *po;
+	const unsigned long *pn;
+	assert_int_equal(cls_vendor_probes(own->vendors, &po, &pn), 1);
+	assert_int_equal(pn[0], 64003);
+	assert_int_equal(po[0].len, 7);
+	assert_int_equal(po[0].sub[6], 64003);
 	struct cls_result res;
 	classify_device(own, "1.3.6.1.4.1.64000.1", "", NULL, 0, &res);
 	assert_string_equal(res.cls, "printer");
@@ -523,6 +865,8 @@ int main(void)
 	    cmocka_unit_test(corpus_measured), cmocka_unit_test(corpus_speed),
 	    cmocka_unit_test(recordings_classify), cmocka_unit_test(hostile_input),
 	    cmocka_unit_test(evidence_text), cmocka_unit_test(district_rule_files),
+	    cmocka_unit_test(issue_misses), cmocka_unit_test(hostile_values),
+	    cmocka_unit_test(class_memory),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

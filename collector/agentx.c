@@ -1,0 +1,314 @@
+#include "agentx.h"
+
+#include <net-snmp/net-snmp-config.h>
+#include <net-snmp/net-snmp-includes.h>
+#include <net-snmp/agent/net-snmp-agent-includes.h>
+#include <net-snmp/agent/agent_callbacks.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "collector.h"
+#include "daytally.h"
+#include "log.h"
+#include "mibsnap.h"
+#include "promexport.h"
+#include "snmpnotify.h"
+#include "texts.h"
+
+struct agentx {
+	struct collector *c;
+	int subagent;            /* [snmp] agentx = 1: init_agent was called */
+	struct mibsnap snap;
+	uint64_t built_ticks;    /* the judge's tick count the snapshot was built at */
+	unsigned built_gen;      /* ... and the inventory's generation */
+	int built;
+	struct snmpnotify *notify;
+	struct agentx_stats st;
+};
+
+static const oid root[] = {HBMON_MIB_ROOT};
+/* net-snmp's callbacks get no pointer of ours: snmp_shutdown frees every client argument it
+ * was given (clear_callback). One agentx per process, as net-snmp's state is global. */
+static struct agentx *the_agentx;
+
+static void reason(void *ctx, enum lang l, const struct site_type *st,
+		   const struct target_result *t, struct strbuf *out)
+{
+	const struct collector *c = ctx;
+	text_reason(out, c->i18n, l, st, t);
+}
+
+/* The snapshot of the judge's last tick, built on the first request after it: a GET reads
+ * what the dashboard shows and never judges; a collector nobody walks builds nothing. */
+static void refresh(struct agentx *ax)
+{
+	struct collector *c = ax->c;
+	uint64_t ticks = 0;
+	double cpu;
+	if (c->alerts)
+		alerts_tick_cost(c->alerts, &ticks, &cpu);
+	if (ax->built && ticks == ax->built_ticks && c->inv_gen == ax->built_gen)
+		return;
+	struct readiness own = {0};
+	struct readiness_input in = {c->cfg, c->inv, &c->state, c->now(), NULL};
+	const struct readiness *r = alerts_now(c->alerts, &in, &own);
+	size_t *classes = promexport_count_devices(c), *firing = promexport_count_firing(c);
+	if (r) {
+		struct mibsnap_input mi = {c->cfg->district, c->inv, r,
+					   r == &own ? NULL : alerts_today(c->alerts),
+					   r == &own ? NULL : alerts_month(c->alerts),
+					   classes, firing, &c->probestat, reason, c};
+		if (mibsnap_build(&ax->snap, &mi) < 0)
+			log_warnx("agentx", "HBMON-MIB snapshot cut short at %zu objects (out of "
+				  "memory or a cap)", ax->snap.n);
+		ax->built = 1;
+		ax->built_ticks = ticks;
+		ax->built_gen = c->inv_gen;
+		ax->st.builds++;
+	}
+	if (r == &own)
+		readiness_free(&own);
+	free(classes);
+	free(firing);
+}
+
+static void set_value(netsnmp_variable_list *vb, const struct mibsnap *s,
+		      const struct mibsnap_entry *e)
+{
+	if (e->type == MS_STRING) {
+		snmp_set_var_typed_value(vb, ASN_OCTET_STR, mibsnap_string(s, e), e->value);
+	} else if (e->type == MS_INTEGER) {
+		long v = (long)e->value;
+		snmp_set_var_typed_value(vb, ASN_INTEGER, &v, sizeof(v));
+	} else {
+		u_long v = e->value;
+		snmp_set_var_typed_value(vb, ASN_GAUGE, &v, sizeof(v));
+	}
+}
+
+/* One varbind of a GET or GETNEXT. Its OID comes from the network: any length, any
+ * sub-identifier; only its part below our root is looked at, at most MIBSNAP_MAX_SUB + 1
+ * sub-identifiers (a longer one sorts after every instance of that prefix all the same). */
+static void answer(struct agentx *ax, int mode, netsnmp_agent_request_info *ri,
+		   netsnmp_request_info *req)
+{
+	netsnmp_variable_list *vb = req->requestvb;
+	uint64_t key[MIBSNAP_MAX_SUB + 1];
+	size_t n = 0;
+	int below = netsnmp_oid_is_subtree(root, OID_LENGTH(root), vb->name, vb->name_length) == 0;
+	if (below)
+		for (size_t i = OID_LENGTH(root); i < vb->name_length && n < MIBSNAP_MAX_SUB + 1; i++)
+			key[n++] = vb->name[i];
+	if (mode == MODE_GET) {
+		const struct mibsnap_entry *e = below ? mibsnap_get(&ax->snap, key, n) : NULL;
+		if (e && n == e->nsub && vb->name_length == OID_LENGTH(root) + n)
+			set_value(vb, &ax->snap, e);
+		else
+			netsnmp_set_request_error(ri, req, SNMP_NOSUCHINSTANCE);
+		return;
+	}
+	/* GETNEXT (the agent turns GETBULK into these): before our root, the first of all */
+	if (!below && snmp_oid_compare(vb->name, vb->name_length, root, OID_LENGTH(root)) > 0)
+		return; /* after our subtree: left unanswered, the agent goes on past it */
+	const struct mibsnap_entry *e = mibsnap_next(&ax->snap, key, n);
+	if (!e)
+		return;
+	oid name[HBMON_MIB_ROOT_LEN + MIBSNAP_MAX_SUB];
+	memcpy(name, root, sizeof(root));
+	for (size_t i = 0; i < e->nsub; i++)
+		name[OID_LENGTH(root) + i] = e->sub[i];
+	snmp_set_var_objid(vb, name, OID_LENGTH(root) + e->nsub);
+	set_value(vb, &ax->snap, e);
+}
+
+static int handle(netsnmp_mib_handler *handler, netsnmp_handler_registration *reg,
+		  netsnmp_agent_request_info *ri, netsnmp_request_info *requests)
+{
+	struct agentx *ax = handler->myvoid;
+	(void)reg;
+	if (ri->mode != MODE_GET && ri->mode != MODE_GETNEXT) {
+		/* read-only: a SET never reaches here (HANDLER_CAN_RONLY), anything else is refused */
+		for (netsnmp_request_info *r = requests; r; r = r->next)
+			netsnmp_set_request_error(ri, r, SNMP_ERR_NOTWRITABLE);
+		return SNMP_ERR_NOERROR;
+	}
+	refresh(ax);
+	for (netsnmp_request_info *r = requests; r; r = r->next) {
+		if (r->processed)
+			continue;
+		answer(ax, ri->mode, ri, r);
+		ax->st.requests++;
+	}
+	return SNMP_ERR_NOERROR;
+}
+
+/* net-snmp's messages go through hbmon's log; its debug chatter does not. */
+static int on_log(int major, int minor, void *serverarg, void *clientarg)
+{
+	const struct snmp_log_message *m = serverarg;
+	char line[512];
+	(void)major, (void)minor, (void)clientarg;
+	if (!m || !m->msg || m->priority > LOG_NOTICE)
+		return 0;
+	snprintf(line, sizeof(line), "%s", m->msg);
+	line[strcspn(line, "\n")] = '\0';
+	if (m->priority <= LOG_WARNING)
+		log_warnx("agentx", "net-snmp: %s", line);
+	else
+		log_info("agentx", "net-snmp: %s", line);
+	return 0;
+}
+
+/* One line when the master is reached, one when it is lost: the reconnection attempts in
+ * between (each ping interval) are silent. */
+static int on_master(int major, int minor, void *serverarg, void *clientarg)
+{
+	struct agentx *ax = the_agentx;
+	(void)major, (void)serverarg, (void)clientarg;
+	if (!ax)
+		return 0;
+	ax->st.connected = minor == SNMPD_CALLBACK_INDEX_START;
+	if (ax->st.connected)
+		log_info("agentx", "%s: connected to the master agent, HBMON-MIB registered",
+			 ax->c->cfg->agentx_socket);
+	else
+		log_warnx("agentx", "%s: lost the master agent; trying again every %d s",
+			  ax->c->cfg->agentx_socket, ax->c->cfg->agentx_ping);
+	return 0;
+}
+
+static void on_commune(void *ctx, const struct collector *c, const struct commune_event *ev)
+{
+	struct agentx *ax = ctx;
+	if (!ax->notify)
+		return;
+	ax->st.notifications++;
+	if (snmpnotify_send(ax->notify, c->inv, ev) > 0)
+		ax->st.notify_failed++;
+}
+
+/* Library settings before init: no configuration or state files of net-snmp's own read or
+ * written (the collector's file says everything), no MIB files parsed (the subagent serves
+ * numbers), timers run from our loop rather than SIGALRM. */
+static void library_settings(const struct hbmon_config *cfg, int subagent)
+{
+	setenv("MIBS", "", 1);
+	setenv("MIBDIRS", "", 1);
+	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_READ_CONFIGS, 1);
+	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DONT_PERSIST_STATE, 1);
+	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_LOAD, 1);
+	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_DISABLE_PERSISTENT_SAVE, 1);
+	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID, NETSNMP_DS_LIB_ALARM_DONT_USE_SIG, 1);
+	snmp_enable_calllog();
+	snmp_register_callback(SNMP_CALLBACK_LIBRARY, SNMP_CALLBACK_LOGGING, on_log, NULL);
+	if (!subagent)
+		return;
+	netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_ROLE, 1);
+	netsnmp_ds_set_string(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_X_SOCKET,
+			      cfg->agentx_socket);
+	netsnmp_ds_set_int(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_AGENTX_PING_INTERVAL,
+			   cfg->agentx_ping);
+	netsnmp_ds_set_boolean(NETSNMP_DS_APPLICATION_ID, NETSNMP_DS_AGENT_NO_CONNECTION_WARNINGS,
+			       1);
+}
+
+static int register_hbmon_mib(struct agentx *ax, char *err, size_t errsz)
+{
+	netsnmp_handler_registration *reg = netsnmp_create_handler_registration(
+	    "hbmon", handle, root, OID_LENGTH(root), HANDLER_CAN_RONLY);
+	if (!reg) {
+		snprintf(err, errsz, "agentx: out of memory");
+		return -1;
+	}
+	reg->handler->myvoid = ax;
+	if (netsnmp_register_handler(reg) != MIB_REGISTERED_OK) {
+		snprintf(err, errsz, "agentx: cannot register HBMON-MIB");
+		return -1;
+	}
+	return 0;
+}
+
+struct agentx *agentx_start(struct collector *c, char *err, size_t errsz)
+{
+	err[0] = '\0';
+	if (!c->cfg->snmp_agentx && !c->cfg->trap_receivers[0])
+		return NULL;
+	struct agentx *ax = calloc(1, sizeof(*ax));
+	if (!ax) {
+		snprintf(err, errsz, "agentx: out of memory");
+		return NULL;
+	}
+	ax->c = c;
+	ax->subagent = c->cfg->snmp_agentx;
+	the_agentx = ax;
+	library_settings(c->cfg, ax->subagent);
+	if (ax->subagent) {
+		snmp_register_callback(SNMP_CALLBACK_APPLICATION, SNMPD_CALLBACK_INDEX_START,
+				       on_master, NULL);
+		snmp_register_callback(SNMP_CALLBACK_APPLICATION, SNMPD_CALLBACK_INDEX_STOP,
+				       on_master, NULL);
+		if (init_agent("hbmon") != 0 || register_hbmon_mib(ax, err, errsz) < 0) {
+			if (!err[0])
+				snprintf(err, errsz, "agentx: cannot start net-snmp's agent library");
+			the_agentx = NULL;
+			free(ax);
+			return NULL;
+		}
+	}
+	init_snmp("hbmon"); /* a subagent connects here, or schedules its retries */
+	if (c->cfg->trap_receivers[0] && !(ax->notify = snmpnotify_new(c->cfg, err, errsz))) {
+		agentx_stop(ax);
+		return NULL;
+	}
+	if (ax->subagent && !ax->st.connected)
+		log_warnx("agentx", "%s: no master agent yet (snmpd with `master agentx`); trying "
+			  "again every %d s", c->cfg->agentx_socket, c->cfg->agentx_ping);
+	c->agentx = ax;
+	c->on_commune = on_commune;
+	c->on_commune_ctx = ax;
+	return ax;
+}
+
+void agentx_stop(struct agentx *ax)
+{
+	if (!ax)
+		return;
+	if (ax->c->agentx == ax) {
+		ax->c->agentx = NULL;
+		ax->c->on_commune = NULL;
+		ax->c->on_commune_ctx = NULL;
+	}
+	snmpnotify_free(ax->notify);
+	snmp_shutdown("hbmon"); /* the subagent's own shutdown closes the master session */
+	mibsnap_free(&ax->snap);
+	the_agentx = NULL;
+	free(ax);
+}
+
+void agentx_fdset(struct agentx *ax, int *maxfd, fd_set *r, struct timeval *tv)
+{
+	int nfds = *maxfd + 1, block = 0;
+	if (!ax)
+		return;
+	snmp_select_info(&nfds, r, tv, &block);
+	if (nfds - 1 > *maxfd)
+		*maxfd = nfds - 1;
+}
+
+void agentx_dispatch(struct agentx *ax, fd_set *r)
+{
+	if (!ax)
+		return;
+	snmp_read(r);   /* only its own sessions' sockets are looked at */
+	snmp_timeout(); /* requests of ours past their time (none but the master's pings) */
+	run_alarms();   /* pings of the master, reconnection */
+	netsnmp_check_outstanding_agent_requests();
+}
+
+void agentx_get_stats(const struct agentx *ax, struct agentx_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (ax)
+		*out = ax->st;
+}

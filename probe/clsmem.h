@@ -1,0 +1,53 @@
+/*
+ * What the probe remembers of a classified device (one whose inventory class is empty), so
+ * that a device replaced by another model is noticed and reported, not silently re-profiled.
+ *
+ * The first classification sets the class the device is polled with. It is weighed again only
+ * when something says the device may have changed: the agent restarted (sysUpTime went back)
+ * or its sysObjectID changed. A different class then counts only when the classifier is sure
+ * of it (CLSMEM_SURE); the device keeps its class and profile until that same class has been
+ * seen on CLSMEM_CONFIRM consecutive polls (each of them weighed again), and only then is it
+ * re-profiled. Every step is reported to the caller, which logs it and counts it.
+ */
+#ifndef HBMON_CLSMEM_H
+#define HBMON_CLSMEM_H
+
+#include <stdint.h>
+
+#include "classify.h"
+
+#define CLSMEM_CONFIRM 3 /* consecutive polls a new class must be seen on */
+#define CLSMEM_SURE 60   /* confidence (%) a different class needs to count */
+#define CLSMEM_WHY 256
+#define CLSMEM_OID 128
+
+struct cls_memory {
+	char cls[32];           /* the class polled with; "" before the first classification */
+	int confidence;
+	char why[CLSMEM_WHY];   /* its reasons (classify_why) */
+	char objectid[CLSMEM_OID]; /* sysObjectID when it was weighed */
+	uint32_t uptime;        /* sysUpTime of the last poll that had one */
+	int has_uptime;
+	char cand[32];          /* a different class seen since, sure enough ... */
+	int cand_polls;         /* ... on this many consecutive polls (0: none pending) */
+	int cand_confidence;
+};
+
+enum clsmem_step {
+	CLSMEM_FIRST,      /* first classification: m->cls set */
+	CLSMEM_SAME,       /* weighed again, same class (reasons refreshed) */
+	CLSMEM_UNSURE,     /* a different class, not sure enough: ignored, any pending one dropped */
+	CLSMEM_CHANGE_SEEN,/* a different class, sure: pending (m->cand, m->cand_polls) */
+	CLSMEM_REPROFILED, /* seen CLSMEM_CONFIRM times: m->cls is now the new class */
+};
+
+/* Whether the device must be weighed again on this poll (see above); notes the uptime. A NULL
+ * objectid reads as "". */
+int clsmem_due(struct cls_memory *m, const char *objectid, int has_uptime, uint32_t uptime);
+
+/* Takes a new classification r of a device whose sysObjectID is objectid; afterwards m->cls is
+ * the class to poll with. *was receives the class before (for the caller's messages). */
+enum clsmem_step clsmem_take(struct cls_memory *m, const struct cls_result *r,
+			     const char *objectid, char was[32]);
+
+#endif
