@@ -8,11 +8,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "log.h"
 #include "wirelan.h"
+
+/* The kernel's wall clock, which stamps the captured frames: asked of the kernel itself, since
+ * a clock moved inside the process (libfaketime in check-future) does not move the frames'
+ * stamps, and the shift to the probe's clock must be measured against what stamped them. */
+static int64_t kernel_now(void)
+{
+	struct timespec k;
+	if (syscall(SYS_clock_gettime, CLOCK_REALTIME, &k) != 0)
+		return (int64_t)time(NULL);
+	return (int64_t)k.tv_sec;
+}
 
 #define STATS_EVERY_S 60     /* kernel drops are looked at this often */
 #define DROPS_LOG_EVERY_S 600 /* and reported at most this often per interface */
@@ -309,7 +322,7 @@ void lanwatch_dispatch(struct lanwatch *lw, const fd_set *r)
 		if (!FD_ISSET(f->fd, r))
 			continue;
 		if (!shift_known) { /* clock_now may read a file: once per turn */
-			t.shift_us = ((int64_t)clock_now() - (int64_t)time(NULL)) * 1000000;
+			t.shift_us = ((int64_t)clock_now() - kernel_now()) * 1000000;
 			shift_known = 1;
 		}
 		t.f = f;
