@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "webhook.h"
@@ -25,7 +26,7 @@ static void keys_checked_and_secrets_never_shown(void **state)
 	struct webhook_cfg w;
 	char why[300];
 	memset(&w, 0, sizeof(w));
-	strcpy(w.name, "zalo");
+	snprintf(w.name, sizeof(w.name), "zalo");
 	assert_int_equal(webhookcfg_key(&w, "url", "https://bridge.example/h", why, sizeof(why)), 0);
 	assert_int_equal(webhookcfg_key(&w, "url", "file:///etc/passwd", why, sizeof(why)), -1);
 	assert_non_null(strstr(why, "url: expected http://"));
