@@ -6,6 +6,7 @@ MAKEFLAGS += --no-print-directory
 SAN     ?= 0
 PREFIX  ?= /usr/local
 PYTHON  ?= /usr/bin/python3
+JOBS    ?= $(shell nproc 2>/dev/null || echo 2)
 
 # Flags are read when make starts: targets that may install packages first (`check`, `demo`)
 # run `make deps` and then build in a fresh make, which reads the newly installed .pc files.
@@ -103,11 +104,12 @@ system: all
 # every fuzz target for 10 s from its seed corpus, after its regression inputs.
 check:
 	$(MAKE) deps
-	$(MAKE) all
-	$(MAKE) all BUILD=build-asan SAN=1
+	$(MAKE) -j$(JOBS) all
+	$(MAKE) -j$(JOBS) all BUILD=build-asan SAN=1
 	$(MAKE) unit
 	$(MAKE) unit BUILD=build-asan SAN=1
 	$(MAKE) system BUILDS="build build-asan"
+	$(MAKE) -j$(JOBS) fuzz-build
 	$(MAKE) fuzz-short
 
 check-asan:
@@ -120,8 +122,8 @@ check-asan:
 FUTURE ?= +365d +1825d
 check-future:
 	$(MAKE) deps
-	$(MAKE) all
-	$(MAKE) all BUILD=build-asan SAN=1
+	$(MAKE) -j$(JOBS) all
+	$(MAKE) -j$(JOBS) all BUILD=build-asan SAN=1
 	@set -e; for off in $(FUTURE); do echo "== clock moved $$off"; \
 		ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=86:verify_asan_link_order=0 \
 		faketime -f "$$off" $(MAKE) unit system BUILDS="build build-asan"; \

@@ -129,27 +129,45 @@ static void fingerprint(char *dst, size_t dstsz, const uint8_t *p, size_t n)
 	}
 }
 
-static void dhcp_option(struct lf_obs *o, uint8_t code, const uint8_t *p, size_t n)
+/* The options a client's text may be split over (RFC 3396: the same code repeated, joined in
+ * order), gathered raw and cleaned once whole, so a character split between two pieces stays
+ * whole. 52 (RFC 2132 9.3) says the file and sname fields hold more options. */
+struct dhcp_raw {
+	uint8_t host[255], vclass[255], prl[255];
+	size_t nhost, nvclass, nprl;
+	uint8_t overload;
+};
+
+static void raw_append(uint8_t *dst, size_t cap, size_t *len, const uint8_t *p, size_t n)
+{
+	size_t room = cap - *len;
+	if (n > room)
+		n = room;
+	memcpy(dst + *len, p, n);
+	*len += n;
+}
+
+static void dhcp_option(struct lf_obs *o, struct dhcp_raw *r, uint8_t code, const uint8_t *p,
+			size_t n)
 {
 	struct lf_dhcp *d = &o->dhcp;
 	if (code == 53 && n == 1)
 		d->msgtype = p[0];
 	else if (code == 50 && n == 4)
 		d->requested = rd32(p);
-	/* what the client says of itself; a server's reply may carry other hosts' values */
-	if (d->op != 1)
-		return;
-	if (code == 12)
-		text_copy(d->hostname, sizeof(d->hostname), p, n, 0);
+	else if (code == 52 && n == 1)
+		r->overload = p[0] & 3;
+	else if (code == 12)
+		raw_append(r->host, sizeof(r->host), &r->nhost, p, n);
 	else if (code == 60)
-		text_copy(d->vendor_class, sizeof(d->vendor_class), p, n, 0);
+		raw_append(r->vclass, sizeof(r->vclass), &r->nvclass, p, n);
 	else if (code == 55)
-		fingerprint(d->fingerprint, sizeof(d->fingerprint), p, n);
+		raw_append(r->prl, sizeof(r->prl), &r->nprl, p, n);
 }
 
-/* XXX option overload (52) and long options split over several (RFC 3396) are not joined:
- * neither carries the fields read here in practice. */
-static enum lf_bad dhcp_options(struct lf_obs *o, const uint8_t *p, size_t n)
+/* The options in p (n bytes) up to END; 52 counts only in the options field (top). */
+static enum lf_bad dhcp_options(struct lf_obs *o, struct dhcp_raw *r, const uint8_t *p, size_t n,
+				int top)
 {
 	size_t i = 0;
 	while (i < n) {
@@ -161,10 +179,32 @@ static enum lf_bad dhcp_options(struct lf_obs *o, const uint8_t *p, size_t n)
 		if (i >= n || p[i] > n - i - 1)
 			return fail(o, LF_BAD_DHCP_OPTION);
 		size_t len = p[i++];
-		dhcp_option(o, code, p + i, len);
+		if (top || code != 52)
+			dhcp_option(o, r, code, p + i, len);
 		i += len;
 	}
-	return o->bad; /* no END option: the capture may have cut it */
+	return o->bad; /* no END option: the capture may have cut it (or a field is full) */
+}
+
+/* The options field, then the file and sname fields when option 52 gives them over to
+ * options (RFC 2131 4.1: in that order). What the client says of itself is kept; a server's
+ * reply may carry other hosts' values. */
+static void dhcp_all_options(struct lf_obs *o, const uint8_t *p, size_t n)
+{
+	struct dhcp_raw r;
+	r.nhost = r.nvclass = r.nprl = 0;
+	r.overload = 0;
+	dhcp_options(o, &r, p + BOOTP_FIXED + 4, n - BOOTP_FIXED - 4, 1);
+	if (r.overload & 1)
+		dhcp_options(o, &r, p + 108, 128, 0);
+	if (r.overload & 2)
+		dhcp_options(o, &r, p + 44, 64, 0);
+	struct lf_dhcp *d = &o->dhcp;
+	if (d->op != 1)
+		return;
+	text_copy(d->hostname, sizeof(d->hostname), r.host, r.nhost, 0);
+	text_copy(d->vendor_class, sizeof(d->vendor_class), r.vclass, r.nvclass, 0);
+	fingerprint(d->fingerprint, sizeof(d->fingerprint), r.prl, r.nprl);
 }
 
 static enum lf_bad dhcp(struct lf_obs *o, const uint8_t *p, size_t n)
@@ -177,7 +217,7 @@ static enum lf_bad dhcp(struct lf_obs *o, const uint8_t *p, size_t n)
 	d->ciaddr = rd32(p + 12);
 	d->yiaddr = rd32(p + 16);
 	if (n >= BOOTP_FIXED + 4 && rd32(p + BOOTP_FIXED) == DHCP_COOKIE)
-		dhcp_options(o, p + BOOTP_FIXED + 4, n - BOOTP_FIXED - 4);
+		dhcp_all_options(o, p, n);
 	if (!mac_station(p + 28))
 		return o->bad;
 	set_station(o, p + 28);

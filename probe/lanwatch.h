@@ -23,11 +23,16 @@
 
 /* Only the frames the decoders read: ARP, DHCP / BOOTP, mDNS, NetBIOS name service, LLDP and
  * CDP (its multicast address; CDP rides in 802.3 SNAP frames a protocol test cannot name).
- * XXX: VLAN-tagged frames reach the filter tagged only where the kernel does not strip tags
- * (a trunk port without offload); "vlan and (...)" would be needed there. */
+ * The same once more under one and under two VLAN tags: a trunk port whose kernel does not
+ * strip tags shows them in the frame, where the plain test would look at the tag, not the
+ * type (where the kernel strips them, libpcap's "vlan" reads the tag from the metadata and the
+ * plain test already matches). `vlan` moves the offsets of all that follows it, even in another
+ * branch of an "or": so the tagged tests nest, last. */
+#define LANWATCH_MATCH                                                                           \
+	"(arp or (udp and (port 67 or port 68 or port 5353 or port 137)) or ether proto 0x88cc " \
+	"or (ether dst 01:00:0c:cc:cc:cc))"
 #define LANWATCH_FILTER                                                                          \
-	"arp or (udp and (port 67 or port 68 or port 5353 or port 137)) or ether proto 0x88cc or " \
-	"(ether dst 01:00:0c:cc:cc:cc)"
+	LANWATCH_MATCH " or (vlan and (" LANWATCH_MATCH " or (vlan and " LANWATCH_MATCH ")))"
 #define LANWATCH_SNAPLEN 1600         /* an untagged or double-tagged Ethernet frame, whole */
 #define LANWATCH_BUFFER (2u << 20)    /* the kernel's ring per interface */
 #define LANWATCH_BURST 256            /* frames taken from one interface per loop turn */

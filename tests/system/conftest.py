@@ -42,6 +42,32 @@ def snmprec(path):
     return out
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "one_build: run with one of the builds only (the last of HBMON_BUILDS)")
+
+
+def pytest_collection_modifyitems(config, items):
+    """A test marked one_build runs against the last build given (make check: the sanitizer
+    build). These are the long ones whose worth is real time or an outside program (crash and
+    outage loops, link cuts, Chromium, LibreOffice, Prometheus, snmpd): the code they reach is
+    run by the quicker tests under both builds; running them twice would double make check."""
+    if len(BUILDS) < 2:
+        return
+    keep, dropped = [], []
+    for item in items:
+        spec = getattr(item, "callspec", None)
+        build = next((v for v in spec.params.values() if isinstance(v, str) and v in BUILDS),
+                     None) if spec else None
+        if build and build != BUILDS[-1] and item.get_closest_marker("one_build"):
+            dropped.append(item)
+        else:
+            keep.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
+
+
 @pytest.fixture(params=BUILDS)
 def bindir(request):
     d = os.path.join(TOP, request.param)

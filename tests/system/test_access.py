@@ -293,6 +293,7 @@ def test_maintenance_windows_are_bounded_listed_and_cancellable(office):
     assert log.count("maint_cancel") == 2 and log.count("maint_add") == 10
 
 
+@pytest.mark.one_build
 def test_in_a_browser_on_a_phone(office, tmp_path):
     """An officer on a 390 × 844 phone: logs in, lands on their commune, opens a device,
     takes the alert on with a note; another site's page cannot frame the dashboard."""

@@ -7,6 +7,8 @@ from browser import Browser
 from conftest import ADMIN, District, http, run_probe_once, start_collector
 from test_end_to_end import SITE_TYPES, commune_page, devices
 
+pytestmark = pytest.mark.one_build  # real time or outside programs: one build (conftest)
+
 
 @pytest.fixture
 def district(tmp_path, fleet):

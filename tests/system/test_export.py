@@ -16,6 +16,8 @@ import pytest
 
 from conftest import District, batch, http, sample, start_collector
 
+pytestmark = pytest.mark.one_build  # real time or outside programs: one build (conftest)
+
 VN = timezone(timedelta(hours=7))
 SITE_TYPES = """[site-type one-stop]
 label_vi = Bộ phận một cửa

@@ -16,7 +16,8 @@ from test_spool import check_files, devices, gaps, rrd_file, spool_left, start_p
 from test_trust import make_pair
 
 ROOT = os.geteuid() == 0
-pytestmark = pytest.mark.skipif(not ROOT, reason="makes a network namespace (needs root)")
+pytestmark = [pytest.mark.skipif(not ROOT, reason="makes a network namespace (needs root)"),
+              pytest.mark.one_build]  # real time: one build (conftest)
 
 
 def ip(*args, check=True):

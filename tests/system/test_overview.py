@@ -316,6 +316,7 @@ def phone(width, height):
     return Browser(width, height)
 
 
+@pytest.mark.one_build
 def test_in_a_browser_on_a_phone_and_a_desk(ov):
     from browser import Browser
     if ov.bindir.endswith("asan"):
@@ -348,6 +349,7 @@ def test_in_a_browser_on_a_phone_and_a_desk(ov):
         assert h < 60, h
 
 
+@pytest.mark.one_build
 def test_in_a_browser_without_its_script(ov):
     """The filter form is a plain GET: with scripts off it filters by a page load."""
     from selenium.webdriver.common.by import By
@@ -372,6 +374,7 @@ def test_in_a_browser_without_its_script(ov):
         assert '<meta http-equiv="refresh" content="60">' in page
 
 
+@pytest.mark.one_build
 def test_in_a_browser_search_filters_and_refresh_spares_typing(ov):
     from selenium.webdriver.common.by import By
     if ov.bindir.endswith("asan"):

@@ -19,6 +19,8 @@ import pytest
 
 from conftest import TOP, Daemon, District, batch, free_port, http, start_collector
 
+pytestmark = pytest.mark.one_build  # real time or outside programs: one build (conftest)
+
 # judged at all hours: the test runs at any time of day (a share of today needs judged time)
 SITE_TYPES = """[site-type one-stop]
 label_vi = Bộ phận một cửa

@@ -18,6 +18,8 @@ import pytest
 from conftest import TOP, Daemon, District, batch, free_port, http, sample, start_collector
 from simfleet import SHARED
 
+pytestmark = pytest.mark.one_build  # real time or outside programs: one build (conftest)
+
 VN = timezone(timedelta(hours=7))
 ROOT = ".1.3.6.1.4.1.99999"  # PLACEHOLDER enterprise number (mibs/HBMON-MIB.txt)
 MIB = os.path.join(TOP, "mibs", "HBMON-MIB.txt")

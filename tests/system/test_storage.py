@@ -108,6 +108,7 @@ def paths_are_safe(dist):
             {os.path.basename(p) for p in glob.glob(os.path.join(root, "*"))}
 
 
+@pytest.mark.one_build
 def test_kill9_direct_keeps_acknowledged_data(bindir, tmp_path):
     dist, devs = district(tmp_path, 24)
     col = start_collector(bindir, dist)
@@ -156,6 +157,7 @@ class RrdCached:
         self.proc.wait(30)
 
 
+@pytest.mark.one_build
 def test_kill9_rrdcached_mode_journal_replays(bindir, tmp_path):
     """The collector dies mid-write; what rrdcached acknowledged is in its journal, and reaches
     the files when rrdcached restarts and replays it (rrdcached writes its journal through
@@ -394,6 +396,7 @@ def test_device_page_custom_range_links(bindir, tmp_path):
     assert col.stop() == 0, col.output()
 
 
+@pytest.mark.one_build
 def test_sigterm_under_load_stores_what_it_acknowledged(bindir, tmp_path):
     """A stop while probes keep posting: clean exit, every acknowledged batch on disk."""
     dist, devs = district(tmp_path, 24)

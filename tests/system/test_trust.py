@@ -237,6 +237,7 @@ def closed_by_server(s):
     return False
 
 
+@pytest.mark.one_build
 def test_slow_clients_do_not_shut_out_the_probe_or_the_dashboard(bindir, district):
     """128 connections sending a header byte every 2 s, and an upload at 5 bytes a second:
     the dashboard and the probe's ingest still answer at once, and the slow ones are cut."""

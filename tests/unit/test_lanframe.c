@@ -129,6 +129,34 @@ static void dhcp_client_options(void **state)
 	assert_int_equal(o.naddr, 0);
 }
 
+/* Option 52 hands the file and then the sname field over to options; a name split over
+ * several instances (RFC 3396) is joined before it is cleaned, even inside a character. */
+static void dhcp_overload_and_split_options(void **state)
+{
+	(void)state;
+	static const uint8_t opts[] = {53, 1, 1, 52, 1, 3, 12, 3, 'K', 'e', '-', 255};
+	static const uint8_t file[] = {12, 3, 't', 'o', 0xc3, 60, 4, 'M', 'S', 'F', 'T',
+				       52, 1, 0, 255};
+	static const uint8_t sname[] = {12, 1, 0xa1, 60, 4, ' ', '5', '.', '0', 255};
+	struct fb f;
+	struct lf_obs o;
+	fb_dhcp(&f, PC, 1, 0, opts, sizeof(opts));
+	size_t bootp = f.n - sizeof(opts) - 240;
+	memcpy(f.b + bootp + 108, file, sizeof(file));
+	memcpy(f.b + bootp + 44, sname, sizeof(sname));
+	assert_int_equal(lanframe_decode(f.b, f.n, &o), LF_OK);
+	assert_string_equal(o.dhcp.hostname, "Ke-to\xc3\xa1");
+	assert_string_equal(o.dhcp.vendor_class, "MSFT 5.0");
+	/* without 52 the same fields are a boot file name and a server name, not options */
+	static const uint8_t plain[] = {53, 1, 1, 12, 3, 'K', 'e', '-', 255};
+	fb_dhcp(&f, PC, 1, 0, plain, sizeof(plain));
+	bootp = f.n - sizeof(plain) - 240;
+	memcpy(f.b + bootp + 108, file, sizeof(file));
+	assert_int_equal(lanframe_decode(f.b, f.n, &o), LF_OK);
+	assert_string_equal(o.dhcp.hostname, "Ke-");
+	assert_string_equal(o.dhcp.vendor_class, "");
+}
+
 static void dhcp_hostile_options(void **state)
 {
 	(void)state;
@@ -486,6 +514,7 @@ int main(void)
 	    cmocka_unit_test(arp_gives_the_sender),
 	    cmocka_unit_test(group_and_short_sources),
 	    cmocka_unit_test(vlan_tags_are_skipped),
+	    cmocka_unit_test(dhcp_overload_and_split_options),
 	    cmocka_unit_test(dhcp_client_options),
 	    cmocka_unit_test(dhcp_hostile_options),
 	    cmocka_unit_test(lldp_neighbour),

@@ -101,6 +101,18 @@ static struct counted encode(struct lanwatch *lw)
 	return c;
 }
 
+/* f with a VLAN tag (tpid, vid) inserted after its addresses. */
+static void tag(struct fb *f, unsigned tpid, unsigned vid)
+{
+	uint8_t rest[sizeof(f->b)];
+	size_t n = f->n - 12;
+	memcpy(rest, f->b + 12, n);
+	f->n = 12;
+	fb_u16(f, tpid);
+	fb_u16(f, vid);
+	fb_put(f, rest, n);
+}
+
 static void filter_compiles_and_passes_what_is_decoded(void **state)
 {
 	(void)state;
@@ -140,6 +152,22 @@ static void filter_compiles_and_passes_what_is_decoded(void **state)
 	PASSES(0);
 	fb_eth(&f, BCAST, mac, 0x86dd); /* IPv6 */
 	fb_put(&f, "\x60\0\0\0\0\0\x3a\x40", 8);
+	PASSES(0);
+	/* the same under VLAN tags, as a trunk port without tag offload shows them */
+	fb_arp(&f, mac, 0xc0a80114);
+	tag(&f, 0x8100, 42);
+	PASSES(1);
+	fb_dhcp(&f, mac, 1, 0, opts, sizeof(opts));
+	tag(&f, 0x8100, 42);
+	tag(&f, 0x88a8, 7); /* 802.1ad: a service tag outside the customer's */
+	PASSES(1);
+	fb_lldp(&f, mac, "Gi0/5");
+	fb_tlv(&f, 0, "", 0);
+	tag(&f, 0x8100, 5);
+	PASSES(1);
+	fb_eth(&f, BCAST, mac, 0x0800);
+	fb_udp(&f, 0xc0a80114, 0x08080808, 40000, 53, 0);
+	tag(&f, 0x8100, 42);
 	PASSES(0);
 #undef PASSES
 	pcap_freecode(&prog);
