@@ -269,6 +269,9 @@ static void ingest_metrics(struct strbuf *out, const struct collector *c)
 	    in->batches_storage_failed);
 	one(out, "hbmon_ingest_duplicate_batches_total", "counter",
 	    "Batches received again, acknowledged without a second write", in->batches_duplicate);
+	one(out, "hbmon_device_class_changes_total", "counter",
+	    "Devices the probe confirmed as another class than before (replaced?)",
+	    in->class_changes);
 	by_reason(out, "hbmon_rrd_files_refused_total", "RRD files not created, by quota",
 		  (const char *const[]){"device_quota", "probe_rate"},
 		  (unsigned long long[]){in->files_refused_quota, in->files_refused_rate}, 2);

@@ -9,7 +9,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "classnote.h"
 #include "collector.h"
+#include "devclass.h"
 #include "filecheck.h"
 #include "identstore.h"
 #include "lanhosts.h"
@@ -63,6 +65,26 @@ int datadir_open_store(struct collector *c, char *err, size_t errsz)
 	return 0;
 }
 
+/* What the probe recognised the device as before the restart (state.h dev_class_seen): the
+ * device page says it, and the targets count the device in its class, before its next answer.
+ * A class the collector does not know (a file edited by hand) is left out. */
+static void restore_class(struct collector *c, size_t i, const struct dev_ident *id)
+{
+	struct dev_class_seen *k = &c->state.dev[i].auto_cls;
+	int cls = devclass_parse(id->auto_cls);
+	if (!c->inv->devices[i].cls_auto || cls < 0)
+		return; /* the inventory gives the class now: it wins */
+	c->inv->devices[i].cls = (enum dev_class)cls;
+	snprintf(k->cls, sizeof(k->cls), "%s", id->auto_cls);
+	k->confidence = id->confidence < 0 ? 0 : id->confidence > 100 ? 100 : id->confidence;
+	snprintf(k->vendor, sizeof(k->vendor), "%s", id->vendor);
+	snprintf(k->why, sizeof(k->why), "%s", id->why);
+	if (devclass_parse(id->was) >= 0 && strcmp(id->was, id->auto_cls) != 0) {
+		snprintf(k->was, sizeof(k->was), "%s", id->was);
+		k->changed = id->changed;
+	}
+}
+
 /* What a device said it is before the restart, shown until it answers again. */
 static void restore_identity(void *ctx, const struct dev_ident *id)
 {
@@ -75,6 +97,7 @@ static void restore_identity(void *ctx, const struct dev_ident *id)
 	snprintf(d->serial, sizeof(d->serial), "%s", id->serial);
 	snprintf(d->sys_name, sizeof(d->sys_name), "%s", id->sys_name);
 	snprintf(d->sys_descr, sizeof(d->sys_descr), "%s", id->sys_descr);
+	restore_class(c, (size_t)i, id);
 }
 
 int datadir_open(struct collector *c, char *err, size_t errsz)
@@ -111,6 +134,8 @@ int datadir_open(struct collector *c, char *err, size_t errsz)
 	}
 	c->ingest.inv = c->inv;
 	c->ingest.state = &c->state;
+	c->ingest.class_changed = classnote_changed;
+	c->ingest.class_ctx = c;
 	c->ingest.rrd = c->rrd;
 	c->ingest.now = c->now;
 	c->ingest.default_probe = cfg->default_probe;

@@ -284,6 +284,88 @@ static void state_rows(struct strbuf *o, const struct collector *c, const struct
 	}
 }
 
+/* How long the device page still says that the probe re-classed a device (the commune page
+ * lists the week's events too; /events keeps it after). */
+#define CLASS_CHANGE_SHOWN (7 * 86400)
+
+/* A class in a sentence: its catalogue word; "other" (or a class the catalogue lacks: the
+ * key itself would be returned, and it lives here) as a device of no known class. */
+static const char *class_word(const struct collector *c, enum lang l, const char *cls)
+{
+	char key[48];
+	snprintf(key, sizeof(key), "class.%s", cls);
+	if (strcmp(cls, "other") == 0 || !i18n_has(c->i18n, key))
+		return T("device.class_unknown");
+	return T(key);
+}
+
+/* The device's class. One the probe recognised (the inventory left it empty) says so and how
+ * sure, "other" with its maker when the rule files know it: "Máy in — tự nhận biết, chắc chắn
+ * 92 %", "Khác (HP) — …". The inventory's class is shown as the inventory gives it. */
+static void class_row(struct strbuf *o, const struct collector *c, const struct inv_device *d,
+		      const struct dev_state *s, enum lang l)
+{
+	const struct dev_class_seen *k = &s->auto_cls;
+	int recognised = d->cls_auto && k->cls[0];
+	char key[48], cap[300], pct[32];
+	struct strbuf w = {0}, v = {0};
+	snprintf(key, sizeof(key), "class.%s", recognised ? k->cls : devclass_name(d->cls));
+	if (strbuf_init(&w, 0) < 0 || strbuf_init(&v, 0) < 0)
+		goto out;
+	if (recognised && strcmp(k->cls, "other") == 0 && k->vendor[0]) {
+		const char *const vals[][2] = {{"vendor", k->vendor}};
+		text_fill(&w, T("device.class_other_vendor"), vals, 1);
+	} else {
+		strbuf_puts(&w, T(key));
+	}
+	i18n_capitalised(cap, sizeof(cap), w.data);
+	if (recognised) {
+		text_percent(pct, sizeof(pct), l, k->confidence);
+		const char *const vals[][2] = {{"class", cap}, {"pct", pct}};
+		text_fill(&v, T("device.class_auto"), vals, 2);
+	}
+	ident_row(o, T("col.class"), recognised ? v.data : cap);
+out:
+	strbuf_free(&w);
+	strbuf_free(&v);
+}
+
+/* A paragraph that stands out, from a catalogue template, escaped. */
+static void notice(struct strbuf *o, const char *tpl, const char *const vals[][2], int n)
+{
+	struct strbuf v;
+	if (strbuf_init(&v, 0) == 0 && text_fill(&v, tpl, vals, n) == 0) {
+		strbuf_puts(o, "<p class=\"notice\">");
+		strbuf_html(o, v.data);
+		strbuf_puts(o, "</p>\n");
+	}
+	strbuf_free(&v);
+}
+
+/* Possibly a replaced device: the probe sees a different class and is confirming it ("2 of
+ * 3"), or confirmed one lately. The probe re-profiles it only once confirmed (clsmem.h). */
+static void class_notice(struct strbuf *o, const struct collector *c, const struct inv_device *d,
+			 const struct dev_state *s, time_t now, enum lang l)
+{
+	const struct dev_class_seen *k = &s->auto_cls;
+	char n[16], of[16], when[48];
+	if (!d->cls_auto || !k->cls[0])
+		return;
+	if (k->seen[0] && k->seen_polls > 0) {
+		snprintf(n, sizeof(n), "%d", k->seen_polls);
+		snprintf(of, sizeof(of), "%d", WIRE_CLASS_CONFIRM);
+		const char *const vals[][2] = {{"class", class_word(c, l, k->seen)}, {"n", n},
+					       {"of", of}};
+		notice(o, T("device.class_seen"), vals, 3);
+	}
+	if (k->was[0] && k->changed && now - k->changed < CLASS_CHANGE_SHOWN) {
+		text_when_minute(when, sizeof(when), k->changed, now);
+		const char *const vals[][2] = {{"class", class_word(c, l, k->cls)}, {"when", when},
+					       {"was", class_word(c, l, k->was)}};
+		notice(o, T("device.class_changed"), vals, 3);
+	}
+}
+
 /* What only a technician reads, collapsed: the SNMP identity's OID, the port, the profile. */
 static void tech_details(struct strbuf *o, const struct collector *c, const struct inv_device *d,
 			 const struct dev_state *s, enum lang l)
@@ -300,6 +382,9 @@ static void tech_details(struct strbuf *o, const struct collector *c, const stru
 		ident_row(o, T("device.snmp_port"), buf);
 	}
 	ident_row(o, T("device.profile"), s->cls);
+	/* the rules' own words (MIB names, OIDs): why the probe chose the class it did */
+	if (d->cls_auto && s->auto_cls.cls[0] && s->auto_cls.why[0])
+		ident_row(o, T("device.class_why"), s->auto_cls.why);
 	if (s->error[0]) /* the probe's own message, for whoever fixes it */
 		ident_row(o, T("device.probe_error"), s->error);
 	strbuf_puts(o, "</table></details>\n");
@@ -313,7 +398,7 @@ int page_device(struct strbuf *o, const struct collector *c, size_t i, enum lang
 	time_t now = c->now();
 	enum dev_status st = state_status(&c->state, i, readiness_polled(d), now,
 					  c->cfg->stale_after);
-	char buf[300], key[48];
+	char buf[300];
 
 	page_head(o, c, l, d->name, 60, v);
 	strbuf_printf(o, "<nav><a href=\"/%s\">← %s</a></nav>", l == LANG_VI ? "" : "?lang=en",
@@ -322,11 +407,12 @@ int page_device(struct strbuf *o, const struct collector *c, size_t i, enum lang
 	strbuf_html(o, d->name);
 	strbuf_printf(o, " <span class=\"status %s\">", status_name(st));
 	strbuf_html(o, text_status(c->i18n, l, st));
-	strbuf_puts(o, "</span></h1></header>\n<table class=\"ident\">\n");
+	strbuf_puts(o, "</span></h1></header>\n");
+	class_notice(o, c, d, s, now, l);
+	strbuf_puts(o, "<table class=\"ident\">\n");
 	ident_row(o, T("col.commune"), c->inv->communes[d->commune].name);
 	ident_row(o, T("col.site"), c->inv->sites[d->site].name);
-	snprintf(key, sizeof(key), "class.%s", devclass_name(d->cls));
-	ident_row(o, T("col.class"), T(key));
+	class_row(o, c, d, s, l);
 	address_row(o, c, d, l);
 	if (d->url[0])
 		ident_row(o, T("col.url"), d->url);

@@ -298,7 +298,8 @@ static void take_ident(void *ctx, const struct dev_ident *id)
 	x->model[i] = strdup(id->model);
 	x->serial[i] = strdup(id->serial);
 	x->sys_name[i] = strdup(id->sys_name);
-	x->cls[i] = strdup(id->cls);
+	/* the class the probe recognised ("other" too), else the profile it polled with */
+	x->cls[i] = strdup(id->auto_cls[0] ? id->auto_cls : id->cls);
 }
 
 static int idents_read(struct collector *c, struct inv_idents *x, char *err, size_t n)

@@ -130,7 +130,8 @@ static void events_row(void *ctx, const struct event *e)
 static void events_form(struct strbuf *o, const struct collector *c, enum lang l,
 			const struct viewer *v, const struct events_query *q)
 {
-	static const char *const kinds[] = {"firing", "resolved", "ack", "maintenance"};
+	static const char *const kinds[] = {"firing", "resolved", "ack", "maintenance",
+					    "class_changed"};
 	char key[48];
 	strbuf_printf(o, "<form class=\"range\" method=\"get\" action=\"/events\"><select "
 			 "name=\"commune\"><option value=\"\">%s</option>",

@@ -114,8 +114,7 @@ struct i18n *i18n_load(const char *dir, struct errlist *errs)
 	return t;
 }
 
-/* "xã" → "Xã", "đơn vị" → "Đơn vị": the first letter up (ASCII, and đ as Vietnamese needs). */
-static void capitalised(char *dst, size_t n, const char *word)
+void i18n_capitalised(char *dst, size_t n, const char *word)
 {
 	snprintf(dst, n, "%s", word);
 	if (dst[0] >= 'a' && dst[0] <= 'z')
@@ -155,8 +154,8 @@ int i18n_set_units(struct i18n *t, const char *const top[LANG_COUNT],
 				    codes[l], codes[l]);
 			return -1;
 		}
-		capitalised(top_cap, sizeof(top_cap), top[l]);
-		capitalised(member_cap, sizeof(member_cap), member[l]);
+		i18n_capitalised(top_cap, sizeof(top_cap), top[l]);
+		i18n_capitalised(member_cap, sizeof(member_cap), member[l]);
 		const char *const words[][2] = {{"{top}", top[l]}, {"{Top}", top_cap},
 						{"{member}", member[l]}, {"{Member}", member_cap}};
 		for (size_t i = 0; i < t->cat[l].n; i++) {

@@ -24,6 +24,10 @@ int i18n_set_units(struct i18n *t, const char *const top[LANG_COUNT],
 const char *i18n_get(const struct i18n *t, enum lang lang, const char *key);
 /* 1 when the Vietnamese catalogue (the complete one) has key. */
 int i18n_has(const struct i18n *t, const char *key);
+/* word into dst (n bytes, always terminated) with its first letter up: "xã" → "Xã", "đơn vị"
+ * → "Đơn vị", "máy in" → "Máy in" (ASCII letters, and đ as Vietnamese needs: the catalogues'
+ * words begin with no other accented letter). */
+void i18n_capitalised(char *dst, size_t n, const char *word);
 enum lang lang_parse(const char *s, enum lang def);
 const char *lang_code(enum lang l);
 

@@ -167,16 +167,36 @@ static int add_interfaces(struct ingest_job *j, const char *prefix, size_t plen,
 }
 
 /* The inventory left the class empty: the probe's classification decides which targets the
- * device counts for (until the next reload, then again from the next sample). */
+ * device counts for (until the next reload, then again from the next sample). The class it
+ * recognised, "other" too; from an older probe, the profile it polled with. */
 static void learn_class(struct inv_device *d, const struct dev_sample *s)
 {
-	if (!d->cls_auto || !s->up || !s->cls[0])
+	const char *name = s->cls_auto[0] ? s->cls_auto : s->cls;
+	if (!d->cls_auto || !s->up || !name[0])
 		return;
-	int c = devclass_parse(s->cls);
+	int c = devclass_parse(name);
 	if (c >= 0 && (enum dev_class)c != d->cls) {
-		log_info("ingest", "%s: class %s, as the probe detected it", d->name, s->cls);
+		log_info("ingest", "%s: class %s, as the probe detected it", d->name, name);
 		d->cls = (enum dev_class)c;
 	}
+}
+
+/* A change of class the probe confirmed (the device was replaced by another kind), applied to
+ * the state for the first time: counted, logged with its commune and device, and told. The
+ * inventory's class always wins: a device it gives a class is never re-classed. */
+static void note_class_change(struct ingest *in, size_t i, const struct dev_class_seen *before)
+{
+	const struct dev_class_seen *k = &in->state->dev[i].auto_cls;
+	const struct inv_device *d = &in->inv->devices[i];
+	if (!d->cls_auto || !k->was[0] ||
+	    (k->changed == before->changed && strcmp(k->was, before->was) == 0))
+		return;
+	in->st.class_changes++;
+	log_warnx("ingest", "%s/%s: class %s, %s before (the probe confirmed it, %d %% sure): "
+		  "replaced by another device?", in->inv->communes[d->commune].name, d->name, k->cls,
+		  k->was, k->confidence);
+	if (in->class_changed)
+		in->class_changed(in->class_ctx, i, k->was, k->cls, k->changed);
 }
 
 /* What an answering device says it is, kept when it changed (identstore.h). */
@@ -186,8 +206,13 @@ static void keep_identity(struct ingest *in, size_t i, const struct dev_sample *
 	if (!in->ident || !s->up || d->last_poll != s->ts)
 		return; /* down, or older than what the state holds */
 	const struct inv_device *dev = &in->inv->devices[i];
-	struct dev_ident id = {in->inv->communes[dev->commune].name, dev->name, d->model, d->serial,
-			       d->sys_name, d->sys_descr, d->cls, (time_t)s->ts};
+	const struct dev_class_seen *k = &d->auto_cls;
+	struct dev_ident id = {
+	    .commune = in->inv->communes[dev->commune].name, .device = dev->name,
+	    .model = d->model, .serial = d->serial, .sys_name = d->sys_name,
+	    .sys_descr = d->sys_descr, .cls = d->cls, .seen = (time_t)s->ts,
+	    .auto_cls = k->cls, .vendor = k->vendor, .why = k->why, .was = k->was,
+	    .confidence = k->confidence, .changed = k->changed};
 	identstore_save(in->ident, &id, &d->ident_saved);
 }
 
@@ -450,9 +475,13 @@ long ingest_decoded(struct ingest *in, const char *peer, const char *probe, stru
 			wire_batch_free(&b);
 			return -1;
 		}
-		if (state_apply(in->state, (size_t)idx, s))
+		struct dev_class_seen before = in->state->dev[idx].auto_cls;
+		/* an older answer arriving late tells nothing new of what the device is now */
+		if (state_apply(in->state, (size_t)idx, s)) {
 			in->state->dev[idx].received = now;
-		learn_class(&in->inv->devices[idx], s);
+			learn_class(&in->inv->devices[idx], s);
+			note_class_change(in, (size_t)idx, &before);
+		}
 		keep_identity(in, (size_t)idx, s);
 		job->devs[job->ndevs++] = (size_t)idx;
 		accepted++;

@@ -29,8 +29,14 @@ struct ingest_stats {
 	    batches_busy, group_rows_capped, batches_unauthorized, samples_not_assigned,
 	    batches_duplicate, batches_storage_failed, files_refused_quota, files_refused_rate;
 	uint64_t samples_malformed, rows_malformed; /* dropped by the decoder (wire.h); rows
-						    * include interface entries */
+						    * include interface entries and class evidence */
+	uint64_t class_changes; /* devices the probe confirmed as another class (replaced?) */
 };
+
+/* A device's recognised class changed: dev in the inventory, the classes before and now
+ * (devclass.h names), when the probe confirmed it. Called once per change. */
+typedef void (*ingest_class_fn)(void *ctx, size_t dev, const char *was, const char *now,
+				time_t when);
 
 struct ingest {
 	struct inventory *inv; /* writable: a device without a class takes the probe's */
@@ -46,6 +52,8 @@ struct ingest {
 	struct identstore *ident;
 	struct lanhosts *lan;      /* hosts the LAN watch reports; NULL: not kept (an import) */  /* devices' models and serials kept; NULL: not kept (an import) */
 	struct lograte *warnings; /* refusals logged through it; NULL: each one (an import) */
+	ingest_class_fn class_changed; /* NULL: a change is only counted and logged */
+	void *class_ctx;
 	struct ingest_stats st;
 };
 

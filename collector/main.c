@@ -278,7 +278,7 @@ static void reload(struct collector *c)
 		memset(&c->state.dev[old].files, 0, sizeof(c->state.dev[old].files));
 		memset(&c->state.dev[old].ports, 0, sizeof(c->state.dev[old].ports));
 		/* a device left without a class keeps the one its probe detected */
-		int cls = devclass_parse(st.dev[i].cls);
+		int cls = state_probe_class(&st.dev[i]);
 		if (inv->devices[i].cls_auto && cls >= 0)
 			inv->devices[i].cls = (enum dev_class)cls;
 	}

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "devclass.h"
 #include "strbuf.h"
 
 int state_init(struct state *st, size_t ndevices)
@@ -49,6 +50,34 @@ static void pick_main_if(struct dev_state *d, const struct dev_sample *s)
 		d->main_if = s->ifs[0].index;
 }
 
+/* The classification's evidence of an answering device's sample (state.h dev_class_seen). A
+ * sample without it (the inventory gives a class now, an older probe) clears it; a change
+ * once confirmed stays known until another. */
+static void take_class(struct dev_class_seen *c, const struct dev_sample *s)
+{
+	struct dev_class_seen n = {0};
+	if (s->cls_auto[0]) {
+		snprintf(n.cls, sizeof(n.cls), "%s", s->cls_auto);
+		n.confidence = s->cls_confidence;
+		snprintf(n.vendor, sizeof(n.vendor), "%s", s->cls_vendor);
+		snprintf(n.why, sizeof(n.why), "%s", s->cls_why);
+		snprintf(n.seen, sizeof(n.seen), "%s", s->cls_seen);
+		n.seen_polls = s->cls_seen[0] ? s->cls_seen_polls : 0;
+		memcpy(n.was, c->was, sizeof(n.was));
+		n.changed = c->changed;
+		if (s->cls_was[0]) {
+			snprintf(n.was, sizeof(n.was), "%s", s->cls_was);
+			n.changed = s->ts;
+		}
+	}
+	*c = n;
+}
+
+int state_probe_class(const struct dev_state *d)
+{
+	return devclass_parse(d->auto_cls.cls[0] ? d->auto_cls.cls : d->cls);
+}
+
 int state_apply(struct state *st, size_t i, const struct dev_sample *s)
 {
 	if (i >= st->n)
@@ -78,6 +107,7 @@ int state_apply(struct state *st, size_t i, const struct dev_sample *s)
 	d->uptime_ticks = s->uptime_ticks;
 	pick_main_if(d, s);
 	snprintf(d->cls, sizeof(d->cls), "%s", s->cls);
+	take_class(&d->auto_cls, s);
 	/* decoded once, in one block: read by every tick and the device page as they are */
 	size_t keep = st->max_rows && s->nrows > st->max_rows ? st->max_rows : s->nrows;
 	d->rows_dropped = s->nrows - keep;

@@ -11,6 +11,23 @@
 #include "quota.h"
 #include "wire.h"
 
+/*
+ * What the probe recognised a device of no inventory class as, and how it knows (wire.h
+ * cls_*): kept from its latest answer, the class, confidence, vendor and reasons also in the
+ * store's file (identstore.h). A change of class the probe confirmed is remembered with its
+ * time until the next one; a change it is still confirming is only the latest answer's.
+ */
+struct dev_class_seen {
+	char cls[WIRE_CLASS_MAX]; /* "": the probe made no classification (or an older probe) */
+	int confidence;           /* 0..100 */
+	char vendor[WIRE_VENDOR_MAX];
+	char why[WIRE_TEXT_MAX];  /* the rule files' words: technical details only */
+	char seen[WIRE_CLASS_MAX]; /* a different class seen, not yet confirmed ... */
+	int seen_polls;            /* ... on this many polls of WIRE_CLASS_CONFIRM */
+	char was[WIRE_CLASS_MAX];  /* the class before the last confirmed change; "" none */
+	time_t changed;            /* when that change was confirmed (the probe's clock) */
+};
+
 struct dev_state {
 	int has_sample;
 	int up;            /* the latest poll was answered */
@@ -33,6 +50,7 @@ struct dev_state {
 	struct devrows rows; /* the latest answer's profile rows, decoded */
 	struct lanplace_ports ports; /* a switch's bridge ports by name (lanplace.h) */
 	char cls[32];     /* the profile the probe used */
+	struct dev_class_seen auto_cls; /* the probe's classification (no inventory class) */
 	struct file_set files;   /* its RRD files (the per-device quota) */
 	uint64_t files_refused;  /* rows not stored: over the file quota or the new-file rate */
 	size_t rows_dropped;     /* profile rows of the latest answer not kept (row quota) */
@@ -50,8 +68,13 @@ struct state {
 
 int state_init(struct state *st, size_t ndevices);
 void state_free(struct state *st);
-/* Applies an accepted sample to device i; returns 1, or 0 when it is older than the latest. */
+/* Applies an accepted sample to device i; returns 1, or 0 when it is older than the latest.
+ * A confirmed change of class (s->cls_was) it applies for the first time sets auto_cls.was
+ * and .changed to the sample's. */
 int state_apply(struct state *st, size_t i, const struct dev_sample *s);
+/* The class the probe recognised device d as (devclass.h), else the one named by the profile
+ * it polled with; -1 when neither names a class ("generic", nothing heard). */
+int state_probe_class(const struct dev_state *d);
 /* As the latest poll said (up, down) while it is fresher than stale_after seconds, judged by
  * when it was received (a probe's slow clock must not change it); stale after. */
 enum dev_status state_status(const struct state *st, size_t i, int polled, time_t now,

@@ -396,7 +396,8 @@ int store_events_newest(struct store *s, time_t from, time_t to, const char *kin
 	sqlite3_stmt *st = NULL;
 	if (sqlite3_prepare_v2(s->db,
 			       "SELECT ts, commune, subject, kind, text, text_en FROM events WHERE "
-			       "kind IN ('firing', 'resolved', 'ack', 'maintenance') AND (?3 IS NULL "
+			       "kind IN ('firing', 'resolved', 'ack', 'maintenance', 'class_changed') "
+			       "AND (?3 IS NULL "
 			       "OR kind = ?3) AND ts >= ?1 AND ts < ?2 ORDER BY ts DESC, id DESC "
 			       "LIMIT ?4",
 			       -1, &st, NULL) != SQLITE_OK) {

@@ -36,8 +36,8 @@ int store_alert_events(struct store *s, time_t from, time_t to, int limit, store
 		       void *ctx);
 
 /* What people read of a commune's history, newest first: alerts firing and resolved,
- * acknowledgements ("ack"), maintenance planned and ended ("maintenance"); kind NULL: all of
- * them. from <= ts < to, at most limit. Returns how many, or -1. */
+ * acknowledgements ("ack"), maintenance planned and ended ("maintenance"), devices the probe
+ * re-classed ("class_changed", classnote.h); kind NULL: all of them. from <= ts < to, at most limit. Returns how many, or -1. */
 int store_events_newest(struct store *s, time_t from, time_t to, const char *kind, int limit,
 			store_event_fn fn, void *ctx);
 

@@ -202,7 +202,8 @@ void text_duration_full(char *dst, size_t dstsz, const struct i18n *t, enum lang
 		duration(dst, dstsz, t, l, seconds, 1);
 }
 
-void text_when(char *dst, size_t dstsz, time_t t, time_t now)
+/* text_when and text_when_minute: today's time alone, with or without its seconds. */
+static void when_fmt(char *dst, size_t dstsz, time_t t, time_t now, int seconds)
 {
 	struct tm tm, today;
 	size_t n = 0;
@@ -212,13 +213,23 @@ void text_when(char *dst, size_t dstsz, time_t t, time_t now)
 	}
 	/* literal formats: -Wformat-nonliteral checks strftime's too */
 	if (tm.tm_year == today.tm_year && tm.tm_yday == today.tm_yday)
-		n = strftime(dst, dstsz, "%H:%M:%S", &tm);
+		n = seconds ? strftime(dst, dstsz, "%H:%M:%S", &tm) : strftime(dst, dstsz, "%H:%M", &tm);
 	else if (tm.tm_year == today.tm_year)
 		n = strftime(dst, dstsz, "%d/%m %H:%M", &tm);
 	else
 		n = strftime(dst, dstsz, "%d/%m/%Y %H:%M", &tm);
 	if (n == 0)
 		snprintf(dst, dstsz, "—");
+}
+
+void text_when(char *dst, size_t dstsz, time_t t, time_t now)
+{
+	when_fmt(dst, dstsz, t, now, 1);
+}
+
+void text_when_minute(char *dst, size_t dstsz, time_t t, time_t now)
+{
+	when_fmt(dst, dstsz, t, now, 0);
 }
 
 void text_when_ago(char *dst, size_t dstsz, const struct i18n *t, enum lang l, time_t when,

@@ -47,6 +47,9 @@ void text_when(char *dst, size_t dstsz, time_t t, time_t now);
  * "03:26:18 (vừa xong)" under a minute. */
 void text_when_ago(char *dst, size_t dstsz, const struct i18n *t, enum lang l, time_t when,
 		   time_t now);
+/* A moment in a sentence, to the minute: "03:26" today, "04/12 16:05" this year, "04/12/2025
+ * 16:05" before; "—" for 0. */
+void text_when_minute(char *dst, size_t dstsz, time_t t, time_t now);
 /* Fills a catalogue template's {name} fields from vals (name, text pairs); a field it does
  * not know stays as written. 0, or -1 when out overflowed. */
 int text_fill(struct strbuf *out, const char *tpl, const char *const vals[][2], int n);

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "devclass.h"
+
 /*
  * Encoding writes JSON straight into the buffer: a probe encodes every answer of the fleet, and
  * building json-c objects for it cost as much CPU as parsing the SNMP answers. Decoding (the
@@ -170,6 +172,23 @@ static void encode_row(struct jw *w, const struct group_row *r)
 	jw_close(w, "}");
 }
 
+/* The classification's evidence (wire.h), only for a device the probe classified: a sample
+ * without class_auto is one whose class the inventory gives (or an older probe's). */
+static void encode_class(struct jw *w, const struct dev_sample *s)
+{
+	if (!s->cls_auto[0])
+		return;
+	jw_str(w, "class_auto", s->cls_auto);
+	jw_raw(w, "class_confidence", "%d", s->cls_confidence);
+	jw_str(w, "class_why", s->cls_why);
+	jw_str(w, "class_vendor", s->cls_vendor);
+	if (s->cls_seen[0]) {
+		jw_str(w, "class_seen", s->cls_seen);
+		jw_raw(w, "class_seen_polls", "%d", s->cls_seen_polls);
+	}
+	jw_str(w, "class_was", s->cls_was);
+}
+
 int wire_encode_sample(struct strbuf *sb, const struct dev_sample *s)
 {
 	struct jw w = {sb, 1, 0};
@@ -203,6 +222,7 @@ int wire_encode_sample(struct strbuf *sb, const struct dev_sample *s)
 			encode_if(&w, &s->ifs[i]);
 		jw_close(&w, "]");
 		jw_str(&w, "class", s->cls);
+		encode_class(&w, s);
 		if (s->nrows) {
 			jw_open(&w, "groups", "[");
 			for (size_t i = 0; i < s->nrows; i++)
@@ -751,6 +771,58 @@ static int decode_ifs(struct dec *d, json_object *o, struct dev_sample *s)
 	return 0;
 }
 
+/* A class the evidence names: one devclass.h knows, or "" when the member is absent. The
+ * collector words every class through its catalogue: a name it does not know is refused. */
+static int get_class(struct dec *d, json_object *o, const char *k, char *dst)
+{
+	if (get_str(d, o, k, dst, WIRE_CLASS_MAX, 0) < 0)
+		return -1;
+	if (dst[0] && devclass_parse(dst) < 0)
+		return fail(d, k, "not a device class");
+	return 0;
+}
+
+/* The classification's evidence (wire.h): the class_* members, all read only with class_auto
+ * (an older probe, or a device the inventory gives a class, sends none). */
+static int decode_class_fields(struct dec *d, json_object *o, struct dev_sample *s)
+{
+	int64_t v;
+	if (get_class(d, o, "class_auto", s->cls_auto) < 0)
+		return -1;
+	if (!s->cls_auto[0])
+		return 0;
+	if (get_int(d, o, "class_confidence", 0, 100, &v, 1) < 0)
+		return -1;
+	s->cls_confidence = (int)v;
+	if (get_str(d, o, "class_why", s->cls_why, sizeof(s->cls_why), 0) < 0 ||
+	    get_str(d, o, "class_vendor", s->cls_vendor, sizeof(s->cls_vendor), 0) < 0 ||
+	    get_class(d, o, "class_seen", s->cls_seen) < 0 ||
+	    get_class(d, o, "class_was", s->cls_was) < 0)
+		return -1;
+	/* a change pending or made is to another class than the one the device has now */
+	if (s->cls_seen[0] && strcmp(s->cls_seen, s->cls_auto) == 0)
+		return fail(d, "class_seen", "the class the device already has");
+	if (s->cls_was[0] && strcmp(s->cls_was, s->cls_auto) == 0)
+		return fail(d, "class_was", "the class the device still has");
+	int rc = get_int(d, o, "class_seen_polls", 1, WIRE_CLASS_CONFIRM, &v, s->cls_seen[0] != 0);
+	if (rc < 0)
+		return -1;
+	if (rc == 0 && !s->cls_seen[0])
+		return fail(d, "class_seen_polls", "given without class_seen");
+	s->cls_seen_polls = rc == 0 ? (int)v : 0;
+	return 0;
+}
+
+/* Bad evidence is dropped alone, counted like a bad row: the sample's measures stay good. */
+static void decode_class(struct dec *d, json_object *o, struct dev_sample *s)
+{
+	if (decode_class_fields(d, o, s) == 0)
+		return;
+	s->cls_auto[0] = s->cls_why[0] = s->cls_vendor[0] = s->cls_seen[0] = s->cls_was[0] = '\0';
+	s->cls_confidence = s->cls_seen_polls = 0;
+	refuse(d, WR_CLASS, strlen(d->path), s);
+}
+
 static int decode_sample(struct dec *d, json_object *o, struct dev_sample *s)
 {
 	int64_t v;
@@ -774,7 +846,10 @@ static int decode_sample(struct dec *d, json_object *o, struct dev_sample *s)
 		return -1;
 	if (rc == 0)
 		s->rtt_ms = (int)v;
-	return decode_sys(d, o, s) < 0 || decode_rows(d, o, s) < 0 || decode_ifs(d, o, s) < 0 ? -1 : 0;
+	if (decode_sys(d, o, s) < 0 || decode_rows(d, o, s) < 0 || decode_ifs(d, o, s) < 0)
+		return -1;
+	decode_class(d, o, s);
+	return 0;
 }
 
 /*

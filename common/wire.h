@@ -18,6 +18,11 @@
 #define WIRE_MAX_SAMPLES 10000
 #define WIRE_MAX_IFS 10000
 #define WIRE_MAX_BATCH_IFS 50000
+#define WIRE_CLASS_MAX 32   /* a device class name (devclass.h) with its NUL */
+#define WIRE_VENDOR_MAX 64  /* a vendor's name as vendors.conf writes it */
+/* Polls in a row a different class must be seen on before the probe re-profiles the device
+ * (probe/clsmem.h): the collector says "2 of 3" with the same number. */
+#define WIRE_CLASS_CONFIRM 3
 
 /* Which optional interface fields a sample carries. */
 enum if_field {
@@ -119,13 +124,24 @@ struct dev_sample {
 	/* probe-side only, not on the wire: values the agent sent that made no sense */
 	unsigned bad_values;
 	char bad_first[WIRE_NAME_MAX];
-	/* the classification, when the probe made one (no inventory class): why and how sure */
-	char cls_why[WIRE_TEXT_MAX];
-	int cls_confidence;
+	/* the classification, when the probe made one (no inventory class): why and how sure.
+	 * On the wire as "class_*" members, all of them present only with class_auto. */
+	char cls_auto[WIRE_CLASS_MAX]; /* the class it recognised ("other" too); "": none made */
+	char cls_why[WIRE_TEXT_MAX];   /* reasons built from the rule files, joined by "; " */
+	int cls_confidence;            /* 0..100 */
+	char cls_vendor[WIRE_VENDOR_MAX]; /* the maker vendors.conf names; "" unknown */
+	/* a different class seen on cls_seen_polls consecutive polls, not yet confirmed (the
+	 * probe sends 1 .. WIRE_CLASS_CONFIRM - 1, the collector takes up to WIRE_CLASS_CONFIRM);
+	 * cls_seen "" when none is pending */
+	char cls_seen[WIRE_CLASS_MAX];
+	int cls_seen_polls;
+	/* on the poll that confirmed a change only: the class the device had before */
+	char cls_was[WIRE_CLASS_MAX];
 };
 
-/* A part of a batch the collector could not take: dropped alone, the rest is kept. */
-enum wire_refusal_kind { WR_SAMPLE, WR_GROUP_ROW, WR_INTERFACE };
+/* A part of a batch the collector could not take: dropped alone, the rest is kept. A sample's
+ * classification evidence (WR_CLASS, its "class_*" members) is one part. */
+enum wire_refusal_kind { WR_SAMPLE, WR_GROUP_ROW, WR_INTERFACE, WR_CLASS };
 
 #define WIRE_MAX_REFUSALS 32 /* kept in detail per batch; the rest only counted */
 
@@ -144,7 +160,7 @@ struct batch {
 	struct dev_sample *samples; /* the good ones only, in body order */
 	size_t nsamples;
 	/* what was dropped: the first WIRE_MAX_REFUSALS in body order (NULL when none), and the
-	 * counts of all; interface entries count as rows */
+	 * counts of all; interface entries and classification evidence count as rows */
 	struct wire_refusal *refused;
 	size_t nrefused;
 	size_t refused_samples, refused_rows;
@@ -179,8 +195,10 @@ int wire_encode_batch_lan(struct strbuf *out, const char *probe, uint64_t epoch,
  * or samples array, more samples, interfaces, rows or values than a batch may hold) refuses
  * the batch: -1 with a message naming the field ("samples: too many samples in one batch") in
  * err, nothing kept. Otherwise 0: a bad sample is dropped alone, a bad group row or interface
- * entry is dropped from its sample (of two rows with one group and index the first is kept);
- * each drop is counted and the first ones described in out->refused.
+ * entry is dropped from its sample (of two rows with one group and index the first is kept),
+ * and so is bad classification evidence (a class no device class names, a confidence out of
+ * 0..100: all its class_* members); each drop is counted and the first ones described in
+ * out->refused.
  */
 int wire_decode_batch(const char *body, size_t len, struct batch *out, char *err, size_t errsz);
 void wire_batch_free(struct batch *b);

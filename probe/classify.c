@@ -20,6 +20,8 @@
 #define MAKES_MAX 6
 #define CLASSES_MAX 16
 #define EVIDENCE_MAX 24
+#define CLS_W_LAN_SAID 4    /* a host's own DHCP / LLDP words: enough alone, below any product
+			     * word or vendor of sysObjectID */
 
 struct cls_make {
 	char cls[PROF_CLASS_MAX];
@@ -464,6 +466,55 @@ static void weigh_subtrees(const struct profiles *ps, const struct cls_input *in
 	}
 }
 
+/* Whether name (a vendors.conf name, up to a " (" remark) is a whole word of text, case
+ * ignored: "Hikvision" in "Hangzhou Hikvision Digital Technology Co.,Ltd.", not "NEC" in
+ * "Connect". */
+static int name_in(const char *name, const char *text)
+{
+	size_t n = strcspn(name, "(");
+	while (n && name[n - 1] == ' ')
+		n--;
+	if (n < 2)
+		return 0;
+	for (const char *p = text; *p; p++)
+		if ((p == text || !isalnum((unsigned char)p[-1])) && strncasecmp(p, name, n) == 0 &&
+		    !isalnum((unsigned char)p[n]))
+			return 1;
+	return 0;
+}
+
+/* What the host said on its LAN: the class its own DHCP or LLDP words give, and the maker of
+ * its network card. A maker of one class (a camera maker's card is in a camera) weighs as a
+ * sysObjectID of theirs would; a maker of several lines half that (an HP card may be in a PC
+ * as well as in a switch). The reasons name the class and vendors.conf's name, never the
+ * LAN's text. */
+static void weigh_lan(const struct profiles *ps, const struct cls_input *in,
+		      struct cls_result *out, struct tally *t)
+{
+	const struct profile *said = in->lan_said ? profiles_find(ps, in->lan_said) : NULL;
+	if (said && strcmp(said->name, "other") != 0)
+		add(t, said->name, CLS_W_LAN_SAID, "on its LAN it says it is one of the %s (DHCP "
+		    "or LLDP)", class_noun(said->name));
+	if (!in->lan_vendor || !in->lan_vendor[0] || !ps->vendors)
+		return;
+	const struct cls_vendors *vs = ps->vendors;
+	const struct cls_vendor *own = vendor_find(vs, out->enterprise);
+	int named = own && !own->agent; /* an agent's name (Net-SNMP) gives way to the maker's */
+	for (size_t i = 0; i < vs->n; i++) {
+		const struct cls_vendor *v = &vs->v[i];
+		if (v->agent || !name_in(v->name, in->lan_vendor))
+			continue;
+		if (!named)
+			snprintf(out->vendor, sizeof(out->vendor), "%s", v->name);
+		for (int k = 0; k < v->nmakes; k++)
+			add(t, v->makes[k].cls,
+			    v->nmakes == 1 ? v->makes[k].weight : (v->makes[k].weight + 1) / 2,
+			    "its network card is by %s (IEEE registry), who makes %s", v->name,
+			    class_noun(v->makes[k].cls));
+		return; /* one maker: a name listed under two numbers counts once */
+	}
+}
+
 /* Copies the winner's reasons into out, heaviest first. */
 static void keep_reasons(const struct tally *t, const char *cls, struct cls_result *out)
 {
@@ -527,6 +578,7 @@ void classify_input(const struct profiles *ps, const struct cls_input *in, struc
 		weigh_vendor(ps, out, &t);
 		weigh_rules(ps, oid, d, in, &t);
 		weigh_subtrees(ps, in, out, &t);
+		weigh_lan(ps, in, out, &t);
 	}
 	decide(&t, out);
 	if (bad_oid && out->nwhy < CLS_WHY_MAX)
@@ -540,7 +592,7 @@ void classify_device(const struct profiles *ps, const char *objectid, const char
 		     const unsigned char *has, size_t nhas, struct cls_result *out)
 {
 	struct cls_answer ans[PROF_HAS_MAX];
-	struct cls_input in = {objectid, descr, NULL, 0, NULL, 0};
+	struct cls_input in = {objectid, descr, NULL, 0, NULL, 0, NULL, NULL};
 	if (has) {
 		in.nans = nhas < PROF_HAS_MAX ? nhas : PROF_HAS_MAX;
 		for (size_t i = 0; i < in.nans; i++) {

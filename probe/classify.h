@@ -1,8 +1,9 @@
 /*
  * Device classification by weighing evidence: the vendor's enterprise number (vendors.conf),
  * sysObjectID subtrees, words in sysDescr, the class MIBs the agent answered and what they hold
- * (classify.conf `has` and `value`), and the vendor subtrees that answered when sysObjectID
- * named no maker (vendors.conf `probe`).
+ * (classify.conf `has` and `value`), the vendor subtrees that answered when sysObjectID
+ * named no maker (vendors.conf `probe`), and what the host said on its LAN (the maker of its
+ * network card, matched with vendors.conf's names; the class its DHCP or LLDP words give).
  * Every matching rule adds its weight to its class; the heaviest class wins if it reaches
  * CLS_THRESHOLD, otherwise the device is "other". The result says why, in words built only
  * from the rule files (never from the device's own bytes), so it is safe to show anywhere.
@@ -34,6 +35,10 @@ struct cls_input {
 	/* enterprise numbers whose subtree answered (cls_vendor_probes), when they were asked */
 	const unsigned long *subtrees;
 	size_t nsubtrees;
+	/* what the LAN watch heard of the host (lanwatch_identity), NULL or "" unknown: the maker
+	 * of its network card as the IEEE registry names it, and the class its own LLDP / CDP or
+	 * DHCP words give */
+	const char *lan_vendor, *lan_said;
 };
 
 struct cls_result {

@@ -16,11 +16,24 @@ int clsmem_due(struct cls_memory *m, const char *objectid, int has_uptime, uint3
 	return !m->cls[0] || m->cand_polls > 0 || restarted || moved;
 }
 
+int clsmem_lan_news(struct cls_memory *m, const char *vendor, const char *said)
+{
+	char key[sizeof(m->lan)];
+	if ((!vendor || !vendor[0]) && (!said || !said[0]))
+		return 0; /* not heard (or forgotten): nothing new, the last word stands */
+	snprintf(key, sizeof(key), "%.15s|%.70s", said ? said : "", vendor ? vendor : "");
+	if (strcmp(key, m->lan) == 0)
+		return 0;
+	snprintf(m->lan, sizeof(m->lan), "%s", key);
+	return 1;
+}
+
 static void keep(struct cls_memory *m, const struct cls_result *r)
 {
 	snprintf(m->cls, sizeof(m->cls), "%s", r->cls);
 	m->confidence = r->confidence;
 	classify_why(r, m->why, sizeof(m->why));
+	snprintf(m->vendor, sizeof(m->vendor), "%s", r->vendor);
 }
 
 enum clsmem_step clsmem_take(struct cls_memory *m, const struct cls_result *r,
@@ -53,4 +66,21 @@ enum clsmem_step clsmem_take(struct cls_memory *m, const struct cls_result *r,
 	keep(m, r);
 	m->cand_polls = 0;
 	return CLSMEM_REPROFILED;
+}
+
+void clsmem_evidence(const struct cls_memory *m, int step, const char *was, struct dev_sample *s)
+{
+	snprintf(s->cls_auto, sizeof(s->cls_auto), "%s", m->cls);
+	snprintf(s->cls_why, sizeof(s->cls_why), "%s", m->why);
+	s->cls_confidence = m->confidence;
+	snprintf(s->cls_vendor, sizeof(s->cls_vendor), "%s", m->vendor);
+	s->cls_seen[0] = s->cls_was[0] = '\0';
+	s->cls_seen_polls = 0;
+	if (m->cand_polls > 0) {
+		snprintf(s->cls_seen, sizeof(s->cls_seen), "%s", m->cand);
+		s->cls_seen_polls = m->cand_polls;
+	}
+	/* said once, on the poll that re-profiled: the collector makes it an event */
+	if (step == CLSMEM_REPROFILED && was)
+		snprintf(s->cls_was, sizeof(s->cls_was), "%s", was);
 }

@@ -553,31 +553,55 @@ static const struct ht_host *by_addr(struct lanwatch *lw, const char *commune, u
 	return best;
 }
 
-int lanwatch_seen(struct lanwatch *lw, const char *commune, uint32_t addr,
-		  const uint8_t *mac, int64_t now, struct lanwatch_seen *out)
+/* The host heard most lately by mac (when given) or addr on commune's LANs; *where its
+ * interface. NULL when none was. */
+static const struct ht_host *find_host(struct lanwatch *lw, const char *commune, uint32_t addr,
+				       const uint8_t *mac, size_t *where)
 {
 	const struct ht_host *best = NULL;
-	size_t where = 0;
 	for (size_t i = 0; mac && i < lw->n; i++) {
 		const struct ht_host *h = strcmp(lw->ifs[i].commune, commune) == 0
 					      ? ht_find(lw->ifs[i].ht, mac) : NULL;
 		if (h && (!best || h->last_seen_us > best->last_seen_us)) {
 			best = h;
-			where = i;
+			*where = i;
 		}
 	}
 	size_t ai = 0;
 	const struct ht_host *ha = addr ? by_addr(lw, commune, addr, &ai) : NULL;
 	if (ha && (!best || ha->last_seen_us > best->last_seen_us)) {
 		best = ha;
-		where = ai;
+		*where = ai;
 	}
+	return best;
+}
+
+int lanwatch_seen(struct lanwatch *lw, const char *commune, uint32_t addr,
+		  const uint8_t *mac, int64_t now, struct lanwatch_seen *out)
+{
+	size_t where = 0;
+	const struct ht_host *best = find_host(lw, commune, addr, mac, &where);
 	if (!best)
 		return -1;
 	int64_t secs = now - best->last_seen_us / 1000000;
 	out->secs = secs < 0 ? 0 : secs;
 	out->present = out->secs <= lw->ifs[where].presence_s;
 	out->iface = lw->ifs[where].name;
+	return 0;
+}
+
+int lanwatch_identity(struct lanwatch *lw, const char *commune, uint32_t addr,
+		      const uint8_t *mac, struct lanwatch_ident *out)
+{
+	size_t where = 0;
+	const struct ht_host *h = find_host(lw, commune, addr, mac, &where);
+	out->vendor[0] = out->said[0] = '\0';
+	if (!h)
+		return -1;
+	snprintf(out->vendor, sizeof(out->vendor), "%s", h->vendor);
+	/* what the host says of itself only: its card's maker is weighed apart (classify.c) */
+	snprintf(out->said, sizeof(out->said), "%s",
+		 ht_likely_class(h->caps, h->platform, h->dhcp_vendor_class, NULL));
 	return 0;
 }
 

@@ -111,6 +111,17 @@ struct lanwatch_seen {
 int lanwatch_seen(struct lanwatch *lw, const char *commune, uint32_t addr,
 		  const uint8_t *mac, int64_t now, struct lanwatch_seen *out);
 
+/* Who a host is, as its LAN tells: the maker of its network card (IEEE registry) and the
+ * class its own LLDP / CDP capabilities or DHCP vendor class name (hosttable.h's rules, its
+ * card's maker left out). Text of the LAN (untrusted), sanitised; "" unknown. */
+struct lanwatch_ident {
+	char vendor[OUI_NAME_MAX];
+	char said[HT_CLASS_MAX];
+};
+/* 0 with *out filled, -1 never heard (out emptied). Looked up as lanwatch_seen does. */
+int lanwatch_identity(struct lanwatch *lw, const char *commune, uint32_t addr,
+		      const uint8_t *mac, struct lanwatch_ident *out);
+
 size_t lanwatch_count(const struct lanwatch *lw);
 const char *lanwatch_iface(const struct lanwatch *lw, size_t i);
 const struct hosttable *lanwatch_table(const struct lanwatch *lw, size_t i);

@@ -102,6 +102,7 @@ struct probe {
 	struct lanwatch *lan;
 	struct oui_table *oui;
 	struct lanwatch_seen *seen; /* per target: this round's sighting (iface NULL: none) */
+	struct lanwatch_ident *ident; /* per target to classify: what its LAN told of it */
 	double lan_due;             /* a batch goes by then even without samples */
 	int restart;           /* stopped to start again with a new assignment */
 };
@@ -188,9 +189,9 @@ static void on_sample(void *ctx, const struct poll_target *t, const struct dev_s
 	struct probe *pr = ctx;
 	struct poll_target *tt = &pr->targets[t->id];
 	pr->polled++;
-	/* a classified device keeps its class: the rules are not run at every poll */
-	if (!tt->prof && s->up && s->cls[0])
-		tt->prof = profiles_find(pr->profiles, s->cls);
+	/* a classified device (tt->prof NULL) stays one: its class memory (clsmem.h) keeps the
+	 * class between polls and weighs it again only when the device may have changed; pinning
+	 * the first profile here would hide a replaced device for good */
 	if (s->up) {
 		pr->fails[t->id] = 0;
 		tt->retries = -1;
@@ -274,11 +275,17 @@ static void lan_row(const struct lanwatch_seen *w, struct group_row *row, struct
 /* Was the device heard on a LAN of its commune? By its MAC when the inventory gives one (an
  * address changes with DHCP, or another host takes it), else by its address. pr->seen[id]
  * says when (iface NULL: never). */
+/* The target's IPv4 address in host order; 0 for a name or an IPv6 address. */
+static uint32_t target_addr(const struct poll_target *t)
+{
+	struct in_addr a;
+	return inet_pton(AF_INET, t->host, &a) == 1 ? ntohl(a.s_addr) : 0;
+}
+
 static int lan_lookup(struct probe *pr, size_t id)
 {
 	const struct poll_target *t = &pr->targets[id];
-	struct in_addr a;
-	uint32_t addr = inet_pton(AF_INET, t->host, &a) == 1 ? ntohl(a.s_addr) : 0;
+	uint32_t addr = target_addr(t);
 	pr->seen[id].iface = NULL;
 	if (!pr->lan || (!addr && !pr->mac[id]) ||
 	    lanwatch_seen(pr->lan, t->commune, pr->mac[id] ? 0 : addr, pr->mac[id],
@@ -354,8 +361,10 @@ static int build_targets(struct probe *pr)
 	pr->page = calloc(n1, sizeof(*pr->page));
 	pr->fetched = calloc(n1, 1);
 	pr->seen = calloc(n1, sizeof(*pr->seen));
+	pr->ident = calloc(n1, sizeof(*pr->ident));
 	if (!pr->targets || !pr->due || !pr->bad_logged || !pr->mem || !pr->fails || !pr->url ||
 	    !pr->mac || !pr->snmp_next || !pr->ping || !pr->page || !pr->fetched || !pr->seen ||
+	    !pr->ident ||
 	    schedule_init(&pr->sched, inv->ndevices) < 0)
 		return -1;
 	for (size_t i = 0; i < inv->ndevices; i++) {
@@ -441,6 +450,20 @@ static void check_sample(struct probe *pr, size_t id)
 	add_to_batch(pr, t, &s);
 }
 
+/* Starts the SNMP poll of target i; one the inventory left without a class takes what its
+ * LAN told of it (classify.h) along. */
+static void start_snmp(struct probe *pr, size_t i)
+{
+	struct poll_target *t = &pr->targets[i];
+	if (!t->prof && pr->lan) {
+		lanwatch_identity(pr->lan, t->commune, pr->mac[i] ? 0 : target_addr(t), pr->mac[i],
+				  &pr->ident[i]);
+		t->lan_vendor = pr->ident[i].vendor;
+		t->lan_said = pr->ident[i].said;
+	}
+	poller_start(pr->poller, t);
+}
+
 /* The device's next step once `done` (0 nothing, 1 the ICMP check, 2 the web page) is. */
 static void next_step(struct probe *pr, size_t i, int done)
 {
@@ -457,7 +480,7 @@ static void next_step(struct probe *pr, size_t i, int done)
 	if (!t->cred) {
 		check_sample(pr, i);
 	} else if (done == 0) {
-		poller_start(pr->poller, &pr->targets[i]);
+		start_snmp(pr, i);
 	} else { /* the SNMP poll follows at once, within the window */
 		pr->snmp_next[i] = 1;
 		schedule_push(&pr->sched, i, mono_now());
@@ -497,7 +520,7 @@ static double start_due(struct probe *pr)
 		schedule_pop(&pr->sched);
 		if (pr->snmp_next[i]) { /* checked a moment ago: now SNMP */
 			pr->snmp_next[i] = 0;
-			poller_start(pr->poller, &pr->targets[i]);
+			start_snmp(pr, i);
 			continue;
 		}
 		pr->due[i] = due + pr->cfg->interval;
@@ -804,11 +827,9 @@ static void on_poll_sample(void *ctx, const struct poll_target *t, const struct 
 	json_object_object_add(o, "port", json_object_new_int(t->port));
 	json_object_object_add(o, "version", json_object_new_string(
 		t->cred->version == 1 ? "1" : t->cred->version == 2 ? "2c" : "3"));
+	/* the classification's evidence (class_auto, class_confidence, class_why, class_vendor)
+	 * is the sample's own, as the collector gets it */
 	json_object_object_add(o, "classified", json_object_new_boolean(t->prof == NULL));
-	if (s->cls_why[0]) {
-		json_object_object_add(o, "class_confidence", json_object_new_int(s->cls_confidence));
-		json_object_object_add(o, "class_why", json_object_new_string(s->cls_why));
-	}
 	if (s->bad_values) {
 		json_object_object_add(o, "bad_values", json_object_new_int((int)s->bad_values));
 		json_object_object_add(o, "bad_first", json_object_new_string(s->bad_first));
@@ -973,7 +994,8 @@ static int poll_command(int argc, char **argv)
 	strbuf_init(&out, 0);
 	struct poller_opts po = {(int)(timeout * 1000), (int)retries, WIRE_MAX_IFS, 0, ps};
 	struct poller *p = poller_new(&po, on_poll_sample, &out);
-	struct poll_target t = {"-", argv[optind], host, port, &cred, prof, &mem, -1, 0};
+	struct poll_target t = {"-", argv[optind], host, port, &cred, prof, &mem, -1, 0,
+				NULL, NULL};
 	if (!p)
 		fatalx("probe", "out of memory");
 	poller_prepare(p, &cred);
@@ -1269,6 +1291,7 @@ int main(int argc, char **argv)
 	lanwatch_free(pr.lan);
 	oui_free(pr.oui);
 	free(pr.seen);
+	free(pr.ident);
 	poller_free(pr.poller);
 	pinger_free(pr.pinger);
 	webcheck_free(pr.web);

@@ -887,6 +887,17 @@ static void take_items(struct job *j, const netsnmp_pdu *resp)
 	}
 }
 
+/* Whether the device is weighed on this poll (clsmem.h), decided once per poll from its
+ * first answer and from what the LAN watch tells of it. */
+static int cls_due(struct job *j)
+{
+	struct cls_memory *m = &j->t.mem->cls;
+	if (j->cls_due < 0)
+		j->cls_due = clsmem_due(m, j->s.sys_objectid, j->s.has_uptime, j->s.uptime_ticks) |
+			     clsmem_lan_news(m, j->t.lan_vendor, j->t.lan_said);
+	return j->cls_due;
+}
+
 /* Says what became of a classification (clsmem.h): the first and every change, by name. */
 static void log_class_step(struct job *j, enum clsmem_step st, const struct cls_result *cr,
 			   const char *was)
@@ -926,18 +937,17 @@ static void log_class_step(struct job *j, enum clsmem_step st, const struct cls_
 static const struct profile *classified_profile(struct job *j, const struct profiles *ps)
 {
 	struct cls_memory *m = &j->t.mem->cls;
-	if (j->cls_due < 0)
-		j->cls_due = clsmem_due(m, j->s.sys_objectid, j->s.has_uptime, j->s.uptime_ticks);
-	if (j->cls_due) {
+	int step = -1;
+	char was[32] = "";
+	if (cls_due(j)) {
 		struct cls_result cr;
 		struct cls_input in = {j->s.sys_objectid, j->s.sys_descr, j->ans, ps->nhas,
-				       j->subtrees, j->nsubtrees};
-		char was[32];
+				       j->subtrees, j->nsubtrees, j->t.lan_vendor, j->t.lan_said};
 		classify_input(ps, &in, &cr);
-		log_class_step(j, clsmem_take(m, &cr, j->s.sys_objectid, was), &cr, was);
+		step = (int)clsmem_take(m, &cr, j->s.sys_objectid, was);
+		log_class_step(j, (enum clsmem_step)step, &cr, was);
 	}
-	snprintf(j->s.cls_why, sizeof(j->s.cls_why), "%s", m->why);
-	j->s.cls_confidence = m->confidence;
+	clsmem_evidence(m, step, was, &j->s);
 	return profiles_find(ps, m->cls);
 }
 
@@ -949,13 +959,10 @@ static int ask_vendors(struct job *j)
 	if (j->t.prof || !ps || j->vendors_asked)
 		return 0;
 	j->vendors_asked = 1;
-	if (j->cls_due < 0)
-		j->cls_due = clsmem_due(&j->t.mem->cls, j->s.sys_objectid, j->s.has_uptime,
-					j->s.uptime_ticks);
 	const struct prof_oid *oids;
 	const unsigned long *nums;
 	size_t n = cls_vendor_probes(ps->vendors, &oids, &nums);
-	if (!j->cls_due || !n || !cls_names_no_maker(ps, j->s.sys_objectid))
+	if (!cls_due(j) || !n || !cls_names_no_maker(ps, j->s.sys_objectid))
 		return 0;
 	for (size_t i = 0; i < n; i++)
 		if (add_item(j, oids[i].sub, oids[i].len, IT_VENDOR, (int)i, 0) < 0)

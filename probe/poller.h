@@ -35,6 +35,9 @@ struct poll_target {
 	struct poll_memory *mem;
 	int retries; /* -1: the engine's default (a device that stopped answering gets fewer) */
 	size_t id;   /* the caller's, handed back with the sample */
+	/* what the LAN watch heard of the host, for classifying it (classify.h cls_input); the
+	 * caller's, NULL or "" unknown, left as they are while the poll runs */
+	const char *lan_vendor, *lan_said;
 };
 
 struct poller_opts {

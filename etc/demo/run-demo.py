@@ -86,7 +86,8 @@ def fleet():
     """The SNMP endpoints, and for each the community's copy with the commune's values."""
     endpoints, variants = [], {}
     now = demo_now()
-    weighted_s, weight = history.weighted_seconds(now), history.traffic_weight(now)
+    weighted_s = history.weighted_seconds(now, min(history.RICH_DAYS, HISTORY_DAYS))
+    weight = history.traffic_weight(now)
     for k in range(len(COMMUNES)):
         for n, (_, _, name, _, rec) in enumerate(devices(k), start=1):
             if (k, name) in DEAD:

@@ -107,7 +107,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unsigned long sub[CLS_PROBE_MAX + 3];
 	size_t nsub;
 	make_answers(data, size, ans, sub, &nsub);
-	struct cls_input in = {oid, descr, ans, profiles->nhas, sub, nsub};
+	struct cls_input in = {oid, descr, ans, profiles->nhas, sub, nsub, NULL, NULL};
 	classify_input(profiles, &in, &r);
 	check(&r);
 	(void)cls_names_no_maker(profiles, oid);

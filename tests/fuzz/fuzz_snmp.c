@@ -266,7 +266,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t k = (b0 >> 1) % (profiles->np + 1);
 	struct poller_opts o = {1000, 0, max_rows[b1 & 3], 0, profiles};
 	struct poll_target t = {"Xã Tân Phú", "Máy tính 1", "192.0.2.1", 161, &cred,
-				k ? &profiles->p[k - 1] : NULL, &mem, -1, 0};
+				k ? &profiles->p[k - 1] : NULL, &mem, -1, 0, NULL, NULL};
 	struct poller *p = poller_new(&o, on_done, &done);
 	if (!p)
 		abort();

@@ -258,3 +258,54 @@ def test_enums_conf_mistakes_are_named_with_file_and_line(bindir, tmp_path):
     assert r.returncode != 0, out
     assert f"{path}:{unkown}: [hrDeviceStatus]: the MIB files name 1 unknown, enums.conf unkown" \
         in out, out
+
+
+def probe_poll(bindir, ep, community):
+    """What `hbmon-probe poll` says of the agent, classified by the rules (no class given)."""
+    r = subprocess.run([os.path.join(bindir, "hbmon-probe"), "poll", ep, "-t", "2"],
+                       capture_output=True, text=True, timeout=60,
+                       env={**os.environ, "HBMON_SNMP_COMMUNITY": community})
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout)
+
+
+def test_recognised_class_in_words(bindir, fleet, tmp_path):
+    """A device the inventory leaves without a class: its page says what the probe recognised
+    it as, that it was recognised automatically and how sure, in Vietnamese (and English);
+    the rules' own reasons only under the technical details. `hbmon-probe poll` says the
+    same."""
+    ep = fleet["endpoints"][3]
+    d = District(str(tmp_path), [
+        {"commune": COMMUNE, "site": "Bộ phận một cửa", "site_type": "one-stop",
+         "device": "Máy in tầng 1", "class": "", "address": ep, "snmp": "prn",
+         "community": "printer/hp-laserjet-500", "contact": ""}], SITE_TYPES)
+    polled = probe_poll(bindir, ep, "printer/hp-laserjet-500")
+    assert polled["classified"] is True and polled["class_auto"] == "printer", polled
+    sure, why = polled["class_confidence"], polled["class_why"]
+    assert 60 <= sure <= 100 and "prtMarkerSuppliesLevel" in why, polled
+    collector = start_collector(bindir, d)
+    try:
+        run_probe_once(bindir, d)
+        page = pages(d, "Máy in tầng 1")
+        vi, en = visible(page["vi"]), visible(page["en"])
+        flat_vi, flat_en = " ".join(vi.split()), " ".join(en.split())
+        assert f"Loại Máy in — tự nhận biết, chắc chắn {sure} %" in flat_vi, flat_vi
+        assert f"Class Printer — recognised automatically, {sure} % sure" in flat_en, flat_en
+        # the reasons are the rules' words (MIB names, quotes): for a technician, escaped
+        assert "prtMarkerSuppliesLevel" not in vi and "JetDirect" not in vi
+        tech = re.search(r'<details class="tech"><summary>Thông tin kỹ thuật</summary>(.*?)'
+                         r"</details>", page["vi"], re.S)
+        assert tech and "Căn cứ nhận biết loại thiết bị" in tech.group(1), page["vi"]
+        assert why in htmlmod.unescape(tech.group(1)), (why, tech.group(1))
+        assert "'JetDirect'" not in tech.group(1)  # quotes escaped like any text
+        # nothing being confirmed: no notice of a replaced device
+        assert "thay thế" not in vi and "replaced" not in en
+        names = words.inventory_names(os.path.join(d.root, "inventory.csv")) if words else set()
+        allow = names | device_text(fleet["shared"], "printer/hp-laserjet-500")
+        for lang in ("vi", "en"):
+            no_raw_text(page[lang], lang, allow)
+        # the class counts for the targets and the API
+        status, _, body = http(d.url("/api/v1/devices"))
+        assert {x["device"]: x for x in json.loads(body)}["Máy in tầng 1"]["class"] == "printer"
+    finally:
+        assert collector.stop() == 0, collector.output()

@@ -371,7 +371,7 @@ static size_t recordings_of(const char *set)
 			 * no maker */
 			int ask = cls_names_no_maker(ps, rc.oid);
 			struct cls_input in = {rc.oid, rc.descr, rc.ans, ps->nhas,
-					       ask ? rc.subtrees : NULL, ask ? rc.nsubtrees : 0};
+					       ask ? rc.subtrees : NULL, ask ? rc.nsubtrees : 0, NULL, NULL};
 			classify_input(ps, &in, &res);
 			printf("  %s/%s: %s (%d %%) %s\n", classes[c], e->d_name, res.cls,
 			       res.confidence, classify_why(&res, why, sizeof(why)));
@@ -508,7 +508,7 @@ static void classify_with(const char *oid, const char *descr, const struct cls_a
 			  const unsigned long *sub, size_t nsub, struct cls_result *res)
 {
 	char why[512];
-	struct cls_input in = {oid, descr, ans, ps->nhas, sub, nsub};
+	struct cls_input in = {oid, descr, ans, ps->nhas, sub, nsub, NULL, NULL};
 	classify_input(ps, &in, res);
 	printf("  %s: %s (%d %%) %s\n", descr ? descr : "(no sysDescr)", res->cls, res->confidence,
 	       classify_why(res, why, sizeof(why)));
@@ -623,13 +623,13 @@ static void hostile_values(void **state)
 			for (size_t i = 0; i < sizeof(sub) / sizeof(sub[0]); i++)
 				sub[i] = i % 2 ? 4294967295UL : 39165;
 			struct cls_input in = {"1.3.6.1.4.1.8072.3.2.10", "\x01<b>", ans, ps->nhas,
-					       sub, sizeof(sub) / sizeof(sub[0])};
+					       sub, sizeof(sub) / sizeof(sub[0]), NULL, NULL};
 			classify_input(ps, &in, &res);
 			clean_reasons(&res);
 			assert_true(res.nwhy <= CLS_WHY_MAX);
 		}
 	/* a slot past what the caller gave is never read */
-	struct cls_input none = {"", "", ans, 0, NULL, 0};
+	struct cls_input none = {"", "", ans, 0, NULL, 0, NULL, NULL};
 	classify_input(ps, &none, &res);
 	assert_string_equal(res.cls, "other");
 	classify_input(ps, NULL, &res);
@@ -647,6 +647,67 @@ static void hostile_values(void **state)
 
 /* --- a device's class kept between polls (clsmem.h) --- */
 
+/* What the LAN watch heard of a host weighs in: its card's maker by vendors.conf's names (a
+ * whole word of the IEEE registry's name), the class its DHCP / LLDP words give; the reasons
+ * never quote the LAN's text. */
+static void lan_evidence(void **state)
+{
+	(void)state;
+	struct cls_result res, bare;
+	struct cls_answer ans[PROF_HAS_MAX];
+	char why[512];
+	static const char linux_oid[] = "1.3.6.1.4.1.8072.3.2.10";
+	memset(ans, 0, sizeof(ans));
+	struct cls_input in = {linux_oid, "Linux", ans, ps->nhas, NULL, 0,
+			       "Hangzhou Hikvision Digital Technology Co.,Ltd.", ""};
+	classify_input(ps, &in, &res);
+	classify_device(ps, linux_oid, "Linux", NULL, 0, &bare);
+	printf("  Linux + Hikvision card: %s (%d %%) %s\n", res.cls, res.confidence,
+	       classify_why(&res, why, sizeof(why)));
+	assert_string_equal(res.cls, "camera");
+	assert_string_equal(res.vendor, "Hikvision");
+	assert_true(res.confidence > bare.confidence || strcmp(bare.cls, "camera") != 0);
+	assert_true(why_has(&res, "its network card is by Hikvision (IEEE registry), who makes "
+				  "cameras"));
+	/* a Windows DHCP client says it is a computer */
+	in.lan_vendor = "Intel Corporate";
+	in.lan_said = "pc";
+	classify_input(ps, &in, &res);
+	assert_string_equal(res.cls, "pc");
+	assert_true(why_has(&res, "on its LAN it says it is one of the computers (DHCP or LLDP)"));
+	/* a word inside another is no name: "NEC" is not in "Connectivity" */
+	in.lan_vendor = "Connectivity Solutions Necessary Ltd";
+	in.lan_said = "";
+	classify_input(ps, &in, &res);
+	assert_string_equal(res.vendor, "Net-SNMP");
+	assert_false(why_has(&res, "network card"));
+	/* a sysObjectID of a maker outweighs what its card says */
+	struct cls_input brother = {"1.3.6.1.4.1.2435.2.3.9.1", "Brother NC-7700w", ans, ps->nhas,
+				    NULL, 0, "Hangzhou Hikvision Digital Technology", "camera"};
+	classify_input(ps, &brother, &res);
+	assert_string_equal(res.cls, "printer");
+	/* hostile LAN text: markup, a class that is none, a huge name; nothing of it is quoted */
+	char big[4096];
+	memset(big, 'A', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	struct cls_input bad = {linux_oid, "Linux", ans, ps->nhas, NULL, 0, big, "<script>"};
+	classify_input(ps, &bad, &res);
+	clean_reasons(&res);
+	bad.lan_vendor = "<b>Canon</b> Inc.";
+	bad.lan_said = "toaster";
+	classify_input(ps, &bad, &res);
+	assert_string_equal(res.vendor, "Canon");
+	clean_reasons(&res);
+	/* the class memory weighs a device again when its LAN tells something new, once */
+	struct cls_memory m;
+	memset(&m, 0, sizeof(m));
+	assert_false(clsmem_lan_news(&m, NULL, ""));
+	assert_true(clsmem_lan_news(&m, "Hangzhou Hikvision", ""));
+	assert_false(clsmem_lan_news(&m, "Hangzhou Hikvision", ""));
+	assert_false(clsmem_lan_news(&m, "", "")); /* forgotten: the last word stands */
+	assert_true(clsmem_lan_news(&m, "Hangzhou Hikvision", "camera"));
+}
+
 static void class_memory(void **state)
 {
 	(void)state;
@@ -659,9 +720,19 @@ static void class_memory(void **state)
 	classify_device(ps, "1.3.6.1.4.1.8072.3.2.10", "Linux", NULL, 0, &unsure);
 	assert_true(camera.confidence >= CLSMEM_SURE && unsure.confidence < CLSMEM_SURE);
 	static const char poid[] = "1.3.6.1.4.1.2435.2.3.9.1", coid[] = "1.3.6.1.4.1.39165.1.1";
+	struct dev_sample s;
+	memset(&s, 0, sizeof(s));
 	assert_true(clsmem_due(&m, poid, 1, 1000));
 	assert_int_equal(clsmem_take(&m, &printer, poid, was), CLSMEM_FIRST);
 	assert_string_equal(m.cls, "printer");
+	/* what the collector gets: the class, how sure, why, the maker */
+	clsmem_evidence(&m, CLSMEM_FIRST, was, &s);
+	assert_string_equal(s.cls_auto, "printer");
+	assert_int_equal(s.cls_confidence, printer.confidence);
+	assert_string_equal(s.cls_vendor, "Brother");
+	assert_non_null(strstr(s.cls_why, "Brother"));
+	assert_string_equal(s.cls_seen, "");
+	assert_string_equal(s.cls_was, "");
 	/* nothing says it changed: not weighed again */
 	assert_false(clsmem_due(&m, poid, 1, 2000));
 	assert_false(clsmem_due(&m, poid, 0, 0));
@@ -671,6 +742,11 @@ static void class_memory(void **state)
 	assert_string_equal(was, "printer");
 	assert_string_equal(m.cls, "printer");
 	assert_int_equal(m.cand_polls, 1);
+	clsmem_evidence(&m, CLSMEM_CHANGE_SEEN, was, &s);
+	assert_string_equal(s.cls_auto, "printer");
+	assert_string_equal(s.cls_seen, "camera");
+	assert_int_equal(s.cls_seen_polls, 1);
+	assert_string_equal(s.cls_was, "");
 	/* pending: weighed on every poll; an unsure one ends the streak */
 	assert_true(clsmem_due(&m, coid, 1, 200));
 	assert_int_equal(clsmem_take(&m, &unsure, coid, was), CLSMEM_UNSURE);
@@ -687,6 +763,15 @@ static void class_memory(void **state)
 	assert_string_equal(m.cls, "camera");
 	assert_string_equal(was, "printer");
 	assert_true(strstr(m.why, "Hikvision") != NULL);
+	/* the poll that re-profiled says what the device was; the next one no longer does */
+	clsmem_evidence(&m, CLSMEM_REPROFILED, was, &s);
+	assert_string_equal(s.cls_auto, "camera");
+	assert_string_equal(s.cls_was, "printer");
+	assert_string_equal(s.cls_seen, "");
+	assert_int_equal(s.cls_seen_polls, 0);
+	assert_string_equal(s.cls_vendor, "Hikvision");
+	clsmem_evidence(&m, -1, "", &s);
+	assert_string_equal(s.cls_was, "");
 	assert_false(clsmem_due(&m, coid, 1, 70));
 	/* weighed again after a restart, same class: reasons refreshed, nothing pending */
 	assert_true(clsmem_due(&m, coid, 1, 10));
@@ -812,7 +897,7 @@ static void district_rule_files(void **state)
 	ans[0].num = 3;
 	ans[1].type = CLS_V_OID;
 	snprintf(ans[1].text, sizeof(ans[1].text), "1.3.6.1.2.1.25.3.1.5");
-	struct cls_input vin = {"", "", ans, own->nhas, NULL, 0};
+	struct cls_input vin = {"", "", ans, own->nhas, NULL, 0, NULL, NULL};
 	struct cls_result vres;
 	classify_input(own, &vin, &vres);
 	assert_string_equal(vres.cls, "printer");
@@ -866,7 +951,7 @@ int main(void)
 	    cmocka_unit_test(recordings_classify), cmocka_unit_test(hostile_input),
 	    cmocka_unit_test(evidence_text), cmocka_unit_test(district_rule_files),
 	    cmocka_unit_test(issue_misses), cmocka_unit_test(hostile_values),
-	    cmocka_unit_test(class_memory),
+	    cmocka_unit_test(class_memory), cmocka_unit_test(lan_evidence),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -180,6 +180,22 @@ static void times(void **state)
 	assert_string_equal(w, "04/12 16:05 (11 h 23 min ago)");
 	text_when_ago(w, sizeof(w), cat, LANG_VI, now - 20, now);
 	assert_string_equal(w, "03:27:58 (vừa xong)");
+	/* in a sentence ("Đã nhận là … từ 03:26"): to the minute */
+	text_when_minute(w, sizeof(w), local(2026, 12, 5, 3, 26, 18), now);
+	assert_string_equal(w, "03:26");
+	text_when_minute(w, sizeof(w), local(2026, 12, 4, 16, 5, 0), now);
+	assert_string_equal(w, "04/12 16:05");
+	text_when_minute(w, sizeof(w), local(2025, 12, 31, 23, 59, 0), now);
+	assert_string_equal(w, "31/12/2025 23:59");
+	text_when_minute(w, sizeof(w), 0, now);
+	assert_string_equal(w, "—");
+	/* a class word at the head of a cell */
+	i18n_capitalised(w, sizeof(w), "máy in");
+	assert_string_equal(w, "Máy in");
+	i18n_capitalised(w, sizeof(w), "điểm truy cập Wi-Fi");
+	assert_string_equal(w, "Điểm truy cập Wi-Fi");
+	i18n_capitalised(w, sizeof(w), "");
+	assert_string_equal(w, "");
 }
 
 static void write_text(const char *path, const char *text)

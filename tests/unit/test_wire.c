@@ -849,6 +849,151 @@ static void limits_count_bad_rows_too(void **state)
 	strbuf_free(&sb);
 }
 
+/* The classification's evidence (class_*) travels with an answering sample: the class, how
+ * sure, why, the vendor, a change being confirmed, a change just made. */
+static void class_evidence_round_trip(void **state)
+{
+	(void)state;
+	struct dev_sample s[2];
+	struct if_sample ifs[2];
+	fill_up_sample(&s[0], ifs);
+	snprintf(s[0].cls, sizeof(s[0].cls), "printer");
+	snprintf(s[0].cls_auto, sizeof(s[0].cls_auto), "printer");
+	s[0].cls_confidence = 92;
+	snprintf(s[0].cls_why, sizeof(s[0].cls_why),
+		 "prtMarkerSuppliesLevel answered; sysDescr names 'JetDirect'; vendor 11 (HP)");
+	snprintf(s[0].cls_vendor, sizeof(s[0].cls_vendor), "HP");
+	snprintf(s[0].cls_seen, sizeof(s[0].cls_seen), "camera");
+	s[0].cls_seen_polls = 2;
+	s[1] = s[0];
+	s[1].ifs = NULL;
+	s[1].nifs = 0;
+	snprintf(s[1].device, sizeof(s[1].device), "Camera");
+	snprintf(s[1].cls_auto, sizeof(s[1].cls_auto), "camera");
+	s[1].cls_seen[0] = '\0';
+	s[1].cls_seen_polls = 0;
+	snprintf(s[1].cls_was, sizeof(s[1].cls_was), "printer");
+	size_t len;
+	char *body = encode(s, 2, "p", 1, &len);
+	assert_non_null(strstr(body, "\"class_auto\":\"printer\",\"class_confidence\":92,"));
+	struct batch b;
+	char err[256] = "";
+	assert_int_equal(wire_decode_batch(body, len, &b, err, sizeof(err)), 0);
+	assert_int_equal(b.nsamples, 2);
+	assert_int_equal(b.refused_rows, 0);
+	for (int i = 0; i < 2; i++) {
+		assert_string_equal(b.samples[i].cls_auto, s[i].cls_auto);
+		assert_int_equal(b.samples[i].cls_confidence, 92);
+		assert_string_equal(b.samples[i].cls_why, s[i].cls_why);
+		assert_string_equal(b.samples[i].cls_vendor, "HP");
+		assert_string_equal(b.samples[i].cls_seen, s[i].cls_seen);
+		assert_int_equal(b.samples[i].cls_seen_polls, s[i].cls_seen_polls);
+		assert_string_equal(b.samples[i].cls_was, s[i].cls_was);
+	}
+	wire_batch_free(&b);
+	free(body);
+
+	/* a device the inventory gives a class (or an older probe): no evidence on the wire */
+	fill_up_sample(&s[0], ifs);
+	snprintf(s[0].cls_why, sizeof(s[0].cls_why), "left over");
+	body = encode(s, 1, "p", 2, &len);
+	assert_null(strstr(body, "class_"));
+	assert_int_equal(wire_decode_batch(body, len, &b, err, sizeof(err)), 0);
+	assert_string_equal(b.samples[0].cls_auto, "");
+	assert_string_equal(b.samples[0].cls_why, "");
+	wire_batch_free(&b);
+	free(body);
+}
+
+#define CLS_ERROR(s1, needle) expect_part_error(s1, WR_CLASS, "samples[1]", needle)
+#define AUTO "\"class_auto\":\"printer\",\"class_confidence\":80"
+
+/* Hostile evidence is dropped alone (the sample's measures are kept), counted and named. */
+static void class_evidence_checked(void **state)
+{
+	(void)state;
+	CLS_ERROR("{" GOOD ",\"class_auto\":\"toaster\",\"class_confidence\":80}",
+		  "class_auto: not a device class");
+	CLS_ERROR("{" GOOD ",\"class_auto\":\"<b>pc</b>\",\"class_confidence\":80}",
+		  "class_auto: not a device class");
+	CLS_ERROR("{" GOOD ",\"class_auto\":7,\"class_confidence\":80}",
+		  "class_auto: expected a string");
+	CLS_ERROR("{" GOOD ",\"class_auto\":\"printer\"}", "class_confidence: missing");
+	CLS_ERROR("{" GOOD ",\"class_auto\":\"printer\",\"class_confidence\":1000}",
+		  "class_confidence: out of range");
+	CLS_ERROR("{" GOOD ",\"class_auto\":\"printer\",\"class_confidence\":-1}",
+		  "class_confidence: out of range");
+	CLS_ERROR("{" GOOD ",\"class_auto\":\"printer\",\"class_confidence\":92.5}",
+		  "class_confidence: expected an integer");
+	CLS_ERROR("{" GOOD "," AUTO ",\"class_seen\":\"fridge\",\"class_seen_polls\":1}",
+		  "class_seen: not a device class");
+	CLS_ERROR("{" GOOD "," AUTO ",\"class_seen\":\"camera\"}", "class_seen_polls: missing");
+	CLS_ERROR("{" GOOD "," AUTO ",\"class_seen\":\"camera\",\"class_seen_polls\":4}",
+		  "class_seen_polls: out of range");
+	CLS_ERROR("{" GOOD "," AUTO ",\"class_seen\":\"camera\",\"class_seen_polls\":0}",
+		  "class_seen_polls: out of range");
+	CLS_ERROR("{" GOOD "," AUTO ",\"class_seen_polls\":2}", "given without class_seen");
+	CLS_ERROR("{" GOOD "," AUTO ",\"class_seen\":\"printer\",\"class_seen_polls\":2}",
+		  "class_seen: the class the device already has");
+	CLS_ERROR("{" GOOD "," AUTO ",\"class_was\":\"printer\"}",
+		  "class_was: the class the device still has");
+	CLS_ERROR("{" GOOD "," AUTO ",\"class_was\":\"Printer\"}", "class_was: not a device class");
+	CLS_ERROR("{" GOOD "," AUTO ",\"class_why\":[\"a\"]}", "class_why: expected a string");
+	CLS_ERROR("{" GOOD "," AUTO ",\"class_vendor\":{}}", "class_vendor: expected a string");
+
+	/* the dropped evidence leaves nothing behind; the rest of the sample is there */
+	struct batch b;
+	decode_pair("{" GOOD ",\"sys\":{\"name\":\"n\"},\"class_auto\":\"printer\","
+		    "\"class_confidence\":1000,\"class_why\":\"w\",\"class_vendor\":\"HP\"}", &b);
+	assert_int_equal(b.nsamples, 2);
+	assert_string_equal(b.samples[1].sys_name, "n");
+	assert_string_equal(b.samples[1].cls_auto, "");
+	assert_string_equal(b.samples[1].cls_why, "");
+	assert_string_equal(b.samples[1].cls_vendor, "");
+	assert_int_equal(b.samples[1].cls_confidence, 0);
+	wire_batch_free(&b);
+
+	/* without class_auto the other members mean nothing and are not read */
+	char err[256];
+	assert_int_equal(decode_with("{" GOOD ",\"class_confidence\":1000}", err, sizeof(err)), 0);
+	/* the edges allowed: 0 and 100 %, WIRE_CLASS_CONFIRM polls, "other" */
+	assert_int_equal(decode_with("{" GOOD ",\"class_auto\":\"other\",\"class_confidence\":0}",
+				     err, sizeof(err)),
+			 0);
+	assert_int_equal(decode_with("{" GOOD ",\"class_auto\":\"ups\",\"class_confidence\":100,"
+				     "\"class_seen\":\"other\",\"class_seen_polls\":3,"
+				     "\"class_was\":\"pc\"}",
+				     err, sizeof(err)),
+			 0);
+}
+
+/* A huge or hostile reason is cut to WIRE_TEXT_MAX on a character and cleaned; the vendor to
+ * its own size. */
+static void class_why_bounded(void **state)
+{
+	(void)state;
+	struct strbuf s1;
+	assert_int_equal(strbuf_init(&s1, 0), 0);
+	strbuf_puts(&s1, "{" GOOD "," AUTO ",\"class_why\":\"<script>\\u0007");
+	for (int i = 0; i < 20000; i++)
+		strbuf_puts(&s1, "Máy in ");
+	strbuf_puts(&s1, "\",\"class_vendor\":\"");
+	for (int i = 0; i < 100; i++)
+		strbuf_puts(&s1, "Ê");
+	strbuf_puts(&s1, "\"}");
+	struct batch b;
+	decode_pair(s1.data, &b);
+	assert_int_equal(b.nsamples, 2);
+	assert_int_equal(b.refused_rows, 0);
+	const struct dev_sample *d = &b.samples[1];
+	assert_true(strlen(d->cls_why) < WIRE_TEXT_MAX && strlen(d->cls_why) > WIRE_TEXT_MAX - 8);
+	assert_true(utf8_is_clean(d->cls_why));
+	assert_int_equal(strncmp(d->cls_why, "<script>\xEF\xBF\xBDMáy in", 18), 0);
+	assert_true(strlen(d->cls_vendor) < WIRE_VENDOR_MAX && utf8_is_clean(d->cls_vendor));
+	wire_batch_free(&b);
+	strbuf_free(&s1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -870,6 +1015,9 @@ int main(void)
 		cmocka_unit_test(refused_sample_stands_for_its_rows),
 		cmocka_unit_test(refusals_bounded),
 		cmocka_unit_test(limits_count_bad_rows_too),
+		cmocka_unit_test(class_evidence_round_trip),
+		cmocka_unit_test(class_evidence_checked),
+		cmocka_unit_test(class_why_bounded),
 	};
 	return cmocka_run_group_tests_name("wire", tests, NULL, NULL);
 }
