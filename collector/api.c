@@ -160,6 +160,28 @@ int api_readiness(struct strbuf *out, const struct collector *c, enum lang l,
 	return json_append_put(out, root);
 }
 
+/* The probe's classification of a device the inventory left without a class: what it
+ * recognised, how sure, its maker, the rule files' reasons, a change pending or confirmed. */
+static void put_recognised(json_object *o, const struct dev_class_seen *a)
+{
+	if (!a->cls[0])
+		return;
+	json_object *r = json_object_new_object();
+	json_object_object_add(r, "class", json_object_new_string(a->cls));
+	json_object_object_add(r, "confidence", json_object_new_int(a->confidence));
+	json_object_object_add(r, "vendor", json_object_new_string(a->vendor));
+	json_object_object_add(r, "reasons", json_object_new_string(a->why));
+	if (a->seen[0]) {
+		json_object_object_add(r, "seen", json_object_new_string(a->seen));
+		json_object_object_add(r, "seen_polls", json_object_new_int(a->seen_polls));
+	}
+	if (a->was[0]) {
+		json_object_object_add(r, "was", json_object_new_string(a->was));
+		put_time(r, "changed", a->changed);
+	}
+	json_object_object_add(o, "recognised", r);
+}
+
 int api_devices(struct strbuf *out, const struct collector *c, const struct viewer *v)
 {
 	time_t now = c->now();
@@ -190,6 +212,7 @@ int api_devices(struct strbuf *out, const struct collector *c, const struct view
 			json_object_object_add(o, "uptime_s", json_object_new_int64(s->uptime_ticks / 100));
 		json_object_object_add(o, "interfaces", json_object_new_int64((int64_t)s->nifs));
 		json_object_object_add(o, "interfaces_up", json_object_new_int64((int64_t)s->nifs_up));
+		put_recognised(o, &s->auto_cls);
 		json_object_array_add(arr, o);
 	}
 	return json_append_put(out, arr);

@@ -130,6 +130,10 @@ def test_replaced_device_noticed_reported_and_kept(bindir, tmp_path):
         devs = {x["device"]: x for x in json.loads(body)}
         assert devs["Máy in tầng 1"]["class"] == "camera" and devs["Tủ lưu trữ"]["class"] == \
             "other", devs
+        rec = devs["Máy in tầng 1"]["recognised"]
+        assert rec["class"] == "camera" and rec["was"] == "printer" and rec["changed"], rec
+        assert 0 <= rec["confidence"] <= 100 and rec["reasons"], rec
+        assert devs["Tủ lưu trữ"]["recognised"]["vendor"] == "Hitachi", devs
         log = probe.output()
         assert "class changed from printer to camera" in log, log
     finally:
