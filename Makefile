@@ -97,8 +97,9 @@ unit: all
 		LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp:print_suppressions=0; \
 	for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
+# (tests/system/run.py: the long real-time ones in a second pytest process beside the rest)
 system: all
-	HBMON_BUILDS="$(BUILDS)" $(PYTHON) -m pytest -q -p no:cacheprovider tests/system
+	HBMON_BUILDS="$(BUILDS)" $(PYTHON) tests/system/run.py tests/system
 
 # Normal and sanitizer builds; unit tests of both, then the system tests against both; then
 # every fuzz target for 10 s from its seed corpus, after its regression inputs.

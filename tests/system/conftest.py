@@ -45,6 +45,9 @@ def snmprec(path):
 def pytest_configure(config):
     config.addinivalue_line(
         "markers", "one_build: run with one of the builds only (the last of HBMON_BUILDS)")
+    config.addinivalue_line(
+        "markers", "apart: long real-time waits, run in a process of their own beside the "
+        "others (tests/system/run.py); they use only the fleet's addresses")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -354,8 +357,10 @@ def run_probe_once(bindir, district, timeout=120):
 
 @pytest.fixture(scope="session")
 def fleet():
-    """snmpsim serving real and hostile recordings on 127.91.0.x:1161."""
-    eps = [f"127.91.0.{i}:1161" for i in range(1, 9)]
+    """snmpsim serving real and hostile recordings on 127.91.0.x:1161 (the tests run apart:
+    HBMON_FLEET_NET, tests/system/run.py)."""
+    net = os.environ.get("HBMON_FLEET_NET", "127.91.0")
+    eps = [f"{net}.{i}:1161" for i in range(1, 9)]
     sim = SnmpSim(eps, data_dirs=[os.path.join(SHARED, "devices"),
                                         os.path.join(SHARED, "devices-hostile")])
     sim.start("pc/linux-desktop")

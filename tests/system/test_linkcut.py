@@ -17,7 +17,7 @@ from test_trust import make_pair
 
 ROOT = os.geteuid() == 0
 pytestmark = [pytest.mark.skipif(not ROOT, reason="makes a network namespace (needs root)"),
-              pytest.mark.one_build]  # real time: one build (conftest)
+              pytest.mark.one_build, pytest.mark.apart]  # real time: one build, apart (conftest)
 
 
 def ip(*args, check=True):

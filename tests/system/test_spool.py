@@ -18,7 +18,7 @@ import pytest
 from conftest import Daemon, District, http, issue_secrets, metric, start_collector
 from test_end_to_end import COMMUNE, OFFICE, SITE_TYPES
 
-pytestmark = pytest.mark.one_build  # real time or outside programs: one build (conftest)
+pytestmark = [pytest.mark.one_build, pytest.mark.apart]  # real time: one build, apart (conftest)
 
 ROOT = os.geteuid() == 0
 needs_root = pytest.mark.skipif(not ROOT, reason="mounts a small tmpfs (needs root)")
