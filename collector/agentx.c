@@ -13,7 +13,9 @@
 #include "log.h"
 #include "mibsnap.h"
 #include "promexport.h"
+#include "snmpinform.h"
 #include "snmpnotify.h"
+#include "strbuf.h"
 #include "texts.h"
 
 struct agentx {
@@ -25,6 +27,7 @@ struct agentx {
 	int built;
 	struct snmpnotify *notify;
 	struct agentx_stats st;
+	int was_connected; /* registered once: the next registration is a reconnection */
 };
 
 static const oid root[] = {HBMON_MIB_ROOT};
@@ -169,6 +172,9 @@ static int on_master(int major, int minor, void *serverarg, void *clientarg)
 	if (!ax)
 		return 0;
 	ax->st.connected = minor == SNMPD_CALLBACK_INDEX_START;
+	if (ax->st.connected && ax->was_connected)
+		ax->st.reconnects++;
+	ax->was_connected |= ax->st.connected;
 	if (ax->st.connected)
 		log_info("agentx", "%s: connected to the master agent, HBMON-MIB registered",
 			 ax->c->cfg->agentx_socket);
@@ -232,7 +238,7 @@ static int register_hbmon_mib(struct agentx *ax, char *err, size_t errsz)
 struct agentx *agentx_start(struct collector *c, char *err, size_t errsz)
 {
 	err[0] = '\0';
-	if (!c->cfg->snmp_agentx && !c->cfg->trap_receivers[0])
+	if (!c->cfg->snmp_agentx && !c->cfg->trap_receivers[0] && !c->cfg->informs[0])
 		return NULL;
 	struct agentx *ax = calloc(1, sizeof(*ax));
 	if (!ax) {
@@ -257,7 +263,8 @@ struct agentx *agentx_start(struct collector *c, char *err, size_t errsz)
 		}
 	}
 	init_snmp("hbmon"); /* a subagent connects here, or schedules its retries */
-	if (c->cfg->trap_receivers[0] && !(ax->notify = snmpnotify_new(c->cfg, err, errsz))) {
+	if ((c->cfg->trap_receivers[0] || c->cfg->informs[0]) &&
+	    !(ax->notify = snmpnotify_new(c->cfg, err, errsz))) {
 		agentx_stop(ax);
 		return NULL;
 	}
@@ -300,10 +307,11 @@ void agentx_dispatch(struct agentx *ax, fd_set *r)
 {
 	if (!ax)
 		return;
-	snmp_read(r);   /* only its own sessions' sockets are looked at */
-	snmp_timeout(); /* requests of ours past their time (none but the master's pings) */
+	snmp_read(r);   /* only its own sessions' sockets are looked at: the master, informs */
+	snmp_timeout(); /* requests past their time: the master's pings, informs to resend */
 	run_alarms();   /* pings of the master, reconnection */
 	netsnmp_check_outstanding_agent_requests();
+	snmpnotify_run(ax->notify); /* informs waiting for an engine ID just learnt */
 }
 
 void agentx_get_stats(const struct agentx *ax, struct agentx_stats *out)
@@ -311,4 +319,65 @@ void agentx_get_stats(const struct agentx *ax, struct agentx_stats *out)
 	memset(out, 0, sizeof(*out));
 	if (ax)
 		*out = ax->st;
+}
+
+static void counter(struct strbuf *o, const char *name, const char *help, uint64_t x)
+{
+	strbuf_printf(o, "# HELP %s %s\n# TYPE %s counter\n%s %llu\n", name, help, name, name,
+		      (unsigned long long)x);
+}
+
+/* One family of the informs' counts, a line per receiver (its address as configured). */
+static void inform_family(struct strbuf *o, const struct snmpinform *si, int f)
+{
+	static const char *const fam[][3] = {
+	    {"hbmon_snmp_informs_sent_total", "counter", "Informs sent to the receiver"},
+	    {"hbmon_snmp_informs_acknowledged_total", "counter", "Informs the receiver acknowledged"},
+	    {"hbmon_snmp_informs_failed_total", "counter",
+	     "Informs given up: no acknowledgement after the retries, refused, or dropped"},
+	    {"hbmon_snmp_informs_pending", "gauge",
+	     "Informs waiting for the receiver's engine ID or its acknowledgement"},
+	    {"hbmon_snmp_inform_discoveries_total", "counter",
+	     "SNMPv3 engine-ID discoveries the receiver answered"}};
+	char peer[2 * 128];
+	strbuf_printf(o, "# HELP %s %s\n# TYPE %s %s\n", fam[f][0], fam[f][2], fam[f][0],
+		      fam[f][1]);
+	for (int i = 0; i < snmpinform_count(si); i++) {
+		struct snmpinform_stats st;
+		snmpinform_get_stats(si, i, &st);
+		uint64_t x = f == 0 ? st.sent : f == 1 ? st.acked : f == 2 ? st.failed
+			     : f == 3 ? st.sent - st.acked - st.failed : st.discoveries;
+		promexport_escape(peer, sizeof(peer), snmpinform_peer(si, i));
+		strbuf_printf(o, "%s{receiver=\"%s\"} %llu\n", fam[f][0], peer,
+			      (unsigned long long)x);
+	}
+}
+
+void agentx_metrics(const struct agentx *ax, struct strbuf *out)
+{
+	uint64_t sent, failed;
+	if (!ax)
+		return;
+	if (ax->subagent) {
+		strbuf_printf(out, "# HELP hbmon_agentx_connected 1 while the subagent is registered "
+			      "with the master agent (snmpd)\n# TYPE hbmon_agentx_connected gauge\n"
+			      "hbmon_agentx_connected %d\n", ax->st.connected);
+		counter(out, "hbmon_agentx_reconnects_total",
+			"Registrations with the master agent after the first", ax->st.reconnects);
+		counter(out, "hbmon_agentx_requests_total", "HBMON-MIB variables answered",
+			ax->st.requests);
+		counter(out, "hbmon_agentx_snapshots_total", "HBMON-MIB snapshots built",
+			ax->st.builds);
+	}
+	if (!ax->notify)
+		return;
+	counter(out, "hbmon_snmp_notifications_total",
+		"Communes falling short or recovering, told to the SNMP receivers",
+		ax->st.notifications);
+	snmpnotify_traps(ax->notify, &sent, &failed);
+	counter(out, "hbmon_snmp_traps_sent_total", "Traps handed to the network", sent);
+	counter(out, "hbmon_snmp_traps_failed_total", "Traps the network refused", failed);
+	const struct snmpinform *si = snmpnotify_informs(ax->notify);
+	for (int f = 0; si && f < 5; f++)
+		inform_family(out, si, f);
 }

@@ -19,7 +19,7 @@ struct agentx;
 
 /*
  * Starts what [snmp] asks for: the subagent (agentx = 1; snmpd need not be up, it is
- * reached when it comes) and the notification sessions (trap_receivers). Sets c->agentx and
+ * reached when it comes) and the notification sessions (trap_receivers, informs). Sets c->agentx and
  * c->on_commune. NULL with err "" when neither is configured; NULL with err set when a
  * receiver cannot be opened (a start-up error).
  */
@@ -32,11 +32,18 @@ void agentx_fdset(struct agentx *ax, int *maxfd, fd_set *r, struct timeval *tv);
 /* After select: reads and answers what came, runs the timers that are due. */
 void agentx_dispatch(struct agentx *ax, fd_set *r);
 
-/* What /metrics and the tests read: snapshots built, requests answered, master connected. */
+/* What /metrics and the tests read: snapshots built, requests answered, master connected,
+ * registrations after the first (snmpd restarted, or the link to it lost). */
 struct agentx_stats {
-	uint64_t builds, requests, notifications, notify_failed;
+	uint64_t builds, requests, notifications, notify_failed, reconnects;
 	int connected;
 };
 void agentx_get_stats(const struct agentx *ax, struct agentx_stats *out);
+
+/* The subagent's and the notifications' counters as Prometheus text (/metrics): requests,
+ * reconnections, traps sent and refused, informs per receiver sent, acknowledged, failed
+ * and pending. Nothing when ax is NULL ([snmp] configures nothing). */
+struct strbuf;
+void agentx_metrics(const struct agentx *ax, struct strbuf *out);
 
 #endif

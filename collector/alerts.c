@@ -15,6 +15,7 @@
 #include "log.h"
 #include "mailmsg.h"
 #include "readiness.h"
+#include "tallystore.h"
 #include "texts.h"
 #include "viewer.h"
 #include "webhook.h"
@@ -67,6 +68,8 @@ struct alerts {
 	size_t nprobes;
 	struct commune_alerts district; /* probe changes: mailed to district IT only */
 	struct alertstore *kept;        /* firing alerts across restarts; NULL without a store */
+	struct tallystore *tallies;     /* today's and the month's tallies, the same */
+	time_t tallies_saved;           /* when they were last written there */
 	/* this tick's maintenance: per commune, per site, per site and class */
 	char *maint_commune, *maint_site, (*maint_cls)[CLS_COUNT];
 };
@@ -142,6 +145,36 @@ static void restore_kept(struct alerts *a, const struct collector *c)
 	alertstore_each(a->kept, restore_one, &x);
 	if (x.n)
 		log_info("alerts", "%d alerts still firing since before the restart", x.n);
+	if (!(a->tallies = tallystore_open(c->store, err, sizeof(err))))
+		log_warnx("alerts", "%s: today's and this month's tallies count from each start",
+			  err);
+}
+
+/* Every few minutes, and at a reload and a stop (alerts_keep_tallies): a crash loses this
+ * much of the day's and the month's tallies, no more. */
+#define TALLY_SAVE_EVERY 300
+
+void alerts_keep_tallies(struct alerts *a, const struct inventory *inv)
+{
+	if (!a || !a->has_now || !a->tallies)
+		return;
+	tallystore_save(a->tallies, "day", &a->today, &a->now, inv);
+	tallystore_save(a->tallies, "month", &a->month, &a->now, inv);
+	a->tallies_saved = a->now.at;
+}
+
+/* At the first tick: what was counted today and this month before the restart (or reload). */
+static void take_back_tallies(struct alerts *a, const struct readiness *r,
+			      const struct inventory *inv, time_t now)
+{
+	a->tallies_saved = now;
+	if (!a->tallies)
+		return;
+	int day = tallystore_load(a->tallies, "day", &a->today, r, inv, now);
+	int month = tallystore_load(a->tallies, "month", &a->month, r, inv, now);
+	if (day > 0 || month > 0)
+		log_info("alerts", "today's tallies of %d targets and this month's of %d go on from "
+			 "before the restart", day > 0 ? day : 0, month > 0 ? month : 0);
 }
 
 struct alerts *alerts_new(const struct collector *c, struct errlist *errs)
@@ -230,6 +263,7 @@ void alerts_carry(struct alerts *dst, const struct inventory *dinv, struct alert
 	free(dst->district.chg);
 	dst->district = src->district;
 	memset(&src->district, 0, sizeof(src->district));
+	alerts_keep_tallies(src, sinv); /* dst takes them back by name at its first tick */
 	for (size_t i = 0; i < dst->nsites && i < dinv->nsites; i++) {
 		long k = alerts_find_commune(sinv, dinv->communes[dinv->sites[i].commune].name);
 		long o = k < 0 ? -1 : alerts_find_site(sinv, (size_t)k, dinv->sites[i].name);
@@ -251,6 +285,7 @@ void alerts_free(struct alerts *a)
 	daytally_free(&a->today);
 	daytally_free(&a->month);
 	alertstore_close(a->kept);
+	tallystore_close(a->tallies);
 	free(a->rows.dev);
 	free(a->probe_name);
 	free(a->probe);
@@ -1039,7 +1074,8 @@ static void send_due_digests(struct alerts *a, struct collector *c, time_t now)
 
 /* This tick's readiness kept for the pages and the API (read, never judged again there),
  * and each commune's verdict when it was last judged. */
-static void keep_now(struct alerts *a, struct readiness *r, time_t now)
+static void keep_now(struct alerts *a, struct readiness *r, const struct inventory *inv,
+		     time_t now)
 {
 	readiness_judged(r);
 	for (size_t k = 0; k < r->ncommunes && k < a->ncommunes; k++)
@@ -1051,9 +1087,13 @@ static void keep_now(struct alerts *a, struct readiness *r, time_t now)
 		daytally_add(&a->today, &a->now, now); /* what held until this tick */
 		daytally_add(&a->month, &a->now, now);
 		readiness_free(&a->now);
+	} else {
+		take_back_tallies(a, r, inv, now);
 	}
 	a->now = *r;
 	a->has_now = 1;
+	if (now - a->tallies_saved >= TALLY_SAVE_EVERY || now < a->tallies_saved)
+		alerts_keep_tallies(a, inv);
 }
 
 /* A commune's worst critical alert firing, in the digest's order (uplink, its own targets,
@@ -1130,7 +1170,7 @@ static void tick(struct alerts *a, struct collector *c, time_t now)
 	notify_communes(a, c, &r, now);
 	send_due_digests(a, c, now);
 	free(updown);
-	keep_now(a, &r, now);
+	keep_now(a, &r, c->inv, now);
 	mailpump_run(&c->mail, c->cfg, now);
 }
 

@@ -50,8 +50,12 @@ const struct readiness *alerts_now(const struct alerts *a, const struct readines
  * the first tick. Valid until the next tick. */
 struct daytally;
 const struct daytally *alerts_today(const struct alerts *a);
-/* The same since the first of the month (local time), from the collector's start on. */
+/* The same since the first of the month (local time). Both are kept in the store (every few
+ * minutes, at a reload and a stop) and taken back at the first tick after a start. */
 const struct daytally *alerts_month(const struct alerts *a);
+/* Writes today's and this month's tallies to the store now (the collector stopping); inv is
+ * the inventory a was judging. */
+void alerts_keep_tallies(struct alerts *a, const struct inventory *inv);
 
 /* A commune falling short (short_now 1: a critical alert of it fired where none did) or
  * recovering (0: none fires any more), at the tick that records it for the digest. The texts

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agentx.h"
 #include "alerts.h"
 #include "judge.h"
 #include "promexport.h"
@@ -340,6 +341,7 @@ static void own_metrics(struct strbuf *out, const struct collector *c, time_t no
 		head(out, "hbmon_judge_cpu_seconds_total", "counter", "CPU time the judgements took");
 		strbuf_printf(out, "hbmon_judge_cpu_seconds_total %.6f\n", cpu);
 	}
+	agentx_metrics(c->agentx, out);
 	if (c->conn_stats) {
 		one(out, "hbmon_http_connections", "gauge", "HTTP connections open",
 		    c->conn_stats->open);

@@ -67,15 +67,23 @@ static void count(struct judge_tally *t, const struct target_result *tr, int n, 
 			judge_tally_add(&t[i], tr[i].v, w);
 }
 
-void daytally_add(struct daytally *d, const struct readiness *r, time_t now)
+int daytally_prepare(struct daytally *d, const struct readiness *r, time_t now)
 {
 	time_t midnight = local_midnight(now, d->by_month);
 	if (!same_shape(d, r) && reshape(d, r) < 0)
-		return;
+		return -1;
 	if (d->day != midnight) {
 		memset(d->t, 0, d->off[d->nsites + d->ncommunes] * sizeof(*d->t));
 		d->day = midnight;
 	}
+	return 0;
+}
+
+void daytally_add(struct daytally *d, const struct readiness *r, time_t now)
+{
+	if (daytally_prepare(d, r, now) < 0)
+		return;
+	time_t midnight = d->day;
 	time_t from = r->at > midnight ? r->at : midnight;
 	if (now <= from || now - from > DAYTALLY_MAX_STEP)
 		return;
@@ -85,6 +93,14 @@ void daytally_add(struct daytally *d, const struct readiness *r, time_t now)
 	for (size_t k = 0; k < r->ncommunes; k++)
 		count(d->t + d->off[r->nsites + k], r->communes[k].targets, r->communes[k].nctargets,
 		      w);
+}
+
+struct judge_tally *daytally_at(const struct daytally *d, size_t slot, int i)
+{
+	if (!d->t || slot >= d->nsites + d->ncommunes || i < 0 ||
+	    d->off[slot] + (size_t)i >= d->off[slot + 1])
+		return NULL;
+	return &d->t[d->off[slot] + (size_t)i];
 }
 
 static double share(const struct daytally *d, size_t slot, int i)

@@ -5,9 +5,11 @@
  * counted to the verdict that held over it (the earlier tick's), judged time only (working
  * hours, outside maintenance and upstream outages), like the period report.
  *
- * Memory only: after a restart, or an inventory reload (a new alerts table), the day counts from
- * then on. XXX a restart at noon reports the afternoon's share; the period report (RRD history)
- * is the figure of record.
+ * Counted in memory; the alerts keep it in the store (tallystore.h) every few minutes, at a
+ * reload and at a stop, and take it back after a restart, so a restart at noon (or on the
+ * 15th, for the month's tally) goes on from what was counted. The time the collector was
+ * stopped is not counted (nothing was judged); the period report (RRD history) is the figure
+ * of record.
  */
 #ifndef HBMON_DAYTALLY_H
 #define HBMON_DAYTALLY_H
@@ -36,6 +38,11 @@ struct daytally {
  * memory: nothing is counted (the shares are absent).
  */
 void daytally_add(struct daytally *d, const struct readiness *r, time_t now);
+/* Lays d out for r (sites, communes and their targets) for the day (month) of now, keeping
+ * what it counted when that is the same: 0, or -1 out of memory. */
+int daytally_prepare(struct daytally *d, const struct readiness *r, time_t now);
+/* Target i of slot (a site s, or commune k at nsites + k), or NULL when there is none. */
+struct judge_tally *daytally_at(const struct daytally *d, size_t slot, int i);
 /* The share of today's judged time site s's target i (commune k's commune-wide target i) was
  * met: 0..1, or NaN when it was not judged with data today. */
 double daytally_site_share(const struct daytally *d, size_t s, int i);

@@ -146,8 +146,8 @@ static int load(struct collector *c, const char *path, enum load_mode mode, char
 		load_inventory, check_rrdcached_address, check_holidays, check_tls, load_catalogues};
 	struct errlist errs = {0};
 	c->cfg = config_load(path, &errs);
-	if (c->cfg) /* SNMP credentials by name only: the probes poll */
-		config_keep_secrets(c->cfg, CONFIG_SMTP_SECRETS);
+	if (c->cfg) /* SNMP credentials by name only (the probes poll), but the informs' */
+		config_keep_secrets(c->cfg, CONFIG_SMTP_SECRETS | CONFIG_INFORM_SECRETS);
 	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]) && c->cfg; i++)
 		if (mode != LOAD_DAEMON || !errlist_count(&errs))
 			steps[i](c, &errs);
@@ -246,7 +246,7 @@ static void reload(struct collector *c)
 	struct inventory *inv = cfg ? inventory_load(cfg->inventory, cfg, &errs) : NULL;
 	struct alerts *na = NULL;
 	if (cfg)
-		config_keep_secrets(cfg, CONFIG_SMTP_SECRETS);
+		config_keep_secrets(cfg, CONFIG_SMTP_SECRETS | CONFIG_INFORM_SECRETS);
 	if (!errlist_count(&errs) && inv) {
 		/* the alerts of the new configuration, carrying the running states over by name */
 		struct collector next = *c;
@@ -490,6 +490,7 @@ int main(int argc, char **argv)
 	c.ingest.warnings = &c.warnings;
 	int rc = run(&c, w);
 	shutdown_gracefully(&c, w);
+	alerts_keep_tallies(c.alerts, c.inv); /* the next start goes on from them */
 	lograte_flush(&c.warnings, time(NULL) + 60); /* the floods' counts, before the last line */
 	log_info("collector", "stopping: %llu samples accepted, %llu batches refused",
 		 (unsigned long long)c.ingest.st.samples, (unsigned long long)c.ingest.st.batches_bad);

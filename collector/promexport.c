@@ -261,8 +261,8 @@ int promexport_write(struct strbuf *out, const struct collector *c, const struct
 				      "no data");
 	target_family(&p, 0);
 	head(out, "hbmon_target_met_share_today",
-	     "Share of today's judged time the target was met, 0..1 (since midnight or the "
-	     "collector's start)");
+	     "Share of today's judged time the target was met, 0..1 (since midnight; kept "
+	     "across restarts)");
 	target_family(&p, 1);
 	if (device_family(&p) < 0 || alert_family(&p) < 0)
 		goto done;

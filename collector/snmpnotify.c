@@ -10,6 +10,7 @@
 #include "log.h"
 #include "mibsnap.h"
 #include "readiness.h"
+#include "snmpinform.h"
 #include "strbuf.h"
 
 struct snmpnotify {
@@ -17,6 +18,8 @@ struct snmpnotify {
 					       * a trap is never answered */
 	char peer[SNMPNOTIFY_MAX_RECEIVERS][128];
 	int n;
+	struct snmpinform *informs; /* NULL: none configured */
+	uint64_t traps_sent, traps_failed;
 	struct timespec started; /* sysUpTime.0 counts from here */
 };
 
@@ -45,7 +48,7 @@ struct snmpnotify *snmpnotify_new(const struct hbmon_config *cfg, char *err, siz
 	const char *rest = cfg->trap_receivers, *item;
 	size_t len;
 	err[0] = '\0';
-	if (!cfg->trap_receivers[0])
+	if (!cfg->trap_receivers[0] && !cfg->informs[0])
 		return NULL;
 	struct snmpnotify *n = calloc(1, sizeof(*n));
 	if (!n) {
@@ -53,6 +56,10 @@ struct snmpnotify *snmpnotify_new(const struct hbmon_config *cfg, char *err, siz
 		return NULL;
 	}
 	clock_gettime(CLOCK_MONOTONIC, &n->started);
+	if (cfg->informs[0] && !(n->informs = snmpinform_new(cfg, err, errsz))) {
+		snmpnotify_free(n);
+		return NULL;
+	}
 	while ((item = list_next(&rest, &len))) {
 		char peer[128];
 		if (len >= sizeof(peer) || n->n == SNMPNOTIFY_MAX_RECEIVERS) {
@@ -78,6 +85,7 @@ void snmpnotify_free(struct snmpnotify *n)
 		return;
 	for (int i = 0; i < n->n; i++)
 		snmp_sess_close(n->sess[i]);
+	snmpinform_free(n->informs);
 	free(n);
 }
 
@@ -170,15 +178,36 @@ int snmpnotify_send(struct snmpnotify *n, const struct inventory *inv,
 	netsnmp_pdu *pdu = make_trap(n, inv, ev);
 	for (int i = 0; pdu && i < n->n; i++) {
 		netsnmp_pdu *copy = snmp_clone_pdu(pdu);
+		n->traps_sent++;
 		if (!copy || !snmp_sess_send(n->sess[i], copy)) {
 			snmp_free_pdu(copy); /* not sent: still ours */
 			log_warnx("snmp", "%s: trap not sent (%s)", n->peer[i],
 				  snmp_api_errstring(snmp_errno));
+			n->traps_failed++;
 			failed++;
 		}
 	}
-	if (!pdu)
-		failed = n->n;
+	if (pdu)
+		failed += snmpinform_send(n->informs, pdu);
+	else
+		failed = n->n + snmpinform_count(n->informs);
 	snmp_free_pdu(pdu);
 	return failed;
+}
+
+void snmpnotify_run(struct snmpnotify *n)
+{
+	if (n)
+		snmpinform_run(n->informs);
+}
+
+void snmpnotify_traps(const struct snmpnotify *n, uint64_t *sent, uint64_t *failed)
+{
+	*sent = n ? n->traps_sent : 0;
+	*failed = n ? n->traps_failed : 0;
+}
+
+const struct snmpinform *snmpnotify_informs(const struct snmpnotify *n)
+{
+	return n ? n->informs : NULL;
 }

@@ -123,6 +123,12 @@ static const struct opt options[] = {
 	{"snmp", "agentx_ping", OPT_INT, S(agentx_ping), 1, 3600, "15"},
 	{"snmp", "trap_receivers", OPT_STR, S(trap_receivers), 0, 0, ""},
 	{"snmp", "trap_community", OPT_STR, S(trap_community), 0, 0, "public"},
+	/* informs: acknowledged, sent again until they are; SNMPv3 with a credential of
+	 * credentials.conf (collector/snmpinform.h) */
+	{"snmp", "informs", OPT_STR, S(informs), 0, 0, ""},
+	{"snmp", "inform_credential", OPT_STR, S(inform_credential), 0, 0, ""},
+	{"snmp", "inform_timeout", OPT_INT, S(inform_timeout), 1, 60, "5"},
+	{"snmp", "inform_retries", OPT_INT, S(inform_retries), 0, 10, "3"},
 	{"working-hours", "days", OPT_DAYS, S(work_days), 0, 0, "mon-fri"},
 	{"working-hours", "hours", OPT_SPANS, S(work_hours), 0, 0, "07:00-11:30,13:30-17:00"},
 	{"working-hours", "holidays", OPT_PATH, S(holidays), 0, 0, ""},
@@ -816,6 +822,29 @@ static void check_site_types(struct loader *ld)
 	}
 }
 
+/* [snmp] informs against the credential they are sent with: one that exists, and a version
+ * that has informs (SNMPv1 has none). */
+static void check_informs(struct loader *ld)
+{
+	const struct hbmon_config *cfg = ld->cfg;
+	const char *name = cfg->inform_credential;
+	const struct snmp_cred *c = name[0] ? config_cred(cfg, name) : NULL;
+	if (!cfg->informs[0] && !name[0])
+		return;
+	if (!cfg->informs[0])
+		errlist_add(ld->errs, "%s: [snmp] inform_credential: no informs to send with it (set "
+			    "informs = udp:ADDRESS:PORT, or remove it)", cfg->path);
+	else if (!name[0])
+		errlist_add(ld->errs, "%s: [snmp] informs: name the credential they are sent with "
+			    "(inform_credential = a section of %s)", cfg->path, cfg->credentials);
+	else if (!c)
+		errlist_add(ld->errs, "%s: [snmp] inform_credential: no [%s] in %s", cfg->path, name,
+			    cfg->credentials);
+	else if (c->version == 1)
+		errlist_add(ld->errs, "%s: [snmp] inform_credential: [%s] is SNMPv1, which has no "
+			    "informs (use version 2c or 3)", cfg->path, name);
+}
+
 struct hbmon_config *config_load(const char *path, struct errlist *errs)
 {
 	struct loader ld;
@@ -856,6 +885,7 @@ struct hbmon_config *config_load(const char *path, struct errlist *errs)
 			errlist_add(errs, "%s:%d: [%s]: %s", ld.cfg->credentials, ld.cfg->creds[i].line,
 				    ld.cfg->creds[i].name, why);
 	}
+	check_informs(&ld);
 	return ld.cfg;
 }
 
@@ -876,6 +906,8 @@ void config_keep_secrets(struct hbmon_config *cfg, unsigned keep)
 		explicit_bzero(cfg->webhooks[i].secret, sizeof(cfg->webhooks[i].secret));
 	for (size_t i = 0; !(keep & CONFIG_SNMP_SECRETS) && i < cfg->ncreds; i++) {
 		struct snmp_cred *c = &cfg->creds[i];
+		if ((keep & CONFIG_INFORM_SECRETS) && strcmp(c->name, cfg->inform_credential) == 0)
+			continue;
 		explicit_bzero(c->community, sizeof(c->community));
 		explicit_bzero(c->auth_pass, sizeof(c->auth_pass));
 		explicit_bzero(c->priv_pass, sizeof(c->priv_pass));

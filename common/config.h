@@ -193,6 +193,9 @@ struct hbmon_config {
 	int agentx_ping;              /* seconds between pings of the master (reconnects) */
 	char trap_receivers[1024];    /* "udp:127.0.0.1:162, udp:10.0.0.5:16200"; "": none */
 	char trap_community[128];     /* SNMPv2c */
+	char informs[1024];           /* receivers of informs, like trap_receivers; "": none */
+	char inform_credential[CFG_NAME_MAX]; /* a credential of credentials.conf: 2c or 3 */
+	int inform_timeout, inform_retries;   /* seconds per try; tries after the first */
 
 	/* [working-hours] */
 	char work_days[64], work_hours[128];
@@ -217,7 +220,11 @@ void config_free(struct hbmon_config *cfg);
 
 /* Each daemon keeps only the secrets it uses: the others are wiped from memory after loading
  * (a core dump or a bug that prints memory cannot give them away). */
-enum config_secrets { CONFIG_SNMP_SECRETS = 1, CONFIG_SMTP_SECRETS = 2 };
+enum config_secrets {
+	CONFIG_SNMP_SECRETS = 1,  /* every SNMP credential's: the probe */
+	CONFIG_SMTP_SECRETS = 2,  /* mail and webhooks: the collector */
+	CONFIG_INFORM_SECRETS = 4 /* the one credential [snmp] inform_credential names */
+};
 void config_keep_secrets(struct hbmon_config *cfg, unsigned keep);
 
 /* 127.0.0.0/8, ::1 or "localhost": traffic that never leaves this machine. */

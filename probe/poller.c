@@ -14,6 +14,7 @@
 #include "enums.h"
 #include "log.h"
 #include "strbuf.h"
+#include "v3discovery.h"
 
 /* the longest OID SNMP carries (net-snmp refuses longer): a table row's whole index fits */
 #define OID_MAX MAX_OID_LEN
@@ -1439,27 +1440,13 @@ static int open_session(struct job *j)
 	j->ss = snmp_open(&sess);
 	if (!j->ss)
 		return -1;
+	/* snmp_open clears the flag once open (net-snmp 5.9), and a send with no engine ID known
+	 * may then run net-snmp's synchronous probe (timeout x (retries + 1) with the loop held:
+	 * seen from a bare snmp_send). Our discovery PDU does not set it off; this keeps it so. */
+	j->ss->flags |= SNMP_FLAGS_DONT_PROBE;
 	if (j->ss->securityEngineIDLen && create_user_from_session(j->ss) != SNMPERR_SUCCESS)
 		return -1;
 	return 0;
-}
-
-/* The request that makes an SNMPv3 agent report its engine ID (RFC 3414 4): no user, no auth. */
-static netsnmp_pdu *discovery_pdu(void)
-{
-	netsnmp_pdu *pdu = snmp_pdu_create(SNMP_MSG_GET);
-	if (!pdu)
-		return NULL;
-	pdu->version = SNMP_VERSION_3;
-	pdu->securityModel = SNMP_SEC_MODEL_USM;
-	pdu->securityLevel = SNMP_SEC_LEVEL_NOAUTH;
-	pdu->securityName = strdup("");
-	pdu->securityNameLen = 0;
-	if (!pdu->securityName) {
-		snmp_free_pdu(pdu);
-		return NULL;
-	}
-	return pdu;
 }
 
 int poller_start(struct poller *p, const struct poll_target *t)
@@ -1504,7 +1491,7 @@ int poller_start(struct poller *p, const struct poll_target *t)
 	}
 	if (t->cred->version == 3 && !j->ss->securityEngineIDLen) {
 		j->phase = PH_DISCOVER;
-		netsnmp_pdu *pdu = discovery_pdu();
+		netsnmp_pdu *pdu = v3_discovery_pdu();
 		if (!pdu)
 			goto nomem;
 		int rc = send_pdu(j, pdu);

@@ -46,7 +46,7 @@ $(FUZZ_MAIN): $(FUZZ_BUILD)/tests/fuzz/%.o: tests/fuzz/%.c | pkgs-present fuzz-c
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -Iprobe -Icollector -DFUZZ_SRCDIR='"$(CURDIR)"' -c $< -o $@
 
 $(FUZZ_BIN): $(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/tests/fuzz/fuzz_%.o $(FUZZ_LIB)
-	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^ $(LIBS_PKG)
+	$(FUZZ_CC) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^ $(AGENT_LIBS) $(LIBS_PKG)
 
 fuzz-build: $(FUZZ_BIN)
 

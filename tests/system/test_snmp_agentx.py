@@ -2,10 +2,12 @@
 loads in net-snmp; the collector, an AgentX subagent of a real snmpd (its own configuration,
 unix socket and port in a temp dir), answers snmpbulkwalk with the values of
 /api/v1/readiness at the same moment (the collector's clock is frozen); a commune falling short
-and recovering reaches a real snmptrapd as traps; the subagent survives odd requests and
-snmpd restarting."""
+and recovering reaches a real snmptrapd as traps, and another as SNMPv3 informs it acknowledges
+while a third receiver is down and the dashboard answers all along; the subagent survives odd
+requests and snmpd restarting; this month's figures survive the collector restarting."""
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -147,35 +149,43 @@ def column(vals, table, col):
 
 
 class Trapd:
-    """snmptrapd accepting any community (disableAuthorization), logging to a file in tmp."""
+    """snmptrapd accepting any community (disableAuthorization), or what auth says, logging
+    to a file in tmp."""
 
-    def __init__(self, root):
+    def __init__(self, root, auth="disableAuthorization yes\n"):
         self.port = free_port()
         self.log = os.path.join(root, "traps.log")
         conf = os.path.join(root, "snmptrapd.conf")
         with open(conf, "w") as f:
-            f.write(f"[snmp] persistentDir {root}/persist-trapd\ndisableAuthorization yes\n")
+            f.write(f"[snmp] persistentDir {root}/persist-trapd\n{auth}")
         os.makedirs(os.path.join(root, "persist-trapd"), exist_ok=True)
-        self.proc = subprocess.Popen(
-            ["snmptrapd", "-f", "-Lf", self.log, "-On", "-C", "-c", conf,
-             "-p", os.path.join(root, "trapd.pid"), f"udp:127.0.0.1:{self.port}"],
-            env={**os.environ, "SNMP_PERSISTENT_DIR": os.path.join(root, "persist-trapd")})
+        self.argv = ["snmptrapd", "-f", "-A", "-Lf", self.log, "-On", "-C", "-c", conf,
+                     "-p", os.path.join(root, "trapd.pid"), f"udp:127.0.0.1:{self.port}"]
+        self.env = {**os.environ, "SNMP_PERSISTENT_DIR": os.path.join(root, "persist-trapd")}
+        self.start()
+
+    def start(self):
+        started = self.text().count("NET-SNMP version")
+        self.proc = subprocess.Popen(self.argv, env=self.env)
         deadline = time.time() + 20
-        while time.time() < deadline and "NET-SNMP version" not in self.text():
+        while time.time() < deadline and self.text().count("NET-SNMP version") == started:
             time.sleep(0.1)
 
     def text(self):
         return open(self.log, errors="replace").read() if os.path.exists(self.log) else ""
 
     def stop(self):
-        self.proc.terminate()
-        self.proc.wait(20)
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(20)
 
 
 class Collector:
-    """The collector on a clock the test moves, three communes of one site each."""
+    """The collector on a clock the test moves, three communes of one site each; snmp: its
+    [snmp] section (the subagent of snmpd and traps to trapd by default)."""
 
-    def __init__(self, bindir, root, snmpd, trapd):
+    def __init__(self, bindir, root, snmpd, trapd, snmp=None, creds=None):
+        self.bindir = bindir
         self.clock = os.path.join(root, "clock")
         self.now = int(datetime(2026, 11, 23, 10, 0, tzinfo=VN).timestamp())
         self.set_clock()
@@ -183,18 +193,19 @@ class Collector:
                  "device": name, "class": cls, "address": f"127.0.0.{10 + i}:161",
                  "snmp": "pub", "community": "public"}
                 for i, (c, (name, cls)) in enumerate((c, d) for c in COMMUNES for d in DEVICES)]
-        extra = f"""[alerts]
-pending = 0
-recover = 0
-startup_grace = 0
-[snmp]
-agentx = 1
+        snmp = snmp or f"""agentx = 1
 agentx_socket = {snmpd.sock}
 agentx_ping = 1
 trap_receivers = udp:127.0.0.1:{trapd.port}
 trap_community = provincetrap
 """
-        self.dist = District(root, devs, SITE_TYPES, extra=extra)
+        extra = f"""[alerts]
+pending = 0
+recover = 0
+startup_grace = 0
+[snmp]
+{snmp}"""
+        self.dist = District(root, devs, SITE_TYPES, extra=extra, extra_creds=creds)
         with open(self.dist.conf, encoding="utf-8") as f:
             text = f.read().replace("stale_after = 600", "stale_after = 30")
         with open(self.dist.conf, "w", encoding="utf-8") as f:
@@ -202,6 +213,12 @@ trap_community = provincetrap
         os.chmod(self.dist.conf, 0o600)  # it holds the trap community
         self.col = start_collector(bindir, self.dist, env={"HBMON_CLOCK_FILE": self.clock})
         self.down = set()
+
+    def restart(self):
+        """Stopped and started again on the same data and clock: its exit status."""
+        status = self.col.stop()
+        self.col = start_collector(self.bindir, self.dist, env={"HBMON_CLOCK_FILE": self.clock})
+        return status
 
     def set_clock(self):
         with open(self.clock + ".tmp", "w") as f:
@@ -372,3 +389,130 @@ def test_survives_odd_requests_and_snmpd_restarting(stack):
     assert walk(snmpd) == before
     out = col.col.output()
     assert "lost the master agent" in out and out.count("connected to the master agent") >= 2
+
+
+@needs_tools
+def test_this_months_figures_survive_a_restart(stack):
+    """LAN and Internet availability this month (and data coverage) go on after the collector
+    restarts mid-month: taken back from the store, not counted again from the restart."""
+    snmpd, _, col = stack
+    wait_for("readiness judged", lambda: all(
+        c["verdict"] != "no_data" for c in col.readiness("en")["communes"]))
+    col.step(40)
+    col.down = {("Xã Bình Minh", "Switch")}  # its LAN down for a while
+    col.step(30)
+    col.down = set()
+    col.step(30)
+    col.step(0)  # a tick after the last step: its time is counted
+    k = {v: i[0] for i, v in column(walk(snmpd), 2, 2).items()}["Xã Bình Minh"]
+
+    def month():
+        vals = walk(snmpd)
+        return {c: column(vals, 2, c) for c in (15, 16, 17, 18, 19, 20)}
+    before = wait_for("this month's shares", lambda: (lambda m: m if m[18].get((k,)) and
+                                                      m[18][(k,)] < 1000 else None)(month()))
+    assert 0 < before[18][(k,)] < 1000 and before[16][(k,)] == 1000, before
+    assert len(before[20]) == len(COMMUNES)
+    assert col.restart() == 0, col.col.output()
+    # the clock stands still: the new collector, once registered again, says the same
+    after = wait_for("the month's shares after the restart",
+                     lambda: (lambda m: m if m[20] else None)(month()))
+    assert after == before
+    assert "go on from before the restart" in col.col.output()
+
+# the province's SNMPv3 user for informs: in the collector's credentials.conf, and created in
+# snmptrapd under snmptrapd's own engine ID (the receiver of an inform is the authoritative
+# engine, RFC 3414 1.5.1): the collector learns that ID by discovery
+INFORM_CRED = {"version": "3", "user": "tinh-inform", "level": "authPriv",
+               "auth_protocol": "SHA-256", "auth_password": "xac-thuc-tinh-2026",
+               "priv_protocol": "AES", "priv_password": "ma-hoa-tinh-2026"}
+INFORM_RECEIVER = ('createUser tinh-inform SHA-256 "xac-thuc-tinh-2026" AES "ma-hoa-tinh-2026"\n'
+                   "authUser log tinh-inform\n")
+PROMTOOL = shutil.which("promtool")
+
+
+def inform_counts(col, receiver):
+    """{family: value} of /metrics' inform counters for one receiver."""
+    st, _, body = http(col.dist.url("/metrics"))
+    assert st == 200
+    out = {}
+    for m in re.finditer(r'^hbmon_snmp_inform(s_\w+|_discoveries_total)\{receiver="([^"]*)"\} (\d+)$',
+                         body.decode(), re.M):
+        if m.group(2) == receiver:
+            out[m.group(1)] = int(m.group(3))
+    return out
+
+
+@pytest.fixture
+def informed(bindir, tmp_path):
+    """A collector sending SNMPv3 informs to a real snmptrapd and to an address nobody
+    listens on (the receiver down), no subagent."""
+    root = str(tmp_path)
+    trapd = Trapd(root, INFORM_RECEIVER)
+    live, dead = f"udp:127.0.0.1:{trapd.port}", f"udp:127.0.0.1:{free_port()}"
+    col = None
+    try:
+        os.makedirs(os.path.join(root, "district"))
+        col = Collector(bindir, os.path.join(root, "district"), None, None,
+                        snmp=f"informs = {live}, {dead}\ninform_credential = tinh-inform\n"
+                             "inform_timeout = 2\ninform_retries = 2\n",
+                        creds={"tinh-inform": INFORM_CRED})
+        col.step(0)
+        yield trapd, col, live, dead
+    finally:
+        status = col.col.stop() if col else 0
+        trapd.stop()
+        assert status == 0, col.col.output()
+
+
+@needs_tools
+def test_v3_informs_acknowledged_and_a_dead_receiver_holds_nothing_up(informed):
+    trapd, col, live, dead = informed
+    wait_for("readiness judged", lambda: all(
+        c["verdict"] != "no_data" for c in col.readiness("en")["communes"]))
+    assert inform_counts(col, live)["s_sent_total"] == 0
+    col.step(40)
+    col.down = {("Xã Bình Minh", "Máy quét")}
+    col.step(10)
+    # the dead receiver's engine-ID discovery waits out 3 tries of 2 s: the dashboard
+    # answers all along (net-snmp's own discovery would stop the loop for those 6 s)
+    t0, slowest = time.time(), 0.0
+    while time.time() - t0 < 4:
+        t = time.time()
+        assert http(col.dist.url("/api/v1/readiness?lang=en"))[0] == 200
+        slowest = max(slowest, time.time() - t)
+    assert slowest < 1.0, f"a request took {slowest:.2f} s while an inform was pending"
+    got = wait_for("hbmonCommuneShort at snmptrapd, as a v3 inform",
+                   lambda: ROOT + ".0.1" in trapd.text() and trapd.text())
+    flat = got.replace(" ", "").replace("\n", "")
+    assert "".join(f"{b:02X}" for b in "Xã Bình Minh".encode()) in flat
+    assert "scanner — 0 up, 1 needed".encode().hex().upper() in flat
+    wait_for("the live receiver's acknowledgement, the dead one's failure", lambda:
+             inform_counts(col, live).get("s_acknowledged_total") == 1
+             and inform_counts(col, dead).get("s_failed_total") == 1, timeout=20)
+    assert inform_counts(col, live) == {"s_sent_total": 1, "s_acknowledged_total": 1,
+                                        "s_failed_total": 0, "s_pending": 0,
+                                        "_discoveries_total": 1}
+    assert inform_counts(col, dead)["_discoveries_total"] == 0
+    assert "no answer to the engine-ID discovery" in col.col.output()
+
+    # snmptrapd restarts with a new engine ID (-C: it reads no persistent file, as if it were
+    # reinstalled); the commune recovers: the inform goes with the engine ID known, gets no
+    # answer, and goes again once the new one is learnt. The dead receiver is tried again
+    # (and fails again, one log line for the lot)
+    trapd.stop()
+    trapd.start()
+    col.down = set()
+    col.step(10)
+    wait_for("hbmonCommuneRecovered at snmptrapd", lambda: ROOT + ".0.2" in trapd.text())
+    wait_for("counted", lambda: inform_counts(col, live).get("s_acknowledged_total") == 2
+             and inform_counts(col, dead).get("s_failed_total") == 2, timeout=30)
+    assert inform_counts(col, live) == {"s_sent_total": 2, "s_acknowledged_total": 2,
+                                        "s_failed_total": 0, "s_pending": 0,
+                                        "_discoveries_total": 2}
+    assert col.col.output().count("inform not acknowledged") == 1
+    if PROMTOOL:
+        body = http(col.dist.url("/metrics"))[2]
+        r = subprocess.run([PROMTOOL, "check", "metrics"], input=body, capture_output=True,
+                           timeout=60)
+        assert r.returncode == 0, r.stdout + r.stderr

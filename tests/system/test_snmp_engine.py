@@ -4,6 +4,7 @@ snmpd with SNMPv3 USM users (authPriv SHA-256/AES, SHA/AES, authNoPriv; wrong cr
 a clear per-device error while the rest of the fleet is still polled)."""
 import json
 import os
+import socket
 import subprocess
 import tempfile
 import time
@@ -185,6 +186,29 @@ def test_snmpv3_users(bindir, snmpd_v3):
         assert out["version"] == "3" and out["sys"]["uptime"] > 0
         assert out["class"] == "pc"  # net-snmp on Linux
         assert any(g["g"] == "disk" for g in out["groups"])
+
+
+def test_v3_discovery_of_a_silent_agent_is_ours_alone(bindir):
+    """A v3 agent that never answers: only the probe's own discovery goes out, retries + 1
+    datagrams; net-snmp's synchronous probe (which would hold the probe's whole loop for
+    timeout x (retries + 1)) sends none."""
+    sink = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sink.bind(("127.0.0.1", 0))
+    sink.settimeout(0.2)
+    try:
+        rc, out = poll(bindir, f"127.0.0.1:{sink.getsockname()[1]}",
+                       *v3args("hbsha256", "SHA-256"), "-t", "1", "-r", "1")
+        assert rc == 1 and not out["up"], out
+        got = 0
+        while True:
+            try:
+                sink.recv(2048)
+                got += 1
+            except socket.timeout:
+                break
+        assert got == 2, got
+    finally:
+        sink.close()
 
 
 def test_poll_secrets_not_on_the_command_line(bindir, snmpd_v3, tmp_path):

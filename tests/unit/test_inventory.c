@@ -501,6 +501,42 @@ static void config_smtp_secret(void **state)
 	assert_string_equal(fx->cfg->creds[0].name, "office"); /* names stay: the inventory's */
 }
 
+/* [snmp] informs with the credential they are sent with: one error each for a missing, an
+ * unknown, an SNMPv1 credential and a credential with no informs; the collector keeps that
+ * credential's secrets only. */
+static void expect_inform_error(struct fx *fx, const char *snmp, const char *needle)
+{
+	char text[sizeof(base_conf) + 256];
+	snprintf(text, sizeof(text), "%s[snmp]\n%s", base_conf, snmp);
+	write_file(fx->conf, text, 0600);
+	fx->cfg = config_load(fx->conf, &fx->el);
+	expect_one_error(fx, fx->conf, 0, "[snmp] inform", needle);
+	config_free(fx->cfg);
+	fx->cfg = NULL;
+	errlist_free(&fx->el);
+}
+
+static void config_informs(void **state)
+{
+	struct fx *fx = *state;
+	char text[sizeof(base_conf) + 256];
+	expect_inform_error(fx, "informs = udp:127.0.0.1:162\n", "name the credential");
+	expect_inform_error(fx, "informs = udp:127.0.0.1:162\ninform_credential = nope\n",
+			    "no [nope] in");
+	expect_inform_error(fx, "informs = udp:127.0.0.1:162\ninform_credential = old\n",
+			    "SNMPv1");
+	expect_inform_error(fx, "inform_credential = office\n", "no informs to send");
+	snprintf(text, sizeof(text), "%s[snmp]\ninforms = udp:127.0.0.1:162\n"
+		 "inform_credential = office\ninform_timeout = 2\n", base_conf);
+	write_file(fx->conf, text, 0600);
+	load_config_ok(fx);
+	assert_int_equal(fx->cfg->inform_timeout, 2);
+	assert_int_equal(fx->cfg->inform_retries, 3);
+	config_keep_secrets(fx->cfg, CONFIG_SMTP_SECRETS | CONFIG_INFORM_SECRETS);
+	assert_string_equal(config_cred(fx->cfg, "office")->community, "s3cret");
+	assert_string_equal(config_cred(fx->cfg, "old")->community, "");
+}
+
 /* --- inventory --- */
 
 static void inventory_valid(void **state)
@@ -963,6 +999,7 @@ int main(void)
 		T(config_alert_values),
 		T(config_alert_defaults_and_lists),
 		T(config_smtp_secret),
+	T(config_informs),
 		T(config_site_type_hours),
 		T(inventory_valid),
 		T(inventory_index_finds_all),
