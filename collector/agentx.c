@@ -277,6 +277,60 @@ struct agentx *agentx_start(struct collector *c, char *err, size_t errsz)
 	return ax;
 }
 
+/* Whether the notifications of a and b are the same: receivers, community, the inform
+ * credential (its secrets too) and the informs' timing. */
+static int same_notifications(const struct hbmon_config *a, const struct hbmon_config *b)
+{
+	const struct snmp_cred *ca = a->informs[0] ? config_cred(a, a->inform_credential) : NULL;
+	const struct snmp_cred *cb = b->informs[0] ? config_cred(b, b->inform_credential) : NULL;
+	int same_cred = (!ca && !cb) ||
+			(ca && cb && ca->version == cb->version && ca->level == cb->level &&
+			 ca->auth_proto == cb->auth_proto && ca->priv_proto == cb->priv_proto &&
+			 !strcmp(ca->community, cb->community) && !strcmp(ca->user, cb->user) &&
+			 !strcmp(ca->auth_pass, cb->auth_pass) && !strcmp(ca->priv_pass, cb->priv_pass));
+	return same_cred && !strcmp(a->trap_receivers, b->trap_receivers) &&
+	       !strcmp(a->trap_community, b->trap_community) && !strcmp(a->informs, b->informs) &&
+	       a->inform_timeout == b->inform_timeout && a->inform_retries == b->inform_retries;
+}
+
+void agentx_reload(struct collector *c, const struct hbmon_config *old)
+{
+	const struct hbmon_config *cfg = c->cfg;
+	struct agentx *ax = c->agentx;
+	char err[300];
+	if (!ax) { /* nothing was configured at start: what is now starts as at a start */
+		if (!agentx_start(c, err, sizeof(err)) && err[0])
+			log_warnx("config", "%s: [snmp] not started", err);
+		return;
+	}
+	if (cfg->snmp_agentx != old->snmp_agentx || cfg->agentx_ping != old->agentx_ping ||
+	    strcmp(cfg->agentx_socket, old->agentx_socket) != 0)
+		log_warnx("config", "[snmp] agentx, agentx_socket, agentx_ping: changed, taken at the "
+			  "next restart (net-snmp's agent library is set up once a process)");
+	if (same_notifications(cfg, old))
+		return;
+	struct snmpnotify *n = NULL;
+	if ((cfg->trap_receivers[0] || cfg->informs[0]) &&
+	    !(n = snmpnotify_new(cfg, err, sizeof(err)))) {
+		log_warnx("config", "%s: the previous receivers are kept", err);
+		return;
+	}
+	/* informs still waiting for an answer go with the old receivers: said, not kept */
+	const struct snmpinform *si = snmpnotify_informs(ax->notify);
+	for (int i = 0; si && i < snmpinform_count(si); i++) {
+		struct snmpinform_stats st;
+		snmpinform_get_stats(si, i, &st);
+		uint64_t pending = st.sent - st.acked - st.failed; /* every inform ends one of these */
+		if (pending)
+			log_warnx("config", "%s: %llu informs unanswered dropped with the receiver",
+				  snmpinform_peer(si, i), (unsigned long long)pending);
+	}
+	snmpnotify_free(ax->notify);
+	ax->notify = n;
+	log_info("config", "[snmp] notification receivers: %s%s%s", cfg->trap_receivers,
+		 cfg->trap_receivers[0] && cfg->informs[0] ? ", informs to " : "", cfg->informs);
+}
+
 void agentx_stop(struct agentx *ax)
 {
 	if (!ax)

@@ -24,6 +24,11 @@ struct agentx;
  * receiver cannot be opened (a start-up error).
  */
 struct agentx *agentx_start(struct collector *c, char *err, size_t errsz);
+/* After a reload (c->cfg the new configuration, old the one before): notification receivers
+ * that changed are opened anew (the old ones kept when the new cannot be opened), and started
+ * when none were; a change of the subagent's own settings is logged as needing a restart. */
+struct hbmon_config;
+void agentx_reload(struct collector *c, const struct hbmon_config *old);
 /* Unregisters from the master, closes every session. NULL is a no-op. */
 void agentx_stop(struct agentx *ax);
 

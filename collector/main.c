@@ -290,7 +290,7 @@ static void reload(struct collector *c)
 	memcpy(cfg->rrdcached, c->cfg->rrdcached, sizeof(cfg->rrdcached));
 	state_free(&c->state);
 	inventory_free(c->inv);
-	config_free(c->cfg);
+	struct hbmon_config *old_cfg = c->cfg;
 	c->cfg = cfg;
 	c->inv = inv;
 	c->inv_gen++;
@@ -305,6 +305,8 @@ static void reload(struct collector *c)
 	c->state.max_rows = (size_t)cfg->max_rows_per_device;
 	alerts_free(c->alerts);
 	c->alerts = na;
+	agentx_reload(c, old_cfg);
+	config_free(old_cfg);
 	log_info("config", "reloaded: %zu communes, %zu devices", inv->ncommunes, inv->ndevices);
 }
 

@@ -359,6 +359,33 @@ def test_walk_equals_the_json_and_traps_reach_snmptrapd(stack):
 
 
 @needs_tools
+def test_a_reload_moves_the_receivers(stack, tmp_path):
+    """SIGHUP with other trap receivers: the next notification goes to the new one only; a
+    changed subagent setting is said to need a restart, and the subagent goes on."""
+    snmpd, trapd, col = stack
+    os.makedirs(tmp_path / "other")
+    other = Trapd(str(tmp_path / "other"))
+    try:
+        with open(col.dist.conf, encoding="utf-8") as f:
+            text = f.read()
+        text = text.replace(f"trap_receivers = udp:127.0.0.1:{trapd.port}",
+                            f"trap_receivers = udp:127.0.0.1:{other.port}")
+        with open(col.dist.conf, "w", encoding="utf-8") as f:
+            f.write(text.replace("agentx_ping = 1", "agentx_ping = 2"))
+        col.col.proc.send_signal(signal.SIGHUP)
+        wait_for("the reload", lambda: "notification receivers" in col.col.output())
+        assert "agentx_ping: changed, taken at the next restart" in col.col.output()
+        col.step(40)
+        col.down = {("Xã Bình Minh", "Máy quét")}
+        col.step(10)
+        wait_for("hbmonCommuneShort at the new receiver", lambda: ROOT + ".0.1" in other.text())
+        assert ROOT + ".0.1" not in trapd.text()
+        assert snmp("snmpget", snmpd, ROOT + ".1.1.1.0", check=False).stdout.count("STRING")
+    finally:
+        other.stop()
+
+
+@needs_tools
 def test_survives_odd_requests_and_snmpd_restarting(stack):
     snmpd, _, col = stack
     before = walk(snmpd)
