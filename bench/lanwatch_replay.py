@@ -46,9 +46,14 @@ LLDP_EVERY_S = 30
 def lanwatch_filter():
     """LANWATCH_FILTER from probe/lanwatch.h, so tcpdump filters what the probe's kernel does."""
     with open(os.path.join(TOP, "probe", "lanwatch.h"), encoding="utf-8") as f:
-        m = re.search(r"#define LANWATCH_FILTER((?:.*\\\n)*.*)", f.read())
-    parts = re.findall(r'"([^"]*)"', m.group(1))
-    return "".join(parts)
+        text = f.read()
+
+    def macro(name):
+        """The macro's string literals joined, the LANWATCH_ macros it names put in."""
+        m = re.search(r"#define " + name + r"\b((?:.*\\\n)*.*)", text)
+        return "".join(macro(tok) if tok.startswith("LANWATCH_") else tok[1:-1]
+                       for tok in re.findall(r'"[^"]*"|LANWATCH_[A-Z_]+', m.group(1)))
+    return macro("LANWATCH_FILTER")
 
 
 # --- frames ---

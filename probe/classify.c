@@ -466,20 +466,45 @@ static void weigh_subtrees(const struct profiles *ps, const struct cls_input *in
 	}
 }
 
-/* Whether name (a vendors.conf name, up to a " (" remark) is a whole word of text, case
+/* The text a LAN tells (the IEEE registry's name of a card's maker), lower-cased and cut
+ * into its word starts once, to match every vendor's name against. */
+struct lan_words {
+	char text[128];
+	unsigned char start[32];
+	int n;
+};
+
+static void lan_words(struct lan_words *w, const char *text)
+{
+	size_t i = 0;
+	w->n = 0;
+	int was_word = 0;
+	for (; text[i] && i < sizeof(w->text) - 1; i++) {
+		w->text[i] = (char)tolower((unsigned char)text[i]);
+		int word = isalnum((unsigned char)w->text[i]) != 0;
+		if (word && !was_word && w->n < (int)sizeof(w->start))
+			w->start[w->n++] = (unsigned char)i;
+		was_word = word;
+	}
+	w->text[i] = '\0';
+}
+
+/* Whether name (a vendors.conf name, up to a " (" remark) is a whole word of w, case
  * ignored: "Hikvision" in "Hangzhou Hikvision Digital Technology Co.,Ltd.", not "NEC" in
  * "Connect". */
-static int name_in(const char *name, const char *text)
+static int name_in(const char *name, const struct lan_words *w)
 {
 	size_t n = strcspn(name, "(");
 	while (n && name[n - 1] == ' ')
 		n--;
 	if (n < 2)
 		return 0;
-	for (const char *p = text; *p; p++)
-		if ((p == text || !isalnum((unsigned char)p[-1])) && strncasecmp(p, name, n) == 0 &&
-		    !isalnum((unsigned char)p[n]))
+	int first = tolower((unsigned char)name[0]);
+	for (int k = 0; k < w->n; k++) {
+		const char *p = w->text + w->start[k];
+		if (*p == first && strncasecmp(p, name, n) == 0 && !isalnum((unsigned char)p[n]))
 			return 1;
+	}
 	return 0;
 }
 
@@ -499,10 +524,12 @@ static void weigh_lan(const struct profiles *ps, const struct cls_input *in,
 		return;
 	const struct cls_vendors *vs = ps->vendors;
 	const struct cls_vendor *own = vendor_find(vs, out->enterprise);
+	struct lan_words words;
+	lan_words(&words, in->lan_vendor);
 	int named = own && !own->agent; /* an agent's name (Net-SNMP) gives way to the maker's */
 	for (size_t i = 0; i < vs->n; i++) {
 		const struct cls_vendor *v = &vs->v[i];
-		if (v->agent || !name_in(v->name, in->lan_vendor))
+		if (v->agent || !name_in(v->name, &words))
 			continue;
 		if (!named)
 			snprintf(out->vendor, sizeof(out->vendor), "%s", v->name);
