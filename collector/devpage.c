@@ -443,6 +443,7 @@ int page_device(struct strbuf *o, const struct collector *c, size_t i, enum lang
 			graph_img(o, c, d, buf, r, T("graph.traffic"), l);
 		}
 		measurements(o, c, d, s, r, l);
+		page_nbr_block(o, c, i, l, v);
 	}
 	strbuf_puts(o, "</body></html>\n");
 	return o->overflow ? -1 : 0;

@@ -8,6 +8,7 @@
 
 #include "devclass.h"
 #include "lanhosts.h"
+#include "lanlink.h"
 #include "lanplace.h"
 #include "pages.h"
 #include "texts.h"
@@ -226,9 +227,39 @@ int page_lan_device_text(char *dst, size_t n, const struct collector *c, size_t 
 	return 1;
 }
 
+/* Where device i is plugged in by its commune's LLDP / CDP tables (lanlink.h), as plain text
+ * that says so: 1, or 0 when none announces it. */
+static int nbr_plugged_text(char *dst, size_t n, const struct collector *c, size_t i,
+			    enum lang l)
+{
+	struct lanlink_set ls;
+	struct strbuf t;
+	char num[24];
+	int shared = 0, ok = 0;
+	if (lanlink_collect(&ls, c, c->inv->devices[i].commune, SIZE_MAX) < 0)
+		return 0;
+	long d = lanlink_find(&ls, i);
+	const struct lanlink *at = d >= 0 ? lanlink_place(&ls, (size_t)d, &shared) : NULL;
+	if (at && strbuf_init(&t, 0) == 0) {
+		snprintf(num, sizeof(num), "%ld", at->nb->lport); /* no name: the table's number */
+		const char *const vals[][2] = {{"switch", c->inv->devices[ls.devs[at->sw].dev].name},
+					       {"port", at->nb->port[0] ? at->nb->port : num},
+					       {"proto", lannbr_proto_name(at->nb->proto)}};
+		ok = text_fill(&t, T(shared ? "lan.plugged.nbr_shared" : "lan.plugged.nbr"), vals,
+			       3) == 0;
+		if (ok)
+			snprintf(dst, n, "%s", t.data);
+		strbuf_free(&t);
+	}
+	lanlink_free(&ls);
+	return ok;
+}
+
 int page_lan_plugged_text(char *dst, size_t n, const struct collector *c, size_t i, enum lang l)
 {
 	const struct inv_device *d = &c->inv->devices[i];
+	if (nbr_plugged_text(dst, n, c, i, l))
+		return 1; /* the switch says so: better than any guess from learned MACs */
 	const struct lanhost *x = lanhosts_of_device(c->lan, i);
 	const uint8_t *mac = d->has_mac ? d->mac : x ? x->h.mac : NULL;
 	struct lanplace lp;

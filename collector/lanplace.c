@@ -8,6 +8,7 @@
 #include "collector.h"
 #include "devclass.h"
 #include "lanhosts.h"
+#include "lanlink.h"
 
 /* --- bridge port names --- */
 
@@ -59,9 +60,7 @@ static int row_num(const struct group_row *r, const char *name, double max, long
 	return -1;
 }
 
-/* The interface's name as people know the port: ifName, else ifDescr, trailing blanks cut
- * (D-Link pads ifDescr). */
-static void port_label(char *dst, size_t n, const struct if_sample *f)
+void lanplace_port_label(char *dst, size_t n, const struct if_sample *f)
 {
 	const char *src = f->name[0] ? f->name : f->descr;
 	size_t len = strlen(src);
@@ -94,7 +93,7 @@ static size_t join_ports(struct lanplace_port *v, const struct dev_sample *s, st
 		if (!f)
 			continue; /* an interface the walk cut: the number will do */
 		v[n].port = (long)port;
-		port_label(v[n].name, sizeof(v[n].name), &s->ifs[f->at]);
+		lanplace_port_label(v[n].name, sizeof(v[n].name), &s->ifs[f->at]);
 		if (v[n].name[0])
 			n++;
 	}
@@ -140,7 +139,7 @@ const char *lanplace_port_name(const struct lanplace_ports *p, long port)
 int lanplace_group_hidden(const char *group)
 {
 	return strcmp(group, LANPLACE_GROUP_PORTS) == 0 || strcmp(group, LANPLACE_GROUP_FDB) == 0 ||
-	       strcmp(group, LANPLACE_GROUP_FDB_Q) == 0;
+	       strcmp(group, LANPLACE_GROUP_FDB_Q) == 0 || lannbr_group(group);
 }
 
 /* --- the rule --- */
@@ -173,17 +172,35 @@ static int cmp_at(const void *a, const void *b)
 	return (x->port > y->port) - (x->port < y->port);
 }
 
+static int cmp_uplink(const void *a, const void *b)
+{
+	const struct lanplace_uplink *x = a, *y = b;
+	if (x->sw != y->sw)
+		return x->sw < y->sw ? -1 : 1;
+	return (x->port > y->port) - (x->port < y->port);
+}
+
+/* What marks a port shared besides its count of MACs: sorted infra MACs and uplinks. */
+struct shared_by {
+	const uint8_t (*infra)[6];
+	size_t ninfra;
+	const struct lanplace_uplink *up;
+	size_t nup;
+};
+
 /* Every (switch, port, MAC) once, with how many MACs its port has and whether it is shared;
  * fdb sorted and without duplicates. Returns how many went into at. */
 static size_t rate_ports(struct lanplace_at *at, const struct lanplace_fdb *fdb, size_t n,
-			 const uint8_t (*infra)[6], size_t ninfra)
+			 const struct shared_by *by)
 {
 	size_t out = 0;
 	for (size_t i = 0; i < n;) {
 		size_t j = i;
-		int shared = 0;
+		struct lanplace_uplink key = {fdb[i].sw, fdb[i].port};
+		int shared = by->nup && bsearch(&key, by->up, by->nup, sizeof(key), cmp_uplink);
 		for (; j < n && fdb[j].sw == fdb[i].sw && fdb[j].port == fdb[i].port; j++)
-			shared |= ninfra && bsearch(fdb[j].mac, infra, ninfra, 6, cmp_mac) != NULL;
+			shared |= by->ninfra &&
+				  bsearch(fdb[j].mac, by->infra, by->ninfra, 6, cmp_mac) != NULL;
 		shared |= j - i > LANPLACE_EDGE_MAX;
 		for (size_t k = i; k < j; k++) {
 			memcpy(at[out].mac, fdb[k].mac, 6);
@@ -199,7 +216,8 @@ static size_t rate_ports(struct lanplace_at *at, const struct lanplace_fdb *fdb,
 }
 
 int lanplace_build(struct lanplace *out, struct lanplace_fdb *fdb, size_t n,
-		   const uint8_t (*infra)[6], size_t ninfra)
+		   const uint8_t (*infra)[6], size_t ninfra, struct lanplace_uplink *up,
+		   size_t nup)
 {
 	memset(out, 0, sizeof(*out));
 	uint8_t(*inf)[6] = malloc((ninfra ? ninfra : 1) * sizeof(*inf));
@@ -217,7 +235,10 @@ int lanplace_build(struct lanplace *out, struct lanplace_fdb *fdb, size_t n,
 	for (size_t i = 0; i < n; i++)
 		if (!u || cmp_fdb(&fdb[u - 1], &fdb[i]) != 0)
 			fdb[u++] = fdb[i];
-	size_t m = rate_ports(at, fdb, u, (const uint8_t(*)[6])inf, ninfra);
+	if (nup)
+		qsort(up, nup, sizeof(*up), cmp_uplink);
+	struct shared_by by = {(const uint8_t(*)[6])inf, ninfra, up, nup};
+	size_t m = rate_ports(at, fdb, u, &by);
 	free(inf);
 	qsort(at, m, sizeof(*at), cmp_at);
 	size_t w = 0; /* the best place of each MAC: the first of its run */
@@ -313,9 +334,18 @@ int lanplace_commune(struct lanplace *out, const struct collector *c, size_t k)
 		if (c->inv->devices[i].commune == k)
 			n = device_fdb(fdb, n, total, i, &c->state.dev[i].rows);
 	uint8_t(*infra)[6] = n ? infra_macs(c, k, &ninfra) : NULL;
+	struct lanplace_uplink *up = NULL;
+	size_t nup = 0;
+	struct lanlink_set ls;
+	/* out of memory for the links: placed without them, as before the switches spoke */
+	if (n && lanlink_collect(&ls, c, k, SIZE_MAX) == 0) {
+		up = lanlink_uplinks(&ls, &nup);
+		lanlink_free(&ls);
+	}
 	int rc = n && !infra ? -1 : n ? lanplace_build(out, fdb, n, (const uint8_t(*)[6])infra,
-							ninfra)
+							ninfra, up, nup)
 				      : 0;
+	free(up);
 	free(infra);
 	free(fdb);
 	return rc;

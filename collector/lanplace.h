@@ -1,13 +1,15 @@
 /*
  * Where each host of a commune's LAN is plugged in: the switch (an inventory device) and its
  * port, from the switches' forwarding tables (profiles/bridge.conf: groups bridge_port, fdb,
- * fdb_q, kept in the device state like any rows) and the LLDP / CDP neighbours the LAN watch
- * heard (lanhosts.h).
+ * fdb_q, kept in the device state like any rows), the LLDP / CDP neighbours the LAN watch
+ * heard (lanhosts.h) and those the switches' own tables announce (lanlink.h).
  *
  * A MAC is learned on every port on its way to a switch: its own (an edge port) and each
  * uplink between switches. The rule: a port is shared when more than LANPLACE_EDGE_MAX MACs
  * are learned on it, or when a switch or router sits there (a MAC of an LLDP / CDP neighbour
- * announcing bridge, switch or router, or of an inventory switch or router); a MAC is placed on
+ * announcing bridge, switch or router, or of an inventory switch or router), or when the
+ * switch's own LLDP / CDP table announces a switch, router, access point or hub on it (an
+ * uplink, lanlink.h); a MAC is placed on
  * a port that is not shared if it has one, then on the port with the fewest MACs, then the
  * first switch and port. A MAC seen on shared ports only is placed and marked shared (behind
  * a switch no one polls, or a small unmanaged one).
@@ -44,11 +46,14 @@ struct lanplace_ports {
  * with its interfaces); empty when s has none. 0, or -1 out of memory (dst left empty). */
 int lanplace_ports_set(struct lanplace_ports *dst, const struct dev_sample *s);
 void lanplace_ports_free(struct lanplace_ports *p);
+/* The interface's name as people know the port: ifName, else ifDescr, trailing blanks cut
+ * (D-Link pads ifDescr); "" when it has neither. */
+void lanplace_port_label(char *dst, size_t n, const struct if_sample *f);
 /* The name of bridge port port, NULL when unknown. */
 const char *lanplace_port_name(const struct lanplace_ports *p, long port);
 
-/* 1 for the groups read here (thousands of rows on a big switch): the device page does not
- * list them. */
+/* 1 for the groups read here (thousands of rows on a big switch) and the neighbour tables
+ * (lannbr.h, listed on their own): the device page does not list them as measures. */
 int lanplace_group_hidden(const char *group);
 
 /* --- the rule --- */
@@ -72,11 +77,19 @@ struct lanplace {
 	size_t n;
 };
 
+/* A port the switch's own neighbour table says a switch, router or access point is on. */
+struct lanplace_uplink {
+	size_t sw; /* an inventory device index */
+	long port; /* bridge port */
+};
+
 /* Where each MAC of fdb (n entries, sorted in place; duplicates allowed) is plugged in; infra
- * (ninfra MACs, any order, may be NULL) are the switches' and routers' MACs. 0, or -1 out of
- * memory (out empty). out is overwritten: lanplace_free it after. */
+ * (ninfra MACs, any order, may be NULL) are the switches' and routers' MACs, up (nup ports,
+ * any order, sorted in place, may be NULL) the uplinks. 0, or -1 out of memory (out empty).
+ * out is overwritten: lanplace_free it after. */
 int lanplace_build(struct lanplace *out, struct lanplace_fdb *fdb, size_t n,
-		   const uint8_t (*infra)[6], size_t ninfra);
+		   const uint8_t (*infra)[6], size_t ninfra, struct lanplace_uplink *up,
+		   size_t nup);
 /* The place of mac, NULL when no switch learned it. */
 const struct lanplace_at *lanplace_find(const struct lanplace *lp, const uint8_t mac[6]);
 void lanplace_free(struct lanplace *lp);
@@ -85,7 +98,8 @@ void lanplace_free(struct lanplace *lp);
 
 struct collector;
 /* The placement of commune k's hosts from the latest rows of its inventory devices that
- * answered forwarding tables and the neighbours heard on its LAN. 0, or -1 out of memory. */
+ * answered forwarding tables, the neighbours heard on its LAN and those its devices announce.
+ * 0, or -1 out of memory. */
 int lanplace_commune(struct lanplace *out, const struct collector *c, size_t k);
 
 #endif

@@ -277,6 +277,7 @@ static void reload(struct collector *c)
 		memset(&c->state.dev[old].rows, 0, sizeof(c->state.dev[old].rows)); /* moved */
 		memset(&c->state.dev[old].files, 0, sizeof(c->state.dev[old].files));
 		memset(&c->state.dev[old].ports, 0, sizeof(c->state.dev[old].ports));
+		memset(&c->state.dev[old].nbrs, 0, sizeof(c->state.dev[old].nbrs));
 		/* a device left without a class keeps the one its probe detected */
 		int cls = state_probe_class(&st.dev[i]);
 		if (inv->devices[i].cls_auto && cls >= 0)

@@ -137,10 +137,15 @@ void page_maint_block(struct strbuf *out, const struct collector *c, enum lang l
 void page_lan_block(struct strbuf *out, const struct collector *c, size_t k, enum lang l,
 		    const struct viewer *v);
 int page_lan_device_text(char *dst, size_t n, const struct collector *c, size_t i, enum lang l);
-/* The text of where device i is plugged in ("sw-1 cổng 7", plain: escape it), from the
- * forwarding tables of its commune's switches (lanplace.h): 1, or 0 when no switch learned its
- * MAC (its inventory MAC, else the one the LAN watch matched to it). */
+/* The text of where device i is plugged in ("sw-1 cổng 7", plain: escape it): where a switch
+ * or router of its commune announces it over LLDP / CDP (lanlink.h, saying so), else from the
+ * forwarding tables of its commune's switches (lanplace.h): 1, or 0 when neither knows (no
+ * switch learned its MAC: its inventory MAC, else the one the LAN watch matched to it). */
 int page_lan_plugged_text(char *dst, size_t n, const struct collector *c, size_t i, enum lang l);
+/* nbrpage.c: device i's LLDP / CDP neighbours (lannbr.h), port by port, each linked to its
+ * inventory device when it is one (lanlink.h); nothing when its tables announce none. */
+void page_nbr_block(struct strbuf *out, const struct collector *c, size_t i, enum lang l,
+		    const struct viewer *v);
 /* The overview's list: per commune v sees, how many unknown hosts its LAN has (none: nothing). */
 void page_lan_summary(struct strbuf *out, const struct collector *c, enum lang l,
 		      const struct viewer *v);

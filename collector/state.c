@@ -19,6 +19,7 @@ void state_free(struct state *st)
 	for (size_t i = 0; st->dev && i < st->n; i++) {
 		devrows_free(&st->dev[i].rows);
 		lanplace_ports_free(&st->dev[i].ports);
+		lannbr_free(&st->dev[i].nbrs);
 		file_set_free(&st->dev[i].files);
 	}
 	free(st->dev);
@@ -115,6 +116,9 @@ int state_apply(struct state *st, size_t i, const struct dev_sample *s)
 		d->rows_dropped = s->nrows;
 	/* out of memory: the ports go unnamed (their numbers are shown), nothing else is lost */
 	lanplace_ports_set(&d->ports, s);
+	/* from the whole sample, before the row quota: few rows, and the placement needs them.
+	 * Out of memory: no neighbours until the next answer */
+	lannbr_set(&d->nbrs, s);
 	return 1;
 }
 

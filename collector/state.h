@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "devrows.h"
+#include "lannbr.h"
 #include "lanplace.h"
 #include "quota.h"
 #include "wire.h"
@@ -49,6 +50,7 @@ struct dev_state {
 	uint64_t written; /* bumped each time its samples reach storage: graph cache key */
 	struct devrows rows; /* the latest answer's profile rows, decoded */
 	struct lanplace_ports ports; /* a switch's bridge ports by name (lanplace.h) */
+	struct lannbr_list nbrs;     /* its LLDP / CDP neighbours (lannbr.h) */
 	char cls[32];     /* the profile the probe used */
 	struct dev_class_seen auto_cls; /* the probe's classification (no inventory class) */
 	struct file_set files;   /* its RRD files (the per-device quota) */

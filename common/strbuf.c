@@ -245,6 +245,43 @@ int utf8_is_clean(const char *s)
 	return 1;
 }
 
+size_t hex_encode(char *dst, size_t dstsz, const unsigned char *src, size_t n)
+{
+	static const char digit[] = "0123456789abcdef";
+	size_t k = 0;
+	if (dstsz == 0)
+		return 0;
+	for (; k < n && 2 * k + 2 < dstsz; k++) {
+		dst[2 * k] = digit[src[k] >> 4];
+		dst[2 * k + 1] = digit[src[k] & 15];
+	}
+	dst[2 * k] = '\0';
+	return k;
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+long hex_decode(unsigned char *dst, size_t max, const char *s)
+{
+	size_t n = 0;
+	for (; s[0]; s += 2) {
+		int hi = hex_digit(s[0]), lo = s[1] ? hex_digit(s[1]) : -1;
+		if (hi < 0 || lo < 0 || n == max)
+			return -1;
+		dst[n++] = (unsigned char)(hi << 4 | lo);
+	}
+	return (long)n;
+}
+
 int str_copy(char *dst, size_t dstsz, const char *src)
 {
 	size_t n = strlen(src);

@@ -37,6 +37,16 @@ size_t utf8_sanitize(char *dst, size_t dstsz, const char *src, size_t n);
 /* 1 if s (NUL-terminated) is valid UTF-8 without control or invisible format characters. */
 int utf8_is_clean(const char *s);
 
+/*
+ * Binary octets as text for the wire (a MAC address, a BITS value): two lower-case hex digits a
+ * byte, no separator, as many whole bytes as dst holds (dstsz - 1 digits, even). Returns the
+ * bytes written; the rest of src is left out, so a reader checking a length sees it differ.
+ */
+size_t hex_encode(char *dst, size_t dstsz, const unsigned char *src, size_t n);
+/* The bytes of hex text s (an even count of hex digits, either case, nothing else) into dst
+ * (room for max): the count, or -1 when s is no such text or holds more than max bytes. */
+long hex_decode(unsigned char *dst, size_t max, const char *s);
+
 /* Bounded copy that always terminates; returns -1 if truncated. */
 int str_copy(char *dst, size_t dstsz, const char *src);
 /* The next item of a list separated by commas and spaces ("mon,tue, fri"): returns it with

@@ -475,6 +475,17 @@ static int take_metric(struct job *j, const struct prof_metric *m, const netsnmp
 		out->kind = MV_TEXT;
 		copy_string(out->text, sizeof(out->text), v);
 		return 0;
+	case PM_HEX:
+		if (v->type != ASN_OCTET_STR) {
+			bad_value(j, m->mib, "not a string");
+			return -1;
+		}
+		/* bytes, not text (a chassis MAC): no NUL trimmed, nothing replaced. A value longer
+		 * than the text holds (63 bytes) arrives cut, and a reader checking the length of a
+		 * MAC or an address sees it does not fit */
+		out->kind = MV_TEXT;
+		hex_encode(out->text, sizeof(out->text), v->val.string, v->val_len);
+		return 0;
 	case PM_OID:
 		if (v->type != ASN_OBJECT_ID) {
 			bad_value(j, m->mib, "not an OID");

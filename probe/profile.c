@@ -28,7 +28,8 @@ const char *const if_role_names[IFR_COUNT] = {
 	"out_discards",
 };
 
-static const char *const type_names[] = {"gauge", "counter", "enum", "ticks", "string", "oid"};
+static const char *const type_names[] = {"gauge", "counter", "enum", "ticks", "string", "oid",
+					  "hex"};
 
 struct prof_file {
 	char name[PROF_CLASS_MAX];
@@ -181,7 +182,7 @@ static void metric_key(struct reader *r, const char *key, const char *value)
 		}
 		for (int k = 0; k < 2; k++) {
 			enum pm_type t = g->m[k ? m.b : m.a].type;
-			if (t == PM_STRING || t == PM_OID) {
+			if (t == PM_STRING || t == PM_OID || t == PM_HEX) {
 				err_at(r, "%s: %s is not numeric", key, g->m[k ? m.b : m.a].name);
 				return;
 			}
@@ -202,7 +203,7 @@ static void metric_key(struct reader *r, const char *key, const char *value)
 			if (strcmp(w[2], type_names[t]) == 0)
 				break;
 		if (t == sizeof(type_names) / sizeof(type_names[0])) {
-			err_at(r, "%s: unknown type \"%.40s\" (gauge counter enum ticks string oid)",
+			err_at(r, "%s: unknown type \"%.40s\" (gauge counter enum ticks string oid hex)",
 			       key, w[2]);
 			return;
 		}

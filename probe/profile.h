@@ -17,7 +17,11 @@
  * fit the poller's first request (32 objects) */
 #define PROF_HAS_MAX 22
 
-enum pm_type { PM_GAUGE, PM_COUNTER, PM_ENUM, PM_TICKS, PM_STRING, PM_OID, PM_PERCENT, PM_PRODUCT };
+/* PM_HEX: an OCTET STRING whose bytes are not text (a MAC address, BITS), sent as hex digits.
+ * The order of the polled types is type_names' in profile.c. */
+enum pm_type {
+	PM_GAUGE, PM_COUNTER, PM_ENUM, PM_TICKS, PM_STRING, PM_OID, PM_HEX, PM_PERCENT, PM_PRODUCT
+};
 
 /* The IF-MIB columns the engine knows the meaning of. */
 enum if_role {

@@ -120,8 +120,10 @@ EXPECTED = {
     "switch/cisco-c3560": {
         "class": "switch",
         "interfaces": 57,
-        "groups": [],
-        "metrics": [],
+        # no forwarding tables (Cisco keeps them per VLAN community); its CDP cache has 9
+        # neighbours and its LLDP local port table names the ports
+        "groups": ["cdp", "lldp_loc"],
+        "metrics": ["cdp.addr_type", "lldp_loc.id_type"],
     },
     "switch/dlink-des3200": {
         "class": "switch",

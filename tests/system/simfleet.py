@@ -31,7 +31,9 @@ class SnmpSim:
         self.endpoints = list(endpoints)
         # {endpoint: (community, {oid: value or (tag, value)})}: that endpoint serves the
         # community's recording with those values instead (snmpsim selects
-        # <community>/<transport ID>.snmprec first); a tag like "70:numeric" makes a counter grow
+        # <community>/<transport ID>.snmprec first); a tag like "70:numeric" makes a counter grow.
+        # An OID the recording lacks is added where it sorts (give it as (tag, value)): a table
+        # the device never had, such as an LLDP neighbour table
         self.variants = variants or {}
         # snmpsimd drops to nobody: its data and cache live where nobody can read them
         self.workdir = tempfile.mkdtemp(prefix="hbmon-snmpsim-")
@@ -87,12 +89,18 @@ class SnmpSim:
             with open(os.path.join(data, community + ".snmprec"), encoding="utf-8",
                       errors="surrogateescape") as f:
                 lines = f.read().split("\n")
+            seen = set()
             for n, line in enumerate(lines):
                 oid, _, rest = line.partition("|")
                 if oid in values:  # a value, or (tag, value) to change its type too
                     tag, value = values[oid] if isinstance(values[oid], tuple) else \
                         (rest.split("|", 1)[0], values[oid])
                     lines[n] = f"{oid}|{tag}|{value}"
+                    seen.add(oid)
+            extra = [f"{oid}|{v[0]}|{v[1]}" for oid, v in values.items() if oid not in seen]
+            if extra:  # snmpsimd answers GETNEXT from the file's order: keep it in OID order
+                key = lambda ln: [int(x) for x in ln.partition("|")[0].split(".")]
+                lines = sorted([ln for ln in lines if ln.strip()] + extra, key=key)
             # snmpsimd looks for <context>/<transport ID>, its context being the MD5 of the
             # community; udp endpoints are numbered from 0 in the order they are given
             ctx = hashlib.md5(community.encode()).hexdigest()

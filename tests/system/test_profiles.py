@@ -37,7 +37,7 @@ NAME_RE = re.compile(r"[a-z][a-z0-9_]*\Z")
 OID_RE = re.compile(r"[0-9]+(\.[0-9]+)+\Z")
 MIBNAME_RE = re.compile(r"[A-Za-z][A-Za-z0-9-]*\Z")
 DERIVED_RE = re.compile(r"(percent|product)\(\s*([^,()\s]+)\s*,\s*([^,()\s]+)\s*\)\Z")
-TYPES = {"gauge", "counter", "enum", "ticks", "string", "oid"}
+TYPES = {"gauge", "counter", "enum", "ticks", "string", "oid", "hex"}
 NUMERIC = {"gauge", "counter", "enum", "ticks"}
 ROLES = {"descr", "name", "alias", "type", "speed", "high_speed", "admin", "oper", "in_octets",
          "out_octets", "hc_in_octets", "hc_out_octets", "in_errors", "out_errors", "in_discards",
@@ -394,7 +394,7 @@ def snmprec(path):
 
 # snmprec type codes (ASN.1 tags) each profile type accepts
 WIRE = {"gauge": {"2", "65", "66"}, "enum": {"2"}, "counter": {"65", "70"}, "ticks": {"67"},
-        "string": {"4"}, "oid": {"6"}}
+        "string": {"4"}, "oid": {"6"}, "hex": {"4"}}
 
 
 def value_holds(cond, answer):

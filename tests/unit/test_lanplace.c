@@ -44,7 +44,7 @@ static void edge_and_uplink(void **state)
 	struct lanplace_fdb f[32];
 	struct lanplace lp;
 	size_t n = one_switch(f);
-	assert_int_equal(lanplace_build(&lp, f, n, NULL, 0), 0);
+	assert_int_equal(lanplace_build(&lp, f, n, NULL, 0, NULL, 0), 0);
 	assert_int_equal(lp.n, 13);
 	const struct lanplace_at *at = lanplace_find(&lp, mac(2));
 	assert_non_null(at);
@@ -73,7 +73,7 @@ static void two_switches(void **state)
 	f[n++] = entry(SW_B, 3, 13); /* both tables, or two VLANs: once */
 	f[n++] = entry(SW_B, 48, 1);  /* B reaches A's hosts through its own uplink */
 	f[n++] = entry(SW_B, 48, 2);
-	assert_int_equal(lanplace_build(&lp, f, n, NULL, 0), 0);
+	assert_int_equal(lanplace_build(&lp, f, n, NULL, 0, NULL, 0), 0);
 	const struct lanplace_at *at = lanplace_find(&lp, mac(12));
 	assert_non_null(at);
 	assert_int_equal(at->sw, SW_B);
@@ -89,7 +89,7 @@ static void two_switches(void **state)
 	n = one_switch(f);
 	f[n++] = entry(SW_B, 48, 1);
 	f[n++] = entry(SW_B, 48, 0xa0);
-	assert_int_equal(lanplace_build(&lp, f, n, infra, 1), 0);
+	assert_int_equal(lanplace_build(&lp, f, n, infra, 1, NULL, 0), 0);
 	at = lanplace_find(&lp, mac(1));
 	assert_int_equal(at->sw, SW_A);
 	assert_int_equal(at->port, 5);
@@ -112,7 +112,7 @@ static void several_ports_pick_the_edge(void **state)
 	f[n++] = entry(SW_A, 8, 30);
 	f[n++] = entry(SW_A, 8, 31);
 	const uint8_t infra[1][6] = {{0x00, 0x1b, 0x21, 0x00, 0x00, 6}};
-	assert_int_equal(lanplace_build(&lp, f, n, infra, 1), 0);
+	assert_int_equal(lanplace_build(&lp, f, n, infra, 1, NULL, 0), 0);
 	const struct lanplace_at *at = lanplace_find(&lp, mac(4));
 	assert_int_equal(at->port, 9);
 	at = lanplace_find(&lp, mac(5));
@@ -123,9 +123,42 @@ static void several_ports_pick_the_edge(void **state)
 	assert_true(at->shared);
 	lanplace_free(&lp);
 	/* nothing learned: an empty placement */
-	assert_int_equal(lanplace_build(&lp, f, 0, NULL, 0), 0);
+	assert_int_equal(lanplace_build(&lp, f, 0, NULL, 0, NULL, 0), 0);
 	assert_null(lanplace_find(&lp, mac(4)));
 	lanplace_free(&lp);
+}
+
+/* A port where the switch's own LLDP / CDP table announces a switch is an uplink even with
+ * one MAC learned on it: a host learned there and on an edge port of another switch goes to
+ * the edge; one learned only there is marked shared. */
+static void uplink_from_neighbour_table(void **state)
+{
+	(void)state;
+	struct lanplace_fdb f[8];
+	struct lanplace lp;
+	struct lanplace_uplink up[] = {{SW_B, 9}, {SW_A, 24}}; /* any order */
+	size_t n = 0;
+	f[n++] = entry(SW_A, 24, 40); /* alone on A's port 24: without the table, an edge */
+	f[n++] = entry(SW_B, 3, 40);  /* B learned it on port 3, also alone */
+	f[n++] = entry(SW_A, 24, 41); /* only behind A's uplink */
+	f[n++] = entry(SW_A, 5, 42);
+	assert_int_equal(lanplace_build(&lp, f, n, NULL, 0, up, 2), 0);
+	const struct lanplace_at *at = lanplace_find(&lp, mac(40));
+	assert_non_null(at);
+	assert_int_equal(at->sw, SW_B);
+	assert_int_equal(at->port, 3);
+	assert_false(at->shared);
+	at = lanplace_find(&lp, mac(41));
+	assert_non_null(at);
+	assert_int_equal(at->port, 24);
+	assert_true(at->shared);
+	at = lanplace_find(&lp, mac(42));
+	assert_non_null(at);
+	assert_false(at->shared); /* port 5 of A is no uplink: B's port 9 is */
+	lanplace_free(&lp);
+	/* the neighbour groups are not measures either */
+	assert_true(lanplace_group_hidden("lldp_rem"));
+	assert_true(lanplace_group_hidden("cdp"));
 }
 
 static void row(struct group_row *r, struct metric_val *v, const char *group, char *index,
@@ -188,6 +221,7 @@ int main(void)
 	    cmocka_unit_test(two_switches),
 	    cmocka_unit_test(several_ports_pick_the_edge),
 	    cmocka_unit_test(ports_named),
+	    cmocka_unit_test(uplink_from_neighbour_table),
 	};
 	return cmocka_run_group_tests_name("lanplace", tests, NULL, NULL);
 }

@@ -103,6 +103,30 @@ static void project_profiles_load(void **state)
 			supply = 1;
 	assert_true(supply);
 	assert_string_equal(profiles_find(fx->ps, "toaster")->name, "generic");
+	/* the neighbour tables: identifiers as hex, before the forwarding tables (whose thousands
+	 * of rows must not push them out of a sample) */
+	const struct profile *sw = profiles_find(fx->ps, "switch");
+	long rem = -1, fdb = -1;
+	for (size_t g = 0; g < sw->ngroups; g++) {
+		if (strcmp(sw->groups[g]->name, "lldp_rem") == 0)
+			rem = (long)g;
+		if (strcmp(sw->groups[g]->name, "fdb") == 0)
+			fdb = (long)g;
+	}
+	assert_true(rem >= 0 && fdb > rem);
+	for (size_t g = 0; g < (size_t)rem; g++)
+		assert_string_not_equal(sw->groups[g]->name, "bridge_port");
+	const struct prof_group *lr = sw->groups[rem];
+	assert_true(lr->nostore);
+	assert_int_equal(lr->max_rows, 64);
+	for (size_t m = 0; m < lr->nm; m++)
+		if (strcmp(lr->m[m].name, "chassis") == 0 || strcmp(lr->m[m].name, "caps") == 0)
+			assert_int_equal(lr->m[m].type, PM_HEX);
+	int cdp = 0;
+	const struct profile *rt = profiles_find(fx->ps, "router");
+	for (size_t g = 0; g < rt->ngroups; g++)
+		cdp |= strcmp(rt->groups[g]->name, "cdp") == 0;
+	assert_true(cdp);
 }
 
 static void classification_rules(void **state)

@@ -104,6 +104,32 @@ static void numbers_are_checked(void **state)
 	assert_int_equal(parse_u64("-1", &u), -1);
 }
 
+/* Octets (a chassis MAC, BITS) cross the wire as hex text; the reader refuses anything else. */
+static void hex_round_trip(void **state)
+{
+	(void)state;
+	const unsigned char mac[6] = {0x00, 0x1b, 0x21, 0xab, 0xCD, 0xff};
+	unsigned char back[8], big[80];
+	char txt[13], small[6];
+	assert_int_equal(hex_encode(txt, sizeof(txt), mac, 6), 6);
+	assert_string_equal(txt, "001b21abcdff");
+	assert_int_equal(hex_decode(back, sizeof(back), txt), 6);
+	assert_memory_equal(back, mac, 6);
+	assert_int_equal(hex_decode(back, sizeof(back), "001B21ABCDFF"), 6);
+	/* whole bytes only: 5 digits of room hold 2 bytes */
+	assert_int_equal(hex_encode(small, sizeof(small), mac, 6), 2);
+	assert_string_equal(small, "001b");
+	assert_int_equal(hex_decode(back, sizeof(back), ""), 0);
+	assert_int_equal(hex_decode(back, sizeof(back), "abc"), -1);   /* odd */
+	assert_int_equal(hex_decode(back, sizeof(back), "zz"), -1);
+	assert_int_equal(hex_decode(back, sizeof(back), "00 11"), -1);
+	assert_int_equal(hex_decode(back, 2, "001122"), -1);           /* more than max */
+	memset(big, 0xee, sizeof(big));
+	char all[161];
+	assert_int_equal(hex_encode(all, sizeof(all), big, sizeof(big)), 80);
+	assert_int_equal(hex_decode(back, sizeof(back), all), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -115,6 +141,7 @@ int main(void)
 		cmocka_unit_test(utf8_truncates_on_character_boundary),
 		cmocka_unit_test(url_encoding),
 		cmocka_unit_test(numbers_are_checked),
+		cmocka_unit_test(hex_round_trip),
 	};
 	return cmocka_run_group_tests_name("strbuf", tests, NULL, NULL);
 }
