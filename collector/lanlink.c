@@ -182,6 +182,23 @@ const struct lanlink *lanlink_place(const struct lanlink_set *ls, size_t d, int 
 	return best;
 }
 
+const struct lanlink *lanlink_place_mac(const struct lanlink_set *ls, const uint8_t mac[6],
+				       int *shared)
+{
+	const struct lanlink *best = NULL;
+	for (size_t k = 0; k < ls->n; k++) {
+		const struct lanlink *l = &ls->v[k];
+		const struct lannbr *nb = l->nb;
+		int same = (nb->has_mac && memcmp(nb->mac, mac, 6) == 0) ||
+			   (nb->has_pmac && memcmp(nb->pmac, mac, 6) == 0);
+		if (same && ls->devs[l->sw].may_place && (!best || better(ls, l, best)))
+			best = l;
+	}
+	if (shared)
+		*shared = best && best->port_nbrs > 1;
+	return best;
+}
+
 struct lanplace_uplink *lanlink_uplinks(const struct lanlink_set *ls, size_t *n)
 {
 	struct lanplace_uplink *up = ls->n ? malloc(ls->n * sizeof(*up)) : NULL;

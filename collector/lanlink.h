@@ -71,6 +71,11 @@ int lanlink_build(struct lanlink_set *ls);
 /* Where devs[d] is plugged in by the links, NULL nowhere; *shared (may be NULL) says whether
  * the port has other neighbours. */
 const struct lanlink *lanlink_place(const struct lanlink_set *ls, size_t d, int *shared);
+/* Where the host of this MAC (one in no inventory: a LAN watch's unknown host) is plugged in
+ * by what a switch or router announces (a chassis or port id that is that MAC), NULL
+ * nowhere; *shared as for lanlink_place. */
+const struct lanlink *lanlink_place_mac(const struct lanlink_set *ls, const uint8_t mac[6],
+				       int *shared);
 /* The uplinks (inventory switch, bridge port) of the links: malloc'd, *n of them; NULL with
  * *n 0 when there are none or no memory. */
 struct lanplace_uplink *lanlink_uplinks(const struct lanlink_set *ls, size_t *n);

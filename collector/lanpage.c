@@ -116,18 +116,34 @@ static int plugged_text(struct strbuf *t, const struct collector *c, enum lang l
 	return text_fill(t, T(at->shared ? "lan.plugged.shared" : "lan.plugged.port"), vals, 2);
 }
 
-static void plugged_cell(struct strbuf *o, const struct collector *c, enum lang l,
-			 const struct lanplace *lp, const struct lan_host *h)
+/* A place by the LLDP / CDP tables (lanlink.h) as plain text that says so, into t: 0, or -1. */
+static int nbr_link_text(struct strbuf *t, const struct collector *c, enum lang l,
+			 const struct lanlink_set *ls, const struct lanlink *at, int shared)
 {
-	const struct lanplace_at *at = lanplace_find(lp, h->mac);
+	char num[24];
+	snprintf(num, sizeof(num), "%ld", at->nb->lport); /* no name: the table's number */
+	const char *const vals[][2] = {{"switch", c->inv->devices[ls->devs[at->sw].dev].name},
+				       {"port", at->nb->port[0] ? at->nb->port : num},
+				       {"proto", lannbr_proto_name(at->nb->proto)}};
+	return text_fill(t, T(shared ? "lan.plugged.nbr_shared" : "lan.plugged.nbr"), vals, 3);
+}
+
+/* What a switch announces of the host (LLDP / CDP) first, else the forwarding tables' guess. */
+static void plugged_cell(struct strbuf *o, const struct collector *c, enum lang l,
+			 const struct lanplace *lp, const struct lanlink_set *ls,
+			 const struct lan_host *h)
+{
+	int shared = 0;
+	const struct lanlink *nb = lanlink_place_mac(ls, h->mac, &shared);
+	const struct lanplace_at *at = nb ? NULL : lanplace_find(lp, h->mac);
 	struct strbuf t;
-	if (strbuf_init(&t, 0) < 0)
-		at = NULL;
+	int ok = strbuf_init(&t, 0) == 0;
 	strbuf_printf(o, "<td data-label=\"%s\">", T("lan.col.plugged"));
-	if (at && plugged_text(&t, c, l, at) == 0)
-		strbuf_html(o, t.data);
-	else
-		strbuf_puts(o, "—");
+	if (ok && nb)
+		ok = nbr_link_text(&t, c, l, ls, nb, shared) == 0;
+	else if (ok)
+		ok = at && plugged_text(&t, c, l, at) == 0;
+	strbuf_html(o, ok ? t.data : "—");
 	strbuf_free(&t);
 	strbuf_puts(o, "</td>");
 }
@@ -137,6 +153,7 @@ struct host_ctx {
 	size_t k;
 	const struct viewer *v;
 	const struct lanplace *lp;
+	const struct lanlink_set *ls;
 };
 
 static void host_row(struct strbuf *o, const struct collector *c, enum lang l,
@@ -160,7 +177,7 @@ static void host_row(struct strbuf *o, const struct collector *c, enum lang l,
 	strbuf_puts(o, "</td><td>");
 	strbuf_html(o, last);
 	strbuf_puts(o, "</td>");
-	plugged_cell(o, c, l, x->lp, h);
+	plugged_cell(o, c, l, x->lp, x->ls, h);
 	if (viewer_is_admin(x->v))
 		add_form(o, c, l, x->k, h, x->v);
 	strbuf_puts(o, "</tr>\n");
@@ -191,11 +208,15 @@ void page_lan_block(struct strbuf *o, const struct collector *c, size_t k, enum 
 			      T("lan.col.last"), T("lan.col.plugged"),
 			      viewer_is_admin(v) ? "<th></th>" : "");
 		struct lanplace lp;
+		struct lanlink_set ls;
 		if (lanplace_commune(&lp, c, k) < 0) /* out of memory: no places, the rest shown */
 			memset(&lp, 0, sizeof(lp));
-		struct host_ctx x = {now, k, v, &lp};
+		if (lanlink_collect(&ls, c, k, SIZE_MAX) < 0) /* (left empty) */
+			memset(&ls, 0, sizeof(ls));
+		struct host_ctx x = {now, k, v, &lp, &ls};
 		for (size_t i = 0; i < n && i < LAN_SHOWN; i++)
 			host_row(o, c, l, &unreg[i]->h, &x);
+		lanlink_free(&ls);
 		lanplace_free(&lp);
 		strbuf_puts(o, "</tbody></table>\n");
 		if (n > LAN_SHOWN) {
@@ -234,19 +255,13 @@ static int nbr_plugged_text(char *dst, size_t n, const struct collector *c, size
 {
 	struct lanlink_set ls;
 	struct strbuf t;
-	char num[24];
 	int shared = 0, ok = 0;
 	if (lanlink_collect(&ls, c, c->inv->devices[i].commune, SIZE_MAX) < 0)
 		return 0;
 	long d = lanlink_find(&ls, i);
 	const struct lanlink *at = d >= 0 ? lanlink_place(&ls, (size_t)d, &shared) : NULL;
 	if (at && strbuf_init(&t, 0) == 0) {
-		snprintf(num, sizeof(num), "%ld", at->nb->lport); /* no name: the table's number */
-		const char *const vals[][2] = {{"switch", c->inv->devices[ls.devs[at->sw].dev].name},
-					       {"port", at->nb->port[0] ? at->nb->port : num},
-					       {"proto", lannbr_proto_name(at->nb->proto)}};
-		ok = text_fill(&t, T(shared ? "lan.plugged.nbr_shared" : "lan.plugged.nbr"), vals,
-			       3) == 0;
+		ok = nbr_link_text(&t, c, l, &ls, at, shared) == 0;
 		if (ok)
 			snprintf(dst, n, "%s", t.data);
 		strbuf_free(&t);

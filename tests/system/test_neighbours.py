@@ -14,10 +14,13 @@ the recording lacks (a variant), and a printer recording beside it.
 """
 import glob
 import html as htmlmod
+import json
 import os
 import re
+import time
 
-from conftest import District, admin_cookie, http, run_probe_once, start_collector
+from conftest import District, admin_cookie, batch, http, run_probe_once, start_collector
+from test_lanhosts import commune_page
 from test_lanplace import SITE_TYPES  # one-stop: a PC and a printer
 from simfleet import SnmpSim
 
@@ -33,6 +36,7 @@ SW_COMMUNITY, PR_COMMUNITY = "switch/cisco-c3560", "printer/hp-laserjet-500"
 PRINTER_MAC = "0a:1b:2c:3d:4e:5f"
 REM, MAN = "1.0.8802.1.1.2.1.4.1.1.", "1.0.8802.1.1.2.1.4.2.1."
 HOSTILE_NAME = b"\xff\xfe<script>alert(1)</script>"
+UNKNOWN_MAC = "02:aa:bb:cc:dd:01"
 
 
 def lldp_rows():
@@ -44,6 +48,10 @@ def lldp_rows():
                   9: ("4", "NPI3D4E5F"), 12: ("4x", "01")},
         "0.5.1": {4: ("2", "7"), 5: ("4", "printer-acc"), 6: ("2", "5"), 7: ("4", "Port 1"),
                   9: ("4", "ACCOUNTING-COLOR.xa.gov.vn"), 12: ("4x", "01")},
+        # a camera nobody listed, known by its MAC (an unknown host of the LAN watch)
+        "0.9.1": {4: ("2", "4"), 5: ("4x", UNKNOWN_MAC.replace(":", "")), 6: ("2", "3"),
+                  7: ("4x", UNKNOWN_MAC.replace(":", "")), 9: ("4", "cam-sanh"),
+                  12: ("4x", "01")},
         # a MAC chassis id of 5 bytes, a port id of one raw byte, markup and invalid UTF-8
         "0.7.1": {4: ("2", "4"), 5: ("4x", "0a1b2c3d4e"), 6: ("2", "7"), 7: ("4x", "ff"),
                   9: ("4x", HOSTILE_NAME.hex()), 12: ("4x", "20")},
@@ -111,7 +119,7 @@ def test_lldp_and_cdp_place_devices_and_list_neighbours(bindir, tmp_path):
         sec = page[page.index('<section id="neighbours">'):]
         sec = sec[:sec.index("</section>")]
         rows = sec.split("<tr>")[2:]
-        assert len(rows) == 12, sec  # 3 LLDP, 9 CDP
+        assert len(rows) == 13, sec  # 4 LLDP, 9 CDP
         row = row_text(next(r for r in rows if "OLD-ShiTang-WIRELESS" in r))
         assert row.startswith("Gi0/49 Switch tầng 2 (OLD-ShiTang-WIRELESS) 10.1.100.181 "
                               "GigabitEthernet0/2 thiết bị định tuyến (router), thiết bị "
@@ -142,6 +150,20 @@ def test_lldp_and_cdp_place_devices_and_list_neighbours(bindir, tmp_path):
                     found = words.page_tokens(get(dist, links[name] + lang),
                                               "en" if lang else "vi", allow)
                     assert not found, (name, found)
+
+        # an unknown host of the LAN watch is placed where a switch announces its MAC
+        lan = {"commune": COMMUNE, "iface": "eth1", "hosts": [
+            {"mac": UNKNOWN_MAC, "addrs": ["10.1.200.50"], "names": ["cam-sanh"], "vendor": "",
+             "class": "", "first": int(time.time()) - 60, "last": int(time.time()),
+             "frames": 3, "bytes": 300}]}
+        body = json.loads(batch([], seq=10 ** 6))
+        body["lan"] = [lan]
+        st, _, out = http(dist.url("/api/v1/ingest"), json.dumps(body).encode())
+        assert st == 200, out
+        cpage = commune_page(dist, COMMUNE)
+        lan_sec = cpage[cpage.index('<section id="lan">'):]
+        row = next(r for r in lan_sec.split("<tr>") if UNKNOWN_MAC in r)
+        assert f"{SWITCH} cổng Gi0/9 (theo bảng thiết bị kề cận LLDP)" in visible(row), row
 
         # no RRD file per neighbour row
         files = [os.path.basename(p) for p in glob.glob(os.path.join(dist.data, "**", "*.rrd"),

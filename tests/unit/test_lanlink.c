@@ -136,6 +136,38 @@ static void placed_on_the_port(void **state)
 	free(ls.v);
 }
 
+/* A host in no inventory (a LAN watch's unknown host) is placed by the MAC a switch announces
+ * as its chassis or port id; a MAC nobody announces, or only an access point, is nowhere. */
+static void unknown_host_by_mac(void **state)
+{
+	(void)state;
+	static const uint8_t other[6] = {0x02, 0, 0, 0, 0, 9};
+	struct lannbr v[2] = {nbr(LANNBR_LLDP, 4, "cam-lobby"), nbr(LANNBR_LLDP, 5, "")};
+	memcpy(v[0].mac, MAC_P, 6);
+	v[0].has_mac = 1;
+	memcpy(v[1].pmac, other, 6);
+	v[1].has_pmac = 1;
+	struct lannbr_list l = {v, 2, 0};
+	struct lanlink_dev d[1] = {dev(0, 0, "sw-1", 1)};
+	d[0].nbrs = &l;
+	struct lanlink_set ls = {d, 1, NULL, 0};
+	int shared = -1;
+	assert_int_equal(lanlink_build(&ls), 0);
+	const struct lanlink *at = lanlink_place_mac(&ls, MAC_P, &shared);
+	assert_non_null(at);
+	assert_string_equal(at->nb->port, "Gi0/4");
+	assert_false(shared);
+	at = lanlink_place_mac(&ls, other, NULL);
+	assert_non_null(at);
+	assert_int_equal(at->nb->lport, 5);
+	static const uint8_t nobody[6] = {0x02, 0, 0, 0, 0, 1};
+	assert_null(lanlink_place_mac(&ls, nobody, &shared));
+	assert_false(shared);
+	d[0].may_place = 0;
+	assert_null(lanlink_place_mac(&ls, MAC_P, NULL));
+	free(ls.v);
+}
+
 /* A loop: two switches announcing each other. The one announcing more is nearer the core and
  * the other is plugged into it, never both; equal counts: the first in the inventory. */
 static void two_switches_announce_each_other(void **state)
@@ -240,6 +272,7 @@ int main(void)
 	    cmocka_unit_test(match_order),
 	    cmocka_unit_test(two_devices_one_name),
 	    cmocka_unit_test(placed_on_the_port),
+	    cmocka_unit_test(unknown_host_by_mac),
 	    cmocka_unit_test(two_switches_announce_each_other),
 	    cmocka_unit_test(ring_of_three),
 	    cmocka_unit_test(uplinks_by_class_or_caps),
