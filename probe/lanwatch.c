@@ -4,6 +4,7 @@
  */
 #include "lanwatch.h"
 
+#include <net/if.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,7 @@ static int64_t kernel_now(void)
 
 #define STATS_EVERY_S 60     /* kernel drops are looked at this often */
 #define DROPS_LOG_EVERY_S 600 /* and reported at most this often per interface */
+#define GONE_EVERY_S 5       /* an open interface is looked for this often (see iface_gone) */
 #define INDEX_EVERY_S 1.0    /* the address index is rebuilt at most this often */
 
 struct lw_iface {
@@ -47,6 +49,7 @@ struct lw_iface {
 	uint64_t drops_logged;
 	double drops_log_at;
 	uint64_t opens, failures;
+	unsigned ifindex; /* of the interface when opened */
 };
 
 /* A host's address in the index; the host is checked again when looked up: its slot may
@@ -77,6 +80,7 @@ struct lanwatch {
 	size_t nsent;
 	size_t rr; /* the interface the next encode starts with: a busy one cannot starve others */
 	double stats_at;
+	double gone_at; /* the next look for interfaces gone (CLOCK_MONOTONIC) */
 };
 
 static double mono_now(void)
@@ -221,6 +225,7 @@ static int iface_open(struct lanwatch *lw, struct lw_iface *f)
 		return -1;
 	}
 	f->opens++;
+	f->ifindex = if_nametoindex(f->name);
 	f->err[0] = '\0';
 	f->retry_s = LANWATCH_RETRY_MIN_S;
 	if (!lw->quiet && f->failing)
@@ -307,6 +312,21 @@ static void check_drops(struct lanwatch *lw, double now)
 	}
 }
 
+/* Open interfaces that went away (a USB adapter pulled, a veth deleted) or were made anew
+ * under the same name: libpcap reports a removal only when its socket error still says so
+ * when read, and takes one that comes while the device is going down for an interface merely
+ * down; the capture would then wait for frames that never come. */
+static void iface_gone(struct lanwatch *lw)
+{
+	for (size_t i = 0; i < lw->n; i++) {
+		struct lw_iface *f = &lw->ifs[i];
+		if (!f->pc || if_nametoindex(f->name) == f->ifindex)
+			continue;
+		snprintf(f->err, sizeof(f->err), "the interface disappeared");
+		iface_failed(lw, f);
+	}
+}
+
 void lanwatch_dispatch(struct lanwatch *lw, const fd_set *r)
 {
 	double now = mono_now();
@@ -335,6 +355,10 @@ void lanwatch_dispatch(struct lanwatch *lw, const fd_set *r)
 	if (now >= lw->stats_at) {
 		check_drops(lw, now);
 		lw->stats_at = now + STATS_EVERY_S;
+	}
+	if (now >= lw->gone_at) {
+		iface_gone(lw);
+		lw->gone_at = now + GONE_EVERY_S;
 	}
 }
 
