@@ -11,18 +11,7 @@
 
 #include "identstore.h"
 #include "store.h"
-
-/* The temporary store's folder removed: the SQLite file and its WAL companions, no shell. */
-static void remove_store_dir(const char *dir)
-{
-	static const char *const names[] = {"hbmon.db", "hbmon.db-wal", "hbmon.db-shm"};
-	char path[256];
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		unlink(path);
-	}
-	assert_int_equal(rmdir(dir), 0);
-}
+#include "tempstore.h"
 
 struct seen {
 	int n;
@@ -76,7 +65,7 @@ static void written_only_when_changed(void **state)
 	assert_string_equal(s.row[1], "Xã Tân Phú|Máy tính 1|Linux pc1||pc1|pc|1795000100");
 	identstore_close(is);
 	store_close(st);
-	remove_store_dir(dir);
+	tempstore_remove(dir);
 }
 
 static void collect_class(void *ctx, const struct dev_ident *d)
@@ -136,7 +125,7 @@ static void classification_kept(void **state)
 				      "printer|1795000120");
 	identstore_close(is);
 	store_close(st);
-	remove_store_dir(dir);
+	tempstore_remove(dir);
 }
 
 /* A store an older collector made (no classification columns) opens, keeps its rows, and
@@ -178,7 +167,7 @@ static void older_store_migrated(void **state)
 	assert_string_equal(s.row[0], "Cũ|other|100|HP|||0");
 	identstore_close(is);
 	store_close(st);
-	remove_store_dir(dir);
+	tempstore_remove(dir);
 }
 
 int main(void)

@@ -11,18 +11,7 @@
 #include "inventory.h"
 #include "lanhosts.h"
 #include "store.h"
-
-/* The temporary store's folder removed: the SQLite file and its WAL companions, no shell. */
-static void remove_store_dir(const char *dir)
-{
-	static const char *const names[] = {"hbmon.db", "hbmon.db-wal", "hbmon.db-shm"};
-	char path[256];
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
-		unlink(path);
-	}
-	assert_int_equal(rmdir(dir), 0);
-}
+#include "tempstore.h"
 
 /* Two communes; A has a PC known by its address and a clock known by its MAC. */
 static struct inv_commune communes[2] = {{"Xã A", "xa-a"}, {"Xã B", "xa-b"}};
@@ -64,14 +53,11 @@ static int only_a(void *ctx, size_t k)
 	return k == 0;
 }
 
+/* A store in dir, a mkdtemp template. */
 static struct store *open_store(char *dir)
 {
-	char path[256], err[200];
 	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/hbmon.db", dir);
-	struct store *st = store_open(path, err, sizeof(err));
-	assert_non_null(st);
-	return st;
+	return tempstore_reopen(dir);
 }
 
 static void matched_refused_and_kept(void **state)
@@ -116,7 +102,7 @@ static void matched_refused_and_kept(void **state)
 	assert_int_equal(lanhosts_of_device(lh, 1)->h.addr[0], 0xc0a8010b);
 	lanhosts_close(lh);
 	store_close(st);
-	remove_store_dir(dir);
+	tempstore_remove(dir);
 }
 
 /* A flood of MACs: the table holds LANHOSTS_MAX, the host seen longest ago makes room. */
@@ -143,7 +129,7 @@ static void bounded_under_a_flood(void **state)
 	free(h);
 	lanhosts_close(lh);
 	store_close(st);
-	remove_store_dir(dir);
+	tempstore_remove(dir);
 }
 
 int main(void)

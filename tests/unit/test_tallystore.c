@@ -15,6 +15,7 @@
 #include "daytally.h"
 #include "readiness.h"
 #include "store.h"
+#include "tempstore.h"
 #include "tallystore.h"
 
 /* 2026-11-23 11:00 in Asia/Ho_Chi_Minh (make unit pins TZ) */
@@ -61,33 +62,7 @@ static void make(struct fixture *f, int swapped)
 
 static struct store *open_store(char *dir, size_t n)
 {
-	char path[256], err[200];
-	snprintf(dir, n, "/tmp/hbmon-tallystore-XXXXXX");
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/hbmon.db", dir);
-	struct store *st = store_open(path, err, sizeof(err));
-	assert_non_null(st);
-	return st;
-}
-
-static struct store *reopen(const char *dir)
-{
-	char path[256], err[200];
-	snprintf(path, sizeof(path), "%s/hbmon.db", dir);
-	struct store *st = store_open(path, err, sizeof(err));
-	assert_non_null(st);
-	return st;
-}
-
-static void remove_store(const char *dir)
-{
-	char path[300];
-	static const char *const files[] = {"hbmon.db", "hbmon.db-wal", "hbmon.db-shm"};
-	for (size_t i = 0; i < 3; i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
-		unlink(path);
-	}
-	rmdir(dir);
+	return tempstore_open(dir, n, "tallystore");
 }
 
 /* 100 s of the fixture's verdicts, counted into d. */
@@ -117,7 +92,7 @@ static void taken_back_by_name_into_another_layout(void **state)
 	/* restarted, with the inventory edited: communes and sites the other way round */
 	make(g, 1);
 	g->r.at = T0 + 600;
-	st = reopen(dir);
+	st = tempstore_reopen(dir);
 	ts = tallystore_open(st, err, sizeof(err));
 	assert_int_equal(tallystore_load(ts, "day", &back, &g->r, &g->inv, T0 + 600), 5);
 	/* Xã An Phú is commune 1, its site 1: pc met, pc#2 missed, router met */
@@ -136,7 +111,7 @@ static void taken_back_by_name_into_another_layout(void **state)
 
 	tallystore_close(ts);
 	store_close(st);
-	remove_store(dir);
+	tempstore_remove(dir);
 	daytally_free(&day);
 	daytally_free(&month);
 	free(f);
@@ -180,7 +155,7 @@ static void only_for_the_day_or_month_they_counted(void **state)
 	assert_int_equal(tallystore_save(ts, "day", &empty, &f->r, &f->inv), 0);
 	tallystore_close(ts);
 	store_close(st);
-	remove_store(dir);
+	tempstore_remove(dir);
 	daytally_free(&day);
 	daytally_free(&month);
 	free(f);
